@@ -1,0 +1,105 @@
+# sockleak build: `make` builds, `make run` runs the main job, `make check` runs every test.
+#
+# New source files need no edit here: every src/**/*.c is part of the program, every
+# tests/unit/test_*.c is a cmocka test linked against the program's objects (minus main.c).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+PKGS := libmnl jansson ncursesw
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson -lncursesw -ltinfo)
+
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DSOCKLEAK_VERSION='"$(VERSION)"' -pthread \
+	     -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm -pthread $(EXTRA_LDFLAGS)
+
+SRCS := $(shell find src -name '*.c' | sort)
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+BIN := $(BUILD)/sockleak
+
+.PHONY: all deps run check check-unit check-integration asan bench install uninstall clean format \
+	format-check
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+-include $(OBJS:.o=.d)
+
+# Installs missing Debian packages when root; otherwise says what to install.
+deps:
+	@scripts/deps.sh
+
+# The main job: the KB Q171996 sequence against sockleak's own local server.
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	$(BIN) $(RUN_ARGS)
+
+RUN_ARGS ?= run
+
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory check-unit check-integration
+	@$(MAKE) --no-print-directory asan
+
+check-unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+check-integration: $(BIN)
+	@tests/integration/run.sh $(BIN)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a build tree of their own.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
+		check-unit check-integration
+
+bench: $(BIN) $(BENCH_BINS)
+	@bench/run.sh $(BIN) $(BUILD)/bench
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sockleak
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sockleak
+
+format:
+	clang-format -i $$(find src tests bench fuzz bpf -name '*.[ch]')
+
+format-check:
+	clang-format --dry-run --Werror $$(find src tests bench fuzz bpf -name '*.[ch]')
+
+clean:
+	rm -rf build build-asan

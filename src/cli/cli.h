@@ -1,0 +1,14 @@
+/* The subcommands, one entry point each: int cmd_NAME(int argc, char **argv) -> exit code. */
+#ifndef SOCKLEAK_CLI_H
+#define SOCKLEAK_CLI_H
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+/* The table main() dispatches on, ending with a NULL name. */
+extern const struct command commands[];
+
+#endif

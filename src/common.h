@@ -1,0 +1,41 @@
+/* Shared helpers: messages, exit codes, clocks and strict number parsing. */
+#ifndef SOCKLEAK_COMMON_H
+#define SOCKLEAK_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes, documented in README.md and every --help. */
+enum sl_exit {
+	SL_EXIT_OK = 0,		/* CLEAN or BOUNDED (or a command that succeeded) */
+	SL_EXIT_FAIL = 1,	/* LEAK or BACKLOG (see --fail-on), REGRESSION for compare */
+	SL_EXIT_USAGE = 2,	/* bad command line or input file */
+	SL_EXIT_RUNTIME = 3,	/* the run could not be carried out */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Prints "sockleak: <message>\n" to stderr. */
+void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* CLOCK_MONOTONIC in seconds. */
+double sl_now(void);
+
+/* Strict parsers: the whole string must be a number in range; 0 or -EINVAL/-ERANGE. */
+int sl_parse_u64(const char *s, uint64_t *out);
+int sl_parse_int(const char *s, long min, long max, long *out);
+int sl_parse_double(const char *s, double *out);
+/* "90", "90s", "1.5m", "2h", "250ms" -> seconds. */
+int sl_parse_duration(const char *s, double *seconds);
+/* "64", "4k", "1M" (powers of 1024) -> bytes. */
+int sl_parse_size(const char *s, uint64_t *bytes);
+
+/* Reads a small file (e.g. under /proc or /sys) into buf, NUL-terminated; returns length or -errno. */
+long sl_read_file(const char *path, char *buf, size_t size);
+
+bool sl_is_root(void);
+
+#endif

@@ -1,0 +1,45 @@
+/* The churn engine: a local server and client workers running a compiled sequence in a loop. */
+#ifndef SOCKLEAK_ENGINE_H
+#define SOCKLEAK_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define ENGINE_MAX_OPS 32	/* ops in one compiled sequence */
+#define ENGINE_MAX_ERRNO 160	/* errno values counted one by one; larger ones share the last slot */
+
+/* Totals over all workers; exact once engine_join returned. */
+struct engine_stats {
+	uint64_t cycles;			/* completed cycles */
+	uint64_t failed_cycles;			/* cycles cut short by a failed op */
+	uint64_t errors[ENGINE_MAX_OPS][ENGINE_MAX_ERRNO]; /* [op index][errno] */
+	uint64_t leaked;			/* sockets kept open by --inject-leak */
+	double seconds;				/* from engine_start to the last worker's end */
+	double user_seconds, system_seconds;	/* CPU of the whole process (getrusage) */
+	unsigned threads;
+	uint64_t thread_min, thread_max;	/* per-thread cycle spread */
+};
+
+struct engine;
+
+/* Enters isolation (netns when cfg->netns), starts the local server; no client traffic yet. */
+int engine_create(const struct run_config *cfg, struct engine **out);
+/* Starts the client workers: churn begins. */
+int engine_start(struct engine *e);
+/* Cycles completed so far, summed without stopping the workers. */
+uint64_t engine_cycles(const struct engine *e);
+/* Asks workers to stop; async-signal-safe (SIGINT handler, memory guard). */
+void engine_request_stop(struct engine *e);
+/* True once every worker has ended (its stop condition or a request). */
+bool engine_done(const struct engine *e);
+/* Waits for the workers; afterwards engine_stats is final. The server keeps running. */
+int engine_join(struct engine *e);
+void engine_stats(const struct engine *e, struct engine_stats *st);
+/* The run's network namespace (an fd), or -1 when the host's is used. */
+int engine_netns_fd(const struct engine *e);
+/* Closes injected-leak sockets, stops the server, leaves and drops the netns, frees all. */
+void engine_destroy(struct engine *e);
+
+#endif

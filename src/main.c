@@ -1,0 +1,51 @@
+/* sockleak: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common.h"
+
+const struct command commands[] = {
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "Usage: sockleak COMMAND [OPTIONS]\n"
+		   "\n"
+		   "Kernel-memory leak hunter for socket call sequences.\n"
+		   "\n"
+		   "Commands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n"
+		   "Run 'sockleak COMMAND --help' for a command's options.\n"
+		   "\n"
+		   "Exit codes: 0 clean or bounded, 1 leak or backlog (see run --fail-on),\n"
+		   "            2 usage error, 3 runtime error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return SL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return SL_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("sockleak %s\n", SOCKLEAK_VERSION);
+		return SL_EXIT_OK;
+	}
+	for (c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	sl_err("unknown command '%s'; run 'sockleak --help' for the list", argv[1]);
+	return SL_EXIT_USAGE;
+}
