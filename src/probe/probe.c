@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,6 +170,9 @@ int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series
 		}
 		close(home);
 	}
+	/* Opening read each source once: that is not a sample. */
+	for (i = 0; i < s->ncols; i++)
+		s->row[i] = NAN;
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (!ps->p[i].on && !quiet)
 			sl_err("%s probe off: %s", ps->p[i].ops->name, ps->p[i].why);

@@ -21,6 +21,7 @@ const char *const slab_socket_caches[] = {
 	"tcp_bind_bucket",
 	"tcp_bind2_bucket",
 	"inet_peer_cache",
+	"inet_peer",
 	"UDP",
 	"UDPv6",
 	"UNIX",
