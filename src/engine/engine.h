@@ -7,19 +7,19 @@
 
 #include "config.h"
 
-#define ENGINE_MAX_OPS 32 /* ops in one compiled sequence */
-#define ENGINE_MAX_ERRNO 160 /* errno values counted one by one; larger ones share the last slot */
+#define ENGINE_MAX_OPS 32	/* ops in one compiled sequence */
+#define ENGINE_MAX_ERRNO 160	/* errno values counted one by one; larger ones share the last slot */
 
 /* Totals over all workers; exact once engine_join returned. */
 struct engine_stats {
-	uint64_t cycles; /* completed cycles */
-	uint64_t failed_cycles; /* cycles cut short by a failed op */
+	uint64_t cycles;			/* completed cycles */
+	uint64_t failed_cycles;			/* cycles cut short by a failed op */
 	uint64_t errors[ENGINE_MAX_OPS][ENGINE_MAX_ERRNO]; /* [op index][errno] */
-	uint64_t leaked; /* sockets kept open by --inject-leak */
-	double seconds; /* from engine_start to the last worker's end */
-	double user_seconds, system_seconds; /* CPU of the whole process (getrusage) */
+	uint64_t leaked;			/* sockets kept open by --inject-leak */
+	double seconds;				/* from engine_start to the last worker's end */
+	double user_seconds, system_seconds;	/* CPU of the whole process (getrusage) */
 	unsigned threads;
-	uint64_t thread_min, thread_max; /* per-thread cycle spread */
+	uint64_t thread_min, thread_max;	/* per-thread cycle spread */
 };
 
 struct engine;
