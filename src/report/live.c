@@ -16,7 +16,7 @@ struct cache_row {
 	size_t len;
 	int objs, bytes, total;
 	bool merged, sock;
-	double key;
+	double key, size;
 };
 
 struct view {
@@ -220,6 +220,9 @@ static int cmp_cache(const void *a, const void *b)
 
 	if (x->key != y->key)
 		return x->key < y->key ? 1 : -1;
+	/* Ties (nothing grew): the bigger cache first. */
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
 	return strcmp(x->name, y->name);
 }
 
@@ -243,6 +246,7 @@ static void sort_caches(struct view *v)
 			break;
 		}
 		c->key = isnan(k) ? -INFINITY : k;
+		c->size = isnan(val(v, c->total)) ? -INFINITY : val(v, c->total);
 	}
 	qsort(v->caches, v->ncaches, sizeof(*v->caches), cmp_cache);
 }
@@ -294,14 +298,15 @@ static void sec_totals(struct view *v, struct sink *k, const char *title, const 
 /* One line per protocol, as /proc/net/sockstat shows it, with changes since start. */
 static void sec_sockstat(struct view *v, struct sink *k)
 {
-	char line[512], proto[32] = "", a[24];
+	char line[512], proto[32] = "", a[24], b[24];
 	size_t i, len = 0;
+	bool idle = true;
 
 	out(k, true, "sockstat");
 	for (i = 0; i <= v->ncols; i++) {
 		const struct series_col *c = i < v->ncols ? &v->s->cols[i] : NULL;
 		const char *p = NULL, *key = NULL;
-		double g;
+		double x, g;
 
 		if (c && !strncmp(c->name, "sockstat.", 9)) {
 			p = c->name + 9;
@@ -309,7 +314,9 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		}
 		if (len &&
 		    (!key || (size_t)(key - p) != strlen(proto) || strncmp(p, proto, key - p))) {
-			out(k, false, "%s", line);
+			/* On screen, a protocol with nothing in use and nothing moving is left out. */
+			if (!k->curses || !idle)
+				out(k, false, "%s", line);
 			len = 0;
 		}
 		if (!key)
@@ -317,16 +324,22 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		if (!len) {
 			snprintf(proto, sizeof(proto), "%.*s", (int)(key - p), p);
 			len = snprintf(line, sizeof(line), "  %s:", proto);
+			idle = true;
 		}
-		if (c->unit == UNIT_BYTES)
-			human(val(v, (int)i), false, a, sizeof(a));
-		else
-			snprintf(a, sizeof(a), "%.0f", val(v, (int)i));
+		x = val(v, (int)i);
 		g = growth(v, (int)i);
+		if (x != 0 || (g != 0 && !isnan(g)))
+			idle = false;
+		if (c->unit == UNIT_BYTES) {
+			human(x, false, a, sizeof(a));
+			human(g, true, b, sizeof(b));
+		} else {
+			snprintf(a, sizeof(a), "%.0f", x);
+			snprintf(b, sizeof(b), "%+.0f", g);
+		}
 		len += snprintf(line + len, sizeof(line) - len, " %s %s", key + 1, a);
 		if (g != 0 && !isnan(g) && len < sizeof(line))
-			len += snprintf(line + len, sizeof(line) - len, "(%+.0f)",
-					c->unit == UNIT_BYTES ? g / 1024 : g);
+			len += snprintf(line + len, sizeof(line) - len, "(%s)", b);
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 	}
