@@ -224,6 +224,8 @@ static void count_unix_clients(struct sockdiag *sd)
 {
 	size_t i;
 
+	if (!sd->unix_srv.n)
+		return;
 	qsort(sd->unix_srv.v, sd->unix_srv.n, sizeof(uint32_t), cmp_u32);
 	for (i = 0; i < sd->unix_peer.n; i++)
 		if (bsearch(&sd->unix_peer.v[i], sd->unix_srv.v, sd->unix_srv.n, sizeof(uint32_t),

@@ -77,15 +77,17 @@ static void out(struct sink *k, bool bold, const char *fmt, ...)
 		attroff(A_BOLD);
 }
 
-/* 1536 -> "1.5K"; NAN -> "-". */
+/* 1536 -> "1.5K"; NAN -> "-"; always written into buf. */
 static const char *human(double v, bool sign, char *buf, size_t n)
 {
 	static const char units[] = " KMGTP";
 	double a = fabs(v);
 	int u = 0;
 
-	if (isnan(v))
-		return "-";
+	if (isnan(v)) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
 	while (a >= 1024 && u < 5) {
 		a /= 1024;
 		u++;
