@@ -471,8 +471,10 @@ static const char *const tcp_extra[] = { "tcp.client", "tcp.server", NULL };
 static const char *const unix_extra[] = { "unix.client", "unix.server", NULL };
 static const char *const sock_extra[] = { "udp.sockets", "mptcp.sockets", "unix.sockets", NULL };
 
+/* Holds the series lock: the sampler may add a column (a new slab cache) while we read names. */
 static void draw(struct view *v, struct sink *k, size_t top)
 {
+	series_lock(v->s);
 	sec_header(v, k);
 	sec_totals(v, k, "meminfo", "meminfo.");
 	sec_totals(v, k, "memcg", "memcg.");
@@ -484,6 +486,7 @@ static void draw(struct view *v, struct sink *k, size_t top)
 	sec_netstat(v, k);
 	sec_probes(v, k);
 	sec_slab(v, k, top);
+	series_unlock(v->s);
 }
 
 static void view_free(struct view *v)
