@@ -97,7 +97,8 @@ static int cost(unsigned n)
 	       pct(v, n, 0.5), pct(v, n, 0.9), pct(v, n, 1.0), s.ncols);
 
 	/* slabinfo split: the kernel's read vs our parse of the same buffer. */
-	if ((fd = open("/proc/slabinfo", O_RDONLY | O_CLOEXEC)) >= 0 && !probe_buf_init(&b, 65536)) {
+	if ((fd = open("/proc/slabinfo", O_RDONLY | O_CLOEXEC)) >= 0 &&
+	    !probe_buf_init(&b, 65536)) {
 		probe_read(fd, &b);
 		for (k = 0; k < n; k++) {
 			t0 = sl_now();
