@@ -31,3 +31,4 @@ cg=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
 for f in memory.kmem.usage_in_bytes memory.kmem.tcp.usage_in_bytes memory.usage_in_bytes memory.stat; do
 	cp "$cg/$f" "$out/cgroup/v1/"
 done
+chmod -R a+rX "$out"
