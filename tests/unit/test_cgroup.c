@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,6 +47,30 @@ static void test_of_self(void **state)
 	assert_true(exists(path));
 }
 
+/* v1 charges socket buffers only once the TCP limit was written: unread data must show. */
+static int tcp_charged(const struct sl_cgroup *cg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	static char data[256 * 1024];
+	char path[PATH_MAX + 64], buf[64];
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, rc = 0;
+
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)) || (s = accept(l, NULL, NULL)) < 0)
+		return 12;
+	if (send(c, data, sizeof(data), MSG_DONTWAIT) <= 0)
+		rc = 13;
+	snprintf(path, sizeof(path), "%s/memory.kmem.tcp.usage_in_bytes", cg->dir);
+	if (!rc && (sl_read_file(path, buf, sizeof(buf)) <= 0 || atoll(buf) <= 0))
+		rc = 14;
+	close(s);
+	close(c);
+	close(l);
+	return rc;
+}
+
 /* Inside: the process is listed there and its sockets are charged there. */
 static int child_checks(const struct sl_cgroup *cg)
 {
@@ -62,6 +88,8 @@ static int child_checks(const struct sl_cgroup *cg)
 		return 11;
 	for (i = 0; i < 64; i++)
 		close(fds[i]);
+	if (cg->version == 1)
+		return tcp_charged(cg);
 	return 0;
 }
 
