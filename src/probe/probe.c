@@ -149,13 +149,20 @@ int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series
 	if (enter) {
 		home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (home < 0 || setns(ctx->netns_fd, CLONE_NEWNET)) {
+			/* Host-wide figures still tell something: only the per-netns probes are off. */
 			err = -errno;
-			sl_err("cannot enter the network namespace to watch: %s%s", strerror(errno),
-			       sl_is_root() ? "" : " (needs root)");
+			for (i = 0; i < PROBE_COUNT; i++)
+				if (registry[i]->per_netns) {
+					ps->p[i].ops = registry[i];
+					ps->p[i].cost_col = -1;
+					snprintf(ps->p[i].why, sizeof(ps->p[i].why),
+						 "cannot enter the network namespace: %s%s",
+						 strerror(-err),
+						 sl_is_root() ? "" : " (needs root)");
+				}
 			if (home >= 0)
 				close(home);
-			probes_close(ps);
-			return err;
+			goto report;
 		}
 	}
 	for (i = 0; i < PROBE_COUNT; i++)
@@ -170,6 +177,7 @@ int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series
 		}
 		close(home);
 	}
+report:
 	/* Opening read each source once: that is not a sample. */
 	for (i = 0; i < s->ncols; i++)
 		s->row[i] = NAN;

@@ -55,4 +55,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "unprivileged: slabinfo says why" grep -q 'slabinfo needs root: per-cache figures off' "$TMP/user.err"
 	check "unprivileged: said once" test "$(grep -c slabinfo "$TMP/user.err")" -eq 1
 	check "unprivileged: other sections work" grep -q '^  TCP: inuse' "$TMP/user.txt"
+
+	# Unprivileged and another netns: the per-netns probes say why, host-wide ones go on.
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKLEAK" watch --once --netns "$ns" \
+		>"$TMP/userns.txt" 2>"$TMP/userns.err"
+	check "unprivileged netns: sockstat says why" grep -q 'sockstat probe off: cannot enter the network namespace' "$TMP/userns.err"
+	check "unprivileged netns: meminfo still there" grep -q '^meminfo .*Slab' "$TMP/userns.txt"
 fi
