@@ -92,6 +92,10 @@ static int add_col(void *arg, const char *proto, const char *key, double v)
 	c = series_add(ss->s, name, bytes ? UNIT_BYTES : UNIT_COUNT, MK_LEVEL);
 	if (c < 0)
 		return c;
+	/* inuse, tw and FRAG are per netns; these the kernel keeps per protocol, for all of them. */
+	if (!strcmp(key, "orphan") || !strcmp(key, "alloc") || !strcmp(key, "mem"))
+		series_set_note(ss->s, c,
+				"host-wide: the kernel counts it per protocol, not per netns");
 	f->col[f->n++] = c;
 	return 0;
 }

@@ -141,14 +141,14 @@ struct want {
 	double v;
 };
 
-/* Samples until every socket count is what it must be once the kernel's clean-up ran, or 5 s. */
+/* Samples until every socket count is what it must be once the kernel's clean-up ran, or 10 s. */
 static bool settle(struct run *r, const struct want *w, size_t n)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	int tries;
 	size_t i;
 
-	for (tries = 0; tries < 250; tries++) {
+	for (tries = 0; tries < 500; tries++) {
 		bool ok = true;
 
 		sample(r);
@@ -180,7 +180,7 @@ static bool slab_near(struct run *r, double base, double rise, double tol)
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	int tries;
 
-	for (tries = 0; tries < 40; tries++) {
+	for (tries = 0; tries < 100; tries++) {
 		double d = last(&r->s, "slab.TCP.objs") - base;
 
 		if (getenv("SOCKLEAK_TEST_VERBOSE"))

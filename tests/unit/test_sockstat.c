@@ -35,6 +35,10 @@ static void test_capture(void **state)
 	assert_int_equal(s.cols[series_find(&s, "sockstat.FRAG.memory")].unit, UNIT_BYTES);
 	assert_int_equal(s.cols[series_find(&s, "sockstat.TCP.inuse")].unit, UNIT_COUNT);
 	assert_true(sockstat_probe.per_netns);
+	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.TCP.orphan")].note, "host-wide"));
+	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.UDP.mem")].note, "host-wide"));
+	assert_null(s.cols[series_find(&s, "sockstat.TCP.inuse")].note);
+	assert_null(s.cols[series_find(&s, "sockstat.TCP.tw")].note);
 	sockstat_probe.close(&p);
 	series_free(&s);
 }
