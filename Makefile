@@ -50,9 +50,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c
+# Bench programs may use the program's code: linked from an archive, only what they reference.
+LIB_A := $(BUILD)/libsockleak.a
+$(LIB_A): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bench/%: bench/%.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 -include $(OBJS:.o=.d)
 

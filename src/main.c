@@ -5,7 +5,10 @@
 #include "cli/cli.h"
 #include "common.h"
 
+int cmd_watch(int argc, char **argv);
+
 const struct command commands[] = {
+	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -3,23 +3,30 @@
 #define SOCKLEAK_PROBE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "analysis/series.h"
 
 /* What a probe may know about the run it watches. */
 struct probe_ctx {
-	const char *root;	/* prefix for /proc and /sys paths ("" live; a fixture tree in tests) */
-	int netns_fd;		/* the run's network namespace, or -1 for the caller's */
-	pid_t pid;		/* process whose fds, RSS and threads the proc probe reads */
-	const char *cgroup;	/* the workload's memory cgroup directory, or NULL */
-	int cgroup_version;	/* 1 or 2; 0 when there is none */
+	const char *root; /* prefix for /proc and /sys paths ("" live; a fixture tree in tests) */
+	int netns_fd; /* the run's network namespace, or -1 for the caller's */
+	pid_t pid; /* process whose fds, RSS and threads the proc probe reads */
+	const char *cgroup; /* the workload's memory cgroup directory, or NULL */
+	int cgroup_version; /* 1 or 2; 0 when there is none */
+	uint16_t server_port; /* the local server's TCP port: client/server split; 0 unknown */
+	const char
+		*server_path; /* the local server's unix path ("@name": abstract); NULL unknown */
 };
 
 struct probe;
 
 struct probe_ops {
 	const char *name;
+	/* Reads the run's network namespace: opened inside it, closed before it is destroyed. */
+	bool per_netns;
 	/* Detects availability and adds its columns; on failure returns -errno and says why. */
 	int (*open)(struct probe *p, const struct probe_ctx *ctx, struct series *s);
 	/* Sets this sample's values with series_set; never allocates in steady state. */
@@ -30,9 +37,111 @@ struct probe_ops {
 struct probe {
 	const struct probe_ops *ops;
 	void *priv;
-	char why[192];		/* why it is off, when open failed */
+	char why[192]; /* why it is off, when open failed */
 	bool on;
-	int cost_col;		/* probe.NAME.us: this probe's own cost per sample */
+	int cost_col; /* probe.NAME.us: this probe's own cost per sample */
+	bool failed; /* a sample failed: said once */
 };
+
+/* The registry: every probe, in a fixed order. */
+enum probe_id {
+	PROBE_MEMINFO,
+	PROBE_SLABINFO,
+	PROBE_SOCKSTAT,
+	PROBE_NETSTAT,
+	PROBE_SOCKDIAG,
+	PROBE_MEMCG,
+	PROBE_PROC,
+	PROBE_COUNT,
+};
+
+extern const struct probe_ops meminfo_probe, slabinfo_probe, sockstat_probe, netstat_probe,
+	sockdiag_probe, memcg_probe, proc_probe;
+
+struct probe_set {
+	struct probe p[PROBE_COUNT];
+	bool quiet; /* do not print why probes are off */
+};
+
+/*
+ * Opens every probe; the per-netns ones inside ctx->netns_fd (setns on this thread and back).
+ * A probe that cannot open says why once (unless quiet) and stays off; the rest go on.
+ * Fails only when no probe at all could open, or setns failed.
+ */
+int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series *s, bool quiet);
+/* Samples every probe that is on, with its cost in µs into probe.NAME.us. */
+void probes_sample(struct probe_set *ps, struct series *s);
+/* Closes the per-netns probes (their fds keep the netns alive); their columns read NAN after. */
+void probes_close_netns(struct probe_set *ps);
+void probes_close(struct probe_set *ps);
+/* How many probes are on. */
+unsigned probes_on(const struct probe_set *ps);
+
+/* Helpers shared by the probes (probe.c). */
+
+/* A buffer reused for every read of one file: grows only when a file outgrows it. */
+struct probe_buf {
+	char *p;
+	size_t cap;
+};
+
+int probe_buf_init(struct probe_buf *b, size_t cap);
+void probe_buf_free(struct probe_buf *b);
+/* Reads the whole file behind fd from offset 0 with pread() into b, NUL-terminated: length or -errno. */
+long probe_read(int fd, struct probe_buf *b);
+/* Opens ctx->root + path read-only; an fd or -errno. */
+int probe_open_path(const struct probe_ctx *ctx, const char *path);
+/* Opens ctx->root + path and reads it once into b: length or -errno. */
+long probe_read_path(const struct probe_ctx *ctx, const char *path, struct probe_buf *b);
+/* Sets p->why and returns err (negative). */
+int probe_off(struct probe *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Path of a per-netns /proc/net file: the opening thread's netns when live ("" root). */
+void probe_net_path(const struct probe_ctx *ctx, const char *file, char *out, size_t n);
+
+/*
+ * Parsers, one per source, on a buffer read whole; the unit tests call them on captured files.
+ * Callbacks return 0 to go on or a negative errno to stop the parse with it.
+ */
+
+/* /proc/meminfo: every "Key: value [kB]" line, value in bytes. */
+typedef int (*kv_fn)(void *arg, const char *key, double v);
+int meminfo_parse(const char *buf, kv_fn fn, void *arg);
+
+/* /proc/slabinfo 2.x: columns found by the header's names, so unknown extra columns are skipped. */
+struct slab_line {
+	char name[64];
+	uint64_t active_objs, num_objs, objsize, pagesperslab, num_slabs;
+};
+typedef int (*slab_fn)(void *arg, const struct slab_line *l);
+int slabinfo_parse(const char *buf, slab_fn fn, void *arg);
+
+/* /proc/net/sockstat{,6}: "PROTO: key value ..." -> fn(proto, key, value). */
+typedef int (*sockstat_fn)(void *arg, const char *proto, const char *key, double v);
+int sockstat_parse(const char *buf, sockstat_fn fn, void *arg);
+
+/* /proc/net/netstat and /proc/net/snmp: pairs of "Section: names" / "Section: values" lines. */
+typedef int (*netstat_fn)(void *arg, const char *section, const char *field, double v);
+int netstat_parse(const char *buf, netstat_fn fn, void *arg);
+
+/* memcg v2 memory.stat (and v1's): "key value" lines. */
+int memcg_stat_parse(const char *buf, kv_fn fn, void *arg);
+
+/* /proc/PID/status: "Threads:" and friends (kB values in bytes); /proc/PID/statm: resident pages. */
+int proc_status_parse(const char *buf, kv_fn fn, void *arg);
+int proc_statm_resident(const char *buf, uint64_t *pages);
+
+/*
+ * Slab merging (SLUB): the caches merged into each cache slabinfo shows, from the symlinks and
+ * aliases files in ROOT/sys/kernel/slab. fn(shown, merged) is called for each merged name.
+ */
+typedef int (*slab_alias_fn)(void *arg, const char *shown, const char *merged);
+int slab_aliases(const char *root, const char *slabinfo_buf, slab_alias_fn fn, void *arg);
+
+/* The slab caches a socket sequence touches, and the cache slabinfo shows for each (merged or not). */
+extern const char *const slab_socket_caches[];
+extern const size_t slab_socket_ncaches;
+
+/* sock_diag names: TCP states as the kernel calls them (index = state), unix states likewise. */
+const char *tcp_state_name(unsigned state);
 
 #endif

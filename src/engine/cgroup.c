@@ -1,0 +1,301 @@
+/* The workload's own memory cgroup (v1 or v2): enter, leave on every exit path, sweep stale ones. */
+#include "engine/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+/* True when the comma-separated list holds item. */
+static bool in_list(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	while ((p = strstr(p, item))) {
+		if ((p == list || p[-1] == ',' || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Finds the mount of the memory controller: v1 (cgroup with "memory") or v2 (cgroup2). */
+static int find_mount(int version, char *mnt, size_t mn, char *root, size_t rn)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - "), *tok[6], *save = NULL, *p;
+		char fstype[64], src[256], opts[1024];
+		int i;
+
+		if (!sep)
+			continue;
+		*sep = '\0';
+		if (sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
+			continue;
+		for (i = 0, p = strtok_r(line, " ", &save); p && i < 6;
+		     p = strtok_r(NULL, " ", &save))
+			tok[i++] = p;
+		if (i < 5)
+			continue;
+		if (version == 1 ? strcmp(fstype, "cgroup") || !in_list(opts, "memory") :
+				   strcmp(fstype, "cgroup2"))
+			continue;
+		snprintf(mnt, mn, "%s", tok[4]);
+		snprintf(root, rn, "%s", tok[3]);
+		found = 0;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The process's path in the hierarchy: v1 the "memory" line, v2 the "0::" line. */
+static int cgroup_path(pid_t pid, int version, char *path, size_t n)
+{
+	char file[64], buf[4096], *line, *save = NULL;
+	long len;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid ? (int)pid : (int)getpid());
+	if ((len = sl_read_file(file, buf, sizeof(buf))) < 0)
+		return (int)len;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (version == 2 ? strcmp(line, "0") || c2 != c1 + 1 : !in_list(c1 + 1, "memory"))
+			continue;
+		snprintf(path, n, "%s", c2 + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool has_memory_controller(const char *mnt)
+{
+	char path[PATH_MAX + 32], buf[512];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", mnt);
+	return sl_read_file(path, buf, sizeof(buf)) > 0 && in_list(buf, "memory");
+}
+
+int cgroup_of(pid_t pid, char *dir, size_t n, int *version)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], path[PATH_MAX];
+	int v;
+
+	for (v = 1; v <= 2; v++) {
+		const char *rel;
+
+		if (find_mount(v, mnt, sizeof(mnt), root, sizeof(root)))
+			continue;
+		if (v == 2 && !has_memory_controller(mnt))
+			continue;
+		if (cgroup_path(pid, v, path, sizeof(path)))
+			continue;
+		/* A mount of a sub-tree (cgroup namespaces, containers) shows paths below its root. */
+		rel = path;
+		if (strcmp(root, "/") && !strncmp(path, root, strlen(root)))
+			rel = path + strlen(root);
+		if ((size_t)snprintf(dir, n, "%s%s", mnt, strcmp(rel, "/") ? rel : "") >= n)
+			return -ENAMETOOLONG;
+		*version = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void cgroup_sweep_stale(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	char path[PATH_MAX + 300];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid;
+
+		if (strncmp(e->d_name, "sockleak.", 9) ||
+		    sl_parse_int(e->d_name + 9, 1, 1L << 30, &pid))
+			continue;
+		if (pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
+/* The exit handlers' own copy: the caller's struct may be gone (main's stack) when they run. */
+static struct sl_cgroup exit_copy;
+static bool atexit_done;
+
+static int leave(struct sl_cgroup *cg);
+
+static void leave_at_exit(void)
+{
+	leave(&exit_copy);
+}
+
+static void leave_on_signal(int sig)
+{
+	int saved = errno;
+
+	leave(&exit_copy);
+	errno = saved;
+	/* SA_RESETHAND put the default action back: die of the same signal once this returns. */
+	raise(sig);
+}
+
+static void hook_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = leave_on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		/* A handler the program set itself stays: its own exit path leaves. */
+		if (sigaction(sigs[i], NULL, &old) || old.sa_handler != SIG_DFL)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int enable_v2_memory(struct sl_cgroup *cg)
+{
+	char path[PATH_MAX + 32], buf[512];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg->home);
+	if (sl_read_file(path, buf, sizeof(buf)) >= 0 && in_list(buf, "memory"))
+		return 0;
+	if ((err = write_str(path, "+memory")))
+		snprintf(
+			cg->why, sizeof(cg->why),
+			"cannot enable the memory controller in %.160s (%s): a v2 cgroup that holds "
+			"processes cannot give controllers to children; run sockleak from a leaf "
+			"cgroup whose parent delegates memory",
+			cg->home, strerror(-err));
+	return err;
+}
+
+int cgroup_enter(struct sl_cgroup *cg)
+{
+	char path[PATH_MAX + 64];
+	int err, version;
+
+	memset(cg, 0, sizeof(*cg));
+	if (!sl_is_root()) {
+		snprintf(cg->why, sizeof(cg->why),
+			 "not root: no cgroup of its own, memcg figures include the whole session");
+		return -EPERM;
+	}
+	if ((err = cgroup_of(0, cg->home, sizeof(cg->home), &version))) {
+		snprintf(cg->why, sizeof(cg->why), "no cgroup hierarchy has the memory controller");
+		return err;
+	}
+	if (version == 2 && (err = enable_v2_memory(cg)))
+		return err;
+	cgroup_sweep_stale(cg->home);
+	snprintf(cg->pid, sizeof(cg->pid), "%d", (int)getpid());
+	if ((size_t)snprintf(cg->dir, sizeof(cg->dir), "%s/sockleak.%s", cg->home, cg->pid) >=
+	    sizeof(cg->dir)) {
+		snprintf(cg->why, sizeof(cg->why), "cgroup path too long");
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(cg->dir, 0755) && errno != EEXIST) {
+		err = -errno;
+		snprintf(cg->why, sizeof(cg->why), "cannot create %.200s: %s", cg->dir,
+			 strerror(errno));
+		return err;
+	}
+	/* v1 charges socket buffers to a memcg only once its TCP limit was written; -1 is no limit. */
+	if (version == 1) {
+		snprintf(path, sizeof(path), "%s/memory.kmem.tcp.limit_in_bytes", cg->dir);
+		write_str(path, "-1");
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
+	if ((err = write_str(path, cg->pid))) {
+		snprintf(cg->why, sizeof(cg->why), "cannot move into %.200s: %s", cg->dir,
+			 strerror(-err));
+		rmdir(cg->dir);
+		return err;
+	}
+	snprintf(cg->home_procs, sizeof(cg->home_procs), "%s/cgroup.procs", cg->home);
+	cg->version = version;
+	exit_copy = *cg;
+	if (!atexit_done && !atexit(leave_at_exit))
+		atexit_done = true;
+	hook_signals();
+	return 0;
+}
+
+static int leave(struct sl_cgroup *cg)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int err = 0, i, fd;
+
+	if (!cg->version)
+		return 0;
+	cg->version = 0;
+	fd = open(cg->home_procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, cg->pid, strlen(cg->pid)) < 0)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	/* The move is done when write returns, but a dying thread may hold the cgroup a moment. */
+	for (i = 0; i < 100; i++) {
+		if (!rmdir(cg->dir) || errno == ENOENT) {
+			err = 0;
+			break;
+		}
+		err = -errno;
+		if (errno != EBUSY)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return err;
+}
+
+int cgroup_leave(struct sl_cgroup *cg)
+{
+	if (!cg || !cg->version)
+		return 0;
+	if (!strcmp(exit_copy.dir, cg->dir))
+		exit_copy.version = 0;
+	return leave(cg);
+}

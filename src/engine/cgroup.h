@@ -1,0 +1,42 @@
+/* The workload's own memory cgroup: created when root, left and removed on every exit path. */
+#ifndef SOCKLEAK_CGROUP_H
+#define SOCKLEAK_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sl_cgroup {
+	int version; /* 1 or 2 while in it; 0: off (why says why) */
+	char dir[PATH_MAX]; /* the workload's cgroup directory */
+	char home[PATH_MAX]; /* the cgroup the process came from */
+	char why[512];
+	/* Prepared at enter, so leaving needs no formatting (it runs in signal handlers). */
+	char home_procs[PATH_MAX + 16];
+	char pid[16];
+};
+
+/*
+ * The memory cgroup directory of pid (0: this process) and its version (1 or 2).
+ * Returns 0, or -ENOENT when no hierarchy has the memory controller.
+ */
+int cgroup_of(pid_t pid, char *dir, size_t n, int *version);
+
+/*
+ * Creates sockleak.<pid> under this process's memory cgroup (v1, or v2 when the unified hierarchy
+ * has the memory controller), turns on v1 TCP accounting in it, and moves the process in, so memcg
+ * figures are the workload's kernel memory alone. Call it before starting threads. Registers an
+ * atexit handler, and handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that are at their default
+ * action, which leave, remove the cgroup and die of the signal as before.
+ * Returns -errno and says why in cg->why (e.g. not root); the run goes on without it.
+ */
+int cgroup_enter(struct sl_cgroup *cg);
+
+/* Moves the process back and removes the cgroup. Idempotent and async-signal-safe. */
+int cgroup_leave(struct sl_cgroup *cg);
+
+/* Removes sockleak.<pid> cgroups left by runs that were killed (their pid is gone). */
+void cgroup_sweep_stale(const char *parent);
+
+#endif

@@ -1,0 +1,438 @@
+/* sockdiag probe: sockets per TCP state, client/server side, UDP, MPTCP and UNIX via sock_diag. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+
+#include "common.h"
+#include "probe/probe.h"
+
+#define NSTATES 13 /* TCP_ESTABLISHED (1) .. TCP_NEW_SYN_RECV (12) */
+#define ST_SYN_RECV 3
+#define ST_TIME_WAIT 6
+#define ST_CLOSE 7
+#define ST_LISTEN 10
+#define ST_NEW_SYN_RECV 12
+#define DUMP_BUF (64 * 1024)
+
+static const char *const state_names[NSTATES] = {
+	[1] = "ESTABLISHED", [2] = "SYN_SENT",	[3] = "SYN_RECV", [4] = "FIN_WAIT1",
+	[5] = "FIN_WAIT2",   [6] = "TIME_WAIT", [7] = "CLOSE",	  [8] = "CLOSE_WAIT",
+	[9] = "LAST_ACK",    [10] = "LISTEN",	[11] = "CLOSING", [12] = "NEW_SYN_RECV",
+};
+
+const char *tcp_state_name(unsigned state)
+{
+	return state < NSTATES && state_names[state] ? state_names[state] : "?";
+}
+
+/* The unix states worth a column; others count in unix.sockets only. */
+static const unsigned unix_states[] = { 1, 7, 10 };
+
+struct u32vec {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct sockdiag {
+	struct mnl_socket *nl;
+	unsigned portid, seq;
+	char *buf;
+	uint16_t port; /* server port, network order; 0 unknown */
+	char upath[108]; /* server unix name as the kernel reports it */
+	size_t upath_len; /* 0 unknown */
+	bool has_udp6, has_tcp6, has_mptcp;
+
+	/* counts of one sample */
+	uint64_t tcp[2][NSTATES]; /* [v4, v6][state] */
+	uint64_t client, server, udp, mptcp;
+	uint64_t unx[NSTATES], unix_all, unix_client, unix_server;
+	struct u32vec unix_srv, unix_peer;
+
+	/* columns */
+	int c_tcp[NSTATES], c_tcp4[NSTATES], c_tcp6[NSTATES];
+	int c_client, c_server, c_udp, c_mptcp;
+	int c_unix[NSTATES], c_unix_all, c_unix_client, c_unix_server;
+};
+
+static int push(struct u32vec *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 256;
+		uint32_t *q = realloc(a->v, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		a->v = q;
+		a->cap = cap;
+	}
+	a->v[a->n++] = x;
+	return 0;
+}
+
+typedef void (*msg_fn)(struct sockdiag *sd, const struct nlmsghdr *nlh, int arg);
+
+/*
+ * One sock_diag dump. Messages of other sequence numbers (the rest of a dump an earlier error cut
+ * short) are skipped, so one bad dump never poisons the next.
+ */
+static int dump(struct sockdiag *sd, const void *req, size_t len, unsigned proto, msg_fn fn,
+		int arg)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(sd->buf);
+	unsigned seq = ++sd->seq;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, len), req, len);
+	/* Protocols past 255 (MPTCP) do not fit the request's u8 field. */
+	if (proto > 255)
+		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, proto);
+	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(sd->nl, sd->buf, DUMP_BUF);
+		int left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		left = (int)n;
+		for (nlh = (struct nlmsghdr *)sd->buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				return e->error ? e->error : -EPROTO;
+			}
+			if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+				fn(sd, nlh, arg);
+		}
+	}
+}
+
+static void on_inet(struct sockdiag *sd, const struct nlmsghdr *nlh, int v6)
+{
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	unsigned st = m->idiag_state;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return;
+	if (st == ST_NEW_SYN_RECV)
+		st = ST_SYN_RECV;
+	if (st >= NSTATES)
+		return;
+	sd->tcp[v6][st]++;
+	/*
+	 * A side is a socket the program still holds (it has an inode): orphans closing down, TIME_WAIT
+	 * and request sockets are the kernel's, not leaked by the program.
+	 */
+	if (!sd->port || st == ST_LISTEN || !m->idiag_inode)
+		return;
+	if (m->id.idiag_dport == sd->port)
+		sd->client++;
+	else if (m->id.idiag_sport == sd->port)
+		sd->server++;
+}
+
+static void on_count(struct sockdiag *sd, const struct nlmsghdr *nlh, int which)
+{
+	(void)nlh;
+	if (which == IPPROTO_UDP)
+		sd->udp++;
+	else
+		sd->mptcp++;
+}
+
+struct unix_attrs {
+	const struct nlattr *name, *peer;
+};
+
+static int unix_attr(const struct nlattr *a, void *arg)
+{
+	struct unix_attrs *ua = arg;
+
+	if (mnl_attr_get_type(a) == UNIX_DIAG_NAME)
+		ua->name = a;
+	else if (mnl_attr_get_type(a) == UNIX_DIAG_PEER && mnl_attr_get_payload_len(a) >= 4)
+		ua->peer = a;
+	return MNL_CB_OK;
+}
+
+static bool is_server_name(const struct sockdiag *sd, const struct nlattr *name)
+{
+	const char *p;
+	size_t len;
+
+	if (!sd->upath_len || !name)
+		return false;
+	p = mnl_attr_get_payload(name);
+	len = mnl_attr_get_payload_len(name);
+	/* Abstract names are exact bytes; path names may carry their NUL. */
+	if (p[0] != '\0')
+		len = strnlen(p, len);
+	return len == sd->upath_len && !memcmp(p, sd->upath, len);
+}
+
+static void on_unix(struct sockdiag *sd, const struct nlmsghdr *nlh, int unused)
+{
+	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct unix_attrs ua = { 0 };
+
+	(void)unused;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return;
+	sd->unix_all++;
+	if (m->udiag_state < NSTATES)
+		sd->unx[m->udiag_state]++;
+	if (!sd->upath_len || m->udiag_state == ST_LISTEN)
+		return;
+	mnl_attr_parse(nlh, sizeof(*m), unix_attr, &ua);
+	/* Accepted sockets carry the listener's name; the clients are their unnamed peers. */
+	if (is_server_name(sd, ua.name)) {
+		sd->unix_server++;
+		push(&sd->unix_srv, m->udiag_ino);
+	} else if (!ua.name && ua.peer) {
+		push(&sd->unix_peer, mnl_attr_get_u32(ua.peer));
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void count_unix_clients(struct sockdiag *sd)
+{
+	size_t i;
+
+	if (!sd->unix_srv.n)
+		return;
+	qsort(sd->unix_srv.v, sd->unix_srv.n, sizeof(uint32_t), cmp_u32);
+	for (i = 0; i < sd->unix_peer.n; i++)
+		if (bsearch(&sd->unix_peer.v[i], sd->unix_srv.v, sd->unix_srv.n, sizeof(uint32_t),
+			    cmp_u32))
+			sd->unix_client++;
+}
+
+static int dump_inet(struct sockdiag *sd, int family, unsigned proto, msg_fn fn, int arg)
+{
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = (uint8_t)family,
+		.sdiag_protocol = proto > 255 ? 0 : (uint8_t)proto,
+		.idiag_states = ~0U,
+	};
+
+	return dump(sd, &req, sizeof(req), proto, fn, arg);
+}
+
+static int dump_unix(struct sockdiag *sd)
+{
+	struct unix_diag_req req = {
+		.sdiag_family = AF_UNIX,
+		.udiag_states = ~0U,
+		.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER,
+		.udiag_cookie = { INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE },
+	};
+
+	sd->unix_srv.n = sd->unix_peer.n = 0;
+	return dump(sd, &req, sizeof(req), 0, on_unix, 0);
+}
+
+static int collect(struct sockdiag *sd)
+{
+	int err;
+
+	memset(sd->tcp, 0, sizeof(sd->tcp));
+	memset(sd->unx, 0, sizeof(sd->unx));
+	sd->client = sd->server = sd->udp = sd->mptcp = 0;
+	sd->unix_all = sd->unix_client = sd->unix_server = 0;
+	if ((err = dump_inet(sd, AF_INET, IPPROTO_TCP, on_inet, 0)))
+		return err;
+	if (sd->has_tcp6 && (err = dump_inet(sd, AF_INET6, IPPROTO_TCP, on_inet, 1)))
+		return err;
+	if ((err = dump_inet(sd, AF_INET, IPPROTO_UDP, on_count, IPPROTO_UDP)))
+		return err;
+	if (sd->has_udp6 && (err = dump_inet(sd, AF_INET6, IPPROTO_UDP, on_count, IPPROTO_UDP)))
+		return err;
+	if (sd->has_mptcp && (err = dump_inet(sd, AF_INET, IPPROTO_MPTCP, on_count, 0)))
+		return err;
+	if ((err = dump_unix(sd)))
+		return err;
+	count_unix_clients(sd);
+	return 0;
+}
+
+static int col(struct series *s, const char *prefix, const char *suffix)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s%s", prefix, suffix);
+	return series_add(s, name, UNIT_COUNT, MK_LEVEL);
+}
+
+static int add_cols(struct sockdiag *sd, struct series *s)
+{
+	unsigned st;
+	size_t i;
+
+	for (st = 1; st < NSTATES; st++) {
+		sd->c_tcp[st] = sd->c_tcp4[st] = sd->c_tcp6[st] = -1;
+		sd->c_unix[st] = -1;
+		if (st == ST_NEW_SYN_RECV)
+			continue; /* counted as SYN_RECV, like ss does */
+		sd->c_tcp[st] = col(s, "tcp.state.", state_names[st]);
+		sd->c_tcp4[st] = col(s, "tcp4.state.", state_names[st]);
+		if (sd->has_tcp6)
+			sd->c_tcp6[st] = col(s, "tcp6.state.", state_names[st]);
+	}
+	sd->c_client = sd->c_server = sd->c_unix_client = sd->c_unix_server = sd->c_mptcp = -1;
+	if (sd->port) {
+		sd->c_client = col(s, "tcp.client", "");
+		sd->c_server = col(s, "tcp.server", "");
+	}
+	sd->c_udp = col(s, "udp.sockets", "");
+	if (sd->has_mptcp)
+		sd->c_mptcp = col(s, "mptcp.sockets", "");
+	for (i = 0; i < ARRAY_SIZE(unix_states); i++)
+		sd->c_unix[unix_states[i]] = col(s, "unix.state.", state_names[unix_states[i]]);
+	sd->c_unix_all = col(s, "unix.sockets", "");
+	if (sd->upath_len) {
+		sd->c_unix_client = col(s, "unix.client", "");
+		sd->c_unix_server = col(s, "unix.server", "");
+	}
+	return sd->c_tcp[1] < 0 || sd->c_unix_all < 0 ? -ENOMEM : 0;
+}
+
+static void set_cols(struct sockdiag *sd, struct series *s)
+{
+	unsigned st;
+
+	for (st = 1; st < ST_NEW_SYN_RECV; st++) {
+		uint64_t v4 = sd->tcp[0][st], v6 = sd->tcp[1][st];
+
+		series_set(s, sd->c_tcp[st], (double)(v4 + v6));
+		series_set(s, sd->c_tcp4[st], (double)v4);
+		series_set(s, sd->c_tcp6[st], (double)v6);
+		series_set(s, sd->c_unix[st], (double)sd->unx[st]);
+	}
+	series_set(s, sd->c_client, (double)sd->client);
+	series_set(s, sd->c_server, (double)sd->server);
+	series_set(s, sd->c_udp, (double)sd->udp);
+	series_set(s, sd->c_mptcp, (double)sd->mptcp);
+	series_set(s, sd->c_unix_all, (double)sd->unix_all);
+	series_set(s, sd->c_unix_client, (double)sd->unix_client);
+	series_set(s, sd->c_unix_server, (double)sd->unix_server);
+}
+
+static void sockdiag_close(struct probe *p)
+{
+	struct sockdiag *sd = p->priv;
+
+	if (!sd)
+		return;
+	if (sd->nl)
+		mnl_socket_close(sd->nl);
+	free(sd->buf);
+	free(sd->unix_srv.v);
+	free(sd->unix_peer.v);
+	free(sd);
+	p->priv = NULL;
+}
+
+static int sockdiag_open(struct probe *p, const struct probe_ctx *ctx, struct series *s)
+{
+	struct sockdiag *sd = calloc(1, sizeof(*sd));
+	int err;
+
+	if (!sd)
+		return probe_off(p, -ENOMEM, "out of memory");
+	p->priv = sd;
+	/* Fixture trees have no netlink: only the live kernel can be asked. */
+	if (ctx->root && *ctx->root) {
+		err = probe_off(p, -ENOTSUP, "sock_diag reads the live kernel only");
+		goto fail;
+	}
+	if (!(sd->buf = malloc(DUMP_BUF))) {
+		err = probe_off(p, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!sd->nl || mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = probe_off(p, -errno, "cannot open a NETLINK_SOCK_DIAG socket: %s",
+				strerror(errno));
+		goto fail;
+	}
+	sd->portid = mnl_socket_get_portid(sd->nl);
+	sd->port = htons(ctx->server_port);
+	if (ctx->server_path && *ctx->server_path) {
+		const char *sp = ctx->server_path;
+
+		if (sp[0] == '@') { /* abstract: the kernel reports a leading NUL */
+			sd->upath[0] = '\0';
+			snprintf(sd->upath + 1, sizeof(sd->upath) - 1, "%s", sp + 1);
+			sd->upath_len = 1 + strlen(sd->upath + 1);
+		} else {
+			snprintf(sd->upath, sizeof(sd->upath), "%s", sp);
+			sd->upath_len = strlen(sd->upath);
+		}
+	}
+	/* Each family or protocol the kernel cannot dump is left out; TCP v4 and UNIX are needed. */
+	if ((err = dump_inet(sd, AF_INET, IPPROTO_TCP, on_inet, 0))) {
+		err = probe_off(p, err,
+				"inet_diag cannot dump TCP sockets: %s (is tcp_diag there?)",
+				strerror(-err));
+		goto fail;
+	}
+	if ((err = dump_unix(sd))) {
+		err = probe_off(p, err, "unix_diag cannot dump UNIX sockets: %s", strerror(-err));
+		goto fail;
+	}
+	sd->has_tcp6 = !dump_inet(sd, AF_INET6, IPPROTO_TCP, on_inet, 1);
+	sd->has_udp6 = !dump_inet(sd, AF_INET6, IPPROTO_UDP, on_count, IPPROTO_UDP);
+	sd->has_mptcp = !dump_inet(sd, AF_INET, IPPROTO_MPTCP, on_count, 0);
+	if ((err = add_cols(sd, s))) {
+		err = probe_off(p, err, "out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	sockdiag_close(p);
+	return err;
+}
+
+static int sockdiag_sample(struct probe *p, struct series *s)
+{
+	struct sockdiag *sd = p->priv;
+	int err = collect(sd);
+
+	if (!err)
+		set_cols(sd, s);
+	return err;
+}
+
+const struct probe_ops sockdiag_probe = {
+	.name = "sockdiag",
+	.per_netns = true,
+	.open = sockdiag_open,
+	.sample = sockdiag_sample,
+	.close = sockdiag_close,
+};

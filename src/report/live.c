@@ -1,0 +1,573 @@
+/* The live view: poolmon/slabtop for socket work, full-screen (ncurses) or one plain snapshot. */
+#include "report/live.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+struct cache_row {
+	const char *name; /* points into the series column name */
+	size_t len;
+	int objs, bytes, total;
+	bool merged, sock;
+	double key, size;
+};
+
+struct view {
+	struct series *s;
+	const struct sampler *sp;
+	const struct live_opts *o;
+	enum live_sort sort;
+	size_t ncols;
+	double *first, *prev, *cur; /* values at the view's start, last redraw, now */
+	double t_first, t_prev, t_cur;
+	uint64_t samples;
+	struct cache_row *caches;
+	size_t ncaches;
+};
+
+/* Where lines go: a FILE, or the screen with a row budget. */
+struct sink {
+	FILE *f;
+	bool curses;
+	int row, rows, cols;
+};
+
+static const char *const sort_names[] = { "growth", "rate", "size" };
+
+int live_parse_sort(const char *s, enum live_sort *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sort_names); i++)
+		if (!strcmp(s, sort_names[i])) {
+			*out = (enum live_sort)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static void out(struct sink *k, bool bold, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void out(struct sink *k, bool bold, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!k->curses) {
+		fprintf(k->f, "%s\n", line);
+		return;
+	}
+	if (k->row >= k->rows)
+		return;
+	if (bold)
+		attron(A_BOLD);
+	mvaddnstr(k->row++, 0, line, k->cols);
+	if (bold)
+		attroff(A_BOLD);
+}
+
+/* 1536 -> "1.5K"; NAN -> "-"; always written into buf. */
+static const char *human(double v, bool sign, char *buf, size_t n)
+{
+	static const char units[] = " KMGTP";
+	double a = fabs(v);
+	int u = 0;
+
+	if (isnan(v)) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	while (a >= 1024 && u < 5) {
+		a /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, n, "%s%.0f", sign && v > 0 ? "+" : (v < 0 ? "-" : ""), a);
+	else
+		snprintf(buf, n, "%s%.1f%c", sign && v > 0 ? "+" : (v < 0 ? "-" : ""), a, units[u]);
+	return buf;
+}
+
+static double val(const struct view *v, int c)
+{
+	return c >= 0 && (size_t)c < v->ncols ? v->cur[c] : NAN;
+}
+
+static double growth(const struct view *v, int c)
+{
+	return c >= 0 && (size_t)c < v->ncols ? v->cur[c] - v->first[c] : NAN;
+}
+
+static double rate(const struct view *v, int c)
+{
+	double dt = v->t_cur - v->t_prev;
+
+	if (c < 0 || (size_t)c >= v->ncols || dt <= 0)
+		return 0;
+	return (v->cur[c] - v->prev[c]) / dt;
+}
+
+static bool is_socket_cache(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < slab_socket_ncaches; i++)
+		if (strlen(slab_socket_caches[i]) == len &&
+		    !memcmp(slab_socket_caches[i], name, len))
+			return true;
+	return false;
+}
+
+static int col_for(const struct series *s, const char *prefix, const char *name, size_t len,
+		   const char *suffix)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s%.*s%s", prefix, (int)len, name, suffix);
+	return series_find(s, key);
+}
+
+/* Rebuilds the slab cache list when columns were added. Called with the series locked. */
+static int index_caches(struct view *v)
+{
+	struct cache_row *c;
+	size_t i, n = 0;
+
+	c = realloc(v->caches, v->s->ncols * sizeof(*c) + 1);
+	if (!c)
+		return -ENOMEM;
+	v->caches = c;
+	for (i = 0; i < v->s->ncols; i++) {
+		const struct series_col *sc = &v->s->cols[i];
+		size_t len = strlen(sc->name);
+
+		if (strncmp(sc->name, "slab.", 5) || len < 10 ||
+		    strcmp(sc->name + len - 5, ".objs"))
+			continue;
+		c[n].name = sc->name + 5;
+		c[n].len = len - 10;
+		c[n].objs = (int)i;
+		c[n].bytes = col_for(v->s, "slab.", c[n].name, c[n].len, ".bytes");
+		c[n].total = col_for(v->s, "slab.", c[n].name, c[n].len, ".total_bytes");
+		c[n].merged = sc->note != NULL;
+		c[n].sock = is_socket_cache(c[n].name, c[n].len) ||
+			    (sc->note && strstr(sc->note, "socket caches"));
+		n++;
+	}
+	v->ncaches = n;
+	return 0;
+}
+
+/* Takes the latest sample; columns born since start their growth from their first value. */
+static int snapshot(struct view *v)
+{
+	struct series *s = v->s;
+	size_t j;
+	int err = 0;
+
+	series_lock(s);
+	if (s->ncols != v->ncols) {
+		size_t n = s->ncols;
+		double *a = realloc(v->first, n * sizeof(double) + 1);
+		double *b = a ? realloc(v->prev, n * sizeof(double) + 1) : NULL;
+		double *c = b ? realloc(v->cur, n * sizeof(double) + 1) : NULL;
+
+		if (a)
+			v->first = a;
+		if (b)
+			v->prev = b;
+		if (!c) {
+			err = -ENOMEM;
+			goto out;
+		}
+		v->cur = c;
+		for (j = v->ncols; j < n; j++)
+			v->first[j] = v->prev[j] = v->cur[j] = NAN;
+		v->ncols = n;
+		if ((err = index_caches(v)))
+			goto out;
+	}
+	memcpy(v->prev, v->cur, v->ncols * sizeof(double));
+	memcpy(v->cur, s->last, v->ncols * sizeof(double));
+	v->t_prev = v->t_cur;
+	v->t_cur = s->last_t;
+	v->samples = s->samples;
+	for (j = 0; j < v->ncols; j++) {
+		if (isnan(v->first[j]))
+			v->first[j] = v->cur[j];
+		if (isnan(v->prev[j]))
+			v->prev[j] = v->cur[j];
+	}
+	if (!v->t_first)
+		v->t_first = v->t_cur;
+out:
+	series_unlock(s);
+	return err;
+}
+
+static int cmp_cache(const void *a, const void *b)
+{
+	const struct cache_row *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1;
+	/* Ties (nothing grew): the bigger cache first. */
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void sort_caches(struct view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->ncaches; i++) {
+		struct cache_row *c = &v->caches[i];
+		double k;
+
+		switch (v->sort) {
+		case LIVE_SORT_GROWTH:
+			k = growth(v, c->bytes);
+			break;
+		case LIVE_SORT_RATE:
+			k = rate(v, c->bytes);
+			break;
+		default:
+			k = val(v, c->total);
+			break;
+		}
+		c->key = isnan(k) ? -INFINITY : k;
+		c->size = isnan(val(v, c->total)) ? -INFINITY : val(v, c->total);
+	}
+	qsort(v->caches, v->ncaches, sizeof(*v->caches), cmp_cache);
+}
+
+/* Sections. */
+
+static void sec_header(struct view *v, struct sink *k)
+{
+	double interval = v->o->refresh > 0 ? v->o->refresh : 1;
+
+	out(k, true, "sockleak watch: %s   t=%.1fs  samples %llu  refresh %.2gs  sort: %s%s",
+	    v->o->title ? v->o->title : "host", v->t_cur, (unsigned long long)v->samples, interval,
+	    sort_names[v->sort], k->curses ? "  (g/r/s sort, q quits)" : "");
+}
+
+/* "meminfo  Slab 120.3M (+1.2M)  SUnreclaim ..." for every column with this prefix. */
+static void sec_totals(struct view *v, struct sink *k, const char *title, const char *prefix)
+{
+	char line[512], a[24], b[24];
+	size_t i, pl = strlen(prefix), len = 0;
+	bool any = false;
+
+	len += snprintf(line, sizeof(line), "%-9s", title);
+	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
+		const struct series_col *c = &v->s->cols[i];
+		double g = growth(v, (int)i);
+
+		if (strncmp(c->name, prefix, pl))
+			continue;
+		any = true;
+		if (c->unit == UNIT_BYTES)
+			human(val(v, (int)i), false, a, sizeof(a));
+		else
+			snprintf(a, sizeof(a), "%.0f", val(v, (int)i));
+		if (g != 0 && !isnan(g)) {
+			if (c->unit == UNIT_BYTES)
+				human(g, true, b, sizeof(b));
+			else
+				snprintf(b, sizeof(b), "%+.0f", g);
+			len += snprintf(line + len, sizeof(line) - len, " %s %s (%s)", c->name + pl,
+					a, b);
+		} else {
+			len += snprintf(line + len, sizeof(line) - len, " %s %s", c->name + pl, a);
+		}
+	}
+	out(k, false, "%s%s", line, any ? "" : " (off)");
+}
+
+/* One line per protocol, as /proc/net/sockstat shows it, with changes since start. */
+static void sec_sockstat(struct view *v, struct sink *k)
+{
+	char line[512], proto[32] = "", a[24], b[24];
+	size_t i, len = 0;
+	bool idle = true;
+
+	out(k, true, "sockstat");
+	for (i = 0; i <= v->ncols; i++) {
+		const struct series_col *c = i < v->ncols ? &v->s->cols[i] : NULL;
+		const char *p = NULL, *key = NULL;
+		double x, g;
+
+		if (c && !strncmp(c->name, "sockstat.", 9)) {
+			p = c->name + 9;
+			key = strchr(p, '.');
+		}
+		if (len &&
+		    (!key || (size_t)(key - p) != strlen(proto) || strncmp(p, proto, key - p))) {
+			/* On screen, a protocol with nothing in use and nothing moving is left out. */
+			if (!k->curses || !idle)
+				out(k, false, "%s", line);
+			len = 0;
+		}
+		if (!key)
+			continue;
+		if (!len) {
+			snprintf(proto, sizeof(proto), "%.*s", (int)(key - p), p);
+			len = snprintf(line, sizeof(line), "  %s:", proto);
+			idle = true;
+		}
+		x = val(v, (int)i);
+		g = growth(v, (int)i);
+		if (x != 0 || (g != 0 && !isnan(g)))
+			idle = false;
+		if (c->unit == UNIT_BYTES) {
+			human(x, false, a, sizeof(a));
+			human(g, true, b, sizeof(b));
+		} else {
+			snprintf(a, sizeof(a), "%.0f", x);
+			snprintf(b, sizeof(b), "%+.0f", g);
+		}
+		len += snprintf(line + len, sizeof(line) - len, " %s %s", key + 1, a);
+		if (g != 0 && !isnan(g) && len < sizeof(line))
+			len += snprintf(line + len, sizeof(line) - len, "(%s)", b);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+	}
+}
+
+/* Non-zero counts of columns "PREFIX.NAME" in one line; all zero says so. */
+static void sec_counts(struct view *v, struct sink *k, const char *title, const char *prefix,
+		       const char *const extra[])
+{
+	char line[512];
+	size_t i, pl = strlen(prefix), len;
+	bool any = false;
+
+	len = snprintf(line, sizeof(line), "%-9s", title);
+	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
+		const char *n = v->s->cols[i].name;
+		double x = val(v, (int)i), g = growth(v, (int)i);
+
+		if (!pl || strncmp(n, prefix, pl) || isnan(x) || (x == 0 && g == 0))
+			continue;
+		any = true;
+		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", n + pl, x);
+		if (g != 0 && len < sizeof(line))
+			len += snprintf(line + len, sizeof(line) - len, "(%+.0f)", g);
+	}
+	for (i = 0; extra && extra[i] && len < sizeof(line); i++) {
+		int c = series_find(v->s, extra[i]);
+
+		if (c < 0 || (size_t)c >= v->ncols)
+			continue;
+		any = true;
+		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", extra[i], val(v, c));
+	}
+	out(k, false, "%s%s", line, any ? "" : " (none)");
+}
+
+static void sec_netstat(struct view *v, struct sink *k)
+{
+	char line[512];
+	size_t i, len;
+	bool any = false;
+
+	len = snprintf(line, sizeof(line), "%-9s", "netstat");
+	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
+		const char *n = v->s->cols[i].name;
+		double g = growth(v, (int)i);
+
+		/* Live: only counters that moved; a snapshot has no past, so all of them. */
+		if (strncmp(n, "netstat.", 8) || (k->curses && (g == 0 || isnan(g))))
+			continue;
+		any = true;
+		if (k->curses)
+			len += snprintf(line + len, sizeof(line) - len, " %s %+.0f", n + 8, g);
+		else
+			len += snprintf(line + len, sizeof(line) - len, " %s %.0f", n + 8,
+					val(v, (int)i));
+	}
+	out(k, false, "%s%s", line, any ? "" : (k->curses ? " (no counter moved)" : " (off)"));
+}
+
+static void sec_probes(struct view *v, struct sink *k)
+{
+	const struct probe_set *ps = sampler_probes(v->sp);
+	char line[512];
+	size_t i, len;
+
+	len = snprintf(line, sizeof(line), "%-9s", "cost us");
+	for (i = 0; i < PROBE_COUNT && len < sizeof(line); i++) {
+		const struct probe *p = &ps->p[i];
+
+		if (p->on)
+			len += snprintf(line + len, sizeof(line) - len, " %s %.0f", p->ops->name,
+					val(v, p->cost_col));
+	}
+	out(k, false, "%s", line);
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (!ps->p[i].on && ps->p[i].ops)
+			out(k, false, "%-9s %s: %s", "off", ps->p[i].ops->name, ps->p[i].why);
+}
+
+static void sec_slab(struct view *v, struct sink *k, size_t top)
+{
+	char a[24], b[24], c[24], d[24], e[24], f[24];
+	size_t i, n = v->ncaches;
+
+	if (!n) {
+		out(k, false, "%-9s (slabinfo off)", "slab");
+		return;
+	}
+	sort_caches(v);
+	out(k, true, "%-28s %10s %9s %9s %9s %9s %9s", "slab cache (s: socket, *: merged)", "objs",
+	    "+objs", "objs/s", "bytes", "+bytes", "size");
+	if (top && top < n)
+		n = top;
+	if (k->curses && k->rows - k->row < (int)n)
+		n = k->rows > k->row ? (size_t)(k->rows - k->row) : 0;
+	for (i = 0; i < n; i++) {
+		const struct cache_row *r = &v->caches[i];
+		char name[40];
+
+		snprintf(name, sizeof(name), "%c%c %.*s", r->sock ? 's' : ' ',
+			 r->merged ? '*' : ' ', (int)(r->len > 25 ? 25 : r->len), r->name);
+		snprintf(a, sizeof(a), "%.0f", val(v, r->objs));
+		snprintf(b, sizeof(b), "%+.0f", growth(v, r->objs));
+		snprintf(c, sizeof(c), "%.1f", rate(v, r->objs));
+		out(k, r->sock && k->curses && growth(v, r->objs) != 0,
+		    "%-28s %10s %9s %9s %9s %9s %9s", name, a, b, c,
+		    human(val(v, r->bytes), false, d, sizeof(d)),
+		    human(growth(v, r->bytes), true, e, sizeof(e)),
+		    human(val(v, r->total), false, f, sizeof(f)));
+	}
+	/* Where a socket cache has no line of its own, say which line holds it. */
+	if (!k->curses)
+		for (i = 0; i < v->ncols; i++) {
+			const struct series_col *sc = &v->s->cols[i];
+			const char *m =
+				sc->note ? strstr(sc->note, "socket caches counted here: ") : NULL;
+			size_t len = strlen(sc->name);
+
+			if (m && len > 5 && !strcmp(sc->name + len - 5, ".objs"))
+				out(k, false, "  %.*s holds %s", (int)(len - 10), sc->name + 5,
+				    m + 28);
+		}
+}
+
+static const char *const tcp_extra[] = { "tcp.client", "tcp.server", NULL };
+static const char *const unix_extra[] = { "unix.client", "unix.server", NULL };
+static const char *const sock_extra[] = { "udp.sockets", "mptcp.sockets", "unix.sockets", NULL };
+
+/* Holds the series lock: the sampler may add a column (a new slab cache) while we read names. */
+static void draw(struct view *v, struct sink *k, size_t top)
+{
+	series_lock(v->s);
+	sec_header(v, k);
+	sec_totals(v, k, "meminfo", "meminfo.");
+	sec_totals(v, k, "memcg", "memcg.");
+	sec_totals(v, k, "proc", "proc.");
+	sec_sockstat(v, k);
+	sec_counts(v, k, "tcp", "tcp.state.", tcp_extra);
+	sec_counts(v, k, "sockets", "", sock_extra);
+	sec_counts(v, k, "unix", "unix.state.", unix_extra);
+	sec_netstat(v, k);
+	sec_probes(v, k);
+	sec_slab(v, k, top);
+	series_unlock(v->s);
+}
+
+static void view_free(struct view *v)
+{
+	free(v->first);
+	free(v->prev);
+	free(v->cur);
+	free(v->caches);
+}
+
+int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct live_opts *o)
+{
+	struct view v = { .s = s, .sp = sp, .o = o, .sort = o->sort };
+	struct sink k = { .f = f };
+	int err = snapshot(&v);
+
+	if (!err)
+		draw(&v, &k, o->top);
+	view_free(&v);
+	fflush(f);
+	return err;
+}
+
+static volatile sig_atomic_t quit_signal;
+
+static void on_quit(int sig)
+{
+	quit_signal = sig;
+}
+
+int live_view_run(struct series *s, const struct sampler *sp, const struct live_opts *o)
+{
+	struct view v = { .s = s, .sp = sp, .o = o, .sort = o->sort };
+	double refresh = o->refresh > 0 ? o->refresh : 1, next;
+	struct sigaction sa = { .sa_handler = on_quit }, old_int, old_term;
+	int err = 0;
+
+	if (!initscr())
+		return -ENOTTY;
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	quit_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	next = sl_now();
+	while (!quit_signal) {
+		struct sink k = { .curses = true };
+		double wait;
+		int ch;
+
+		if (sl_now() >= next) {
+			if ((err = snapshot(&v)))
+				break;
+			next += refresh;
+			if (next < sl_now())
+				next = sl_now() + refresh;
+		}
+		getmaxyx(stdscr, k.rows, k.cols);
+		erase();
+		draw(&v, &k, 0);
+		refresh();
+		if (o->done && o->done(o->arg))
+			break;
+		wait = next - sl_now();
+		timeout(wait > 0 ? (int)(wait * 1000) + 1 : 0);
+		ch = getch();
+		if (ch == 'q' || ch == 'Q')
+			break;
+		if (ch == 'g')
+			v.sort = LIVE_SORT_GROWTH;
+		else if (ch == 'r')
+			v.sort = LIVE_SORT_RATE;
+		else if (ch == 's')
+			v.sort = LIVE_SORT_SIZE;
+	}
+	endwin();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	view_free(&v);
+	return err;
+}

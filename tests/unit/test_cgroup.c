@@ -1,0 +1,206 @@
+/* Unit tests for src/engine/cgroup.c: created, used, removed on normal exit, at exit and on SIGINT. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "engine/cgroup.h"
+
+static char home[PATH_MAX];
+static int version;
+
+static int setup(void **state)
+{
+	(void)state;
+	return cgroup_of(0, home, sizeof(home), &version);
+}
+
+static bool exists(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0;
+}
+
+static void test_of_self(void **state)
+{
+	char path[PATH_MAX + 32];
+
+	(void)state;
+	assert_true(version == 1 || version == 2);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", home);
+	assert_true(exists(path));
+}
+
+/* v1 charges socket buffers only once the TCP limit was written: unread data must show. */
+static int tcp_charged(const struct sl_cgroup *cg)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	static char data[256 * 1024];
+	char path[PATH_MAX + 64], buf[64];
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, rc = 0;
+
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)) || (s = accept(l, NULL, NULL)) < 0)
+		return 12;
+	if (send(c, data, sizeof(data), MSG_DONTWAIT) <= 0)
+		rc = 13;
+	snprintf(path, sizeof(path), "%s/memory.kmem.tcp.usage_in_bytes", cg->dir);
+	if (!rc && (sl_read_file(path, buf, sizeof(buf)) <= 0 || atoll(buf) <= 0))
+		rc = 14;
+	close(s);
+	close(c);
+	close(l);
+	return rc;
+}
+
+/* Inside: the process is listed there and its sockets are charged there. */
+static int child_checks(const struct sl_cgroup *cg)
+{
+	char path[PATH_MAX + 64], buf[4096];
+	int fds[64], i;
+	long n;
+
+	if (sl_read_file("/proc/self/cgroup", buf, sizeof(buf)) < 0 || !strstr(buf, "/sockleak."))
+		return 10;
+	for (i = 0; i < 64; i++)
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+	snprintf(path, sizeof(path), "%s/%s", cg->dir,
+		 cg->version == 1 ? "memory.kmem.usage_in_bytes" : "memory.current");
+	if ((n = sl_read_file(path, buf, sizeof(buf))) <= 0 || atoll(buf) <= 0)
+		return 11;
+	for (i = 0; i < 64; i++)
+		close(fds[i]);
+	if (cg->version == 1)
+		return tcp_charged(cg);
+	return 0;
+}
+
+enum how { LEAVE, AT_EXIT, ON_SIGINT };
+
+static void run_child(enum how how, int *status, char *dir, size_t n)
+{
+	int p[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sl_cgroup cg;
+		int rc;
+
+		close(p[0]);
+		if (cgroup_enter(&cg))
+			_exit(20);
+		if (write(p[1], cg.dir, strlen(cg.dir) + 1) < 0)
+			_exit(21);
+		if ((rc = child_checks(&cg)))
+			_exit(rc);
+		if (how == LEAVE) {
+			if (cgroup_leave(&cg) || exists(cg.dir))
+				_exit(22);
+			_exit(0);
+		}
+		if (how == ON_SIGINT)
+			raise(SIGINT);
+		exit(0); /* at exit: the handler leaves */
+	}
+	close(p[1]);
+	memset(dir, 0, n);
+	assert_true(read(p[0], dir, n - 1) > 0);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, status, 0), pid);
+}
+
+static void test_enter_leave(void **state)
+{
+	char dir[PATH_MAX];
+	int st;
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	run_child(LEAVE, &st, dir, sizeof(dir));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_non_null(strstr(dir, "/sockleak."));
+	assert_false(exists(dir));
+}
+
+static void test_at_exit(void **state)
+{
+	char dir[PATH_MAX];
+	int st;
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	run_child(AT_EXIT, &st, dir, sizeof(dir));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_false(exists(dir));
+}
+
+static void test_sigint(void **state)
+{
+	char dir[PATH_MAX];
+	int st;
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	run_child(ON_SIGINT, &st, dir, sizeof(dir));
+	/* It still dies of the signal, as it would have without a cgroup. */
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGINT);
+	assert_false(exists(dir));
+}
+
+/* A run killed with SIGKILL leaves its cgroup: the next run removes it. */
+static void test_sweep(void **state)
+{
+	char dir[PATH_MAX + 32];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, &st, 0);
+	snprintf(dir, sizeof(dir), "%s/sockleak.%d", home, (int)pid);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	cgroup_sweep_stale(home);
+	assert_false(exists(dir));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_of_self), cmocka_unit_test(test_enter_leave),
+		cmocka_unit_test(test_at_exit), cmocka_unit_test(test_sigint),
+		cmocka_unit_test(test_sweep),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
