@@ -6,6 +6,7 @@
 #include "common.h"
 
 const struct command commands[] = {
+	{ "churn", cmd_churn, "run a socket call sequence in a tight loop; cycles/s and errors" },
 	{ NULL, NULL, NULL },
 };
 

@@ -634,7 +634,7 @@ void seq_error_print(FILE *f, const char *text, const struct seq_error *err)
 {
 	size_t n = strlen(text), i;
 
-	fprintf(f, "sockleak: %s in the sequence:\n  %s\n  ", err->msg, text);
+	fprintf(f, "sockleak: bad sequence: %s\n  %s\n  ", err->msg, text);
 	for (i = 0; i < err->pos && i < n; i++)
 		fputc(text[i] == '\t' ? '\t' : ' ', f);
 	fputc('^', f);
