@@ -156,7 +156,7 @@ static void transports_of(unsigned mask, char *buf, size_t size)
 	buf[0] = '\0';
 	for (k = 0; k < TR_COUNT; k++)
 		if (mask & T(k))
-			cat(buf, size, "%s%s", buf[0] ? " " : "", transport_get(k)->name);
+			cat(buf, size, "%s%s", buf[0] ? "," : "", transport_get(k)->name);
 }
 
 struct parser {
@@ -695,7 +695,7 @@ void seq_list_options(FILE *f)
 	char where[128], syn[48];
 	unsigned i;
 
-	fprintf(f, "%-22s %-12s %-10s %-34s %s\n", "OPTION=VALUE", "LEVEL", "EXAMPLE", "TRANSPORTS",
+	fprintf(f, "%-26s %-12s %-10s %-34s %s\n", "OPTION=VALUE", "LEVEL", "EXAMPLE", "TRANSPORTS",
 		"WHAT");
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct optdef *d = &options[i];
@@ -706,7 +706,7 @@ void seq_list_options(FILE *f)
 
 		transports_of(d->tmask, where, sizeof(where));
 		snprintf(syn, sizeof(syn), "%s=%s", d->name, syntax_of[d->v]);
-		fprintf(f, "%-22s %-12s %-10s %-34s %s\n", syn, lvl, d->example,
+		fprintf(f, "%-26s %-12s %-10s %-34s %s\n", syn, lvl, d->example,
 			d->tmask == T_ALL ? "all" : where, d->what);
 	}
 }
