@@ -153,8 +153,10 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 			(unsigned long long)st->leaked, (unsigned long long)cfg->inject_leak,
 			st->leak_capped ? "; stopped at the fd limit" : "");
 	if (st->left_open)
-		fprintf(f, "  left open     %llu sockets (--allow-open)\n",
-			(unsigned long long)st->left_open);
+		fprintf(f, "  left open     %llu sockets (--allow-open)%s\n",
+			(unsigned long long)st->left_open,
+			st->leak_capped ? "; the fd limit was reached, later ones were closed" :
+					  "");
 	fprintf(f, "  stopped by    %s\n", stopped_by(o));
 	if (o->guard[0])
 		fprintf(f, "  guard         %s\n", o->guard);

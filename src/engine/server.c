@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -144,8 +145,16 @@ static void on_accept(struct sthread *t)
 	int r;
 
 	c.fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (c.fd < 0)
-		return; /* another thread took it, or the peer already left */
+	if (c.fd < 0) {
+		/* Out of fds (--allow-open, --inject-leak): the listener stays readable, so pause
+		 * rather than spin. Otherwise another thread took it or the peer left. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			static const struct timespec ms = { 0, 1000000 };
+
+			nanosleep(&ms, NULL);
+		}
+		return;
+	}
 	switch (s->mode) {
 	case SC_IMMEDIATE:
 		close(c.fd);
