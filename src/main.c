@@ -9,6 +9,7 @@ int cmd_watch(int argc, char **argv);
 
 const struct command commands[] = {
 	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
+	{ "churn", cmd_churn, "run a socket call sequence in a tight loop; cycles/s and errors" },
 	{ NULL, NULL, NULL },
 };
 

@@ -11,4 +11,6 @@ struct command {
 /* The table main() dispatches on, ending with a NULL name. */
 extern const struct command commands[];
 
+int cmd_churn(int argc, char **argv);
+
 #endif

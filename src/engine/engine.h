@@ -3,23 +3,37 @@
 #define SOCKLEAK_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 
-#define ENGINE_MAX_OPS 32	/* ops in one compiled sequence */
-#define ENGINE_MAX_ERRNO 160	/* errno values counted one by one; larger ones share the last slot */
+#define ENGINE_MAX_OPS 32 /* ops in one compiled sequence */
+#define ENGINE_MAX_ERRNO 160 /* errno values counted one by one; larger ones share the last slot */
+
+/* What ended the churn. */
+enum engine_stop {
+	ENGINE_STOP_NONE, /* still running (or never started) */
+	ENGINE_STOP_OPS, /* every worker ran its share of --ops */
+	ENGINE_STOP_TIME, /* --seconds elapsed */
+	ENGINE_STOP_REQUEST, /* engine_request_stop: a signal, the memory guard, the caller */
+};
 
 /* Totals over all workers; exact once engine_join returned. */
 struct engine_stats {
-	uint64_t cycles;			/* completed cycles */
-	uint64_t failed_cycles;			/* cycles cut short by a failed op */
+	uint64_t cycles; /* completed cycles */
+	uint64_t failed_cycles; /* cycles cut short by a failed op */
 	uint64_t errors[ENGINE_MAX_OPS][ENGINE_MAX_ERRNO]; /* [op index][errno] */
-	uint64_t leaked;			/* sockets kept open by --inject-leak */
-	double seconds;				/* from engine_start to the last worker's end */
-	double user_seconds, system_seconds;	/* CPU of the whole process (getrusage) */
+	uint64_t leaked; /* sockets kept open by --inject-leak */
+	double seconds; /* from engine_start to the last worker's end */
+	double user_seconds, system_seconds; /* CPU of the whole process (getrusage) */
 	unsigned threads;
-	uint64_t thread_min, thread_max;	/* per-thread cycle spread */
+	uint64_t thread_min, thread_max; /* per-thread cycle spread */
+	/* added by the engine's owner */
+	uint64_t left_open; /* sockets left open by an --allow-open sequence */
+	bool leak_capped; /* the fd store was full: fewer leaks than asked */
+	enum engine_stop stop;
+	unsigned nops; /* ops in the sequence: rows of errors[] in use */
 };
 
 struct engine;
@@ -41,5 +55,15 @@ void engine_stats(const struct engine *e, struct engine_stats *st);
 int engine_netns_fd(const struct engine *e);
 /* Closes injected-leak sockets, stops the server, leaves and drops the netns, frees all. */
 void engine_destroy(struct engine *e);
+
+/* Added by the engine's owner. */
+const char *engine_stop_name(enum engine_stop s); /* "ops", "time", "request", "running" */
+/* The address clients connect to (the local server's or --target), as text. */
+void engine_peer(const struct engine *e, char *buf, size_t size);
+/*
+ * Whether --inject-leak (and the local server's far ends) fit the fd limit for --ops, after
+ * raising RLIMIT_NOFILE to its hard maximum. 0, or -EMFILE with why filled in.
+ */
+int engine_fd_check(const struct run_config *cfg, char *why, size_t whylen);
 
 #endif

@@ -75,7 +75,7 @@ static void test_read_file(void **state)
 
 	(void)state;
 	n = sl_read_file("/proc/self/stat", buf, sizeof(buf));
-	assert_int_equal(n, 63);	/* truncated to the buffer, NUL-terminated */
+	assert_int_equal(n, 63); /* truncated to the buffer, NUL-terminated */
 	assert_int_equal(buf[63], '\0');
 	assert_int_equal(sl_read_file("/nonexistent/file", buf, sizeof(buf)), -ENOENT);
 }
@@ -83,8 +83,8 @@ static void test_read_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64),	 cmocka_unit_test(test_int),
-		cmocka_unit_test(test_duration), cmocka_unit_test(test_size),
+		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_int),
+		cmocka_unit_test(test_duration),  cmocka_unit_test(test_size),
 		cmocka_unit_test(test_read_file),
 	};
 

@@ -75,7 +75,7 @@ static void test_late_column_and_nan(void **state)
 	series_set(&s, a, 1);
 	series_commit(&s, 0, 0);
 	b = series_add(&s, "b", UNIT_COUNT, MK_LEVEL);
-	series_set(&s, b, 5);	/* a not set this time: NAN */
+	series_set(&s, b, 5); /* a not set this time: NAN */
 	series_commit(&s, 1, 0);
 	assert_true(isnan(series_val(&s, b, 0)));
 	assert_float_equal(series_val(&s, b, 1), 5, 0);

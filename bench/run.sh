@@ -1,0 +1,93 @@
+#!/bin/sh
+# Benchmarks, one section each; `make bench` runs them all: bench/run.sh BUILD/sockleak BUILD/bench
+# Ratios are measured side by side: each repetition runs the two contenders back to back.
+# BENCH_SECONDS (default 5) and BENCH_REPS (default 3) size the runs; BENCH_SECTIONS picks sections.
+set -eu
+SOCKLEAK=$(readlink -f "${1:?usage: run.sh path/to/sockleak path/to/bench-dir}")
+BENCHDIR=$(readlink -f "${2:?usage: run.sh path/to/sockleak path/to/bench-dir}")
+SECS=${BENCH_SECONDS:-5}
+REPS=${BENCH_REPS:-3}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+# median, min and max of numbers on stdin, one per line
+stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "- - -"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%s %s %s\n", m, v[1], v[NR] }'
+}
+
+# engine_rate SEQUENCE THREADS -> "cycles/s user_share"
+engine_rate() {
+	"$SOCKLEAK" churn --quiet --sequence "$1" --threads "$2" --seconds "$SECS" \
+		--json "$OUT/e.json" >/dev/null
+	jq -r '"\(.cycles_per_second) \(.cpu.user_share)"' "$OUT/e.json"
+}
+
+# bare_rate THREADS graceful|abort -> cycles/s
+bare_rate() {
+	"$BENCHDIR/bare" "$1" "$SECS" "$2" | awk '{ printf "%.1f\n", $2 / $4 }'
+}
+
+# Section: the engine against the bare loop, KB sequence, graceful and abortive close.
+section_churn_vs_bare() {
+	echo "## churn vs bare loop (tcp, own netns, ${SECS} s per run, ${REPS} runs each, in turn)"
+	echo
+	printf '%-10s %-7s %12s %12s %8s %15s %11s\n' close threads "engine c/s" "bare c/s" ratio \
+		"ratio min-max" "user CPU"
+	for close in graceful abort; do
+		seq=kb171996
+		[ "$close" = abort ] && seq=abort
+		for t in 1 2; do
+			: >"$OUT/e" ; : >"$OUT/b" ; : >"$OUT/r" ; : >"$OUT/u"
+			i=0
+			while [ $i -lt "$REPS" ]; do
+				set -- $(engine_rate $seq $t)
+				e=$1 u=$2
+				b=$(bare_rate $t $close)
+				echo "$e" >>"$OUT/e"
+				echo "$b" >>"$OUT/b"
+				echo "$u" >>"$OUT/u"
+				awk -v e="$e" -v b="$b" 'BEGIN { printf "%.4f\n", e / b }' >>"$OUT/r"
+				i=$((i + 1))
+			done
+			set -- $(stats <"$OUT/e"); em=$1
+			set -- $(stats <"$OUT/b"); bm=$1
+			set -- $(stats <"$OUT/r"); rm=$1 rlo=$2 rhi=$3
+			set -- $(stats <"$OUT/u"); um=$1 uhi=$3
+			printf '%-10s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %5.2f%% (max %.2f%%)\n' \
+				$close $t "$em" "$bm" "$rm" "$rlo" "$rhi" \
+				"$(awk -v u="$um" 'BEGIN { print u * 100 }')" \
+				"$(awk -v u="$uhi" 'BEGIN { print u * 100 }')"
+		done
+	done
+	echo
+	echo "ratio = engine / bare cycles/s, median of the paired runs; user CPU = user / (user +"
+	echo "system) of the whole sockleak process (clients and server)."
+	echo
+}
+
+# Section: the CRR-like preset, to set against other CRR tools (netperf TCP_CRR, neper tcp_crr).
+section_crr() {
+	echo "## crr preset (socket, SO_LINGER 1:0, connect, send 1, recv 1, close; tcp, own netns)"
+	echo
+	printf '%-7s %12s %20s\n' threads "cycles/s" "min-max"
+	for t in 1 2; do
+		: >"$OUT/c"
+		i=0
+		while [ $i -lt "$REPS" ]; do
+			engine_rate crr $t | awk '{ print $1 }' >>"$OUT/c"
+			i=$((i + 1))
+		done
+		set -- $(stats <"$OUT/c")
+		printf '%-7s %12.0f %9.0f-%-10.0f\n' $t "$1" "$2" "$3"
+	done
+	echo
+}
+
+echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
+echo
+for s in ${BENCH_SECTIONS:-churn_vs_bare crr}; do
+	"section_$s"
+done

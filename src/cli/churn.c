@@ -1,0 +1,383 @@
+/* sockleak churn: run a sequence in a tight loop and say how fast it went and what failed. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/engine_opts.h"
+#include "common.h"
+#include "engine/engine.h"
+#include "engine/guard.h"
+#include "engine/netns.h"
+#include "engine/seq.h"
+#include "engine/transport.h"
+
+#define TICK_NS 100000000L /* main loop: guard and progress every 100 ms */
+
+static struct engine *volatile g_engine;
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig)
+{
+	g_signal = sig;
+	engine_request_stop(g_engine); /* async-signal-safe: an atomic store and a write */
+}
+
+struct outcome {
+	struct engine_stats st;
+	char peer[128];
+	bool have_listen;
+	uint64_t overflows, drops;
+	char guard[256]; /* why the guard stopped the run, or "" */
+	int signal;
+};
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: sockleak churn [OPTIONS]\n"
+		"\n"
+		"Runs a socket call sequence in a tight loop against a local server that sockleak\n"
+		"starts itself (or --target), as fast as the kernel allows, and prints cycles/s,\n"
+		"per-thread spread, CPU split and every failed op by errno.\n"
+		"\n");
+	engine_opts_help(f);
+	fprintf(f, "Output:\n"
+		   "  --json FILE             write the summary as JSON (\"-\": stdout; the text\n"
+		   "                          summary then goes to stderr)\n"
+		   "  --quiet                 no progress line\n"
+		   "  -h, --help              this help\n"
+		   "\n"
+		   "Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
+		   "guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n");
+}
+
+static const char *errno_name(unsigned er)
+{
+	static char buf[32];
+	const char *n;
+
+	if (er == ENGINE_MAX_ERRNO - 1)
+		return "E(other)";
+	n = strerrorname_np((int)er);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%u", er);
+	return buf;
+}
+
+static const char *stopped_by(const struct outcome *o)
+{
+	if (o->guard[0])
+		return "guard";
+	if (o->signal)
+		return o->signal == SIGINT ? "SIGINT" : o->signal == SIGTERM ? "SIGTERM" : "signal";
+	return engine_stop_name(o->st.stop);
+}
+
+static void progress(const struct engine *e, double t0, uint64_t *last, double *tlast)
+{
+	struct engine_stats st;
+	double now = sl_now();
+	uint64_t c;
+
+	engine_stats(e, &st);
+	c = st.cycles;
+	fprintf(stderr, "\r\033[K  %6.1f s  %12llu cycles  %10.0f cycles/s  %llu errors", now - t0,
+		(unsigned long long)c, now > *tlast ? (c - *last) / (now - *tlast) : 0,
+		(unsigned long long)st.failed_cycles);
+	*last = c;
+	*tlast = now;
+}
+
+static void print_summary(FILE *f, const struct run_config *cfg, const struct outcome *o)
+{
+	const struct engine_stats *st = &o->st;
+	const struct seq *s = cfg->seq;
+	double cpu = st->user_seconds + st->system_seconds;
+	uint64_t total = 0;
+	unsigned op, er;
+	char text[128];
+
+	fprintf(f, "sockleak churn: %s%s%s over %s, %u client thread%s, %s\n",
+		cfg->preset ? cfg->preset : "", cfg->preset ? ": " : "", cfg->sequence,
+		transport_get(cfg->transport)->name, st->threads, st->threads == 1 ? "" : "s",
+		cfg->target ? "target" :
+		cfg->netns  ? "own network namespace" :
+			      "host namespace");
+	fprintf(f, "  peer          %s%s\n", o->peer, cfg->target ? "" : " (sockleak's server)");
+	fprintf(f, "  cycles        %llu in %.2f s = %.0f cycles/s\n",
+		(unsigned long long)st->cycles, st->seconds,
+		st->seconds > 0 ? st->cycles / st->seconds : 0);
+	if (st->threads > 1)
+		fprintf(f, "  per thread    min %llu, max %llu (spread %.1f%%)\n",
+			(unsigned long long)st->thread_min, (unsigned long long)st->thread_max,
+			st->thread_max ?
+				100.0 * (st->thread_max - st->thread_min) / st->thread_max :
+				0);
+	fprintf(f, "  cpu           user %.1f%%, system %.1f%% (%.2f s user, %.2f s system)\n",
+		cpu > 0 ? 100 * st->user_seconds / cpu : 0,
+		cpu > 0 ? 100 * st->system_seconds / cpu : 0, st->user_seconds, st->system_seconds);
+	for (op = 0; op < st->nops; op++)
+		for (er = 0; er < ENGINE_MAX_ERRNO; er++)
+			total += st->errors[op][er];
+	if (!total) {
+		fprintf(f, "  errors        none\n");
+	} else {
+		fprintf(f, "  errors        %llu failed cycles:\n",
+			(unsigned long long)st->failed_cycles);
+		for (op = 0; op < st->nops; op++) {
+			for (er = 0; er < ENGINE_MAX_ERRNO; er++) {
+				if (!st->errors[op][er])
+					continue;
+				seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
+				fprintf(f, "    %-28s %-16s %10llu  %s\n", text, errno_name(er),
+					(unsigned long long)st->errors[op][er],
+					er == ENODATA && s->ops[op].kind == OP_RECV ?
+						"(peer closed before N bytes)" :
+						strerror((int)er));
+			}
+		}
+	}
+	if (o->have_listen)
+		fprintf(f, "  listen queue  %llu overflows, %llu drops\n",
+			(unsigned long long)o->overflows, (unsigned long long)o->drops);
+	if (cfg->inject_leak)
+		fprintf(f, "  injected      %llu sockets kept open (one every %llu cycles)%s\n",
+			(unsigned long long)st->leaked, (unsigned long long)cfg->inject_leak,
+			st->leak_capped ? "; stopped at the fd limit" : "");
+	if (st->left_open)
+		fprintf(f, "  left open     %llu sockets (--allow-open)%s\n",
+			(unsigned long long)st->left_open,
+			st->leak_capped ? "; the fd limit was reached, later ones were closed" :
+					  "");
+	fprintf(f, "  stopped by    %s\n", stopped_by(o));
+	if (o->guard[0])
+		fprintf(f, "  guard         %s\n", o->guard);
+}
+
+static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
+{
+	const struct engine_stats *st = &o->st;
+	const struct seq *s = cfg->seq;
+	double cpu = st->user_seconds + st->system_seconds;
+	json_t *errs = json_array(), *doc;
+	uint64_t total = 0;
+	unsigned op, er;
+	char text[128];
+
+	for (op = 0; op < st->nops; op++) {
+		for (er = 0; er < ENGINE_MAX_ERRNO; er++) {
+			if (!st->errors[op][er])
+				continue;
+			total += st->errors[op][er];
+			seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
+			json_array_append_new(
+				errs, json_pack("{s:i, s:s, s:s, s:i, s:s, s:I}", "index", op, "op",
+						seq_op_name(s->ops[op].kind), "text", text, "errno",
+						er, "name", errno_name(er), "count",
+						(json_int_t)st->errors[op][er]));
+		}
+	}
+	doc = json_pack("{s:i, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:b}", "schema", 1, "command",
+			"churn", "version", SOCKLEAK_VERSION, "sequence", cfg->sequence, "preset",
+			cfg->preset, "transport", transport_get(cfg->transport)->name, "target",
+			cfg->target, "peer", o->peer, "netns", cfg->netns);
+	json_object_set_new(doc, "config",
+			    json_pack("{s:i, s:f, s:I, s:f, s:b, s:I, s:b, s:i, s:s, s:i}",
+				      "threads", cfg->threads, "seconds", cfg->seconds, "ops",
+				      (json_int_t)cfg->ops, "rate", cfg->rate, "yield", cfg->yield,
+				      "inject_leak", (json_int_t)cfg->inject_leak, "allow_open",
+				      cfg->allow_open, "server_threads", cfg->server_threads,
+				      "server_close", server_close_name(cfg->server_close),
+				      "backlog", cfg->backlog));
+	json_object_set_new(doc, "cycles", json_integer((json_int_t)st->cycles));
+	json_object_set_new(doc, "failed_cycles", json_integer((json_int_t)st->failed_cycles));
+	json_object_set_new(doc, "seconds", json_real(st->seconds));
+	json_object_set_new(doc, "cycles_per_second",
+			    json_real(st->seconds > 0 ? st->cycles / st->seconds : 0));
+	json_object_set_new(doc, "threads",
+			    json_pack("{s:i, s:I, s:I}", "count", st->threads, "min",
+				      (json_int_t)st->thread_min, "max",
+				      (json_int_t)st->thread_max));
+	json_object_set_new(doc, "cpu",
+			    json_pack("{s:f, s:f, s:f}", "user_seconds", st->user_seconds,
+				      "system_seconds", st->system_seconds, "user_share",
+				      cpu > 0 ? st->user_seconds / cpu : 0.0));
+	json_object_set_new(doc, "errors", errs);
+	json_object_set_new(doc, "errors_total", json_integer((json_int_t)total));
+	json_object_set_new(doc, "leaked", json_integer((json_int_t)st->leaked));
+	json_object_set_new(doc, "left_open", json_integer((json_int_t)st->left_open));
+	json_object_set_new(doc, "leak_capped", json_boolean(st->leak_capped));
+	json_object_set_new(doc, "listen",
+			    o->have_listen ?
+				    json_pack("{s:I, s:I}", "overflows", (json_int_t)o->overflows,
+					      "drops", (json_int_t)o->drops) :
+				    json_null());
+	json_object_set_new(doc, "stopped_by", json_string(stopped_by(o)));
+	json_object_set_new(doc, "guard", o->guard[0] ? json_string(o->guard) : json_null());
+	return doc;
+}
+
+static int write_json(const char *path, const struct run_config *cfg, const struct outcome *o)
+{
+	json_t *doc = json_doc(cfg, o);
+	int rc;
+
+	if (!doc) {
+		sl_err("cannot build the JSON summary");
+		return -ENOMEM;
+	}
+	if (!strcmp(path, "-")) {
+		rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+	} else {
+		rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	}
+	json_decref(doc);
+	if (rc) {
+		sl_err("cannot write %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The run itself: engine up, signals and guard watched, engine down. */
+static int churn(const struct run_config *cfg, struct outcome *o)
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	struct timespec tick = { 0, TICK_NS };
+	struct engine *e;
+	struct guard g = { 0 };
+	bool guard_on, show = !cfg->quiet && isatty(STDERR_FILENO);
+	uint64_t ov0 = 0, dr0 = 0, last = 0;
+	double t0, tlast, tprog;
+	int err, rc = 0;
+
+	err = engine_create(cfg, &e);
+	if (err)
+		return SL_EXIT_RUNTIME;
+	engine_peer(e, o->peer, sizeof(o->peer));
+	guard_on = guard_init(&g) == 0;
+	if (!guard_on)
+		sl_err("no memory guard: /proc/meminfo has no MemAvailable; watch memory yourself");
+	o->have_listen = transport_get(cfg->transport)->stream &&
+			 transport_get(cfg->transport)->family != AF_UNIX &&
+			 !netns_listen_counters(engine_netns_fd(e), &ov0, &dr0);
+
+	g_engine = e;
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	err = engine_start(e);
+	if (err)
+		rc = SL_EXIT_RUNTIME;
+	t0 = tlast = tprog = sl_now();
+	while (!engine_done(e)) {
+		nanosleep(&tick, NULL);
+		if (guard_on && !o->guard[0] && guard_tripped(&g, o->guard, sizeof(o->guard))) {
+			sl_err("%s", o->guard);
+			engine_request_stop(e);
+		}
+		if (show && sl_now() - tprog >= 0.5) {
+			progress(e, t0, &last, &tlast);
+			tprog = sl_now();
+		}
+	}
+	if (show)
+		fprintf(stderr, "\r\033[K");
+	if (engine_join(e))
+		rc = SL_EXIT_RUNTIME;
+	engine_stats(e, &o->st);
+	if (o->have_listen &&
+	    !netns_listen_counters(engine_netns_fd(e), &o->overflows, &o->drops)) {
+		o->overflows -= ov0;
+		o->drops -= dr0;
+	} else {
+		o->have_listen = false;
+	}
+	g_engine = NULL;
+	engine_destroy(e);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	o->signal = g_signal;
+	return rc;
+}
+
+int cmd_churn(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		ENGINE_LONG_OPTIONS,
+		{ "json", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_config cfg = { 0 };
+	struct outcome *o;
+	int c, r, rc;
+
+	run_config_defaults(&cfg);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+		r = engine_opt(c, optarg, &cfg);
+		if (r == ENGINE_OPT_EXIT)
+			return SL_EXIT_OK;
+		if (r == 0)
+			continue;
+		if (r != -ENOENT)
+			return SL_EXIT_USAGE;
+		switch (c) {
+		case 'j':
+			cfg.json_path = optarg;
+			break;
+		case 'q':
+			cfg.quiet = true;
+			break;
+		case 'h':
+			help(stdout);
+			return SL_EXIT_OK;
+		default:
+			sl_err("churn: unknown option or missing value: '%s'; see 'sockleak churn "
+			       "--help'",
+			       argv[optind - 1]);
+			return SL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		sl_err("churn: unexpected argument '%s'; see 'sockleak churn --help'",
+		       argv[optind]);
+		return SL_EXIT_USAGE;
+	}
+	rc = engine_opts_finish(&cfg);
+	if (rc)
+		return rc;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		engine_opts_free(&cfg);
+		return SL_EXIT_RUNTIME;
+	}
+	rc = churn(&cfg, o);
+	if (o->st.threads) {
+		print_summary(cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout, &cfg,
+			      o);
+		if (cfg.json_path && write_json(cfg.json_path, &cfg, o))
+			rc = SL_EXIT_RUNTIME;
+	}
+	if (!rc && o->guard[0])
+		rc = SL_EXIT_RUNTIME;
+	if (!rc && o->signal)
+		rc = 128 + o->signal;
+	free(o);
+	engine_opts_free(&cfg);
+	return rc;
+}

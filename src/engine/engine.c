@@ -1,0 +1,500 @@
+/* The churn engine: isolation, the local server, client workers and the controller that stops them. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "engine/internal.h"
+#include "engine/netns.h"
+
+#define FD_RESERVE 64 /* fds kept free for everything that is not a parked socket */
+#define KICK_GRACE 0.05 /* seconds a stopping worker may finish its cycle before a kick */
+#define KICK_EVERY_MS 20
+
+static void wake_handler(int sig)
+{
+	(void)sig; /* its only job is to make a blocked syscall return EINTR */
+}
+
+static int install_wake_handler(void)
+{
+	static _Atomic bool done;
+	struct sigaction sa = { 0 };
+
+	if (atomic_load(&done))
+		return 0;
+	sa.sa_handler = wake_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: blocked socket calls must return */
+	if (sigaction(SIGRTMIN, &sa, NULL))
+		return -errno;
+	atomic_store(&done, true);
+	return 0;
+}
+
+static void set_reason(struct engine *e, enum engine_stop r)
+{
+	int none = ENGINE_STOP_NONE;
+
+	atomic_compare_exchange_strong(&e->reason, &none, (int)r);
+}
+
+const char *engine_stop_name(enum engine_stop s)
+{
+	switch (s) {
+	case ENGINE_STOP_OPS:
+		return "ops";
+	case ENGINE_STOP_TIME:
+		return "time";
+	case ENGINE_STOP_REQUEST:
+		return "request";
+	default:
+		return "running";
+	}
+}
+
+static unsigned reserve_fds(const struct run_config *cfg)
+{
+	return FD_RESERVE + 4 * cfg->threads + 4 * cfg->server_threads;
+}
+
+/* Fds one parked socket costs: its own, plus the local stream server's end of it. */
+static unsigned fds_per_park(const struct run_config *cfg)
+{
+	return !cfg->target && transport_get(cfg->transport)->stream ? 2 : 1;
+}
+
+static uint64_t raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? (1u << 20) : rl.rlim_cur;
+}
+
+int engine_fd_check(const struct run_config *cfg, char *why, size_t whylen)
+{
+	uint64_t lim = raise_nofile(), need;
+
+	if (!cfg->inject_leak || !cfg->ops)
+		return 0;
+	need = cfg->ops / cfg->inject_leak * fds_per_park(cfg) + reserve_fds(cfg);
+	if (need <= lim)
+		return 0;
+	snprintf(why, whylen,
+		 "--inject-leak %llu with --ops %llu keeps %llu sockets open (%llu fds with "
+		 "the server's ends and sockleak's own), above the fd limit %llu: use a larger "
+		 "--inject-leak or fewer --ops, or raise the hard limit (ulimit -Hn)",
+		 (unsigned long long)cfg->inject_leak, (unsigned long long)cfg->ops,
+		 (unsigned long long)(cfg->ops / cfg->inject_leak), (unsigned long long)need,
+		 (unsigned long long)lim);
+	return -EMFILE;
+}
+
+bool engine_park(struct engine *e, int fd)
+{
+	size_t i;
+
+	if (atomic_load_explicit(&e->park_full, memory_order_relaxed))
+		return false;
+	i = atomic_fetch_add(&e->nparked, 1);
+	if (i >= e->park_cap) {
+		atomic_store(&e->park_full, true);
+		return false;
+	}
+	e->parked[i] = fd;
+	return true;
+}
+
+struct listen_arg {
+	const struct transport *tr;
+	int backlog;
+	struct sockaddr_storage *ss;
+	socklen_t *len;
+	char *why;
+	size_t whylen;
+};
+
+static int listen_in_netns(void *p)
+{
+	struct listen_arg *a = p;
+
+	return transport_server_socket(a->tr, a->backlog, a->ss, a->len, a->why, a->whylen);
+}
+
+static int setup_peer(struct engine *e, char *why, size_t whylen)
+{
+	const struct run_config *cfg = &e->cfg;
+	struct listen_arg la = { e->tr, cfg->backlog, &e->peer, &e->peerlen, why, whylen };
+	int fd, err;
+
+	if (cfg->target)
+		return transport_target_resolve(e->tr, cfg->target, &e->peer, &e->peerlen, why,
+						whylen);
+	if (cfg->netns) {
+		e->netns_fd = netns_create(cfg->netns_sysctl, cfg->nsysctl, why, whylen);
+		if (e->netns_fd < 0)
+			return e->netns_fd;
+	}
+	/* The server's socket must be made inside the run's namespace. */
+	fd = netns_run(e->netns_fd, listen_in_netns, &la);
+	if (fd < 0)
+		return fd;
+	e->srv.tr = e->tr;
+	e->srv.plan = &e->seq->plan;
+	e->srv.mode = cfg->server_close;
+	e->srv.fd = fd;
+	e->srv.netns_fd = e->netns_fd;
+	e->srv.nthreads = cfg->server_threads ? cfg->server_threads : 1;
+	for (unsigned i = 0; i < e->seq->plan.nsteps; i++)
+		if (e->seq->plan.step[i].reply > e->srv.max_reply)
+			e->srv.max_reply = e->seq->plan.step[i].reply;
+	e->have_server = true;
+	err = server_start(&e->srv, why, whylen);
+	return err;
+}
+
+static int alloc_workers(struct engine *e)
+{
+	const struct seq *s = e->seq;
+	unsigned i;
+
+	e->nworkers = e->cfg.threads;
+	e->workers = aligned_alloc(CACHELINE, e->nworkers * sizeof(struct worker));
+	if (!e->workers)
+		return -ENOMEM;
+	memset(e->workers, 0, e->nworkers * sizeof(struct worker));
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		w->e = e;
+		w->idx = i;
+		w->errors = calloc(s->nops, sizeof(*w->errors));
+		w->sbuf = calloc(1, s->max_send ? s->max_send : 1);
+		w->rbuf = malloc(s->max_recv ? s->max_recv : 1);
+		if (!w->errors || !w->sbuf || !w->rbuf)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int engine_create(const struct run_config *cfg, struct engine **out)
+{
+	char why[512] = "";
+	struct engine *e;
+	uint64_t lim;
+	int err;
+
+	*out = NULL;
+	if (!cfg->seq || cfg->seq->transport != cfg->transport || !cfg->threads ||
+	    !transport_get(cfg->transport)) {
+		sl_err("engine: the sequence is not compiled for this transport");
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->cfg = *cfg;
+	e->seq = cfg->seq;
+	e->tr = transport_get(cfg->transport);
+	e->netns_fd = -1;
+	e->srv.fd = e->srv.stop_fd = -1;
+	e->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->kick_fd < 0) {
+		err = -errno;
+		snprintf(why, sizeof(why), "eventfd: %s", strerror(-err));
+		goto fail;
+	}
+	err = engine_fd_check(cfg, why, sizeof(why));
+	if (err)
+		goto fail;
+	lim = raise_nofile();
+	err = install_wake_handler();
+	if (err) {
+		snprintf(why, sizeof(why), "cannot install the wake signal: %s", strerror(-err));
+		goto fail;
+	}
+	if (cfg->inject_leak || !e->seq->closes) {
+		e->park_cap =
+			lim > reserve_fds(cfg) ? (lim - reserve_fds(cfg)) / fds_per_park(cfg) : 0;
+		e->parked = malloc((e->park_cap ? e->park_cap : 1) * sizeof(int));
+		if (!e->parked) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	err = setup_peer(e, why, sizeof(why));
+	if (err)
+		goto fail;
+	err = alloc_workers(e);
+	if (err) {
+		snprintf(why, sizeof(why), "out of memory for %u workers", cfg->threads);
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	if (why[0])
+		sl_err("%s", why);
+	else
+		sl_err("cannot set up the engine: %s", strerror(-err));
+	engine_destroy(e);
+	return err;
+}
+
+static void kick_workers(struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		if (w->started && !atomic_load(&w->done))
+			pthread_kill(w->thread, SIGRTMIN);
+	}
+}
+
+/* Ends the churn at the deadline, and unblocks workers stuck in a syscall once told to stop. */
+static void *controller_main(void *arg)
+{
+	struct engine *e = arg;
+	struct pollfd pfd = { .fd = e->kick_fd, .events = POLLIN };
+	double stop_at = 0, now;
+	uint64_t v;
+	int timeout;
+
+	while (atomic_load(&e->running)) {
+		now = sl_now();
+		if (!atomic_load(&e->stop) && e->deadline > 0 && now >= e->deadline) {
+			set_reason(e, ENGINE_STOP_TIME);
+			atomic_store(&e->stop, 1);
+		}
+		if (atomic_load(&e->stop)) {
+			if (!stop_at)
+				stop_at = now;
+			if (now - stop_at >= KICK_GRACE)
+				kick_workers(e);
+			timeout = KICK_EVERY_MS;
+		} else if (e->deadline > 0) {
+			timeout = (int)((e->deadline - now) * 1000) + 1;
+			timeout = timeout > 1000 ? 1000 : timeout;
+		} else {
+			timeout = 1000;
+		}
+		if (poll(&pfd, 1, timeout) > 0 && read(e->kick_fd, &v, sizeof(v)) < 0)
+			(void)0;
+	}
+	set_reason(e, ENGINE_STOP_OPS);
+	return NULL;
+}
+
+static void rusage_now(struct rusage_pair *p)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	p->user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6;
+	p->sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
+
+int engine_start(struct engine *e)
+{
+	const struct run_config *cfg = &e->cfg;
+	uint64_t first = 0;
+	sigset_t all, old;
+	unsigned i, n = e->nworkers;
+	int err = 0;
+
+	if (e->started)
+		return -EALREADY;
+	for (i = 0; i < n; i++) {
+		struct worker *w = &e->workers[i];
+
+		/* --ops splits exactly: contiguous ranges of the global cycle index. */
+		w->budget = cfg->ops ? cfg->ops / n + (i < cfg->ops % n) : UINT64_MAX;
+		w->first = first;
+		first += cfg->ops ? w->budget : 0;
+		w->period = cfg->rate > 0 ? n / cfg->rate : 0;
+		w->slow = w->period > 0 || cfg->yield;
+	}
+	rusage_now(&e->cpu0);
+	e->t_start = sl_now();
+	e->deadline = cfg->seconds > 0 ? e->t_start + cfg->seconds : 0;
+	atomic_store(&e->running, n);
+	e->started = true;
+
+	/* Engine threads leave signals to the caller's threads (SIGINT reaches the handler there). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < n; i++) {
+		struct worker *w = &e->workers[i];
+
+		err = -pthread_create(&w->thread, NULL, worker_main, w);
+		if (err) {
+			atomic_store(&e->stop, 1);
+			atomic_fetch_sub(&e->running, n - i);
+			break;
+		}
+		w->started = true;
+	}
+	if (pthread_create(&e->ctl, NULL, controller_main, e)) {
+		/* No controller: stop and let join wait for the workers alone. */
+		atomic_store(&e->stop, 1);
+		err = err ? err : -EAGAIN;
+		e->ctl = 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		sl_err("cannot start client threads: %s", strerror(-err));
+	return err;
+}
+
+uint64_t engine_cycles(const struct engine *e)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < e->nworkers; i++)
+		sum += counter_get(&e->workers[i].cycles);
+	return sum;
+}
+
+void engine_request_stop(struct engine *e)
+{
+	uint64_t one = 1;
+
+	if (!e)
+		return;
+	set_reason(e, ENGINE_STOP_REQUEST);
+	atomic_store(&e->stop, 1);
+	if (write(e->kick_fd, &one, sizeof(one)) < 0)
+		(void)0;
+}
+
+bool engine_done(const struct engine *e)
+{
+	return e->started && atomic_load(&((struct engine *)e)->running) == 0;
+}
+
+int engine_join(struct engine *e)
+{
+	unsigned i;
+	int err = 0;
+
+	if (!e->started || e->joined)
+		return 0;
+	if (e->ctl)
+		pthread_join(e->ctl, NULL);
+	for (i = 0; i < e->nworkers; i++) {
+		struct worker *w = &e->workers[i];
+
+		if (!w->started)
+			continue;
+		pthread_join(w->thread, NULL);
+		if (w->setup_err && !err) {
+			err = w->setup_err;
+			sl_err("client thread could not enter the run's namespace: %s",
+			       strerror(-err));
+		}
+	}
+	rusage_now(&e->cpu);
+	e->joined = true;
+	return err;
+}
+
+void engine_stats(const struct engine *e, struct engine_stats *st)
+{
+	struct rusage_pair cpu;
+	double end = 0;
+	unsigned i, op, er;
+
+	memset(st, 0, sizeof(*st));
+	st->threads = e->nworkers;
+	st->nops = e->seq->nops;
+	st->thread_min = UINT64_MAX;
+	for (i = 0; i < e->nworkers; i++) {
+		const struct worker *w = &e->workers[i];
+		uint64_t c = counter_get(&w->cycles);
+
+		st->cycles += c;
+		st->failed_cycles += counter_get(&w->failed);
+		st->leaked += counter_get(&w->leaked);
+		st->left_open += counter_get(&w->left_open);
+		st->thread_min = c < st->thread_min ? c : st->thread_min;
+		st->thread_max = c > st->thread_max ? c : st->thread_max;
+		for (op = 0; op < e->seq->nops; op++)
+			for (er = 0; er < ENGINE_MAX_ERRNO; er++)
+				st->errors[op][er] += counter_get(&w->errors[op][er]);
+		if (e->joined && w->end > end)
+			end = w->end;
+	}
+	if (!e->nworkers)
+		st->thread_min = 0;
+	if (!e->started)
+		return;
+	if (e->joined) {
+		cpu = e->cpu;
+	} else {
+		rusage_now(&cpu);
+		end = sl_now();
+	}
+	st->seconds = end > e->t_start ? end - e->t_start : 0;
+	st->user_seconds = cpu.user - e->cpu0.user;
+	st->system_seconds = cpu.sys - e->cpu0.sys;
+	st->leak_capped = atomic_load(&((struct engine *)e)->park_full);
+	st->stop = (enum engine_stop)atomic_load(&((struct engine *)e)->reason);
+}
+
+int engine_netns_fd(const struct engine *e)
+{
+	return e->netns_fd;
+}
+
+void engine_peer(const struct engine *e, char *buf, size_t size)
+{
+	transport_addr_str((const struct sockaddr *)&e->peer, e->peerlen, buf, size);
+}
+
+void engine_destroy(struct engine *e)
+{
+	size_t i, n;
+
+	if (!e)
+		return;
+	if (e->started && !e->joined) {
+		engine_request_stop(e);
+		engine_join(e);
+	}
+	n = atomic_load(&e->nparked);
+	n = n < e->park_cap ? n : e->park_cap;
+	for (i = 0; i < n; i++)
+		close(e->parked[i]);
+	if (e->have_server || e->srv.fd >= 0)
+		server_stop(&e->srv);
+	for (i = 0; e->workers && i < e->nworkers; i++) {
+		free(e->workers[i].errors);
+		free(e->workers[i].sbuf);
+		free(e->workers[i].rbuf);
+	}
+	free(e->workers);
+	free(e->parked);
+	if (e->netns_fd >= 0)
+		close(e->netns_fd);
+	if (e->kick_fd >= 0)
+		close(e->kick_fd);
+	free(e);
+}

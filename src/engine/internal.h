@@ -1,0 +1,107 @@
+/* Engine internals shared by engine.c, client.c and server.c; not a contract for other parts. */
+#ifndef SOCKLEAK_ENGINE_INTERNAL_H
+#define SOCKLEAK_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "engine/engine.h"
+#include "engine/seq.h"
+#include "engine/transport.h"
+
+#define CACHELINE 64
+
+typedef _Atomic uint64_t counter_t;
+
+/* Single writer: a relaxed load and store, no locked instruction, and readers never tear. */
+static inline void counter_inc(counter_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static inline uint64_t counter_get(const counter_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* One client worker. Aligned so that no two workers share a cache line. */
+struct worker {
+	/* written by the worker while it runs */
+	_Alignas(CACHELINE) counter_t cycles;
+	counter_t failed;
+	counter_t leaked;
+	counter_t left_open;
+	_Atomic bool done;
+	double end; /* sl_now() when it ended; read after join */
+	int setup_err; /* -errno when it could not start (setns) */
+
+	/* set before it starts */
+	_Alignas(CACHELINE) struct engine *e;
+	unsigned idx;
+	uint64_t budget; /* cycles to run; UINT64_MAX: until stopped */
+	uint64_t first; /* global index of its first cycle (--inject-leak) */
+	double period; /* seconds between cycle starts when paced; 0: unpaced */
+	bool slow; /* paced or yielding: take the between-cycles path */
+	pthread_t thread;
+	bool started;
+	counter_t (*errors)[ENGINE_MAX_ERRNO]; /* [op][errno] */
+	char *sbuf, *rbuf;
+};
+
+/* The local server: threads on one listening (or datagram) socket, stopped through an eventfd. */
+struct server {
+	const struct transport *tr;
+	const struct seq_plan *plan;
+	enum server_close mode;
+	int fd;
+	int stop_fd;
+	int netns_fd;
+	unsigned nthreads;
+	pthread_t *threads;
+	unsigned started;
+	uint32_t max_reply;
+	void *priv; /* the threads' own state */
+};
+
+int server_start(struct server *s, char *why, size_t whylen);
+void server_stop(struct server *s);
+
+struct engine {
+	struct run_config cfg;
+	const struct seq *seq;
+	const struct transport *tr;
+	int netns_fd;
+	struct sockaddr_storage peer; /* where clients connect or send */
+	socklen_t peerlen;
+	struct server srv;
+	bool have_server;
+
+	struct worker *workers;
+	unsigned nworkers;
+	pthread_t ctl;
+	bool started, joined;
+	_Atomic int stop;
+	_Atomic int reason; /* enum engine_stop: the first cause wins */
+	_Atomic unsigned running;
+	int kick_fd; /* eventfd: wakes the controller */
+	double t_start, deadline;
+	struct rusage_pair {
+		double user, sys;
+	} cpu0, cpu;
+
+	int *parked; /* --inject-leak and --allow-open sockets */
+	size_t park_cap;
+	_Atomic size_t nparked;
+	_Atomic bool park_full;
+};
+
+void *worker_main(void *arg);
+/* Keeps fd open until engine_destroy; false when the store is full (the caller closes it). */
+bool engine_park(struct engine *e, int fd);
+
+#endif

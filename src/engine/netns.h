@@ -1,0 +1,27 @@
+/* Network-namespace isolation: create one without touching the caller's, enter it, read inside it. */
+#ifndef SOCKLEAK_NETNS_H
+#define SOCKLEAK_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Creates a fresh network namespace with 'lo' up and the given "net.KEY=VALUE" sysctls set inside
+ * it. A helper thread does the work, so the calling thread's namespace never changes. Returns an
+ * O_CLOEXEC fd that keeps the namespace alive (close it to let the kernel free it), or -errno with
+ * why filled in.
+ */
+int netns_create(const char *const *sysctls, unsigned nsysctls, char *why, size_t whylen);
+/* Moves the calling thread into the namespace (setns); 0 or -errno. */
+int netns_enter(int fd);
+/* Runs fn(arg) on a short-lived thread inside the namespace (fd < 0: the caller's) and returns its
+ * result, or -errno when the thread could not be started or enter. */
+int netns_run(int fd, int (*fn)(void *arg), void *arg);
+/* Reads /proc/thread-self/net/NAME as seen inside the namespace; length or -errno. */
+long netns_read_file(int fd, const char *name, char *buf, size_t size);
+/* TcpExt ListenOverflows and ListenDrops of the namespace (/proc/net/netstat); 0 or -errno. */
+int netns_listen_counters(int fd, uint64_t *overflows, uint64_t *drops);
+/* Finds "Prefix: ... NAME ..." / "Prefix: ... VALUE ..." in /proc/net/netstat text; 0 or -ENOENT. */
+int netstat_value(const char *text, const char *prefix, const char *name, uint64_t *out);
+
+#endif

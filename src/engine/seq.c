@@ -1,0 +1,712 @@
+/* The sequence language: text -> compiled ops with pre-built arguments, presets, socket options. */
+#include "engine/seq.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "engine/transport.h"
+
+#define T(k) (1u << (k))
+#define T_ALL (T(TR_COUNT) - 1)
+#define T_TCP (T(TR_TCP) | T(TR_TCP6) | T(TR_MPTCP))
+#define T_TCPONLY (T(TR_TCP) | T(TR_TCP6)) /* MPTCP refuses these (kernel 6.18) */
+#define T_IP4 (T(TR_TCP) | T(TR_UDP) | T(TR_MPTCP))
+#define T_IP6 (T(TR_TCP6) | T(TR_UDP6))
+#define T_INET (T_IP4 | T_IP6)
+#define T_TCPUDP (T(TR_TCP) | T(TR_TCP6) | T(TR_UDP) | T(TR_UDP6))
+
+static const struct {
+	const char *name, *syntax;
+} opdefs[OP_KINDS] = {
+	[OP_SOCKET] = { "socket", "socket" },
+	[OP_SETSOCKOPT] = { "setsockopt", "setsockopt:NAME=VALUE" },
+	[OP_BIND] = { "bind", "bind[:ADDR]" },
+	[OP_CONNECT] = { "connect", "connect" },
+	[OP_SEND] = { "send", "send:N" },
+	[OP_SENDTO] = { "sendto", "sendto:N" },
+	[OP_RECV] = { "recv", "recv:N" },
+	[OP_SHUTDOWN] = { "shutdown", "shutdown:rd|wr|rdwr" },
+	[OP_CLOSE] = { "close", "close" },
+};
+
+enum vkind {
+	V_BOOL, /* 0 or 1 */
+	V_INT, /* integer within [min, max]; 0x.. accepted */
+	V_SIZE, /* bytes: 64, 4k, 1M */
+	V_LINGER, /* on:secs */
+	V_STR, /* a name (TCP_CONGESTION) */
+};
+
+static const struct optdef {
+	const char *name;
+	int level, opt;
+	enum vkind v;
+	long min, max;
+	unsigned tmask;
+	const char *example, *what;
+} options[] = {
+	{ "SO_LINGER", SOL_SOCKET, SO_LINGER, V_LINGER, 0, INT_MAX, T_ALL, "1:0",
+	  "linger on close: on:secs; 1:0 closes with a reset (abortive)" },
+	{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, V_BOOL, 0, 1, T_ALL, "1",
+	  "reuse a local address in TIME_WAIT" },
+	{ "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, V_BOOL, 0, 1, T_INET, "1",
+	  "several sockets may bind one port" },
+	{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, V_BOOL, 0, 1, T_ALL, "1", "keepalive probes" },
+	{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, V_SIZE, 0, INT_MAX, T_ALL, "64k",
+	  "send buffer bytes (the kernel doubles it)" },
+	{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, V_SIZE, 0, INT_MAX, T_ALL, "64k",
+	  "receive buffer bytes (the kernel doubles it)" },
+	{ "SO_RCVLOWAT", SOL_SOCKET, SO_RCVLOWAT, V_INT, 0, INT_MAX, T_ALL, "1",
+	  "bytes a recv waits for" },
+	{ "SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, V_INT, 0, INT_MAX, T_ALL, "1",
+	  "queueing priority (above 6 needs CAP_NET_ADMIN)" },
+	{ "SO_MARK", SOL_SOCKET, SO_MARK, V_INT, 0, UINT_MAX, T_ALL, "1",
+	  "firewall mark (needs CAP_NET_ADMIN)" },
+	{ "SO_ZEROCOPY", SOL_SOCKET, SO_ZEROCOPY, V_BOOL, 0, 1, T_TCPUDP, "1",
+	  "allow MSG_ZEROCOPY sends" },
+	{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, V_BOOL, 0, 1, T_TCP, "1", "disable Nagle" },
+	{ "TCP_QUICKACK", IPPROTO_TCP, TCP_QUICKACK, V_BOOL, 0, 1, T_TCPONLY, "1",
+	  "acknowledge at once" },
+	{ "TCP_CORK", IPPROTO_TCP, TCP_CORK, V_BOOL, 0, 1, T_TCP, "1",
+	  "hold partial frames until uncorked or closed" },
+	{ "TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT, V_INT, 0, INT_MAX, T_TCPONLY, "1000",
+	  "ms unacknowledged data may wait before the connection drops" },
+	{ "TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, V_INT, 1, 32767, T_TCP, "60",
+	  "idle seconds before keepalive probes" },
+	{ "TCP_FASTOPEN_CONNECT", IPPROTO_TCP, TCP_FASTOPEN_CONNECT, V_BOOL, 0, 1, T_TCP, "1",
+	  "TCP Fast Open on connect" },
+	{ "TCP_CONGESTION", IPPROTO_TCP, TCP_CONGESTION, V_STR, 1, SEQ_OPTVAL_MAX - 1, T_TCP,
+	  "reno", "congestion control by name (reno, cubic, ...)" },
+	{ "IP_TOS", IPPROTO_IP, IP_TOS, V_INT, 0, 255, T_IP4, "0x10", "type of service byte" },
+	{ "IP_TTL", IPPROTO_IP, IP_TTL, V_INT, 1, 255, T(TR_TCP) | T(TR_UDP), "64",
+	  "time to live" },
+	{ "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, V_BOOL, 0, 1, T_IP6, "1",
+	  "IPv6 only (no v4-mapped)" },
+	{ "IPV6_TCLASS", IPPROTO_IPV6, IPV6_TCLASS, V_INT, 0, 255, T_IP6, "0x10",
+	  "traffic class byte" },
+};
+
+static const char *const syntax_of[] = {
+	[V_BOOL] = "0|1",	[V_INT] = "N",	  [V_SIZE] = "BYTES",
+	[V_LINGER] = "on:secs", [V_STR] = "NAME",
+};
+
+/* Presets: one text per kind of transport (NULL: does not apply). */
+static const struct preset {
+	const char *name, *stream, *dgram, *unix_dgram, *what;
+} presets[] = {
+	{ "kb171996", "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close",
+	  "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close",
+	  "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close",
+	  "the KB Q171996 loop (default)" },
+	{ "crr", "socket,setsockopt:SO_LINGER=1:0,connect,send:1,recv:1,close",
+	  "socket,connect,send:1,recv:1,close", "socket,bind,connect,send:1,recv:1,close",
+	  "connect, request, response, close (like netperf TCP_CRR)" },
+	{ "abort", "socket,setsockopt:SO_LINGER=1:0,connect,send:64,close", NULL, NULL,
+	  "abortive close: SO_LINGER 1:0, the client sends a reset" },
+	{ "halfclose", "socket,connect,send:64,shutdown:wr,close", NULL, NULL,
+	  "shutdown for writing, then close" },
+	{ "sendto", NULL, "socket,sendto:64,close", "socket,sendto:64,close",
+	  "unconnected datagrams" },
+};
+
+const char *seq_op_name(enum seq_opk k)
+{
+	return (unsigned)k < OP_KINDS ? opdefs[k].name : "?";
+}
+
+unsigned seq_option_count(void)
+{
+	return ARRAY_SIZE(options);
+}
+
+const char *seq_option_name(unsigned i)
+{
+	return i < ARRAY_SIZE(options) ? options[i].name : NULL;
+}
+
+const char *seq_option_example(unsigned i)
+{
+	return i < ARRAY_SIZE(options) ? options[i].example : NULL;
+}
+
+/* Appends to a bounded string, silently truncating. */
+static void cat(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n >= size - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+static void transports_of(unsigned mask, char *buf, size_t size)
+{
+	unsigned k;
+
+	buf[0] = '\0';
+	for (k = 0; k < TR_COUNT; k++)
+		if (mask & T(k))
+			cat(buf, size, "%s%s", buf[0] ? "," : "", transport_get(k)->name);
+}
+
+struct parser {
+	const char *text;
+	enum transport_kind tk;
+	const struct transport *tr;
+	struct seq *seq;
+	struct seq_error *err;
+};
+
+static int fail(struct parser *p, unsigned pos, unsigned len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct parser *p, unsigned pos, unsigned len, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->err->pos = pos;
+	p->err->len = len ? len : 1;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void choices_ops(struct parser *p)
+{
+	unsigned k;
+
+	snprintf(p->err->choices, sizeof(p->err->choices), "ops:");
+	for (k = 0; k < OP_KINDS; k++)
+		cat(p->err->choices, sizeof(p->err->choices), " %s", opdefs[k].syntax);
+}
+
+static void choices_options(struct parser *p)
+{
+	unsigned i;
+
+	snprintf(p->err->choices, sizeof(p->err->choices), "options for %s:", p->tr->name);
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].tmask & T(p->tk))
+			cat(p->err->choices, sizeof(p->err->choices), " %s=%s", options[i].name,
+			    syntax_of[options[i].v]);
+}
+
+static int parse_long(const char *s, size_t n, long *out)
+{
+	char buf[32], *end;
+	long v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 0);
+	if (*end || errno)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_value(struct parser *p, struct seq_op *op, const struct optdef *d, const char *s,
+		       size_t n, unsigned pos)
+{
+	char buf[32];
+	uint64_t sz;
+	long on, v;
+	const char *colon;
+
+	switch (d->v) {
+	case V_BOOL:
+	case V_INT:
+		if (parse_long(s, n, &v) || v < d->min || v > d->max)
+			goto bad;
+		op->val.i = (int)v;
+		op->len = sizeof(int);
+		return 0;
+	case V_SIZE:
+		if (n == 0 || n >= sizeof(buf))
+			goto bad;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		if (sl_parse_size(buf, &sz) || sz > (uint64_t)d->max)
+			goto bad;
+		op->val.i = (int)sz;
+		op->len = sizeof(int);
+		return 0;
+	case V_LINGER:
+		colon = memchr(s, ':', n);
+		if (!colon || parse_long(s, colon - s, &on) || (on != 0 && on != 1) ||
+		    parse_long(colon + 1, s + n - colon - 1, &v) || v < 0 || v > d->max)
+			goto bad;
+		op->val.linger.l_onoff = (int)on;
+		op->val.linger.l_linger = (int)v;
+		op->len = sizeof(struct linger);
+		return 0;
+	case V_STR:
+		if (n < (size_t)d->min || n > (size_t)d->max)
+			goto bad;
+		memcpy(op->val.str, s, n);
+		op->val.str[n] = '\0';
+		op->len = (uint32_t)n;
+		return 0;
+	}
+bad:
+	snprintf(p->err->choices, sizeof(p->err->choices), "%s=%s: %s; for example %s=%s", d->name,
+		 syntax_of[d->v], d->what, d->name, d->example);
+	if (d->v == V_INT && d->max < INT_MAX)
+		cat(p->err->choices, sizeof(p->err->choices), " (%ld..%ld)", d->min, d->max);
+	return fail(p, pos, (unsigned)n, "bad value for %s", d->name);
+}
+
+static int parse_setsockopt(struct parser *p, struct seq_op *op, const char *arg, size_t n,
+			    unsigned pos)
+{
+	const char *eq = memchr(arg, '=', n);
+	size_t nl = eq ? (size_t)(eq - arg) : n;
+	const struct optdef *d = NULL;
+	char where[128];
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (strlen(options[i].name) == nl && !strncmp(options[i].name, arg, nl)) {
+			d = &options[i];
+			break;
+		}
+	}
+	if (!d) {
+		choices_options(p);
+		return fail(p, pos, (unsigned)nl, "unknown socket option '%.*s'", (int)nl, arg);
+	}
+	if (!(d->tmask & T(p->tk))) {
+		choices_options(p);
+		transports_of(d->tmask, where, sizeof(where));
+		return fail(p, pos, (unsigned)nl, "%s does not apply to %s (only %s)", d->name,
+			    p->tr->name, where);
+	}
+	if (!eq) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "for example %s=%s", d->name,
+			 d->example);
+		return fail(p, pos, (unsigned)nl, "%s needs a value: %s=%s", d->name, d->name,
+			    syntax_of[d->v]);
+	}
+	op->level = d->level;
+	op->name = d->opt;
+	return parse_value(p, op, d, eq + 1, n - nl - 1, pos + (unsigned)nl + 1);
+}
+
+static int parse_bytes(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
+{
+	char buf[32];
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, arg, n);
+	buf[n] = '\0';
+	if (sl_parse_size(buf, &v) || v < 1 || v > SEQ_MAX_BYTES)
+		goto bad;
+	op->len = (uint32_t)v;
+	return 0;
+bad:
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "%s:N takes a byte count from 1 to 1M, for example %s:64 or %s:4k",
+		 opdefs[op->kind].name, opdefs[op->kind].name, opdefs[op->kind].name);
+	return fail(p, pos, (unsigned)n, "bad byte count for %s", opdefs[op->kind].name);
+}
+
+static int parse_bind(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
+{
+	char buf[128];
+	socklen_t len;
+
+	if (!arg) {
+		transport_any_addr(p->tr, &op->addr, &len);
+		op->len = len;
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, arg, n);
+	buf[n] = '\0';
+	if (transport_addr_parse(p->tr, buf, &op->addr, &len))
+		goto bad;
+	op->len = len;
+	op->has_addr = true;
+	return 0;
+bad:
+	snprintf(p->err->choices, sizeof(p->err->choices), "%s",
+		 p->tr->family == AF_UNIX  ? "bind:/path or bind:@abstract; plain bind autobinds" :
+		 p->tr->family == AF_INET6 ? "bind:ADDR or bind:[ADDR]:PORT, e.g. bind:[::1]:0" :
+					     "bind:A.B.C.D[:PORT], e.g. bind:127.0.0.1:0");
+	return fail(p, pos, (unsigned)n, "not a %s address", p->tr->name);
+}
+
+/* What the ops so far have done to the socket, to reject what cannot work. */
+struct state {
+	bool open, closed, bound, connected, wr_shut, rd_shut;
+	enum seq_opk prev;
+	uint32_t sent; /* stream bytes sent since the last recv */
+};
+
+static int add_step(struct parser *p, uint32_t expect, uint32_t reply, unsigned pos, unsigned len)
+{
+	struct seq_plan *pl = &p->seq->plan;
+	unsigned i;
+
+	if (!p->tr->stream) {
+		/* The server tells requests apart by size. */
+		for (i = 0; i < pl->nsteps; i++) {
+			if (pl->step[i].expect != expect)
+				continue;
+			if (pl->step[i].reply == reply)
+				return 0;
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "give each request a size of its own, e.g. send:%u", expect + 1);
+			return fail(
+				p, pos, len,
+				"a %u-byte datagram is answered with %u bytes elsewhere in this "
+				"sequence; the server tells requests apart by size",
+				expect, pl->step[i].reply);
+		}
+	}
+	pl->step[pl->nsteps].expect = expect;
+	pl->step[pl->nsteps].reply = reply;
+	pl->nsteps++;
+	return 0;
+}
+
+static int check_op(struct parser *p, struct state *st, struct seq_op *op)
+{
+	const char *name = opdefs[op->kind].name;
+	unsigned pos = op->pos, len = op->tlen;
+
+	if (op->kind == OP_SOCKET) {
+		if (st->open || st->closed) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "one socket per cycle: the loop repeats the sequence");
+			return fail(p, pos, len, "a second socket in one cycle");
+		}
+		st->open = true;
+		return 0;
+	}
+	if (!st->open) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "%s",
+			 st->closed ? "close ends the cycle; put other ops before it" :
+				      "start the sequence with socket");
+		return fail(p, pos, len, st->closed ? "'%s' after close" : "'%s' before socket",
+			    name);
+	}
+	snprintf(p->err->choices, sizeof(p->err->choices), "ops for %s: %s", p->tr->name,
+		 p->tr->stream ? "socket setsockopt bind connect send recv shutdown close" :
+				 "socket setsockopt bind connect send sendto recv shutdown close");
+	switch (op->kind) {
+	case OP_BIND:
+		if (st->bound || st->connected)
+			return fail(p, pos, len,
+				    st->bound ? "a second bind" : "bind after connect");
+		st->bound = true;
+		break;
+	case OP_CONNECT:
+		if (st->connected)
+			return fail(p, pos, len, "a second connect");
+		st->connected = true;
+		break;
+	case OP_SEND:
+		if (!st->connected)
+			return fail(p, pos, len, "send before connect%s",
+				    p->tr->stream ? "" : " (use sendto, or connect first)");
+		/* fall through */
+	case OP_SENDTO:
+		if (op->kind == OP_SENDTO && p->tr->stream)
+			return fail(p, pos, len,
+				    "sendto is for datagram transports; use send on %s",
+				    p->tr->name);
+		if (st->wr_shut)
+			return fail(p, pos, len, "%s after shutdown for writing", name);
+		st->sent += op->len;
+		break;
+	case OP_RECV:
+		if (st->rd_shut)
+			return fail(p, pos, len, "recv after shutdown for reading");
+		if (p->tr->stream) {
+			if (!st->connected)
+				return fail(p, pos, len, "recv before connect");
+			if (add_step(p, st->sent, op->len, pos, len))
+				return -EINVAL;
+			st->sent = 0;
+			break;
+		}
+		if (st->prev != OP_SEND && st->prev != OP_SENDTO) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "for example send:64,recv:64");
+			return fail(p, pos, len,
+				    "on %s, recv answers the datagram just sent: put send:N or "
+				    "sendto:N right before it",
+				    p->tr->name);
+		}
+		if (p->tk == TR_UNIX_DGRAM && !st->bound) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "for example socket,bind,connect,send:1,recv:1,close");
+			return fail(p, pos, len,
+				    "on unix-dgram the server answers to the client's address: "
+				    "bind before");
+		}
+		break;
+	case OP_SHUTDOWN:
+		if (!st->connected)
+			return fail(p, pos, len, "shutdown before connect");
+		if (op->how != SHUT_WR)
+			st->rd_shut = true;
+		if (op->how != SHUT_RD)
+			st->wr_shut = true;
+		break;
+	case OP_CLOSE:
+		st->open = false;
+		st->closed = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Datagram plan: each request size maps to the size of its answer (0: none). */
+static int dgram_plan(struct parser *p)
+{
+	struct seq *s = p->seq;
+	unsigned i;
+
+	for (i = 0; i < s->nops; i++) {
+		const struct seq_op *op = &s->ops[i], *next = i + 1 < s->nops ? op + 1 : NULL;
+		uint32_t reply = next && next->kind == OP_RECV ? next->len : 0;
+
+		if (op->kind != OP_SEND && op->kind != OP_SENDTO)
+			continue;
+		if (add_step(p, op->len, reply, op->pos, op->tlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, struct seq_op *op)
+{
+	const char *colon = memchr(tok, ':', n);
+	size_t nn = colon ? (size_t)(colon - tok) : n;
+	const char *arg = colon ? colon + 1 : NULL;
+	size_t an = colon ? n - nn - 1 : 0;
+	unsigned apos = pos + (unsigned)nn + 1;
+	unsigned k;
+
+	memset(op, 0, sizeof(*op));
+	op->pos = pos;
+	op->tlen = (unsigned)n;
+	for (k = 0; k < OP_KINDS; k++)
+		if (strlen(opdefs[k].name) == nn && !strncmp(opdefs[k].name, tok, nn))
+			break;
+	if (k == OP_KINDS) {
+		choices_ops(p);
+		if (nn == 0)
+			return fail(p, pos, 1, "empty op");
+		return fail(p, pos, (unsigned)nn, "unknown op '%.*s'", (int)nn, tok);
+	}
+	op->kind = k;
+	switch (op->kind) {
+	case OP_SETSOCKOPT:
+	case OP_SEND:
+	case OP_SENDTO:
+	case OP_RECV:
+	case OP_SHUTDOWN:
+		if (!arg || !an) {
+			snprintf(p->err->choices, sizeof(p->err->choices), "write it as %s",
+				 opdefs[k].syntax);
+			return fail(p, pos, (unsigned)n, "%s needs an argument", opdefs[k].name);
+		}
+		break;
+	case OP_BIND:
+		break;
+	default:
+		if (arg) {
+			snprintf(p->err->choices, sizeof(p->err->choices), "write it as %s",
+				 opdefs[k].syntax);
+			return fail(p, apos - 1, (unsigned)an + 1, "%s takes no argument",
+				    opdefs[k].name);
+		}
+	}
+	switch (op->kind) {
+	case OP_SETSOCKOPT:
+		return parse_setsockopt(p, op, arg, an, apos);
+	case OP_SEND:
+	case OP_SENDTO:
+	case OP_RECV:
+		return parse_bytes(p, op, arg, an, apos);
+	case OP_BIND:
+		return parse_bind(p, op, arg, an, arg ? apos : pos);
+	case OP_SHUTDOWN:
+		if (an == 2 && !strncmp(arg, "rd", 2))
+			op->how = SHUT_RD;
+		else if (an == 2 && !strncmp(arg, "wr", 2))
+			op->how = SHUT_WR;
+		else if (an == 4 && !strncmp(arg, "rdwr", 4))
+			op->how = SHUT_RDWR;
+		else {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "shutdown:rd, shutdown:wr or shutdown:rdwr");
+			return fail(p, apos, (unsigned)an, "bad shutdown direction");
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct seq *out,
+		struct seq_error *err)
+{
+	struct parser p = { text, t, transport_get(t), out, err };
+	struct state st = { .prev = OP_KINDS };
+	size_t len = strlen(text), i = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	out->transport = t;
+	if (!p.tr)
+		return fail(&p, 0, 0, "unknown transport");
+	for (;;) {
+		size_t b = i, e;
+		struct seq_op *op;
+
+		while (i < len && text[i] != ',')
+			i++;
+		e = i;
+		/* Spaces around an op are allowed: "socket, connect". */
+		while (b < e && text[b] == ' ')
+			b++;
+		while (e > b && text[e - 1] == ' ')
+			e--;
+		if (out->nops == ENGINE_MAX_OPS) {
+			snprintf(err->choices, sizeof(err->choices), "at most %d ops",
+				 ENGINE_MAX_OPS);
+			return fail(&p, (unsigned)b, (unsigned)(len - b), "too many ops");
+		}
+		op = &out->ops[out->nops];
+		if (parse_op(&p, text + b, e - b, (unsigned)b, op) || check_op(&p, &st, op))
+			return -EINVAL;
+		if (op->kind == OP_SEND || op->kind == OP_SENDTO)
+			out->max_send = op->len > out->max_send ? op->len : out->max_send;
+		if (op->kind == OP_RECV) {
+			out->max_recv = op->len > out->max_recv ? op->len : out->max_recv;
+			out->has_recv = true;
+		}
+		st.prev = op->kind;
+		out->nops++;
+		if (i >= len)
+			break;
+		i++;
+	}
+	if (!st.open && !st.closed) {
+		choices_ops(&p);
+		return fail(&p, (unsigned)len, 1, "the sequence never opens a socket");
+	}
+	if (st.open && !allow_open) {
+		snprintf(err->choices, sizeof(err->choices),
+			 "end it with ',close', or pass --allow-open to leave one socket open per "
+			 "cycle on purpose");
+		return fail(&p, (unsigned)len, 1,
+			    "the sequence does not close its socket: every cycle would leak one");
+	}
+	out->closes = st.closed;
+	return p.tr->stream ? 0 : dgram_plan(&p);
+}
+
+void seq_error_print(FILE *f, const char *text, const struct seq_error *err)
+{
+	size_t n = strlen(text), i;
+
+	fprintf(f, "sockleak: bad sequence: %s\n  %s\n  ", err->msg, text);
+	for (i = 0; i < err->pos && i < n; i++)
+		fputc(text[i] == '\t' ? '\t' : ' ', f);
+	fputc('^', f);
+	for (i = 1; i < err->len; i++)
+		fputc('~', f);
+	fputc('\n', f);
+	if (err->choices[0])
+		fprintf(f, "  %s\n", err->choices);
+}
+
+void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)op->tlen, text + op->pos);
+}
+
+const char *seq_preset(const char *name, enum transport_kind t, const char **why)
+{
+	const struct transport *tr = transport_get(t);
+	unsigned i;
+	const char *s;
+
+	*why = NULL;
+	for (i = 0; i < ARRAY_SIZE(presets); i++) {
+		if (strcmp(name, presets[i].name))
+			continue;
+		s = tr->stream	       ? presets[i].stream :
+		    t == TR_UNIX_DGRAM ? presets[i].unix_dgram :
+					 presets[i].dgram;
+		if (!s)
+			*why = tr->stream ? "it is for datagram transports" :
+					    "it is for stream transports";
+		return s;
+	}
+	return NULL;
+}
+
+void seq_list_presets(FILE *f)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(presets); i++) {
+		const struct preset *p = &presets[i];
+
+		fprintf(f, "%-10s %s\n", p->name, p->what);
+		if (p->stream)
+			fprintf(f, "  %-12s %s\n", "stream:", p->stream);
+		if (p->dgram)
+			fprintf(f, "  %-12s %s\n", "udp, udp6:", p->dgram);
+		if (p->unix_dgram)
+			fprintf(f, "  %-12s %s\n", "unix-dgram:", p->unix_dgram);
+	}
+}
+
+void seq_list_options(FILE *f)
+{
+	static const char *const levels[] = { "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP",
+					      "IPPROTO_IPV6" };
+	char where[128], syn[48];
+	unsigned i;
+
+	fprintf(f, "%-26s %-12s %-10s %-34s %s\n", "OPTION=VALUE", "LEVEL", "EXAMPLE", "TRANSPORTS",
+		"WHAT");
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct optdef *d = &options[i];
+		const char *lvl = d->level == SOL_SOCKET  ? levels[0] :
+				  d->level == IPPROTO_TCP ? levels[1] :
+				  d->level == IPPROTO_IP  ? levels[2] :
+							    levels[3];
+
+		transports_of(d->tmask, where, sizeof(where));
+		snprintf(syn, sizeof(syn), "%s=%s", d->name, syntax_of[d->v]);
+		fprintf(f, "%-26s %-12s %-10s %-34s %s\n", syn, lvl, d->example,
+			d->tmask == T_ALL ? "all" : where, d->what);
+	}
+}

@@ -1,0 +1,95 @@
+/* The sequence language: text -> compiled ops with pre-built arguments, presets, socket options. */
+#ifndef SOCKLEAK_SEQ_H
+#define SOCKLEAK_SEQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "engine/engine.h"
+
+#define SEQ_MAX_BYTES (1u << 20) /* largest send:N / recv:N */
+#define SEQ_MAX_STEPS ENGINE_MAX_OPS /* server plan steps */
+#define SEQ_OPTVAL_MAX 16 /* longest setsockopt value (TCP_CONGESTION name) */
+
+enum seq_opk {
+	OP_SOCKET,
+	OP_SETSOCKOPT,
+	OP_BIND,
+	OP_CONNECT,
+	OP_SEND,
+	OP_SENDTO,
+	OP_RECV,
+	OP_SHUTDOWN,
+	OP_CLOSE,
+	OP_KINDS,
+};
+
+struct seq_op {
+	enum seq_opk kind;
+	uint32_t len; /* send/sendto/recv bytes; setsockopt optlen; bind addrlen */
+	int level, name; /* setsockopt */
+	int how; /* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */
+	bool has_addr; /* bind with an address (else: wildcard or autobind) */
+	union {
+		int i;
+		struct linger linger;
+		char str[SEQ_OPTVAL_MAX];
+	} val;
+	struct sockaddr_storage addr; /* bind address */
+	/* where the op is in the text, for messages */
+	unsigned pos, tlen;
+};
+
+/*
+ * What the local server must do for the client's recv ops. Stream transports: after accepting,
+ * for each step read `expect` bytes, then write `reply` bytes; after the last step read until EOF.
+ * Datagram transports: answer a datagram of `expect` bytes with `reply` bytes to its source.
+ */
+struct seq_plan {
+	unsigned nsteps;
+	struct {
+		uint32_t expect, reply;
+	} step[SEQ_MAX_STEPS];
+};
+
+struct seq {
+	enum transport_kind transport;
+	unsigned nops;
+	struct seq_op ops[ENGINE_MAX_OPS];
+	struct seq_plan plan;
+	bool closes; /* the sequence ends with close (else --allow-open) */
+	bool has_recv;
+	uint32_t max_send, max_recv; /* buffer sizes the client needs */
+};
+
+/* A compile error: what, where in the text, and the valid choices. */
+struct seq_error {
+	unsigned pos, len;
+	char msg[192];
+	char choices[1024];
+};
+
+/* Compiles text for a transport. 0, or -EINVAL with err filled in. */
+int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct seq *out,
+		struct seq_error *err);
+/* Prints "sockleak: MSG", the text, a caret line under the position, and the choices. */
+void seq_error_print(FILE *f, const char *text, const struct seq_error *err);
+
+const char *seq_op_name(enum seq_opk k);
+/* The op as written ("setsockopt:SO_LINGER=1:0"), for summaries. */
+void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size);
+
+/* A preset's text for a transport; NULL when no such preset, *why says when it does not apply. */
+const char *seq_preset(const char *name, enum transport_kind t, const char **why);
+void seq_list_presets(FILE *f);
+void seq_list_options(FILE *f);
+/* Number of catalogue entries and their names (tests, fuzzing). */
+unsigned seq_option_count(void);
+const char *seq_option_name(unsigned i);
+/* A value that the option accepts, as an example ("1", "1:0", "cubic"). */
+const char *seq_option_example(unsigned i);
+
+#endif

@@ -1,0 +1,317 @@
+/* The local server: epoll threads that accept, follow the sequence's plan and close as told. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "engine/internal.h"
+#include "engine/netns.h"
+
+#define RBUF 65536
+#define MAX_EVENTS 64
+
+/* A connection that had to wait: it lives in the thread's epoll and on its list. */
+struct conn {
+	int fd;
+	unsigned step; /* plan step being served */
+	uint32_t got; /* bytes of the step's request read so far */
+	uint32_t out_left; /* bytes of the step's reply still to write */
+	uint32_t want; /* EPOLLIN or EPOLLOUT, as registered */
+	struct conn *prev, *next;
+};
+
+struct sthread {
+	struct server *s;
+	int ep;
+	char *rbuf, *wbuf; /* wbuf: zeros, the reply bytes */
+	struct conn head; /* list of waiting connections */
+};
+
+enum { CONN_DONE, CONN_WAIT_IN, CONN_WAIT_OUT };
+
+static void conn_close(struct server *s, int fd)
+{
+	if (s->mode == SC_RST) {
+		static const struct linger l = { 1, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	close(fd);
+}
+
+/* Serves what can be served now without blocking. */
+static int conn_serve(struct sthread *t, struct conn *c)
+{
+	const struct seq_plan *plan = t->s->plan;
+	ssize_t n;
+	size_t cap;
+
+	for (;;) {
+		if (c->out_left) {
+			n = send(c->fd, t->wbuf, c->out_left, MSG_NOSIGNAL);
+			if (n < 0)
+				return errno == EAGAIN ? CONN_WAIT_OUT : CONN_DONE;
+			c->out_left -= (uint32_t)n;
+			continue;
+		}
+		if (c->step < plan->nsteps && c->got == plan->step[c->step].expect) {
+			c->out_left = plan->step[c->step].reply;
+			c->step++;
+			c->got = 0;
+			continue;
+		}
+		/* Within a step read exactly its request; after the last, read until EOF. */
+		cap = c->step < plan->nsteps ? plan->step[c->step].expect - c->got : RBUF;
+		if (cap > RBUF)
+			cap = RBUF;
+		n = recv(c->fd, t->rbuf, cap, 0);
+		if (n > 0) {
+			if (c->step < plan->nsteps)
+				c->got += (uint32_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			return CONN_WAIT_IN;
+		return CONN_DONE; /* EOF, or the peer reset */
+	}
+}
+
+static void conn_unlink(struct conn *c)
+{
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+}
+
+/* Registers a connection that must wait for readiness. */
+static void conn_park(struct sthread *t, struct conn *stack, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+	struct conn *c = malloc(sizeof(*c));
+
+	if (!c) {
+		conn_close(t->s, stack->fd);
+		return;
+	}
+	*c = *stack;
+	c->want = events;
+	ev.data.ptr = c;
+	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, c->fd, &ev)) {
+		conn_close(t->s, c->fd);
+		free(c);
+		return;
+	}
+	c->next = t->head.next;
+	c->prev = &t->head;
+	t->head.next->prev = c;
+	t->head.next = c;
+}
+
+static void conn_event(struct sthread *t, struct conn *c)
+{
+	struct epoll_event ev;
+	int r;
+
+	if (t->s->mode == SC_NEVER_READ) {
+		r = CONN_DONE; /* registered for hang-up only */
+	} else {
+		r = conn_serve(t, c);
+	}
+	if (r == CONN_DONE) {
+		conn_unlink(c);
+		conn_close(t->s, c->fd); /* close also leaves the epoll set */
+		free(c);
+		return;
+	}
+	ev.events = r == CONN_WAIT_OUT ? EPOLLOUT : EPOLLIN;
+	if (ev.events != c->want) {
+		ev.data.ptr = c;
+		c->want = ev.events;
+		epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	}
+}
+
+static void on_accept(struct sthread *t)
+{
+	struct server *s = t->s;
+	struct conn c = { 0 };
+	int r;
+
+	c.fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c.fd < 0) {
+		/* Out of fds (--allow-open, --inject-leak): the listener stays readable, so pause
+		 * rather than spin. Otherwise another thread took it or the peer left. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			static const struct timespec ms = { 0, 1000000 };
+
+			nanosleep(&ms, NULL);
+		}
+		return;
+	}
+	switch (s->mode) {
+	case SC_IMMEDIATE:
+		close(c.fd);
+		return;
+	case SC_NEVER_READ:
+		conn_park(t, &c, EPOLLRDHUP);
+		return;
+	default:
+		/* The request and EOF are often there already: serve inline, park only if needed. */
+		r = conn_serve(t, &c);
+		if (r == CONN_DONE)
+			conn_close(s, c.fd);
+		else
+			conn_park(t, &c, r == CONN_WAIT_OUT ? EPOLLOUT : EPOLLIN);
+	}
+}
+
+static void on_datagrams(struct sthread *t)
+{
+	const struct seq_plan *plan = t->s->plan;
+	struct sockaddr_storage from;
+	socklen_t flen;
+	ssize_t n;
+	unsigned i;
+
+	for (;;) {
+		flen = sizeof(from);
+		/* MSG_TRUNC: the real size, whatever the buffer; the size tells the request. */
+		n = recvfrom(t->s->fd, t->rbuf, RBUF, MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		for (i = 0; i < plan->nsteps; i++) {
+			if (plan->step[i].expect != (uint32_t)n || !plan->step[i].reply)
+				continue;
+			/* An unbound client has no address to answer to. */
+			if (flen > sizeof(sa_family_t))
+				sendto(t->s->fd, t->wbuf, plan->step[i].reply, MSG_NOSIGNAL,
+				       (struct sockaddr *)&from, flen);
+			break;
+		}
+	}
+}
+
+static void *server_main(void *arg)
+{
+	struct sthread *t = arg;
+	struct server *s = t->s;
+	struct epoll_event evs[MAX_EVENTS], ev;
+	struct conn *c;
+	int i, n;
+
+	t->head.next = t->head.prev = &t->head;
+	if (s->netns_fd >= 0 && netns_enter(s->netns_fd))
+		goto out;
+	ev.events = EPOLLIN;
+	ev.data.ptr = s;
+	epoll_ctl(t->ep, EPOLL_CTL_ADD, s->stop_fd, &ev);
+	/* EPOLLEXCLUSIVE: one thread wakes per new connection or datagram, not all. */
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = NULL;
+	epoll_ctl(t->ep, EPOLL_CTL_ADD, s->fd, &ev);
+
+	for (;;) {
+		n = epoll_wait(t->ep, evs, MAX_EVENTS, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == s)
+				goto out;
+			if (!evs[i].data.ptr) {
+				if (s->tr->stream)
+					on_accept(t);
+				else
+					on_datagrams(t);
+			} else {
+				conn_event(t, evs[i].data.ptr);
+			}
+		}
+	}
+out:
+	while ((c = t->head.next) != &t->head) {
+		conn_unlink(c);
+		close(c->fd);
+		free(c);
+	}
+	return NULL;
+}
+
+int server_start(struct server *s, char *why, size_t whylen)
+{
+	struct sthread *ts;
+	sigset_t all, old;
+	unsigned i;
+	int err = 0;
+
+	s->threads = calloc(s->nthreads, sizeof(*s->threads));
+	ts = calloc(s->nthreads, sizeof(*ts));
+	s->priv = ts;
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!s->threads || !ts || s->stop_fd < 0) {
+		snprintf(why, whylen, "server: out of memory or fds");
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->nthreads; i++)
+		ts[i].ep = -1;
+	for (i = 0; i < s->nthreads; i++) {
+		ts[i].s = s;
+		ts[i].ep = epoll_create1(EPOLL_CLOEXEC);
+		ts[i].rbuf = malloc(RBUF);
+		ts[i].wbuf = calloc(1, s->max_reply ? s->max_reply : 1);
+		if (ts[i].ep < 0 || !ts[i].rbuf || !ts[i].wbuf) {
+			snprintf(why, whylen, "server: out of memory or fds");
+			return -ENOMEM;
+		}
+	}
+	/* Server threads take no signals: the stop eventfd ends them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < s->nthreads; i++) {
+		err = -pthread_create(&s->threads[i], NULL, server_main, &ts[i]);
+		if (err) {
+			snprintf(why, whylen, "server thread: %s", strerror(-err));
+			break;
+		}
+		s->started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+void server_stop(struct server *s)
+{
+	struct sthread *ts = s->priv;
+	uint64_t one = 1;
+	unsigned i;
+
+	if (s->stop_fd >= 0 && write(s->stop_fd, &one, sizeof(one)) < 0)
+		sl_err("server: cannot signal stop: %s", strerror(errno));
+	for (i = 0; i < s->started; i++)
+		pthread_join(s->threads[i], NULL);
+	for (i = 0; ts && i < s->nthreads; i++) {
+		if (ts[i].ep >= 0)
+			close(ts[i].ep);
+		free(ts[i].rbuf);
+		free(ts[i].wbuf);
+	}
+	if (s->stop_fd >= 0)
+		close(s->stop_fd);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(ts);
+	free(s->threads);
+	s->priv = NULL;
+	s->threads = NULL;
+	s->started = 0;
+	s->stop_fd = s->fd = -1;
+}

@@ -1,0 +1,47 @@
+/* Transports: the socket family/type/protocol of each, its server side and its addresses. */
+#ifndef SOCKLEAK_TRANSPORT_H
+#define SOCKLEAK_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "config.h"
+
+#define TRANSPORT_CHOICES "tcp tcp6 udp udp6 unix unix-dgram mptcp"
+
+struct transport {
+	const char *name;
+	enum transport_kind kind;
+	int family, type, protocol;
+	bool stream;
+	const char *desc;
+};
+
+const struct transport *transport_get(enum transport_kind k);
+/* "tcp" -> TR_TCP; -EINVAL for an unknown name. */
+int transport_parse(const char *name, enum transport_kind *out);
+
+/*
+ * Parses an address for the transport: "A.B.C.D[:PORT]" (ipv4), "[ADDR][:PORT]" or "ADDR" (ipv6),
+ * "/path" or "@abstract" (unix). Numeric only: 0 or -EINVAL.
+ */
+int transport_addr_parse(const struct transport *t, const char *text, struct sockaddr_storage *ss,
+			 socklen_t *len);
+/* As transport_addr_parse, but HOST may be a name (getaddrinfo) and a port is required. */
+int transport_target_resolve(const struct transport *t, const char *text,
+			     struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen);
+/* The autobind / wildcard address used by a bare "bind". */
+void transport_any_addr(const struct transport *t, struct sockaddr_storage *ss, socklen_t *len);
+/* "127.0.0.1:40000", "[::1]:40000", "@sockleak.123.0" */
+void transport_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t size);
+
+/*
+ * Creates the local server's socket in the calling thread's network namespace: loopback, an
+ * ephemeral port or a unique abstract name, non-blocking; listening for stream transports.
+ * Fills the address clients use. 0 or -errno with why filled in.
+ */
+int transport_server_socket(const struct transport *t, int backlog, struct sockaddr_storage *ss,
+			    socklen_t *len, char *why, size_t whylen);
+
+#endif

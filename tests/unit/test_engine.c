@@ -1,0 +1,272 @@
+/* Unit tests for src/engine/engine.c, client.c, server.c: real short runs on loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/engine_opts.h"
+#include "common.h"
+#include "engine/engine.h"
+#include "engine/seq.h"
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+static long netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) ? -1 : (long)st.st_ino;
+}
+
+static void config(struct run_config *cfg, const char *seq, enum transport_kind t)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	run_config_defaults(cfg);
+	cfg->sequence = seq;
+	cfg->transport = t;
+	cfg->server_threads = 2;
+	cfg->netns = sl_is_root();
+}
+
+static void run(struct run_config *cfg, struct engine_stats *st)
+{
+	struct engine *e;
+
+	assert_int_equal(engine_opts_finish(cfg), 0);
+	assert_int_equal(engine_create(cfg, &e), 0);
+	assert_int_equal(engine_start(e), 0);
+	assert_int_equal(engine_join(e), 0);
+	assert_true(engine_done(e));
+	engine_stats(e, st);
+	engine_destroy(e);
+	engine_opts_free(cfg);
+}
+
+static void test_ops_exact(void **state)
+{
+	static const struct {
+		enum transport_kind t;
+		const char *seq;
+	} cases[] = {
+		{ TR_TCP, "kb171996" }, { TR_TCP, "crr" },	  { TR_UNIX, "crr" },
+		{ TR_UDP, "crr" },	{ TR_UNIX_DGRAM, "crr" }, { TR_TCP6, "halfclose" },
+	};
+	struct run_config cfg;
+	struct engine_stats st;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		config(&cfg, cases[i].seq, cases[i].t);
+		cfg.ops = 1001;
+		cfg.threads = 3;
+		run(&cfg, &st);
+		assert_int_equal(st.cycles + st.failed_cycles, 1001);
+		assert_int_equal(st.failed_cycles, 0);
+		assert_int_equal(st.stop, ENGINE_STOP_OPS);
+		assert_int_equal(st.threads, 3);
+		assert_int_equal(st.thread_min, 333);
+		assert_int_equal(st.thread_max, 334);
+		assert_true(st.seconds > 0);
+	}
+}
+
+static void test_inject_leak(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	struct engine *e;
+	int fds0 = count_fds();
+
+	(void)state;
+	config(&cfg, "kb171996", TR_TCP);
+	cfg.ops = 1000;
+	cfg.threads = 3;
+	cfg.inject_leak = 7;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_int_equal(engine_create(&cfg, &e), 0);
+	assert_int_equal(engine_start(e), 0);
+	assert_int_equal(engine_join(e), 0);
+	engine_stats(e, &st);
+	assert_int_equal(st.cycles, 1000);
+	assert_int_equal(st.leaked, 1000 / 7); /* on the global cycle count */
+	assert_true(count_fds() >= fds0 + 142);
+	engine_destroy(e);
+	engine_opts_free(&cfg);
+	assert_int_equal(count_fds(), fds0);
+}
+
+static void test_fd_check(void **state)
+{
+	struct run_config cfg;
+	char why[512];
+
+	(void)state;
+	config(&cfg, "kb171996", TR_TCP);
+	cfg.ops = 1ULL << 40;
+	cfg.inject_leak = 2;
+	assert_int_equal(engine_fd_check(&cfg, why, sizeof(why)), -EMFILE);
+	assert_non_null(strstr(why, "fd limit"));
+	cfg.inject_leak = 1ULL << 39;
+	assert_int_equal(engine_fd_check(&cfg, why, sizeof(why)), 0);
+}
+
+static void test_stop_request_and_time(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	struct engine *e;
+	uint64_t c1, c2;
+	long ino = netns_ino();
+	int fds0 = count_fds();
+
+	(void)state;
+	config(&cfg, "kb171996", TR_UNIX);
+	cfg.seconds = 60;
+	cfg.threads = 2;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_int_equal(engine_create(&cfg, &e), 0);
+	/* Isolation never moves the caller. */
+	assert_int_equal(netns_ino(), ino);
+	assert_true(cfg.netns ? engine_netns_fd(e) >= 0 : engine_netns_fd(e) == -1);
+	assert_false(engine_done(e));
+	assert_int_equal(engine_start(e), 0);
+	usleep(100000);
+	c1 = engine_cycles(e);
+	usleep(100000);
+	c2 = engine_cycles(e);
+	assert_true(c2 > c1);
+	engine_request_stop(e);
+	assert_int_equal(engine_join(e), 0);
+	engine_stats(e, &st);
+	assert_int_equal(st.stop, ENGINE_STOP_REQUEST);
+	assert_true(st.seconds < 30);
+	assert_true(st.cycles >= c2);
+	engine_destroy(e);
+	engine_opts_free(&cfg);
+	assert_int_equal(count_fds(), fds0);
+
+	config(&cfg, "kb171996", TR_UDP);
+	cfg.seconds = 0.3;
+	run(&cfg, &st);
+	assert_int_equal(st.stop, ENGINE_STOP_TIME);
+	assert_true(st.seconds >= 0.29 && st.seconds < 5);
+}
+
+/* A worker blocked in recv forever must still stop: the controller's wake signal. */
+static void test_blocked_worker_stops(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	struct engine *e;
+
+	(void)state;
+	config(&cfg, "socket,connect,send:1,recv:1,close", TR_TCP);
+	cfg.seconds = 0.3;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	cfg.server_close = SC_NEVER_READ; /* after the check that refuses it */
+	assert_int_equal(engine_create(&cfg, &e), 0);
+	assert_int_equal(engine_start(e), 0);
+	assert_int_equal(engine_join(e), 0);
+	engine_stats(e, &st);
+	assert_int_equal(st.cycles, 0);
+	assert_int_equal(st.failed_cycles, 0); /* interrupted, not failed */
+	assert_int_equal(st.stop, ENGINE_STOP_TIME);
+	engine_destroy(e);
+	engine_opts_free(&cfg);
+}
+
+static void test_errors_by_errno(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+
+	(void)state;
+	config(&cfg, "socket,setsockopt:TCP_CONGESTION=nonexistent,connect,close", TR_TCP);
+	cfg.ops = 50;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles, 0);
+	assert_int_equal(st.failed_cycles, 50);
+	assert_int_equal(st.errors[1][ENOENT], 50);
+	assert_int_equal(st.nops, 4);
+
+	config(&cfg, "crr", TR_TCP);
+	cfg.ops = 200;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	engine_opts_free(&cfg);
+	cfg.sequence = "crr";
+	cfg.server_close = SC_IMMEDIATE;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles + st.failed_cycles, 200);
+	assert_true(st.failed_cycles > 0);
+	assert_int_equal(st.errors[4][ECONNRESET] + st.errors[4][ENODATA] +
+				 st.errors[3][ECONNRESET] + st.errors[3][EPIPE],
+			 st.failed_cycles);
+}
+
+static void test_allow_open(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	int fds0 = count_fds();
+
+	(void)state;
+	config(&cfg, "socket,connect", TR_UNIX);
+	cfg.allow_open = true;
+	cfg.ops = 100;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles, 100);
+	assert_int_equal(st.left_open, 100);
+	assert_int_equal(count_fds(), fds0);
+}
+
+static void test_rate(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+
+	(void)state;
+	config(&cfg, "kb171996", TR_UNIX);
+	cfg.ops = 40;
+	cfg.rate = 200;
+	cfg.threads = 2;
+	cfg.yield = true;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles, 40);
+	/* 40 cycles at 200/s take about 0.2 s; pacing must not be skipped. */
+	assert_true(st.seconds > 0.1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ops_exact),
+		cmocka_unit_test(test_inject_leak),
+		cmocka_unit_test(test_fd_check),
+		cmocka_unit_test(test_stop_request_and_time),
+		cmocka_unit_test(test_blocked_worker_stops),
+		cmocka_unit_test(test_errors_by_errno),
+		cmocka_unit_test(test_allow_open),
+		cmocka_unit_test(test_rate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,150 @@
+/* Unit tests for src/cli/engine_opts.c: values, defaults, presets and refused combinations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/engine_opts.h"
+#include "common.h"
+#include "engine/seq.h"
+
+static void test_values(void **state)
+{
+	struct run_config cfg = { 0 };
+
+	(void)state;
+	run_config_defaults(&cfg);
+	assert_int_equal(cfg.threads, 1);
+	assert_int_equal(cfg.transport, TR_TCP);
+	assert_true(cfg.server_threads >= 1);
+	assert_int_equal(engine_opt(EO_THREADS, "4", &cfg), 0);
+	assert_int_equal(cfg.threads, 4);
+	assert_int_equal(engine_opt(EO_THREADS, "0", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_THREADS, "2x", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_SECONDS, "500ms", &cfg), 0);
+	assert_float_equal(cfg.seconds, 0.5, 1e-9);
+	assert_int_equal(engine_opt(EO_SECONDS, "0", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_OPS, "123", &cfg), 0);
+	assert_int_equal(cfg.ops, 123);
+	assert_int_equal(engine_opt(EO_OPS, "-1", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_RATE, "1e3", &cfg), 0);
+	assert_float_equal(cfg.rate, 1000, 1e-9);
+	assert_int_equal(engine_opt(EO_TRANSPORT, "unix-dgram", &cfg), 0);
+	assert_int_equal(cfg.transport, TR_UNIX_DGRAM);
+	assert_int_equal(engine_opt(EO_TRANSPORT, "sctp", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_SERVER_CLOSE, "rst", &cfg), 0);
+	assert_int_equal(cfg.server_close, SC_RST);
+	assert_string_equal(server_close_name(cfg.server_close), "rst");
+	assert_int_equal(engine_opt(EO_SERVER_CLOSE, "later", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_NETNS_SYSCTL, "kernel.foo=1", &cfg), -EINVAL);
+	assert_int_equal(engine_opt(EO_NETNS_SYSCTL, "net.ipv4.tcp_tw_reuse=1", &cfg), 0);
+	assert_int_equal(cfg.nsysctl, 1);
+	assert_int_equal(engine_opt(EO_NO_NETNS, NULL, &cfg), 0);
+	assert_false(cfg.netns);
+	assert_int_equal(engine_opt('j', "x", &cfg), -ENOENT);
+}
+
+static void test_finish(void **state)
+{
+	struct run_config cfg = { 0 };
+
+	(void)state;
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_string_equal(cfg.preset, "kb171996");
+	assert_string_equal(cfg.sequence, "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close");
+	assert_non_null(cfg.seq);
+	assert_float_equal(cfg.seconds, 10, 1e-9);
+	engine_opts_free(&cfg);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.ops = 5;
+	cfg.sequence = "crr";
+	cfg.transport = TR_UNIX_DGRAM;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_float_equal(cfg.seconds, 0, 1e-9); /* until --ops */
+	assert_non_null(strstr(cfg.sequence, "bind"));
+	engine_opts_free(&cfg);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.sequence = "socket,connect,sennd:64,close";
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	assert_null(cfg.seq);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.sequence = "halfclose";
+	cfg.transport = TR_UDP;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.server_close = SC_NEVER_READ;
+	cfg.sequence = "crr";
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	assert_null(cfg.seq);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.server_close = SC_RST;
+	cfg.transport = TR_UDP;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.netns_sysctl[0] = "net.ipv4.tcp_tw_reuse=1";
+	cfg.nsysctl = 1;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+
+	run_config_defaults(&cfg);
+	cfg.target = "127.0.0.1"; /* no port */
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+
+	run_config_defaults(&cfg);
+	cfg.target = "127.0.0.1:9";
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_false(cfg.netns); /* the target lives in the host's namespace */
+	engine_opts_free(&cfg);
+
+	run_config_defaults(&cfg);
+	cfg.netns = false;
+	cfg.ops = 1ULL << 40;
+	cfg.inject_leak = 2;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	assert_null(cfg.seq);
+}
+
+static void test_help(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	engine_opts_help(f);
+	fclose(f);
+	assert_non_null(strstr(out, "--sequence"));
+	assert_non_null(strstr(out, "--inject-leak"));
+	assert_non_null(strstr(out, "--target"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_help),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,360 @@
+/* Unit tests for src/engine/seq.c: valid and invalid sequences, every option, presets, carets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "engine/seq.h"
+#include "engine/transport.h"
+
+static struct seq s;
+static struct seq_error err;
+
+static int compile(const char *text, enum transport_kind t)
+{
+	return seq_compile(text, t, false, &s, &err);
+}
+
+/* Expects a compile error whose caret is under `under` (first occurrence) and msg has `what`. */
+static void expect_error(const char *text, enum transport_kind t, const char *under,
+			 const char *what)
+{
+	const char *at;
+
+	if (compile(text, t) != -EINVAL)
+		fail_msg("'%s' compiled", text);
+	if (under) {
+		at = strstr(text, under);
+		assert_non_null(at);
+		assert_int_equal(err.pos, (unsigned)(at - text));
+		assert_int_equal(err.len, strlen(under));
+	}
+	if (!strstr(err.msg, what))
+		fail_msg("message '%s' lacks '%s'", err.msg, what);
+}
+
+static void test_default_kb(void **state)
+{
+	(void)state;
+	assert_int_equal(compile("socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close", TR_TCP),
+			 0);
+	assert_int_equal(s.nops, 5);
+	assert_int_equal(s.ops[0].kind, OP_SOCKET);
+	assert_int_equal(s.ops[1].kind, OP_SETSOCKOPT);
+	assert_int_equal(s.ops[1].level, SOL_SOCKET);
+	assert_int_equal(s.ops[1].name, SO_REUSEADDR);
+	assert_int_equal(s.ops[1].val.i, 1);
+	assert_int_equal(s.ops[1].len, sizeof(int));
+	assert_int_equal(s.ops[2].kind, OP_CONNECT);
+	assert_int_equal(s.ops[3].kind, OP_SEND);
+	assert_int_equal(s.ops[3].len, 64);
+	assert_int_equal(s.ops[4].kind, OP_CLOSE);
+	assert_true(s.closes);
+	assert_false(s.has_recv);
+	assert_int_equal(s.plan.nsteps, 0); /* the server reads to EOF */
+	assert_int_equal(s.max_send, 64);
+}
+
+static void test_crr_plan(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		compile("socket,setsockopt:SO_LINGER=1:0,connect,send:1,recv:1,close", TR_TCP), 0);
+	assert_int_equal(s.ops[1].val.linger.l_onoff, 1);
+	assert_int_equal(s.ops[1].val.linger.l_linger, 0);
+	assert_int_equal(s.ops[1].len, sizeof(struct linger));
+	assert_int_equal(s.plan.nsteps, 1);
+	assert_int_equal(s.plan.step[0].expect, 1);
+	assert_int_equal(s.plan.step[0].reply, 1);
+
+	/* Bytes sent since the last recv add up; a server-first reply expects nothing. */
+	assert_int_equal(
+		compile("socket,connect,recv:5,send:10,send:20,recv:4k,send:3,close", TR_UNIX), 0);
+	assert_int_equal(s.plan.nsteps, 2);
+	assert_int_equal(s.plan.step[0].expect, 0);
+	assert_int_equal(s.plan.step[0].reply, 5);
+	assert_int_equal(s.plan.step[1].expect, 30);
+	assert_int_equal(s.plan.step[1].reply, 4096);
+	assert_int_equal(s.max_recv, 4096);
+	assert_int_equal(s.max_send, 20);
+}
+
+static void test_dgram_plan(void **state)
+{
+	(void)state;
+	assert_int_equal(compile("socket,connect,send:8,recv:100,sendto:9,close", TR_UDP), 0);
+	assert_int_equal(s.plan.nsteps, 2);
+	assert_int_equal(s.plan.step[0].expect, 8);
+	assert_int_equal(s.plan.step[0].reply, 100);
+	assert_int_equal(s.plan.step[1].expect, 9);
+	assert_int_equal(s.plan.step[1].reply, 0);
+	/* The server tells requests apart by size: one size, two answers is ambiguous. */
+	expect_error("socket,connect,send:8,recv:100,send:8,close", TR_UDP6, NULL,
+		     "tells requests apart");
+	assert_int_equal(compile("socket,connect,send:8,recv:100,send:8,recv:100,close", TR_UDP),
+			 0);
+	assert_int_equal(s.plan.nsteps, 1);
+}
+
+static void test_spaces_and_bind(void **state)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&s.ops[1].addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&s.ops[1].addr;
+	struct sockaddr_un *un = (struct sockaddr_un *)&s.ops[1].addr;
+
+	(void)state;
+	assert_int_equal(compile(" socket , bind:127.0.0.2:8080, connect ,close ", TR_TCP), 0);
+	assert_int_equal(s.nops, 4);
+	assert_true(s.ops[1].has_addr);
+	assert_int_equal(ntohs(in->sin_port), 8080);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), 0x7f000002);
+	assert_int_equal(compile("socket,bind:[::1]:7,connect,close", TR_TCP6), 0);
+	assert_int_equal(ntohs(in6->sin6_port), 7);
+	assert_int_equal(compile("socket,bind:::1,connect,close", TR_UDP6), 0);
+	assert_int_equal(ntohs(in6->sin6_port), 0);
+	assert_int_equal(compile("socket,bind:@name,connect,close", TR_UNIX), 0);
+	assert_int_equal(un->sun_path[0], '\0');
+	assert_memory_equal(un->sun_path + 1, "name", 4);
+	assert_int_equal(compile("socket,bind,connect,close", TR_UNIX_DGRAM), 0);
+	assert_false(s.ops[1].has_addr);
+	assert_int_equal(s.ops[1].len, sizeof(sa_family_t)); /* autobind */
+	expect_error("socket,bind:300.0.0.1,connect,close", TR_TCP, "300.0.0.1",
+		     "not a tcp address");
+	expect_error("socket,bind:1.2.3.4:99999,connect,close", TR_UDP, "1.2.3.4:99999",
+		     "not a udp address");
+}
+
+static void test_invalid(void **state)
+{
+	(void)state;
+	expect_error("socket,connect,sennd:64,close", TR_TCP, "sennd", "unknown op 'sennd'");
+	assert_non_null(strstr(err.choices, "send:N"));
+	assert_non_null(strstr(err.choices, "shutdown:rd|wr|rdwr"));
+	expect_error("connect,socket,close", TR_TCP, "connect", "before socket");
+	expect_error("socket,connect,send:64", TR_TCP, NULL, "does not close");
+	assert_int_equal(err.pos, strlen("socket,connect,send:64"));
+	expect_error("socket,close,connect", TR_TCP, "connect", "after close");
+	expect_error("socket,close,socket,close", TR_TCP, NULL, "second socket");
+	assert_int_equal(err.pos, strlen("socket,close,"));
+	assert_int_equal(err.len, strlen("socket"));
+	expect_error("socket,send:1,close", TR_TCP, "send:1", "send before connect");
+	expect_error("socket,connect,sendto:1,close", TR_TCP, "sendto:1", "datagram");
+	expect_error("socket,recv:1,close", TR_TCP, "recv:1", "recv before connect");
+	expect_error("socket,connect,connect,close", TR_TCP, NULL, "second connect");
+	assert_int_equal(err.pos, strlen("socket,connect,"));
+	expect_error("socket,connect,bind,close", TR_TCP, "bind", "bind after connect");
+	expect_error("socket,connect,shutdown:wr,send:1,close", TR_TCP, "send:1", "shutdown");
+	expect_error("socket,connect,shutdown:rdwr,recv:1,close", TR_TCP, "recv:1", "shutdown");
+	expect_error("socket,connect,shutdown:both,close", TR_TCP, "both", "shutdown direction");
+	expect_error("socket,shutdown:wr,close", TR_UDP, "shutdown:wr", "before connect");
+	expect_error("socket,connect,send:0,close", TR_TCP, "0", "byte count");
+	expect_error("socket,connect,send:2M,close", TR_TCP, "2M", "byte count");
+	expect_error("socket,connect,send:x,close", TR_TCP, "x", "byte count");
+	expect_error("socket,connect,send,close", TR_TCP, "send", "needs an argument");
+	expect_error("socket,connect:x,close", TR_TCP, ":x", "takes no argument");
+	expect_error("socket,,close", TR_TCP, NULL, "empty op");
+	assert_int_equal(err.pos, 7);
+	expect_error("", TR_TCP, NULL, "empty op");
+	expect_error("socket,connect,recv:4,close", TR_UDP, "recv:4", "datagram just sent");
+	expect_error("socket,connect,send:1,recv:1,close", TR_UNIX_DGRAM, "recv:1", "bind before");
+	expect_error("socket,send:1,close", TR_UDP, "send:1", "use sendto");
+}
+
+static void test_too_many(void **state)
+{
+	char text[1024] = "socket";
+	int i;
+
+	(void)state;
+	for (i = 0; i < ENGINE_MAX_OPS; i++)
+		strcat(text, ",setsockopt:SO_KEEPALIVE=1");
+	strcat(text, ",close");
+	assert_int_equal(compile(text, TR_TCP), -EINVAL);
+	assert_non_null(strstr(err.msg, "too many ops"));
+}
+
+static void test_allow_open(void **state)
+{
+	(void)state;
+	assert_int_equal(seq_compile("socket,connect", TR_TCP, true, &s, &err), 0);
+	assert_false(s.closes);
+	assert_int_equal(seq_compile("socket,connect,close", TR_TCP, true, &s, &err), 0);
+	assert_true(s.closes);
+}
+
+static void test_every_option(void **state)
+{
+	unsigned i, t, ok;
+	char text[128];
+
+	(void)state;
+	assert_true(seq_option_count() >= 21);
+	for (i = 0; i < seq_option_count(); i++) {
+		snprintf(text, sizeof(text), "socket,setsockopt:%s=%s,close", seq_option_name(i),
+			 seq_option_example(i));
+		ok = 0;
+		for (t = 0; t < TR_COUNT; t++) {
+			int rc = compile(text, t);
+
+			if (rc == 0) {
+				assert_int_equal(s.ops[1].kind, OP_SETSOCKOPT);
+				assert_true(s.ops[1].len > 0);
+				ok++;
+			} else {
+				/* Refused only because it does not apply to the transport. */
+				assert_non_null(strstr(err.msg, "does not apply"));
+				assert_non_null(strstr(err.choices, "options for"));
+			}
+		}
+		if (!ok)
+			fail_msg("%s applies to no transport", seq_option_name(i));
+		/* A value that no option takes. */
+		snprintf(text, sizeof(text), "socket,setsockopt:%s=zz:zz:zz:zz,close",
+			 seq_option_name(i));
+		for (t = 0; t < TR_COUNT; t++) {
+			if (compile(text, t) == 0 && strcmp(seq_option_name(i), "TCP_CONGESTION"))
+				fail_msg("%s took a bad value", seq_option_name(i));
+		}
+	}
+}
+
+static void test_option_values(void **state)
+{
+	(void)state;
+	assert_int_equal(compile("socket,setsockopt:SO_SNDBUF=64k,close", TR_TCP), 0);
+	assert_int_equal(s.ops[1].val.i, 65536);
+	assert_int_equal(compile("socket,setsockopt:IP_TOS=0x10,close", TR_UDP), 0);
+	assert_int_equal(s.ops[1].level, IPPROTO_IP);
+	assert_int_equal(s.ops[1].val.i, 0x10);
+	assert_int_equal(compile("socket,setsockopt:TCP_CONGESTION=cubic,connect,close", TR_TCP),
+			 0);
+	assert_int_equal(s.ops[1].level, IPPROTO_TCP);
+	assert_int_equal(s.ops[1].name, TCP_CONGESTION);
+	assert_string_equal(s.ops[1].val.str, "cubic");
+	assert_int_equal(s.ops[1].len, 5);
+	assert_int_equal(compile("socket,setsockopt:IPV6_V6ONLY=1,close", TR_TCP6), 0);
+	assert_int_equal(s.ops[1].level, IPPROTO_IPV6);
+	expect_error("socket,setsockopt:IP_TTL=0,close", TR_TCP, "0", "bad value for IP_TTL");
+	assert_non_null(strstr(err.choices, "1..255"));
+	expect_error("socket,setsockopt:SO_REUSEADDR=2,close", TR_TCP, "2", "bad value");
+	expect_error("socket,setsockopt:SO_LINGER=1,close", TR_TCP, "1", "bad value");
+	expect_error("socket,setsockopt:SO_LINGER=2:0,close", TR_TCP, "2:0", "bad value");
+	expect_error("socket,setsockopt:TCP_CONGESTION=averyveryverylongname,close", TR_TCP,
+		     "averyveryverylongname", "bad value");
+	expect_error("socket,setsockopt:SO_LINGR=1,close", TR_TCP, "SO_LINGR",
+		     "unknown socket option");
+	expect_error("socket,setsockopt:SO_LINGER,close", TR_TCP, "SO_LINGER", "needs a value");
+	expect_error("socket,setsockopt:TCP_NODELAY=1,close", TR_UNIX, "TCP_NODELAY",
+		     "does not apply to unix");
+	assert_null(strstr(err.choices, "TCP_NODELAY"));
+	expect_error("socket,setsockopt:IPV6_TCLASS=1,close", TR_TCP, "IPV6_TCLASS",
+		     "does not apply");
+}
+
+static void test_presets(void **state)
+{
+	static const char *const names[] = { "kb171996", "crr", "abort", "halfclose", "sendto" };
+	const char *text, *why;
+	unsigned i, t, n = 0;
+
+	(void)state;
+	text = seq_preset("kb171996", TR_TCP, &why);
+	assert_string_equal(text, "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close");
+	assert_null(why);
+	assert_null(seq_preset("nope", TR_TCP, &why));
+	assert_null(why);
+	assert_null(seq_preset("halfclose", TR_UDP, &why));
+	assert_non_null(why);
+	/* Every preset compiles for every transport it applies to. */
+	for (i = 0; i < 5; i++) {
+		for (t = 0; t < TR_COUNT; t++) {
+			text = seq_preset(names[i], t, &why);
+			if (!text) {
+				assert_non_null(why);
+				continue;
+			}
+			n++;
+			if (compile(text, t))
+				fail_msg("preset %s on %s: %s", names[i], transport_get(t)->name,
+					 err.msg);
+		}
+	}
+	assert_true(n >= 20);
+	text = seq_preset("crr", TR_UNIX_DGRAM, &why);
+	assert_non_null(strstr(text, "bind"));
+}
+
+static void test_caret_print(void **state)
+{
+	const char *text = "socket,connect,sennd:64,close";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(compile(text, TR_TCP), -EINVAL);
+	f = open_memstream(&out, &len);
+	seq_error_print(f, text, &err);
+	fclose(f);
+	assert_non_null(strstr(out, "sockleak: bad sequence: unknown op 'sennd'\n"));
+	assert_non_null(strstr(out, "\n  socket,connect,sennd:64,close\n"
+				    "                 ^~~~~\n"));
+	assert_non_null(strstr(out, "ops: socket setsockopt:NAME=VALUE bind[:ADDR] connect"));
+	free(out);
+}
+
+static void test_op_text(void **state)
+{
+	const char *text = "socket,setsockopt:SO_LINGER=1:0,connect,close";
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(compile(text, TR_TCP), 0);
+	seq_op_text(text, &s.ops[1], buf, sizeof(buf));
+	assert_string_equal(buf, "setsockopt:SO_LINGER=1:0");
+	assert_string_equal(seq_op_name(s.ops[2].kind), "connect");
+}
+
+static void test_lists(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	unsigned i;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	seq_list_options(f);
+	seq_list_presets(f);
+	fclose(f);
+	for (i = 0; i < seq_option_count(); i++)
+		assert_non_null(strstr(out, seq_option_name(i)));
+	assert_non_null(strstr(out, "SOL_SOCKET"));
+	assert_non_null(strstr(out, "IPPROTO_TCP"));
+	assert_non_null(strstr(out, "halfclose"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_kb),    cmocka_unit_test(test_crr_plan),
+		cmocka_unit_test(test_dgram_plan),    cmocka_unit_test(test_spaces_and_bind),
+		cmocka_unit_test(test_invalid),	      cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_allow_open),    cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_option_values), cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_caret_print),   cmocka_unit_test(test_op_text),
+		cmocka_unit_test(test_lists),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
