@@ -20,6 +20,19 @@ enum verdict {
 
 const char *verdict_name(enum verdict v);
 
+/* Which metrics may decide the overall verdict (the rule is in src/analysis/verdict.c). */
+enum metric_role {
+	ROLE_SOCKETS,	/* socket counts, TCP states, sockstat, the process's fds: decide */
+	ROLE_SLAB,	/* slab caches the sequence moved: decide */
+	ROLE_MEMCG,	/* the workload cgroup's kernel memory: decides when the cgroup is the run's own */
+	ROLE_TW,	/* TIME_WAIT sockets and their caches: deferred clean-up, BOUNDED at worst */
+	ROLE_HOST,	/* whole-host figures (meminfo, memcg usage, RSS, threads): advisory */
+	ROLE_COUNTER,	/* netstat events: moved or not, never judged */
+	ROLE_COUNT,
+};
+
+const char *role_name(enum metric_role r);
+
 struct metric_result {
 	int col;			/* column in the series */
 	enum verdict verdict;
@@ -36,6 +49,25 @@ struct metric_result {
 	double confidence;		/* 0..1, for the verdict given */
 	double cycles_to_decide;	/* INCONCLUSIVE: cycles a run would need; else 0 */
 	bool tw_explained;		/* growth explained by TIME_WAIT sockets */
+	/* Added by analysis: */
+	enum metric_role role;
+	bool decisive;			/* its role lets it decide the overall verdict */
+	bool nothing_seen;		/* INCONCLUSIVE for want of cycles: no growth, no residual */
+	bool moved;			/* levels: grew during churn; counters: counted events */
+	double total;			/* counters: events from the end of baseline to the end */
+	double residual_sd;		/* standard error of residual */
+	double tw_part;			/* part of residual that is TIME_WAIT still pending */
+};
+
+/* One slab cache in the pool-tag table: its objs and bytes columns judged together. */
+struct pool_row {
+	char cache[64];
+	int objs_col, bytes_col;	/* -1 when absent; notes (merged caches) are on the columns */
+	enum verdict verdict;		/* the worse of the two */
+	double objs_per_cycle;		/* residual per churn cycle (TIME_WAIT part removed) */
+	double bytes_per_cycle;
+	double peak_objs, peak_bytes;	/* largest rise during churn */
+	double confidence;
 };
 
 struct result {
@@ -49,6 +81,20 @@ struct result {
 	double leaked_sockets_per_cycle; /* exact in a private netns; NAN when unknown */
 	double injected_per_cycle;	/* 1/N with --inject-leak N, else 0 */
 	double memcg_bytes_per_cycle;	/* NAN without a cgroup */
+	/* Added by analysis: evidence the reports render without recomputing. */
+	char why[240];			/* the overall verdict in words, with the metrics that made it */
+	int socket_col;			/* where leaked_sockets_per_cycle comes from; -1 */
+	double socket_divisor;		/* 1 for client counts, sockets_per_leak for totals */
+	bool sockets_exact;		/* counted in the run's own netns */
+	double leaked_bytes_per_cycle;	/* summed over the slab caches judged LEAK */
+	size_t leak_caches;		/* how many */
+	struct pool_row *pools;		/* slab caches that moved, most severe first */
+	size_t npools;
+	double tw_peak;			/* TIME_WAIT sockets above baseline at their peak; 0: none */
+	double tw_pending;		/* still pending at the end of quiesce */
+	bool tw_short_quiesce;		/* pending because quiesce was shorter than TIME_WAIT */
+	double cycles_to_decide;	/* overall INCONCLUSIVE: the longest a decisive metric needs */
+	size_t ndecisive;		/* decisive metrics analysed */
 };
 
 #endif

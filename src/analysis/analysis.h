@@ -1,0 +1,93 @@
+/* Analysis entry points: the verdict of a series, the quiesce stop rule and the --confirm comparison. */
+#ifndef SOCKLEAK_ANALYSIS_H
+#define SOCKLEAK_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/result.h"
+#include "analysis/series.h"
+
+struct analysis_params {
+	double injected_per_cycle; /* 1/N with --inject-leak N, else 0 (shown beside the estimate) */
+	double alpha; /* one-sided significance of each test (default 0.01) */
+	double power; /* power asked of a run that decides (cycles_to_decide; 0.8) */
+	bool exclude_warmup; /* rows of PHASE_WARMUP stay out of fits (default true) */
+
+	/* Smallest effects worth a verdict. */
+	double min_count; /* residual in objects a leak must leave (default 3) */
+	double min_bytes; /* residual in bytes a leak must leave (default 16 KiB) */
+	double min_count_per_cycle; /* smallest leak rate worth deciding on (default 1e-4) */
+	double min_bytes_per_cycle; /* the same in bytes (default 1 byte per cycle) */
+
+	/*
+	 * What per-CPU caches may keep after a burst without anything having leaked: SLUB's cpu and
+	 * cpu-partial slabs count as active objects; TCP/UDP keep a 1 MiB per-CPU forward
+	 * allocation; memcg keeps per-CPU charge stock. Defaults scale with the online CPUs.
+	 */
+	double slab_hold_bytes; /* per cache (default 128 KiB per CPU) */
+	double sockmem_hold_bytes; /* sockstat.*.mem (default 1 MiB per CPU) */
+	double memcg_hold_bytes; /* memcg.* (default 2 MiB per CPU) */
+
+	double tw_seconds; /* TIME_WAIT lifetime (60 s on Linux) */
+	double settle_seconds; /* quiesce: stable this long counts as settled (default 5 s) */
+	unsigned max_fit_points; /* a fit uses at most this many rows, evenly thinned (256) */
+
+	bool private_netns; /* socket counts are the run's own: exact */
+	bool private_cgroup; /* memcg figures are the run's own: they may decide */
+	double sockets_per_leak; /* sockets a leaked cycle pins in sockstat totals (default 2:
+					   the client end and the accepted end the server holds) */
+};
+
+/* Fills the defaults above. */
+void analysis_defaults(struct analysis_params *p);
+
+/*
+ * Analyses every MK_LEVEL and MK_COUNTER column of a finished series (flushed, not being
+ * written) and fills r, which result_free releases. Returns 0 or -ENOMEM / -EINVAL.
+ */
+int analyse(const struct series *s, const struct analysis_params *p, struct result *r);
+void result_free(struct result *r);
+
+/*
+ * The quiesce stop rule, called by the orchestrator after each sample while quiescing (holding
+ * series_lock, or from the writing thread): true once TIME_WAIT sockets are back to their baseline
+ * and every level metric that moved during churn has been flat, against its own noise, for
+ * p->settle_seconds. When false and why is given, says what is still moving.
+ */
+bool analysis_settled(const struct series *s, const struct analysis_params *p, char *why,
+		      size_t why_len);
+
+/* --confirm: the same sequence run for N and for about 3N cycles. */
+struct confirm_metric {
+	int col_a, col_b; /* the metric in each run's series */
+	enum verdict verdict; /* LEAK: residual scaled with cycles; BOUNDED: it did not;
+					   CLEAN: neither run kept anything; else INCONCLUSIVE */
+	double confidence; /* posterior of the model chosen (leak vs bounded) */
+	double residual_a, residual_b; /* residuals, TIME_WAIT part removed */
+	double ratio; /* residual_b / residual_a */
+	double expected; /* cycles_b / cycles_a: a leak's ratio */
+	double per_cycle; /* the leak model's fitted rate */
+};
+
+struct confirm_result {
+	enum verdict verdict; /* the worst decisive metric, as above */
+	double confidence;
+	double cycles_a, cycles_b;
+	struct confirm_metric *m; /* decisive metrics that kept something in either run */
+	size_t nm;
+	char why[240];
+};
+
+/*
+ * Compares two analysed runs of one sequence: a true leak's residual grows in proportion to the
+ * cycles (ratio ~ cycles_b / cycles_a), a bounded or backlog one does not (ratio ~ 1). Per metric
+ * the two one-parameter models r = beta N and r = c are fitted by weighted least squares (residual
+ * standard errors plus 10% model slack) and compared by likelihood. confirm_free releases c.
+ */
+int analysis_confirm(const struct series *sa, const struct result *ra, const struct series *sb,
+		     const struct result *rb, const struct analysis_params *p,
+		     struct confirm_result *c);
+void confirm_free(struct confirm_result *c);
+
+#endif

@@ -1,0 +1,428 @@
+/* The figures of one metric: baseline level and noise, churn growth and shape, quiesce residual. */
+#include "analysis/measure.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_SOCKETS] = "sockets", [ROLE_SLAB] = "slab", [ROLE_MEMCG] = "memcg",
+	[ROLE_TW] = "time-wait",    [ROLE_HOST] = "host", [ROLE_COUNTER] = "counter",
+};
+
+const char *role_name(enum metric_role r)
+{
+	return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool ends(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+bool metric_is_tw(const char *name)
+{
+	return (starts(name, "sockstat.") && ends(name, ".tw")) ||
+	       !strcmp(name, "tcp.state.TIME_WAIT") || starts(name, "slab.tw_sock_");
+}
+
+enum metric_role metric_role(const struct series_col *c)
+{
+	static const char *const sockets[] = { "tcp.", "udp.",	"unix.",     "mptcp.",
+					       "raw.", "sctp.", "sockstat.", "proc.fds" };
+	size_t i;
+
+	if (c->kind == MK_COUNTER)
+		return ROLE_COUNTER;
+	if (metric_is_tw(c->name))
+		return ROLE_TW;
+	for (i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++)
+		if (starts(c->name, sockets[i]))
+			return ROLE_SOCKETS;
+	if (starts(c->name, "slab."))
+		return ROLE_SLAB;
+	/* usage includes page cache and anonymous memory: not the kernel's socket memory. */
+	if (starts(c->name, "memcg.") && strcmp(c->name, "memcg.usage"))
+		return ROLE_MEMCG;
+	return ROLE_HOST;
+}
+
+double metric_sign(const char *name)
+{
+	return ends(name, ".MemAvailable") || ends(name, ".MemFree") ? -1 : 1;
+}
+
+void phases_find(const struct series *s, const struct analysis_params *p, struct phases *ph)
+{
+	const struct phase_mark *start, *q, *td;
+	size_t w0, w1;
+	double t_end;
+
+	memset(ph, 0, sizeof(*ph));
+	series_phase_rows(s, PHASE_BASELINE, &ph->b0, &ph->b1);
+	series_phase_rows(s, PHASE_CHURN, &ph->c0, &ph->c1);
+	if (series_phase_rows(s, PHASE_WARMUP, &w0, &w1) && !p->exclude_warmup) {
+		if (ph->c1 == 0)
+			ph->c1 = w1;
+		ph->c0 = w0;
+	}
+	series_phase_rows(s, PHASE_QUIESCE, &ph->q0, &ph->q1);
+	series_phase_rows(s, PHASE_TEARDOWN, &ph->t0, &ph->t1);
+
+	start = series_phase(s, PHASE_WARMUP);
+	if (!start)
+		start = series_phase(s, PHASE_CHURN);
+	q = series_phase(s, PHASE_QUIESCE);
+	td = series_phase(s, PHASE_TEARDOWN);
+	t_end = td ? td->t : s->last_t;
+	if (start) {
+		ph->cycles = (double)((q ? q->cycles : s->last_cycles) - start->cycles);
+		ph->churn_seconds = (q ? q->t : s->last_t) - start->t;
+	}
+	if (q)
+		ph->quiesce_seconds = t_end - q->t;
+}
+
+/* The quiesce rows whose median is "the level at the end": the last quarter, at least 5 rows. */
+static size_t tail_begin(const struct phases *ph)
+{
+	size_t n = ph->q1 - ph->q0, k = n / 4;
+
+	if (k < 5)
+		k = 5;
+	return k >= n ? ph->q0 : ph->q1 - k;
+}
+
+static bool have_tail(const struct phases *ph)
+{
+	return ph->q1 - ph->q0 >= 3;
+}
+
+/* Sums the TIME_WAIT columns per row: sockstat's tw (v4 and v6 share the death row), else ss. */
+static void tw_series(struct work *w)
+{
+	const struct series *s = w->s;
+	int cols[2] = { series_find(s, "sockstat.TCP.tw"), series_find(s, "sockstat.TCP6.tw") };
+	size_t r, n;
+	double v;
+
+	if (cols[0] < 0 && cols[1] < 0) {
+		cols[0] = series_find(s, "tcp.state.TIME_WAIT");
+		cols[1] = -1;
+	}
+	for (r = 0; r < s->nrows; r++) {
+		double sum = NAN;
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			if (cols[i] < 0 || isnan(v = s->cols[cols[i]].v[r]))
+				continue;
+			sum = isnan(sum) ? v : sum + v;
+		}
+		w->tw[r] = sum;
+	}
+	n = st_finite(w->tw + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
+	if (n < 3)
+		return;
+	w->tw_known = true;
+	w->tw_noise = st_mad_sigma(w->a, n, &w->tw_base);
+	if (w->tw_noise < 0.5)
+		w->tw_noise = 0.5;
+	for (r = w->ph.c0; r < s->nrows; r++)
+		if (w->tw[r] - w->tw_base > w->tw_peak)
+			w->tw_peak = w->tw[r] - w->tw_base;
+	if (have_tail(&w->ph)) {
+		size_t t0 = tail_begin(&w->ph), k;
+
+		n = st_finite(w->tw + t0, w->ph.q1 - t0, w->a);
+		w->tw_tail = n ? st_median(w->a, n) - w->tw_base : 0;
+		k = w->ph.q1 - w->ph.q0 < 3 ? w->ph.q1 - w->ph.q0 : 3;
+		n = st_finite(w->tw + w->ph.q0, k, w->a);
+		w->tw_q0 = n ? st_median(w->a, n) - w->tw_base : 0;
+	}
+	w->tw_moved = w->tw_peak > 3 * w->tw_noise && w->tw_peak >= w->p->min_count;
+}
+
+int work_init(struct work *w, const struct series *s, const struct analysis_params *p)
+{
+	size_t n = s->nrows ? s->nrows : 1, m = p->max_fit_points;
+
+	memset(w, 0, sizeof(*w));
+	if (m < 8)
+		return -EINVAL;
+	w->s = s;
+	w->p = p;
+	phases_find(s, p, &w->ph);
+	w->z_alpha = st_norm_quantile(1 - p->alpha);
+	w->z_power = st_norm_quantile(p->power);
+	w->a = malloc(n * sizeof(double));
+	w->b = malloc(n * sizeof(double));
+	w->c = malloc(n * sizeof(double));
+	w->tw = malloc(n * sizeof(double));
+	w->x = malloc(m * sizeof(double));
+	w->y = malloc(m * sizeof(double));
+	w->fit = malloc(st_trend_scratch(m) * sizeof(double));
+	if (!w->a || !w->b || !w->c || !w->tw || !w->x || !w->y || !w->fit) {
+		work_free(w);
+		return -ENOMEM;
+	}
+	tw_series(w);
+	return 0;
+}
+
+void work_free(struct work *w)
+{
+	free(w->a);
+	free(w->b);
+	free(w->c);
+	free(w->tw);
+	free(w->x);
+	free(w->y);
+	free(w->fit);
+	memset(w, 0, sizeof(*w));
+}
+
+/* A row's value, sign-corrected, with k x (TIME_WAIT above baseline) taken off. */
+static inline double val(const struct work *w, const double *v, size_t r, double sign, double k)
+{
+	if (k == 0)
+		return sign * v[r];
+	if (isnan(w->tw[r]))
+		return NAN;
+	return sign * v[r] - k * (w->tw[r] - w->tw_base);
+}
+
+/* Fits at most m evenly spaced of the n points (x, y) with a Theil-Sen trend. */
+static bool fit_thinned(struct work *w, const double *x, const double *y, size_t n, size_t m,
+			struct st_trend *t)
+{
+	size_t i;
+
+	if (n < 6)
+		return false;
+	if (m > n)
+		m = n;
+	for (i = 0; i < m; i++) {
+		size_t k = m == 1 ? 0 : i * (n - 1) / (m - 1);
+
+		w->x[i] = x[k];
+		w->y[i] = y[k];
+	}
+	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
+}
+
+/* Largest running median of 5 consecutive values: a peak that one odd sample cannot make. */
+static double running_peak(const double *v, size_t n)
+{
+	double win[5], best = -INFINITY;
+	size_t i, j;
+
+	if (n < 5) {
+		for (i = 0; i < n; i++)
+			best = v[i] > best ? v[i] : best;
+		return n ? best : NAN;
+	}
+	for (i = 0; i + 5 <= n; i++) {
+		double m;
+
+		for (j = 0; j < 5; j++)
+			win[j] = v[i + j];
+		m = st_select(win, 5, 2);
+		best = m > best ? m : best;
+	}
+	return best;
+}
+
+static double resolution(const struct series_col *c, double base)
+{
+	switch (c->unit) {
+	case UNIT_COUNT:
+		return 0.28867513459481287; /* an integer's rounding: 1/sqrt(12) */
+	case UNIT_BYTES:
+		return fmax(1, 1e-9 * fabs(base));
+	default:
+		return 1e-9 * fabs(base);
+	}
+}
+
+int measure(struct work *w, int col, double tw_k, struct figures *f)
+{
+	const struct series *s = w->s;
+	const struct series_col *c = &s->cols[col];
+	const struct phases *ph = &w->ph;
+	double sign = metric_sign(c->name), base_u, rho_b, rho_t = 0, *xs, *ys;
+	size_t r, n, nd = 0, t0 = tail_begin(ph), i, lo, hi;
+
+	memset(f, 0, sizeof(*f));
+	f->tw_k = tw_k;
+	f->residual = f->after_teardown = NAN;
+
+	/* Baseline: level, spread, short-term jitter. */
+	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);
+	if (n == 0)
+		return -ENODATA;
+	f->base = st_median(w->a, n);
+	for (r = ph->b0, n = 0; r < ph->b1; r++)
+		if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			n++;
+	if (n == 0)
+		return -ENODATA;
+	/* A long run folds its baseline into few rows: their spread is then not measurable, the
+	 * jitter at the end of quiesce (rows folded alike) stands in. */
+	f->nb = n;
+	rho_b = st_lag1(w->a, n);
+	for (i = 0; i + 1 < n; i++)
+		w->b[nd++] = w->a[i + 1] - w->a[i];
+	f->sigma_base = st_mad_sigma(w->a, n, &base_u);
+	if (n < 3)
+		f->sigma_base = 0;
+
+	/* The end of quiesce: the residual, and more jitter. */
+	if (have_tail(ph)) {
+		for (r = t0, n = 0; r < ph->q1; r++)
+			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				n++;
+		if (n >= 3) {
+			f->nt = n;
+			rho_t = st_lag1(w->a, n);
+			for (i = 0; i + 1 < n; i++)
+				w->b[nd++] = w->a[i + 1] - w->a[i];
+			f->residual = st_median(w->a, n) - base_u;
+		}
+	}
+	f->sigma_jitter = nd >= 3 ? st_mad_sigma(w->b, nd, NULL) / M_SQRT2 : 0;
+	f->floor = resolution(c, f->base);
+	f->noise = fmax(fmax(f->sigma_base, f->sigma_jitter), f->floor);
+	if (f->nt)
+		f->residual_sd = ST_MEDIAN_SE * f->noise *
+				 sqrt(1 / st_neff(f->nb, rho_b) + 1 / st_neff(f->nt, rho_t));
+	if (tw_k != 0 && !isnan(f->residual))
+		f->tw_end = tw_k * w->tw_tail;
+
+	if (ph->t1 > ph->t0) {
+		n = st_finite(c->v + ph->t0, ph->t1 - ph->t0, w->a);
+		if (n)
+			f->after_teardown = sign * (st_median(w->a, n) - f->base);
+	}
+
+	/* Churn: x = cycles, y = rise above baseline, finite rows only. */
+	xs = w->b;
+	ys = w->a;
+	for (r = ph->c0, n = 0; r < ph->c1; r++) {
+		double y = val(w, c->v, r, sign, tw_k);
+
+		if (isnan(y) || isnan(s->cycles[r]))
+			continue;
+		xs[n] = s->cycles[r];
+		ys[n++] = y - base_u;
+	}
+	f->nc = n;
+	if (n == 0)
+		return 0;
+	f->peak = running_peak(ys, n);
+	/* rise_end takes a copy: ys stays in row order for the fits. */
+	lo = n / 10 < 3 ? (n < 3 ? n : 3) : n / 10;
+	memcpy(w->c, ys + n - lo, lo * sizeof(double));
+	f->rise_end = st_median(w->c, lo);
+	f->end_level = f->rise_end;
+
+	/* Never left the noise band after baseline: nothing to fit. */
+	f->flat = true;
+	for (r = ph->b1; r < s->nrows && f->flat; r++) {
+		double y = val(w, c->v, r, sign, tw_k);
+
+		if (!isnan(y) && fabs(y - base_u) > 4 * f->noise)
+			f->flat = false;
+	}
+	if (!f->flat) {
+		size_t m = w->p->max_fit_points;
+		double x0 = xs[0], span = xs[n - 1] - xs[0];
+		/* Thirds when each has rows enough for a trend; halves for short or folded churn. */
+		double parts = n >= 18 ? 3 : 2;
+
+		f->have_all = fit_thinned(w, xs, ys, n, m, &f->all);
+		for (lo = 0; lo < n && xs[lo] <= x0 + span / parts; lo++)
+			;
+		for (hi = n; hi > 0 && xs[hi - 1] >= x0 + (parts - 1) * span / parts; hi--)
+			;
+		f->have_early = fit_thinned(w, xs, ys, lo, m / 2, &f->early);
+		f->have_late = fit_thinned(w, xs + hi, ys + hi, n - hi, m / 2, &f->late);
+		f->n_late = n - hi;
+		if (f->have_late)
+			f->end_level = f->late.intercept + f->late.slope * xs[n - 1];
+		f->dx_early = lo ? xs[lo - 1] - xs[0] : 0;
+		f->dx_late = hi < n ? xs[n - 1] - xs[hi] : 0;
+	}
+	/* Last: the quantile reorders ys. */
+	f->q90 = st_quantile(ys, n, 0.9);
+	return 0;
+}
+
+/* The units per TIME_WAIT socket a metric follows. */
+double tw_follow(struct work *w, int col, const struct figures *raw, bool integral)
+{
+	const struct series *s = w->s;
+	const struct series_col *c = &s->cols[col];
+	double sign = metric_sign(c->name), base = sign * raw->base, k = 0, thr;
+	size_t r, n = 0;
+
+	if (!w->tw_moved || metric_is_tw(c->name) || raw->peak <= 0)
+		return 0;
+
+	/*
+	 * TIME_WAIT expiring while the loop is stopped moves nothing else: the metric's slope
+	 * against it there is the cleanest estimate. Rows in the decay window only, so that a
+	 * backlog draining at the start of quiesce is not read as TIME_WAIT.
+	 */
+	if (w->tw_q0 > 3 * w->tw_noise) {
+		for (r = w->ph.q1; r-- > w->ph.q0;) {
+			double t = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+			if (isnan(t) || isnan(y) || t < 0.05 * w->tw_q0 || t > 0.95 * w->tw_q0)
+				continue;
+			w->b[n] = t;
+			w->a[n++] = y;
+		}
+	}
+	if (n >= 5) {
+		struct st_trend t;
+
+		/* Rows went in backwards: x (tw sockets) now rises. */
+		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points, &t))
+			k = t.slope;
+	} else {
+		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
+		double misfit;
+
+		for (r = w->ph.c0; r < w->ph.c1; r++) {
+			double t = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+			if (isnan(t) || isnan(y) || t < 0.5 * w->tw_peak)
+				continue;
+			w->b[n] = t;
+			w->a[n++] = y / t;
+		}
+		if (n < 3)
+			return 0;
+		k = st_median(w->a, n);
+		for (r = 0; r < n; r++)
+			w->a[r] = fabs(w->a[r] - k) * w->b[r];
+		misfit = st_median(w->a, n);
+		if (misfit > 0.1 * fabs(k) * w->tw_peak + 3 * raw->noise)
+			return 0;
+	}
+	if (integral)
+		k = round(k);
+	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!(k > 0) || k * w->tw_peak < thr)
+		return 0;
+	return k;
+}

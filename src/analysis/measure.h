@@ -1,0 +1,79 @@
+/* Internal to analysis: phases of a series, metric roles and the figures measured for one metric. */
+#ifndef SOCKLEAK_MEASURE_H
+#define SOCKLEAK_MEASURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/analysis.h"
+#include "analysis/stats.h"
+
+/* Row ranges [begin, end) of each phase, and the cycles the churn ran. */
+struct phases {
+	size_t b0, b1; /* baseline */
+	size_t c0, c1; /* churn rows fitted (warm-up excluded when asked) */
+	size_t q0, q1; /* quiesce */
+	size_t t0, t1; /* teardown */
+	double cycles; /* churn cycles, warm-up included: what a leak scales with */
+	double churn_seconds, quiesce_seconds;
+};
+
+void phases_find(const struct series *s, const struct analysis_params *p, struct phases *ph);
+
+/* Scratch for one analysis pass: allocated once, reused for every metric. */
+struct work {
+	const struct series *s;
+	const struct analysis_params *p;
+	struct phases ph;
+	double z_alpha; /* one-sided critical value of each test */
+	double z_power; /* quantile of the power asked */
+	double *a, *b, *c; /* nrows each */
+	double *x, *y; /* fit points: max_fit_points each */
+	double *fit; /* st_trend scratch for max_fit_points */
+	/* TIME_WAIT sockets per row (NAN when unknown), their baseline, noise and extremes. */
+	double *tw;
+	bool tw_known;
+	double tw_base, tw_noise, tw_peak, tw_tail, tw_q0;
+	bool tw_moved;
+};
+
+int work_init(struct work *w, const struct series *s, const struct analysis_params *p);
+void work_free(struct work *w);
+
+/* True for TIME_WAIT counts and the tw_sock caches: deferred clean-up, never a leak. */
+bool metric_is_tw(const char *name);
+enum metric_role metric_role(const struct series_col *c);
+/* -1 for figures that fall when memory is used (MemAvailable, MemFree), else +1. */
+double metric_sign(const char *name);
+
+/* Everything measured about one level metric, in its own units, sign-corrected (up = more used). */
+struct figures {
+	double base; /* median level in baseline (raw units, raw sign) */
+	double noise; /* robust sigma: max of baseline MAD, jitter, resolution */
+	double sigma_base, sigma_jitter, floor;
+	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
+	double residual; /* median of the quiesce tail minus baseline; NAN without quiesce */
+	double residual_sd; /* its standard error (autocorrelation-aware) */
+	double q90; /* 90th percentile of the churn rise: "it grew" */
+	double rise_end; /* median rise over the last tenth of churn */
+	double end_level; /* the rise at the last churn row, from the late fit */
+	double peak; /* largest running median (5 rows) of the rise in churn */
+	double after_teardown; /* NAN without teardown */
+	struct st_trend all, early, late;
+	bool have_all, have_early, have_late;
+	double dx_early, dx_late; /* cycles spanned by the first and last third (half when short) */
+	size_t n_late;
+	double tw_k; /* units per TIME_WAIT socket removed from every row; 0: none */
+	double tw_end; /* the TIME_WAIT part of the residual (tw_k x pending tw) */
+	bool flat; /* never left its baseline noise band: no fit done */
+};
+
+/*
+ * Measures column col. With tw_k != 0, tw_k x (TIME_WAIT sockets above baseline) is taken off
+ * every row first. Returns 0, or -ENODATA when the baseline has no value.
+ */
+int measure(struct work *w, int col, double tw_k, struct figures *f);
+/* Units per TIME_WAIT socket that col follows (0 when it does not), from the figures without. */
+double tw_follow(struct work *w, int col, const struct figures *raw, bool integral);
+
+#endif

@@ -1,0 +1,785 @@
+/* The verdict: every metric classified from its figures, then the overall verdict and its evidence. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/analysis.h"
+#include "analysis/measure.h"
+
+/*
+ * What decides the overall verdict (also in README.md, "How the verdict is reached"):
+ *
+ * - Socket counts (sock_diag, sockstat, TCP states) and the process's fds decide every class. In
+ *   the run's own netns they are exact, and only they can say the run lacked the cycles to see a
+ *   leak: a metric that shows nothing in a short run stays INCONCLUSIVE on its own line without
+ *   making the run INCONCLUSIVE, unless it is one of these.
+ * - Slab caches decide: the ones the sequence touches are the ones that grew during churn, and a
+ *   LEAK needs that growth. Their residual must clear what per-CPU slabs keep after any burst.
+ * - memcg kernel memory decides only when the cgroup is the run's own (private_cgroup); in a
+ *   shared cgroup other tasks' allocations land in it.
+ * - TIME_WAIT sockets and the tw_sock caches are deferred clean-up: BOUNDED at worst.
+ * - Whole-host figures (meminfo, memcg usage, RSS, threads) are advisory: a busy host moves them
+ *   by megabytes, so they are shown with their own verdict but never decide.
+ * - netstat counters are events: reported as moved or not, never judged.
+ */
+
+static const char *const verdict_names[VERDICT_COUNT] = {
+	[VERDICT_CLEAN] = "CLEAN",
+	[VERDICT_BOUNDED] = "BOUNDED",
+	[VERDICT_INCONCLUSIVE] = "INCONCLUSIVE",
+	[VERDICT_BACKLOG] = "BACKLOG",
+	[VERDICT_LEAK] = "LEAK",
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return (unsigned)v < VERDICT_COUNT ? verdict_names[v] : "?";
+}
+
+void analysis_defaults(struct analysis_params *p)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		cpus = 1;
+	memset(p, 0, sizeof(*p));
+	p->alpha = 0.01;
+	p->power = 0.8;
+	p->exclude_warmup = true;
+	p->min_count = 3;
+	p->min_bytes = 16384;
+	p->min_count_per_cycle = 1e-4;
+	p->min_bytes_per_cycle = 1;
+	p->slab_hold_bytes = 131072.0 * cpus;
+	p->sockmem_hold_bytes = 1048576.0 * cpus;
+	p->memcg_hold_bytes = 2097152.0 * cpus;
+	p->tw_seconds = 60;
+	p->settle_seconds = 5;
+	p->max_fit_points = 256;
+	p->private_netns = true;
+	p->sockets_per_leak = 2;
+}
+
+/* Effect sizes for one metric. */
+struct limits {
+	double min_eff; /* a rise this small is not growth */
+	double hold; /* a residual this small is not kept */
+	double beta_min; /* smallest rate worth deciding, units per cycle */
+	double k_noise; /* a kept residual clears this many sigma of level noise */
+};
+
+/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes at baseline; 0 when unknown. */
+static double objsize(const struct work *w, const char *objs_name)
+{
+	const struct series *s = w->s;
+	char name[160];
+	size_t n = strlen(objs_name), k = strlen(".objs"), nb, no;
+	int cb, co = series_find(s, objs_name);
+	double b, o;
+
+	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
+		return 0;
+	memcpy(name, objs_name, n - k);
+	strcpy(name + n - k, ".bytes");
+	if ((cb = series_find(s, name)) < 0)
+		return 0;
+	nb = st_finite(s->cols[cb].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
+	b = st_median(w->a, nb);
+	no = st_finite(s->cols[co].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
+	o = st_median(w->a, no);
+	return o > 0 && b > 0 ? b / o : 0;
+}
+
+static void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
+		       struct limits *l)
+{
+	const struct analysis_params *p = w->p;
+	bool bytes = c->unit == UNIT_BYTES;
+	size_t n = strlen(c->name);
+
+	l->min_eff = bytes ? p->min_bytes : p->min_count;
+	l->hold = l->min_eff;
+	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
+	l->k_noise = bytes ? 3 : 2;
+	switch (role) {
+	case ROLE_SLAB:
+		if (bytes) {
+			l->hold = fmax(l->hold, p->slab_hold_bytes);
+		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+			double os = objsize(w, c->name);
+
+			if (os <= 0)
+				os = 256;
+			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
+			l->beta_min = p->min_bytes_per_cycle / os;
+		}
+		break;
+	case ROLE_SOCKETS:
+		if (bytes)
+			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
+		break;
+	case ROLE_MEMCG:
+		l->hold = fmax(l->hold, p->memcg_hold_bytes);
+		break;
+	case ROLE_HOST:
+		if (bytes)
+			l->hold = fmax(l->hold, 2 * p->memcg_hold_bytes);
+		break;
+	default:
+		break;
+	}
+}
+
+/* "1234", "0.5", "12.3 KiB": an amount in a metric's unit, for the why lines. */
+static const char *amount(char *buf, size_t len, double v, enum unit u)
+{
+	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double a = fabs(v);
+	int i = 0;
+
+	if (u != UNIT_BYTES) {
+		snprintf(buf, len, a >= 100 || a == round(a) ? "%.0f" : "%.2g", v);
+		return buf;
+	}
+	while (a >= 1024 && i < 4) {
+		a /= 1024;
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, sfx[i]);
+	return buf;
+}
+
+static double phi(double z)
+{
+	return isnan(z) ? 0 : st_norm_cdf(z);
+}
+
+/* Cycles a run needs for a leak at rate beta to pass every test LEAK asks for. */
+static double cycles_needed(const struct work *w, const struct figures *f, double thr_level,
+			    double thr_r, double beta)
+{
+	double N = w->ph.cycles, zs = w->z_alpha + w->z_power, need, a, rho, nl;
+
+	if (!(beta > 0))
+		return INFINITY;
+	need = (thr_r + w->z_power * f->residual_sd) / beta;
+	need = fmax(need, (thr_level + w->z_power * f->noise) / beta);
+	/* The last third must rise significantly: rows, and so points, grow with the run. */
+	nl = f->have_late ? (double)f->late.n : f->nc / 3.0;
+	if (nl < 3)
+		nl = 3;
+	rho = f->have_late ? f->late.rho : 0;
+	if (N > 0) {
+		a = 3 * zs * f->noise * sqrt(12 * (1 + rho) / (1 - rho) * N / nl) / beta;
+		need = fmax(need, pow(a, 2.0 / 3));
+	}
+	need = fmax(need, 3 * f->noise / beta);
+	return ceil(need);
+}
+
+static void set_inconclusive(struct metric_result *m, double need, double N)
+{
+	m->verdict = VERDICT_INCONCLUSIVE;
+	if (!(need > N))
+		need = 2 * N;
+	m->cycles_to_decide = ceil(need);
+	m->confidence = need > 0 && isfinite(need) ? fmin(1, N / need) : 0;
+}
+
+/* The TIME_WAIT sockets and their caches: what grew is deferred clean-up. */
+static void judge_tw(const struct work *w, const struct series_col *c, const struct figures *f,
+		     struct metric_result *m)
+{
+	double thr = fmax(3 * f->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	char a[32], b[32];
+
+	m->verdict = VERDICT_CLEAN;
+	m->confidence = 1;
+	if (fmax(f->q90, f->rise_end) <= thr) {
+		snprintf(m->why, sizeof(m->why), "TIME_WAIT: no growth");
+		return;
+	}
+	m->verdict = VERDICT_BOUNDED;
+	m->tw_explained = true;
+	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
+	amount(a, sizeof(a), f->peak, c->unit);
+	if (isnan(f->residual)) {
+		snprintf(m->why, sizeof(m->why), "TIME_WAIT: deferred clean-up, peak +%s", a);
+	} else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds) {
+		snprintf(
+			m->why, sizeof(m->why),
+			"TIME_WAIT: peak +%s, +%s still pending: quiesce %.0f s < TIME_WAIT's %.0f s",
+			a, amount(b, sizeof(b), f->residual, c->unit), w->ph.quiesce_seconds,
+			w->p->tw_seconds);
+	} else if (f->residual > thr) {
+		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, +%s left after %.0f s", a,
+			 amount(b, sizeof(b), f->residual, c->unit), w->ph.quiesce_seconds);
+	} else {
+		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, expired during quiesce", a);
+	}
+}
+
+/* A level metric, from its figures f (TIME_WAIT part already removed when f->tw_k != 0). */
+static void judge_level(const struct work *w, const struct series_col *c, const struct limits *l,
+			const struct figures *f, struct metric_result *m)
+{
+	double N = w->ph.cycles, za = w->z_alpha, r = f->residual, sd = f->residual_sd;
+	double thr_level = fmax(3 * f->noise, l->min_eff);
+	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
+	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
+	double L = 0, Lhi = INFINITY, zl = 0, ze = 0, z_rise, need;
+	bool grew, held, rising_end, flat_end, steady, backlog_shape;
+	char a[32], b[32], d[32];
+	size_t len = sizeof(m->why);
+	enum unit u = c->unit;
+
+	if (f->have_late) {
+		L = f->late.slope * f->dx_late;
+		Lhi = f->late.hi * f->dx_late;
+		zl = f->late.z;
+	}
+	if (f->have_early)
+		ze = f->early.z;
+	z_rise = (R - thr_level) / f->noise + za;
+	grew = !f->flat && R > thr_level;
+	held = !isnan(r) && r > thr_r;
+	rising_end = f->have_late && zl > za && L > fmax(0.1 * Rend, f->noise);
+	flat_end = f->have_late && Lhi < 0.2 * Rend;
+	steady = rising_end && f->have_early && ze > za;
+	backlog_shape = rising_end || (!flat_end && L >= 0.2 * Rend);
+	m->moved = grew;
+
+	amount(a, sizeof(a), R, u);
+	if (isnan(r)) {
+		if (grew) {
+			m->verdict = VERDICT_INCONCLUSIVE;
+			m->confidence = 0;
+			snprintf(m->why, len,
+				 "rose +%s; no quiesce phase to tell a leak from a backlog", a);
+			return;
+		}
+		r = 0;
+		sd = f->noise;
+	}
+	amount(b, sizeof(b), r, u);
+
+	if (held) {
+		double per = r / N;
+
+		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
+		double built = fmax(fmax(Rend, f->end_level), f->peak);
+
+		if (grew && steady && r <= 1.25 * built + za * sd + l->hold) {
+			m->verdict = VERDICT_LEAK;
+			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), ze));
+			snprintf(m->why, len,
+				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
+				 amount(d, sizeof(d), per, u), amount(a, sizeof(a), Rend, u));
+		} else if (grew && flat_end) {
+			double se = (f->late.hi - f->late.slope) / 1.96 * f->dx_late;
+
+			m->verdict = VERDICT_BOUNDED;
+			m->confidence = phi(fmin(z_rise, se > 0 ? (0.2 * Rend - L) / se : za));
+			snprintf(
+				m->why, len,
+				"plateau at +%s, +%s kept after quiesce; flat at the end of churn, "
+				"not growing with cycles (--confirm tells)",
+				a, b);
+		} else if (!grew) {
+			need = cycles_needed(w, f, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			snprintf(m->why, len,
+				 "kept +%s after quiesce without clear growth during churn; "
+				 "~%.3g cycles would decide",
+				 b, m->cycles_to_decide);
+		} else {
+			need = cycles_needed(w, f, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			snprintf(
+				m->why, len,
+				"kept +%s after quiesce, but churn growth was not steady enough to call "
+				"it a leak; ~%.3g cycles would decide",
+				b, m->cycles_to_decide);
+		}
+		return;
+	}
+
+	if (grew) {
+		double r_hi = r + za * sd;
+
+		amount(b, sizeof(b), fabs(r), u);
+		if (r_hi < 0.5 * Rend) {
+			if (backlog_shape) {
+				m->verdict = VERDICT_BACKLOG;
+				m->confidence = phi(fmin(zl, (0.5 * Rend - r) / sd));
+				snprintf(
+					m->why, len,
+					"rose +%s while the loop ran, still rising at its end; came "
+					"back to %s%s after it stopped",
+					amount(a, sizeof(a), Rend, u), r < 0 ? "-" : "+", b);
+			} else {
+				m->verdict = VERDICT_BOUNDED;
+				m->confidence = phi(fmin(z_rise, (0.5 * Rend - r) / sd));
+				snprintf(m->why, len, "plateau at +%s, came back to %s%s", a,
+					 r < 0 ? "-" : "+", b);
+			}
+			return;
+		}
+		if (r_hi < thr_r) {
+			/* Stayed up, but within what per-CPU caches keep: not a leak's evidence. */
+			m->verdict = VERDICT_BOUNDED;
+			m->confidence = phi((thr_r - r) / sd);
+			snprintf(m->why, len,
+				 "rose +%s, kept +%s: within the %s per-CPU caches may hold", a, b,
+				 amount(d, sizeof(d), l->hold, u));
+			return;
+		}
+		need = N * 2 * r_hi / fmax(Rend, f->noise);
+		set_inconclusive(m, need, N);
+		snprintf(m->why, len,
+			 "rose +%s; residual +%s too uncertain to say it came back; ~%.3g cycles "
+			 "would decide",
+			 a, b, m->cycles_to_decide);
+		return;
+	}
+
+	need = cycles_needed(w, f, thr_level, thr_r, l->beta_min);
+	if (N >= need) {
+		m->verdict = VERDICT_CLEAN;
+		m->confidence = phi((l->beta_min * N - thr_r) / sd);
+		snprintf(m->why, len, "no growth (noise %s)", amount(a, sizeof(a), f->noise, u));
+		return;
+	}
+	set_inconclusive(m, need, N);
+	m->nothing_seen = true;
+	snprintf(m->why, len,
+		 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
+		 "~%.3g cycles would decide",
+		 amount(a, sizeof(a), f->noise, u), amount(b, sizeof(b), l->beta_min, u), N,
+		 m->cycles_to_decide);
+}
+
+/* Counters are events: their total and rate, never a leak. */
+static void judge_counter(const struct work *w, const struct series_col *c, struct metric_result *m)
+{
+	const struct series *s = w->s;
+	double first = NAN, last = NAN, N = w->ph.cycles;
+	size_t r;
+
+	for (r = w->ph.b0; r < w->ph.b1; r++)
+		if (!isnan(c->v[r]))
+			first = c->v[r];
+	for (r = w->ph.b1; r < s->nrows && isnan(first); r++)
+		first = c->v[r];
+	for (r = s->nrows; r-- > 0 && isnan(last);)
+		last = c->v[r];
+	m->verdict = VERDICT_CLEAN;
+	m->confidence = 1;
+	m->baseline = first;
+	m->total = isnan(first) || isnan(last) ? 0 : last - first;
+	m->moved = m->total >= 0.5;
+	m->slope = m->slope_lo = m->slope_hi = N > 0 ? m->total / N : NAN;
+	if (m->moved)
+		snprintf(m->why, sizeof(m->why), "counted %.0f events (%.3g per cycle)", m->total,
+			 m->slope);
+	else
+		snprintf(m->why, sizeof(m->why), "did not move");
+}
+
+static void fill_figures(const struct work *w, const struct figures *raw, const struct figures *f,
+			 struct metric_result *m)
+{
+	double N = w->ph.cycles;
+
+	m->baseline = raw->base;
+	m->noise = raw->noise;
+	m->peak = raw->peak;
+	m->residual = raw->residual;
+	m->residual_sd = f->residual_sd;
+	m->after_teardown = raw->after_teardown;
+	m->tw_part = f->tw_k != 0 ? f->tw_end : 0;
+	m->residual_per_cycle = N > 0 && !isnan(f->residual) ? f->residual / N : NAN;
+	m->slope = f->have_all ? f->all.slope : 0;
+	m->slope_lo = f->have_all ? f->all.lo : 0;
+	m->slope_hi = f->have_all ? f->all.hi : 0;
+	m->slope_early = f->have_early ? f->early.slope : 0;
+	m->slope_late = f->have_late ? f->late.slope : 0;
+}
+
+static int judge(struct work *w, int col, struct metric_result *m)
+{
+	const struct series_col *c = &w->s->cols[col];
+	struct figures raw, f;
+	struct limits l;
+	double k;
+	int err;
+
+	m->col = col;
+	m->role = metric_role(c);
+	m->decisive = m->role == ROLE_SOCKETS || m->role == ROLE_SLAB || m->role == ROLE_TW ||
+		      (m->role == ROLE_MEMCG && w->p->private_cgroup);
+	m->after_teardown = NAN;
+	m->residual_per_cycle = NAN;
+	if (m->role == ROLE_COUNTER) {
+		judge_counter(w, c, m);
+		return 0;
+	}
+	err = measure(w, col, 0, &raw);
+	if (err == -ENODATA) {
+		m->verdict = VERDICT_INCONCLUSIVE;
+		m->nothing_seen = true;
+		m->residual = m->baseline = m->noise = NAN;
+		snprintf(m->why, sizeof(m->why), "no baseline sample: no reference level");
+		return 0;
+	}
+	if (err)
+		return err;
+	if (m->role == ROLE_TW) {
+		fill_figures(w, &raw, &raw, m);
+		judge_tw(w, c, &raw, m);
+		m->moved = m->verdict != VERDICT_CLEAN;
+		return 0;
+	}
+	limits_for(w, c, m->role, &l);
+	f = raw;
+	k = tw_follow(w, col, &raw, m->role == ROLE_SOCKETS && c->unit == UNIT_COUNT);
+	if (k > 0 && (err = measure(w, col, k, &f)))
+		return err;
+	fill_figures(w, &raw, &f, m);
+	judge_level(w, c, &l, &f, m);
+	if (k > 0) {
+		/* What TIME_WAIT explains is BOUNDED; what is left is judged on its own. */
+		double thr = fmax(3 * raw.noise, l.min_eff);
+		bool raw_grew = fmax(raw.q90, raw.rise_end) > thr;
+		size_t n = strlen(m->why);
+
+		if (raw_grew && (m->verdict == VERDICT_CLEAN || m->nothing_seen)) {
+			m->verdict = VERDICT_BOUNDED;
+			m->nothing_seen = false;
+			m->cycles_to_decide = 0;
+			m->tw_explained = true;
+			m->moved = true;
+			m->confidence =
+				phi((fmax(raw.q90, raw.rise_end) - thr) / raw.noise + w->z_alpha);
+			snprintf(m->why, sizeof(m->why), "follows TIME_WAIT (%.3g per tw socket)",
+				 k);
+		} else if (n + 40 < sizeof(m->why)) {
+			snprintf(m->why + n, sizeof(m->why) - n,
+				 "; TIME_WAIT part (%.3g/tw) removed", k);
+		}
+	}
+	return 0;
+}
+
+/* Ordering of the metric list: most severe, decisive, then by how far past its noise. */
+struct ranked {
+	double score;
+	struct metric_result m;
+};
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	if (a->m.verdict != b->m.verdict)
+		return a->m.verdict > b->m.verdict ? -1 : 1;
+	if (a->m.decisive != b->m.decisive)
+		return a->m.decisive ? -1 : 1;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return a->m.col - b->m.col;
+}
+
+static double score(const struct metric_result *m)
+{
+	double e;
+
+	if (m->role == ROLE_COUNTER)
+		return m->total;
+	e = m->verdict == VERDICT_LEAK ? m->residual : m->peak;
+	return m->noise > 0 && !isnan(e) ? e / m->noise : 0;
+}
+
+static int sort_metrics(struct result *r)
+{
+	struct ranked *rk = malloc((r->nm ? r->nm : 1) * sizeof(*rk));
+	size_t i;
+
+	if (!rk)
+		return -ENOMEM;
+	for (i = 0; i < r->nm; i++) {
+		rk[i].m = r->m[i];
+		rk[i].score = score(&r->m[i]);
+	}
+	qsort(rk, r->nm, sizeof(*rk), cmp_ranked);
+	for (i = 0; i < r->nm; i++)
+		r->m[i] = rk[i].m;
+	free(rk);
+	return 0;
+}
+
+static const struct metric_result *find_m(const struct result *r, const struct series *s,
+					  const char *name)
+{
+	int col = series_find(s, name);
+	size_t i;
+
+	for (i = 0; col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == col)
+			return &r->m[i];
+	return NULL;
+}
+
+/* Leaked sockets per cycle: client ends counted by sock_diag first, else sockstat totals. */
+static void socket_evidence(struct result *r, const struct series *s,
+			    const struct analysis_params *p)
+{
+	static const char *const clients[] = { "tcp.client", "unix.client", "udp.client" };
+	const struct metric_result *m;
+	double sum = NAN;
+	size_t i;
+
+	r->socket_col = -1;
+	r->socket_divisor = 1;
+	r->sockets_exact = p->private_netns;
+	for (i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+		if (!(m = find_m(r, s, clients[i])) || isnan(m->residual_per_cycle))
+			continue;
+		sum = isnan(sum) ? m->residual_per_cycle : sum + m->residual_per_cycle;
+		if (r->socket_col < 0 || m->verdict == VERDICT_LEAK)
+			r->socket_col = m->col;
+	}
+	if (r->socket_col < 0 && (m = find_m(r, s, "sockstat.sockets.used")) &&
+	    !isnan(m->residual_per_cycle)) {
+		r->socket_col = m->col;
+		r->socket_divisor = p->sockets_per_leak > 0 ? p->sockets_per_leak : 1;
+		sum = m->residual_per_cycle / r->socket_divisor;
+	}
+	if (r->socket_col < 0) {
+		for (i = 0; i < r->nm; i++) {
+			const char *n = s->cols[r->m[i].col].name;
+			size_t k = strlen(n);
+
+			if (strncmp(n, "sockstat.", 9) || k < 6 || strcmp(n + k - 6, ".inuse") ||
+			    isnan(r->m[i].residual_per_cycle))
+				continue;
+			sum = isnan(sum) ? r->m[i].residual_per_cycle :
+					   sum + r->m[i].residual_per_cycle;
+			if (r->socket_col < 0 || r->m[i].verdict == VERDICT_LEAK)
+				r->socket_col = r->m[i].col;
+		}
+		r->socket_divisor = p->sockets_per_leak > 0 ? p->sockets_per_leak : 1;
+		sum /= r->socket_divisor;
+	}
+	r->leaked_sockets_per_cycle = sum;
+	m = find_m(r, s, "memcg.kmem");
+	if (!m)
+		m = find_m(r, s, "memcg.kernel");
+	r->memcg_bytes_per_cycle = m ? m->residual_per_cycle : NAN;
+}
+
+/* "slab.NAME.objs" -> NAME and the kind after the last dot. */
+static bool slab_split(const char *name, char *cache, size_t len, const char **kind)
+{
+	const char *dot = strrchr(name, '.');
+	size_t n;
+
+	if (strncmp(name, "slab.", 5) || !dot || dot <= name + 5)
+		return false;
+	n = (size_t)(dot - (name + 5));
+	if (n >= len)
+		return false;
+	memcpy(cache, name + 5, n);
+	cache[n] = '\0';
+	*kind = dot + 1;
+	return true;
+}
+
+static int cmp_pool(const void *pa, const void *pb)
+{
+	const struct pool_row *a = pa, *b = pb;
+	double ka = a->verdict == VERDICT_LEAK ? a->bytes_per_cycle : a->peak_bytes;
+	double kb = b->verdict == VERDICT_LEAK ? b->bytes_per_cycle : b->peak_bytes;
+
+	if (a->verdict != b->verdict)
+		return a->verdict > b->verdict ? -1 : 1;
+	if (isnan(ka) != isnan(kb))
+		return isnan(ka) ? 1 : -1;
+	return ka > kb ? -1 : (ka < kb ? 1 : strcmp(a->cache, b->cache));
+}
+
+/* The pool-tag table: every slab cache that moved, its objs and bytes judged together. */
+static int pool_evidence(struct result *r, const struct series *s)
+{
+	size_t i, j;
+
+	r->pools = calloc(r->nm ? r->nm : 1, sizeof(*r->pools));
+	if (!r->pools)
+		return -ENOMEM;
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+		struct pool_row *pr = NULL;
+		const char *kind;
+		char cache[64];
+
+		if (m->role != ROLE_SLAB && m->role != ROLE_TW)
+			continue;
+		if (!slab_split(s->cols[m->col].name, cache, sizeof(cache), &kind))
+			continue;
+		for (j = 0; j < r->npools && !pr; j++)
+			if (!strcmp(r->pools[j].cache, cache))
+				pr = &r->pools[j];
+		if (!pr) {
+			pr = &r->pools[r->npools++];
+			snprintf(pr->cache, sizeof(pr->cache), "%s", cache);
+			pr->objs_col = pr->bytes_col = -1;
+			pr->objs_per_cycle = pr->bytes_per_cycle = NAN;
+			pr->peak_objs = pr->peak_bytes = NAN;
+			pr->verdict = VERDICT_CLEAN;
+		}
+		if (!strcmp(kind, "objs")) {
+			pr->objs_col = m->col;
+			pr->objs_per_cycle = m->residual_per_cycle;
+			pr->peak_objs = m->peak;
+		} else if (!strcmp(kind, "bytes") ||
+			   (!strcmp(kind, "total_bytes") && pr->bytes_col < 0)) {
+			pr->bytes_col = m->col;
+			pr->bytes_per_cycle = m->residual_per_cycle;
+			pr->peak_bytes = m->peak;
+		}
+		if (m->verdict > pr->verdict) {
+			pr->verdict = m->verdict;
+			pr->confidence = m->confidence;
+		} else if (m->verdict == pr->verdict && m->confidence > pr->confidence) {
+			pr->confidence = m->confidence;
+		}
+	}
+	/* Keep the caches with something to say. */
+	for (i = j = 0; i < r->npools; i++)
+		if (r->pools[i].verdict != VERDICT_CLEAN)
+			r->pools[j++] = r->pools[i];
+	r->npools = j;
+	qsort(r->pools, r->npools, sizeof(*r->pools), cmp_pool);
+	for (i = 0; i < r->npools; i++) {
+		if (r->pools[i].verdict != VERDICT_LEAK)
+			continue;
+		r->leak_caches++;
+		if (!isnan(r->pools[i].bytes_per_cycle))
+			r->leaked_bytes_per_cycle += r->pools[i].bytes_per_cycle;
+	}
+	return 0;
+}
+
+/* Whether a metric's verdict enters the overall one (see the rule at the top). */
+static bool enters_overall(const struct metric_result *m)
+{
+	if (!m->decisive)
+		return false;
+	if (m->verdict == VERDICT_INCONCLUSIVE && m->nothing_seen && m->role != ROLE_SOCKETS)
+		return false;
+	return true;
+}
+
+static void overall(struct result *r, const struct series *s)
+{
+	size_t i, n = 0, k;
+	int len = 0;
+
+	r->verdict = VERDICT_CLEAN;
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->decisive && m->role != ROLE_COUNTER)
+			r->ndecisive++;
+		if (!enters_overall(m))
+			continue;
+		if (m->verdict > r->verdict)
+			r->verdict = m->verdict;
+		if (m->verdict == VERDICT_INCONCLUSIVE && m->cycles_to_decide > r->cycles_to_decide)
+			r->cycles_to_decide = m->cycles_to_decide;
+	}
+	if (r->verdict != VERDICT_INCONCLUSIVE)
+		r->cycles_to_decide = 0;
+	len = snprintf(r->why, sizeof(r->why), "%s", verdict_name(r->verdict));
+	if (r->verdict == VERDICT_CLEAN) {
+		snprintf(r->why + len, sizeof(r->why) - len,
+			 ": no decisive metric grew (%zu analysed)", r->ndecisive);
+		return;
+	}
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (!enters_overall(m) || m->verdict != r->verdict)
+			continue;
+		if (n < 4) {
+			k = (size_t)len;
+			if (k + 8 + strlen(s->cols[m->col].name) >= sizeof(r->why))
+				break;
+			len += snprintf(r->why + k, sizeof(r->why) - k, "%s%s", n ? ", " : " in ",
+					s->cols[m->col].name);
+		}
+		n++;
+	}
+	if (n > 4 && (size_t)len + 16 < sizeof(r->why))
+		snprintf(r->why + len, sizeof(r->why) - len, " (+%zu more)", n - 4);
+}
+
+int analyse(const struct series *s, const struct analysis_params *p, struct result *r)
+{
+	struct work w;
+	size_t i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->leaked_sockets_per_cycle = r->memcg_bytes_per_cycle = NAN;
+	r->socket_col = -1;
+	if ((err = work_init(&w, s, p)))
+		return err;
+	r->m = calloc(s->ncols ? s->ncols : 1, sizeof(*r->m));
+	if (!r->m) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->ncols; i++) {
+		if (s->cols[i].kind == MK_COST)
+			continue;
+		if ((err = judge(&w, (int)i, &r->m[r->nm])))
+			goto out;
+		r->nm++;
+	}
+	r->cycles = (uint64_t)llround(w.ph.cycles);
+	r->churn_seconds = w.ph.churn_seconds;
+	r->quiesce_seconds = w.ph.quiesce_seconds;
+	r->injected_per_cycle = p->injected_per_cycle;
+	if (w.tw_known) {
+		r->tw_peak = w.tw_moved ? w.tw_peak : 0;
+		r->tw_pending =
+			w.tw_tail > 3 * w.tw_noise && w.tw_tail >= p->min_count ? w.tw_tail : 0;
+		r->tw_short_quiesce = r->tw_pending > 0 && w.ph.quiesce_seconds < p->tw_seconds;
+	}
+	if ((err = sort_metrics(r)))
+		goto out;
+	socket_evidence(r, s, p);
+	if ((err = pool_evidence(r, s)))
+		goto out;
+	overall(r, s);
+	r->quiesce_stable = analysis_settled(s, p, NULL, 0);
+out:
+	work_free(&w);
+	if (err)
+		result_free(r);
+	return err;
+}
+
+void result_free(struct result *r)
+{
+	free(r->m);
+	free(r->pools);
+	r->m = NULL;
+	r->pools = NULL;
+	r->nm = r->npools = 0;
+}

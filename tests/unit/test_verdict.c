@@ -1,0 +1,769 @@
+/* Unit tests for src/analysis (verdict, settle, confirm): synthetic series with known answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "common.h"
+#include "gen.h"
+
+#define RATE 30000.0
+
+/* Fixed effect sizes, as on a 2-CPU machine, so results do not depend on the test host. */
+static void params(struct analysis_params *p)
+{
+	analysis_defaults(p);
+	p->slab_hold_bytes = 256 * 1024;
+	p->sockmem_hold_bytes = 2 * 1048576;
+	p->memcg_hold_bytes = 4 * 1048576;
+}
+
+static struct synth_plan plan(double churn, double quiesce)
+{
+	struct synth_plan p = {
+		.hz = 10, .rate = RATE, .baseline = 3, .churn = churn, .quiesce = quiesce
+	};
+
+	return p;
+}
+
+static const struct metric_result *get(const struct result *r, const struct series *s,
+				       const char *name)
+{
+	int col = series_find(s, name);
+	size_t i;
+
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].col == col)
+			return &r->m[i];
+	fail_msg("no result for %s", name);
+	return NULL;
+}
+
+static void dump(const struct result *r, const struct series *s)
+{
+	size_t i;
+
+	if (!getenv("SOCKLEAK_TEST_VERBOSE"))
+		return;
+	fprintf(stderr, "overall %s (%s) cycles %llu\n", verdict_name(r->verdict), r->why,
+		(unsigned long long)r->cycles);
+	for (i = 0; i < r->nm; i++)
+		fprintf(stderr, "  %-32s %-12s conf %.3f  %s\n", s->cols[r->m[i].col].name,
+			verdict_name(r->m[i].verdict), r->m[i].confidence, r->m[i].why);
+}
+
+/* Builds, analyses, and leaves both for the test to inspect. */
+static void run(const struct synth_plan *pl, const struct synth_col *cols, size_t n,
+		const struct analysis_params *p, struct series *s, struct result *r)
+{
+	assert_int_equal(synth_build(s, pl, cols, n), 0);
+	assert_int_equal(analyse(s, p, r), 0);
+	dump(r, s);
+}
+
+#define COL(n, u, k, g)               \
+	{                             \
+		n, u, k, gen_value, g \
+	}
+
+static void test_clean_realistic_noise(void **state)
+{
+	struct gen client = { .plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true };
+	struct gen inuse = {
+		.base = 3, .plateau = 2, .tau = 0.01, .back_tau = 0.01, .integer = true
+	};
+	struct gen tcp = { .base = 26, .noise = 2, .integer = true };
+	struct gen tcpb = { .base = 26, .noise = 2, .integer = true, .scale = 2368 };
+	struct gen k64 = { .base = 2140, .noise = 10, .integer = true };
+	struct gen sun = { .base = 23e6, .noise = 100e3 };
+	struct gen avail = { .base = 24.9e9, .noise = 200e3 };
+	struct gen ctr = { .base = 100 };
+	struct gen cost = { .base = 50, .noise = 10 };
+	struct synth_col cols[] = {
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+		COL("sockstat.TCP.inuse", UNIT_COUNT, MK_LEVEL, &inuse),
+		COL("slab.TCP.objs", UNIT_COUNT, MK_LEVEL, &tcp),
+		COL("slab.TCP.bytes", UNIT_BYTES, MK_LEVEL, &tcpb),
+		COL("slab.kmalloc-64.objs", UNIT_COUNT, MK_LEVEL, &k64),
+		COL("meminfo.SUnreclaim", UNIT_BYTES, MK_LEVEL, &sun),
+		COL("meminfo.MemAvailable", UNIT_BYTES, MK_LEVEL, &avail),
+		COL("netstat.TcpExtTCPTimeouts", UNIT_COUNT, MK_COUNTER, &ctr),
+		COL("probe.slab.us", UNIT_USEC, MK_COST, &cost),
+	};
+	struct synth_plan pl = plan(10, 30);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	size_t i;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_CLEAN);
+	assert_int_equal(r.nm, ARRAY_SIZE(cols) - 1); /* the cost column is not judged */
+	for (i = 0; i < r.nm; i++)
+		if (r.m[i].decisive)
+			assert_int_equal(r.m[i].verdict, VERDICT_CLEAN);
+	assert_int_equal(r.cycles, 300000);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0, 1e-9);
+	assert_int_equal(r.socket_col, series_find(&s, "tcp.client"));
+	assert_false(get(&r, &s, "netstat.TcpExtTCPTimeouts")->moved);
+	assert_false(get(&r, &s, "meminfo.SUnreclaim")->decisive);
+	assert_int_equal(r.npools, 0);
+	result_free(&r);
+	series_free(&s);
+}
+
+static void test_plateau_bounded(void **state)
+{
+	struct gen o = {
+		.base = 190, .noise = 1, .plateau = 500, .tau = 0.5, .back_tau = 1, .integer = true
+	};
+	struct gen b = o;
+	struct synth_col cols[] = {
+		COL("slab.sock_inode_cache.objs", UNIT_COUNT, MK_LEVEL, &o),
+		COL("slab.sock_inode_cache.bytes", UNIT_BYTES, MK_LEVEL, &b),
+	};
+	struct synth_plan pl = plan(10, 30);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	b.scale = 832;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	m = get(&r, &s, "slab.sock_inode_cache.objs");
+	assert_int_equal(m->verdict, VERDICT_BOUNDED);
+	assert_float_equal(m->peak, 500, 10);
+	assert_float_equal(m->residual, 0, 3);
+	assert_true(m->confidence > 0.9);
+	assert_non_null(strstr(m->why, "plateau"));
+	assert_int_equal(r.npools, 1);
+	assert_string_equal(r.pools[0].cache, "sock_inode_cache");
+	assert_int_equal(r.pools[0].verdict, VERDICT_BOUNDED);
+	result_free(&r);
+	series_free(&s);
+}
+
+static void test_backlog(void **state)
+{
+	struct gen d = {
+		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+	};
+	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
+	struct synth_plan pl = plan(10, 40);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, 1, &p, &s, &r);
+	m = get(&r, &s, "slab.dentry.objs");
+	assert_int_equal(m->verdict, VERDICT_BACKLOG);
+	assert_int_equal(r.verdict, VERDICT_BACKLOG);
+	assert_float_equal(m->slope, 0.002, 0.0002);
+	assert_float_equal(m->slope_late, 0.002, 0.0004);
+	assert_true(m->residual < 10);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* --inject-leak 1000: one client socket kept every 1000 cycles, the server holding its end. */
+static void leak_cols(struct gen g[9], struct synth_col cols[9])
+{
+	struct synth_col c[9] = {
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &g[0]),
+		COL("sockstat.TCP.inuse", UNIT_COUNT, MK_LEVEL, &g[1]),
+		COL("slab.TCP.objs", UNIT_COUNT, MK_LEVEL, &g[2]),
+		COL("slab.TCP.bytes", UNIT_BYTES, MK_LEVEL, &g[3]),
+		COL("slab.sock_inode_cache.objs", UNIT_COUNT, MK_LEVEL, &g[4]),
+		COL("slab.sock_inode_cache.bytes", UNIT_BYTES, MK_LEVEL, &g[5]),
+		COL("sockstat.TCP.tw", UNIT_COUNT, MK_LEVEL, &g[6]),
+		COL("slab.tw_sock_TCP.objs", UNIT_COUNT, MK_LEVEL, &g[7]),
+		COL("netstat.TcpExtListenOverflows", UNIT_COUNT, MK_COUNTER, &g[8]),
+	};
+
+	memset(g, 0, 9 * sizeof(*g));
+	g[0] = (struct gen){
+		.leak = 0.001, .plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true
+	};
+	g[1] = (struct gen){ .base = 3,
+			     .leak = 0.002,
+			     .plateau = 2,
+			     .tau = 0.01,
+			     .back_tau = 0.01,
+			     .integer = true };
+	g[2] = (struct gen){ .base = 26, .leak = 0.002, .noise = 3, .integer = true };
+	g[3] = g[2];
+	g[3].scale = 2368;
+	g[4] = (struct gen){ .base = 190, .leak = 0.002, .noise = 3, .integer = true };
+	g[5] = g[4];
+	g[5].scale = 832;
+	g[6] = (struct gen){ .tw_k = 1, .rate = RATE, .integer = true };
+	g[7] = (struct gen){ .base = 32, .tw_k = 1, .rate = RATE, .noise = 2, .integer = true };
+	g[8] = (struct gen){ .base = 7, .backlog = 0.0001, .back_tau = 1e9, .integer = true };
+	memcpy(cols, c, sizeof(c));
+}
+
+static void check_leak(const struct result *r, const struct series *s, double tol)
+{
+	const struct metric_result *m;
+	size_t i;
+
+	assert_int_equal(r->verdict, VERDICT_LEAK);
+	assert_float_equal(r->injected_per_cycle, 0.001, 0);
+	assert_float_equal(r->leaked_sockets_per_cycle, 0.001, 0.001 * tol);
+	assert_int_equal(r->socket_col, series_find(s, "tcp.client"));
+	m = get(r, s, "tcp.client");
+	assert_int_equal(m->verdict, VERDICT_LEAK);
+	assert_true(m->confidence > 0.99);
+	assert_int_equal(get(r, s, "sockstat.TCP.inuse")->verdict, VERDICT_LEAK);
+	assert_float_equal(get(r, s, "sockstat.TCP.inuse")->residual_per_cycle, 0.002, 0.002 * tol);
+	/* TIME_WAIT grew hugely but is deferred clean-up; the counter is an event count. */
+	assert_int_equal(get(r, s, "sockstat.TCP.tw")->verdict, VERDICT_BOUNDED);
+	assert_true(get(r, s, "sockstat.TCP.tw")->tw_explained);
+	assert_int_equal(get(r, s, "slab.tw_sock_TCP.objs")->verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(r, s, "netstat.TcpExtListenOverflows")->verdict, VERDICT_CLEAN);
+	assert_true(get(r, s, "netstat.TcpExtListenOverflows")->moved);
+	/* The pool-tag table: both socket caches, bytes per cycle from their object sizes. */
+	assert_true(r->npools >= 2);
+	assert_int_equal(r->leak_caches, 2);
+	for (i = 0; i < 2; i++) {
+		const struct pool_row *pr = &r->pools[i];
+
+		assert_int_equal(pr->verdict, VERDICT_LEAK);
+		assert_float_equal(pr->objs_per_cycle, 0.002, 0.002 * 3 * tol);
+		if (!strcmp(pr->cache, "TCP"))
+			assert_float_equal(pr->bytes_per_cycle, 0.002 * 2368,
+					   2368 * 0.002 * 3 * tol);
+		else
+			assert_string_equal(pr->cache, "sock_inode_cache");
+	}
+	/* Largest first. */
+	assert_string_equal(r->pools[0].cache, "TCP");
+	assert_float_equal(r->leaked_bytes_per_cycle, 0.002 * (2368 + 832), 3200 * 0.002 * 3 * tol);
+}
+
+static void test_leak_estimate(void **state)
+{
+	struct gen g[9];
+	struct synth_col cols[9];
+	struct synth_plan pl = plan(10, 70);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	leak_cols(g, cols);
+	params(&p);
+	p.injected_per_cycle = 0.001;
+	run(&pl, cols, 9, &p, &s, &r);
+	check_leak(&r, &s, 0.01);
+	assert_true(r.quiesce_stable);
+	assert_false(r.tw_short_quiesce);
+	assert_float_equal(r.tw_pending, 0, 0);
+	assert_float_equal(r.tw_peak, 300000, 3000);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* Folded rows (averages of 2^k samples) must give the same answers. */
+static void test_leak_folded(void **state)
+{
+	struct gen g[9];
+	struct synth_col cols[9];
+	struct synth_plan pl = plan(20, 70);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	leak_cols(g, cols);
+	pl.max_rows = 64;
+	params(&p);
+	p.injected_per_cycle = 0.001;
+	run(&pl, cols, 9, &p, &s, &r);
+	assert_true(s.fold >= 4);
+	assert_true(s.nrows <= 64);
+	check_leak(&r, &s, 0.03);
+	result_free(&r);
+	series_free(&s);
+}
+
+static void test_backlog_folded(void **state)
+{
+	struct gen d = {
+		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+	};
+	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
+	struct synth_plan pl = plan(30, 40);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	pl.max_rows = 128;
+	params(&p);
+	run(&pl, cols, 1, &p, &s, &r);
+	assert_true(s.fold >= 2);
+	assert_int_equal(r.verdict, VERDICT_BACKLOG);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * A busy host's socket total (not the run's own netns) hides 10 leaked sockets in noise of 40:
+ * INCONCLUSIVE, not CLEAN, with a length that would decide. A run of that length then does.
+ */
+static void test_noise_hides_small_leak(void **state)
+{
+	struct gen g = { .base = 1500, .noise = 40, .leak = 0.0005, .integer = true };
+	struct synth_col cols[] = { COL("sockstat.sockets.used", UNIT_COUNT, MK_LEVEL, &g) };
+	struct synth_plan pl = {
+		.hz = 10, .rate = 10000, .baseline = 3, .churn = 2, .quiesce = 20
+	};
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	double need;
+
+	(void)state;
+	params(&p);
+	p.private_netns = false;
+	run(&pl, cols, 1, &p, &s, &r);
+	m = get(&r, &s, "sockstat.sockets.used");
+	assert_int_equal(m->verdict, VERDICT_INCONCLUSIVE);
+	assert_int_equal(r.verdict, VERDICT_INCONCLUSIVE);
+	need = m->cycles_to_decide;
+	assert_true(need > 2 * r.cycles && need < 1000 * r.cycles);
+	assert_float_equal(r.cycles_to_decide, need, 0);
+	assert_non_null(strstr(m->why, "would decide"));
+	assert_false(r.sockets_exact);
+	result_free(&r);
+	series_free(&s);
+
+	/* The length it asked for finds the leak. */
+	g = (struct gen){ .base = 1500, .noise = 40, .leak = 0.0005, .integer = true };
+	pl.churn = need / pl.rate;
+	run(&pl, cols, 1, &p, &s, &r);
+	assert_int_equal(get(&r, &s, "sockstat.sockets.used")->verdict, VERDICT_LEAK);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0.0005 / 2, 0.0005 / 2 * 0.25);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* The KB sequence with graceful close: TIME_WAIT grows by one socket per cycle, then expires. */
+static void tw_cols(struct gen g[7], struct synth_col cols[7])
+{
+	struct synth_col c[7] = {
+		COL("sockstat.TCP.tw", UNIT_COUNT, MK_LEVEL, &g[0]),
+		COL("tcp.state.TIME_WAIT", UNIT_COUNT, MK_LEVEL, &g[1]),
+		COL("slab.tw_sock_TCP.objs", UNIT_COUNT, MK_LEVEL, &g[2]),
+		COL("slab.kmalloc-256.objs", UNIT_COUNT, MK_LEVEL, &g[3]),
+		COL("meminfo.Slab", UNIT_BYTES, MK_LEVEL, &g[4]),
+		COL("sockstat.TCP.inuse", UNIT_COUNT, MK_LEVEL, &g[5]),
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &g[6]),
+	};
+
+	memset(g, 0, 7 * sizeof(*g));
+	g[0] = (struct gen){ .tw_k = 1, .rate = RATE, .integer = true };
+	g[1] = g[0];
+	g[2] = (struct gen){ .base = 32, .tw_k = 1, .rate = RATE, .noise = 2, .integer = true };
+	g[3] = (struct gen){ .base = 784, .tw_k = 0.06, .rate = RATE, .noise = 3, .integer = true };
+	g[4] = (struct gen){ .base = 74e6, .tw_k = 256, .rate = RATE, .noise = 50e3 };
+	g[5] = (struct gen){
+		.base = 1, .plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true
+	};
+	g[6] = (struct gen){ .plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true };
+	memcpy(cols, c, sizeof(c));
+}
+
+static void test_time_wait_bounded(void **state)
+{
+	struct gen g[7];
+	struct synth_col cols[7];
+	struct synth_plan pl = plan(10, 75);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	size_t i;
+
+	(void)state;
+	tw_cols(g, cols);
+	params(&p);
+	run(&pl, cols, 7, &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	for (i = 0; i < 5; i++) {
+		m = get(&r, &s, cols[i].name);
+		assert_int_equal(m->verdict, VERDICT_BOUNDED);
+		assert_true(m->tw_explained);
+	}
+	m = get(&r, &s, "slab.kmalloc-256.objs");
+	assert_non_null(strstr(m->why, "TIME_WAIT"));
+	assert_non_null(strstr(get(&r, &s, "sockstat.TCP.tw")->why, "expired"));
+	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+	assert_float_equal(r.tw_peak, 300000, 3000);
+	assert_float_equal(r.tw_pending, 0, 0);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * Quiesce shorter than TIME_WAIT's 60 s: the tw sockets are still there at the end. They stay
+ * BOUNDED and the report says so; a client count that includes them plus a real leak is a LEAK of
+ * the right size once the TIME_WAIT part is taken off.
+ */
+static void test_time_wait_short_quiesce(void **state)
+{
+	struct gen g[7];
+	struct synth_col cols[7];
+	struct synth_plan pl = plan(10, 30);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	tw_cols(g, cols);
+	g[6] = (struct gen){ .leak = 0.001, .tw_k = 1, .rate = RATE, .integer = true };
+	params(&p);
+	run(&pl, cols, 7, &p, &s, &r);
+	assert_true(r.tw_short_quiesce);
+	assert_float_equal(r.tw_pending, 300000, 3000);
+	m = get(&r, &s, "sockstat.TCP.tw");
+	assert_int_equal(m->verdict, VERDICT_BOUNDED);
+	assert_non_null(strstr(m->why, "still pending"));
+	assert_int_equal(get(&r, &s, "slab.tw_sock_TCP.objs")->verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.kmalloc-256.objs")->verdict, VERDICT_BOUNDED);
+	m = get(&r, &s, "tcp.client");
+	assert_int_equal(m->verdict, VERDICT_LEAK);
+	assert_float_equal(m->residual_per_cycle, 0.001, 0.00001);
+	assert_float_equal(m->tw_part, 300000, 3000);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0.001, 0.00001);
+	assert_int_equal(r.verdict, VERDICT_LEAK);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* System noise on byte figures, socket counts clean: never a LEAK, over many seeds. */
+static void test_noisy_bytes_not_leak(void **state)
+{
+	unsigned seed;
+
+	(void)state;
+	for (seed = 1; seed <= 12; seed++) {
+		struct gen client = {
+			.plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true
+		};
+		struct gen sun = { .base = 23e6, .noise = 60e3, .walk = 30e3 };
+		struct gen k256 = {
+			.base = 800 * 256.0, .noise = 8e3, .step = 400e3, .step_at = 3 + seed % 10
+		};
+		struct gen kmem = { .base = 50e6, .noise = 100e3, .walk = 20e3 };
+		struct gen slab = { .base = 74e6, .noise = 80e3, .walk = 40e3 };
+		struct synth_col cols[] = {
+			COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+			COL("meminfo.SUnreclaim", UNIT_BYTES, MK_LEVEL, &sun),
+			COL("meminfo.Slab", UNIT_BYTES, MK_LEVEL, &slab),
+			COL("slab.kmalloc-256.bytes", UNIT_BYTES, MK_LEVEL, &k256),
+			COL("memcg.kmem", UNIT_BYTES, MK_LEVEL, &kmem),
+		};
+		struct synth_plan pl = plan(10, 40);
+		struct analysis_params p;
+		struct series s;
+		struct result r;
+
+		pl.seed = seed * 7919;
+		params(&p);
+		run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+		assert_int_not_equal(r.verdict, VERDICT_LEAK);
+		assert_int_not_equal(get(&r, &s, "slab.kmalloc-256.bytes")->verdict, VERDICT_LEAK);
+		assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+		assert_false(get(&r, &s, "memcg.kmem")->decisive); /* shared cgroup */
+		result_free(&r);
+		series_free(&s);
+	}
+}
+
+/* Counters count events: growing in proportion to cycles is what they do, not a leak. */
+static void test_counters_never_leak(void **state)
+{
+	struct gen c = { .base = 1000, .backlog = 2, .back_tau = 1e12 };
+	struct gen flat = { .base = 5 };
+	struct synth_col cols[] = {
+		COL("netstat.TcpActiveOpens", UNIT_COUNT, MK_COUNTER, &c),
+		COL("netstat.TcpExtListenDrops", UNIT_COUNT, MK_COUNTER, &flat),
+	};
+	struct synth_plan pl = plan(10, 20);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, 2, &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_CLEAN);
+	m = get(&r, &s, "netstat.TcpActiveOpens");
+	assert_int_equal(m->verdict, VERDICT_CLEAN);
+	assert_int_equal(m->role, ROLE_COUNTER);
+	assert_true(m->moved);
+	assert_float_equal(m->total, 600000, 1000);
+	assert_float_equal(m->slope, 2, 0.01);
+	assert_false(get(&r, &s, "netstat.TcpExtListenDrops")->moved);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* A warm-up spike stays out of the fits; the warm-up's cycles still count for the rate. */
+static void test_warmup_excluded(void **state)
+{
+	struct gen spike = { .base = 500,
+			     .noise = 1,
+			     .spike = 400,
+			     .spike_at = 3,
+			     .spike_len = 1.5,
+			     .integer = true };
+	struct gen client = { .leak = 0.001, .integer = true };
+	struct synth_col cols[] = {
+		COL("slab.filp.objs", UNIT_COUNT, MK_LEVEL, &spike),
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+	};
+	struct synth_plan pl = plan(8, 20);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	pl.warmup = 2;
+	params(&p);
+	run(&pl, cols, 2, &p, &s, &r);
+	assert_int_equal(r.cycles, 300000);
+	assert_int_equal(get(&r, &s, "slab.filp.objs")->verdict, VERDICT_CLEAN);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0.001, 0.00001);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* A slab cache that keeps what per-CPU slabs hold after the burst is BOUNDED, not a LEAK. */
+static void test_percpu_hold_not_leak(void **state)
+{
+	struct gen o = { .base = 26,
+			 .noise = 20,
+			 .plateau = 4000,
+			 .tau = 0.3,
+			 .back_tau = 0.5,
+			 .step = 93,
+			 .step_at = 3.5,
+			 .integer = true };
+	struct synth_col cols[] = { COL("slab.TCP.objs", UNIT_COUNT, MK_LEVEL, &o) };
+	struct gen b = { .base = 26 * 2368.0 };
+	struct synth_col bcol[] = { COL("slab.TCP.bytes", UNIT_BYTES, MK_LEVEL, &b) };
+	struct synth_col both[] = { cols[0], bcol[0] };
+	struct synth_plan pl = plan(10, 30);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, both, 2, &p, &s, &r);
+	assert_int_equal(get(&r, &s, "slab.TCP.objs")->verdict, VERDICT_BOUNDED);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* Memory that falls when used (MemAvailable) is read the other way up. */
+static void test_memavailable_sign(void **state)
+{
+	struct gen a = { .base = 24e9, .noise = 10e3, .leak = -4000 };
+	struct synth_col cols[] = { COL("meminfo.MemAvailable", UNIT_BYTES, MK_LEVEL, &a) };
+	struct synth_plan pl = plan(10, 20);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, 1, &p, &s, &r);
+	m = get(&r, &s, "meminfo.MemAvailable");
+	assert_int_equal(m->verdict, VERDICT_LEAK);
+	assert_float_equal(m->residual_per_cycle, 4000, 40);
+	assert_false(m->decisive);
+	assert_int_equal(r.verdict, VERDICT_CLEAN); /* advisory: the host's, not the run's */
+	result_free(&r);
+	series_free(&s);
+}
+
+static void test_degenerate_series(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	int c;
+
+	(void)state;
+	params(&p);
+	series_init(&s, 0);
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	assert_int_equal(r.nm, 0);
+	assert_int_equal(r.verdict, VERDICT_CLEAN);
+	result_free(&r);
+	c = series_add(&s, "tcp.client", UNIT_COUNT, MK_LEVEL);
+	series_mark(&s, PHASE_CHURN, 0, 0);
+	series_set(&s, c, 1);
+	series_commit(&s, 0, 10);
+	series_flush(&s);
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	assert_int_equal(r.m[0].verdict, VERDICT_INCONCLUSIVE);
+	assert_false(analysis_settled(&s, &p, NULL, 0));
+	result_free(&r);
+	series_free(&s);
+}
+
+/* Quiesce stop rule: a draining backlog is not settled; flat is; pending TIME_WAIT is not. */
+static void test_settled(void **state)
+{
+	struct gen d = {
+		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+	};
+	struct gen tw = { .tw_k = 1, .rate = RATE, .integer = true };
+	struct gen host = { .base = 1e9, .noise = 1e6, .walk = 5e5 };
+	struct synth_col cols[] = {
+		COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d),
+		COL("meminfo.Slab", UNIT_BYTES, MK_LEVEL, &host),
+		COL("sockstat.TCP.tw", UNIT_COUNT, MK_LEVEL, &tw),
+	};
+	static const struct {
+		size_t ncols;
+		double quiesce;
+		bool settled;
+		const char *why;
+	} cases[] = {
+		{ 2, 3, false, "shorter" }, { 2, 8, false, "slab.dentry.objs still falling" },
+		{ 2, 30, true, NULL },	    { 3, 30, false, "TIME_WAIT" },
+		{ 3, 75, true, NULL },
+	};
+	struct analysis_params p;
+	struct series s;
+	size_t i;
+	char why[160];
+
+	(void)state;
+	params(&p);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct synth_plan pl = plan(10, cases[i].quiesce);
+
+		host.state = 0;
+		assert_int_equal(synth_build(&s, &pl, cols, cases[i].ncols), 0);
+		why[0] = '\0';
+		assert_int_equal(analysis_settled(&s, &p, why, sizeof(why)), cases[i].settled);
+		if (cases[i].why)
+			assert_non_null(strstr(why, cases[i].why));
+		series_free(&s);
+	}
+}
+
+static void confirm_pair(struct gen *g, const char *name, double n1, double n2,
+			 struct confirm_result *c)
+{
+	struct synth_col cols[] = { COL(name, UNIT_COUNT, MK_LEVEL, g) };
+	struct analysis_params p;
+	struct series sa, sb;
+	struct result ra, rb;
+	struct synth_plan pa = plan(n1, 30), pb = plan(n2, 30);
+
+	params(&p);
+	pb.seed = 12345;
+	run(&pa, cols, 1, &p, &sa, &ra);
+	run(&pb, cols, 1, &p, &sb, &rb);
+	assert_int_equal(analysis_confirm(&sa, &ra, &sb, &rb, &p, c), 0);
+	result_free(&ra);
+	result_free(&rb);
+	series_free(&sa);
+	series_free(&sb);
+}
+
+static void test_confirm(void **state)
+{
+	struct gen leak = { .base = 26, .noise = 5, .leak = 0.002, .integer = true };
+	struct gen held = {
+		.base = 26, .noise = 5, .plateau = 400, .tau = 0.5, .back_tau = 1e9, .integer = true
+	};
+	struct gen clean = { .base = 26, .noise = 5, .integer = true };
+	struct confirm_result c;
+
+	(void)state;
+	confirm_pair(&leak, "slab.TCP.objs", 4, 12, &c);
+	assert_int_equal(c.verdict, VERDICT_LEAK);
+	assert_true(c.confidence > 0.95);
+	assert_int_equal(c.nm, 1);
+	assert_float_equal(c.m[0].ratio, 3, 0.3);
+	assert_float_equal(c.m[0].expected, 3, 0.01);
+	assert_float_equal(c.m[0].per_cycle, 0.002, 0.0002);
+	confirm_free(&c);
+
+	confirm_pair(&held, "slab.TCP.objs", 4, 12, &c);
+	assert_int_equal(c.verdict, VERDICT_BOUNDED);
+	assert_true(c.confidence > 0.95);
+	assert_float_equal(c.m[0].ratio, 1, 0.2);
+	assert_non_null(strstr(c.why, "does not scale"));
+	confirm_free(&c);
+
+	confirm_pair(&clean, "slab.TCP.objs", 4, 12, &c);
+	assert_int_equal(c.verdict, VERDICT_CLEAN);
+	assert_int_equal(c.nm, 0);
+	confirm_free(&c);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(verdict_name(VERDICT_LEAK), "LEAK");
+	assert_string_equal(verdict_name(VERDICT_INCONCLUSIVE), "INCONCLUSIVE");
+	assert_string_equal(verdict_name(VERDICT_COUNT), "?");
+	assert_string_equal(role_name(ROLE_TW), "time-wait");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_realistic_noise),
+		cmocka_unit_test(test_plateau_bounded),
+		cmocka_unit_test(test_backlog),
+		cmocka_unit_test(test_leak_estimate),
+		cmocka_unit_test(test_leak_folded),
+		cmocka_unit_test(test_backlog_folded),
+		cmocka_unit_test(test_noise_hides_small_leak),
+		cmocka_unit_test(test_time_wait_bounded),
+		cmocka_unit_test(test_time_wait_short_quiesce),
+		cmocka_unit_test(test_noisy_bytes_not_leak),
+		cmocka_unit_test(test_counters_never_leak),
+		cmocka_unit_test(test_warmup_excluded),
+		cmocka_unit_test(test_percpu_hold_not_leak),
+		cmocka_unit_test(test_memavailable_sign),
+		cmocka_unit_test(test_degenerate_series),
+		cmocka_unit_test(test_settled),
+		cmocka_unit_test(test_confirm),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
