@@ -498,3 +498,21 @@ void engine_destroy(struct engine *e)
 		close(e->kick_fd);
 	free(e);
 }
+
+int engine_server_addr(const struct engine *e, uint16_t *port, char *path, size_t size)
+{
+	const struct sockaddr_storage *a = &e->peer;
+
+	*port = 0;
+	if (size)
+		path[0] = '\0';
+	if (!e->have_server)
+		return -ENOENT;
+	if (a->ss_family == AF_INET)
+		*port = ntohs(((const struct sockaddr_in *)a)->sin_port);
+	else if (a->ss_family == AF_INET6)
+		*port = ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+	else if (a->ss_family == AF_UNIX)
+		transport_addr_str((const struct sockaddr *)a, e->peerlen, path, size);
+	return 0;
+}

@@ -53,6 +53,11 @@ int engine_join(struct engine *e);
 void engine_stats(const struct engine *e, struct engine_stats *st);
 /* The run's network namespace (an fd), or -1 when the host's is used. */
 int engine_netns_fd(const struct engine *e);
+/*
+ * The local server's address for probes that count sockets by side: its TCP/UDP port, or its
+ * UNIX path ("@name" when abstract). -ENOENT with --target (no server of sockleak's).
+ */
+int engine_server_addr(const struct engine *e, uint16_t *port, char *path, size_t size);
 /* Closes injected-leak sockets, stops the server, leaves and drops the netns, frees all. */
 void engine_destroy(struct engine *e);
 

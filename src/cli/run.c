@@ -1,0 +1,341 @@
+/* sockleak run: a measured run through phases, with a verdict a CI pipeline can gate on. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/engine_opts.h"
+#include "common.h"
+#include "engine/seq.h"
+#include "report/machine.h"
+#include "report/report.h"
+#include "report/text.h"
+#include "run.h"
+
+enum {
+	RO_BASELINE = 1,
+	RO_WARMUP,
+	RO_QUIESCE_MAX,
+	RO_NO_TEARDOWN,
+	RO_INTERVAL,
+	RO_CONFIRM,
+	RO_FAIL_ON,
+	RO_JSON,
+	RO_CSV,
+	RO_HTML,
+	RO_NO_CGROUP,
+	RO_QUIET,
+	RO_HELP,
+};
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: sockleak run [OPTIONS]\n"
+		"\n"
+		"Runs a socket call sequence through phases (baseline, churn, quiesce, teardown),\n"
+		"samples every kernel pool it touches, and gives a verdict per metric and overall:\n"
+		"CLEAN, BOUNDED, BACKLOG (rose while the loop ran, came back after: deferred\n"
+		"clean-up starved), LEAK (stayed above noise), or INCONCLUSIVE (noise too large for\n"
+		"the run's length; the report says how many cycles would decide).\n"
+		"Default: the KB Q171996 sequence over tcp for 10 s against sockleak's own server.\n"
+		"\n");
+	engine_opts_help(f);
+	fprintf(f,
+		"Phases:\n"
+		"  --baseline DUR          idle measurement before churn (default 3s)\n"
+		"  --warmup DUR            first part of churn left out of the fits (default 0)\n"
+		"  --quiesce-max DUR       longest wait after churn for metrics to settle\n"
+		"                          (default 90s: TIME_WAIT lasts 60s); ends early when settled\n"
+		"  --no-teardown           do not measure again after the netns is destroyed\n"
+		"  --interval DUR          sampling interval (default 100ms)\n"
+		"  --confirm               run again with 3x the cycles: a true leak's residual scales\n"
+		"  --no-cgroup             do not run in a memory cgroup of its own\n"
+		"\n"
+		"Verdict and output:\n"
+		"  --fail-on VERDICT       exit 1 when the overall verdict is VERDICT or worse:\n"
+		"                          leak, backlog (default), inconclusive or bounded\n"
+		"                          (severity: clean < bounded < inconclusive < backlog < leak)\n"
+		"  --json FILE             the report and the time series as JSON (schema 1; \"-\": stdout)\n"
+		"  --csv FILE              the time series as CSV\n"
+		"  --html FILE             a self-contained HTML report with charts\n"
+		"  --quiet                 no progress line, no notes on probes that are off\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
+		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error.\n");
+}
+
+/* --fail-on VERDICT: every verdict at least as severe fails. */
+static int parse_fail_on(const char *arg, unsigned *mask)
+{
+	static const struct {
+		const char *name;
+		enum verdict v;
+	} names[] = {
+		{ "leak", VERDICT_LEAK },
+		{ "backlog", VERDICT_BACKLOG },
+		{ "inconclusive", VERDICT_INCONCLUSIVE },
+		{ "bounded", VERDICT_BOUNDED },
+	};
+	size_t i;
+	int v;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(arg, names[i].name))
+			continue;
+		*mask = 0;
+		for (v = names[i].v; v < VERDICT_COUNT; v++)
+			*mask |= 1u << v;
+		return 0;
+	}
+	sl_err("run: --fail-on '%s': choose leak, backlog, inconclusive or bounded", arg);
+	return -EINVAL;
+}
+
+static int parse_seconds(const char *opt, const char *arg, double min, double *out)
+{
+	double v;
+
+	if (sl_parse_duration(arg, &v) || v < min) {
+		sl_err("run: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", opt, arg,
+		       min);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_config *cfg)
+{
+	static const struct option opts[] = {
+		ENGINE_LONG_OPTIONS,
+		{ "baseline", required_argument, NULL, RO_BASELINE },
+		{ "warmup", required_argument, NULL, RO_WARMUP },
+		{ "quiesce-max", required_argument, NULL, RO_QUIESCE_MAX },
+		{ "no-teardown", no_argument, NULL, RO_NO_TEARDOWN },
+		{ "interval", required_argument, NULL, RO_INTERVAL },
+		{ "confirm", no_argument, NULL, RO_CONFIRM },
+		{ "fail-on", required_argument, NULL, RO_FAIL_ON },
+		{ "json", required_argument, NULL, RO_JSON },
+		{ "csv", required_argument, NULL, RO_CSV },
+		{ "html", required_argument, NULL, RO_HTML },
+		{ "no-cgroup", no_argument, NULL, RO_NO_CGROUP },
+		{ "quiet", no_argument, NULL, RO_QUIET },
+		{ "help", no_argument, NULL, RO_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, r;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+		r = engine_opt(c, optarg, cfg);
+		if (r == ENGINE_OPT_EXIT)
+			return ENGINE_OPT_EXIT;
+		if (r == 0)
+			continue;
+		if (r != -ENOENT)
+			return -EINVAL;
+		switch (c) {
+		case RO_BASELINE:
+			r = parse_seconds("--baseline", optarg, 0.5, &cfg->baseline);
+			break;
+		case RO_WARMUP:
+			r = parse_seconds("--warmup", optarg, 0, &cfg->warmup);
+			break;
+		case RO_QUIESCE_MAX:
+			r = parse_seconds("--quiesce-max", optarg, 0, &cfg->quiesce_max);
+			break;
+		case RO_INTERVAL:
+			r = parse_seconds("--interval", optarg, 0.01, &cfg->interval);
+			break;
+		case RO_NO_TEARDOWN:
+			cfg->teardown = false;
+			break;
+		case RO_CONFIRM:
+			cfg->confirm = true;
+			break;
+		case RO_FAIL_ON:
+			r = parse_fail_on(optarg, &cfg->fail_on);
+			break;
+		case RO_JSON:
+			cfg->json_path = optarg;
+			break;
+		case RO_CSV:
+			cfg->csv_path = optarg;
+			break;
+		case RO_HTML:
+			cfg->html_path = optarg;
+			break;
+		case RO_NO_CGROUP:
+			cfg->cgroup = false;
+			break;
+		case 'q':
+		case RO_QUIET:
+			cfg->quiet = true;
+			break;
+		case 'h':
+		case RO_HELP:
+			help(stdout);
+			return ENGINE_OPT_EXIT;
+		default:
+			sl_err("run: unknown option or missing value: '%s'; see 'sockleak run --help'",
+			       argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (r)
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		sl_err("run: unexpected argument '%s'; see 'sockleak run --help'", argv[optind]);
+		return -EINVAL;
+	}
+	if (cfg->warmup > 0 && cfg->seconds > 0 && !cfg->ops && cfg->warmup >= cfg->seconds) {
+		sl_err("run: --warmup %gs leaves nothing of --seconds %gs to fit; make it shorter",
+		       cfg->warmup, cfg->seconds);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void defaults(struct run_config *cfg)
+{
+	run_config_defaults(cfg);
+	cfg->baseline = 3;
+	cfg->warmup = 0;
+	cfg->quiesce_max = 90;
+	cfg->interval = 0.1;
+	cfg->teardown = true;
+	cfg->cgroup = sl_is_root();
+	cfg->fail_on = 1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK;
+}
+
+/* Each output file is written even when another failed: nothing measured is lost. */
+static int write_reports(const struct run_config *cfg, const struct run_output *o,
+			 const struct machine *m)
+{
+	const char *names[ENGINE_MAX_OPS];
+	struct report_in in = { &o->series, &o->result, cfg, m, NULL };
+	json_t *eng;
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->seq->nops; i++)
+		names[i] = seq_op_name(cfg->seq->ops[i].kind);
+	eng = report_engine_json(&o->stats, names, cfg->seq->nops);
+	in.engine = eng;
+	if (cfg->json_path && report_json(cfg->json_path, &in))
+		rc = -EIO;
+	if (cfg->csv_path && report_csv(cfg->csv_path, &o->series))
+		rc = -EIO;
+	if (cfg->html_path && report_html(cfg->html_path, &in))
+		rc = -EIO;
+	json_decref(eng);
+	return rc;
+}
+
+static void print_run(FILE *f, const struct run_config *cfg, const struct run_output *o)
+{
+	report_text(f, &o->series, &o->result, cfg);
+	if (o->guard[0])
+		fprintf(f, "\nStopped early by the memory guard: %s\n", o->guard);
+	if (o->signal)
+		fprintf(f, "\nInterrupted by signal %d: the verdict covers what was measured.\n",
+			o->signal);
+	if (!o->settled && !o->signal)
+		fprintf(f, "\nQuiesce reached its maximum (%gs) before everything settled: %s\n",
+			cfg->quiesce_max, o->settle);
+	if (!o->cgroup_version)
+		fprintf(f, "Memory cgroup: %s\n", o->cgroup_why);
+}
+
+/* --confirm: the same run with three times the cycles; a leak's residual scales with them. */
+static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, enum verdict *v)
+{
+	struct run_config longer = *cfg;
+	struct run_output *b = calloc(1, sizeof(*b));
+	struct confirm_result c = { 0 };
+	int rc;
+
+	if (!b)
+		return SL_EXIT_RUNTIME;
+	if (cfg->ops)
+		longer.ops = cfg->ops * 3;
+	else
+		longer.seconds = cfg->seconds * 3;
+	if (!cfg->quiet)
+		fprintf(stderr, "sockleak: confirming with a run of 3x the %s\n",
+			cfg->ops ? "cycles (--ops)" : "length (--seconds)");
+	rc = run_measure(&longer, b);
+	if (!rc && !b->signal &&
+	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, &c)) {
+		fprintf(f, "\n");
+		report_text_confirm(f, &a->series, &b->series, &c);
+		/* A decided confirmation overrules the single run; else the worse of the two. */
+		if (c.verdict == VERDICT_LEAK || c.verdict == VERDICT_BOUNDED ||
+		    c.verdict == VERDICT_CLEAN)
+			*v = c.verdict;
+		else if (b->result.verdict > *v)
+			*v = b->result.verdict;
+		confirm_free(&c);
+	} else if (!rc) {
+		sl_err("confirmation run interrupted or not analysable: verdict from the first run");
+	}
+	run_output_free(b);
+	free(b);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_config cfg = { 0 };
+	struct run_output *o = NULL;
+	struct machine m;
+	enum verdict v;
+	FILE *out;
+	int rc, r;
+
+	defaults(&cfg);
+	r = parse_args(argc, argv, &cfg);
+	if (r == ENGINE_OPT_EXIT)
+		return SL_EXIT_OK;
+	if (r)
+		return SL_EXIT_USAGE;
+	rc = engine_opts_finish(&cfg);
+	if (rc)
+		return rc;
+	machine_init(&m, "");
+	machine_set_run(&m, &cfg);
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		rc = SL_EXIT_RUNTIME;
+		goto done;
+	}
+	rc = run_measure(&cfg, o);
+	if (!o->analysed)
+		goto done;
+	m.cgroup = o->cgroup_version > 0;
+	m.netns = o->netns;
+	/* With --json -, stdout carries the JSON: the text goes to stderr. */
+	out = cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout;
+	print_run(out, &cfg, o);
+	v = o->result.verdict;
+	if (cfg.confirm && !o->signal && !rc)
+		rc = confirm(&cfg, o, out, &v);
+	if (write_reports(&cfg, o, &m) && !rc)
+		rc = SL_EXIT_RUNTIME;
+	if (!rc && o->signal)
+		rc = 128 + o->signal;
+	if (!rc)
+		rc = cfg.fail_on & (1u << v) ? SL_EXIT_FAIL : SL_EXIT_OK;
+done:
+	if (o)
+		run_output_free(o);
+	free(o);
+	engine_opts_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,290 @@
+/* One measured run: the phases around the engine, the sampler throughout, then the analysis. */
+#include "run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "engine/cgroup.h"
+#include "engine/guard.h"
+#include "engine/transport.h"
+#include "sampler.h"
+
+#define NAP 0.05		/* the orchestrator's tick while waiting: signals answered this fast */
+#define TEARDOWN_SECONDS 3.0	/* measuring after the netns is gone: long enough for its clean-up */
+
+static struct engine *volatile g_engine;
+static struct sl_cgroup g_cg;
+static volatile sig_atomic_t g_signal;
+
+/*
+ * The first signal ends the phase under way (the engine stops, quiesce is cut short) and the run
+ * still writes what it measured; a second one leaves the cgroup and dies of the signal.
+ */
+static void on_signal(int sig)
+{
+	if (g_signal) {
+		cgroup_leave(&g_cg);
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	g_signal = sig;
+	if (g_engine)
+		engine_request_stop(g_engine);
+}
+
+int run_interrupted(void)
+{
+	return g_signal;
+}
+
+/* Sleeps for seconds, waking early on a signal; false when a signal came. */
+static bool nap(double seconds)
+{
+	double end = sl_now() + seconds;
+
+	while (!g_signal) {
+		double left = end - sl_now();
+		struct timespec ts;
+
+		if (left <= 0)
+			return true;
+		if (left > NAP)
+			left = NAP;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(left * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static uint64_t cycles_of(void *arg)
+{
+	struct engine *e = arg;
+
+	return e ? engine_cycles(e) : 0;
+}
+
+struct progress {
+	bool on;
+	double t0, tlast;
+	uint64_t clast;
+};
+
+static void progress(struct progress *p, const char *phase, struct engine *e, const char *extra)
+{
+	double now = sl_now();
+	uint64_t c = e ? engine_cycles(e) : p->clast;
+
+	if (!p->on || now - p->tlast < 0.5)
+		return;
+	fprintf(stderr, "\r\033[K  %-9s %6.1f s  %12llu cycles  %9.0f cycles/s  %s", phase,
+		now - p->t0, (unsigned long long)c,
+		now > p->tlast && c >= p->clast ? (c - p->clast) / (now - p->tlast) : 0.0,
+		extra ? extra : "");
+	p->tlast = now;
+	p->clast = c;
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->on)
+		fprintf(stderr, "\r\033[K");
+}
+
+/* Churn: the engine's workers run until their stop condition, a signal or the memory guard. */
+static void churn(const struct run_config *cfg, struct engine *e, struct sampler *sp,
+		  struct run_output *out, struct progress *pg)
+{
+	struct guard g = { 0 };
+	bool guard_on = guard_init(&g) == 0;
+	double t0 = sl_now();
+	bool warm = cfg->warmup > 0;
+
+	if (!guard_on)
+		sl_err("no memory guard: /proc/meminfo has no MemAvailable; watch memory yourself");
+	sampler_mark(sp, warm ? PHASE_WARMUP : PHASE_CHURN);
+	if (engine_start(e)) {
+		sl_err("the client workers did not start; nothing was churned");
+		return;
+	}
+	while (!engine_done(e)) {
+		nap(NAP);
+		if (warm && sl_now() - t0 >= cfg->warmup) {
+			sampler_mark(sp, PHASE_CHURN);
+			warm = false;
+		}
+		if (guard_on && !out->guard[0] && guard_tripped(&g, out->guard, sizeof(out->guard))) {
+			sl_err("%s", out->guard);
+			engine_request_stop(e);
+		}
+		progress(pg, warm ? "warm-up" : "churn", e, NULL);
+	}
+	/* A run shorter than its warm-up still gets a churn phase to fit. */
+	if (warm)
+		sampler_mark(sp, PHASE_CHURN);
+	engine_join(e);
+	engine_stats(e, &out->stats);
+}
+
+/* Quiesce: the loop has stopped; wait until every metric that moved is stable, or the maximum. */
+static void quiesce(const struct run_config *cfg, struct sampler *sp, struct run_output *out,
+		    struct progress *pg)
+{
+	double t0 = sl_now(), left;
+	char why[256] = "";
+	bool settled = false;
+
+	sampler_mark(sp, PHASE_QUIESCE);
+	while (!g_signal && (left = cfg->quiesce_max - (sl_now() - t0)) > 0) {
+		nap(left < cfg->interval ? left : cfg->interval);
+		series_lock(&out->series);
+		settled = analysis_settled(&out->series, &out->params, why, sizeof(why));
+		series_unlock(&out->series);
+		if (settled)
+			break;
+		progress(pg, "quiesce", NULL, why);
+	}
+	out->settled = settled;
+	if (!settled)
+		snprintf(out->settle, sizeof(out->settle), "%s",
+			 g_signal ? "interrupted" : why[0] ? why : "not settled");
+}
+
+static void params_for(const struct run_config *cfg, struct run_output *out)
+{
+	const struct transport *tr = transport_get(cfg->transport);
+
+	analysis_defaults(&out->params);
+	out->params.injected_per_cycle = cfg->inject_leak ? 1.0 / cfg->inject_leak : 0;
+	out->params.private_netns = out->netns;
+	out->params.private_cgroup = out->cgroup_version > 0;
+	/* A leaked stream socket pins its accepted end in sockleak's own server too. */
+	out->params.sockets_per_leak = tr->stream && !cfg->target ? 2 : 1;
+}
+
+int run_measure(const struct run_config *cfg, struct run_output *out)
+{
+	struct sigaction sa = { 0 }, old_int, old_term;
+	struct sampler_cfg scfg = { 0 };
+	struct sampler *sp = NULL;
+	struct engine *e = NULL;
+	struct progress pg = { 0 };
+	char path[108] = "";
+	uint16_t port = 0;
+	int err, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->started = (double)time(NULL);
+	g_signal = 0;
+	if (series_init(&out->series, 0))
+		return SL_EXIT_RUNTIME;
+
+	/* Our handler first: cgroup_enter then leaves SIGINT/SIGTERM to us (and we leave it). */
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	/* Before any thread: the cgroup move takes the whole process. */
+	memset(&g_cg, 0, sizeof(g_cg));
+	if (cfg->cgroup) {
+		if (cgroup_enter(&g_cg) == 0)
+			out->cgroup_version = g_cg.version;
+		else
+			snprintf(out->cgroup_why, sizeof(out->cgroup_why), "%s", g_cg.why);
+	} else {
+		snprintf(out->cgroup_why, sizeof(out->cgroup_why), "off (--no-cgroup)");
+	}
+
+	err = engine_create(cfg, &e);
+	if (err) {
+		rc = SL_EXIT_RUNTIME;
+		goto out;
+	}
+	engine_peer(e, out->peer, sizeof(out->peer));
+	engine_server_addr(e, &port, path, sizeof(path));
+	out->netns = engine_netns_fd(e) >= 0;
+	params_for(cfg, out);
+
+	scfg.interval = cfg->interval;
+	scfg.ctx.root = "";
+	scfg.ctx.netns_fd = engine_netns_fd(e);
+	scfg.ctx.pid = getpid();
+	scfg.ctx.cgroup = out->cgroup_version ? g_cg.dir : NULL;
+	scfg.ctx.cgroup_version = out->cgroup_version;
+	scfg.ctx.server_port = port;
+	scfg.ctx.server_path = path[0] ? path : NULL;
+	scfg.cycles = cycles_of;
+	scfg.arg = e;
+	scfg.quiet = cfg->quiet;
+	err = sampler_create(&scfg, &out->series, &sp);
+	if (!err)
+		err = sampler_start(sp);
+	if (err) {
+		sl_err("cannot sample the kernel's pools (%s); nothing to measure with",
+		       strerror(-err));
+		rc = SL_EXIT_RUNTIME;
+		goto out;
+	}
+	g_engine = e;
+	pg.on = !cfg->quiet && isatty(STDERR_FILENO);
+	pg.t0 = pg.tlast = sl_now();
+
+	sampler_mark(sp, PHASE_BASELINE);
+	for (double t0 = sl_now(); !g_signal && sl_now() - t0 < cfg->baseline;) {
+		nap(NAP);
+		progress(&pg, "baseline", NULL, NULL);
+	}
+	if (!g_signal)
+		churn(cfg, e, sp, out, &pg);
+	else
+		engine_stats(e, &out->stats);
+	quiesce(cfg, sp, out, &pg);
+
+	/* The per-netns probes hold the namespace: close them before it goes. */
+	sampler_drop_netns(sp);
+	g_engine = NULL;
+	engine_destroy(e);
+	e = NULL;
+	if (cfg->teardown && out->netns && !g_signal) {
+		sampler_mark(sp, PHASE_TEARDOWN);
+		for (double t0 = sl_now(); !g_signal && sl_now() - t0 < TEARDOWN_SECONDS;) {
+			nap(NAP);
+			progress(&pg, "teardown", NULL, NULL);
+		}
+	}
+	progress_end(&pg);
+	sampler_stop(sp);
+	series_flush(&out->series);
+	out->signal = g_signal;
+
+	err = analyse(&out->series, &out->params, &out->result);
+	if (err) {
+		sl_err("cannot analyse the run: %s", strerror(-err));
+		rc = SL_EXIT_RUNTIME;
+	} else {
+		out->analysed = true;
+	}
+out:
+	g_engine = NULL;
+	sampler_destroy(sp);
+	engine_destroy(e);
+	cgroup_leave(&g_cg);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc;
+}
+
+void run_output_free(struct run_output *out)
+{
+	if (out->analysed)
+		result_free(&out->result);
+	series_free(&out->series);
+	out->analysed = false;
+}
