@@ -219,11 +219,34 @@ static bool fit_thinned(struct work *w, const double *x, const double *y, size_t
 	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
 }
 
+/* Median of five without a loop: the running peak calls it once per churn row. */
+static inline double med5(double a, double b, double c, double d, double e)
+{
+	double t;
+
+#define SORT2(x, y) (x > y ? (t = x, x = y, y = t) : 0)
+	SORT2(a, b);
+	SORT2(c, d);
+	if (a > c) { /* drop the smallest of a, c: it cannot be the median */
+		t = a, a = c, c = t;
+		t = b, b = d, d = t;
+	}
+	/* a is below three others; the median is the second smallest of b, c, d, e. */
+	SORT2(b, e);
+	if (b > c) {
+		t = b, b = c, c = t;
+		t = e, e = d, d = t;
+	}
+	/* b is now below three of the rest: the median is the smaller of c and e. */
+#undef SORT2
+	return c < e ? c : e;
+}
+
 /* Largest running median of 5 consecutive values: a peak that one odd sample cannot make. */
 static double running_peak(const double *v, size_t n)
 {
-	double win[5], best = -INFINITY;
-	size_t i, j;
+	double best = -INFINITY;
+	size_t i;
 
 	if (n < 5) {
 		for (i = 0; i < n; i++)
@@ -231,11 +254,8 @@ static double running_peak(const double *v, size_t n)
 		return n ? best : NAN;
 	}
 	for (i = 0; i + 5 <= n; i++) {
-		double m;
+		double m = med5(v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4]);
 
-		for (j = 0; j < 5; j++)
-			win[j] = v[i + j];
-		m = st_select(win, 5, 2);
 		best = m > best ? m : best;
 	}
 	return best;
@@ -287,14 +307,21 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 
 	/* The end of quiesce: the residual, and more jitter. */
 	if (have_tail(ph)) {
-		for (r = t0, n = 0; r < ph->q1; r++)
-			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
-				n++;
+		struct st_trend t;
+
+		for (r = t0, n = 0; r < ph->q1; r++) {
+			if (isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				continue;
+			w->c[n++] = s->t[r];
+		}
 		if (n >= 3) {
 			f->nt = n;
 			rho_t = st_lag1(w->a, n);
 			for (i = 0; i + 1 < n; i++)
 				w->b[nd++] = w->a[i + 1] - w->a[i];
+			/* Still moving at the very end? Then the residual is not yet what stays. */
+			if (fit_thinned(w, w->c, w->a, n, 64, &t))
+				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
 			f->residual = st_median(w->a, n) - base_u;
 		}
 	}
@@ -374,7 +401,8 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	double sign = metric_sign(c->name), base = sign * raw->base, k = 0, thr;
 	size_t r, n = 0;
 
-	if (!w->tw_moved || metric_is_tw(c->name) || raw->peak <= 0)
+	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!w->tw_moved || metric_is_tw(c->name) || raw->flat || fmax(raw->q90, raw->peak) < thr)
 		return 0;
 
 	/*
@@ -396,7 +424,7 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 		struct st_trend t;
 
 		/* Rows went in backwards: x (tw sockets) now rises. */
-		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points, &t))
+		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t))
 			k = t.slope;
 	} else {
 		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
@@ -421,7 +449,6 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	}
 	if (integral)
 		k = round(k);
-	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
 	if (!(k > 0) || k * w->tw_peak < thr)
 		return 0;
 	return k;

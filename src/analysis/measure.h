@@ -54,6 +54,7 @@ struct figures {
 	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
 	double residual; /* median of the quiesce tail minus baseline; NAN without quiesce */
 	double residual_sd; /* its standard error (autocorrelation-aware) */
+	double tail_change; /* trend over the quiesce tail, in units: still moving? */
 	double q90; /* 90th percentile of the churn rise: "it grew" */
 	double rise_end; /* median rise over the last tenth of churn */
 	double end_level; /* the rise at the last churn row, from the late fit */

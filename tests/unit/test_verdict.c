@@ -159,7 +159,7 @@ static void test_plateau_bounded(void **state)
 static void test_backlog(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
 	struct synth_plan pl = plan(10, 40);
@@ -174,8 +174,8 @@ static void test_backlog(void **state)
 	m = get(&r, &s, "slab.dentry.objs");
 	assert_int_equal(m->verdict, VERDICT_BACKLOG);
 	assert_int_equal(r.verdict, VERDICT_BACKLOG);
-	assert_float_equal(m->slope, 0.002, 0.0002);
-	assert_float_equal(m->slope_late, 0.002, 0.0004);
+	assert_float_equal(m->slope, 0.01, 0.001);
+	assert_float_equal(m->slope_late, 0.01, 0.002);
 	assert_true(m->residual < 10);
 	result_free(&r);
 	series_free(&s);
@@ -306,7 +306,7 @@ static void test_leak_folded(void **state)
 static void test_backlog_folded(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
 	struct synth_plan pl = plan(30, 40);
@@ -642,7 +642,7 @@ static void test_degenerate_series(void **state)
 static void test_settled(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct gen tw = { .tw_k = 1, .rate = RATE, .integer = true };
 	struct gen host = { .base = 1e9, .noise = 1e6, .walk = 5e5 };
