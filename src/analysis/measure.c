@@ -190,6 +190,75 @@ void work_free(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes at baseline; 0 when unknown. */
+static double objsize(const struct work *w, const char *objs_name)
+{
+	const struct series *s = w->s;
+	char name[160];
+	size_t n = strlen(objs_name), k = strlen(".objs"), nb, no;
+	int cb, co = series_find(s, objs_name);
+	double b, o;
+
+	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
+		return 0;
+	memcpy(name, objs_name, n - k);
+	strcpy(name + n - k, ".bytes");
+	if ((cb = series_find(s, name)) < 0)
+		return 0;
+	nb = st_finite(s->cols[cb].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
+	b = st_median(w->a, nb);
+	no = st_finite(s->cols[co].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
+	o = st_median(w->a, no);
+	return o > 0 && b > 0 ? b / o : 0;
+}
+
+void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
+		struct limits *l)
+{
+	const struct analysis_params *p = w->p;
+	bool bytes = c->unit == UNIT_BYTES;
+	size_t n = strlen(c->name);
+
+	l->min_eff = bytes ? p->min_bytes : p->min_count;
+	l->hold = l->min_eff;
+	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
+	l->k_noise = bytes ? 3 : 2;
+	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
+	switch (role) {
+	case ROLE_SLAB:
+		if (bytes) {
+			l->hold = fmax(l->hold, p->slab_hold_bytes);
+		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+			double os = objsize(w, c->name);
+
+			if (os <= 0)
+				os = 256;
+			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
+			l->beta_min = p->min_bytes_per_cycle / os;
+		}
+		break;
+	case ROLE_SOCKETS:
+		if (bytes)
+			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
+		break;
+	case ROLE_MEMCG:
+		l->hold = fmax(l->hold, p->memcg_hold_bytes);
+		break;
+	case ROLE_HOST:
+		if (bytes)
+			l->hold = fmax(l->hold, 2 * p->memcg_hold_bytes);
+		break;
+	default:
+		break;
+	}
+	/*
+	 * Per-CPU caches jitter by about what they hold while anything runs, however still the
+	 * baseline was: growth smaller than that is not growth.
+	 */
+	l->percpu = l->hold > (bytes ? p->min_bytes : p->min_count);
+	l->min_eff = l->hold;
+}
+
 /* A row's value, sign-corrected, with k x (TIME_WAIT above baseline) taken off. */
 static inline double val(const struct work *w, const double *v, size_t r, double sign, double k)
 {

@@ -69,6 +69,20 @@ struct figures {
 	bool flat; /* never left its baseline noise band: no fit done */
 };
 
+/* Effect sizes for one metric. */
+struct limits {
+	double min_eff; /* a rise this small is not growth */
+	double hold; /* a residual this small is not kept */
+	double beta_min; /* smallest rate worth deciding, units per cycle */
+	double k_noise; /* a kept residual clears this many sigma of level noise */
+	bool exact; /* a socket count in the run's own netns */
+	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
+};
+
+/* The effect sizes of column c, whose role is role. */
+void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
+		struct limits *l);
+
 /*
  * Measures column col. With tw_k != 0, tw_k x (TIME_WAIT sockets above baseline) is taken off
  * every row first. Returns 0, or -ENODATA when the baseline has no value.
