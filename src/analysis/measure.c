@@ -190,14 +190,13 @@ void work_free(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes at baseline; 0 when unknown. */
+/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes; 0 when unknown. */
 static double objsize(const struct work *w, const char *objs_name)
 {
 	const struct series *s = w->s;
 	char name[160];
-	size_t n = strlen(objs_name), k = strlen(".objs"), nb, no;
+	size_t n = strlen(objs_name), k = strlen(".objs"), r, m = 0;
 	int cb, co = series_find(s, objs_name);
-	double b, o;
 
 	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
 		return 0;
@@ -205,11 +204,14 @@ static double objsize(const struct work *w, const char *objs_name)
 	strcpy(name + n - k, ".bytes");
 	if ((cb = series_find(s, name)) < 0)
 		return 0;
-	nb = st_finite(s->cols[cb].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
-	b = st_median(w->a, nb);
-	no = st_finite(s->cols[co].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
-	o = st_median(w->a, no);
-	return o > 0 && b > 0 ? b / o : 0;
+	/* Row by row: the probe reads both from one slabinfo line, so the ratio is exact. */
+	for (r = 0; r < s->nrows; r++) {
+		double o = s->cols[co].v[r], b = s->cols[cb].v[r];
+
+		if (o > 0 && b > 0)
+			w->a[m++] = b / o;
+	}
+	return m ? st_median(w->a, m) : 0;
 }
 
 void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
