@@ -190,6 +190,77 @@ void work_free(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes; 0 when unknown. */
+static double objsize(const struct work *w, const char *objs_name)
+{
+	const struct series *s = w->s;
+	char name[160];
+	size_t n = strlen(objs_name), k = strlen(".objs"), r, m = 0;
+	int cb, co = series_find(s, objs_name);
+
+	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
+		return 0;
+	memcpy(name, objs_name, n - k);
+	strcpy(name + n - k, ".bytes");
+	if ((cb = series_find(s, name)) < 0)
+		return 0;
+	/* Row by row: the probe reads both from one slabinfo line, so the ratio is exact. */
+	for (r = 0; r < s->nrows; r++) {
+		double o = s->cols[co].v[r], b = s->cols[cb].v[r];
+
+		if (o > 0 && b > 0)
+			w->a[m++] = b / o;
+	}
+	return m ? st_median(w->a, m) : 0;
+}
+
+void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
+		struct limits *l)
+{
+	const struct analysis_params *p = w->p;
+	bool bytes = c->unit == UNIT_BYTES;
+	size_t n = strlen(c->name);
+
+	l->min_eff = bytes ? p->min_bytes : p->min_count;
+	l->hold = l->min_eff;
+	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
+	l->k_noise = bytes ? 3 : 2;
+	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
+	switch (role) {
+	case ROLE_SLAB:
+		if (bytes) {
+			l->hold = fmax(l->hold, p->slab_hold_bytes);
+		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+			double os = objsize(w, c->name);
+
+			if (os <= 0)
+				os = 256;
+			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
+			l->beta_min = p->min_bytes_per_cycle / os;
+		}
+		break;
+	case ROLE_SOCKETS:
+		if (bytes)
+			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
+		break;
+	case ROLE_MEMCG:
+		l->hold = fmax(l->hold, p->memcg_hold_bytes);
+		break;
+	case ROLE_HOST:
+		if (bytes)
+			l->hold = fmax(l->hold, 2 * p->memcg_hold_bytes);
+		break;
+	default:
+		break;
+	}
+	/*
+	 * Per-CPU caches jitter by about what they hold while anything runs, however still the
+	 * baseline was: growth smaller than that is not growth.
+	 */
+	l->percpu = l->hold > (bytes ? p->min_bytes : p->min_count);
+	l->min_eff = l->hold;
+}
+
 /* A row's value, sign-corrected, with k x (TIME_WAIT above baseline) taken off. */
 static inline double val(const struct work *w, const double *v, size_t r, double sign, double k)
 {
@@ -219,11 +290,34 @@ static bool fit_thinned(struct work *w, const double *x, const double *y, size_t
 	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
 }
 
+/* Median of five without a loop: the running peak calls it once per churn row. */
+static inline double med5(double a, double b, double c, double d, double e)
+{
+	double t;
+
+#define SORT2(x, y) (x > y ? (t = x, x = y, y = t) : 0)
+	SORT2(a, b);
+	SORT2(c, d);
+	if (a > c) { /* drop the smallest of a, c: it cannot be the median */
+		t = a, a = c, c = t;
+		t = b, b = d, d = t;
+	}
+	/* a is below three others; the median is the second smallest of b, c, d, e. */
+	SORT2(b, e);
+	if (b > c) {
+		t = b, b = c, c = t;
+		t = e, e = d, d = t;
+	}
+	/* b is now below three of the rest: the median is the smaller of c and e. */
+#undef SORT2
+	return c < e ? c : e;
+}
+
 /* Largest running median of 5 consecutive values: a peak that one odd sample cannot make. */
 static double running_peak(const double *v, size_t n)
 {
-	double win[5], best = -INFINITY;
-	size_t i, j;
+	double best = -INFINITY;
+	size_t i;
 
 	if (n < 5) {
 		for (i = 0; i < n; i++)
@@ -231,11 +325,8 @@ static double running_peak(const double *v, size_t n)
 		return n ? best : NAN;
 	}
 	for (i = 0; i + 5 <= n; i++) {
-		double m;
+		double m = med5(v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4]);
 
-		for (j = 0; j < 5; j++)
-			win[j] = v[i + j];
-		m = st_select(win, 5, 2);
 		best = m > best ? m : best;
 	}
 	return best;
@@ -287,14 +378,21 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 
 	/* The end of quiesce: the residual, and more jitter. */
 	if (have_tail(ph)) {
-		for (r = t0, n = 0; r < ph->q1; r++)
-			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
-				n++;
+		struct st_trend t;
+
+		for (r = t0, n = 0; r < ph->q1; r++) {
+			if (isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				continue;
+			w->c[n++] = s->t[r];
+		}
 		if (n >= 3) {
 			f->nt = n;
 			rho_t = st_lag1(w->a, n);
 			for (i = 0; i + 1 < n; i++)
 				w->b[nd++] = w->a[i + 1] - w->a[i];
+			/* Still moving at the very end? Then the residual is not yet what stays. */
+			if (fit_thinned(w, w->c, w->a, n, 64, &t))
+				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
 			f->residual = st_median(w->a, n) - base_u;
 		}
 	}
@@ -374,7 +472,8 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	double sign = metric_sign(c->name), base = sign * raw->base, k = 0, thr;
 	size_t r, n = 0;
 
-	if (!w->tw_moved || metric_is_tw(c->name) || raw->peak <= 0)
+	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!w->tw_moved || metric_is_tw(c->name) || raw->flat || fmax(raw->q90, raw->peak) < thr)
 		return 0;
 
 	/*
@@ -396,7 +495,7 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 		struct st_trend t;
 
 		/* Rows went in backwards: x (tw sockets) now rises. */
-		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points, &t))
+		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t))
 			k = t.slope;
 	} else {
 		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
@@ -421,7 +520,6 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	}
 	if (integral)
 		k = round(k);
-	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
 	if (!(k > 0) || k * w->tw_peak < thr)
 		return 0;
 	return k;

@@ -54,6 +54,7 @@ struct figures {
 	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
 	double residual; /* median of the quiesce tail minus baseline; NAN without quiesce */
 	double residual_sd; /* its standard error (autocorrelation-aware) */
+	double tail_change; /* trend over the quiesce tail, in units: still moving? */
 	double q90; /* 90th percentile of the churn rise: "it grew" */
 	double rise_end; /* median rise over the last tenth of churn */
 	double end_level; /* the rise at the last churn row, from the late fit */
@@ -67,6 +68,20 @@ struct figures {
 	double tw_end; /* the TIME_WAIT part of the residual (tw_k x pending tw) */
 	bool flat; /* never left its baseline noise band: no fit done */
 };
+
+/* Effect sizes for one metric. */
+struct limits {
+	double min_eff; /* a rise this small is not growth */
+	double hold; /* a residual this small is not kept */
+	double beta_min; /* smallest rate worth deciding, units per cycle */
+	double k_noise; /* a kept residual clears this many sigma of level noise */
+	bool exact; /* a socket count in the run's own netns */
+	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
+};
+
+/* The effect sizes of column c, whose role is role. */
+void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
+		struct limits *l);
 
 /*
  * Measures column col. With tw_k != 0, tw_k x (TIME_WAIT sockets above baseline) is taken off

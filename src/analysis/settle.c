@@ -112,12 +112,15 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		const struct series_col *c = &s->cols[i];
 		double base, noise, thr, sign = metric_sign(c->name), change, limit;
 		struct st_trend t;
+		struct limits l;
 
 		if (c->kind != MK_LEVEL || metric_is_tw(c->name) || !must_settle(c, p))
 			continue;
+		/* The analysis' own effect sizes: what it would not call growth need not settle. */
+		limits_for(&w, c, metric_role(c), &l);
 		if (!base_noise(&w, c, &base, &noise))
 			continue;
-		thr = fmax(3 * noise, c->unit == UNIT_BYTES ? p->min_bytes : p->min_count);
+		thr = fmax(3 * noise, l.min_eff);
 		if (!moved(&w, c, base, thr))
 			continue;
 		for (r = w0, n = 0; r < w.ph.q1; r++) {
@@ -137,8 +140,7 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 			continue;
 		/* Stable: the change the trend makes over the window is within the noise. */
 		change = t.slope * (w.x[m - 1] - w.x[0]);
-		limit = fmax(2 * fmax(noise, st_jitter_sigma(w.a, n, w.c)),
-			     (c->unit == UNIT_BYTES ? p->min_bytes : p->min_count) / 2);
+		limit = fmax(2 * fmax(noise, st_jitter_sigma(w.a, n, w.c)), l.min_eff / 2);
 		if (fabs(change) > limit)
 			ok = say(why, why_len, "%s still %s (%+.3g over %.1f s)", c->name,
 				 sign * change > 0 ? "rising" : "falling", sign * change,

@@ -25,41 +25,59 @@ static inline void swap(double *a, double *b)
 }
 
 /*
- * Quickselect with a three-way partition: exact socket counts give slopes with huge runs of equal
- * values, which a two-way partition would turn quadratic. The pivot is the median of three spread
- * positions picked by a fixed LCG: deterministic, and sorted input is not a worst case.
+ * Floyd and Rivest's SELECT (CACM 18(3), 1975): on large ranges it first selects within a small
+ * sample around the expected position, so the partition that follows leaves little to scan; about
+ * 1.5 n comparisons against Hoare's 3.4 n, and Theil-Sen spends most of its time here. The scans
+ * stop on equal elements, so the long runs of equal slopes exact socket counts give do not make it
+ * quadratic. Afterwards v[lo, k) <= v[k] <= v(k, hi]: Sen's interval relies on that.
  */
+static void fr_select(double *v, long lo, long hi, long k)
+{
+	while (hi > lo) {
+		double t;
+		long i, j;
+
+		if (hi - lo > 600) {
+			double n = hi - lo + 1, m = k - lo + 1, z = log(n);
+			double s = 0.5 * exp(2 * z / 3);
+			double sd = 0.5 * sqrt(z * s * (n - s) / n) * (m - n / 2 < 0 ? -1 : 1);
+			long nlo = (long)fmax(lo, floor(k - m * s / n + sd));
+			long nhi = (long)fmin(hi, floor(k + (n - m) * s / n + sd));
+
+			fr_select(v, nlo, nhi, k);
+		}
+		t = v[k];
+		i = lo;
+		j = hi;
+		swap(&v[lo], &v[k]);
+		if (v[hi] > t)
+			swap(&v[hi], &v[lo]);
+		while (i < j) {
+			swap(&v[i], &v[j]);
+			i++;
+			j--;
+			while (v[i] < t)
+				i++;
+			while (v[j] > t)
+				j--;
+		}
+		if (v[lo] == t) {
+			swap(&v[lo], &v[j]);
+		} else {
+			j++;
+			swap(&v[j], &v[hi]);
+		}
+		if (j <= k)
+			lo = j + 1;
+		if (k <= j)
+			hi = j - 1;
+	}
+}
+
 double st_select(double *v, size_t n, size_t k)
 {
-	size_t lo = 0, hi = n; /* [lo, hi) holds the answer */
-	uint32_t seed = 2463534242u;
-
-	while (hi - lo > 1) {
-		size_t len = hi - lo, lt = lo, gt = hi, i = lo;
-		double a, b, c, p;
-
-		seed = seed * 1664525u + 1013904223u;
-		a = v[lo + (seed >> 8) % len];
-		b = v[lo + len / 2];
-		c = v[hi - 1];
-		p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-		/* v[lo, lt) < p, v[lt, i) == p, v[gt, hi) > p */
-		while (i < gt) {
-			if (v[i] < p)
-				swap(&v[lt++], &v[i++]);
-			else if (v[i] > p)
-				swap(&v[i], &v[--gt]);
-			else
-				i++;
-		}
-		if (k < lt)
-			hi = lt;
-		else if (k >= gt)
-			lo = gt;
-		else
-			return p;
-	}
-	return v[lo];
+	fr_select(v, 0, (long)n - 1, (long)k);
+	return v[k];
 }
 
 /* The smallest of v[from, n): after st_select(k), the (k+1)-th order statistic. */

@@ -63,76 +63,6 @@ void analysis_defaults(struct analysis_params *p)
 	p->sockets_per_leak = 2;
 }
 
-/* Effect sizes for one metric. */
-struct limits {
-	double min_eff; /* a rise this small is not growth */
-	double hold; /* a residual this small is not kept */
-	double beta_min; /* smallest rate worth deciding, units per cycle */
-	double k_noise; /* a kept residual clears this many sigma of level noise */
-};
-
-/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes at baseline; 0 when unknown. */
-static double objsize(const struct work *w, const char *objs_name)
-{
-	const struct series *s = w->s;
-	char name[160];
-	size_t n = strlen(objs_name), k = strlen(".objs"), nb, no;
-	int cb, co = series_find(s, objs_name);
-	double b, o;
-
-	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
-		return 0;
-	memcpy(name, objs_name, n - k);
-	strcpy(name + n - k, ".bytes");
-	if ((cb = series_find(s, name)) < 0)
-		return 0;
-	nb = st_finite(s->cols[cb].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
-	b = st_median(w->a, nb);
-	no = st_finite(s->cols[co].v + w->ph.b0, w->ph.b1 - w->ph.b0, w->a);
-	o = st_median(w->a, no);
-	return o > 0 && b > 0 ? b / o : 0;
-}
-
-static void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
-		       struct limits *l)
-{
-	const struct analysis_params *p = w->p;
-	bool bytes = c->unit == UNIT_BYTES;
-	size_t n = strlen(c->name);
-
-	l->min_eff = bytes ? p->min_bytes : p->min_count;
-	l->hold = l->min_eff;
-	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
-	l->k_noise = bytes ? 3 : 2;
-	switch (role) {
-	case ROLE_SLAB:
-		if (bytes) {
-			l->hold = fmax(l->hold, p->slab_hold_bytes);
-		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
-			double os = objsize(w, c->name);
-
-			if (os <= 0)
-				os = 256;
-			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
-			l->beta_min = p->min_bytes_per_cycle / os;
-		}
-		break;
-	case ROLE_SOCKETS:
-		if (bytes)
-			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
-		break;
-	case ROLE_MEMCG:
-		l->hold = fmax(l->hold, p->memcg_hold_bytes);
-		break;
-	case ROLE_HOST:
-		if (bytes)
-			l->hold = fmax(l->hold, 2 * p->memcg_hold_bytes);
-		break;
-	default:
-		break;
-	}
-}
-
 /* "1234", "0.5", "12.3 KiB": an amount in a metric's unit, for the why lines. */
 static const char *amount(char *buf, size_t len, double v, enum unit u)
 {
@@ -272,13 +202,35 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 
 		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
 		double built = fmax(fmax(Rend, f->end_level), f->peak);
+		bool settled = fabs(f->tail_change) <= fmax(2 * f->noise, l->min_eff / 2);
 
-		if (grew && steady && r <= 1.25 * built + za * sd + l->hold) {
+		if (!settled) {
+			m->verdict = VERDICT_INCONCLUSIVE;
+			m->cycles_to_decide = N;
+			m->confidence = 0;
+			snprintf(
+				m->why, len,
+				"+%s above baseline but still %s (%s) at the end of quiesce; a longer "
+				"quiesce would decide",
+				b, f->tail_change < 0 ? "falling" : "rising",
+				amount(d, sizeof(d), f->tail_change, u));
+		} else if (grew && steady && r <= 1.25 * built + za * sd + l->hold) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), ze));
 			snprintf(m->why, len,
 				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
 				 amount(d, sizeof(d), per, u), amount(a, sizeof(a), Rend, u));
+		} else if (l->exact && grew && !flat_end) {
+			/*
+			 * Sockets still open in the run's own netns once everything settled are
+			 * open: a leak, even when in-flight sockets hid the steady growth.
+			 */
+			m->verdict = VERDICT_LEAK;
+			m->confidence = 0.95 * phi((r - thr_r) / sd + za);
+			snprintf(m->why, len,
+				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
+				 "+%s) hid the growth during churn",
+				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
 		} else if (grew && flat_end) {
 			double se = (f->late.hi - f->late.slope) / 1.96 * f->dx_late;
 
@@ -312,10 +264,10 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		double r_hi = r + za * sd;
 
 		amount(b, sizeof(b), fabs(r), u);
-		if (r_hi < 0.5 * Rend) {
+		if (r_hi < 0.5 * fmax(R, Rend)) {
 			if (backlog_shape) {
 				m->verdict = VERDICT_BACKLOG;
-				m->confidence = phi(fmin(zl, (0.5 * Rend - r) / sd));
+				m->confidence = phi(fmin(zl, (0.5 * fmax(R, Rend) - r) / sd));
 				snprintf(
 					m->why, len,
 					"rose +%s while the loop ran, still rising at its end; came "
@@ -323,7 +275,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 					amount(a, sizeof(a), Rend, u), r < 0 ? "-" : "+", b);
 			} else {
 				m->verdict = VERDICT_BOUNDED;
-				m->confidence = phi(fmin(z_rise, (0.5 * Rend - r) / sd));
+				m->confidence = phi(fmin(z_rise, (0.5 * fmax(R, Rend) - r) / sd));
 				snprintf(m->why, len, "plateau at +%s, came back to %s%s", a,
 					 r < 0 ? "-" : "+", b);
 			}
@@ -333,8 +285,9 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			/* Stayed up, but within what per-CPU caches keep: not a leak's evidence. */
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi((thr_r - r) / sd);
-			snprintf(m->why, len,
-				 "rose +%s, kept +%s: within the %s per-CPU caches may hold", a, b,
+			snprintf(m->why, len, "rose +%s, kept +%s: %s %s", a, b,
+				 l->percpu ? "within the per-CPU caches' hold of" :
+					     "under the smallest leak counted,",
 				 amount(d, sizeof(d), l->hold, u));
 			return;
 		}
@@ -356,11 +309,17 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	}
 	set_inconclusive(m, need, N);
 	m->nothing_seen = true;
-	snprintf(m->why, len,
-		 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
-		 "~%.3g cycles would decide",
-		 amount(a, sizeof(a), f->noise, u), amount(b, sizeof(b), l->beta_min, u), N,
-		 m->cycles_to_decide);
+	amount(b, sizeof(b), l->beta_min, u);
+	if (l->percpu && l->hold >= fmax(l->k_noise * f->noise, za * sd))
+		snprintf(m->why, len,
+			 "no growth seen; a leak under %s/cycle would stay within the %s per-CPU "
+			 "caches may hold at %.3g cycles; ~%.3g would decide",
+			 b, amount(a, sizeof(a), l->hold, u), N, m->cycles_to_decide);
+	else
+		snprintf(m->why, len,
+			 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
+			 "~%.3g would decide",
+			 amount(a, sizeof(a), f->noise, u), b, N, m->cycles_to_decide);
 }
 
 /* Counters are events: their total and rate, never a leak. */
@@ -651,6 +610,8 @@ static int pool_evidence(struct result *r, const struct series *s)
 			pr->bytes_per_cycle = m->residual_per_cycle;
 			pr->peak_bytes = m->peak;
 		}
+		if (m->nothing_seen)
+			continue;
 		if (m->verdict > pr->verdict) {
 			pr->verdict = m->verdict;
 			pr->confidence = m->confidence;

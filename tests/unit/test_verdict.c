@@ -159,7 +159,7 @@ static void test_plateau_bounded(void **state)
 static void test_backlog(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
 	struct synth_plan pl = plan(10, 40);
@@ -174,8 +174,8 @@ static void test_backlog(void **state)
 	m = get(&r, &s, "slab.dentry.objs");
 	assert_int_equal(m->verdict, VERDICT_BACKLOG);
 	assert_int_equal(r.verdict, VERDICT_BACKLOG);
-	assert_float_equal(m->slope, 0.002, 0.0002);
-	assert_float_equal(m->slope_late, 0.002, 0.0004);
+	assert_float_equal(m->slope, 0.01, 0.001);
+	assert_float_equal(m->slope_late, 0.01, 0.002);
 	assert_true(m->residual < 10);
 	result_free(&r);
 	series_free(&s);
@@ -306,7 +306,7 @@ static void test_leak_folded(void **state)
 static void test_backlog_folded(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct synth_col cols[] = { COL("slab.dentry.objs", UNIT_COUNT, MK_LEVEL, &d) };
 	struct synth_plan pl = plan(30, 40);
@@ -642,7 +642,7 @@ static void test_degenerate_series(void **state)
 static void test_settled(void **state)
 {
 	struct gen d = {
-		.base = 33900, .noise = 3, .backlog = 0.002, .back_tau = 3, .integer = true
+		.base = 33900, .noise = 3, .backlog = 0.01, .back_tau = 3, .integer = true
 	};
 	struct gen tw = { .tw_k = 1, .rate = RATE, .integer = true };
 	struct gen host = { .base = 1e9, .noise = 1e6, .walk = 5e5 };
@@ -733,6 +733,93 @@ static void test_confirm(void **state)
 	confirm_free(&c);
 }
 
+/*
+ * Recorded on this project's 2-CPU test VM: a connect/send/close loop on loopback in a private
+ * netns, 10 Hz, /proc/slabinfo, /proc/net/sockstat and /proc/meminfo; the leak run kept one client
+ * socket open every 1000 cycles (38 over 38496). Real kernel noise, known answers.
+ */
+static void load_csv(const char *path, struct series *s)
+{
+	char line[4096], *tok, *save;
+	int cols[32], n = 0, i;
+	enum phase cur = PHASE_COUNT;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	assert_int_equal(series_init(s, 0), 0);
+	assert_non_null(fgets(line, sizeof(line), f));
+	for (tok = strtok_r(line, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save), n++) {
+		bool bytes = !strncmp(tok, "meminfo.", 8) || strstr(tok, ".mem");
+
+		cols[n] =
+			n < 3 ? -1 : series_add(s, tok, bytes ? UNIT_BYTES : UNIT_COUNT, MK_LEVEL);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		double t = 0, cycles = 0;
+		enum phase ph = PHASE_BASELINE;
+
+		for (i = 0, tok = strtok_r(line, ",\n", &save); tok && i < n;
+		     tok = strtok_r(NULL, ",\n", &save), i++) {
+			if (i == 0)
+				t = atof(tok);
+			else if (i == 1)
+				cycles = atof(tok);
+			else if (i == 2)
+				ph = !strcmp(tok, "baseline") ? PHASE_BASELINE :
+				     !strcmp(tok, "churn")    ? PHASE_CHURN :
+								PHASE_QUIESCE;
+			else
+				series_set(s, cols[i], atof(tok));
+		}
+		if (ph != cur) {
+			series_mark(s, ph, t, (uint64_t)cycles);
+			cur = ph;
+		}
+		series_commit(s, t, (uint64_t)cycles);
+	}
+	series_flush(s);
+	fclose(f);
+}
+
+static void test_recorded_loopback(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	analysis_defaults(&p);
+	p.slab_hold_bytes = 256 * 1024; /* the recording's 2 CPUs */
+	p.sockmem_hold_bytes = 2 * 1048576;
+	p.memcg_hold_bytes = 4 * 1048576;
+
+	load_csv("tests/unit/data/loopback_clean.csv", &s);
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	dump(&r, &s);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "sockstat.TCP.tw")->verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "sockstat.TCP.inuse")->verdict, VERDICT_BOUNDED);
+	assert_int_not_equal(get(&r, &s, "slab.TCP.objs")->verdict, VERDICT_LEAK);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0, 1e-6);
+	assert_true(r.tw_peak > 10000);
+	assert_float_equal(r.tw_pending, 0, 0);
+	result_free(&r);
+	series_free(&s);
+
+	load_csv("tests/unit/data/loopback_leak.csv", &s);
+	p.injected_per_cycle = 0.001;
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	dump(&r, &s);
+	assert_int_equal(r.verdict, VERDICT_LEAK);
+	assert_int_equal(get(&r, &s, "sockstat.TCP.inuse")->verdict, VERDICT_LEAK);
+	assert_int_equal(r.socket_col, series_find(&s, "sockstat.sockets.used"));
+	assert_float_equal(r.socket_divisor, 2, 0);
+	assert_float_equal(r.leaked_sockets_per_cycle, 38.0 / 38496, 0.05 * 38.0 / 38496);
+	result_free(&r);
+	series_free(&s);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -762,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_degenerate_series),
 		cmocka_unit_test(test_settled),
 		cmocka_unit_test(test_confirm),
+		cmocka_unit_test(test_recorded_loopback),
 		cmocka_unit_test(test_names),
 	};
 

@@ -1,0 +1,549 @@
+/* The text report: what a kernel engineer reads first, the verdict, then the evidence for it. */
+#include "report/text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#define WIDTH 100
+#define NAME_W 30
+
+static const char *const transport_names[TR_COUNT] = {
+	[TR_TCP] = "tcp",     [TR_TCP6] = "tcp6", [TR_UDP] = "udp",
+	[TR_UDP6] = "udp6",   [TR_UNIX] = "unix", [TR_UNIX_DGRAM] = "unix-dgram",
+	[TR_MPTCP] = "mptcp",
+};
+
+/* An amount in a unit: "1234", "0.5", "12.3 KiB"; sign on request; "-" for NAN. */
+static const char *fmt_amount(char *buf, size_t len, double v, enum unit u, bool sign)
+{
+	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	const char *plus = sign && v >= 0 ? "+" : "";
+	double a = fabs(v);
+	int i = 0;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (u != UNIT_BYTES) {
+		if (a >= 1e7)
+			snprintf(buf, len, "%s%.3g", plus, v);
+		else if (a >= 100 || a == round(a))
+			snprintf(buf, len, "%s%.0f", plus, v);
+		else
+			snprintf(buf, len, "%s%.3g", plus, v);
+		return buf;
+	}
+	while (a >= 1024 && i < 4) {
+		a /= 1024;
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, i ? "%s%.1f %s" : "%s%.0f %s", plus, v, sfx[i]);
+	return buf;
+}
+
+/* A rate per cycle: five decimals while small, so 0.00100 reads beside an injected 1/1000. */
+static const char *fmt_rate(char *buf, size_t len, double v, enum unit u)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (u == UNIT_BYTES && fabs(v) >= 1024)
+		fmt_amount(buf, len, v, u, false);
+	else if (u == UNIT_BYTES)
+		snprintf(buf, len, "%.2f B", v);
+	else if (fabs(v) < 10)
+		snprintf(buf, len, "%.5f", v);
+	else
+		snprintf(buf, len, "%.1f", v);
+	return buf;
+}
+
+/* Names longer than the column keep their head and tail: both tell which metric it is. */
+static const char *fit_name(char *buf, size_t len, const char *name, size_t w)
+{
+	size_t n = strlen(name);
+
+	if (n <= w || w < 8 || len <= w) {
+		snprintf(buf, len, "%s", name);
+		return buf;
+	}
+	memcpy(buf, name, w / 2 - 1);
+	buf[w / 2 - 1] = '~';
+	memcpy(buf + w / 2, name + n - (w - w / 2), w - w / 2);
+	buf[w] = '\0';
+	return buf;
+}
+
+/* Prints text wrapped at WIDTH, every line after the first indented by indent. */
+static void wrap(FILE *f, const char *text, size_t first_col, size_t indent)
+{
+	size_t col = first_col, n;
+	const char *p = text;
+	bool gap = false;
+
+	while (*p) {
+		while (*p == ' ')
+			p++, gap = true;
+		if (!*p)
+			break;
+		n = strcspn(p, " ");
+		if (gap && col + 1 + n > WIDTH && col > indent) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (gap) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)n, p);
+		col += n;
+		p += n;
+		gap = false;
+	}
+	fputc('\n', f);
+}
+
+/* The first metric (the list is worst first) with verdict v that decides; seen ones first. */
+static const struct metric_result *top(const struct result *r, enum verdict v)
+{
+	const struct metric_result *unseen = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nm; i++) {
+		if (r->m[i].verdict != v || !r->m[i].decisive)
+			continue;
+		if (!r->m[i].nothing_seen)
+			return &r->m[i];
+		if (!unseen)
+			unseen = &r->m[i];
+	}
+	return unseen;
+}
+
+static void verdict_line(FILE *f, const struct series *s, const struct result *r)
+{
+	const struct metric_result *m = top(r, r->verdict);
+	enum unit u = m ? s->cols[m->col].unit : UNIT_COUNT;
+	char a[48], b[48], c[48], line[512];
+	int n = 0;
+
+	switch (r->verdict) {
+	case VERDICT_LEAK:
+		n = snprintf(line, sizeof(line), "LEAK:");
+		if (!isnan(r->leaked_sockets_per_cycle) && r->leaked_sockets_per_cycle > 0)
+			n += snprintf(
+				line + n, sizeof(line) - n, " %s sockets/cycle",
+				fmt_rate(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT));
+		if (r->injected_per_cycle > 0)
+			n += snprintf(line + n, sizeof(line) - n, " (injected %s)",
+				      fmt_rate(a, sizeof(a), r->injected_per_cycle, UNIT_COUNT));
+		if (r->leak_caches)
+			n += snprintf(line + n, sizeof(line) - n, "%s %s/cycle in %zu slab cache%s",
+				      n > 5 ? "," : "",
+				      fmt_rate(b, sizeof(b), r->leaked_bytes_per_cycle, UNIT_BYTES),
+				      r->leak_caches, r->leak_caches > 1 ? "s" : "");
+		if (r->leak_caches && r->leaked_sockets_per_cycle > 0)
+			n += snprintf(
+				line + n, sizeof(line) - n, " (%s per leaked client socket)",
+				fmt_amount(c, sizeof(c),
+					   r->leaked_bytes_per_cycle / r->leaked_sockets_per_cycle,
+					   UNIT_BYTES, false));
+		if (n <= 5 && m)
+			snprintf(line + n, sizeof(line) - n, " %s kept %s (%s/cycle)",
+				 s->cols[m->col].name,
+				 fmt_amount(a, sizeof(a), m->residual, u, true),
+				 fmt_rate(b, sizeof(b), m->residual_per_cycle, u));
+		break;
+	case VERDICT_BACKLOG:
+		snprintf(line, sizeof(line),
+			 "BACKLOG: %s rose %s while the loop ran and came back after it stopped "
+			 "(deferred clean-up starved by the loop)",
+			 m ? s->cols[m->col].name : "?",
+			 m ? fmt_amount(a, sizeof(a), m->peak, u, true) : "?");
+		break;
+	case VERDICT_BOUNDED:
+		n = snprintf(line, sizeof(line), "BOUNDED: growth stayed bounded");
+		if (m && !m->tw_explained)
+			n += snprintf(line + n, sizeof(line) - n, "; largest %s %s",
+				      s->cols[m->col].name,
+				      fmt_amount(a, sizeof(a), m->peak, u, true));
+		if (r->tw_peak > 0)
+			snprintf(line + n, sizeof(line) - n, "; TIME_WAIT peaked at %.0f sockets",
+				 r->tw_peak);
+		break;
+	case VERDICT_INCONCLUSIVE:
+		snprintf(
+			line, sizeof(line),
+			"INCONCLUSIVE: noise too large for %llu cycles; a run of ~%.3g cycles would "
+			"decide (%s)",
+			(unsigned long long)r->cycles, r->cycles_to_decide,
+			m ? s->cols[m->col].name : "?");
+		break;
+	default:
+		snprintf(line, sizeof(line),
+			 "CLEAN: no significant growth in %zu decisive metrics over %llu cycles",
+			 r->ndecisive, (unsigned long long)r->cycles);
+		break;
+	}
+	/* Ground truth not found is the first thing a user checking the tool must see. */
+	if (r->verdict != VERDICT_LEAK && r->injected_per_cycle > 0) {
+		n = (int)strlen(line);
+		snprintf(line + n, sizeof(line) - n, " (injected %s sockets/cycle, estimated %s)",
+			 fmt_rate(a, sizeof(a), r->injected_per_cycle, UNIT_COUNT),
+			 fmt_rate(b, sizeof(b), r->leaked_sockets_per_cycle, UNIT_COUNT));
+	}
+	wrap(f, line, 0, 2);
+}
+
+static void summary(FILE *f, const struct result *r, const struct run_config *cfg)
+{
+	char line[600];
+	int n;
+
+	fprintf(f, "  ");
+	wrap(f, r->why, 2, 2);
+	if (cfg && cfg->sequence) {
+		n = snprintf(line, sizeof(line), "sequence: %s", cfg->sequence);
+		if (cfg->preset)
+			n += snprintf(line + n, sizeof(line) - n, " (preset %s)", cfg->preset);
+		snprintf(line + n, sizeof(line) - n, " over %s, %u client thread%s%s",
+			 (unsigned)cfg->transport < TR_COUNT ? transport_names[cfg->transport] :
+							       "?",
+			 cfg->threads, cfg->threads == 1 ? "" : "s",
+			 cfg->target ? ", against the user's server" : "");
+		fprintf(f, "  ");
+		wrap(f, line, 2, 4);
+	}
+	fprintf(f, "  %llu cycles in %.1f s of churn", (unsigned long long)r->cycles,
+		r->churn_seconds);
+	if (r->churn_seconds > 0)
+		fprintf(f, " (%.0f/s)", r->cycles / r->churn_seconds);
+	fprintf(f, "; quiesce %.1f s, %s\n", r->quiesce_seconds,
+		r->quiesce_stable ? "settled" : "not settled at its end");
+}
+
+static const char *note_of(const struct series *s, int col)
+{
+	return col >= 0 && s->cols[col].note ? s->cols[col].note : NULL;
+}
+
+static void pool_table(FILE *f, const struct series *s, const struct result *r)
+{
+	char a[32], b[32], c[32], d[32], nm[40];
+	size_t i;
+
+	if (!r->npools)
+		return;
+	fprintf(f, "\nSlab caches (pool tags)\n");
+	fprintf(f, "  %-22s %-12s %11s %12s %10s %11s %5s\n", "cache", "verdict", "objs/cycle",
+		"bytes/cycle", "peak objs", "peak bytes", "conf");
+	for (i = 0; i < r->npools; i++) {
+		const struct pool_row *p = &r->pools[i];
+		const char *note = note_of(s, p->objs_col);
+
+		if (!note)
+			note = note_of(s, p->bytes_col);
+		fprintf(f, "  %-22s %-12s %11s %12s %10s %11s %4.0f%%\n",
+			fit_name(nm, sizeof(nm), p->cache, 22), verdict_name(p->verdict),
+			fmt_rate(a, sizeof(a), p->objs_per_cycle, UNIT_COUNT),
+			fmt_rate(b, sizeof(b), p->bytes_per_cycle, UNIT_BYTES),
+			fmt_amount(c, sizeof(c), p->peak_objs, UNIT_COUNT, true),
+			fmt_amount(d, sizeof(d), p->peak_bytes, UNIT_BYTES, true),
+			100 * p->confidence);
+		if (note) {
+			fprintf(f, "    ");
+			wrap(f, note, 4, 6);
+		}
+	}
+}
+
+static void metric_header(FILE *f)
+{
+	fprintf(f, "  %-*s %-12s %12s %11s %11s %11s\n", NAME_W, "metric", "verdict", "baseline",
+		"peak", "residual", "per cycle");
+}
+
+static void metric_row(FILE *f, const struct series *s, const struct metric_result *m)
+{
+	const struct series_col *c = &s->cols[m->col];
+	char nm[48], a[32], b[32], d[32], e[32];
+
+	fprintf(f, "  %-*s %-12s %12s %11s %11s %11s\n", NAME_W,
+		fit_name(nm, sizeof(nm), c->name, NAME_W), verdict_name(m->verdict),
+		fmt_amount(a, sizeof(a), m->baseline, c->unit, false),
+		fmt_amount(b, sizeof(b), m->peak, c->unit, true),
+		fmt_amount(d, sizeof(d), m->residual, c->unit, true),
+		fmt_rate(e, sizeof(e), m->residual_per_cycle, c->unit));
+}
+
+static bool starts(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* Key socket counts are always listed; the rest when they moved or were judged. */
+static bool interesting(const struct series *s, const struct metric_result *m)
+{
+	static const char *const keys[] = {
+		"tcp.client", "tcp.server", "unix.client", "unix.server", "sockstat.sockets.used",
+		"proc.fds"
+	};
+	size_t i;
+
+	if ((m->verdict != VERDICT_CLEAN && !m->nothing_seen) || m->moved)
+		return true;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(s->cols[m->col].name, keys[i]))
+			return true;
+	return false;
+}
+
+typedef bool (*metric_pick)(const struct series *s, const struct metric_result *m);
+
+static bool pick_sockets(const struct series *s, const struct metric_result *m)
+{
+	return m->role == ROLE_SOCKETS && !starts(s->cols[m->col].name, "tcp.state.") &&
+	       interesting(s, m);
+}
+
+static bool pick_states(const struct series *s, const struct metric_result *m)
+{
+	const char *n = s->cols[m->col].name;
+
+	return (starts(n, "tcp.state.") || (m->role == ROLE_TW && !starts(n, "slab."))) &&
+	       interesting(s, m);
+}
+
+static bool pick_memcg(const struct series *s, const struct metric_result *m)
+{
+	return starts(s->cols[m->col].name, "memcg.");
+}
+
+static bool pick_host(const struct series *s, const struct metric_result *m)
+{
+	return m->role == ROLE_HOST && !starts(s->cols[m->col].name, "memcg.");
+}
+
+/* One evidence table; returns how many rows it printed. */
+static size_t table(FILE *f, const struct series *s, const struct result *r, const char *title,
+		    metric_pick pick)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nm; i++) {
+		if (!pick(s, &r->m[i]))
+			continue;
+		if (!n++) {
+			fprintf(f, "\n%s\n", title);
+			metric_header(f);
+		}
+		metric_row(f, s, &r->m[i]);
+	}
+	return n;
+}
+
+static void time_wait(FILE *f, const struct result *r)
+{
+	if (r->tw_peak <= 0)
+		return;
+	if (r->tw_short_quiesce)
+		fprintf(f,
+			"  TIME_WAIT: peak %.0f sockets; %.0f still pending at the end: quiesce %.0f s "
+			"was\n  shorter than TIME_WAIT's 60 s (deferred clean-up, not a leak)\n",
+			r->tw_peak, r->tw_pending, r->quiesce_seconds);
+	else if (r->tw_pending > 0)
+		fprintf(f, "  TIME_WAIT: peak %.0f sockets; %.0f still pending at the end\n",
+			r->tw_peak, r->tw_pending);
+	else
+		fprintf(f, "  TIME_WAIT: peak %.0f sockets, all expired during quiesce (BOUNDED)\n",
+			r->tw_peak);
+}
+
+static void counters(FILE *f, const struct series *s, const struct result *r)
+{
+	char nm[48];
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->role != ROLE_COUNTER || !m->moved)
+			continue;
+		if (!n++)
+			fprintf(f,
+				"\nCounters that moved (events, never a leak)\n  %-*s %14s %14s\n",
+				NAME_W, "counter", "total", "per cycle");
+		fprintf(f, "  %-*s %14.0f %14.5g\n", NAME_W,
+			fit_name(nm, sizeof(nm), s->cols[m->col].name, NAME_W), m->total, m->slope);
+	}
+}
+
+/* The why of every metric that was judged something, decisive ones first. */
+static void findings(FILE *f, const struct series *s, const struct result *r)
+{
+	size_t i, n = 0, unseen = 0;
+	double need = 0;
+	char nm[48];
+
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->role == ROLE_COUNTER || m->verdict == VERDICT_CLEAN)
+			continue;
+		if (m->nothing_seen) {
+			unseen += m->decisive;
+			if (m->decisive)
+				need = fmax(need, m->cycles_to_decide);
+			continue;
+		}
+		if (!n++)
+			fprintf(f, "\nFindings (worst first; * marks advisory metrics that never "
+				   "decide)\n");
+		fprintf(f, "  %c%-*s %-12s ", m->decisive ? ' ' : '*', NAME_W - 1,
+			fit_name(nm, sizeof(nm), s->cols[m->col].name, NAME_W - 1),
+			verdict_name(m->verdict));
+		wrap(f, m->why, 3 + NAME_W + 13, 6);
+	}
+	if (unseen)
+		fprintf(f,
+			"\n  %zu decisive metric%s showed nothing but could not rule out a small leak at "
+			"this\n  length (up to ~%.3g cycles would decide)\n",
+			unseen, unseen == 1 ? "" : "s", need);
+}
+
+static void phases(FILE *f, const struct series *s)
+{
+	size_t i, b, e;
+
+	if (!s->nmarks)
+		return;
+	fprintf(f, "\nPhases\n  %-10s %10s %10s %12s %8s\n", "phase", "start", "length", "cycles",
+		"rows");
+	for (i = 0; i < s->nmarks; i++) {
+		const struct phase_mark *pm = &s->marks[i];
+		double end_t = i + 1 < s->nmarks ? s->marks[i + 1].t : s->last_t;
+		uint64_t end_c = i + 1 < s->nmarks ? s->marks[i + 1].cycles : s->last_cycles;
+
+		fprintf(f, "  %-10s %8.1f s %8.1f s %12llu %8zu\n", phase_name(pm->phase), pm->t,
+			end_t - pm->t, (unsigned long long)(end_c - pm->cycles),
+			series_phase_rows(s, pm->phase, &b, &e));
+	}
+}
+
+static void figures(FILE *f, const struct series *s, const struct result *r)
+{
+	size_t i, levels = 0, ctrs = 0, costs = 0;
+	char line[1024];
+	int n = 0;
+
+	for (i = 0; i < s->ncols; i++) {
+		switch (s->cols[i].kind) {
+		case MK_LEVEL:
+			levels++;
+			break;
+		case MK_COUNTER:
+			ctrs++;
+			break;
+		default:
+			costs++;
+			break;
+		}
+	}
+	fprintf(f, "\nFigures\n");
+	fprintf(f, "  %llu samples over %.1f s in %zu rows", (unsigned long long)s->samples,
+		s->last_t, s->nrows);
+	if (s->fold)
+		fprintf(f, " (folded: each row averages %u samples)", 1u << s->fold);
+	fputc('\n', f);
+	fprintf(f, "  %zu levels (%zu decisive), %zu counters, %zu probe-cost columns\n", levels,
+		r->ndecisive, ctrs, costs);
+	if (!isnan(r->leaked_sockets_per_cycle) && r->socket_col >= 0) {
+		snprintf(line, sizeof(line), "leaked sockets per cycle from %s%s%s",
+			 s->cols[r->socket_col].name,
+			 r->socket_divisor > 1 ? " (halved: the server holds each accepted end)" :
+						 "",
+			 r->sockets_exact ? ", exact in the run's own netns" :
+					    ", host-wide: other sockets add noise");
+		fprintf(f, "  ");
+		wrap(f, line, 2, 4);
+	}
+	if (!isnan(r->memcg_bytes_per_cycle))
+		fprintf(f, "  memcg kernel memory per cycle: %.2f bytes\n",
+			r->memcg_bytes_per_cycle);
+	/* What watching cost: each probe's mean time per sample. */
+	for (i = 0; i < s->ncols && n < (int)sizeof(line) - 64; i++) {
+		const struct series_col *c = &s->cols[i];
+		double sum = 0;
+		size_t k, cnt = 0;
+		const char *name = c->name;
+
+		if (c->kind != MK_COST)
+			continue;
+		for (k = 0; k < s->nrows; k++)
+			if (!isnan(c->v[k])) {
+				sum += c->v[k];
+				cnt++;
+			}
+		if (!cnt)
+			continue;
+		if (starts(name, "probe."))
+			name += 6;
+		n += snprintf(line + n, sizeof(line) - n, "%s%.*s %.0f us", n ? ", " : "",
+			      (int)(strlen(name) > 3 && !strcmp(name + strlen(name) - 3, ".us") ?
+					    strlen(name) - 3 :
+					    strlen(name)),
+			      name, sum / cnt);
+	}
+	if (n) {
+		fprintf(f, "  probe cost per sample: ");
+		wrap(f, line, 25, 4);
+	}
+}
+
+int report_text(FILE *f, const struct series *s, const struct result *r,
+		const struct run_config *cfg)
+{
+	verdict_line(f, s, r);
+	summary(f, r, cfg);
+	pool_table(f, s, r);
+	table(f, s, r,
+	      r->sockets_exact ? "Sockets (counted in the run's own netns: exact)" :
+				 "Sockets (host-wide counts)",
+	      pick_sockets);
+	if (!table(f, s, r, "TCP states", pick_states) && r->tw_peak > 0)
+		fprintf(f, "\nTCP states\n");
+	time_wait(f, r);
+	table(f, s, r, "Kernel memory (memcg)", pick_memcg);
+	counters(f, s, r);
+	table(f, s, r, "Host-wide (advisory: a busy host moves these; they never decide)",
+	      pick_host);
+	findings(f, s, r);
+	phases(f, s);
+	figures(f, s, r);
+	return ferror(f) ? -EIO : 0;
+}
+
+int report_text_confirm(FILE *f, const struct series *sa, const struct series *sb,
+			const struct confirm_result *c)
+{
+	char nm[48];
+	size_t i;
+
+	(void)sb;
+	fprintf(f, "\nConfirm: %s (%.0f%%) over %.0f and %.0f cycles\n  ", verdict_name(c->verdict),
+		100 * c->confidence, c->cycles_a, c->cycles_b);
+	wrap(f, c->why, 2, 4);
+	if (c->nm)
+		fprintf(f, "  %-*s %-12s %12s %12s %7s %8s\n", NAME_W, "metric", "verdict",
+			"residual N", "residual 3N", "ratio", "expect");
+	for (i = 0; i < c->nm; i++) {
+		const struct confirm_metric *m = &c->m[i];
+
+		fprintf(f, "  %-*s %-12s %12.4g %12.4g %7.2f %8.2f\n", NAME_W,
+			fit_name(nm, sizeof(nm), sa->cols[m->col_a].name, NAME_W),
+			verdict_name(m->verdict), m->residual_a, m->residual_b, m->ratio,
+			m->expected);
+	}
+	return ferror(f) ? -EIO : 0;
+}

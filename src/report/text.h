@@ -1,0 +1,23 @@
+/* The text report: verdict line first, then evidence tables, phases and figures. */
+#ifndef SOCKLEAK_REPORT_TEXT_H
+#define SOCKLEAK_REPORT_TEXT_H
+
+#include <stdio.h>
+
+#include "analysis/analysis.h"
+#include "analysis/result.h"
+#include "analysis/series.h"
+#include "config.h"
+
+/*
+ * Writes the report of one analysed run; cfg may be NULL (the sequence line is then left out).
+ * Lines stay within 100 columns. Returns 0 or -EIO when the stream failed.
+ */
+int report_text(FILE *f, const struct series *s, const struct result *r,
+		const struct run_config *cfg);
+
+/* The --confirm section: the two runs' residuals side by side and what their ratio says. */
+int report_text_confirm(FILE *f, const struct series *sa, const struct series *sb,
+			const struct confirm_result *c);
+
+#endif
