@@ -6,6 +6,8 @@
 #include "common.h"
 
 const struct command commands[] = {
+	{ "report", cmd_report, "re-render a saved run (JSON) as HTML, CSV or JSON" },
+	{ "compare", cmd_compare, "compare two runs: REGRESSION, IMPROVEMENT or SAME" },
 	{ NULL, NULL, NULL },
 };
 

@@ -8,6 +8,9 @@ struct command {
 	const char *summary;
 };
 
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
 /* The table main() dispatches on, ending with a NULL name. */
 extern const struct command commands[];
 
