@@ -81,16 +81,20 @@ const char *fmt_human(char *buf, size_t size, double v, enum unit u)
 	fmt_scale(v, u, &div, &suffix);
 	x = v / div;
 	/* Three significant digits, but never an exponent: 0.00123 rather than 1.23e-03. */
-	if (x == 0)
+	if (x == 0) {
 		snprintf(buf, size, "0%s", suffix);
-	else if (fabs(x) >= 100 || (div == 1 && x == trunc(x) && fabs(x) < 1e15))
+	} else if (div == 1 && x == trunc(x) && fabs(x) < 1e15) {
 		snprintf(buf, size, "%.0f%s", x, suffix);
-	else if (fabs(x) >= 10)
-		snprintf(buf, size, "%.1f%s", x, suffix);
-	else if (fabs(x) >= 1)
-		snprintf(buf, size, "%.2f%s", x, suffix);
-	else
-		snprintf(buf, size, "%.*f%s", 2 - (int)floor(log10(fabs(x))), x, suffix);
+	} else {
+		char num[64];
+		int d = fabs(x) >= 100 ? 0 : 2 - (int)floor(log10(fabs(x)));
+
+		snprintf(num, sizeof(num), "%.*f", d, x);
+		/* Rounding may carry into the next decade: 0.9999 -> "1.000" -> "1.00". */
+		if (d > 0 && fabs(strtod(num, NULL)) >= pow(10, 3 - d))
+			snprintf(num, sizeof(num), "%.*f", d - 1, x);
+		snprintf(buf, size, "%s%s", num, suffix);
+	}
 	return buf;
 }
 
