@@ -45,13 +45,13 @@ static void run_line(FILE *f, const char *tag, const struct report_run *r)
 {
 	char a[48];
 
-	fprintf(f, "  %s: %s  %s", tag, r->path, names_verdict(r->r.verdict));
+	fprintf(f, "  %s: %s\n     %s", tag, r->path, names_verdict(r->r.verdict));
 	if (r->has_cfg)
-		fprintf(f, ", %s over %s", r->cfg.preset ? r->cfg.preset : "custom sequence",
+		fprintf(f, " · %s over %s", r->cfg.preset ? r->cfg.preset : "custom sequence",
 			names_transport(r->cfg.transport));
-	fprintf(f, ", %s cycles", fmt_count(a, sizeof(a), (double)r->r.cycles));
+	fprintf(f, " · %s cycles", fmt_count(a, sizeof(a), (double)r->r.cycles));
 	if (r->has_machine)
-		fprintf(f, ", Linux %s on %s, %s", r->m.kernel, r->m.hostname, r->m.start);
+		fprintf(f, " · Linux %s on %s · %s", r->m.kernel, r->m.hostname, r->m.start);
 	fputc('\n', f);
 }
 
@@ -93,9 +93,13 @@ static const char *zstr(char *buf, size_t size, double z)
 	if (isnan(z))
 		snprintf(buf, size, "n/a");
 	else if (isinf(z))
-		snprintf(buf, size, "%sinf", z > 0 ? "+" : "-");
+		snprintf(buf, size, "%sinf (exact)", z > 0 ? "+" : "-");
 	else
-		snprintf(buf, size, "%+.1f", z);
+		snprintf(buf, size,
+			 fabs(z) >= 1e6 ? "%+.1e" :
+			 fabs(z) >= 100 ? "%+.0f" :
+					  "%+.1f",
+			 z);
 	return buf;
 }
 
@@ -108,30 +112,33 @@ static const char *pair(char *buf, size_t size, double a, double b, enum unit u)
 	return buf;
 }
 
+/* Two lines per metric (residual, growth), a third when the outcome needs its reason. */
 static void print_table(FILE *f, const struct comparison *c, bool all)
 {
-	char v[40], r[64], s[64], z1[16], z2[16];
+	char v[40], r[64], z[32];
 	size_t i, shown = 0;
 
 	for (i = 0; i < c->nm; i++) {
 		const struct cmp_metric *m = &c->m[i];
+		bool both_leak = m->a->verdict == VERDICT_LEAK && m->b->verdict == VERDICT_LEAK;
 
 		if (!all && !m->changed && m->outcome == CMP_SAME)
 			continue;
 		if (!shown++)
-			fprintf(f, "\n%-30s %-22s %-24s %6s  %-24s %6s  %s\n", "metric",
-				"verdict A -> B", "residual/cycle A -> B", "z",
-				"growth/cycle A -> B", "z", "outcome");
+			fprintf(f, "\n%-11s %-28s %-20s %s\n", "outcome", "metric",
+				"verdict A -> B", "per cycle, A -> B, z");
 		snprintf(v, sizeof(v), "%s -> %s", names_verdict(m->a->verdict),
 			 names_verdict(m->b->verdict));
-		fprintf(f, "%-30s %-22s %-24s %6s  %-24s %6s  %s\n", m->name, v,
+		fprintf(f, "%-11s %-28s %-20s residual %s  z %s\n", cmp_outcome_name(m->outcome),
+			m->name, v,
 			pair(r, sizeof(r), m->a->residual_per_cycle, m->b->residual_per_cycle,
 			     m->unit),
-			zstr(z1, sizeof(z1), m->z_residual),
-			pair(s, sizeof(s), m->a->slope, m->b->slope, m->unit),
-			zstr(z2, sizeof(z2), m->z_slope), cmp_outcome_name(m->outcome));
-		if (m->outcome != CMP_SAME || m->a->verdict != m->b->verdict)
-			fprintf(f, "%-30s %s\n", "", m->why);
+			zstr(z, sizeof(z), m->z_residual));
+		fprintf(f, "%-61s growth   %s  z %s\n", "",
+			pair(r, sizeof(r), m->a->slope, m->b->slope, m->unit),
+			zstr(z, sizeof(z), m->z_slope));
+		if ((m->outcome == CMP_SAME && m->changed) || (both_leak && m->outcome != CMP_SAME))
+			fprintf(f, "%-12s%s\n", "", m->why);
 	}
 	fprintf(f, "\n%zu of %zu metrics compared changed", shown, c->nm);
 	if (all)

@@ -22,8 +22,7 @@ static const struct cmp_metric *metric(const struct comparison *c, const char *n
 	return NULL;
 }
 
-static enum cmp_outcome outcome(const struct synth *a, const struct synth *b,
-				struct comparison *c)
+static enum cmp_outcome outcome(const struct synth *a, const struct synth *b, struct comparison *c)
 {
 	assert_int_equal(compare_runs(&a->s, &a->r, &b->s, &b->r, NULL, c), 0);
 	return c->outcome;
@@ -191,9 +190,9 @@ static void test_z_crit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_vs_leak),	     cmocka_unit_test(test_clean_vs_clean),
-		cmocka_unit_test(test_leak_grows),	     cmocka_unit_test(test_noisy_verdict_change),
-		cmocka_unit_test(test_only_in_one),	     cmocka_unit_test(test_same_sequence),
+		cmocka_unit_test(test_clean_vs_leak), cmocka_unit_test(test_clean_vs_clean),
+		cmocka_unit_test(test_leak_grows),    cmocka_unit_test(test_noisy_verdict_change),
+		cmocka_unit_test(test_only_in_one),   cmocka_unit_test(test_same_sequence),
 		cmocka_unit_test(test_z_crit),
 	};
 

@@ -42,7 +42,7 @@ static void test_csv(void **state)
 	series_set(&s, c, 1.0 / 3);
 	series_commit(&s, 0, 0);
 	series_mark(&s, PHASE_CHURN, 0.1, 0);
-	series_set(&s, a, 12);	/* b and c not sampled: empty cells */
+	series_set(&s, a, 12); /* b and c not sampled: empty cells */
 	series_commit(&s, 0.1, 2500);
 	out = csv_of(&s);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {

@@ -15,7 +15,9 @@
 static void test_exact(void **state)
 {
 	char buf[FMT_NUM_MAX];
-	const double v[] = { 0.1, 1.0 / 3, 1e300, 5e-324, -2.5, 123456789.125, 0.30000000000000004 };
+	const double v[] = {
+		0.1, 1.0 / 3, 1e300, 5e-324, -2.5, 123456789.125, 0.30000000000000004
+	};
 	size_t i;
 
 	(void)state;

@@ -80,7 +80,8 @@ static void test_leak_page(void **state)
 	html = page(&in);
 	assert_true(!strncmp(html, "<!DOCTYPE html>", 15));
 	assert_non_null(strstr(html, "<body data-verdict=\"LEAK\">"));
-	assert_non_null(strstr(html, "<header class=\"banner v-leak\"><div class=\"verdict\">LEAK"));
+	assert_non_null(
+		strstr(html, "<header class=\"banner v-leak\"><div class=\"verdict\">LEAK"));
 	assert_non_null(strstr(html, "0.00100 sockets/cycle leaked (injected 0.00100)"));
 	/* Sections a reader looks for. */
 	assert_non_null(strstr(html, "id=\"pool\""));

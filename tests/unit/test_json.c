@@ -1,7 +1,7 @@
 /*
  * Unit tests for src/report/json.c: exact write -> load round trip, the engine summary, and the
- * loader's refusals. `test_json --write-fixture FILE` writes the synthetic LEAK run that
- * tests/data/synthetic-leak.json holds (the browser test renders it until `run` exists).
+ * loader's refusals. `test_json --write-fixtures tests/data` writes the synthetic runs kept there
+ * (synthetic-leak.json, synthetic-clean.json) for the integration tests of report and compare.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 #include "report/report.h"
 #include "synth.h"
 
-#define FIXTURE "tests/data/synthetic-leak.json"
+#define FIXTURES "tests/data"
 
 /* Equal as stored: bit for bit, NaN equal to NaN. */
 static void assert_same(double a, double b)
@@ -375,22 +375,45 @@ static void test_engine_summary(void **state)
 	free(st);
 }
 
-/* The committed fixture loads and says what the synthetic LEAK run says. */
-static void test_fixture(void **state)
+/* The committed fixtures load and say what the synthetic runs say. */
+static void test_fixtures(void **state)
 {
+	static const char *const names[] = { "synthetic-clean.json", "synthetic-leak.json" };
 	struct report_run run;
 	struct synth x;
+	char path[128];
+	int leak;
 
 	(void)state;
-	if (report_json_load(FIXTURE, &run))
-		fail_msg("cannot load %s (run from the repository root; regenerate it with "
-			 "build/tests/test_json --write-fixture %s)",
-			 FIXTURE, FIXTURE);
-	synth_run(&x, true);
-	assert_same_series(&x.s, &run.s);
-	assert_same_result(&x.r, &run.r);
-	synth_free(&x);
-	report_run_free(&run);
+	for (leak = 0; leak <= 1; leak++) {
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES, names[leak]);
+		if (report_json_load(path, &run))
+			fail_msg("cannot load %s (run from the repository root; regenerate with "
+				 "build/tests/test_json --write-fixtures %s)",
+				 path, FIXTURES);
+		synth_run(&x, leak);
+		assert_same_series(&x.s, &run.s);
+		assert_same_result(&x.r, &run.r);
+		synth_free(&x);
+		report_run_free(&run);
+	}
+}
+
+static int write_fixtures(const char *dir)
+{
+	struct report_in in;
+	struct synth x;
+	char path[512];
+	int leak, err = 0;
+
+	for (leak = 0; leak <= 1 && !err; leak++) {
+		snprintf(path, sizeof(path), "%s/synthetic-%s.json", dir, leak ? "leak" : "clean");
+		synth_run(&x, leak);
+		in = synth_in(&x);
+		err = report_json(path, &in);
+		synth_free(&x);
+	}
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -398,19 +421,10 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_round_trip_folded),
 		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixture),
+		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
 	};
 
-	if (argc == 3 && !strcmp(argv[1], "--write-fixture")) {
-		struct synth x;
-		struct report_in in;
-		int err;
-
-		synth_run(&x, true);
-		in = synth_in(&x);
-		err = report_json(argv[2], &in);
-		synth_free(&x);
-		return err ? 1 : 0;
-	}
+	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
+		return write_fixtures(argv[2]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

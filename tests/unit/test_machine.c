@@ -65,7 +65,8 @@ static void test_fixture(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
-	put(root, "/etc/os-release", "NAME=\"Debian\"\nPRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\n");
+	put(root, "/etc/os-release",
+	    "NAME=\"Debian\"\nPRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\n");
 	put(root, "/proc/cpuinfo", "processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t: x\n");
 	put(root, "/proc/meminfo", "MemTotal:        1024 kB\nMemFree: 12 kB\n");
 	/* Hybrid: v1 memory controller and a v2 hierarchy: the memory one is what matters. */

@@ -96,10 +96,10 @@ static void test_thin(void **state)
 		x[i] = (double)i;
 		y[i] = sin(i / 300.0);
 	}
-	y[5001] = 40;	/* a one-sample spike must survive */
+	y[5001] = 40; /* a one-sample spike must survive */
 	y[7002] = -40;
 	for (i = 3000; i < 3010; i++)
-		y[i] = NAN;	/* a gap: one break */
+		y[i] = NAN; /* a gap: one break */
 	k = svg_thin(x, y, n, 0, (double)n - 1, 320, idx);
 	assert_true(k <= 320 + 2);
 	assert_true(increasing(idx, k));
@@ -150,7 +150,7 @@ static size_t occurrences(const char *s, const char *what)
 static void test_chart(void **state)
 {
 	double x[2000], y[2000], bx[2] = { 0, 1999 }, by[2] = { 5, 5 }, dx[1] = { 1999 },
-			       dy[1] = { 7 };
+				 dy[1] = { 7 };
 	struct svg_line lines[] = {
 		{ "slab.<TCP>&\"x\"", x, y, 2000, 0 },
 		{ "baseline", bx, by, 2, 7, true },
@@ -158,9 +158,16 @@ static void test_chart(void **state)
 	};
 	struct svg_band bands[] = { { 0, 500, "baseline", "ph-baseline" },
 				    { 500, 1999, "churn", "ph-churn" } };
-	struct svg_chart c = { .id = "id<&>", .title = "t<", .x = { "cycles", SVG_COUNT },
-			       .y = { NULL, SVG_BYTES }, .lines = lines, .nlines = 3,
-			       .bands = bands, .nbands = 2, .max_points = 200, .seq = 7 };
+	struct svg_chart c = { .id = "id<&>",
+			       .title = "t<",
+			       .x = { "cycles", SVG_COUNT },
+			       .y = { NULL, SVG_BYTES },
+			       .lines = lines,
+			       .nlines = 3,
+			       .bands = bands,
+			       .nbands = 2,
+			       .max_points = 200,
+			       .seq = 7 };
 	char *svg, want[64];
 	int i;
 
