@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,37 +56,54 @@ static void run_line(FILE *f, const char *tag, const struct report_run *r)
 	fputc('\n', f);
 }
 
+struct diffs {
+	char buf[512];
+	size_t n;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+diff(struct diffs *d, bool differ, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (!differ || d->n + 3 >= sizeof(d->buf))
+		return;
+	if (d->n) {
+		memcpy(d->buf + d->n, "; ", 3);
+		d->n += 2;
+	}
+	va_start(ap, fmt);
+	k = vsnprintf(d->buf + d->n, sizeof(d->buf) - d->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		d->n = d->n + (size_t)k < sizeof(d->buf) ? d->n + (size_t)k : sizeof(d->buf) - 1;
+}
+
 /* Settings that differ without making the runs incomparable: said, not refused. */
 static void differences(FILE *f, const struct report_run *a, const struct report_run *b)
 {
 	const struct run_config *x = &a->cfg, *y = &b->cfg;
-	char buf[512] = "";
-	size_t n = 0;
+	struct diffs d = { "", 0 };
 
-#define DIFF(cond, ...)                                                                       \
-	do {                                                                                  \
-		if ((cond) && n < sizeof(buf))                                                \
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", n ? "; " : ""), \
-				n += (size_t)snprintf(buf + n, sizeof(buf) - n, __VA_ARGS__); \
-	} while (0)
-
-	if (!a->has_cfg || !b->has_cfg)
-		return;
-	DIFF(x->threads != y->threads, "threads %u vs %u", x->threads, y->threads);
-	DIFF(x->seconds != y->seconds || x->ops != y->ops, "length %gs/%llu ops vs %gs/%llu ops",
-	     x->seconds, (unsigned long long)x->ops, y->seconds, (unsigned long long)y->ops);
-	DIFF(x->rate != y->rate, "rate %g vs %g", x->rate, y->rate);
-	DIFF(x->inject_leak != y->inject_leak, "inject-leak %llu vs %llu",
-	     (unsigned long long)x->inject_leak, (unsigned long long)y->inject_leak);
-	DIFF(x->server_close != y->server_close, "server-close %s vs %s",
-	     names_server_close(x->server_close), names_server_close(y->server_close));
-	DIFF(x->netns != y->netns, "netns %s vs %s", x->netns ? "on" : "off",
-	     y->netns ? "on" : "off");
-	DIFF(a->has_machine && b->has_machine && strcmp(a->m.kernel, b->m.kernel),
-	     "kernel %s vs %s", a->m.kernel, b->m.kernel);
-#undef DIFF
-	if (n)
-		fprintf(f, "  differences: %s\n", buf);
+	if (a->has_cfg && b->has_cfg) {
+		diff(&d, x->threads != y->threads, "threads %u vs %u", x->threads, y->threads);
+		diff(&d, x->seconds != y->seconds || x->ops != y->ops,
+		     "length %gs/%llu ops vs %gs/%llu ops", x->seconds, (unsigned long long)x->ops,
+		     y->seconds, (unsigned long long)y->ops);
+		diff(&d, x->rate != y->rate, "rate %g vs %g", x->rate, y->rate);
+		diff(&d, x->inject_leak != y->inject_leak, "inject-leak %llu vs %llu",
+		     (unsigned long long)x->inject_leak, (unsigned long long)y->inject_leak);
+		diff(&d, x->server_close != y->server_close, "server-close %s vs %s",
+		     names_server_close(x->server_close), names_server_close(y->server_close));
+		diff(&d, x->netns != y->netns, "netns %s vs %s", x->netns ? "on" : "off",
+		     y->netns ? "on" : "off");
+	}
+	if (a->has_machine && b->has_machine)
+		diff(&d, strcmp(a->m.kernel, b->m.kernel), "kernel %s vs %s", a->m.kernel,
+		     b->m.kernel);
+	if (d.n)
+		fprintf(f, "  differences: %s\n", d.buf);
 }
 
 static const char *zstr(char *buf, size_t size, double z)

@@ -19,6 +19,8 @@
 #define MOVER_MIN_SNR 5 /* ... at least this many noise sigmas */
 #define MAX_POOL_ROWS 20
 #define MAX_STATE_LINES 10
+#define MAX_TABLE_ROWS 200 /* in the table of judged metrics */
+#define QUIET_SNR 3 /* a CLEAN metric below this many noise sigmas is not listed */
 
 enum color {
 	C_BLUE,
@@ -131,20 +133,29 @@ static double series_end(const struct series *s)
 	return s->nrows ? s->t[s->nrows - 1] : 0;
 }
 
+static const char *phase_cls(enum phase ph)
+{
+	static const char *const cls[PHASE_COUNT] = {
+		[PHASE_BASELINE] = "ph-baseline", [PHASE_WARMUP] = "ph-warmup",
+		[PHASE_CHURN] = "ph-churn",	  [PHASE_QUIESCE] = "ph-quiesce",
+		[PHASE_TEARDOWN] = "ph-teardown",
+	};
+
+	return (unsigned)ph < PHASE_COUNT ? cls[ph] : "";
+}
+
 /* One band per phase mark, in time. */
 static size_t time_bands(const struct series *s, struct svg_band *b)
 {
-	static char cls[PHASE_COUNT][16];
 	size_t i;
 
 	for (i = 0; i < s->nmarks; i++) {
 		enum phase ph = s->marks[i].phase;
 
-		snprintf(cls[ph % PHASE_COUNT], sizeof(cls[0]), "ph-%s", phase_name(ph));
 		b[i].x0 = s->marks[i].t;
 		b[i].x1 = i + 1 < s->nmarks ? s->marks[i + 1].t : series_end(s);
 		b[i].label = phase_name(ph);
-		b[i].cls = cls[ph % PHASE_COUNT];
+		b[i].cls = phase_cls(ph);
 	}
 	return s->nmarks;
 }
@@ -168,7 +179,7 @@ static size_t cycle_bands(const struct series *s, struct svg_band *b)
 		b[n].x1 = i + 1 < s->nmarks ? (double)s->marks[i + 1].cycles :
 					      (s->nrows ? s->cycles[s->nrows - 1] : b[n].x0);
 		b[n].label = phase_name(ph);
-		b[n].cls = ph == PHASE_WARMUP ? "ph-warmup" : "ph-churn";
+		b[n].cls = phase_cls(ph);
 		n++;
 	}
 	return n;
@@ -531,9 +542,12 @@ static void metric_cells(struct page *p, const struct metric_result *m, bool ful
 	enum unit u = col_unit(p->s, m->col);
 	char a[48], b[48], c[48];
 
+	/* The reason sits under the name: a column of its own leaves no room on paper. */
 	fputs("<td class=\"name\"><code>", p->f);
 	esc(p, col_name(p->s, m->col));
-	fputs("</code></td><td class=\"v\">", p->f);
+	fputs("</code><div class=\"why\">", p->f);
+	esc(p, m->why);
+	fputs("</div></td><td class=\"v\">", p->f);
 	badge(p, m->verdict);
 	if (m->tw_explained)
 		fputs(" <span class=\"tag\" title=\"growth explained by TIME_WAIT sockets\">TW</span>",
@@ -550,9 +564,7 @@ static void metric_cells(struct page *p, const struct metric_result *m, bool ful
 		fprintf(p->f, "<td class=\"num\">%s</td>", human(a, sizeof(a), m->residual, u));
 	fprintf(p->f, "<td class=\"num\">%s</td>",
 		per_cycle(a, sizeof(a), m->residual_per_cycle, u));
-	fprintf(p->f, "<td class=\"num\">%.0f%%</td><td class=\"why\">", 100 * m->confidence);
-	esc(p, m->why);
-	fputs("</td>", p->f);
+	fprintf(p->f, "<td class=\"num\">%.0f%%</td>", 100 * m->confidence);
 }
 
 static void evidence(struct page *p)
@@ -565,9 +577,9 @@ static void evidence(struct page *p)
 		fputs("<p class=\"muted\">No metric was judged.</p></section>\n", p->f);
 		return;
 	}
-	fputs("<table><thead><tr><th>metric</th><th>verdict</th><th>peak rise</th>"
+	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th><th>peak rise</th>"
 	      "<th>growth <span class=\"ci\">[95% CI]</span></th><th>residual/cycle</th>"
-	      "<th>confidence</th><th>why</th></tr></thead><tbody>",
+	      "<th>confidence</th></tr></thead><tbody>",
 	      p->f);
 	for (i = 0; i < r->nm && shown < 12; i++) {
 		if (r->m[i].verdict == VERDICT_CLEAN)
@@ -579,7 +591,7 @@ static void evidence(struct page *p)
 	}
 	if (!shown)
 		fprintf(p->f,
-			"<tr><td colspan=\"7\" class=\"muted\">All %zu judged metrics are "
+			"<tr><td colspan=\"6\" class=\"muted\">All %zu judged metrics are "
 			"CLEAN.</td></tr>",
 			r->nm);
 	fputs("</tbody></table></section>\n", p->f);
@@ -842,24 +854,42 @@ static void sockets(struct page *p)
 	fputs("</div></section>\n", p->f);
 }
 
+/*
+ * Every metric that was judged other than CLEAN or moved beyond its noise; the CLEAN ones that sat
+ * still (hundreds of slab caches, typically) are counted, not listed: the JSON report has them.
+ */
 static void all_metrics(struct page *p)
 {
 	const struct result *r = p->r;
-	size_t i;
+	size_t i, shown = 0, quiet = 0;
 
 	fprintf(p->f,
-		"<section id=\"metrics\"><details><summary><h2>All %zu judged metrics</h2>"
-		"</summary><table><thead><tr><th>metric</th><th>verdict</th><th>baseline</th>"
+		"<section id=\"metrics\"><details><summary><h2>Judged metrics (%zu)</h2>"
+		"</summary><table><thead><tr><th>metric and why</th><th>verdict</th><th>baseline</th>"
 		"<th>noise σ</th><th>peak rise</th><th>growth <span class=\"ci\">[95%% CI]"
 		"</span></th><th>residual</th><th>residual/cycle</th><th>confidence</th>"
-		"<th>why</th></tr></thead><tbody>",
+		"</tr></thead><tbody>",
 		r->nm);
 	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if ((m->verdict == VERDICT_CLEAN && snr(m) < QUIET_SNR) ||
+		    shown == MAX_TABLE_ROWS) {
+			quiet++;
+			continue;
+		}
 		fputs("<tr>", p->f);
-		metric_cells(p, &r->m[i], true);
+		metric_cells(p, m, true);
 		fputs("</tr>\n", p->f);
+		shown++;
 	}
-	fputs("</tbody></table></details></section>\n", p->f);
+	fputs("</tbody></table>", p->f);
+	if (quiet)
+		fprintf(p->f,
+			"<p class=\"muted\">%zu more metrics are CLEAN and stayed within %d noise "
+			"sigmas (or past the first %d rows); the JSON report lists them.</p>",
+			quiet, QUIET_SNR, MAX_TABLE_ROWS);
+	fputs("</details></section>\n", p->f);
 }
 
 static void phases(struct page *p)
@@ -877,8 +907,8 @@ static void phases(struct page *p)
 		double end = i + 1 < s->nmarks ? s->marks[i + 1].t : series_end(s);
 		size_t rend = i + 1 < s->nmarks ? s->marks[i + 1].row : s->nrows;
 
-		fprintf(p->f, "<tr><td><span class=\"swatch ph-%s\"></span>%s</td>",
-			phase_name(m->phase), phase_name(m->phase));
+		fprintf(p->f, "<tr><td><span class=\"swatch %s\"></span>%s</td>",
+			phase_cls(m->phase), phase_name(m->phase));
 		fprintf(p->f, "<td class=\"num\">%.1f s</td><td class=\"num\">%.1f s</td>", m->t,
 			end > m->t ? end - m->t : 0);
 		fprintf(p->f, "<td class=\"num\">%s</td><td class=\"num\">%zu</td></tr>",
@@ -1070,7 +1100,7 @@ int report_html_write(FILE *f, const struct report_in *in)
 	banner(&p);
 	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>"
 	      "<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"
-	      "<a href=\"#metrics\">All metrics</a><a href=\"#phases\">Phases</a>"
+	      "<a href=\"#metrics\">Metrics</a><a href=\"#phases\">Phases</a>"
 	      "<a href=\"#run\">Run</a></nav>\n<main>\n",
 	      f);
 	figures(&p);
