@@ -290,6 +290,7 @@ static void chart_vs_cycles(struct page *p, const struct metric_result *m)
 	nb = cycle_bands(s, bands);
 	snprintf(id, sizeof(id), "%s@cycles", name);
 	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
 				      .title = name,
 				      .x = { "cycles", SVG_COUNT },
 				      .y = { NULL, scale_of(u) },
@@ -322,6 +323,7 @@ static void chart_vs_time(struct page *p, const struct metric_result *m)
 	}
 	snprintf(id, sizeof(id), "%s@time", name);
 	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
 				      .title = name,
 				      .x = { "time", SVG_SECONDS },
 				      .y = { NULL, scale_of(u) },
@@ -347,6 +349,7 @@ static int chart_columns(struct page *p, const char *id, const int *cols, size_t
 		lines[i] = (struct svg_line){ s->cols[cols[i]].name, s->t, s->cols[cols[i]].v,
 					      s->nrows, (unsigned)i };
 	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
 				      .title = id,
 				      .x = { "time", SVG_SECONDS },
 				      .y = { NULL, SVG_COUNT },
@@ -577,9 +580,9 @@ static void evidence(struct page *p)
 		fputs("<p class=\"muted\">No metric was judged.</p></section>\n", p->f);
 		return;
 	}
-	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th><th>peak rise</th>"
-	      "<th>growth <span class=\"ci\">[95% CI]</span></th><th>residual/cycle</th>"
-	      "<th>confidence</th></tr></thead><tbody>",
+	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">peak rise</th>"
+	      "<th class=\"num\">growth <span class=\"ci\">[95% CI]</span></th><th class=\"num\">residual/cycle</th>"
+	      "<th class=\"num\">confidence</th></tr></thead><tbody>",
 	      p->f);
 	for (i = 0; i < r->nm && shown < 12; i++) {
 		if (r->m[i].verdict == VERDICT_CLEAN)
@@ -610,8 +613,8 @@ static void pool_table(struct page *p)
 		      p->f);
 		return;
 	}
-	fputs("<table><thead><tr><th>cache</th><th>verdict</th><th>objects/cycle</th>"
-	      "<th>bytes/cycle</th><th>confidence</th><th>note</th></tr></thead><tbody>",
+	fputs("<table><thead><tr><th>cache</th><th>verdict</th><th class=\"num\">objects/cycle</th>"
+	      "<th class=\"num\">bytes/cycle</th><th class=\"num\">confidence</th><th>note</th></tr></thead><tbody>",
 	      p->f);
 	for (i = 0; i < n && i < MAX_POOL_ROWS; i++) {
 		fputs("<tr><td class=\"name\"><code>", p->f);
@@ -865,9 +868,9 @@ static void all_metrics(struct page *p)
 
 	fprintf(p->f,
 		"<section id=\"metrics\"><details><summary><h2>Judged metrics (%zu)</h2>"
-		"</summary><table><thead><tr><th>metric and why</th><th>verdict</th><th>baseline</th>"
-		"<th>noise σ</th><th>peak rise</th><th>growth <span class=\"ci\">[95%% CI]"
-		"</span></th><th>residual</th><th>residual/cycle</th><th>confidence</th>"
+		"</summary><table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">baseline</th>"
+		"<th class=\"num\">noise σ</th><th class=\"num\">peak rise</th><th class=\"num\">growth <span class=\"ci\">[95%% CI]"
+		"</span></th><th class=\"num\">residual</th><th class=\"num\">residual/cycle</th><th class=\"num\">confidence</th>"
 		"</tr></thead><tbody>",
 		r->nm);
 	for (i = 0; i < r->nm; i++) {
@@ -899,7 +902,7 @@ static void phases(struct page *p)
 	size_t i;
 
 	fputs("<section id=\"phases\"><h2>Phases</h2><table><thead><tr><th>phase</th>"
-	      "<th>start</th><th>length</th><th>cycles at start</th><th>rows</th></tr></thead>"
+	      "<th class=\"num\">start</th><th class=\"num\">length</th><th class=\"num\">cycles at start</th><th class=\"num\">rows</th></tr></thead>"
 	      "<tbody>",
 	      p->f);
 	for (i = 0; i < s->nmarks; i++) {
@@ -969,7 +972,7 @@ static void engine(struct page *p)
 	fputs("</table>", p->f);
 	errs = json_object_get(e, "errors");
 	if (json_array_size(errs)) {
-		fputs("<table><thead><tr><th>op</th><th>error</th><th>count</th></tr></thead><tbody>",
+		fputs("<table><thead><tr><th>op</th><th>error</th><th class=\"num\">count</th></tr></thead><tbody>",
 		      p->f);
 		json_array_foreach(errs, i, item) {
 			fputs("<tr><td><code>", p->f);

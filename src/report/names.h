@@ -1,4 +1,4 @@
-/* The stable names reports use for enums: part of the JSON schema, so they never follow display text. */
+/* Stable names of enums in reports: part of the JSON schema, they never follow display text. */
 #ifndef SOCKLEAK_REPORT_NAMES_H
 #define SOCKLEAK_REPORT_NAMES_H
 

@@ -11,7 +11,7 @@
 #define DEFAULT_W 560
 #define DEFAULT_H 260
 #define DEFAULT_POINTS 320
-#define CHAR_W 6.6 /* average glyph width of the 11px label font, for layout */
+#define CHAR_W 7.6 /* a generous glyph width of the 11px label font (DejaVu Sans is wide) */
 
 /* 1, 2 or 5 times a power of ten near x: rounded, or the smallest not below x. */
 static double nice(double x, bool round)
@@ -180,7 +180,7 @@ static const char *scale_name(enum svg_scale s)
 
 static double legend_width(const struct svg_line *l)
 {
-	return 26 + CHAR_W * (double)strlen(l->name ? l->name : "") + 14;
+	return 26 + CHAR_W * (double)strlen(l->name ? l->name : "") + 22;
 }
 
 /* Rows the legend needs at this width. */
@@ -380,6 +380,7 @@ static void ranges(const struct svg_chart *c, double *x0, double *x1, double *y0
 static void layout(const struct svg_chart *c, int w, int *h, struct frame *fr)
 {
 	double x0, x1, y0, y1, first;
+	int rows;
 
 	ranges(c, &x0, &x1, &y0, &y1);
 	if (!isfinite(x0) || !(x1 > x0)) {
@@ -397,7 +398,10 @@ static void layout(const struct svg_chart *c, int w, int *h, struct frame *fr)
 	fr->yhi = fr->yt.hi;
 	fr->l = 74;
 	fr->w = w - fr->l - 14;
-	fr->t = 16 + 16 * legend_rows(c, fr->w) + 8;
+	rows = legend_rows(c, fr->w);
+	if (rows < c->legend_rows)
+		rows = c->legend_rows;
+	fr->t = 16 + 16 * rows + 8;
 	fr->h = *h - fr->t - 38;
 	if (fr->h < 60)
 		fr->h = 60;

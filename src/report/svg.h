@@ -51,6 +51,7 @@ struct svg_chart {
 	size_t nbands;
 	size_t max_points; /* per line after thinning; 0: 320 */
 	bool y_zero; /* include 0 in the y range */
+	int legend_rows; /* at least this many legend rows: aligns charts side by side */
 };
 
 /* Ticks for [lo, hi]: at most target+2 round values covering the range, labelled in scale units. */
