@@ -5,11 +5,13 @@
 #include "cli/cli.h"
 #include "common.h"
 
-int cmd_watch(int argc, char **argv);
 
 const struct command commands[] = {
-	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
+	{ "run", cmd_run, "run a sequence through phases and give a verdict: CLEAN ... LEAK" },
 	{ "churn", cmd_churn, "run a socket call sequence in a tight loop; cycles/s and errors" },
+	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
+	{ "report", cmd_report, "re-render a saved run (JSON) as HTML, CSV or JSON" },
+	{ "compare", cmd_compare, "compare two runs: REGRESSION, IMPROVEMENT or SAME" },
 	{ NULL, NULL, NULL },
 };
 

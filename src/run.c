@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,11 +64,37 @@ static bool nap(double seconds)
 	return false;
 }
 
+/*
+ * The sampler reads the engine's cycle count from its own thread; the engine goes before the
+ * sampler does (teardown is measured without it), so the count is read under a lock and frozen at
+ * its last value when the engine is destroyed.
+ */
+struct cycles_src {
+	pthread_mutex_t lock;
+	struct engine *e;
+	uint64_t last;
+};
+
 static uint64_t cycles_of(void *arg)
 {
-	struct engine *e = arg;
+	struct cycles_src *c = arg;
+	uint64_t n;
 
-	return e ? engine_cycles(e) : 0;
+	pthread_mutex_lock(&c->lock);
+	if (c->e)
+		c->last = engine_cycles(c->e);
+	n = c->last;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+static void engine_gone(struct cycles_src *c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->e)
+		c->last = engine_cycles(c->e);
+	c->e = NULL;
+	pthread_mutex_unlock(&c->lock);
 }
 
 struct progress {
@@ -175,6 +202,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	struct sampler *sp = NULL;
 	struct engine *e = NULL;
 	struct progress pg = { 0 };
+	struct cycles_src cyc = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
 	char path[108] = "";
 	uint16_t port = 0;
 	int err, rc = 0;
@@ -220,8 +248,9 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	scfg.ctx.cgroup_version = out->cgroup_version;
 	scfg.ctx.server_port = port;
 	scfg.ctx.server_path = path[0] ? path : NULL;
+	cyc.e = e;
 	scfg.cycles = cycles_of;
-	scfg.arg = e;
+	scfg.arg = &cyc;
 	scfg.quiet = cfg->quiet;
 	err = sampler_create(&scfg, &out->series, &sp);
 	if (!err)
@@ -250,6 +279,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	/* The per-netns probes hold the namespace: close them before it goes. */
 	sampler_drop_netns(sp);
 	g_engine = NULL;
+	engine_gone(&cyc);
 	engine_destroy(e);
 	e = NULL;
 	if (cfg->teardown && out->netns && !g_signal) {
@@ -273,6 +303,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	}
 out:
 	g_engine = NULL;
+	engine_gone(&cyc);
 	sampler_destroy(sp);
 	engine_destroy(e);
 	cgroup_leave(&g_cg);

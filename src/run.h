@@ -17,7 +17,7 @@ struct run_output {
 	struct engine_stats stats;
 	char peer[128];
 	int cgroup_version;		/* 0: no cgroup of its own */
-	char cgroup_why[256];		/* why not, when not */
+	char cgroup_why[512];		/* why not, when not */
 	bool netns;			/* the run had its own network namespace */
 	bool analysed;
 	int signal;			/* the signal that cut the run short, or 0 */

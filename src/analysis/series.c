@@ -353,3 +353,29 @@ size_t series_phase_rows(const struct series *s, enum phase ph, size_t *begin, s
 		*end = e;
 	return e - b;
 }
+
+int series_put_row(struct series *s, double t, double cycles, enum phase ph, const double *v)
+{
+	size_t j, r;
+	int err = 0;
+
+	series_lock(s);
+	if (s->nrows == s->max_rows) {
+		err = -ENOSPC;
+		goto out;
+	}
+	if (s->nrows == s->rows_cap && (err = grow_rows(s)))
+		goto out;
+	r = s->nrows++;
+	for (j = 0; j < s->ncols; j++)
+		s->cols[j].v[r] = s->last[j] = v[j];
+	s->t[r] = s->last_t = t;
+	s->cycles[r] = cycles;
+	s->last_cycles = cycles > 0 ? (uint64_t)cycles : 0;
+	s->phase[r] = (unsigned char)ph;
+	s->cur_phase = ph;
+	s->samples++;
+out:
+	series_unlock(s);
+	return err;
+}

@@ -112,6 +112,12 @@ static inline double series_val(const struct series *s, int col, size_t row)
 	return s->cols[col].v[row];
 }
 
+/*
+ * Appends one stored row as given: no averaging and no folding (for readers of a saved series).
+ * v holds ncols values. -ENOSPC once max_rows rows are stored.
+ */
+int series_put_row(struct series *s, double t, double cycles, enum phase ph, const double *v);
+
 void series_lock(struct series *s);
 void series_unlock(struct series *s);
 

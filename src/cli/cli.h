@@ -8,9 +8,14 @@ struct command {
 	const char *summary;
 };
 
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
 /* The table main() dispatches on, ending with a NULL name. */
 extern const struct command commands[];
 
 int cmd_churn(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

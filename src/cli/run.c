@@ -140,6 +140,7 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 			continue;
 		if (r != -ENOENT)
 			return -EINVAL;
+		r = 0;
 		switch (c) {
 		case RO_BASELINE:
 			r = parse_seconds("--baseline", optarg, 0.5, &cfg->baseline);

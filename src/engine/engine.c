@@ -1,6 +1,7 @@
 /* The churn engine: isolation, the local server, client workers and the controller that stops them. */
 #include "engine/engine.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

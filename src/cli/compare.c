@@ -1,0 +1,332 @@
+/* sockleak compare: B against A, metric by metric, with a verdict a CI pipeline can gate on. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "cli/cli.h"
+#include "common.h"
+#include "report/fmt.h"
+#include "report/jw.h"
+#include "report/names.h"
+#include "report/out.h"
+#include "report/report.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sockleak compare A.json B.json [--json OUT] [--all] [--force]\n"
+		"\n"
+		"Compares run B against run A (say the old kernel and the new one, or before and\n"
+		"after a fix), both JSON reports of 'sockleak run --json FILE'. For every metric\n"
+		"judged in both: the change in residual per cycle and in growth per cycle, each\n"
+		"tested for significance (z-test with the standard errors both runs carry,\n"
+		"Bonferroni-corrected over all tests), and an outcome:\n"
+		"  REGRESSION   a metric became BACKLOG or LEAK (or a worse one) with a significant\n"
+		"               rise, or stayed a LEAK with a significantly larger residual/cycle\n"
+		"  IMPROVEMENT  the reverse\n"
+		"  SAME         neither\n"
+		"\n"
+		"Options:\n"
+		"  --json OUT   the comparison as JSON (\"-\" for standard output)\n"
+		"  --all        list every metric compared, not only those that changed\n"
+		"  --alpha P    family-wise significance level (default 0.05)\n"
+		"  --force      compare runs of different sequences or transports anyway\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Exit codes: 0 SAME or IMPROVEMENT, 1 REGRESSION, 2 usage error, a file that is\n"
+		"            not a sockleak JSON report, or runs of different sequences,\n"
+		"            3 the --json output could not be written.\n");
+}
+
+static void run_line(FILE *f, const char *tag, const struct report_run *r)
+{
+	char a[48];
+
+	fprintf(f, "  %s: %s\n     %s", tag, r->path, names_verdict(r->r.verdict));
+	if (r->has_cfg)
+		fprintf(f, " · %s over %s", r->cfg.preset ? r->cfg.preset : "custom sequence",
+			names_transport(r->cfg.transport));
+	fprintf(f, " · %s cycles", fmt_count(a, sizeof(a), (double)r->r.cycles));
+	if (r->has_machine)
+		fprintf(f, " · Linux %s on %s · %s", r->m.kernel, r->m.hostname, r->m.start);
+	fputc('\n', f);
+}
+
+struct diffs {
+	char buf[512];
+	size_t n;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+diff(struct diffs *d, bool differ, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (!differ || d->n + 3 >= sizeof(d->buf))
+		return;
+	if (d->n) {
+		memcpy(d->buf + d->n, "; ", 3);
+		d->n += 2;
+	}
+	va_start(ap, fmt);
+	k = vsnprintf(d->buf + d->n, sizeof(d->buf) - d->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		d->n = d->n + (size_t)k < sizeof(d->buf) ? d->n + (size_t)k : sizeof(d->buf) - 1;
+}
+
+/* Settings that differ without making the runs incomparable: said, not refused. */
+static void differences(FILE *f, const struct report_run *a, const struct report_run *b)
+{
+	const struct run_config *x = &a->cfg, *y = &b->cfg;
+	struct diffs d = { "", 0 };
+
+	if (a->has_cfg && b->has_cfg) {
+		diff(&d, x->threads != y->threads, "threads %u vs %u", x->threads, y->threads);
+		diff(&d, x->seconds != y->seconds || x->ops != y->ops,
+		     "length %gs/%llu ops vs %gs/%llu ops", x->seconds, (unsigned long long)x->ops,
+		     y->seconds, (unsigned long long)y->ops);
+		diff(&d, x->rate != y->rate, "rate %g vs %g", x->rate, y->rate);
+		diff(&d, x->inject_leak != y->inject_leak, "inject-leak %llu vs %llu",
+		     (unsigned long long)x->inject_leak, (unsigned long long)y->inject_leak);
+		diff(&d, x->server_close != y->server_close, "server-close %s vs %s",
+		     names_server_close(x->server_close), names_server_close(y->server_close));
+		diff(&d, x->netns != y->netns, "netns %s vs %s", x->netns ? "on" : "off",
+		     y->netns ? "on" : "off");
+	}
+	if (a->has_machine && b->has_machine)
+		diff(&d, strcmp(a->m.kernel, b->m.kernel), "kernel %s vs %s", a->m.kernel,
+		     b->m.kernel);
+	if (d.n)
+		fprintf(f, "  differences: %s\n", d.buf);
+}
+
+static const char *zstr(char *buf, size_t size, double z)
+{
+	if (isnan(z))
+		snprintf(buf, size, "n/a");
+	else if (isinf(z))
+		snprintf(buf, size, "%sinf (exact)", z > 0 ? "+" : "-");
+	else
+		snprintf(buf, size,
+			 fabs(z) >= 1e6 ? "%+.1e" :
+			 fabs(z) >= 100 ? "%+.0f" :
+					  "%+.1f",
+			 z);
+	return buf;
+}
+
+static const char *pair(char *buf, size_t size, double a, double b, enum unit u)
+{
+	char x[32], y[32];
+
+	snprintf(buf, size, "%s -> %s", fmt_human(x, sizeof(x), a, u),
+		 fmt_human(y, sizeof(y), b, u));
+	return buf;
+}
+
+/* Two lines per metric (residual, growth), a third when the outcome needs its reason. */
+static void print_table(FILE *f, const struct comparison *c, bool all)
+{
+	char v[40], r[64], z[32];
+	size_t i, shown = 0;
+
+	for (i = 0; i < c->nm; i++) {
+		const struct cmp_metric *m = &c->m[i];
+		bool both_leak = m->a->verdict == VERDICT_LEAK && m->b->verdict == VERDICT_LEAK;
+
+		if (!all && !m->changed && m->outcome == CMP_SAME)
+			continue;
+		if (!shown++)
+			fprintf(f, "\n%-11s %-28s %-20s %s\n", "outcome", "metric",
+				"verdict A -> B", "per cycle, A -> B, z");
+		snprintf(v, sizeof(v), "%s -> %s", names_verdict(m->a->verdict),
+			 names_verdict(m->b->verdict));
+		fprintf(f, "%-11s %-28s %-20s residual %s  z %s\n", cmp_outcome_name(m->outcome),
+			m->name, v,
+			pair(r, sizeof(r), m->a->residual_per_cycle, m->b->residual_per_cycle,
+			     m->unit),
+			zstr(z, sizeof(z), m->z_residual));
+		fprintf(f, "%-61s growth   %s  z %s\n", "",
+			pair(r, sizeof(r), m->a->slope, m->b->slope, m->unit),
+			zstr(z, sizeof(z), m->z_slope));
+		if ((m->outcome == CMP_SAME && m->changed) || (both_leak && m->outcome != CMP_SAME))
+			fprintf(f, "%-12s%s\n", "", m->why);
+	}
+	fprintf(f, "\n%zu of %zu metrics compared changed", shown, c->nm);
+	if (all)
+		fprintf(f, " or are listed (--all)");
+	fprintf(f, "; %zu judged in A only, %zu in B only.\n", c->n_only_a, c->n_only_b);
+}
+
+static void json_run(struct jw *w, const char *key, const struct report_run *r)
+{
+	jw_object(w, key, false);
+	jw_str(w, "path", r->path);
+	jw_str(w, "verdict", names_verdict(r->r.verdict));
+	jw_str(w, "sequence", r->has_cfg ? r->cfg.sequence : NULL);
+	jw_str(w, "preset", r->has_cfg ? r->cfg.preset : NULL);
+	jw_str(w, "transport", r->has_cfg ? names_transport(r->cfg.transport) : NULL);
+	jw_int(w, "cycles", (int64_t)r->r.cycles);
+	jw_num(w, "leaked_sockets_per_cycle", r->r.leaked_sockets_per_cycle);
+	jw_str(w, "kernel", r->has_machine ? r->m.kernel : NULL);
+	jw_str(w, "start", r->has_machine ? r->m.start : NULL);
+	jw_end(w);
+}
+
+static int write_json(const char *path, const struct comparison *c, const struct report_run *a,
+		      const struct report_run *b, bool forced)
+{
+	struct out o;
+	struct jw w;
+	size_t i;
+	int err = out_open(&o, path);
+
+	if (err)
+		return err;
+	jw_init(&w, o.f);
+	jw_object(&w, NULL, false);
+	jw_int(&w, "schema", REPORT_SCHEMA);
+	jw_str(&w, "tool", "sockleak");
+	jw_str(&w, "kind", "compare");
+	jw_str(&w, "version", SOCKLEAK_VERSION);
+	jw_str(&w, "outcome", cmp_outcome_name(c->outcome));
+	json_run(&w, "a", a);
+	json_run(&w, "b", b);
+	jw_bool(&w, "forced", forced);
+	jw_num(&w, "alpha", c->alpha);
+	jw_int(&w, "tests", (int64_t)c->tests);
+	jw_num(&w, "z_critical", c->z_crit);
+	jw_num(&w, "min_change", c->min_change);
+	jw_array(&w, "only_a", true);
+	for (i = 0; i < c->n_only_a; i++)
+		jw_str(&w, NULL, c->only_a[i]);
+	jw_end(&w);
+	jw_array(&w, "only_b", true);
+	for (i = 0; i < c->n_only_b; i++)
+		jw_str(&w, NULL, c->only_b[i]);
+	jw_end(&w);
+	jw_array(&w, "metrics", false);
+	for (i = 0; i < c->nm; i++) {
+		const struct cmp_metric *m = &c->m[i];
+
+		jw_object(&w, NULL, true);
+		jw_str(&w, "metric", m->name);
+		jw_str(&w, "unit", unit_name(m->unit));
+		jw_str(&w, "outcome", cmp_outcome_name(m->outcome));
+		jw_bool(&w, "changed", m->changed);
+		jw_str(&w, "verdict_a", names_verdict(m->a->verdict));
+		jw_str(&w, "verdict_b", names_verdict(m->b->verdict));
+		jw_num(&w, "residual_per_cycle_a", m->a->residual_per_cycle);
+		jw_num(&w, "residual_per_cycle_b", m->b->residual_per_cycle);
+		jw_num(&w, "residual_change", m->d_residual);
+		jw_num(&w, "residual_se", m->se_residual);
+		/* An infinite z (exact counts, no noise) is written as null with significant true. */
+		jw_num(&w, "residual_z", m->z_residual);
+		jw_bool(&w, "residual_significant", m->sig_residual);
+		jw_num(&w, "slope_a", m->a->slope);
+		jw_num(&w, "slope_b", m->b->slope);
+		jw_num(&w, "slope_change", m->d_slope);
+		jw_num(&w, "slope_se", m->se_slope);
+		jw_num(&w, "slope_z", m->z_slope);
+		jw_bool(&w, "slope_significant", m->sig_slope);
+		jw_str(&w, "why", m->why);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_end(&w);
+	return out_close(&o, w.failed ? -ENOMEM : 0);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", required_argument, NULL, 'J' }, { "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },	  { "alpha", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+	};
+	struct compare_params params = { 0 };
+	struct report_run a, b;
+	struct comparison cmp;
+	const char *json = NULL;
+	FILE *tbl;
+	bool all = false, force = false;
+	char why[512];
+	int c, rc = SL_EXIT_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = optarg;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'p':
+			if (sl_parse_double(optarg, &params.alpha) || params.alpha <= 0 ||
+			    params.alpha >= 1) {
+				sl_err("compare: --alpha wants a level between 0 and 1, e.g. 0.05");
+				return SL_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return SL_EXIT_OK;
+		default:
+			sl_err("run 'sockleak compare --help' for the options");
+			return SL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		sl_err("compare: give two JSON reports, A (before) and B (after)");
+		usage(stderr);
+		return SL_EXIT_USAGE;
+	}
+	memset(&b, 0, sizeof(b));
+	if (report_json_load(argv[optind], &a) || report_json_load(argv[optind + 1], &b))
+		goto out;
+	if (compare_same_sequence(a.has_cfg ? &a.cfg : NULL, b.has_cfg ? &b.cfg : NULL, why,
+				  sizeof(why))) {
+		if (!force) {
+			sl_err("compare: %s; a comparison would not mean much (--force compares "
+			       "them anyway)",
+			       why);
+			goto out;
+		}
+		sl_err("compare: %s; compared anyway (--force)", why);
+	}
+	if (compare_runs(&a.s, &a.r, &b.s, &b.r, &params, &cmp)) {
+		sl_err("compare: out of memory");
+		rc = SL_EXIT_RUNTIME;
+		goto out;
+	}
+	/* With the JSON on stdout, the table goes to stderr so that stdout stays parseable. */
+	tbl = json && !strcmp(json, "-") ? stderr : stdout;
+	fprintf(tbl, "sockleak compare: %s\n", cmp_outcome_name(cmp.outcome));
+	run_line(tbl, "A", &a);
+	run_line(tbl, "B", &b);
+	differences(tbl, &a, &b);
+	fprintf(tbl,
+		"  significance: z-test per difference, Bonferroni over %zu tests: |z| > %.2f "
+		"(alpha %g)\n",
+		cmp.tests, cmp.z_crit, cmp.alpha);
+	print_table(tbl, &cmp, all);
+	fflush(tbl);
+	rc = cmp.outcome == CMP_REGRESSION ? SL_EXIT_FAIL : SL_EXIT_OK;
+	if (json && write_json(json, &cmp, &a, &b, force))
+		rc = SL_EXIT_RUNTIME;
+	comparison_free(&cmp);
+out:
+	report_run_free(&a);
+	report_run_free(&b);
+	return rc;
+}

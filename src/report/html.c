@@ -1,0 +1,1140 @@
+/* The HTML report: one self-contained page (inline CSS, SVG and a little script), no network. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "report/fmt.h"
+#include "report/names.h"
+#include "report/out.h"
+#include "report/pooltag.h"
+#include "report/svg.h"
+
+#define MAX_JUDGED_CHARTS 12 /* metrics judged other than CLEAN */
+#define MAX_MOVER_CHARTS 4 /* CLEAN metrics that moved most against their noise */
+#define MOVER_MIN_SNR 5 /* ... at least this many noise sigmas */
+#define MAX_POOL_ROWS 20
+#define MAX_STATE_LINES 10
+#define MAX_TABLE_ROWS 200 /* in the table of judged metrics */
+#define QUIET_SNR 3 /* a CLEAN metric below this many noise sigmas is not listed */
+
+enum color {
+	C_BLUE,
+	C_RED,
+	C_GREEN,
+	C_ORANGE,
+	C_PURPLE,
+	C_BROWN,
+	C_PINK,
+	C_GREY,
+	C_OLIVE,
+	C_CYAN,
+};
+
+static const char css[] =
+#include "report/html_css.inc"
+	;
+
+static const char script[] =
+#include "report/html_js.inc"
+	;
+
+struct page {
+	FILE *f;
+	const struct report_in *in;
+	const struct series *s;
+	const struct result *r;
+	int charts; /* <svg> charts written, checked by the browser test */
+	int err;
+};
+
+/* ---- small writers ---- */
+
+static void esc(struct page *p, const char *s)
+{
+	fmt_html(p->f, s);
+}
+
+static const char *verdict_cls(enum verdict v)
+{
+	static const char *const cls[VERDICT_COUNT] = {
+		[VERDICT_CLEAN] = "v-clean",
+		[VERDICT_BOUNDED] = "v-bounded",
+		[VERDICT_INCONCLUSIVE] = "v-inconclusive",
+		[VERDICT_BACKLOG] = "v-backlog",
+		[VERDICT_LEAK] = "v-leak",
+	};
+
+	return (unsigned)v < VERDICT_COUNT ? cls[v] : "v-inconclusive";
+}
+
+static void badge(struct page *p, enum verdict v)
+{
+	fprintf(p->f, "<span class=\"badge %s\">%s</span>", verdict_cls(v), names_verdict(v));
+}
+
+static const char *human(char *buf, size_t size, double v, enum unit u)
+{
+	return fmt_human(buf, size, v, u);
+}
+
+/* "1.91 KiB/cycle", "0.00100/cycle" */
+static const char *per_cycle(char *buf, size_t size, double v, enum unit u)
+{
+	size_t n;
+
+	fmt_human(buf, size, v, u);
+	n = strlen(buf);
+	if (!isnan(v))
+		snprintf(buf + n, size - n, "/cycle");
+	return buf;
+}
+
+static const char *count(char *buf, size_t size, double v)
+{
+	return fmt_count(buf, size, v);
+}
+
+static const char *col_name(const struct series *s, int col)
+{
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].name : "?";
+}
+
+static enum unit col_unit(const struct series *s, int col)
+{
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].unit : UNIT_COUNT;
+}
+
+static enum svg_scale scale_of(enum unit u)
+{
+	return u == UNIT_BYTES ? SVG_BYTES : u == UNIT_USEC ? SVG_USEC : SVG_COUNT;
+}
+
+static bool prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+static bool suffix(const char *s, const char *x)
+{
+	size_t n = strlen(s), k = strlen(x);
+
+	return n >= k && !strcmp(s + n - k, x);
+}
+
+/* ---- phases ---- */
+
+static double series_end(const struct series *s)
+{
+	return s->nrows ? s->t[s->nrows - 1] : 0;
+}
+
+static const char *phase_cls(enum phase ph)
+{
+	static const char *const cls[PHASE_COUNT] = {
+		[PHASE_BASELINE] = "ph-baseline", [PHASE_WARMUP] = "ph-warmup",
+		[PHASE_CHURN] = "ph-churn",	  [PHASE_QUIESCE] = "ph-quiesce",
+		[PHASE_TEARDOWN] = "ph-teardown",
+	};
+
+	return (unsigned)ph < PHASE_COUNT ? cls[ph] : "";
+}
+
+/* One band per phase mark, in time. */
+static size_t time_bands(const struct series *s, struct svg_band *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmarks; i++) {
+		enum phase ph = s->marks[i].phase;
+
+		b[i].x0 = s->marks[i].t;
+		b[i].x1 = i + 1 < s->nmarks ? s->marks[i + 1].t : series_end(s);
+		b[i].label = phase_name(ph);
+		b[i].cls = phase_cls(ph);
+	}
+	return s->nmarks;
+}
+
+static bool loop_phase(unsigned char ph)
+{
+	return ph == PHASE_WARMUP || ph == PHASE_CHURN;
+}
+
+/* Bands for the phases with the loop running, in cycles. */
+static size_t cycle_bands(const struct series *s, struct svg_band *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nmarks; i++) {
+		enum phase ph = s->marks[i].phase;
+
+		if (!loop_phase(ph))
+			continue;
+		b[n].x0 = (double)s->marks[i].cycles;
+		b[n].x1 = i + 1 < s->nmarks ? (double)s->marks[i + 1].cycles :
+					      (s->nrows ? s->cycles[s->nrows - 1] : b[n].x0);
+		b[n].label = phase_name(ph);
+		b[n].cls = phase_cls(ph);
+		n++;
+	}
+	return n;
+}
+
+/* ---- charts ---- */
+
+static void chart(struct page *p, struct svg_chart *c)
+{
+	int err;
+
+	c->seq = (unsigned)p->charts;
+	err = svg_chart(p->f, c);
+	if (err && !p->err)
+		p->err = err;
+	p->charts++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Where the analysis' slope line sits: the median of y - slope * x over the loop's rows (the
+ * Theil-Sen intercept). Only drawn, never judged.
+ */
+static double intercept(const double *x, const double *y, size_t n, double slope)
+{
+	double *d = malloc((n ? n : 1) * sizeof(*d)), med = NAN;
+	size_t i, k = 0;
+
+	if (!d)
+		return NAN;
+	for (i = 0; i < n; i++)
+		if (!isnan(y[i]))
+			d[k++] = y[i] - slope * x[i];
+	if (k) {
+		qsort(d, k, sizeof(*d), cmp_double);
+		med = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
+	}
+	free(d);
+	return med;
+}
+
+/* A client-side socket count: each injected leak is exactly one of these. */
+static bool is_client_count(const char *name)
+{
+	return !strcmp(name, "tcp.client") || !strcmp(name, "unix.client") ||
+	       (prefix(name, "udp") && suffix(name, ".client"));
+}
+
+/* The metric against cycles while the loop ran, with the analysis' figures drawn over it. */
+static void chart_vs_cycles(struct page *p, const struct metric_result *m)
+{
+	const struct series *s = p->s;
+	const char *name = col_name(s, m->col);
+	enum unit u = col_unit(s, m->col);
+	size_t i, n = 0, nl = 0, nb;
+	double *x = malloc((s->nrows + 1) * sizeof(*x)), *y = malloc((s->nrows + 1) * sizeof(*y));
+	double bx[2], by[2], fx[2], fy[2], qx[1], qy[1], ix[2], iy[2], c0, c1, b;
+	struct svg_band bands[SERIES_MAX_MARKS];
+	struct svg_line lines[5];
+	char label[64], buf[48], id[160];
+
+	if (!x || !y) {
+		p->err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->nrows; i++) {
+		if (!loop_phase(s->phase[i]))
+			continue;
+		x[n] = s->cycles[i];
+		y[n] = s->cols[m->col].v[i];
+		n++;
+	}
+	if (!n)
+		goto out;
+	c0 = x[0];
+	c1 = x[n - 1];
+	lines[nl++] = (struct svg_line){ name, x, y, n, C_BLUE, false, false };
+	b = m->baseline;
+	if (isfinite(b)) {
+		bx[0] = c0, bx[1] = c1, by[0] = by[1] = b;
+		lines[nl++] = (struct svg_line){ "baseline", bx, by, 2, C_GREY, true, false };
+	}
+	if (isfinite(m->slope) && m->slope != 0) {
+		double a = intercept(x, y, n, m->slope);
+
+		fx[0] = c0, fx[1] = c1;
+		fy[0] = a + m->slope * c0, fy[1] = a + m->slope * c1;
+		snprintf(label, sizeof(label), "growth %s",
+			 per_cycle(buf, sizeof(buf), m->slope, u));
+		lines[nl++] = (struct svg_line){ label, fx, fy, 2, C_ORANGE, true, false };
+	}
+	if (is_client_count(name) && p->r->injected_per_cycle > 0 && isfinite(b)) {
+		ix[0] = c0, ix[1] = c1;
+		iy[0] = b, iy[1] = b + p->r->injected_per_cycle * (c1 - c0);
+		lines[nl++] = (struct svg_line){ "injected", ix, iy, 2, C_GREEN, true, false };
+	}
+	if (isfinite(b) && isfinite(m->residual)) {
+		qx[0] = c1, qy[0] = b + m->residual;
+		lines[nl++] =
+			(struct svg_line){ "after quiesce", qx, qy, 1, C_PURPLE, false, true };
+	}
+	nb = cycle_bands(s, bands);
+	snprintf(id, sizeof(id), "%s@cycles", name);
+	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
+				      .title = name,
+				      .x = { "cycles", SVG_COUNT },
+				      .y = { NULL, scale_of(u) },
+				      .lines = lines,
+				      .nlines = nl,
+				      .bands = bands,
+				      .nbands = nb });
+out:
+	free(x);
+	free(y);
+}
+
+/* The metric over the whole run in time, phases shaded. */
+static void chart_vs_time(struct page *p, const struct metric_result *m)
+{
+	const struct series *s = p->s;
+	const char *name = col_name(s, m->col);
+	enum unit u = col_unit(s, m->col);
+	struct svg_band bands[SERIES_MAX_MARKS];
+	struct svg_line lines[2];
+	double bx[2], by[2];
+	size_t nl = 0, nb = time_bands(s, bands);
+	char id[160];
+
+	lines[nl++] = (struct svg_line){ name, s->t, s->cols[m->col].v, s->nrows, C_BLUE };
+	if (isfinite(m->baseline) && s->nrows) {
+		bx[0] = s->t[0], bx[1] = s->t[s->nrows - 1];
+		by[0] = by[1] = m->baseline;
+		lines[nl++] = (struct svg_line){ "baseline", bx, by, 2, C_GREY, true, false };
+	}
+	snprintf(id, sizeof(id), "%s@time", name);
+	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
+				      .title = name,
+				      .x = { "time", SVG_SECONDS },
+				      .y = { NULL, scale_of(u) },
+				      .lines = lines,
+				      .nlines = nl,
+				      .bands = bands,
+				      .nbands = nb });
+}
+
+/* Several columns in time on one chart (socket counts, TCP states). Returns lines drawn. */
+static int chart_columns(struct page *p, const char *id, const int *cols, size_t n, bool zero)
+{
+	const struct series *s = p->s;
+	struct svg_line lines[MAX_STATE_LINES];
+	struct svg_band bands[SERIES_MAX_MARKS];
+	size_t i, nb = time_bands(s, bands);
+
+	if (!n)
+		return 0;
+	if (n > MAX_STATE_LINES)
+		n = MAX_STATE_LINES;
+	for (i = 0; i < n; i++)
+		lines[i] = (struct svg_line){ s->cols[cols[i]].name, s->t, s->cols[cols[i]].v,
+					      s->nrows, (unsigned)i };
+	chart(p, &(struct svg_chart){ .id = id,
+				      .legend_rows = 2,
+				      .title = id,
+				      .x = { "time", SVG_SECONDS },
+				      .y = { NULL, SVG_COUNT },
+				      .lines = lines,
+				      .nlines = n,
+				      .bands = bands,
+				      .nbands = nb,
+				      .y_zero = zero });
+	return (int)n;
+}
+
+/* ---- sections ---- */
+
+static size_t deciding(const struct result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nm; i++)
+		n += r->m[i].verdict == r->verdict;
+	return n;
+}
+
+static void headline(struct page *p)
+{
+	const struct result *r = p->r;
+	const struct series *s = p->s;
+	char a[48], b[48];
+	size_t i, n, ntags, k = 0;
+	struct pool_tag tags[64];
+	double bytes = 0, most = 0;
+
+	switch (r->verdict) {
+	case VERDICT_LEAK:
+		if (isfinite(r->leaked_sockets_per_cycle)) {
+			fprintf(p->f, "%s sockets/cycle leaked",
+				human(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT));
+			if (r->injected_per_cycle > 0)
+				fprintf(p->f, " (injected %s)",
+					human(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT));
+		} else {
+			fputs("memory kept after the loop stopped", p->f);
+		}
+		ntags = pool_tags(s, r, tags, ARRAY_SIZE(tags));
+		for (i = 0; i < ntags && i < ARRAY_SIZE(tags); i++) {
+			if (tags[i].verdict == VERDICT_LEAK && isfinite(tags[i].bytes_per_cycle) &&
+			    tags[i].bytes_per_cycle > 0) {
+				bytes += tags[i].bytes_per_cycle;
+				k++;
+			}
+		}
+		if (k)
+			fprintf(p->f, ", %s in %zu slab cache%s",
+				per_cycle(a, sizeof(a), bytes, UNIT_BYTES), k, k == 1 ? "" : "s");
+		if (isfinite(r->memcg_bytes_per_cycle))
+			fprintf(p->f, ", memcg %s",
+				per_cycle(a, sizeof(a), r->memcg_bytes_per_cycle, UNIT_BYTES));
+		break;
+	case VERDICT_BACKLOG:
+		fputs("grew while the loop ran and came back after it stopped: deferred clean-up "
+		      "starved by the loop",
+		      p->f);
+		break;
+	case VERDICT_BOUNDED:
+		fputs("grew to a plateau or by deferred clean-up (TIME_WAIT), and came back", p->f);
+		break;
+	case VERDICT_INCONCLUSIVE:
+		for (i = 0; i < r->nm; i++)
+			if (r->m[i].verdict == VERDICT_INCONCLUSIVE)
+				most = fmax(most, r->m[i].cycles_to_decide);
+		fputs("noise too large for this run's length", p->f);
+		if (most > 0)
+			fprintf(p->f, ": about %s cycles would decide",
+				human(a, sizeof(a), most, UNIT_COUNT));
+		break;
+	default:
+		fprintf(p->f, "no significant growth in %zu judged metrics over %s cycles", r->nm,
+			count(a, sizeof(a), (double)r->cycles));
+	}
+	n = deciding(r);
+	if (r->verdict != VERDICT_CLEAN && n) {
+		fputs("<div class=\"by\">decided by ", p->f);
+		for (i = k = 0; i < r->nm && k < 4; i++) {
+			if (r->m[i].verdict != r->verdict)
+				continue;
+			fprintf(p->f, "%s<code>", k ? ", " : "");
+			esc(p, col_name(s, r->m[i].col));
+			fputs("</code>", p->f);
+			k++;
+		}
+		if (n > k)
+			fprintf(p->f, " and %zu more", n - k);
+		fputs("</div>", p->f);
+	}
+}
+
+static void banner(struct page *p)
+{
+	const struct run_config *c = p->in->cfg;
+	const struct machine *m = p->in->m;
+	const struct result *r = p->r;
+	char a[48], b[48];
+
+	fprintf(p->f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
+		verdict_cls(r->verdict), names_verdict(r->verdict));
+	fputs("<div class=\"headline\">", p->f);
+	headline(p);
+	fputs("</div><div class=\"sub\">", p->f);
+	if (c) {
+		fputs("<code>", p->f);
+		esc(p, c->preset ? c->preset : c->sequence);
+		fprintf(p->f, "</code> over %s · ", names_transport(c->transport));
+	}
+	fprintf(p->f, "%s cycles in %.1f s", count(a, sizeof(a), (double)r->cycles),
+		r->churn_seconds);
+	if (r->churn_seconds > 0)
+		fprintf(p->f, " (%s/s)",
+			human(b, sizeof(b), (double)r->cycles / r->churn_seconds, UNIT_COUNT));
+	if (m) {
+		fputs(" · Linux ", p->f);
+		esc(p, m->kernel);
+		fputs(" · ", p->f);
+		esc(p, m->hostname);
+		fputs(" · ", p->f);
+		esc(p, m->start);
+	}
+	fputs("</div></div></header>\n", p->f);
+}
+
+static void card(struct page *p, const char *label, const char *value, const char *note)
+{
+	fputs("<div class=\"card\"><div class=\"label\">", p->f);
+	esc(p, label);
+	fputs("</div><div class=\"value\">", p->f);
+	esc(p, value);
+	fputs("</div>", p->f);
+	if (note) {
+		fputs("<div class=\"note\">", p->f);
+		esc(p, note);
+		fputs("</div>", p->f);
+	}
+	fputs("</div>", p->f);
+}
+
+static double engine_num(const json_t *e, const char *key)
+{
+	json_t *v = e ? json_object_get(e, key) : NULL;
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void figures(struct page *p)
+{
+	const struct result *r = p->r;
+	char a[64], b[96];
+	double rate = engine_num(p->in->engine, "cycles_per_second");
+
+	if (isnan(rate) && r->churn_seconds > 0)
+		rate = (double)r->cycles / r->churn_seconds;
+	fputs("<section id=\"figures\"><div class=\"cards\">", p->f);
+	card(p, "cycles", count(a, sizeof(a), (double)r->cycles), NULL);
+	snprintf(b, sizeof(b), "%.1f s of churn", r->churn_seconds);
+	card(p, "cycles/s", human(a, sizeof(a), rate, UNIT_COUNT), b);
+	snprintf(a, sizeof(a), "%.1f s", r->quiesce_seconds);
+	card(p, "quiesce", a,
+	     r->quiesce_stable ? "every metric that moved settled" : "stopped at its maximum");
+	if (!isnan(r->leaked_sockets_per_cycle) || r->injected_per_cycle > 0) {
+		b[0] = '\0';
+		if (r->injected_per_cycle > 0) {
+			char c[48];
+
+			snprintf(b, sizeof(b), "injected %s",
+				 human(c, sizeof(c), r->injected_per_cycle, UNIT_COUNT));
+			if (isfinite(r->leaked_sockets_per_cycle)) {
+				size_t n = strlen(b);
+
+				snprintf(
+					b + n, sizeof(b) - n, " (%+.1f%%)",
+					100 * (r->leaked_sockets_per_cycle / r->injected_per_cycle -
+					       1));
+			}
+		}
+		card(p, "leaked sockets/cycle",
+		     human(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT), b[0] ? b : NULL);
+	}
+	if (!isnan(r->memcg_bytes_per_cycle))
+		card(p, "memcg kernel memory",
+		     per_cycle(a, sizeof(a), r->memcg_bytes_per_cycle, UNIT_BYTES), NULL);
+	fputs("</div></section>\n", p->f);
+}
+
+static void metric_cells(struct page *p, const struct metric_result *m, bool full)
+{
+	enum unit u = col_unit(p->s, m->col);
+	char a[48], b[48], c[48];
+
+	/* The reason sits under the name: a column of its own leaves no room on paper. */
+	fputs("<td class=\"name\"><code>", p->f);
+	esc(p, col_name(p->s, m->col));
+	fputs("</code><div class=\"why\">", p->f);
+	esc(p, m->why);
+	fputs("</div></td><td class=\"v\">", p->f);
+	badge(p, m->verdict);
+	if (m->tw_explained)
+		fputs(" <span class=\"tag\" title=\"growth explained by TIME_WAIT sockets\">TW</span>",
+		      p->f);
+	fputs("</td>", p->f);
+	if (full)
+		fprintf(p->f, "<td class=\"num\">%s</td><td class=\"num\">%s</td>",
+			human(a, sizeof(a), m->baseline, u), human(b, sizeof(b), m->noise, u));
+	fprintf(p->f, "<td class=\"num\">%s</td>", human(a, sizeof(a), m->peak, u));
+	fprintf(p->f, "<td class=\"num\">%s <span class=\"ci\">[%s, %s]</span></td>",
+		per_cycle(a, sizeof(a), m->slope, u), human(b, sizeof(b), m->slope_lo, u),
+		human(c, sizeof(c), m->slope_hi, u));
+	if (full)
+		fprintf(p->f, "<td class=\"num\">%s</td>", human(a, sizeof(a), m->residual, u));
+	fprintf(p->f, "<td class=\"num\">%s</td>",
+		per_cycle(a, sizeof(a), m->residual_per_cycle, u));
+	fprintf(p->f, "<td class=\"num\">%.0f%%</td>", 100 * m->confidence);
+}
+
+static void evidence(struct page *p)
+{
+	const struct result *r = p->r;
+	size_t i, shown = 0;
+
+	fputs("<section id=\"evidence\"><h2>Evidence</h2>", p->f);
+	if (!r->nm) {
+		fputs("<p class=\"muted\">No metric was judged.</p></section>\n", p->f);
+		return;
+	}
+	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">peak rise</th>"
+	      "<th class=\"num\">growth <span class=\"ci\">[95% CI]</span></th><th class=\"num\">residual/cycle</th>"
+	      "<th class=\"num\">confidence</th></tr></thead><tbody>",
+	      p->f);
+	for (i = 0; i < r->nm && shown < 12; i++) {
+		if (r->m[i].verdict == VERDICT_CLEAN)
+			continue;
+		fputs("<tr>", p->f);
+		metric_cells(p, &r->m[i], false);
+		fputs("</tr>", p->f);
+		shown++;
+	}
+	if (!shown)
+		fprintf(p->f,
+			"<tr><td colspan=\"6\" class=\"muted\">All %zu judged metrics are "
+			"CLEAN.</td></tr>",
+			r->nm);
+	fputs("</tbody></table></section>\n", p->f);
+}
+
+static void pool_table(struct page *p)
+{
+	struct pool_tag tags[MAX_POOL_ROWS];
+	size_t i, n = pool_tags(p->s, p->r, tags, MAX_POOL_ROWS);
+	char a[48], b[48];
+
+	fputs("<section id=\"pool\"><h2>Pool tags: slab caches by residual bytes per cycle</h2>",
+	      p->f);
+	if (!n) {
+		fputs("<p class=\"muted\">No slab cache was judged other than CLEAN.</p></section>\n",
+		      p->f);
+		return;
+	}
+	fputs("<table><thead><tr><th>cache</th><th>verdict</th><th class=\"num\">objects/cycle</th>"
+	      "<th class=\"num\">bytes/cycle</th><th class=\"num\">confidence</th><th>note</th></tr></thead><tbody>",
+	      p->f);
+	for (i = 0; i < n && i < MAX_POOL_ROWS; i++) {
+		fputs("<tr><td class=\"name\"><code>", p->f);
+		esc(p, tags[i].cache);
+		fputs("</code></td><td>", p->f);
+		badge(p, tags[i].verdict);
+		fprintf(p->f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>",
+			human(a, sizeof(a), tags[i].objs_per_cycle, UNIT_COUNT),
+			human(b, sizeof(b), tags[i].bytes_per_cycle, UNIT_BYTES));
+		fprintf(p->f, "<td class=\"num\">%.0f%%</td><td class=\"note\">",
+			100 * tags[i].confidence);
+		esc(p, tags[i].note ? tags[i].note : "");
+		fputs("</td></tr>", p->f);
+	}
+	fputs("</tbody></table>", p->f);
+	if (n > MAX_POOL_ROWS)
+		fprintf(p->f, "<p class=\"muted\">%zu more caches in the JSON report.</p>",
+			n - MAX_POOL_ROWS);
+	fputs("</section>\n", p->f);
+}
+
+static void injected(struct page *p)
+{
+	const struct result *r = p->r;
+	char a[48], b[48], c[48];
+
+	if (!(r->injected_per_cycle > 0))
+		return;
+	fputs("<section id=\"injected\"><h2>Injected against estimated leak</h2><p>", p->f);
+	fprintf(p->f,
+		"The run kept one client socket open every %s cycles (<code>--inject-leak</code>): "
+		"<b>%s</b> sockets/cycle injected, <b>%s</b> estimated",
+		count(a, sizeof(a), round(1 / r->injected_per_cycle)),
+		human(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT),
+		human(c, sizeof(c), r->leaked_sockets_per_cycle, UNIT_COUNT));
+	if (isfinite(r->leaked_sockets_per_cycle))
+		fprintf(p->f, " (%+.1f%%)",
+			100 * (r->leaked_sockets_per_cycle / r->injected_per_cycle - 1));
+	fputs(". The client-socket chart below draws the injected rate as a reference line.</p>"
+	      "</section>\n",
+	      p->f);
+}
+
+/* slab.X.objs and slab.X.total_bytes say what slab.X.bytes says: chart one of them. */
+static bool same_cache_charted(const struct series *s, const struct metric_result **sel, size_t n,
+			       const char *name)
+{
+	size_t i, stem;
+	const char *dot = strrchr(name, '.');
+
+	if (!prefix(name, "slab.") || !dot)
+		return false;
+	stem = (size_t)(dot - name) + 1;
+	for (i = 0; i < n; i++) {
+		const char *o = s->cols[sel[i]->col].name;
+
+		if (!strncmp(o, name, stem) && !strchr(o + stem, '.'))
+			return true;
+	}
+	return false;
+}
+
+static double snr(const struct metric_result *m)
+{
+	double noise = m->noise > 0 ? m->noise : 1e-12;
+
+	return isfinite(m->peak) ? fabs(m->peak) / noise : 0;
+}
+
+static int cmp_snr(const void *a, const void *b)
+{
+	double x = snr(*(const struct metric_result *const *)a);
+	double y = snr(*(const struct metric_result *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void moved(struct page *p)
+{
+	const struct result *r = p->r;
+	const struct series *s = p->s;
+	const struct metric_result **sel, **movers;
+	size_t i, n = 0, nm = 0, judged = 0, hidden = 0;
+	char a[48];
+
+	sel = calloc(r->nm + 1, sizeof(*sel));
+	movers = calloc(r->nm + 1, sizeof(*movers));
+	if (!sel || !movers) {
+		p->err = -ENOMEM;
+		goto out;
+	}
+	/* Slab bytes first, so that a cache's objects and total bytes fold into its bytes chart. */
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->col < 0 || (size_t)m->col >= s->ncols)
+			continue;
+		if (m->verdict == VERDICT_CLEAN) {
+			if (snr(m) >= MOVER_MIN_SNR)
+				movers[nm++] = m;
+			continue;
+		}
+		judged++;
+		if (same_cache_charted(s, sel, n, s->cols[m->col].name))
+			continue;
+		if (n < MAX_JUDGED_CHARTS)
+			sel[n++] = m;
+		else
+			hidden++;
+	}
+	qsort(movers, nm, sizeof(*movers), cmp_snr);
+	for (i = 0; i < nm && i < MAX_MOVER_CHARTS; i++)
+		if (!same_cache_charted(s, sel, n, s->cols[movers[i]->col].name))
+			sel[n++] = movers[i];
+	fputs("<section id=\"charts\"><h2>Metrics that moved</h2>", p->f);
+	fputs("<p class=\"muted\">Left: against cycles while the loop ran, with the baseline, the "
+	      "growth the analysis fitted and the level after quiesce. Right: the whole run in "
+	      "time, phases shaded.</p>",
+	      p->f);
+	if (!n)
+		fputs("<p class=\"muted\">Nothing moved beyond its noise.</p>", p->f);
+	for (i = 0; i < n; i++) {
+		const struct metric_result *m = sel[i];
+		const char *note = s->cols[m->col].note;
+
+		fputs("<figure><figcaption><code>", p->f);
+		esc(p, s->cols[m->col].name);
+		fputs("</code> ", p->f);
+		badge(p, m->verdict);
+		if (m->verdict == VERDICT_CLEAN)
+			fprintf(p->f, " <span class=\"muted\">moved %s (%.0f× its noise)</span>",
+				human(a, sizeof(a), m->peak, s->cols[m->col].unit), snr(m));
+		fputs(" <span class=\"why\">", p->f);
+		esc(p, m->why);
+		fputs("</span>", p->f);
+		if (note) {
+			fputs("<div class=\"note\">", p->f);
+			esc(p, note);
+			fputs("</div>", p->f);
+		}
+		fputs("</figcaption><div class=\"pair\">", p->f);
+		chart_vs_cycles(p, m);
+		chart_vs_time(p, m);
+		fputs("</div></figure>\n", p->f);
+	}
+	if (hidden)
+		fprintf(p->f,
+			"<p class=\"muted\">%zu more of the %zu metrics judged other than "
+			"CLEAN are in the table below.</p>",
+			hidden, judged);
+	fputs("</section>\n", p->f);
+out:
+	free(sel);
+	free(movers);
+}
+
+static bool col_moves(const struct series *s, size_t j)
+{
+	size_t i;
+	double first = NAN;
+
+	for (i = 0; i < s->nrows; i++) {
+		double v = s->cols[j].v[i];
+
+		if (isnan(v))
+			continue;
+		if (isnan(first))
+			first = v;
+		else if (v != first)
+			return true;
+	}
+	return !isnan(first) && first != 0;
+}
+
+static bool is_tw(const char *name)
+{
+	return suffix(name, ".tw") || suffix(name, ".TIME_WAIT");
+}
+
+static bool socket_count(const char *name)
+{
+	if (is_tw(name))
+		return false;
+	if (prefix(name, "sockstat."))
+		return suffix(name, ".inuse") || suffix(name, ".orphan") ||
+		       suffix(name, ".alloc") || !strcmp(name, "sockstat.sockets.used");
+	return suffix(name, ".client") || suffix(name, ".server");
+}
+
+static bool state_count(const char *name)
+{
+	return !is_tw(name) && (prefix(name, "tcp.state.") || prefix(name, "unix.state."));
+}
+
+static bool tw_count(const char *name)
+{
+	return is_tw(name) && (prefix(name, "sockstat.") || prefix(name, "tcp.state."));
+}
+
+static size_t pick_cols(const struct series *s, bool (*want)(const char *), int *cols)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < s->ncols && n < MAX_STATE_LINES; j++)
+		if (s->cols[j].kind == MK_LEVEL && want(s->cols[j].name) && col_moves(s, j))
+			cols[n++] = (int)j;
+	return n;
+}
+
+/* TIME_WAIT gets a chart of its own: its tens of thousands would flatten every other count. */
+static void sockets(struct page *p)
+{
+	static const struct {
+		const char *id;
+		bool (*want)(const char *);
+		const char *caption;
+	} groups[] = {
+		{ "sockets", socket_count, "Sockets in use" },
+		{ "states", state_count, "Socket states (sock_diag), TIME_WAIT apart" },
+		{ "time-wait", tw_count,
+		  "TIME_WAIT: deferred clean-up, gone 60 s after the close" },
+	};
+	int cols[MAX_STATE_LINES];
+	size_t i, n, drawn = 0;
+
+	fputs("<section id=\"sockets\"><h2>Sockets and TCP states</h2><div class=\"pair\">", p->f);
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
+		n = pick_cols(p->s, groups[i].want, cols);
+		if (!n)
+			continue;
+		fputs("<figure><figcaption>", p->f);
+		esc(p, groups[i].caption);
+		fputs("</figcaption>", p->f);
+		chart_columns(p, groups[i].id, cols, n, true);
+		fputs("</figure>", p->f);
+		drawn++;
+	}
+	if (!drawn)
+		fputs("<p class=\"muted\">No socket counts were sampled.</p>", p->f);
+	fputs("</div></section>\n", p->f);
+}
+
+/*
+ * Every metric that was judged other than CLEAN or moved beyond its noise; the CLEAN ones that sat
+ * still (hundreds of slab caches, typically) are counted, not listed: the JSON report has them.
+ */
+static void all_metrics(struct page *p)
+{
+	const struct result *r = p->r;
+	size_t i, shown = 0, quiet = 0;
+
+	fprintf(p->f,
+		"<section id=\"metrics\"><details><summary><h2>Judged metrics (%zu)</h2>"
+		"</summary><table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">baseline</th>"
+		"<th class=\"num\">noise σ</th><th class=\"num\">peak rise</th><th class=\"num\">growth <span class=\"ci\">[95%% CI]"
+		"</span></th><th class=\"num\">residual</th><th class=\"num\">residual/cycle</th><th class=\"num\">confidence</th>"
+		"</tr></thead><tbody>",
+		r->nm);
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if ((m->verdict == VERDICT_CLEAN && snr(m) < QUIET_SNR) ||
+		    shown == MAX_TABLE_ROWS) {
+			quiet++;
+			continue;
+		}
+		fputs("<tr>", p->f);
+		metric_cells(p, m, true);
+		fputs("</tr>\n", p->f);
+		shown++;
+	}
+	fputs("</tbody></table>", p->f);
+	if (quiet)
+		fprintf(p->f,
+			"<p class=\"muted\">%zu more metrics are CLEAN and stayed within %d noise "
+			"sigmas (or past the first %d rows); the JSON report lists them.</p>",
+			quiet, QUIET_SNR, MAX_TABLE_ROWS);
+	fputs("</details></section>\n", p->f);
+}
+
+static void phases(struct page *p)
+{
+	const struct series *s = p->s;
+	char a[48];
+	size_t i;
+
+	fputs("<section id=\"phases\"><h2>Phases</h2><table><thead><tr><th>phase</th>"
+	      "<th class=\"num\">start</th><th class=\"num\">length</th><th class=\"num\">cycles at start</th><th class=\"num\">rows</th></tr></thead>"
+	      "<tbody>",
+	      p->f);
+	for (i = 0; i < s->nmarks; i++) {
+		const struct phase_mark *m = &s->marks[i];
+		double end = i + 1 < s->nmarks ? s->marks[i + 1].t : series_end(s);
+		size_t rend = i + 1 < s->nmarks ? s->marks[i + 1].row : s->nrows;
+
+		fprintf(p->f, "<tr><td><span class=\"swatch %s\"></span>%s</td>",
+			phase_cls(m->phase), phase_name(m->phase));
+		fprintf(p->f, "<td class=\"num\">%.1f s</td><td class=\"num\">%.1f s</td>", m->t,
+			end > m->t ? end - m->t : 0);
+		fprintf(p->f, "<td class=\"num\">%s</td><td class=\"num\">%zu</td></tr>",
+			count(a, sizeof(a), (double)m->cycles), rend > m->row ? rend - m->row : 0);
+	}
+	fprintf(p->f, "</tbody></table><p class=\"muted\">%zu rows of %s samples", s->nrows,
+		count(a, sizeof(a), (double)s->samples));
+	if (s->fold)
+		fprintf(p->f, "; each later row averages %u samples", 1u << s->fold);
+	fputs(".</p></section>\n", p->f);
+}
+
+static void row(struct page *p, const char *key, const char *value)
+{
+	fputs("<tr><th>", p->f);
+	esc(p, key);
+	fputs("</th><td>", p->f);
+	esc(p, value);
+	fputs("</td></tr>", p->f);
+}
+
+static void rowf(struct page *p, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void rowf(struct page *p, const char *key, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	row(p, key, buf);
+}
+
+static void engine(struct page *p)
+{
+	const json_t *e = p->in->engine, *errs, *item;
+	char a[48], b[48];
+	size_t i;
+
+	if (!e)
+		return;
+	fputs("<section id=\"engine\"><h2>Engine</h2><table class=\"kv\">", p->f);
+	rowf(p, "cycles", "%s completed, %s failed", count(a, sizeof(a), engine_num(e, "cycles")),
+	     count(b, sizeof(b), engine_num(e, "failed_cycles")));
+	rowf(p, "rate", "%s cycles/s over %.2f s",
+	     human(a, sizeof(a), engine_num(e, "cycles_per_second"), UNIT_COUNT),
+	     engine_num(e, "seconds"));
+	rowf(p, "CPU", "%.2f s user, %.2f s system", engine_num(e, "user_seconds"),
+	     engine_num(e, "system_seconds"));
+	rowf(p, "threads", "%.0f (cycles per thread %s to %s)", engine_num(e, "threads"),
+	     count(a, sizeof(a), engine_num(e, "thread_min")),
+	     count(b, sizeof(b), engine_num(e, "thread_max")));
+	if (engine_num(e, "leaked") > 0)
+		rowf(p, "sockets kept open", "%s (--inject-leak)",
+		     count(a, sizeof(a), engine_num(e, "leaked")));
+	fputs("</table>", p->f);
+	errs = json_object_get(e, "errors");
+	if (json_array_size(errs)) {
+		fputs("<table><thead><tr><th>op</th><th>error</th><th class=\"num\">count</th></tr></thead><tbody>",
+		      p->f);
+		json_array_foreach(errs, i, item) {
+			fputs("<tr><td><code>", p->f);
+			esc(p, json_string_value(json_object_get(item, "op")));
+			fputs("</code></td><td>", p->f);
+			esc(p, json_string_value(json_object_get(item, "name")));
+			fprintf(p->f, "</td><td class=\"num\">%s</td></tr>",
+				count(a, sizeof(a), engine_num(item, "count")));
+		}
+		fputs("</tbody></table>", p->f);
+	}
+	fputs("</section>\n", p->f);
+}
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void config_table(struct page *p)
+{
+	const struct run_config *c = p->in->cfg;
+	char a[48];
+	int v;
+
+	fputs("<div><h3>Configuration</h3><table class=\"kv\">", p->f);
+	if (!c) {
+		fputs("<tr><td class=\"muted\">not recorded</td></tr></table></div>", p->f);
+		return;
+	}
+	row(p, "sequence", c->sequence ? c->sequence : "");
+	row(p, "preset", c->preset ? c->preset : "none");
+	row(p, "transport", names_transport(c->transport));
+	row(p, "target", c->target ? c->target : "sockleak's own server");
+	rowf(p, "client threads", "%u", c->threads);
+	if (c->ops)
+		rowf(p, "length", "%s cycles", count(a, sizeof(a), (double)c->ops));
+	else
+		rowf(p, "length", "%g s", c->seconds);
+	if (c->rate > 0)
+		rowf(p, "rate", "%g cycles/s", c->rate);
+	else
+		row(p, "rate", "as fast as possible");
+	row(p, "yield between cycles", yes(c->yield));
+	if (c->inject_leak)
+		rowf(p, "inject leak", "one socket every %s cycles",
+		     count(a, sizeof(a), (double)c->inject_leak));
+	else
+		row(p, "inject leak", "off");
+	rowf(p, "server", "%u thread%s, close: %s, backlog %d", c->server_threads,
+	     c->server_threads == 1 ? "" : "s", names_server_close(c->server_close), c->backlog);
+	row(p, "network namespace", yes(c->netns));
+	row(p, "memory cgroup", yes(c->cgroup));
+	rowf(p, "sampling", "every %g s", c->interval);
+	rowf(p, "phases", "baseline %g s, warm-up %g s, quiesce up to %g s%s", c->baseline,
+	     c->warmup, c->quiesce_max, c->teardown ? ", teardown" : "");
+	a[0] = '\0';
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (c->fail_on & (1u << v))
+			snprintf(a + strlen(a), sizeof(a) - strlen(a), "%s%s", a[0] ? ", " : "",
+				 names_verdict((enum verdict)v));
+	row(p, "fails on", a[0] ? a : "nothing");
+	if (c->confirm)
+		row(p, "confirm", "runs again at 3× the length");
+	fputs("</table></div>", p->f);
+}
+
+static void machine_table(struct page *p)
+{
+	const struct machine *m = p->in->m;
+	char a[48];
+
+	fputs("<div><h3>Machine</h3><table class=\"kv\">", p->f);
+	if (!m) {
+		fputs("<tr><td class=\"muted\">not recorded</td></tr></table></div>", p->f);
+		return;
+	}
+	rowf(p, "kernel", "Linux %s %s", m->kernel, m->arch);
+	row(p, "build", m->kernel_build);
+	if (m->os[0])
+		row(p, "system", m->os);
+	row(p, "host", m->hostname);
+	if (m->cpu[0])
+		rowf(p, "CPU", "%u × %s", m->cores, m->cpu);
+	else
+		rowf(p, "CPU", "%u cores", m->cores);
+	row(p, "memory", human(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES));
+	if (m->cgroup_version)
+		rowf(p, "cgroup", "v%d memory controller%s", m->cgroup_version,
+		     m->cgroup ? ", the run in a cgroup of its own" : ", not used by the run");
+	else
+		row(p, "cgroup", "no memory controller");
+	row(p, "privileges", m->root ? "root" : "unprivileged");
+	row(p, "network namespace", m->netns ? "the run's own" : "the host's");
+	rowf(p, "sockleak", "%s", m->version);
+	row(p, "started", m->start);
+	fputs("</table></div>", p->f);
+}
+
+static void head(struct page *p)
+{
+	const struct run_config *c = p->in->cfg;
+	const struct machine *m = p->in->m;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"generator\" content=\"sockleak ",
+	      p->f);
+	fprintf(p->f, "%s\">\n<title>sockleak: %s", SOCKLEAK_VERSION, names_verdict(p->r->verdict));
+	if (c) {
+		fputs(" · ", p->f);
+		esc(p, c->preset ? c->preset : c->sequence);
+		fprintf(p->f, " over %s", names_transport(c->transport));
+	}
+	if (m) {
+		fputs(" · ", p->f);
+		esc(p, m->start);
+	}
+	fprintf(p->f, "</title>\n<style>%s</style>\n</head>\n", css);
+}
+
+int report_html_write(FILE *f, const struct report_in *in)
+{
+	struct page p = { f, in, in->s, in->r, 0, 0 };
+
+	head(&p);
+	fprintf(f, "<body data-verdict=\"%s\">\n", names_verdict(in->r->verdict));
+	banner(&p);
+	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>"
+	      "<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"
+	      "<a href=\"#metrics\">Metrics</a><a href=\"#phases\">Phases</a>"
+	      "<a href=\"#run\">Run</a></nav>\n<main>\n",
+	      f);
+	figures(&p);
+	evidence(&p);
+	pool_table(&p);
+	injected(&p);
+	moved(&p);
+	sockets(&p);
+	all_metrics(&p);
+	phases(&p);
+	engine(&p);
+	fputs("<section id=\"run\"><h2>Run</h2><div class=\"two\">", f);
+	config_table(&p);
+	machine_table(&p);
+	fputs("</div></section>\n</main>\n", f);
+	/* The browser test compares this count with the charts it finds in the page. */
+	fprintf(f, "<footer data-charts=\"%d\">sockleak %s · JSON schema %d</footer>\n", p.charts,
+		SOCKLEAK_VERSION, REPORT_SCHEMA);
+	fprintf(f, "<div id=\"tip\" hidden></div>\n<script>%s</script>\n</body></html>\n", script);
+	return p.err;
+}
+
+int report_html(const char *path, const struct report_in *in)
+{
+	struct out o;
+	int err = out_open(&o, path);
+
+	if (err)
+		return err;
+	err = report_html_write(o.f, in);
+	if (err)
+		sl_err("cannot write %s: out of memory", path);
+	return out_close(&o, err);
+}

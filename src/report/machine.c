@@ -1,0 +1,117 @@
+/* The machine a run ran on: kernel, CPUs, memory, cgroup version, privileges, start time. */
+#include "report/machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static long read_under(const char *root, const char *path, char *buf, size_t size)
+{
+	char full[4096];
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	return sl_read_file(full, buf, size);
+}
+
+/* Copies the value of the first line "KEY<sep>value" of text into out, trimmed of blanks and quotes. */
+static void find_value(const char *text, const char *key, char sep, char *out, size_t size)
+{
+	size_t klen = strlen(key), n;
+	const char *p = text, *v, *end;
+
+	for (; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen))
+			continue;
+		v = p + klen;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v != sep)
+			continue;
+		v++;
+		while (*v == ' ' || *v == '\t' || *v == '"')
+			v++;
+		end = strchrnul(v, '\n');
+		while (end > v && (end[-1] == ' ' || end[-1] == '"' || end[-1] == '\t'))
+			end--;
+		n = (size_t)(end - v) < size - 1 ? (size_t)(end - v) : size - 1;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return;
+	}
+}
+
+int machine_cgroup_version(const char *root)
+{
+	char buf[8192], *line, *save = NULL;
+	bool v2 = false;
+
+	if (read_under(root, "/proc/self/cgroup", buf, sizeof(buf)) < 0)
+		return 0;
+	/* "ID:controllers:path"; a v1 hierarchy naming "memory" wins over the v2 one (hybrid). */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctl = strchr(line, ':'), *end, *tok, *s2 = NULL;
+
+		if (!ctl)
+			continue;
+		ctl++;
+		end = strchr(ctl, ':');
+		if (!end)
+			continue;
+		*end = '\0';
+		if (!strncmp(line, "0:", 2) && !*ctl) {
+			v2 = true;
+			continue;
+		}
+		for (tok = strtok_r(ctl, ",", &s2); tok; tok = strtok_r(NULL, ",", &s2))
+			if (!strcmp(tok, "memory"))
+				return 1;
+	}
+	return v2 ? 2 : 0;
+}
+
+void machine_init(struct machine *m, const char *root)
+{
+	char buf[16384];
+	char mem[64] = "";
+	struct utsname u;
+	time_t now = time(NULL);
+	struct tm tm;
+	long n;
+
+	memset(m, 0, sizeof(*m));
+	if (!root)
+		root = "";
+	if (!uname(&u)) {
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+		snprintf(m->kernel_build, sizeof(m->kernel_build), "%s", u.version);
+		snprintf(m->arch, sizeof(m->arch), "%s", u.machine);
+		snprintf(m->hostname, sizeof(m->hostname), "%s", u.nodename);
+	}
+	if (read_under(root, "/etc/os-release", buf, sizeof(buf)) >= 0 ||
+	    read_under(root, "/usr/lib/os-release", buf, sizeof(buf)) >= 0)
+		find_value(buf, "PRETTY_NAME", '=', m->os, sizeof(m->os));
+	if (read_under(root, "/proc/cpuinfo", buf, sizeof(buf)) >= 0)
+		find_value(buf, "model name", ':', m->cpu, sizeof(m->cpu));
+	if (read_under(root, "/proc/meminfo", buf, sizeof(buf)) >= 0) {
+		find_value(buf, "MemTotal", ':', mem, sizeof(mem));
+		m->mem_bytes = strtoull(mem, NULL, 10) * 1024; /* "24576000 kB" */
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	m->cores = n > 0 ? (unsigned)n : 0;
+	m->cgroup_version = machine_cgroup_version(root);
+	m->root = sl_is_root();
+	snprintf(m->version, sizeof(m->version), "%s", SOCKLEAK_VERSION);
+	if (gmtime_r(&now, &tm))
+		strftime(m->start, sizeof(m->start), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void machine_set_run(struct machine *m, const struct run_config *cfg)
+{
+	m->netns = cfg->netns;
+	m->cgroup = cfg->cgroup;
+}

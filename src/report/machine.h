@@ -1,0 +1,39 @@
+/* The machine a run ran on: filled once at run start, rendered by every report. */
+#ifndef SOCKLEAK_MACHINE_H
+#define SOCKLEAK_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct machine {
+	char kernel[65]; /* uname release: "6.1.0-26-amd64" */
+	char kernel_build[65]; /* uname version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.112-1 ..." */
+	char arch[65];
+	char hostname[65];
+	char os[128]; /* PRETTY_NAME of os-release; "" when unknown */
+	char cpu[128]; /* the first "model name" of cpuinfo; "" when unknown */
+	unsigned cores; /* online CPUs */
+	uint64_t mem_bytes; /* MemTotal */
+	int cgroup_version; /* hierarchy of the memory controller: 1, 2, 0 none */
+	bool cgroup; /* the run had a memory cgroup of its own */
+	bool root; /* ran with root privileges */
+	bool netns; /* ran in a network namespace of its own */
+	char version[32]; /* sockleak's */
+	char start[32]; /* run start, UTC ISO 8601: "2025-11-25T11:35:38Z" */
+};
+
+/*
+ * Fills what the machine says about itself and stamps the start time now. root is a prefix for
+ * /proc, /sys and /etc paths ("" live; a fixture tree in tests). Never fails: unknown fields stay
+ * empty or 0.
+ */
+void machine_init(struct machine *m, const char *root);
+/* Takes what the run decided (netns, cgroup) from its configuration. */
+void machine_set_run(struct machine *m, const struct run_config *cfg);
+
+/* Reads the memory controller's hierarchy from ROOT/proc/self/cgroup: 1, 2 or 0. */
+int machine_cgroup_version(const char *root);
+
+#endif

@@ -1,0 +1,63 @@
+/* The machine-readable and browser reports of a run, and the loader that reads a saved run back. */
+#ifndef SOCKLEAK_REPORT_H
+#define SOCKLEAK_REPORT_H
+
+#include <jansson.h>
+
+#include "analysis/result.h"
+#include "analysis/series.h"
+#include "config.h"
+#include "engine/engine.h"
+#include "report/machine.h"
+
+#define REPORT_SCHEMA 1
+
+/* What a report renders; renderers only read it. cfg, m and engine may be NULL. */
+struct report_in {
+	const struct series *s;
+	const struct result *r;
+	const struct run_config *cfg;
+	const struct machine *m;
+	const json_t *engine; /* engine summary (report_engine_json), stored as "engine" */
+};
+
+/* A run read back from a JSON report; owns everything it points to. */
+struct report_run {
+	struct series s;
+	struct result r;
+	struct run_config cfg; /* cfg.seq is NULL: the sequence is kept as text only */
+	struct machine m;
+	json_t *engine; /* NULL when the run had none */
+	char *path;
+	bool has_cfg, has_machine;
+};
+
+/* Writes the JSON report (schema 1) to path ("-": stdout). 0 or -errno, said with sl_err. */
+int report_json(const char *path, const struct report_in *in);
+int report_json_write(FILE *f, const struct report_in *in);
+
+/*
+ * Reads a JSON report back. Anything that is not a sockleak JSON report of schema 1 is refused with
+ * a message naming the file and the place (sl_err) and -EINVAL; an unreadable file gives -errno.
+ * Call report_run_free afterwards in every case.
+ */
+int report_json_load(const char *path, struct report_run *run);
+void report_run_free(struct report_run *run);
+/* The loaded run as renderer input. */
+struct report_in report_run_in(const struct report_run *run);
+
+/*
+ * The engine summary to store in a report: cycles, cycles/s, CPU, per-thread spread and the errors
+ * by op and errno name. op_names[i] names op i of the compiled sequence (may be NULL: "op<i>").
+ */
+json_t *report_engine_json(const struct engine_stats *st, const char *const *op_names, size_t nops);
+
+/* The time series as CSV: t,cycles,phase,<metric>...; an empty cell for NaN. 0 or -errno. */
+int report_csv(const char *path, const struct series *s);
+int report_csv_write(FILE *f, const struct series *s);
+
+/* One self-contained HTML page: verdict, charts, evidence tables, configuration and machine. */
+int report_html(const char *path, const struct report_in *in);
+int report_html_write(FILE *f, const struct report_in *in);
+
+#endif

@@ -1,0 +1,68 @@
+#!/bin/sh
+# sockleak report and compare on saved runs: outputs, exit codes and the refusals' messages.
+# The runs are the synthetic ones in tests/data (build/tests/test_json --write-fixtures tests/data).
+. "$TESTDIR/lib.sh"
+
+data="$TESTDIR/../data"
+leak="$data/synthetic-leak.json"
+clean="$data/synthetic-clean.json"
+
+# Every output at once; the JSON written again is the same file.
+check "report writes HTML, CSV and JSON" \
+	"$SOCKLEAK" report "$leak" --html "$TMP/r.html" --csv "$TMP/r.csv" --json "$TMP/r.json"
+check "the HTML is a page with a LEAK banner" grep -q 'class="banner v-leak"' "$TMP/r.html"
+check "the JSON is schema 1" test "$(jq .schema "$TMP/r.json")" = 1
+rows=$(jq .series.rows "$TMP/r.json")
+check "the CSV has a header and one line per row" test "$(wc -l <"$TMP/r.csv")" -eq $((rows + 1))
+check "the CSV header starts with t,cycles,phase" \
+	test "$(head -c 14 "$TMP/r.csv")" = "t,cycles,phase"
+"$SOCKLEAK" report "$TMP/r.json" --json "$TMP/r2.json"
+check "JSON -> report -> JSON is byte for byte the same" cmp "$TMP/r.json" "$TMP/r2.json"
+check "stdout works as an output" sh -c "'$SOCKLEAK' report '$leak' --json - | jq -e '.result.verdict == \"LEAK\"' >/dev/null"
+
+# Refusals: usage errors and files that are not ours exit 2 and say where.
+expect_exit 2 "$SOCKLEAK" report
+expect_exit 2 "$SOCKLEAK" report "$leak"
+expect_exit 2 "$SOCKLEAK" report "$leak" --bogus x
+expect_exit 2 "$SOCKLEAK" report "$leak" --html - --csv -
+echo 'not json' >"$TMP/bad.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/bad.json" --html "$TMP/x.html" 2>"$TMP/err"
+check "a non-JSON file is named with its line" grep -q "bad.json:1:[0-9]*: not valid JSON" "$TMP/err"
+jq '.schema = 2' "$leak" >"$TMP/s2.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/s2.json" --html "$TMP/x.html" 2>"$TMP/err"
+check "another schema is refused by number" grep -q "schema 2 is not supported" "$TMP/err"
+jq 'del(.series.columns[3].values[7])' "$leak" >"$TMP/cut.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/cut.json" --html "$TMP/x.html" 2>"$TMP/err"
+check "a damaged series is refused with its place" \
+	grep -q "series.columns\[3\].values: expected 881 items" "$TMP/err"
+expect_exit 2 "$SOCKLEAK" report "$TMP/nonexistent.json" --html "$TMP/x.html"
+expect_exit 3 "$SOCKLEAK" report "$leak" --html "$TMP/no/such/dir/x.html"
+check "nothing is left behind by a failed write" test ! -e "$TMP/x.html"
+
+# compare: B against A.
+expect_exit 1 "$SOCKLEAK" compare "$clean" "$leak" >"$TMP/out"
+check "clean -> leak is a REGRESSION" grep -q "^sockleak compare: REGRESSION" "$TMP/out"
+check "the leaking client sockets are named" grep -q "^REGRESSION  tcp.client" "$TMP/out"
+expect_exit 0 "$SOCKLEAK" compare "$leak" "$clean" >"$TMP/out"
+check "leak -> clean is an IMPROVEMENT" grep -q "^sockleak compare: IMPROVEMENT" "$TMP/out"
+expect_exit 0 "$SOCKLEAK" compare "$clean" "$clean" >"$TMP/out"
+check "a run against itself is the SAME" grep -q "^sockleak compare: SAME" "$TMP/out"
+expect_exit 1 "$SOCKLEAK" compare "$clean" "$leak" --json "$TMP/cmp.json" >/dev/null
+check "--json holds the outcome" test "$(jq -r .outcome "$TMP/cmp.json")" = REGRESSION
+check "--json holds every metric compared" \
+	test "$(jq '.metrics | length' "$TMP/cmp.json")" -eq "$(jq '.result.metrics | length' "$clean")"
+expect_exit 1 "$SOCKLEAK" compare "$clean" "$leak" --json - 2>/dev/null >"$TMP/cmp2.json"
+check "--json - leaves stdout to the JSON" jq -e '.outcome == "REGRESSION"' "$TMP/cmp2.json"
+
+# Runs of different sequences or transports are refused unless forced.
+jq '.config.sequence = "socket,connect,close"' "$leak" >"$TMP/other.json"
+expect_exit 2 "$SOCKLEAK" compare "$clean" "$TMP/other.json" 2>"$TMP/err"
+check "different sequences are refused, with both named" grep -q "different sequences" "$TMP/err"
+expect_exit 1 "$SOCKLEAK" compare --force "$clean" "$TMP/other.json" >/dev/null 2>&1
+jq '.config.transport = "udp"' "$leak" >"$TMP/udp.json"
+expect_exit 2 "$SOCKLEAK" compare "$clean" "$TMP/udp.json" 2>"$TMP/err"
+check "different transports are refused" grep -q "transports: A tcp, B udp" "$TMP/err"
+expect_exit 2 "$SOCKLEAK" compare "$clean"
+expect_exit 2 "$SOCKLEAK" compare "$clean" "$TMP/bad.json"
+expect_exit 2 "$SOCKLEAK" compare --alpha 2 "$clean" "$leak"
+echo "report and compare behave"

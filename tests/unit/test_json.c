@@ -1,0 +1,430 @@
+/*
+ * Unit tests for src/report/json.c: exact write -> load round trip, the engine summary, and the
+ * loader's refusals. `test_json --write-fixtures tests/data` writes the synthetic runs kept there
+ * (synthetic-leak.json, synthetic-clean.json) for the integration tests of report and compare.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture.h"
+#include "report/report.h"
+#include "synth_run.h"
+
+#define FIXTURES "tests/data"
+
+/* Equal as stored: bit for bit, NaN equal to NaN. */
+static void assert_same(double a, double b)
+{
+	if (isnan(a) && isnan(b))
+		return;
+	if (a != b)
+		fail_msg("%.17g != %.17g", a, b);
+}
+
+static void assert_same_series(const struct series *a, const struct series *b)
+{
+	size_t i, j;
+
+	assert_int_equal(a->nrows, b->nrows);
+	assert_int_equal(a->ncols, b->ncols);
+	assert_int_equal(a->fold, b->fold);
+	assert_int_equal(a->samples, b->samples);
+	assert_int_equal(a->nmarks, b->nmarks);
+	for (i = 0; i < a->nmarks; i++) {
+		assert_int_equal(a->marks[i].phase, b->marks[i].phase);
+		assert_same(a->marks[i].t, b->marks[i].t);
+		assert_int_equal(a->marks[i].cycles, b->marks[i].cycles);
+		assert_int_equal(a->marks[i].row, b->marks[i].row);
+	}
+	for (j = 0; j < a->ncols; j++) {
+		assert_string_equal(a->cols[j].name, b->cols[j].name);
+		assert_int_equal(a->cols[j].unit, b->cols[j].unit);
+		assert_int_equal(a->cols[j].kind, b->cols[j].kind);
+		if (a->cols[j].note || b->cols[j].note)
+			assert_string_equal(a->cols[j].note, b->cols[j].note);
+	}
+	for (i = 0; i < a->nrows; i++) {
+		assert_same(a->t[i], b->t[i]);
+		assert_same(a->cycles[i], b->cycles[i]);
+		assert_int_equal(a->phase[i], b->phase[i]);
+		for (j = 0; j < a->ncols; j++)
+			assert_same(a->cols[j].v[i], b->cols[j].v[i]);
+	}
+}
+
+static void assert_same_result(const struct result *a, const struct result *b)
+{
+	size_t i;
+
+	assert_int_equal(a->verdict, b->verdict);
+	assert_int_equal(a->nm, b->nm);
+	assert_int_equal(a->cycles, b->cycles);
+	assert_same(a->churn_seconds, b->churn_seconds);
+	assert_same(a->quiesce_seconds, b->quiesce_seconds);
+	assert_int_equal(a->quiesce_stable, b->quiesce_stable);
+	assert_same(a->leaked_sockets_per_cycle, b->leaked_sockets_per_cycle);
+	assert_same(a->injected_per_cycle, b->injected_per_cycle);
+	assert_same(a->memcg_bytes_per_cycle, b->memcg_bytes_per_cycle);
+	for (i = 0; i < a->nm; i++) {
+		const struct metric_result *x = &a->m[i], *y = &b->m[i];
+
+		assert_int_equal(x->col, y->col);
+		assert_int_equal(x->verdict, y->verdict);
+		assert_string_equal(x->why, y->why);
+		assert_same(x->baseline, y->baseline);
+		assert_same(x->noise, y->noise);
+		assert_same(x->peak, y->peak);
+		assert_same(x->slope, y->slope);
+		assert_same(x->slope_lo, y->slope_lo);
+		assert_same(x->slope_hi, y->slope_hi);
+		assert_same(x->slope_early, y->slope_early);
+		assert_same(x->slope_late, y->slope_late);
+		assert_same(x->residual, y->residual);
+		assert_same(x->residual_per_cycle, y->residual_per_cycle);
+		assert_same(x->after_teardown, y->after_teardown);
+		assert_same(x->confidence, y->confidence);
+		assert_same(x->cycles_to_decide, y->cycles_to_decide);
+		assert_int_equal(x->tw_explained, y->tw_explained);
+	}
+}
+
+static void assert_same_config(const struct run_config *a, const struct run_config *b)
+{
+	assert_string_equal(a->sequence, b->sequence);
+	assert_string_equal(a->preset, b->preset);
+	assert_null(b->target);
+	assert_int_equal(a->transport, b->transport);
+	assert_int_equal(a->threads, b->threads);
+	assert_same(a->seconds, b->seconds);
+	assert_int_equal(a->ops, b->ops);
+	assert_same(a->rate, b->rate);
+	assert_int_equal(a->yield, b->yield);
+	assert_int_equal(a->inject_leak, b->inject_leak);
+	assert_int_equal(a->allow_open, b->allow_open);
+	assert_int_equal(a->server_threads, b->server_threads);
+	assert_int_equal(a->server_close, b->server_close);
+	assert_int_equal(a->backlog, b->backlog);
+	assert_int_equal(a->netns, b->netns);
+	assert_int_equal(a->cgroup, b->cgroup);
+	assert_same(a->interval, b->interval);
+	assert_same(a->baseline, b->baseline);
+	assert_same(a->warmup, b->warmup);
+	assert_same(a->quiesce_max, b->quiesce_max);
+	assert_int_equal(a->teardown, b->teardown);
+	assert_int_equal(a->confirm, b->confirm);
+	assert_int_equal(a->fail_on, b->fail_on);
+}
+
+static char *tmp_path(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "/tmp/sockleak-test-json.%d.%s", (int)getpid(), name);
+	return path;
+}
+
+static void test_round_trip(void **state)
+{
+	struct synth x;
+	struct report_run run;
+	struct report_in in;
+	char *path = tmp_path("rt.json");
+	int leak;
+
+	(void)state;
+	for (leak = 0; leak <= 1; leak++) {
+		synth_run(&x, leak);
+		/* Values that must survive exactly: thirds, tiny and huge numbers, a name to escape. */
+		x.r.m[0].slope = 1.0 / 3;
+		x.r.m[1].residual_per_cycle = 5e-324;
+		x.r.m[2].peak = 1.7976931348623157e308;
+		x.r.m[3].after_teardown = -0.1;
+		snprintf(x.r.m[0].why, sizeof(x.r.m[0].why), "quote \" backslash \\ tab \t é");
+		in = synth_in(&x);
+		assert_int_equal(report_json(path, &in), 0);
+		assert_int_equal(report_json_load(path, &run), 0);
+		assert_same_series(&x.s, &run.s);
+		assert_same_result(&x.r, &run.r);
+		assert_true(run.has_cfg && run.has_machine);
+		assert_same_config(&x.cfg, &run.cfg);
+		assert_memory_equal(&x.m, &run.m, sizeof(x.m));
+		assert_true(json_equal(x.engine, run.engine));
+		/* And the loaded run writes the same file again. */
+		in = report_run_in(&run);
+		assert_int_equal(report_json(tmp_path("rt2.json"), &in), 0);
+		report_run_free(&run);
+		assert_int_equal(report_json_load(tmp_path("rt2.json"), &run), 0);
+		assert_same_series(&x.s, &run.s);
+		assert_same_result(&x.r, &run.r);
+		report_run_free(&run);
+		synth_free(&x);
+	}
+	unlink(path);
+	unlink(tmp_path("rt2.json"));
+}
+
+/* A folded series (fractional cycles, averaged values) and one without config or machine. */
+static void test_round_trip_folded(void **state)
+{
+	struct series s;
+	struct result r = { 0 };
+	struct report_run run;
+	struct report_in in = { &s, &r, NULL, NULL, NULL };
+	char *path = tmp_path("fold.json");
+	int c, i;
+
+	(void)state;
+	series_init(&s, 8);
+	c = series_add(&s, "v", UNIT_BYTES, MK_LEVEL);
+	series_mark(&s, PHASE_CHURN, 0, 0);
+	for (i = 0; i < 37; i++) {
+		series_set(&s, c, i % 5 ? i * 0.7 : NAN);
+		series_commit(&s, i * 0.1, (uint64_t)i * 3);
+	}
+	series_flush(&s);
+	assert_true(s.fold > 0);
+	assert_int_equal(report_json(path, &in), 0);
+	assert_int_equal(report_json_load(path, &run), 0);
+	assert_same_series(&s, &run.s);
+	assert_false(run.has_cfg);
+	assert_false(run.has_machine);
+	assert_null(run.engine);
+	in = report_run_in(&run);
+	assert_null(in.cfg);
+	report_run_free(&run);
+	series_free(&s);
+	unlink(path);
+}
+
+/* The written file is what README documents: jq-friendly names, null for NaN. */
+static void test_schema_layout(void **state)
+{
+	struct synth x;
+	struct report_in in;
+	json_error_t e;
+	json_t *root, *col, *v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	synth_run(&x, true);
+	in = synth_in(&x);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(report_json_write(f, &in), 0);
+	fclose(f);
+	root = json_loadb(buf, len, 0, &e);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(root, "schema")), 1);
+	assert_string_equal(json_string_value(json_object_get(root, "tool")), "sockleak");
+	v = json_object_get(json_object_get(root, "result"), "verdict");
+	assert_string_equal(json_string_value(v), "LEAK");
+	v = json_object_get(json_object_get(root, "config"), "fail_on");
+	assert_int_equal(json_array_size(v), 2);
+	assert_string_equal(json_string_value(json_array_get(v, 0)), "BACKLOG");
+	v = json_array_get(json_object_get(json_object_get(root, "result"), "metrics"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "metric")), "tcp.client");
+	assert_true(json_is_null(json_object_get(v, "after_teardown")));
+	v = json_object_get(json_object_get(root, "result"), "pool_tags");
+	assert_true(json_array_size(v) >= 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "cache")),
+			    "TCP");
+	col = json_array_get(json_object_get(json_object_get(root, "series"), "columns"), 1);
+	assert_string_equal(json_string_value(json_object_get(col, "name")), "sockstat.TCP.inuse");
+	assert_true(json_is_null(json_array_get(json_object_get(col, "values"), 200)));
+	v = json_object_get(json_object_get(root, "engine"), "errors");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "name")),
+			    "ECONNREFUSED");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "op")),
+			    "connect");
+	v = json_array_get(json_object_get(root, "phases"), 1);
+	assert_string_equal(json_string_value(json_object_get(v, "name")), "churn");
+	assert_int_equal(json_integer_value(json_object_get(v, "row")), 30);
+	/* The interval prints as people wrote it, not as 0.10000000000000001. */
+	assert_non_null(strstr(buf, "\"interval\": 0.1,"));
+	json_decref(root);
+	free(buf);
+	synth_free(&x);
+}
+
+/* Writes text to a file, loads it and returns the error and the message. */
+static int load_text(const char *text, char **msg)
+{
+	struct report_run run;
+	struct capture c;
+	char *path = tmp_path("bad.json");
+	FILE *f = fopen(path, "w");
+	int err;
+
+	fputs(text, f);
+	fclose(f);
+	capture_begin(&c);
+	err = report_json_load(path, &run);
+	*msg = capture_end(&c);
+	report_run_free(&run);
+	unlink(path);
+	return err;
+}
+
+static void expect_refusal(const char *text, const char *words)
+{
+	char *msg;
+
+	assert_int_equal(load_text(text, &msg), -EINVAL);
+	if (!strstr(msg, words))
+		fail_msg("message '%s' lacks '%s'", msg, words);
+	free(msg);
+}
+
+/* A valid report to break in one place at a time. */
+static char *valid_text(void)
+{
+	struct synth x;
+	struct report_in in;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	synth_run(&x, false);
+	in = synth_in(&x);
+	f = open_memstream(&buf, &len);
+	report_json_write(f, &in);
+	fclose(f);
+	synth_free(&x);
+	return buf;
+}
+
+static void expect_broken(const char *from, const char *to, const char *words)
+{
+	char *text = valid_text(), *p = strstr(text, from), *out;
+	size_t n;
+
+	assert_non_null(p);
+	n = strlen(text) - strlen(from) + strlen(to) + 1;
+	out = malloc(n);
+	snprintf(out, n, "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
+	expect_refusal(out, words);
+	free(out);
+	free(text);
+}
+
+static void test_refusals(void **state)
+{
+	struct report_run run;
+	struct capture c;
+	char *msg;
+
+	(void)state;
+	expect_refusal("not json", "not valid JSON");
+	expect_refusal("[1, 2]", "not a sockleak JSON report");
+	expect_refusal("{\"tool\": \"sockleak\"}", "not a sockleak JSON report");
+	expect_refusal("{\"schema\": 1, \"tool\": \"other\"}", "not a sockleak JSON report");
+	expect_refusal("{\"schema\": 2, \"tool\": \"sockleak\"}", "schema 2 is not supported");
+	expect_refusal("{\"schema\": \"1\", \"tool\": \"sockleak\"}", "schema \"1\" is not");
+	expect_refusal("{\"schema\": 1, \"tool\": \"sockleak\"}", "series: missing");
+	expect_broken("\"rows\": 881", "\"rows\": 880", "series.t: expected 880 items");
+	expect_broken("\"name\": \"churn\"", "\"name\": \"spin\"", "phases[1].name: unknown value");
+	expect_broken("\"metric\": \"tcp.client\"", "\"metric\": \"tcp.nope\"",
+		      "result.metrics[0].metric: no column 'tcp.nope'");
+	expect_broken("\"verdict\": \"BOUNDED\"", "\"verdict\": \"MAYBE\"",
+		      "result.verdict: unknown value 'MAYBE'");
+	expect_broken("\"transport\": \"tcp\"", "\"transport\": \"sctp\"", "unknown transport");
+	expect_broken("\"unit\": \"count\"", "\"unit\": \"pages\"", "columns[0].unit");
+	expect_broken("\"noise\": 0.2", "\"noise\": \"x\"", "noise: expected a number or null");
+	expect_broken("\"phase\": [\"baseline\"", "\"phase\": [\"idle\"", "phase[0]: expected");
+	expect_broken("\"values\": [0,", "\"values\": [true,", "values[0]: expected a number");
+	/* A missing file is an error of its own, with the system's reason. */
+	capture_begin(&c);
+	assert_int_equal(report_json_load("/nonexistent/run.json", &run), -ENOENT);
+	msg = capture_end(&c);
+	assert_non_null(strstr(msg, "cannot read /nonexistent/run.json"));
+	free(msg);
+	report_run_free(&run);
+}
+
+static void test_engine_summary(void **state)
+{
+	struct engine_stats *st = calloc(1, sizeof(*st));
+	json_t *o, *errs;
+
+	(void)state;
+	st->cycles = 1000;
+	st->seconds = 2;
+	st->errors[0][24] = 5; /* EMFILE */
+	st->errors[1][ENGINE_MAX_ERRNO - 1] = 1; /* the shared slot of large errnos */
+	o = report_engine_json(st, NULL, 0);
+	assert_non_null(o);
+	assert_float_equal(json_real_value(json_object_get(o, "cycles_per_second")), 500, 0);
+	errs = json_object_get(o, "errors");
+	assert_int_equal(json_array_size(errs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "name")),
+			    "EMFILE");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "op")),
+			    "op0");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "name")),
+			    "E159+");
+	json_decref(o);
+	free(st);
+}
+
+/* The committed fixtures load and say what the synthetic runs say. */
+static void test_fixtures(void **state)
+{
+	static const char *const names[] = { "synthetic-clean.json", "synthetic-leak.json" };
+	struct report_run run;
+	struct synth x;
+	char path[128];
+	int leak;
+
+	(void)state;
+	for (leak = 0; leak <= 1; leak++) {
+		snprintf(path, sizeof(path), "%s/%s", FIXTURES, names[leak]);
+		if (report_json_load(path, &run))
+			fail_msg("cannot load %s (run from the repository root; regenerate with "
+				 "build/tests/test_json --write-fixtures %s)",
+				 path, FIXTURES);
+		synth_run(&x, leak);
+		assert_same_series(&x.s, &run.s);
+		assert_same_result(&x.r, &run.r);
+		synth_free(&x);
+		report_run_free(&run);
+	}
+}
+
+static int write_fixtures(const char *dir)
+{
+	struct report_in in;
+	struct synth x;
+	char path[512];
+	int leak, err = 0;
+
+	for (leak = 0; leak <= 1 && !err; leak++) {
+		snprintf(path, sizeof(path), "%s/synthetic-%s.json", dir, leak ? "leak" : "clean");
+		synth_run(&x, leak);
+		in = synth_in(&x);
+		err = report_json(path, &in);
+		synth_free(&x);
+	}
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_round_trip_folded),
+		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
+	};
+
+	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
+		return write_fixtures(argv[2]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
