@@ -1,12 +1,12 @@
 #!/bin/sh
 # Benchmarks, one section each; `make bench` runs them all: bench/run.sh BUILD/sockleak BUILD/bench
 # Ratios are measured side by side: each repetition runs the two contenders back to back.
-# BENCH_SECONDS (default 5) and BENCH_REPS (default 3) size the runs; BENCH_SECTIONS picks sections.
+# BENCH_SECONDS (default 5) and BENCH_REPS (default 5) size the runs; BENCH_SECTIONS picks sections.
 set -eu
 SOCKLEAK=$(readlink -f "${1:?usage: run.sh path/to/sockleak path/to/bench-dir}")
 BENCHDIR=$(readlink -f "${2:?usage: run.sh path/to/sockleak path/to/bench-dir}")
 SECS=${BENCH_SECONDS:-5}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -18,11 +18,11 @@ stats() {
 		printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 
-# engine_rate SEQUENCE THREADS -> "cycles/s user_share"
+# engine_rate SEQUENCE THREADS -> "cycles/s user_share failed_cycles"
 engine_rate() {
 	"$SOCKLEAK" churn --quiet --sequence "$1" --threads "$2" --seconds "$SECS" \
 		--json "$OUT/e.json" >/dev/null
-	jq -r '"\(.cycles_per_second) \(.cpu.user_share)"' "$OUT/e.json"
+	jq -r '"\(.cycles_per_second) \(.cpu.user_share) \(.failed_cycles)"' "$OUT/e.json"
 }
 
 # bare_rate THREADS graceful|abort -> cycles/s
@@ -34,18 +34,20 @@ bare_rate() {
 section_churn_vs_bare() {
 	echo "## churn vs bare loop (tcp, own netns, ${SECS} s per run, ${REPS} runs each, in turn)"
 	echo
-	printf '%-10s %-7s %12s %12s %8s %15s %11s\n' close threads "engine c/s" "bare c/s" ratio \
-		"ratio min-max" "user CPU"
+	printf '%-10s %-7s %12s %12s %8s %15s %19s %7s\n' close threads "engine c/s" "bare c/s" \
+		ratio "ratio min-max" "user CPU" errors
 	for close in graceful abort; do
 		seq=kb171996
 		[ "$close" = abort ] && seq=abort
 		for t in 1 2; do
 			: >"$OUT/e" ; : >"$OUT/b" ; : >"$OUT/r" ; : >"$OUT/u"
-			i=0
+			i=0 fails=0
 			while [ $i -lt "$REPS" ]; do
+				# Alternate who goes first, so a drift in the machine's load evens out.
+				[ $((i % 2)) -eq 1 ] && b=$(bare_rate $t $close)
 				set -- $(engine_rate $seq $t)
-				e=$1 u=$2
-				b=$(bare_rate $t $close)
+				e=$1 u=$2 fails=$((fails + $3))
+				[ $((i % 2)) -eq 0 ] && b=$(bare_rate $t $close)
 				echo "$e" >>"$OUT/e"
 				echo "$b" >>"$OUT/b"
 				echo "$u" >>"$OUT/u"
@@ -56,15 +58,16 @@ section_churn_vs_bare() {
 			set -- $(stats <"$OUT/b"); bm=$1
 			set -- $(stats <"$OUT/r"); rm=$1 rlo=$2 rhi=$3
 			set -- $(stats <"$OUT/u"); um=$1 uhi=$3
-			printf '%-10s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %5.2f%% (max %.2f%%)\n' \
+			printf '%-10s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %5.2f%% (max %.2f%%) %7s\n' \
 				$close $t "$em" "$bm" "$rm" "$rlo" "$rhi" \
 				"$(awk -v u="$um" 'BEGIN { print u * 100 }')" \
-				"$(awk -v u="$uhi" 'BEGIN { print u * 100 }')"
+				"$(awk -v u="$uhi" 'BEGIN { print u * 100 }')" "$fails"
 		done
 	done
 	echo
-	echo "ratio = engine / bare cycles/s, median of the paired runs; user CPU = user / (user +"
-	echo "system) of the whole sockleak process (clients and server)."
+	echo "ratio = engine / bare cycles/s, median of the paired runs (min-max: the spread over"
+	echo "pairs); user CPU = user / (user + system) of the whole sockleak process (clients and"
+	echo "server), median and max; errors = failed engine cycles over all runs of the row."
 	echo
 }
 
