@@ -102,7 +102,7 @@ static void test_server_socket(void **state)
 	for (k = 0; k < TR_COUNT; k++) {
 		const struct transport *t = transport_get(k);
 
-		fd = transport_server_socket(t, 16, &ss, &len, why, sizeof(why));
+		fd = transport_server_socket(t, 16, false, &ss, &len, why, sizeof(why));
 		if (fd < 0) {
 			/* Only MPTCP may be refused by a kernel, and then it must say why. */
 			assert_int_equal(k, TR_MPTCP);
