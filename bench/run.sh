@@ -1,12 +1,12 @@
 #!/bin/sh
 # Benchmarks, one section each; `make bench` runs them all: bench/run.sh BUILD/sockleak BUILD/bench
 # Ratios are measured side by side: each repetition runs the two contenders back to back.
-# BENCH_SECONDS (default 5) and BENCH_REPS (default 3) size the runs; BENCH_SECTIONS picks sections.
+# BENCH_SECONDS (default 5) and BENCH_REPS (default 5) size the runs; BENCH_SECTIONS picks sections.
 set -eu
 SOCKLEAK=$(readlink -f "${1:?usage: run.sh path/to/sockleak path/to/bench-dir}")
 BENCHDIR=$(readlink -f "${2:?usage: run.sh path/to/sockleak path/to/bench-dir}")
 SECS=${BENCH_SECONDS:-5}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -18,53 +18,64 @@ stats() {
 		printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 
-# engine_rate SEQUENCE THREADS -> "cycles/s user_share"
+# engine_rate SEQUENCE THREADS -> "cycles/s user_share failed_cycles"
 engine_rate() {
 	"$SOCKLEAK" churn --quiet --sequence "$1" --threads "$2" --seconds "$SECS" \
 		--json "$OUT/e.json" >/dev/null
-	jq -r '"\(.cycles_per_second) \(.cpu.user_share)"' "$OUT/e.json"
+	jq -r '"\(.cycles_per_second) \(.cpu.user_share) \(.failed_cycles)
+		\(.cycles / (.cpu.user_seconds + .cpu.system_seconds))"' "$OUT/e.json" | tr '\n' ' '
+	echo
 }
 
-# bare_rate THREADS graceful|abort -> cycles/s
+# bare_rate THREADS graceful|abort -> "cycles/s cycles-per-CPU-second"
 bare_rate() {
-	"$BENCHDIR/bare" "$1" "$SECS" "$2" | awk '{ printf "%.1f\n", $2 / $4 }'
+	"$BENCHDIR/bare" "$1" "$SECS" "$2" | awk '{ printf "%.1f %.1f\n", $2 / $4, $2 / ($6 + $8) }'
 }
 
 # Section: the engine against the bare loop, KB sequence, graceful and abortive close.
 section_churn_vs_bare() {
 	echo "## churn vs bare loop (tcp, own netns, ${SECS} s per run, ${REPS} runs each, in turn)"
 	echo
-	printf '%-10s %-7s %12s %12s %8s %15s %11s\n' close threads "engine c/s" "bare c/s" ratio \
-		"ratio min-max" "user CPU"
+	printf '%-10s %-7s %12s %12s %8s %15s %9s %19s %7s\n' close threads "engine c/s" \
+		"bare c/s" ratio "ratio min-max" "c/cpu-s" "user CPU" errors
 	for close in graceful abort; do
 		seq=kb171996
 		[ "$close" = abort ] && seq=abort
 		for t in 1 2; do
-			: >"$OUT/e" ; : >"$OUT/b" ; : >"$OUT/r" ; : >"$OUT/u"
-			i=0
+			: >"$OUT/e" ; : >"$OUT/b" ; : >"$OUT/r" ; : >"$OUT/u" ; : >"$OUT/x"
+			i=0 fails=0
 			while [ $i -lt "$REPS" ]; do
+				# Alternate who goes first, so a drift in the machine's load evens out.
+				[ $((i % 2)) -eq 1 ] && bb=$(bare_rate $t $close)
 				set -- $(engine_rate $seq $t)
-				e=$1 u=$2
-				b=$(bare_rate $t $close)
+				e=$1 u=$2 fails=$((fails + $3)) ex=$4
+				[ $((i % 2)) -eq 0 ] && bb=$(bare_rate $t $close)
+				set -- $bb
+				b=$1 bx=$2
 				echo "$e" >>"$OUT/e"
 				echo "$b" >>"$OUT/b"
 				echo "$u" >>"$OUT/u"
 				awk -v e="$e" -v b="$b" 'BEGIN { printf "%.4f\n", e / b }' >>"$OUT/r"
+				awk -v e="$ex" -v b="$bx" 'BEGIN { printf "%.4f\n", e / b }' >>"$OUT/x"
 				i=$((i + 1))
 			done
 			set -- $(stats <"$OUT/e"); em=$1
 			set -- $(stats <"$OUT/b"); bm=$1
 			set -- $(stats <"$OUT/r"); rm=$1 rlo=$2 rhi=$3
 			set -- $(stats <"$OUT/u"); um=$1 uhi=$3
-			printf '%-10s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %5.2f%% (max %.2f%%)\n' \
-				$close $t "$em" "$bm" "$rm" "$rlo" "$rhi" \
+			set -- $(stats <"$OUT/x"); xm=$1
+			printf '%-10s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %9.3f %5.2f%% (max %.2f%%) %7s\n' \
+				$close $t "$em" "$bm" "$rm" "$rlo" "$rhi" "$xm" \
 				"$(awk -v u="$um" 'BEGIN { print u * 100 }')" \
-				"$(awk -v u="$uhi" 'BEGIN { print u * 100 }')"
+				"$(awk -v u="$uhi" 'BEGIN { print u * 100 }')" "$fails"
 		done
 	done
 	echo
-	echo "ratio = engine / bare cycles/s, median of the paired runs; user CPU = user / (user +"
-	echo "system) of the whole sockleak process (clients and server)."
+	echo "ratio = engine / bare cycles/s, median of the paired runs (min-max: the spread over"
+	echo "pairs); user CPU = user / (user + system) of the whole sockleak process (clients and"
+	echo "server), median and max; errors = failed engine cycles over all runs of the row;"
+	echo "c/cpu-s = engine / bare cycles per CPU-second (user + system), median of the pairs:"
+	echo "what each cycle costs, less sensitive than cycles/s to other load on the machine."
 	echo
 }
 

@@ -4,12 +4,16 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "engine/internal.h"
 #include "engine/netns.h"
+
+/* A lost datagram must not stall a worker for good. */
+static const struct timeval dgram_wait = { 1, 0 };
 
 enum cycle_end {
 	CYCLE_OK,
@@ -66,49 +70,55 @@ static enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak
 	for (i = 0; i < s->nops; i++) {
 		const struct seq_op *op = &s->ops[i];
 
-		switch (op->kind) {
-		case OP_SOCKET:
+		switch (op->exec) {
+		case EX_SOCKET:
 			fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
 			if (fd < 0)
 				goto fail;
-			if (!tr->stream && s->has_recv) {
-				/* A lost datagram must not stall the worker for good. */
-				static const struct timeval tv = { 1, 0 };
-
-				setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-			}
 			break;
-		case OP_SETSOCKOPT:
+		case EX_SOCKET_RCVTIMEO:
+			fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
+			if (fd < 0)
+				goto fail;
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &dgram_wait, sizeof(dgram_wait));
+			break;
+		case EX_SETSOCKOPT:
 			if (setsockopt(fd, op->level, op->name, &op->val, op->len))
 				goto fail;
 			break;
-		case OP_BIND:
+		case EX_BIND:
 			if (bind(fd, (const struct sockaddr *)&op->addr, op->len))
 				goto fail;
 			break;
-		case OP_CONNECT:
+		case EX_CONNECT:
 			if (connect(fd, peer, peerlen))
 				goto fail;
 			break;
-		case OP_SEND:
-			if (tr->stream ? send_all(fd, w->sbuf, op->len) :
-					 send(fd, w->sbuf, op->len, MSG_NOSIGNAL) < 0)
+		case EX_SEND_ALL:
+			if (send_all(fd, w->sbuf, op->len))
 				goto fail;
 			break;
-		case OP_SENDTO:
+		case EX_SEND_DGRAM:
+			if (send(fd, w->sbuf, op->len, MSG_NOSIGNAL) < 0)
+				goto fail;
+			break;
+		case EX_SENDTO:
 			if (sendto(fd, w->sbuf, op->len, MSG_NOSIGNAL, peer, peerlen) < 0)
 				goto fail;
 			break;
-		case OP_RECV:
-			if (tr->stream ? recv_all(fd, w->rbuf, op->len) :
-					 recv(fd, w->rbuf, op->len, 0) < 0)
+		case EX_RECV_ALL:
+			if (recv_all(fd, w->rbuf, op->len))
 				goto fail;
 			break;
-		case OP_SHUTDOWN:
+		case EX_RECV_DGRAM:
+			if (recv(fd, w->rbuf, op->len, 0) < 0)
+				goto fail;
+			break;
+		case EX_SHUTDOWN:
 			if (shutdown(fd, op->how))
 				goto fail;
 			break;
-		case OP_CLOSE:
+		case EX_CLOSE:
 			if (unlikely(leak_due) && engine_park(e, fd)) {
 				*parked = true;
 			} else if (close(fd)) {

@@ -128,20 +128,35 @@ struct listen_arg {
 	socklen_t *len;
 	char *why;
 	size_t whylen;
+	int *fds;
+	unsigned nfds;
 };
 
 static int listen_in_netns(void *p)
 {
 	struct listen_arg *a = p;
+	unsigned i;
+	int fd;
 
-	return transport_server_socket(a->tr, a->backlog, a->ss, a->len, a->why, a->whylen);
+	for (i = 0; i < a->nfds; i++) {
+		fd = transport_server_socket(a->tr, a->backlog, i > 0, a->ss, a->len, a->why,
+					     a->whylen);
+		if (fd < 0) {
+			while (i--)
+				close(a->fds[i]);
+			return fd;
+		}
+		a->fds[i] = fd;
+	}
+	return 0;
 }
 
 static int setup_peer(struct engine *e, char *why, size_t whylen)
 {
 	const struct run_config *cfg = &e->cfg;
 	struct listen_arg la = { e->tr, cfg->backlog, &e->peer, &e->peerlen, why, whylen };
-	int fd, err;
+	unsigned nthreads = cfg->server_threads ? cfg->server_threads : 1;
+	int err;
 
 	if (cfg->target)
 		return transport_target_resolve(e->tr, cfg->target, &e->peer, &e->peerlen, why,
@@ -151,16 +166,23 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 		if (e->netns_fd < 0)
 			return e->netns_fd;
 	}
-	/* The server's socket must be made inside the run's namespace. */
-	fd = netns_run(e->netns_fd, listen_in_netns, &la);
-	if (fd < 0)
-		return fd;
+	la.nfds = e->tr->reuseport ? nthreads : 1;
+	la.fds = calloc(la.nfds, sizeof(int));
+	if (!la.fds)
+		return -ENOMEM;
+	/* The server's sockets must be made inside the run's namespace. */
+	err = netns_run(e->netns_fd, listen_in_netns, &la);
+	if (err < 0) {
+		free(la.fds);
+		return err;
+	}
 	e->srv.tr = e->tr;
 	e->srv.plan = &e->seq->plan;
 	e->srv.mode = cfg->server_close;
-	e->srv.fd = fd;
+	e->srv.fds = la.fds;
+	e->srv.nfds = la.nfds;
 	e->srv.netns_fd = e->netns_fd;
-	e->srv.nthreads = cfg->server_threads ? cfg->server_threads : 1;
+	e->srv.nthreads = nthreads;
 	for (unsigned i = 0; i < e->seq->plan.nsteps; i++)
 		if (e->seq->plan.step[i].reply > e->srv.max_reply)
 			e->srv.max_reply = e->seq->plan.step[i].reply;
@@ -213,7 +235,7 @@ int engine_create(const struct run_config *cfg, struct engine **out)
 	e->seq = cfg->seq;
 	e->tr = transport_get(cfg->transport);
 	e->netns_fd = -1;
-	e->srv.fd = e->srv.stop_fd = -1;
+	e->srv.stop_fd = -1;
 	e->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->kick_fd < 0) {
 		err = -errno;
@@ -484,7 +506,7 @@ void engine_destroy(struct engine *e)
 	n = n < e->park_cap ? n : e->park_cap;
 	for (i = 0; i < n; i++)
 		close(e->parked[i]);
-	if (e->have_server || e->srv.fd >= 0)
+	if (e->have_server)
 		server_stop(&e->srv);
 	for (i = 0; e->workers && i < e->nworkers; i++) {
 		free(e->workers[i].errors);

@@ -53,12 +53,16 @@ struct worker {
 	char *sbuf, *rbuf;
 };
 
-/* The local server: threads on one listening (or datagram) socket, stopped through an eventfd. */
+/*
+ * The local server: epoll threads stopped through an eventfd, on one listening (or datagram)
+ * socket each when the transport has SO_REUSEPORT groups, else all on one socket.
+ */
 struct server {
 	const struct transport *tr;
 	const struct seq_plan *plan;
 	enum server_close mode;
-	int fd;
+	int *fds;
+	unsigned nfds;
 	int stop_fd;
 	int netns_fd;
 	unsigned nthreads;

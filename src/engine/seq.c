@@ -482,6 +482,30 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op)
 	return 0;
 }
 
+static void set_exec(struct seq *s, const struct transport *tr)
+{
+	static const enum seq_exec plain[OP_KINDS] = {
+		[OP_SOCKET] = EX_SOCKET,   [OP_SETSOCKOPT] = EX_SETSOCKOPT, [OP_BIND] = EX_BIND,
+		[OP_CONNECT] = EX_CONNECT, [OP_SEND] = EX_SEND_ALL,	    [OP_SENDTO] = EX_SENDTO,
+		[OP_RECV] = EX_RECV_ALL,   [OP_SHUTDOWN] = EX_SHUTDOWN,	    [OP_CLOSE] = EX_CLOSE,
+	};
+	unsigned i;
+
+	for (i = 0; i < s->nops; i++) {
+		struct seq_op *op = &s->ops[i];
+
+		op->exec = plain[op->kind];
+		if (tr->stream)
+			continue;
+		if (op->kind == OP_SOCKET && s->has_recv)
+			op->exec = EX_SOCKET_RCVTIMEO;
+		else if (op->kind == OP_SEND)
+			op->exec = EX_SEND_DGRAM;
+		else if (op->kind == OP_RECV)
+			op->exec = EX_RECV_DGRAM;
+	}
+}
+
 /* Datagram plan: each request size maps to the size of its answer (0: none). */
 static int dgram_plan(struct parser *p)
 {
@@ -627,6 +651,7 @@ int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct
 			    "the sequence does not close its socket: every cycle would leak one");
 	}
 	out->closes = st.closed;
+	set_exec(out, p.tr);
 	return p.tr->stream ? 0 : dgram_plan(&p);
 }
 

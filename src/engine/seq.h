@@ -27,8 +27,26 @@ enum seq_opk {
 	OP_KINDS,
 };
 
+/* What the client executes: the op with the transport's choice already made, so the hot loop
+ * branches on the op alone. */
+enum seq_exec {
+	EX_SOCKET,
+	EX_SOCKET_RCVTIMEO, /* datagram sequence with recv: a lost datagram must not stall */
+	EX_SETSOCKOPT,
+	EX_BIND,
+	EX_CONNECT,
+	EX_SEND_ALL, /* stream: loop until all N bytes are sent */
+	EX_SEND_DGRAM, /* datagram: one send */
+	EX_SENDTO,
+	EX_RECV_ALL, /* stream: loop until N bytes; EOF before is ENODATA */
+	EX_RECV_DGRAM, /* datagram: one recv */
+	EX_SHUTDOWN,
+	EX_CLOSE,
+};
+
 struct seq_op {
 	enum seq_opk kind;
+	enum seq_exec exec;
 	uint32_t len; /* send/sendto/recv bytes; setsockopt optlen; bind addrlen */
 	int level, name; /* setsockopt */
 	int how; /* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */

@@ -31,6 +31,7 @@ struct conn {
 struct sthread {
 	struct server *s;
 	int ep;
+	int lfd; /* its listening or datagram socket */
 	char *rbuf, *wbuf; /* wbuf: zeros, the reply bytes */
 	struct conn head; /* list of waiting connections */
 };
@@ -138,13 +139,14 @@ static void conn_event(struct sthread *t, struct conn *c)
 	}
 }
 
+/* Accepts one connection and serves what it can. Level-triggered: epoll says when there is more. */
 static void on_accept(struct sthread *t)
 {
 	struct server *s = t->s;
 	struct conn c = { 0 };
 	int r;
 
-	c.fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	c.fd = accept4(t->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (c.fd < 0) {
 		/* Out of fds (--allow-open, --inject-leak): the listener stays readable, so pause
 		 * rather than spin. Otherwise another thread took it or the peer left. */
@@ -158,10 +160,10 @@ static void on_accept(struct sthread *t)
 	switch (s->mode) {
 	case SC_IMMEDIATE:
 		close(c.fd);
-		return;
+		break;
 	case SC_NEVER_READ:
 		conn_park(t, &c, EPOLLRDHUP);
-		return;
+		break;
 	default:
 		/* The request and EOF are often there already: serve inline, park only if needed. */
 		r = conn_serve(t, &c);
@@ -183,7 +185,7 @@ static void on_datagrams(struct sthread *t)
 	for (;;) {
 		flen = sizeof(from);
 		/* MSG_TRUNC: the real size, whatever the buffer; the size tells the request. */
-		n = recvfrom(t->s->fd, t->rbuf, RBUF, MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		n = recvfrom(t->lfd, t->rbuf, RBUF, MSG_TRUNC, (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
 		for (i = 0; i < plan->nsteps; i++) {
@@ -191,7 +193,7 @@ static void on_datagrams(struct sthread *t)
 				continue;
 			/* An unbound client has no address to answer to. */
 			if (flen > sizeof(sa_family_t))
-				sendto(t->s->fd, t->wbuf, plan->step[i].reply, MSG_NOSIGNAL,
+				sendto(t->lfd, t->wbuf, plan->step[i].reply, MSG_NOSIGNAL,
 				       (struct sockaddr *)&from, flen);
 			break;
 		}
@@ -212,10 +214,10 @@ static void *server_main(void *arg)
 	ev.events = EPOLLIN;
 	ev.data.ptr = s;
 	epoll_ctl(t->ep, EPOLL_CTL_ADD, s->stop_fd, &ev);
-	/* EPOLLEXCLUSIVE: one thread wakes per new connection or datagram, not all. */
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	/* A socket shared by several threads: EPOLLEXCLUSIVE wakes one of them, not all. */
+	ev.events = EPOLLIN | (s->nfds < s->nthreads ? EPOLLEXCLUSIVE : 0);
 	ev.data.ptr = NULL;
-	epoll_ctl(t->ep, EPOLL_CTL_ADD, s->fd, &ev);
+	epoll_ctl(t->ep, EPOLL_CTL_ADD, t->lfd, &ev);
 
 	for (;;) {
 		n = epoll_wait(t->ep, evs, MAX_EVENTS, -1);
@@ -265,6 +267,7 @@ int server_start(struct server *s, char *why, size_t whylen)
 		ts[i].ep = -1;
 	for (i = 0; i < s->nthreads; i++) {
 		ts[i].s = s;
+		ts[i].lfd = s->fds[i % s->nfds];
 		ts[i].ep = epoll_create1(EPOLL_CLOEXEC);
 		ts[i].rbuf = malloc(RBUF);
 		ts[i].wbuf = calloc(1, s->max_reply ? s->max_reply : 1);
@@ -306,12 +309,15 @@ void server_stop(struct server *s)
 	}
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
-	if (s->fd >= 0)
-		close(s->fd);
+	for (i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	free(s->fds);
+	s->fds = NULL;
+	s->nfds = 0;
 	free(ts);
 	free(s->threads);
 	s->priv = NULL;
 	s->threads = NULL;
 	s->started = 0;
-	s->stop_fd = s->fd = -1;
+	s->stop_fd = -1;
 }

@@ -20,14 +20,18 @@
 #endif
 
 static const struct transport transports[TR_COUNT] = {
-	[TR_TCP] = { "tcp", TR_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, true, "TCP over IPv4" },
-	[TR_TCP6] = { "tcp6", TR_TCP6, AF_INET6, SOCK_STREAM, IPPROTO_TCP, true, "TCP over IPv6" },
-	[TR_UDP] = { "udp", TR_UDP, AF_INET, SOCK_DGRAM, IPPROTO_UDP, false, "UDP over IPv4" },
-	[TR_UDP6] = { "udp6", TR_UDP6, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, false, "UDP over IPv6" },
-	[TR_UNIX] = { "unix", TR_UNIX, AF_UNIX, SOCK_STREAM, 0, true, "UNIX stream" },
-	[TR_UNIX_DGRAM] = { "unix-dgram", TR_UNIX_DGRAM, AF_UNIX, SOCK_DGRAM, 0, false,
+	[TR_TCP] = { "tcp", TR_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, true, true,
+		     "TCP over IPv4" },
+	[TR_TCP6] = { "tcp6", TR_TCP6, AF_INET6, SOCK_STREAM, IPPROTO_TCP, true, true,
+		      "TCP over IPv6" },
+	[TR_UDP] = { "udp", TR_UDP, AF_INET, SOCK_DGRAM, IPPROTO_UDP, false, true,
+		     "UDP over IPv4" },
+	[TR_UDP6] = { "udp6", TR_UDP6, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, false, true,
+		      "UDP over IPv6" },
+	[TR_UNIX] = { "unix", TR_UNIX, AF_UNIX, SOCK_STREAM, 0, true, false, "UNIX stream" },
+	[TR_UNIX_DGRAM] = { "unix-dgram", TR_UNIX_DGRAM, AF_UNIX, SOCK_DGRAM, 0, false, false,
 			    "UNIX datagram" },
-	[TR_MPTCP] = { "mptcp", TR_MPTCP, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, true,
+	[TR_MPTCP] = { "mptcp", TR_MPTCP, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, true, false,
 		       "Multipath TCP over IPv4" },
 };
 
@@ -226,14 +230,17 @@ void transport_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, siz
 	}
 }
 
-int transport_server_socket(const struct transport *t, int backlog, struct sockaddr_storage *ss,
-			    socklen_t *len, char *why, size_t whylen)
+int transport_server_socket(const struct transport *t, int backlog, bool join,
+			    struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen)
 {
 	static atomic_uint serial;
 	int fd, one = 1, err;
 
-	memset(ss, 0, sizeof(*ss));
-	if (t->family == AF_INET) {
+	if (!join)
+		memset(ss, 0, sizeof(*ss));
+	if (join) {
+		/* *ss is the group's address already */
+	} else if (t->family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 		in->sin_family = AF_INET;
@@ -268,6 +275,8 @@ int transport_server_socket(const struct transport *t, int backlog, struct socka
 	}
 	if (t->family != AF_UNIX)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (t->reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)ss, *len) || (t->stream && listen(fd, backlog)) ||
 	    getsockname(fd, (struct sockaddr *)ss, len)) {
 		err = -errno;

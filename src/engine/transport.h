@@ -15,6 +15,7 @@ struct transport {
 	enum transport_kind kind;
 	int family, type, protocol;
 	bool stream;
+	bool reuseport; /* one server socket per server thread (SO_REUSEPORT group) */
 	const char *desc;
 };
 
@@ -38,10 +39,11 @@ void transport_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, siz
 
 /*
  * Creates the local server's socket in the calling thread's network namespace: loopback, an
- * ephemeral port or a unique abstract name, non-blocking; listening for stream transports.
- * Fills the address clients use. 0 or -errno with why filled in.
+ * ephemeral port or a unique abstract name, non-blocking; listening for stream transports; in a
+ * SO_REUSEPORT group when t->reuseport. With join, binds to *ss instead: another socket of the
+ * group. Fills the address clients use. Returns the fd, or -errno with why filled in.
  */
-int transport_server_socket(const struct transport *t, int backlog, struct sockaddr_storage *ss,
-			    socklen_t *len, char *why, size_t whylen);
+int transport_server_socket(const struct transport *t, int backlog, bool join,
+			    struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen);
 
 #endif

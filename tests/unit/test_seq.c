@@ -75,6 +75,10 @@ static void test_crr_plan(void **state)
 	assert_int_equal(s.plan.nsteps, 1);
 	assert_int_equal(s.plan.step[0].expect, 1);
 	assert_int_equal(s.plan.step[0].reply, 1);
+	assert_int_equal(s.ops[0].exec, EX_SOCKET);
+	assert_int_equal(s.ops[3].exec, EX_SEND_ALL);
+	assert_int_equal(s.ops[4].exec, EX_RECV_ALL);
+	assert_int_equal(s.ops[5].exec, EX_CLOSE);
 
 	/* Bytes sent since the last recv add up; a server-first reply expects nothing. */
 	assert_int_equal(
@@ -92,6 +96,11 @@ static void test_dgram_plan(void **state)
 {
 	(void)state;
 	assert_int_equal(compile("socket,connect,send:8,recv:100,sendto:9,close", TR_UDP), 0);
+	/* The transport's choices are made at compile time, not in the loop. */
+	assert_int_equal(s.ops[0].exec, EX_SOCKET_RCVTIMEO);
+	assert_int_equal(s.ops[2].exec, EX_SEND_DGRAM);
+	assert_int_equal(s.ops[3].exec, EX_RECV_DGRAM);
+	assert_int_equal(s.ops[4].exec, EX_SENDTO);
 	assert_int_equal(s.plan.nsteps, 2);
 	assert_int_equal(s.plan.step[0].expect, 8);
 	assert_int_equal(s.plan.step[0].reply, 100);

@@ -102,7 +102,7 @@ static void test_server_socket(void **state)
 	for (k = 0; k < TR_COUNT; k++) {
 		const struct transport *t = transport_get(k);
 
-		fd = transport_server_socket(t, 16, &ss, &len, why, sizeof(why));
+		fd = transport_server_socket(t, 16, false, &ss, &len, why, sizeof(why));
 		if (fd < 0) {
 			/* Only MPTCP may be refused by a kernel, and then it must say why. */
 			assert_int_equal(k, TR_MPTCP);
@@ -125,13 +125,35 @@ static void test_server_socket(void **state)
 	}
 }
 
+static void test_reuseport_group(void **state)
+{
+	struct sockaddr_storage ss, ss2;
+	socklen_t len, len2;
+	char why[256];
+	int a, b;
+
+	(void)state;
+	assert_true(transport_get(TR_TCP)->reuseport);
+	assert_false(transport_get(TR_UNIX)->reuseport);
+	a = transport_server_socket(transport_get(TR_UDP), 16, false, &ss, &len, why, sizeof(why));
+	assert_true(a >= 0);
+	ss2 = ss;
+	len2 = len;
+	b = transport_server_socket(transport_get(TR_UDP), 16, true, &ss2, &len2, why, sizeof(why));
+	assert_true(b >= 0);
+	/* Both sockets serve the same address. */
+	assert_int_equal(len, len2);
+	assert_memory_equal(&ss, &ss2, len);
+	close(a);
+	close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_addr),
-		cmocka_unit_test(test_target),
-		cmocka_unit_test(test_server_socket),
+		cmocka_unit_test(test_names),		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_target),		cmocka_unit_test(test_server_socket),
+		cmocka_unit_test(test_reuseport_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
