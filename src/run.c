@@ -15,8 +15,8 @@
 #include "engine/transport.h"
 #include "sampler.h"
 
-#define NAP 0.05		/* the orchestrator's tick while waiting: signals answered this fast */
-#define TEARDOWN_SECONDS 3.0	/* measuring after the netns is gone: long enough for its clean-up */
+#define NAP 0.05 /* the orchestrator's tick while waiting: signals answered this fast */
+#define TEARDOWN_SECONDS 3.0 /* measuring after the netns is gone: long enough for its clean-up */
 
 static struct engine *volatile g_engine;
 static struct sl_cgroup g_cg;
@@ -64,17 +64,6 @@ static bool nap(double seconds)
 	return false;
 }
 
-/*
- * The sampler reads the engine's cycle count from its own thread; the engine goes before the
- * sampler does (teardown is measured without it), so the count is read under a lock and frozen at
- * its last value when the engine is destroyed.
- */
-struct cycles_src {
-	pthread_mutex_t lock;
-	struct engine *e;
-	uint64_t last;
-};
-
 static uint64_t cycles_of(void *arg)
 {
 	struct cycles_src *c = arg;
@@ -88,7 +77,7 @@ static uint64_t cycles_of(void *arg)
 	return n;
 }
 
-static void engine_gone(struct cycles_src *c)
+void run_engine_gone(struct cycles_src *c)
 {
 	pthread_mutex_lock(&c->lock);
 	if (c->e)
@@ -146,7 +135,8 @@ static void churn(const struct run_config *cfg, struct engine *e, struct sampler
 			sampler_mark(sp, PHASE_CHURN);
 			warm = false;
 		}
-		if (guard_on && !out->guard[0] && guard_tripped(&g, out->guard, sizeof(out->guard))) {
+		if (guard_on && !out->guard[0] &&
+		    guard_tripped(&g, out->guard, sizeof(out->guard))) {
 			sl_err("%s", out->guard);
 			engine_request_stop(e);
 		}
@@ -180,7 +170,9 @@ static void quiesce(const struct run_config *cfg, struct sampler *sp, struct run
 	out->settled = settled;
 	if (!settled)
 		snprintf(out->settle, sizeof(out->settle), "%s",
-			 g_signal ? "interrupted" : why[0] ? why : "not settled");
+			 g_signal ? "interrupted" :
+			 why[0]	  ? why :
+				    "not settled");
 }
 
 static void params_for(const struct run_config *cfg, struct run_output *out)
@@ -195,16 +187,47 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 	out->params.sockets_per_leak = tr->stream && !cfg->target ? 2 : 1;
 }
 
+int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,
+		      struct series *s, struct cycles_src *cyc, struct sampler **out)
+{
+	struct sampler_cfg scfg = { 0 };
+	char path[108] = "";
+	uint16_t port = 0;
+	int err;
+
+	engine_server_addr(e, &port, path, sizeof(path));
+	scfg.interval = cfg->interval;
+	scfg.ctx.root = "";
+	scfg.ctx.netns_fd = engine_netns_fd(e);
+	scfg.ctx.pid = getpid();
+	scfg.ctx.cgroup = cg ? cg->dir : NULL;
+	scfg.ctx.cgroup_version = cg ? cg->version : 0;
+	scfg.ctx.server_port = port;
+	scfg.ctx.server_path = path[0] ? path : NULL;
+	cyc->e = e;
+	scfg.cycles = cycles_of;
+	scfg.arg = cyc;
+	scfg.quiet = cfg->quiet;
+	*out = NULL;
+	err = sampler_create(&scfg, s, out);
+	if (!err)
+		err = sampler_start(*out);
+	if (err) {
+		sl_err("cannot sample the kernel's pools (%s); nothing to measure with",
+		       strerror(-err));
+		sampler_destroy(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
 int run_measure(const struct run_config *cfg, struct run_output *out)
 {
 	struct sigaction sa = { 0 }, old_int, old_term;
-	struct sampler_cfg scfg = { 0 };
 	struct sampler *sp = NULL;
 	struct engine *e = NULL;
 	struct progress pg = { 0 };
-	struct cycles_src cyc = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
-	char path[108] = "";
-	uint16_t port = 0;
+	struct cycles_src cyc = CYCLES_SRC_INIT;
 	int err, rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -236,28 +259,10 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		goto out;
 	}
 	engine_peer(e, out->peer, sizeof(out->peer));
-	engine_server_addr(e, &port, path, sizeof(path));
 	out->netns = engine_netns_fd(e) >= 0;
 	params_for(cfg, out);
-
-	scfg.interval = cfg->interval;
-	scfg.ctx.root = "";
-	scfg.ctx.netns_fd = engine_netns_fd(e);
-	scfg.ctx.pid = getpid();
-	scfg.ctx.cgroup = out->cgroup_version ? g_cg.dir : NULL;
-	scfg.ctx.cgroup_version = out->cgroup_version;
-	scfg.ctx.server_port = port;
-	scfg.ctx.server_path = path[0] ? path : NULL;
-	cyc.e = e;
-	scfg.cycles = cycles_of;
-	scfg.arg = &cyc;
-	scfg.quiet = cfg->quiet;
-	err = sampler_create(&scfg, &out->series, &sp);
-	if (!err)
-		err = sampler_start(sp);
-	if (err) {
-		sl_err("cannot sample the kernel's pools (%s); nothing to measure with",
-		       strerror(-err));
+	if (run_sampler_start(cfg, e, out->cgroup_version ? &g_cg : NULL, &out->series, &cyc,
+			      &sp)) {
 		rc = SL_EXIT_RUNTIME;
 		goto out;
 	}
@@ -279,7 +284,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	/* The per-netns probes hold the namespace: close them before it goes. */
 	sampler_drop_netns(sp);
 	g_engine = NULL;
-	engine_gone(&cyc);
+	run_engine_gone(&cyc);
 	engine_destroy(e);
 	e = NULL;
 	if (cfg->teardown && out->netns && !g_signal) {
@@ -303,7 +308,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	}
 out:
 	g_engine = NULL;
-	engine_gone(&cyc);
+	run_engine_gone(&cyc);
 	sampler_destroy(sp);
 	engine_destroy(e);
 	cgroup_leave(&g_cg);

@@ -17,6 +17,9 @@
 #include "engine/netns.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
+#include "report/live.h"
+#include "report/report.h"
+#include "run.h"
 
 #define TICK_NS 100000000L /* main loop: guard and progress every 100 ms */
 
@@ -48,14 +51,20 @@ static void help(FILE *f)
 		"per-thread spread, CPU split and every failed op by errno.\n"
 		"\n");
 	engine_opts_help(f);
-	fprintf(f, "Output:\n"
-		   "  --json FILE             write the summary as JSON (\"-\": stdout; the text\n"
-		   "                          summary then goes to stderr)\n"
-		   "  --quiet                 no progress line\n"
-		   "  -h, --help              this help\n"
-		   "\n"
-		   "Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		   "guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n");
+	fprintf(f,
+		"Output:\n"
+		"  --json FILE             write the summary as JSON (\"-\": stdout; the text\n"
+		"                          summary then goes to stderr)\n"
+		"  --watch                 show the kernel pools live while churning (the view of\n"
+		"                          'sockleak watch'; q stops the churn early)\n"
+		"  --csv FILE              sample the kernel pools while churning and write the\n"
+		"                          time series as CSV (for a verdict, use 'sockleak run')\n"
+		"  --interval DUR          sampling interval for --watch and --csv (default 100ms)\n"
+		"  --quiet                 no progress line\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
+		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n");
 }
 
 static const char *errno_name(unsigned er)
@@ -248,6 +257,22 @@ static int write_json(const char *path, const struct run_config *cfg, const stru
 	return 0;
 }
 
+/* What the live view checks between redraws: the engine's end, and the memory guard. */
+struct watch_state {
+	struct engine *e;
+	struct guard *g;
+	struct outcome *o;
+};
+
+static bool watch_done(void *arg)
+{
+	struct watch_state *w = arg;
+
+	if (w->g && !w->o->guard[0] && guard_tripped(w->g, w->o->guard, sizeof(w->o->guard)))
+		engine_request_stop(w->e);
+	return engine_done(w->e);
+}
+
 /* The run itself: engine up, signals and guard watched, engine down. */
 static int churn(const struct run_config *cfg, struct outcome *o)
 {
@@ -255,6 +280,11 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 	struct timespec tick = { 0, TICK_NS };
 	struct engine *e;
 	struct guard g = { 0 };
+	struct series series;
+	struct sampler *sp = NULL;
+	struct cycles_src cyc = CYCLES_SRC_INIT;
+	struct watch_state w;
+	bool sampling = cfg->watch || cfg->csv_path;
 	bool guard_on, show = !cfg->quiet && isatty(STDERR_FILENO);
 	uint64_t ov0 = 0, dr0 = 0, last = 0;
 	double t0, tlast, tprog;
@@ -263,6 +293,10 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 	err = engine_create(cfg, &e);
 	if (err)
 		return SL_EXIT_RUNTIME;
+	if (sampling && series_init(&series, 0)) {
+		engine_destroy(e);
+		return SL_EXIT_RUNTIME;
+	}
 	engine_peer(e, o->peer, sizeof(o->peer));
 	guard_on = guard_init(&g) == 0;
 	if (!guard_on)
@@ -277,11 +311,29 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	err = engine_start(e);
+	if (sampling && run_sampler_start(cfg, e, NULL, &series, &cyc, &sp))
+		rc = SL_EXIT_RUNTIME;
+	err = rc ? 0 : engine_start(e);
 	if (err)
 		rc = SL_EXIT_RUNTIME;
+	if (sp)
+		sampler_mark(sp, PHASE_CHURN);
+	w.e = e;
+	w.g = guard_on ? &g : NULL;
+	w.o = o;
+	if (!rc && cfg->watch) {
+		struct live_opts lo = {
+			.refresh = 1, .title = "churn", .done = watch_done, .arg = &w
+		};
+
+		show = false;
+		if (live_view_run(&series, sp, &lo))
+			rc = SL_EXIT_RUNTIME;
+		/* q in the view: the user is done watching, so the churn stops too. */
+		engine_request_stop(e);
+	}
 	t0 = tlast = tprog = sl_now();
-	while (!engine_done(e)) {
+	while (!rc && !engine_done(e)) {
 		nanosleep(&tick, NULL);
 		if (guard_on && !o->guard[0] && guard_tripped(&g, o->guard, sizeof(o->guard))) {
 			sl_err("%s", o->guard);
@@ -305,7 +357,19 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 		o->have_listen = false;
 	}
 	g_engine = NULL;
+	if (sp)
+		sampler_drop_netns(sp);
+	run_engine_gone(&cyc);
 	engine_destroy(e);
+	if (sp) {
+		sampler_stop(sp);
+		series_flush(&series);
+		if (cfg->csv_path && report_csv(cfg->csv_path, &series))
+			rc = SL_EXIT_RUNTIME;
+		sampler_destroy(sp);
+	}
+	if (sampling)
+		series_free(&series);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	o->signal = g_signal;
@@ -317,6 +381,9 @@ int cmd_churn(int argc, char **argv)
 	static const struct option opts[] = {
 		ENGINE_LONG_OPTIONS,
 		{ "json", required_argument, NULL, 'j' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -340,6 +407,20 @@ int cmd_churn(int argc, char **argv)
 		case 'j':
 			cfg.json_path = optarg;
 			break;
+		case 'w':
+			cfg.watch = true;
+			break;
+		case 'c':
+			cfg.csv_path = optarg;
+			break;
+		case 'i':
+			if (sl_parse_duration(optarg, &cfg.interval) || cfg.interval < 0.01) {
+				sl_err("churn: --interval '%s': give a duration of at least 10ms, "
+				       "such as 100ms or 1s",
+				       optarg);
+				return SL_EXIT_USAGE;
+			}
+			break;
 		case 'q':
 			cfg.quiet = true;
 			break;
@@ -356,6 +437,10 @@ int cmd_churn(int argc, char **argv)
 	if (optind < argc) {
 		sl_err("churn: unexpected argument '%s'; see 'sockleak churn --help'",
 		       argv[optind]);
+		return SL_EXIT_USAGE;
+	}
+	if (cfg.watch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+		sl_err("churn: --watch needs a terminal; record the pools with --csv FILE instead");
 		return SL_EXIT_USAGE;
 	}
 	rc = engine_opts_finish(&cfg);

@@ -101,8 +101,8 @@ static int parse_seconds(const char *opt, const char *arg, double min, double *o
 	double v;
 
 	if (sl_parse_duration(arg, &v) || v < min) {
-		sl_err("run: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", opt, arg,
-		       min);
+		sl_err("run: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", opt,
+		       arg, min);
 		return -EINVAL;
 	}
 	*out = v;
