@@ -97,8 +97,51 @@ section_crr() {
 	echo
 }
 
+# Section: what sampling costs the engine: churn alone vs churn with the sampler at 10 Hz
+# (every probe, the CSV written at the end), same sequence and length, in turn.
+section_sampler() {
+	echo "## engine with the sampler at 10 Hz vs without (kb171996, tcp, 1 thread, ${SECS} s, ${REPS} pairs)"
+	echo
+	: >"$OUT/r"
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		if [ $((i % 2)) -eq 0 ]; then
+			a=$(engine_rate kb171996 1 | awk '{ print $1 }')
+			b=$(sampled_rate)
+		else
+			b=$(sampled_rate)
+			a=$(engine_rate kb171996 1 | awk '{ print $1 }')
+		fi
+		printf '  pair %d: without %.0f c/s, with %.0f c/s\n' $((i + 1)) "$a" "$b"
+		awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", b / a }' >>"$OUT/r"
+		i=$((i + 1))
+	done
+	set -- $(stats <"$OUT/r")
+	printf '\nratio with/without: median %.3f (min %.3f, max %.3f)\n\n' "$1" "$2" "$3"
+}
+
+sampled_rate() {
+	"$SOCKLEAK" churn --quiet --seconds "$SECS" --csv "$OUT/s.csv" --interval 100ms \
+		--json "$OUT/s.json" >/dev/null
+	jq -r .cycles_per_second "$OUT/s.json"
+}
+
+# Section: what one sample costs per probe, and the memory of long series (bench/probes.sh).
+section_probes() {
+	echo "## probe cost per sample and series memory"
+	echo
+	"$(dirname "$0")/probes.sh" "$BENCHDIR" 300
+	echo
+}
+
+# Section (opt-in, ~75 min): leak detection sensitivity and clean-run specificity
+# (bench/sensitivity.sh): BENCH_SECTIONS=sensitivity make bench.
+section_sensitivity() {
+	"$(dirname "$0")/sensitivity.sh" "$SOCKLEAK"
+}
+
 echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
-for s in ${BENCH_SECTIONS:-churn_vs_bare crr}; do
+for s in ${BENCH_SECTIONS:-churn_vs_bare crr sampler probes}; do
 	"section_$s"
 done
