@@ -67,20 +67,6 @@ static void help(FILE *f)
 		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n");
 }
 
-static const char *errno_name(unsigned er)
-{
-	static char buf[32];
-	const char *n;
-
-	if (er == ENGINE_MAX_ERRNO - 1)
-		return "E(other)";
-	n = strerrorname_np((int)er);
-	if (n)
-		return n;
-	snprintf(buf, sizeof(buf), "E%u", er);
-	return buf;
-}
-
 static const char *stopped_by(const struct outcome *o)
 {
 	if (o->guard[0])
@@ -112,7 +98,7 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 	double cpu = st->user_seconds + st->system_seconds;
 	uint64_t total = 0;
 	unsigned op, er;
-	char text[128];
+	char text[128], ebuf[16];
 
 	fprintf(f, "sockleak churn: %s%s%s over %s, %u client thread%s, %s\n",
 		cfg->preset ? cfg->preset : "", cfg->preset ? ": " : "", cfg->sequence,
@@ -146,7 +132,8 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 				if (!st->errors[op][er])
 					continue;
 				seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
-				fprintf(f, "    %-28s %-16s %10llu  %s\n", text, errno_name(er),
+				fprintf(f, "    %-28s %-16s %10llu  %s\n", text,
+					engine_errno_name(er, ebuf, sizeof(ebuf)),
 					(unsigned long long)st->errors[op][er],
 					er == ENODATA && s->ops[op].kind == OP_RECV ?
 						"(peer closed before N bytes)" :
@@ -179,7 +166,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 	json_t *errs = json_array(), *doc;
 	uint64_t total = 0;
 	unsigned op, er;
-	char text[128];
+	char text[128], ebuf[16];
 
 	for (op = 0; op < st->nops; op++) {
 		for (er = 0; er < ENGINE_MAX_ERRNO; er++) {
@@ -187,11 +174,12 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				continue;
 			total += st->errors[op][er];
 			seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
-			json_array_append_new(
-				errs, json_pack("{s:i, s:s, s:s, s:i, s:s, s:I}", "index", op, "op",
-						seq_op_name(s->ops[op].kind), "text", text, "errno",
-						er, "name", errno_name(er), "count",
-						(json_int_t)st->errors[op][er]));
+			json_array_append_new(errs,
+					      json_pack("{s:i, s:s, s:s, s:i, s:s, s:I}", "index",
+							op, "op", seq_op_name(s->ops[op].kind),
+							"text", text, "errno", er, "name",
+							engine_errno_name(er, ebuf, sizeof(ebuf)),
+							"count", (json_int_t)st->errors[op][er]));
 		}
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:b}", "schema", 1, "command",

@@ -539,3 +539,16 @@ int engine_server_addr(const struct engine *e, uint16_t *port, char *path, size_
 		transport_addr_str((const struct sockaddr *)a, e->peerlen, path, size);
 	return 0;
 }
+
+const char *engine_errno_name(unsigned er, char *buf, size_t size)
+{
+	const char *n;
+
+	if (er >= ENGINE_MAX_ERRNO - 1)
+		return "E(other)";
+	n = strerrorname_np((int)er);
+	if (n)
+		return n;
+	snprintf(buf, size, "E%u", er);
+	return buf;
+}

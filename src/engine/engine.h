@@ -62,6 +62,12 @@ int engine_server_addr(const struct engine *e, uint16_t *port, char *path, size_
 /* Closes injected-leak sockets, stops the server, leaves and drops the netns, frees all. */
 void engine_destroy(struct engine *e);
 
+/*
+ * The name of an errors[][] slot: "ECONNREFUSED"; "E(other)" for the last slot, which holds every
+ * errno past it; "E<n>" for a number without a name. buf holds the formatted ones.
+ */
+const char *engine_errno_name(unsigned er, char *buf, size_t size);
+
 /* Added with the engine. */
 const char *engine_stop_name(enum engine_stop s);	/* "ops", "time", "request", "running" */
 /* The address clients connect to (the local server's or --target), as text. */

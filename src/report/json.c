@@ -256,19 +256,6 @@ int report_json(const char *path, const struct report_in *in)
 
 /* ---- engine summary ---- */
 
-static const char *errno_name(int e, char *buf, size_t size)
-{
-	const char *n = e < ENGINE_MAX_ERRNO - 1 ? strerrorname_np(e) : NULL;
-
-	if (n)
-		return n;
-	if (e == ENGINE_MAX_ERRNO - 1)
-		snprintf(buf, size, "E%d+", e);
-	else
-		snprintf(buf, size, "E%d", e);
-	return buf;
-}
-
 json_t *report_engine_json(const struct engine_stats *st, const char *const *op_names, size_t nops)
 {
 	json_t *o, *errs;
@@ -300,8 +287,8 @@ json_t *report_engine_json(const struct engine_stats *st, const char *const *op_
 			}
 			item = json_pack("{s:s, s:i, s:i, s:s, s:I}", "op", opn, "op_index",
 					 (int)op, "errno", e, "name",
-					 errno_name(e, nbuf, sizeof(nbuf)), "count",
-					 (json_int_t)st->errors[op][e]);
+					 engine_errno_name((unsigned)e, nbuf, sizeof(nbuf)),
+					 "count", (json_int_t)st->errors[op][e]);
 			if (json_array_append_new(errs, item))
 				goto fail;
 		}

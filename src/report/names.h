@@ -1,4 +1,4 @@
-/* Stable names of enums in reports: part of the JSON schema, they never follow display text. */
+/* Names of enums in reports (part of the JSON schema) and their parsers. */
 #ifndef SOCKLEAK_REPORT_NAMES_H
 #define SOCKLEAK_REPORT_NAMES_H
 
