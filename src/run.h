@@ -10,6 +10,9 @@
 #include "config.h"
 #include "engine/engine.h"
 
+/* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
+#define RUN_TEARDOWN_SECONDS 3.0
+
 struct run_output {
 	struct series series;
 	struct result result;
