@@ -683,7 +683,7 @@ static double budget_for(double need)
 int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why, size_t whylen)
 {
 	double fixed_b = in->baseline, fixed_c = in->churn, fixed_q = in->quiesce_max;
-	double slot, avail, b, c, q, min_slot;
+	double slot, avail, b, c, q, min_slot, over, d;
 	char t1[32], t2[32];
 
 	memset(out, 0, sizeof(*out));
@@ -702,14 +702,21 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 
 	b = fixed_b >= 0 ? fixed_b : clamp(0.15 * avail, SWEEP_MIN_BASELINE, SWEEP_MAX_BASELINE);
 	q = fixed_q >= 0 ? fixed_q : clamp(0.30 * avail, SWEEP_MIN_QUIESCE, SWEEP_MAX_QUIESCE);
-	if (fixed_c > 0) {
-		c = fixed_c;
-		/* Churn is the user's: quiesce takes what the slot leaves, within its bounds. */
-		if (fixed_q < 0)
-			q = clamp(avail - b - c, SWEEP_MIN_QUIESCE, SWEEP_MAX_QUIESCE);
-	} else {
-		c = avail - b - q;
+	c = fixed_c > 0 ? fixed_c : SWEEP_MIN_CHURN;
+	/* Short of room: quiesce, then the baseline, give way down to their minima. */
+	over = b + c + q - avail;
+	if (over > 0 && fixed_q < 0) {
+		d = q - SWEEP_MIN_QUIESCE < over ? q - SWEEP_MIN_QUIESCE : over;
+		q -= d;
+		over -= d;
 	}
+	if (over > 0 && fixed_b < 0)
+		b -= b - SWEEP_MIN_BASELINE < over ? b - SWEEP_MIN_BASELINE : over;
+	/* Room to spare: churn takes it, or quiesce (up to its maximum) when churn is fixed. */
+	if (fixed_c <= 0)
+		c = avail - b - q;
+	else if (fixed_q < 0 && avail - b - c > q)
+		q = clamp(avail - b - c, SWEEP_MIN_QUIESCE, SWEEP_MAX_QUIESCE);
 	if (in->budget <= 0 || c < SWEEP_MIN_CHURN - 1e-9 || b + c + q > avail + 1e-9) {
 		say(why, whylen,
 		    "%u variants do not fit in a budget of %s: each needs at least %.1f s "

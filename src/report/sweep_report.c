@@ -135,7 +135,7 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 {
 	const struct sweep *s = sum->s;
 	char a[32], b[32];
-	size_t i;
+	size_t i, k;
 
 	if (sum->measured) {
 		fprintf(f, "\nOverall: %s (the worst of %zu variant%s measured)",
@@ -143,9 +143,9 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED),
 			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED) == 1 ? "" : "s");
 		fprintf(f, "; %zu at or above --fail-on", sum->failing);
-		for (i = 0; i < s->n; i++)
+		for (i = 0, k = 0; i < s->n; i++)
 			if (measured(&s->v[i]) && s->v[i].fails)
-				fprintf(f, "%s#%zu", i == 0 ? ": " : ", ", i + 1);
+				fprintf(f, "%s#%zu", k++ ? ", " : ": ", i + 1);
 		fputc('\n', f);
 	} else {
 		fprintf(f, "\nOverall: nothing measured\n");
