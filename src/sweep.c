@@ -720,7 +720,7 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 	if (in->budget <= 0 || c < SWEEP_MIN_CHURN - 1e-9 || b + c + q > avail + 1e-9) {
 		say(why, whylen,
 		    "%u variants do not fit in a budget of %s: each needs at least %.1f s "
-		    "(baseline, churn, quiesce, %.0f s teardown, %.0f s set-up); give --budget %s "
+		    "(baseline, churn, quiesce, %.0f s teardown, %.1f s set-up); give --budget %s "
 		    "or more, or fewer variants (--transports, --presets, --options)%s",
 		    in->variants, sweep_fmt_duration(t1, sizeof(t1), in->budget), min_slot,
 		    in->teardown, SWEEP_OVERHEAD,

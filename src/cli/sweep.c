@@ -365,7 +365,7 @@ static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 		return;
 	fprintf(f,
 		"  each: %.1f s baseline + %.1f s churn + quiesce up to %.1f s + %.0f s teardown "
-		"+ ~%.0f s set-up = %.1f s\n"
+		"+ ~%.1f s set-up = %.1f s\n"
 		"  expected at most %s (sooner when quiesce settles early)\n\n",
 		p->baseline, p->churn, p->quiesce_max, p->teardown, p->overhead, p->per_variant,
 		sweep_fmt_duration(t2, sizeof(t2), p->total));
@@ -473,8 +473,9 @@ static void run_variant(struct state *st, size_t i, double churn)
 			 o->guard);
 		st->runtime_err = true;
 	}
-	if (o->signal)
-		st->sum.signal = o->signal;
+	/* A signal during the analysis is not in o->signal: run_interrupted() has it. */
+	if (o->signal || run_interrupted())
+		st->sum.signal = o->signal ? o->signal : run_interrupted();
 	run_output_free(o);
 	free(o);
 	engine_opts_free(&cfg);
@@ -547,6 +548,7 @@ static int finish(struct state *st)
 	int rc;
 
 	sweep_summarise(sum);
+	sum->finished = true;
 	sum->exit_code = exit_code(st);
 	sum->elapsed = sl_now() - st->t0;
 	fprintf(st->out, "\n");

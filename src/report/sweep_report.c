@@ -101,7 +101,9 @@ static const char *fit(char *buf, size_t size, const char *name, size_t w)
 	size_t n = strlen(name), head;
 
 	if (n <= w || size <= w) {
-		snprintf(buf, size, "%s", name);
+		n = n < size ? n : size - 1;
+		memcpy(buf, name, n);
+		buf[n] = '\0';
 		return buf;
 	}
 	head = w / 2;
@@ -376,7 +378,7 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 	if (p && p->variants) {
 		snprintf(buf, sizeof(buf),
 			 "%.1f s baseline, %.1f s churn, quiesce up to %.1f s, %.0f s teardown, "
-			 "%.0f s set-up",
+			 "%.1f s set-up",
 			 p->baseline, p->churn, p->quiesce_max, p->teardown, p->overhead);
 		kv(f, "each variant", buf);
 		kv(f, "expected at most", sweep_fmt_duration(a, sizeof(a), p->total));
@@ -386,8 +388,14 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 			n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ", " : "",
 				      names_verdict((enum verdict)v));
 	kv(f, "fail on", n ? buf : "nothing");
-	snprintf(buf, sizeof(buf), "%d", sum->exit_code);
-	kv(f, "exit code", buf);
+	if (sum->finished) {
+		snprintf(buf, sizeof(buf), "%d", sum->exit_code);
+		kv(f, "exit code", buf);
+	} else {
+		kv(f, "exit code",
+		   "the sweep is still running: this page is rewritten as each "
+		   "variant finishes");
+	}
 	if (sum->stopped[0])
 		kv(f, "stopped early", sum->stopped);
 	fputs("</table></div><div><h3>Machine</h3><table class=\"kv\">", f);
@@ -425,14 +433,16 @@ int sweep_index_html_write(FILE *f, const struct sweep_summary *sum)
 		fmt_html(f, sum->m->start);
 	}
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n", css);
-	fprintf(f, "<body data-verdict=\"%s\" data-variants=\"%zu\">\n", verdict, s->n);
+	fprintf(f, "<body data-verdict=\"%s\" data-variants=\"%zu\" data-finished=\"%s\">\n",
+		verdict, s->n, sum->finished ? "true" : "false");
 	fprintf(f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
 		sum->measured ? verdict_cls(&(struct sweep_variant){ .verdict = sum->verdict }) :
 				"v-inconclusive",
 		verdict);
 	fprintf(f,
-		"<div class=\"headline\">sockleak sweep: %zu of %zu variants measured, %zu at "
+		"<div class=\"headline\">sockleak sweep%s: %zu of %zu variants measured, %zu at "
 		"or above --fail-on</div><div class=\"sub\">",
+		sum->finished ? "" : " (running)",
 		sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED), s->n, sum->failing);
 	if (sum->m) {
 		fputs("Linux ", f);

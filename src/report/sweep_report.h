@@ -18,7 +18,8 @@ struct sweep_summary {
 	bool measured; /* at least one variant was measured: verdict holds */
 	enum verdict verdict; /* the worst of the measured variants */
 	size_t failing; /* variants at or above fail_on */
-	int exit_code;
+	bool finished; /* false while variants still run (the index is rewritten after each) */
+	int exit_code; /* once finished */
 	int signal; /* the signal that stopped the sweep, or 0 */
 	char stopped[256]; /* why the sweep ended before its last variant; "" */
 };

@@ -286,9 +286,9 @@ static void test_plan(void **state)
 	assert_float_equal(p.reserve, 10, 1e-9);
 	assert_float_equal(p.per_variant, 590.0 / 38, 1e-9);
 	assert_float_equal(p.total, 600, 1e-9);
-	assert_float_equal(p.baseline, 0.15 * (590.0 / 38 - 4), 1e-9);
-	assert_float_equal(p.quiesce_max, 0.30 * (590.0 / 38 - 4), 1e-9);
-	assert_float_equal(p.churn, 0.55 * (590.0 / 38 - 4), 1e-9);
+	assert_float_equal(p.baseline, 0.15 * (590.0 / 38 - 3 - SWEEP_OVERHEAD), 1e-9);
+	assert_float_equal(p.quiesce_max, 0.30 * (590.0 / 38 - 3 - SWEEP_OVERHEAD), 1e-9);
+	assert_float_equal(p.churn, 0.55 * (590.0 / 38 - 3 - SWEEP_OVERHEAD), 1e-9);
 	assert_float_equal(p.teardown, 3, 1e-9);
 	assert_float_equal(p.baseline + p.churn + p.quiesce_max + p.teardown + p.overhead,
 			   p.per_variant, 1e-9);
@@ -298,7 +298,7 @@ static void test_plan(void **state)
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), -ENOSPC);
 	assert_non_null(strstr(why, "38 variants do not fit in a budget of 2m"));
 	assert_non_null(strstr(why, "--no-teardown"));
-	assert_float_equal(p.min_budget, ceil(38 * 9 / 0.98), 1e-9);
+	assert_float_equal(p.min_budget, ceil(38 * (8 + SWEEP_OVERHEAD) / 0.98), 1e-9);
 	in.budget = p.min_budget;
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
 	assert_true(p.total <= in.budget + 1e-9);
@@ -323,10 +323,10 @@ static void test_plan(void **state)
 	in.churn = 30;
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
 	assert_float_equal(p.churn, 30, 1e-9);
-	assert_float_equal(p.quiesce_max, 58.8 - 4 - 3 - 30, 1e-9);
+	assert_float_equal(p.quiesce_max, 58.8 - 3 - SWEEP_OVERHEAD - 3 - 30, 1e-9);
 	in.churn = 60;
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), -ENOSPC);
-	assert_float_equal(p.min_budget, ceil(2 * (60 + 1 + 2 + 3 + 1) / 0.98), 1e-9);
+	assert_float_equal(p.min_budget, ceil(2 * (60 + 1 + 2 + 3 + SWEEP_OVERHEAD) / 0.98), 1e-9);
 	in.budget = p.min_budget;
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
 	in.budget -= 1;
@@ -337,7 +337,7 @@ static void test_plan(void **state)
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
 	assert_float_equal(p.baseline, 2, 1e-9);
 	assert_float_equal(p.quiesce_max, 5, 1e-9);
-	assert_float_equal(p.churn, (60 - 1.2) / 3 - 1 - 2 - 5, 1e-9);
+	assert_float_equal(p.churn, (60 - 1.2) / 3 - SWEEP_OVERHEAD - 2 - 5, 1e-9);
 	in.variants = 0;
 	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
 	assert_float_equal(p.total, 0, 1e-9);

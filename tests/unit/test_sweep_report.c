@@ -77,6 +77,7 @@ static void make(struct fixture *fx)
 	fx->sum.elapsed = 61.5;
 	fx->sum.fail_on = 1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK;
 	fx->sum.signal = 2;
+	fx->sum.finished = true;
 	fx->sum.exit_code = 130;
 	snprintf(fx->sum.stopped, sizeof(fx->sum.stopped), "interrupted by signal 2 (Interrupt)");
 	sweep_summarise(&fx->sum);
@@ -237,7 +238,8 @@ static void test_html(void **state)
 	make(&fx);
 	out = render(html, &fx);
 	assert_non_null(strstr(out, "<!DOCTYPE html>"));
-	assert_non_null(strstr(out, "<body data-verdict=\"LEAK\" data-variants=\"4\">"));
+	assert_non_null(strstr(out, "<body data-verdict=\"LEAK\" data-variants=\"4\" "
+				    "data-finished=\"true\">"));
 	/* A link for the variant that has a report, none for the others. */
 	assert_int_equal(count(out, "<a href="), 1);
 	assert_non_null(strstr(out, "<a href=\"01-tcp-kb171996.html\">tcp kb171996</a>"));
@@ -251,6 +253,15 @@ static void test_html(void **state)
 	assert_null(strstr(out, "<script src"));
 	assert_non_null(strstr(out, "<footer data-reports=\"1\">"));
 	assert_non_null(strstr(out, "</html>"));
+	assert_non_null(strstr(out, "<td>130</td>"));
+	free(out);
+
+	/* While the sweep runs, the page says so instead of an exit code. */
+	fx.sum.finished = false;
+	out = render(html, &fx);
+	assert_non_null(strstr(out, "sockleak sweep (running)"));
+	assert_non_null(strstr(out, "still running"));
+	assert_null(strstr(out, "<td>130</td>"));
 	free(out);
 	sweep_free(&fx.s);
 }
