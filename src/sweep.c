@@ -1,5 +1,4 @@
-/* sockleak sweep: the matrix of variants (transports x sequences x options x server close), the
- * check of each against the kernel, and the split of the time budget over them. */
+/* sockleak sweep: the matrix of variants, the kernel's check of each, and the budget split. */
 #include "sweep.h"
 
 #include <errno.h>
