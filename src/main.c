@@ -8,6 +8,7 @@
 
 const struct command commands[] = {
 	{ "run", cmd_run, "run a sequence through phases and give a verdict: CLEAN ... LEAK" },
+	{ "sweep", cmd_sweep, "run a matrix of variants within a time budget; a verdict row each" },
 	{ "churn", cmd_churn, "run a socket call sequence in a tight loop; cycles/s and errors" },
 	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
 	{ "report", cmd_report, "re-render a saved run (JSON) as HTML, CSV or JSON" },

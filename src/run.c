@@ -16,7 +16,6 @@
 #include "sampler.h"
 
 #define NAP 0.05 /* the orchestrator's tick while waiting: signals answered this fast */
-#define TEARDOWN_SECONDS 3.0 /* measuring after the netns is gone: long enough for its clean-up */
 
 static struct engine *volatile g_engine;
 static struct sl_cgroup g_cg;
@@ -289,7 +288,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	e = NULL;
 	if (cfg->teardown && out->netns && !g_signal) {
 		sampler_mark(sp, PHASE_TEARDOWN);
-		for (double t0 = sl_now(); !g_signal && sl_now() - t0 < TEARDOWN_SECONDS;) {
+		for (double t0 = sl_now(); !g_signal && sl_now() - t0 < RUN_TEARDOWN_SECONDS;) {
 			nap(NAP);
 			progress(&pg, "teardown", NULL, NULL);
 		}

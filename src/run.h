@@ -14,6 +14,9 @@
 #include "engine/engine.h"
 #include "sampler.h"
 
+/* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
+#define RUN_TEARDOWN_SECONDS 3.0
+
 struct run_output {
 	struct series series;
 	struct result result;

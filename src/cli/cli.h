@@ -17,5 +17,20 @@ extern const struct command commands[];
 int cmd_churn(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+
+/* Shared by run and sweep (src/cli/run.c); cmd names the command in messages. */
+struct run_config;
+struct run_output;
+struct machine;
+/* run's defaults: the engine's, 3 s baseline, 90 s quiesce maximum, teardown, fail on BACKLOG. */
+void run_defaults(struct run_config *cfg);
+/* --fail-on VERDICT -> the mask of verdicts that exit 1. 0 or -EINVAL (said with sl_err). */
+int run_parse_fail_on(const char *cmd, const char *arg, unsigned *mask);
+/* A duration option of at least min seconds. 0 or -EINVAL (said with sl_err). */
+int run_parse_seconds(const char *cmd, const char *opt, const char *arg, double min, double *out);
+/* Writes cfg's --json, --csv and --html files of a measured run. 0 or -EIO. */
+int run_write_reports(const struct run_config *cfg, const struct run_output *o,
+		      const struct machine *m);
 
 #endif

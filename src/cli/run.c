@@ -70,7 +70,7 @@ static void help(FILE *f)
 }
 
 /* --fail-on VERDICT: every verdict at least as severe fails. */
-static int parse_fail_on(const char *arg, unsigned *mask)
+int run_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)
 {
 	static const struct {
 		const char *name;
@@ -92,17 +92,17 @@ static int parse_fail_on(const char *arg, unsigned *mask)
 			*mask |= 1u << v;
 		return 0;
 	}
-	sl_err("run: --fail-on '%s': choose leak, backlog, inconclusive or bounded", arg);
+	sl_err("%s: --fail-on '%s': choose leak, backlog, inconclusive or bounded", cmd, arg);
 	return -EINVAL;
 }
 
-static int parse_seconds(const char *opt, const char *arg, double min, double *out)
+int run_parse_seconds(const char *cmd, const char *opt, const char *arg, double min, double *out)
 {
 	double v;
 
 	if (sl_parse_duration(arg, &v) || v < min) {
-		sl_err("run: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", opt,
-		       arg, min);
+		sl_err("%s: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", cmd,
+		       opt, arg, min);
 		return -EINVAL;
 	}
 	*out = v;
@@ -143,16 +143,16 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 		r = 0;
 		switch (c) {
 		case RO_BASELINE:
-			r = parse_seconds("--baseline", optarg, 0.5, &cfg->baseline);
+			r = run_parse_seconds("run", "--baseline", optarg, 0.5, &cfg->baseline);
 			break;
 		case RO_WARMUP:
-			r = parse_seconds("--warmup", optarg, 0, &cfg->warmup);
+			r = run_parse_seconds("run", "--warmup", optarg, 0, &cfg->warmup);
 			break;
 		case RO_QUIESCE_MAX:
-			r = parse_seconds("--quiesce-max", optarg, 0, &cfg->quiesce_max);
+			r = run_parse_seconds("run", "--quiesce-max", optarg, 0, &cfg->quiesce_max);
 			break;
 		case RO_INTERVAL:
-			r = parse_seconds("--interval", optarg, 0.01, &cfg->interval);
+			r = run_parse_seconds("run", "--interval", optarg, 0.01, &cfg->interval);
 			break;
 		case RO_NO_TEARDOWN:
 			cfg->teardown = false;
@@ -161,7 +161,7 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 			cfg->confirm = true;
 			break;
 		case RO_FAIL_ON:
-			r = parse_fail_on(optarg, &cfg->fail_on);
+			r = run_parse_fail_on("run", optarg, &cfg->fail_on);
 			break;
 		case RO_JSON:
 			cfg->json_path = optarg;
@@ -203,7 +203,7 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 	return 0;
 }
 
-static void defaults(struct run_config *cfg)
+void run_defaults(struct run_config *cfg)
 {
 	run_config_defaults(cfg);
 	cfg->baseline = 3;
@@ -216,8 +216,8 @@ static void defaults(struct run_config *cfg)
 }
 
 /* Each output file is written even when another failed: nothing measured is lost. */
-static int write_reports(const struct run_config *cfg, const struct run_output *o,
-			 const struct machine *m)
+int run_write_reports(const struct run_config *cfg, const struct run_output *o,
+		      const struct machine *m)
 {
 	const char *names[ENGINE_MAX_OPS];
 	struct report_in in = { &o->series, &o->result, cfg, m, NULL };
@@ -300,7 +300,7 @@ int cmd_run(int argc, char **argv)
 	FILE *out;
 	int rc, r;
 
-	defaults(&cfg);
+	run_defaults(&cfg);
 	r = parse_args(argc, argv, &cfg);
 	if (r == ENGINE_OPT_EXIT)
 		return SL_EXIT_OK;
@@ -327,7 +327,7 @@ int cmd_run(int argc, char **argv)
 	v = o->result.verdict;
 	if (cfg.confirm && !o->signal && !rc)
 		rc = confirm(&cfg, o, out, &v);
-	if (write_reports(&cfg, o, &m) && !rc)
+	if (run_write_reports(&cfg, o, &m) && !rc)
 		rc = SL_EXIT_RUNTIME;
 	if (!rc && o->signal)
 		rc = 128 + o->signal;

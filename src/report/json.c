@@ -17,7 +17,7 @@
 
 /* ---- writer ---- */
 
-static void write_machine(struct jw *w, const struct machine *m)
+void report_json_machine(struct jw *w, const struct machine *m)
 {
 	jw_object(w, "machine", false);
 	jw_str(w, "kernel", m->kernel);
@@ -228,7 +228,7 @@ int report_json_write(FILE *f, const struct report_in *in)
 	jw_str(&w, "tool", "sockleak");
 	jw_str(&w, "version", SOCKLEAK_VERSION);
 	if (in->m)
-		write_machine(&w, in->m);
+		report_json_machine(&w, in->m);
 	if (in->cfg)
 		write_config(&w, in->cfg);
 	write_phases(&w, in->s);

@@ -32,6 +32,10 @@ struct report_run {
 	bool has_cfg, has_machine;
 };
 
+struct jw;
+/* The "machine" object of a JSON report, for other JSON outputs (sweep) to carry the same. */
+void report_json_machine(struct jw *w, const struct machine *m);
+
 /* Writes the JSON report (schema 1) to path ("-": stdout). 0 or -errno, said with sl_err. */
 int report_json(const char *path, const struct report_in *in);
 int report_json_write(FILE *f, const struct report_in *in);

@@ -1,0 +1,489 @@
+/* The reports of a sweep: the table of variants, its JSON summary and the HTML index page. */
+#include "report/sweep_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "common.h"
+#include "report/fmt.h"
+#include "report/jw.h"
+#include "report/names.h"
+#include "report/out.h"
+#include "report/report.h"
+
+#define NAME_W 40
+#define SWEEP_SCHEMA 1
+
+static const char css[] =
+#include "report/html_css.inc"
+	;
+
+void sweep_summarise(struct sweep_summary *sum)
+{
+	const struct sweep *s = sum->s;
+	size_t i;
+
+	sum->measured = false;
+	sum->verdict = VERDICT_CLEAN;
+	sum->failing = 0;
+	for (i = 0; i < s->n; i++) {
+		const struct sweep_variant *v = &s->v[i];
+
+		if (v->status != VS_DONE && v->status != VS_INTERRUPTED)
+			continue;
+		if (!sum->measured || v->verdict > sum->verdict)
+			sum->verdict = v->verdict;
+		sum->measured = true;
+		sum->failing += v->fails;
+	}
+}
+
+static bool measured(const struct sweep_variant *v)
+{
+	return v->status == VS_DONE || v->status == VS_INTERRUPTED;
+}
+
+/* The figures of a row, as text: "-" where there is none. */
+struct cells {
+	char rate[32], peak[48], residual[48];
+};
+
+static void cells_of(const struct sweep_variant *v, struct cells *c)
+{
+	snprintf(c->rate, sizeof(c->rate), "-");
+	snprintf(c->peak, sizeof(c->peak), "-");
+	snprintf(c->residual, sizeof(c->residual), "-");
+	if (!measured(v))
+		return;
+	if (!isnan(v->cycles_per_second))
+		fmt_count(c->rate, sizeof(c->rate), round(v->cycles_per_second));
+	if (!isnan(v->peak)) {
+		fmt_human(c->peak + 1, sizeof(c->peak) - 1, v->peak, v->unit);
+		c->peak[0] = v->peak >= 0 ? '+' : ' ';
+		if (c->peak[0] == ' ')
+			memmove(c->peak, c->peak + 1, strlen(c->peak));
+	}
+	if (!isnan(v->residual_per_cycle))
+		fmt_human(c->residual, sizeof(c->residual), v->residual_per_cycle, v->unit);
+}
+
+/* The verdict column: the verdict when measured, else what happened. */
+static const char *state_of(const struct sweep_variant *v)
+{
+	if (measured(v))
+		return names_verdict(v->verdict);
+	if (v->status == VS_NOT_RUN)
+		return "not run";
+	return sweep_status_name(v->status);
+}
+
+/* The last column: the headline metric, or why there is none. */
+static void detail_of(const struct sweep_variant *v, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (!measured(v)) {
+		snprintf(buf, size, "%s", v->reason);
+		return;
+	}
+	n = snprintf(buf, size, "%s", v->metric[0] ? v->metric : "-");
+	if (v->status == VS_INTERRUPTED && n < (int)size)
+		n += snprintf(buf + n, size - n, " (interrupted: what was measured)");
+	if (v->failed_cycles && n < (int)size)
+		snprintf(buf + n, size - n, "; %llu failed cycles",
+			 (unsigned long long)v->failed_cycles);
+}
+
+/* Names longer than the column keep their head and tail. */
+static const char *fit(char *buf, size_t size, const char *name, size_t w)
+{
+	size_t n = strlen(name), head;
+
+	if (n <= w || size <= w) {
+		n = n < size ? n : size - 1;
+		memcpy(buf, name, n);
+		buf[n] = '\0';
+		return buf;
+	}
+	head = w / 2;
+	memcpy(buf, name, head - 1);
+	buf[head - 1] = '~';
+	memcpy(buf + head, name + n - (w - head), w - head);
+	buf[w] = '\0';
+	return buf;
+}
+
+void sweep_table_head(FILE *f)
+{
+	fprintf(f, "%4s  %-*s %10s %12s %15s  %-13s %s\n", "#", NAME_W, "variant", "cycles/s",
+		"peak growth", "residual/cycle", "verdict", "metric (or why not run)");
+}
+
+void sweep_table_row(FILE *f, size_t index, const struct sweep_variant *v)
+{
+	char name[NAME_W + 1], detail[512];
+	struct cells c;
+
+	cells_of(v, &c);
+	detail_of(v, detail, sizeof(detail));
+	fprintf(f, "%4zu  %-*s %10s %12s %15s  %-13s %s\n", index, NAME_W,
+		fit(name, sizeof(name), v->name, NAME_W), c.rate, c.peak, c.residual, state_of(v),
+		detail);
+	fflush(f);
+}
+
+void sweep_table_end(FILE *f, const struct sweep_summary *sum)
+{
+	const struct sweep *s = sum->s;
+	char a[32], b[32];
+	size_t i, k;
+
+	if (sum->measured) {
+		fprintf(f, "\nOverall: %s (the worst of %zu variant%s measured)",
+			names_verdict(sum->verdict),
+			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED),
+			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED) == 1 ? "" : "s");
+		fprintf(f, "; %zu at or above --fail-on", sum->failing);
+		for (i = 0, k = 0; i < s->n; i++)
+			if (measured(&s->v[i]) && s->v[i].fails)
+				fprintf(f, "%s#%zu", k++ ? ", " : ": ", i + 1);
+		fputc('\n', f);
+	} else {
+		fprintf(f, "\nOverall: nothing measured\n");
+	}
+	fprintf(f, "Skipped %zu, failed %zu, not run %zu; %s elapsed of a %s budget\n",
+		sweep_count(s, VS_SKIPPED), sweep_count(s, VS_FAILED), sweep_count(s, VS_NOT_RUN),
+		sweep_fmt_duration(a, sizeof(a), sum->elapsed),
+		sweep_fmt_duration(b, sizeof(b), sum->budget));
+	if (sum->stopped[0])
+		fprintf(f, "Stopped early: %s\n", sum->stopped);
+}
+
+/* ---- JSON ---- */
+
+static void json_verdicts(struct jw *w, const char *key, unsigned mask)
+{
+	int v;
+
+	jw_array(w, key, true);
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (mask & (1u << v))
+			jw_str(w, NULL, names_verdict((enum verdict)v));
+	jw_end(w);
+}
+
+static void json_plan(struct jw *w, const struct sweep_summary *sum)
+{
+	const struct sweep_plan *p = sum->plan;
+
+	jw_object(w, "plan", false);
+	jw_num(w, "budget_seconds", sum->budget);
+	jw_int(w, "variants", p ? p->variants : 0);
+	jw_num(w, "baseline_seconds", p ? p->baseline : NAN);
+	jw_num(w, "churn_seconds", p ? p->churn : NAN);
+	jw_num(w, "quiesce_max_seconds", p ? p->quiesce_max : NAN);
+	jw_num(w, "teardown_seconds", p ? p->teardown : NAN);
+	jw_num(w, "overhead_seconds", p ? p->overhead : NAN);
+	jw_num(w, "per_variant_seconds", p ? p->per_variant : NAN);
+	jw_num(w, "expected_seconds", p ? p->total : NAN);
+	jw_end(w);
+}
+
+static void json_variant(struct jw *w, size_t index, const struct sweep_variant *v)
+{
+	bool m = measured(v);
+
+	jw_object(w, NULL, false);
+	jw_int(w, "index", (int64_t)index);
+	jw_str(w, "name", v->name);
+	jw_str(w, "status", sweep_status_name(v->status));
+	jw_str(w, "reason", v->reason[0] ? v->reason : NULL);
+	jw_str(w, "transport", names_transport(v->transport));
+	jw_str(w, "preset", v->preset ? v->base : NULL);
+	jw_str(w, "option", v->option[0] ? v->option : NULL);
+	jw_str(w, "server_close", names_server_close(v->server_close));
+	jw_str(w, "sequence", v->sequence);
+	if (m) {
+		jw_str(w, "verdict", names_verdict(v->verdict));
+		jw_bool(w, "fails", v->fails);
+		jw_str(w, "why", v->why);
+	} else {
+		jw_null(w, "verdict");
+		jw_bool(w, "fails", false);
+		jw_null(w, "why");
+	}
+	jw_int(w, "cycles", (int64_t)v->cycles);
+	jw_int(w, "failed_cycles", (int64_t)v->failed_cycles);
+	jw_num(w, "cycles_per_second", m ? v->cycles_per_second : NAN);
+	jw_str(w, "metric", m && v->metric[0] ? v->metric : NULL);
+	jw_str(w, "unit", m && v->metric[0] ? unit_name(v->unit) : NULL);
+	jw_num(w, "peak", m ? v->peak : NAN);
+	jw_num(w, "residual_per_cycle", m ? v->residual_per_cycle : NAN);
+	jw_num(w, "leaked_sockets_per_cycle", m ? v->leaked_sockets_per_cycle : NAN);
+	jw_num(w, "leaked_bytes_per_cycle", m ? v->leaked_bytes_per_cycle : NAN);
+	jw_num(w, "churn_seconds", m ? v->churn_seconds : NAN);
+	jw_num(w, "quiesce_seconds", m ? v->quiesce_seconds : NAN);
+	if (m)
+		jw_bool(w, "settled", v->settled);
+	else
+		jw_null(w, "settled");
+	jw_num(w, "elapsed_seconds",
+	       v->status == VS_SKIPPED || v->status == VS_NOT_RUN ? NAN : v->elapsed);
+	jw_str(w, "html", v->html[0] ? v->html : NULL);
+	jw_end(w);
+}
+
+int sweep_json_write(FILE *f, const struct sweep_summary *sum)
+{
+	const struct sweep *s = sum->s;
+	struct jw w;
+	size_t i;
+
+	jw_init(&w, f);
+	jw_object(&w, NULL, false);
+	jw_int(&w, "schema", SWEEP_SCHEMA);
+	jw_str(&w, "tool", "sockleak");
+	jw_str(&w, "kind", "sweep");
+	jw_str(&w, "version", SOCKLEAK_VERSION);
+	if (sum->m)
+		report_json_machine(&w, sum->m);
+	json_plan(&w, sum);
+	jw_object(&w, "overall", false);
+	if (sum->measured)
+		jw_str(&w, "verdict", names_verdict(sum->verdict));
+	else
+		jw_null(&w, "verdict");
+	json_verdicts(&w, "fail_on", sum->fail_on);
+	jw_int(&w, "variants", (int64_t)s->n);
+	jw_int(&w, "measured", (int64_t)(sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED)));
+	jw_int(&w, "skipped", (int64_t)sweep_count(s, VS_SKIPPED));
+	jw_int(&w, "failed", (int64_t)sweep_count(s, VS_FAILED));
+	jw_int(&w, "not_run", (int64_t)sweep_count(s, VS_NOT_RUN));
+	jw_int(&w, "failing", (int64_t)sum->failing);
+	jw_num(&w, "budget_seconds", sum->budget);
+	jw_num(&w, "elapsed_seconds", sum->elapsed);
+	if (sum->signal)
+		jw_int(&w, "signal", sum->signal);
+	else
+		jw_null(&w, "signal");
+	jw_str(&w, "stopped", sum->stopped[0] ? sum->stopped : NULL);
+	jw_int(&w, "exit_code", sum->exit_code);
+	jw_end(&w);
+	jw_array(&w, "variants", false);
+	for (i = 0; i < s->n; i++)
+		json_variant(&w, i + 1, &s->v[i]);
+	jw_end(&w);
+	jw_end(&w);
+	fputc('\n', f);
+	return w.failed ? -ENOMEM : 0;
+}
+
+int sweep_json(const char *path, const struct sweep_summary *sum)
+{
+	struct out o;
+	int err = out_open(&o, path);
+
+	if (err)
+		return err;
+	err = sweep_json_write(o.f, sum);
+	if (err)
+		sl_err("cannot write %s: out of memory", path);
+	return out_close(&o, err);
+}
+
+/* ---- the HTML index ---- */
+
+static const char *verdict_cls(const struct sweep_variant *v)
+{
+	static const char *const cls[VERDICT_COUNT] = {
+		[VERDICT_CLEAN] = "v-clean",
+		[VERDICT_BOUNDED] = "v-bounded",
+		[VERDICT_INCONCLUSIVE] = "v-inconclusive",
+		[VERDICT_BACKLOG] = "v-backlog",
+		[VERDICT_LEAK] = "v-leak",
+	};
+
+	return (unsigned)v->verdict < VERDICT_COUNT ? cls[v->verdict] : "v-inconclusive";
+}
+
+static void kv(FILE *f, const char *k, const char *v)
+{
+	fputs("<tr><th>", f);
+	fmt_html(f, k);
+	fputs("</th><td>", f);
+	fmt_html(f, v);
+	fputs("</td></tr>", f);
+}
+
+static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
+{
+	char detail[512];
+	struct cells c;
+
+	cells_of(v, &c);
+	detail_of(v, detail, sizeof(detail));
+	fprintf(f, "<tr data-status=\"%s\"><td class=\"num\">%zu</td><td class=\"name\">",
+		sweep_status_name(v->status), index);
+	if (v->html[0]) {
+		fputs("<a href=\"", f);
+		fmt_html(f, v->html);
+		fputs("\">", f);
+		fmt_html(f, v->name);
+		fputs("</a>", f);
+	} else {
+		fmt_html(f, v->name);
+	}
+	fputs("<div class=\"why\"><code>", f);
+	fmt_html(f, v->sequence);
+	fputs("</code></div></td>", f);
+	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">", c.rate);
+	fmt_html(f, c.peak);
+	fputs("</td><td class=\"num\">", f);
+	fmt_html(f, c.residual);
+	fputs("</td><td class=\"v\">", f);
+	if (measured(v))
+		fprintf(f, "<span class=\"badge %s\">%s</span>", verdict_cls(v),
+			names_verdict(v->verdict));
+	else
+		fprintf(f, "<span class=\"muted\">%s</span>", state_of(v));
+	fputs("</td><td>", f);
+	fmt_html(f, detail);
+	if (measured(v) && v->why[0]) {
+		fputs("<div class=\"why\">", f);
+		fmt_html(f, v->why);
+		fputs("</div>", f);
+	}
+	fputs("</td></tr>\n", f);
+}
+
+static void index_plan(FILE *f, const struct sweep_summary *sum)
+{
+	const struct sweep_plan *p = sum->plan;
+	char a[32], b[32], buf[256];
+	const struct machine *m = sum->m;
+	int v, n = 0;
+
+	fputs("<section id=\"plan\"><h2>Plan and machine</h2><div class=\"two\"><div>"
+	      "<h3>Plan</h3><table class=\"kv\">",
+	      f);
+	snprintf(buf, sizeof(buf), "%s, %s elapsed", sweep_fmt_duration(a, sizeof(a), sum->budget),
+		 sweep_fmt_duration(b, sizeof(b), sum->elapsed));
+	kv(f, "budget", buf);
+	snprintf(buf, sizeof(buf), "%zu: %zu measured, %zu skipped, %zu failed, %zu not run",
+		 sum->s->n, sweep_count(sum->s, VS_DONE) + sweep_count(sum->s, VS_INTERRUPTED),
+		 sweep_count(sum->s, VS_SKIPPED), sweep_count(sum->s, VS_FAILED),
+		 sweep_count(sum->s, VS_NOT_RUN));
+	kv(f, "variants", buf);
+	if (p && p->variants) {
+		snprintf(buf, sizeof(buf),
+			 "%.1f s baseline, %.1f s churn, quiesce up to %.1f s, %.0f s teardown, "
+			 "%.1f s set-up",
+			 p->baseline, p->churn, p->quiesce_max, p->teardown, p->overhead);
+		kv(f, "each variant", buf);
+		kv(f, "expected at most", sweep_fmt_duration(a, sizeof(a), p->total));
+	}
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (sum->fail_on & (1u << v) && n < (int)sizeof(buf))
+			n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ", " : "",
+				      names_verdict((enum verdict)v));
+	kv(f, "fail on", n ? buf : "nothing");
+	if (sum->finished) {
+		snprintf(buf, sizeof(buf), "%d", sum->exit_code);
+		kv(f, "exit code", buf);
+	} else {
+		kv(f, "exit code",
+		   "the sweep is still running: this page is rewritten as each "
+		   "variant finishes");
+	}
+	if (sum->stopped[0])
+		kv(f, "stopped early", sum->stopped);
+	fputs("</table></div><div><h3>Machine</h3><table class=\"kv\">", f);
+	if (m) {
+		snprintf(buf, sizeof(buf), "Linux %s %s", m->kernel, m->arch);
+		kv(f, "kernel", buf);
+		kv(f, "host", m->hostname);
+		if (m->cpu[0])
+			snprintf(buf, sizeof(buf), "%u × %s", m->cores, m->cpu);
+		else
+			snprintf(buf, sizeof(buf), "%u cores", m->cores);
+		kv(f, "CPU", buf);
+		kv(f, "memory", fmt_human(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES));
+		kv(f, "privileges", m->root ? "root" : "unprivileged");
+		kv(f, "sockleak", m->version);
+		kv(f, "started", m->start);
+	}
+	fputs("</table></div></div></section>\n", f);
+}
+
+int sweep_index_html_write(FILE *f, const struct sweep_summary *sum)
+{
+	const struct sweep *s = sum->s;
+	const char *verdict = sum->measured ? names_verdict(sum->verdict) : "NONE";
+	char a[32], b[32];
+	size_t i, reports = 0;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+	      f);
+	fprintf(f, "<meta name=\"generator\" content=\"sockleak %s\">\n", SOCKLEAK_VERSION);
+	fprintf(f, "<title>sockleak sweep: %s", verdict);
+	if (sum->m) {
+		fputs(" · ", f);
+		fmt_html(f, sum->m->start);
+	}
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n", css);
+	fprintf(f, "<body data-verdict=\"%s\" data-variants=\"%zu\" data-finished=\"%s\">\n",
+		verdict, s->n, sum->finished ? "true" : "false");
+	fprintf(f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
+		sum->measured ? verdict_cls(&(struct sweep_variant){ .verdict = sum->verdict }) :
+				"v-inconclusive",
+		verdict);
+	fprintf(f,
+		"<div class=\"headline\">sockleak sweep%s: %zu of %zu variants measured, %zu at "
+		"or above --fail-on</div><div class=\"sub\">",
+		sum->finished ? "" : " (running)",
+		sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED), s->n, sum->failing);
+	if (sum->m) {
+		fputs("Linux ", f);
+		fmt_html(f, sum->m->kernel);
+		fputs(" · ", f);
+		fmt_html(f, sum->m->hostname);
+		fputs(" · ", f);
+		fmt_html(f, sum->m->start);
+		fputs(" · ", f);
+	}
+	fprintf(f, "%s of a %s budget</div></div></header>\n<main>\n",
+		sweep_fmt_duration(a, sizeof(a), sum->elapsed),
+		sweep_fmt_duration(b, sizeof(b), sum->budget));
+	fputs("<section id=\"variants\"><h2>Variants</h2><table><thead><tr><th class=\"num\">#"
+	      "</th><th>variant</th><th class=\"num\">cycles/s</th><th class=\"num\">peak growth"
+	      "</th><th class=\"num\">residual/cycle</th><th>verdict</th><th>metric (or why not "
+	      "run)</th></tr></thead>\n<tbody>\n",
+	      f);
+	for (i = 0; i < s->n; i++) {
+		index_row(f, i + 1, &s->v[i]);
+		reports += s->v[i].html[0] != '\0';
+	}
+	fputs("</tbody></table>\n<p class=\"note\">Each variant is a run of its own in a network "
+	      "namespace of its own. Peak growth and residual per cycle are those of the "
+	      "variant's headline metric (the last column): the decisive metric that gave its "
+	      "verdict.</p></section>\n",
+	      f);
+	index_plan(f, sum);
+	fprintf(f,
+		"</main>\n<footer data-reports=\"%zu\">sockleak %s · sweep schema %d</footer>\n"
+		"</body></html>\n",
+		reports, SOCKLEAK_VERSION, SWEEP_SCHEMA);
+	return 0;
+}
+
+int sweep_index_html(const char *path, const struct sweep_summary *sum)
+{
+	struct out o;
+	int err = out_open(&o, path);
+
+	if (err)
+		return err;
+	return out_close(&o, sweep_index_html_write(o.f, sum));
+}

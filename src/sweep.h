@@ -1,0 +1,182 @@
+/* sockleak sweep: the matrix of variants and the time budget split over them. */
+#ifndef SOCKLEAK_SWEEP_H
+#define SOCKLEAK_SWEEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis/result.h"
+#include "analysis/series.h"
+#include "config.h"
+
+#define SWEEP_MAX_AXIS 64 /* entries of one axis (sequences, options) */
+#define SWEEP_MAX_VARIANTS 1024
+#define SWEEP_OPT_MAX 48 /* "TCP_FASTOPEN_CONNECT=1" */
+#define SWEEP_DEFAULT_BUDGET 600.0
+
+/* Per variant, what the budget plan may not go below (unless the user fixed a phase). */
+#define SWEEP_MIN_BASELINE 1.0
+#define SWEEP_MAX_BASELINE 3.0
+#define SWEEP_MIN_CHURN 2.0
+#define SWEEP_MIN_QUIESCE 2.0
+#define SWEEP_MAX_QUIESCE 90.0 /* TIME_WAIT lasts 60 s: past that, quiesce has seen it all */
+/*
+ * Per variant: namespace, server and probes set up and torn down, analysis, its report. Measured
+ * at 0.06-0.35 s on a busy 2-core VM; later variants' churn absorbs any overrun.
+ */
+#define SWEEP_OVERHEAD 0.5
+
+enum sweep_status {
+	VS_PENDING, /* runnable, not run yet ("planned") */
+	VS_SKIPPED, /* cannot run on its transport; reason says why */
+	VS_DONE, /* measured and analysed */
+	VS_INTERRUPTED, /* a signal cut it short; analysed over what was measured */
+	VS_FAILED, /* the run could not be carried out; reason says why */
+	VS_NOT_RUN, /* the sweep ended first (signal, budget, memory guard); reason says why */
+};
+
+/* "planned", "skipped", "done", "interrupted", "failed", "not-run" (JSON names). */
+const char *sweep_status_name(enum sweep_status s);
+
+struct sweep_variant {
+	/* what runs */
+	enum transport_kind transport;
+	char *base; /* the preset name or the sequence text, as given */
+	bool preset; /* base is a preset name */
+	char option[SWEEP_OPT_MAX]; /* "SO_LINGER=1:0" added after socket; "" for none */
+	enum server_close server_close;
+	char *sequence; /* the text that runs: the preset expanded, the option inserted */
+	char name[192]; /* "tcp kb171996 +SO_LINGER=1:0 close=rst" */
+
+	/* what came of it */
+	enum sweep_status status;
+	char reason[256];
+	enum verdict verdict;
+	bool fails; /* verdict at or above --fail-on */
+	uint64_t cycles, failed_cycles;
+	double cycles_per_second;
+	char metric[128]; /* the headline metric: decisive, with the variant's verdict */
+	enum unit unit;
+	double peak; /* its largest rise during churn */
+	double residual_per_cycle; /* its residual after quiesce, per cycle */
+	double leaked_sockets_per_cycle, leaked_bytes_per_cycle;
+	char why[240]; /* the analysis' verdict in words */
+	double churn_seconds; /* planned for it (the budget may shorten it), then as measured */
+	double quiesce_seconds;
+	bool settled;
+	double elapsed; /* wall seconds the variant took, all phases and set-up */
+	char html[128]; /* its report's file name in --html DIR; "" when none */
+};
+
+struct sweep {
+	struct sweep_variant *v;
+	size_t n, cap;
+	bool allow_open; /* --allow-open: sequences without close compile */
+};
+
+/* The axes of a matrix built from the command line; unset axes take their defaults. */
+struct sweep_axes {
+	enum transport_kind transports[TR_COUNT];
+	unsigned ntransports;
+	char *seqs[SWEEP_MAX_AXIS]; /* preset names or sequence texts (owned) */
+	unsigned nseqs;
+	char options[SWEEP_MAX_AXIS][SWEEP_OPT_MAX];
+	unsigned noptions;
+	bool options_set; /* --options given (even "none") */
+	enum server_close closes[4];
+	unsigned ncloses;
+};
+
+/*
+ * Axis parsers: comma-separated lists, appended to what the axis holds (duplicates dropped).
+ * 0, or -EINVAL with why saying what is wrong and what to give.
+ */
+int sweep_parse_transports(struct sweep_axes *a, const char *list, char *why, size_t whylen);
+int sweep_parse_presets(struct sweep_axes *a, const char *list, char *why, size_t whylen);
+/* One sequence text (commas are its own); refused when it compiles for no transport. */
+int sweep_add_sequence(struct sweep_axes *a, const char *text, bool allow_open, char *why,
+		       size_t whylen);
+/* NAME=VALUE, NAME (the catalogue's example value), "all" (every option) or "none". */
+int sweep_parse_options(struct sweep_axes *a, const char *list, char *why, size_t whylen);
+int sweep_parse_closes(struct sweep_axes *a, const char *list, char *why, size_t whylen);
+
+/*
+ * Fills the axes not given: transports tcp and tcp6; the KB Q171996 preset; and, unless
+ * sequences or --options were given, every option of the catalogue; server close eof. Then adds
+ * one variant per transport x sequence x server close x (the bare sequence, each option), in
+ * that order. Variants that cannot run are marked VS_SKIPPED with the reason. 0 or -ENOMEM/-E2BIG.
+ */
+int sweep_expand(struct sweep_axes *a, struct sweep *s);
+void sweep_axes_free(struct sweep_axes *a);
+
+/*
+ * Reads a matrix file: one variant per line, fields KEY=VALUE separated by blanks, '#' starts a
+ * comment. Keys: transport (default tcp), sequence (a preset or a sequence text without blanks;
+ * default kb171996), option (NAME[=VALUE]; default none), server-close (default eof). 0, or
+ * -EINVAL with why as "PATH:LINE: what".
+ */
+int sweep_matrix_read(struct sweep *s, FILE *f, const char *path, char *why, size_t whylen);
+
+/* Adds one variant, deciding whether it can run. 0, -ENOMEM, or -E2BIG past SWEEP_MAX_VARIANTS. */
+int sweep_add(struct sweep *s, enum transport_kind t, const char *base, const char *option,
+	      enum server_close sc);
+
+/*
+ * Asks the kernel: a socket of each runnable variant's transport, with the options the sequence
+ * sets right after socket. A variant whose socket or option the kernel refuses is skipped with
+ * the errno (an option needing CAP_NET_ADMIN, a kernel without MPTCP).
+ */
+void sweep_check_kernel(struct sweep *s);
+
+struct engine_stats;
+/*
+ * Takes what a variant's run measured: the verdict (and whether it is at or above fail_on), the
+ * engine's rate, and the headline metric (the first decisive one with the run's verdict, one
+ * that showed something first), whose peak and residual per cycle the table shows.
+ */
+void sweep_record(struct sweep_variant *v, const struct series *s, const struct result *r,
+		  const struct engine_stats *st, unsigned fail_on);
+
+/* Counts variants with status st. */
+size_t sweep_count(const struct sweep *s, enum sweep_status st);
+void sweep_free(struct sweep *s);
+
+/* ---- the budget ---- */
+
+struct sweep_plan_in {
+	double budget; /* seconds for the whole sweep */
+	unsigned variants; /* to run */
+	double baseline, churn, quiesce_max; /* fixed by the user, or < 0: planned here */
+	double teardown; /* per variant: RUN_TEARDOWN_SECONDS, or 0 without */
+};
+
+struct sweep_plan {
+	unsigned variants;
+	double baseline, churn, quiesce_max, teardown, overhead; /* per variant */
+	double per_variant; /* their sum: the most one variant takes */
+	double reserve; /* kept for the sweep's own work (reports) */
+	double total; /* variants x per_variant + reserve: at most the budget */
+	double min_budget; /* the least budget these variants fit in */
+};
+
+/*
+ * Splits the budget: each variant gets the same slot, (budget - reserve) / variants, of which
+ * set-up and teardown take their share, the baseline 15% of the rest (1-3 s), quiesce 30%
+ * (2-90 s) and churn what remains (at least 2 s); phases the user fixed are kept as given. 0, or
+ * -ENOSPC when the variants do not fit (why says what would: the least budget, fewer variants).
+ */
+int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why, size_t whylen);
+
+/*
+ * The churn the next variant may have when `remaining` seconds are left (reserve excluded) for
+ * `left` variants, this one included: the plan's, or less when earlier ones overran; 0 when
+ * less than SWEEP_MIN_CHURN fits (the sweep stops there to hold the budget).
+ */
+double sweep_churn_now(const struct sweep_plan *p, double remaining, unsigned left);
+
+/* "45s", "9m50s", "1h2m" */
+const char *sweep_fmt_duration(char *buf, size_t size, double seconds);
+
+#endif
