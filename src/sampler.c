@@ -62,6 +62,8 @@ int sampler_create(const struct sampler_cfg *cfg, struct series *s, struct sampl
 		free(sp);
 		return err;
 	}
+	/* Sampling takes at most 1% of the interval per probe from the run it measures. */
+	sp->probes.budget_us = sp->interval * 1e6 * SAMPLER_PROBE_SHARE;
 	sp->t0 = sl_now();
 	*out = sp;
 	return 0;

@@ -8,6 +8,7 @@
 #include "probe/probe.h"
 
 #define SAMPLER_DEFAULT_INTERVAL 0.1
+#define SAMPLER_PROBE_SHARE 0.01 /* of each interval, per probe: see probe_set.budget_us */
 
 struct sampler_cfg {
 	double interval; /* seconds between samples; 0: 100 ms */

@@ -274,9 +274,9 @@ int series_commit(struct series *s, double t, uint64_t cycles)
 	for (j = 0; j < s->ncols; j++) {
 		double v = s->row[j];
 
-		s->last[j] = v;
 		s->row[j] = NAN;
 		if (!isnan(v)) {
+			s->last[j] = v;
 			s->acc[j] += v;
 			s->acc_cnt[j]++;
 		}

@@ -49,7 +49,7 @@ struct phase_mark {
 /*
  * Memory is bounded: at max_rows the stored rows are folded in pairs (averaged) and every later
  * stored row averages 2^fold samples, so a run of any length keeps between max_rows/2 and max_rows
- * rows. The latest raw sample is always kept in `last` for live views.
+ * rows. Each column's latest raw figure is always kept in `last` for live views.
  *
  * One thread writes (series_add, series_set, series_commit, series_mark); other threads that read
  * while it runs hold series_lock.
@@ -65,7 +65,7 @@ struct series {
 	unsigned fold;
 
 	double *row;		/* the sample being filled (ncols) */
-	double *last;		/* the latest committed sample, raw (ncols) */
+	double *last;		/* each column's latest figure, raw (ncols); kept across a NAN */
 	double *acc;		/* running sums of the pending samples (ncols) */
 	unsigned *acc_cnt;	/* how many of them were not NAN (ncols) */
 	double acc_t, acc_cycles;

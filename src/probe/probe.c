@@ -200,11 +200,23 @@ void probes_sample(struct probe_set *ps, struct series *s)
 		double t0;
 		int err;
 
+		double cost;
+
 		if (!p->on)
 			continue;
+		if (p->skip) {
+			p->skip--;
+			continue;
+		}
 		t0 = sl_now();
 		err = p->ops->sample(p, s);
-		series_set(s, p->cost_col, (sl_now() - t0) * 1e6);
+		cost = (sl_now() - t0) * 1e6;
+		series_set(s, p->cost_col, cost);
+		if (ps->budget_us > 0 && cost > ps->budget_us) {
+			double over = ceil(cost / ps->budget_us) - 1;
+
+			p->skip = over < PROBE_MAX_SKIP ? (unsigned)over : PROBE_MAX_SKIP;
+		}
 		if (err < 0 && !p->failed) {
 			p->failed = true;
 			if (!ps->quiet)

@@ -41,6 +41,7 @@ struct probe {
 	bool on;
 	int cost_col; /* probe.NAME.us: this probe's own cost per sample */
 	bool failed; /* a sample failed: said once */
+	unsigned skip; /* ticks to sit out: its last sample cost more than the budget */
 };
 
 /* The registry: every probe, in a fixed order. */
@@ -61,7 +62,16 @@ extern const struct probe_ops meminfo_probe, slabinfo_probe, sockstat_probe, net
 struct probe_set {
 	struct probe p[PROBE_COUNT];
 	bool quiet; /* do not print why probes are off */
+	/*
+	 * Each probe's share of the time between samples, in µs (0: no limit). A probe whose sample
+	 * cost more sits out as many ticks as it overspent (at most PROBE_MAX_SKIP), so sampling
+	 * never takes more than its share from the run it measures; the rows it sits out carry no
+	 * figure of it (NAN), and probe.NAME.us shows what it cost when it ran.
+	 */
+	double budget_us;
 };
+
+#define PROBE_MAX_SKIP 10
 
 /*
  * Opens every probe; the per-netns ones inside ctx->netns_fd (setns on this thread and back).
@@ -69,7 +79,7 @@ struct probe_set {
  * Fails only when no probe at all could open, or setns failed.
  */
 int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series *s, bool quiet);
-/* Samples every probe that is on, with its cost in µs into probe.NAME.us. */
+/* Samples every probe that is on and due, with its cost in µs into probe.NAME.us. */
 void probes_sample(struct probe_set *ps, struct series *s);
 /* Closes the per-netns probes (their fds keep the netns alive); their columns read NAN after. */
 void probes_close_netns(struct probe_set *ps);

@@ -54,7 +54,9 @@ static void test_registry_fixture(void **state)
 	assert_true(ps.p[PROBE_SLABINFO].on);
 	probes_sample(&ps, &s);
 	series_commit(&s, 1, 0);
-	assert_true(isnan(last(&s, "sockstat.TCP.tw")));
+	/* the latest row has no figure of it; `last` keeps its last one for live views */
+	assert_true(isnan(series_val(&s, series_find(&s, "sockstat.TCP.tw"), s.nrows - 1)));
+	assert_false(isnan(last(&s, "sockstat.TCP.tw")));
 	assert_float_equal(last(&s, "slab.TCP.objs"), 66, 0);
 	probes_close(&ps);
 	series_free(&s);
@@ -196,13 +198,35 @@ static bool slab_near(struct run *r, double base, double rise, double tol)
 	return false;
 }
 
+/*
+ * TIME_WAIT sockets a connect() reused (loopback allows it: tcp_tw_reuse 2) are gone early: the
+ * count plus the reuses since rec0 is exact.
+ */
+static bool tw_settle(struct run *r, double want, double rec0)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	double tw = 0, rec = 0;
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		tw = last(&r->s, "tcp.state.TIME_WAIT");
+		rec = last(&r->s, "netstat.TWRecycled") - rec0;
+		if (tw + rec == want)
+			return true;
+		nanosleep(&pause, NULL);
+		sample(r);
+	}
+	print_error("tcp.state.TIME_WAIT %.0f + reused %.0f, want %.0f\n", tw, rec, want);
+	return false;
+}
+
 #define CYCLES 10000
 #define EVERY 100
 #define LEAKED (CYCLES / EVERY)
 
 static void test_kb_leak(void **state)
 {
-	double inuse, est, slab;
+	double inuse, est, slab, rec0;
 	struct run r;
 
 	(void)state;
@@ -211,6 +235,7 @@ static void test_kb_leak(void **state)
 	inuse = last(&r.s, "sockstat.TCP.inuse");
 	est = last(&r.s, "tcp.state.ESTABLISHED");
 	slab = last(&r.s, "slab.TCP.objs");
+	rec0 = last(&r.s, "netstat.TWRecycled");
 	assert_float_equal(inuse, 1, 0); /* the listener */
 	assert_float_equal(est, 0, 0);
 
@@ -222,12 +247,12 @@ static void test_kb_leak(void **state)
 			{ "tcp.state.ESTABLISHED", est + 2 * LEAKED },
 			{ "tcp.client", LEAKED },
 			{ "tcp.server", LEAKED },
-			{ "tcp.state.TIME_WAIT", CYCLES - LEAKED },
 			{ "tcp.state.LAST_ACK", 0 },
 			{ "tcp.state.FIN_WAIT2", 0 },
 		};
 
 		assert_true(settle(&r, w, ARRAY_SIZE(w)));
+		assert_true(tw_settle(&r, CYCLES - LEAKED, rec0));
 	}
 	assert_true(slab_near(&r, slab, 2 * LEAKED, slab_tol()));
 	assert_true(last(&r.s, "netstat.ActiveOpens") >= CYCLES);
@@ -241,10 +266,10 @@ static void test_kb_leak(void **state)
 			{ "tcp.state.ESTABLISHED", est },
 			{ "tcp.client", 0 },
 			{ "tcp.server", 0 },
-			{ "tcp.state.TIME_WAIT", CYCLES },
 		};
 
 		assert_true(settle(&r, w, ARRAY_SIZE(w)));
+		assert_true(tw_settle(&r, CYCLES, rec0));
 	}
 	assert_true(slab_near(&r, slab, 0, slab_tol()));
 	run_stop(&r);
@@ -252,7 +277,7 @@ static void test_kb_leak(void **state)
 
 static void test_kb_clean(void **state)
 {
-	double inuse, slab;
+	double inuse, slab, rec0;
 	struct run r;
 
 	(void)state;
@@ -260,6 +285,7 @@ static void test_kb_clean(void **state)
 		skip();
 	inuse = last(&r.s, "sockstat.TCP.inuse");
 	slab = last(&r.s, "slab.TCP.objs");
+	rec0 = last(&r.s, "netstat.TWRecycled");
 	run_cycles(&r, 1000, 0);
 	{
 		const struct want w[] = {
@@ -267,10 +293,10 @@ static void test_kb_clean(void **state)
 			{ "tcp.state.ESTABLISHED", 0 },
 			{ "tcp.client", 0 },
 			{ "tcp.server", 0 },
-			{ "tcp.state.TIME_WAIT", 1000 },
 		};
 
 		assert_true(settle(&r, w, ARRAY_SIZE(w)));
+		assert_true(tw_settle(&r, 1000, rec0));
 	}
 	assert_true(slab_near(&r, slab, 0, slab_tol()));
 	run_stop(&r);
