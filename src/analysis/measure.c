@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/probe.h"
+
 static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_SOCKETS] = "sockets", [ROLE_SLAB] = "slab", [ROLE_MEMCG] = "memcg",
 	[ROLE_TW] = "time-wait",    [ROLE_HOST] = "host", [ROLE_COUNTER] = "counter",
@@ -31,19 +33,52 @@ static bool ends(const char *s, const char *suffix)
 bool metric_is_tw(const char *name)
 {
 	return (starts(name, "sockstat.") && ends(name, ".tw")) ||
-	       !strcmp(name, "tcp.state.TIME_WAIT") || starts(name, "slab.tw_sock_");
+	       ((starts(name, "tcp.") || starts(name, "tcp4.") || starts(name, "tcp6.")) &&
+		ends(name, ".state.TIME_WAIT")) ||
+	       starts(name, "slab.tw_sock_");
+}
+
+bool metric_is_socket_cache(const struct series_col *c)
+{
+	const char *dot = strrchr(c->name, '.');
+	size_t i, n;
+
+	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
+		return false;
+	if (c->note && strstr(c->note, "socket caches counted here"))
+		return true;
+	n = (size_t)(dot - (c->name + 5));
+	for (i = 0; i < slab_socket_ncaches; i++)
+		if (strlen(slab_socket_caches[i]) == n &&
+		    !strncmp(slab_socket_caches[i], c->name + 5, n))
+			return true;
+	return false;
+}
+
+/*
+ * sockstat's inuse and tw are the run's netns' own; orphan, alloc and mem the kernel keeps per
+ * protocol for the whole host (other tasks' sockets move them): host figures, advisory.
+ */
+static bool sockstat_host_wide(const char *name)
+{
+	return starts(name, "sockstat.") &&
+	       (ends(name, ".orphan") || ends(name, ".alloc") || ends(name, ".mem"));
 }
 
 enum metric_role metric_role(const struct series_col *c)
 {
-	static const char *const sockets[] = { "tcp.", "udp.",	"unix.",     "mptcp.",
-					       "raw.", "sctp.", "sockstat.", "proc.fds" };
+	static const char *const sockets[] = {
+		"tcp.",	  "tcp4.", "tcp6.", "udp.",	 "unix.",
+		"mptcp.", "raw.",  "sctp.", "sockstat.", "proc.fds"
+	};
 	size_t i;
 
 	if (c->kind == MK_COUNTER)
 		return ROLE_COUNTER;
 	if (metric_is_tw(c->name))
 		return ROLE_TW;
+	if (sockstat_host_wide(c->name))
+		return ROLE_HOST;
 	for (i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++)
 		if (starts(c->name, sockets[i]))
 			return ROLE_SOCKETS;
@@ -91,19 +126,102 @@ void phases_find(const struct series *s, const struct analysis_params *p, struct
 		ph->quiesce_seconds = t_end - q->t;
 }
 
-/* The quiesce rows whose median is "the level at the end": the last quarter, at least 5 rows. */
-static size_t tail_begin(const struct phases *ph)
+size_t tail_begin(const struct series *s, const struct phases *ph, double settle_seconds)
 {
-	size_t n = ph->q1 - ph->q0, k = n / 4;
+	size_t r = ph->q1;
 
-	if (k < 5)
-		k = 5;
-	return k >= n ? ph->q0 : ph->q1 - k;
+	if (ph->q1 - ph->q0 <= 5)
+		return ph->q0;
+	while (r > ph->q0 && s->t[r - 1] >= s->t[ph->q1 - 1] - settle_seconds)
+		r--;
+	if (ph->q1 - r < 5)
+		r = ph->q1 - 5;
+	return r;
 }
 
 static bool have_tail(const struct phases *ph)
 {
 	return ph->q1 - ph->q0 >= 3;
+}
+
+/* Fits at most m evenly spaced of the n points (x, y) with a Theil-Sen trend. */
+static bool fit_thinned(struct work *w, const double *x, const double *y, size_t n, size_t m,
+			struct st_trend *t)
+{
+	size_t i;
+
+	if (n < 6)
+		return false;
+	if (m > n)
+		m = n;
+	for (i = 0; i < m; i++) {
+		size_t k = m == 1 ? 0 : i * (n - 1) / (m - 1);
+
+		w->x[i] = x[k];
+		w->y[i] = y[k];
+	}
+	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
+}
+
+/*
+ * The change a robust trend makes over rows [r0, r1) of v against time: is it still moving? The
+ * values go through w->a and their times through w->c; *n gets how many were finite.
+ */
+static double tail_trend(struct work *w, const double *v, size_t r0, size_t r1, size_t *n)
+{
+	struct st_trend t;
+	size_t r, k = 0;
+
+	for (r = r0; r < r1; r++) {
+		if (isnan(v[r]))
+			continue;
+		w->a[k] = v[r];
+		w->c[k++] = w->s->t[r];
+	}
+	*n = k;
+	if (fit_thinned(w, w->c, w->a, k, 64, &t))
+		return t.slope * (w->c[k - 1] - w->c[0]);
+	return 0;
+}
+
+/*
+ * TIME_WAIT that stops growing while the loop still closes connections has met a limit: connect()
+ * reusing TIME_WAIT ports (net.ipv4.tcp_tw_reuse, on loopback by default; netstat TWRecycled) or
+ * net.ipv4.tcp_max_tw_buckets (TCPTimeWaitOverflow). Cycles beyond it leave no TIME_WAIT. Told
+ * apart from the steady state of a churn longer than TIME_WAIT's life by the cycles of that life.
+ */
+static void tw_cap(struct work *w)
+{
+	const struct series *s = w->s;
+	const struct phases *ph = &w->ph;
+	size_t r, n = 0, third = (ph->c1 - ph->c0) / 3, half;
+	double level, first, last, t_end, c_from = NAN;
+
+	if (!w->tw_moved || third < 4)
+		return;
+	for (r = ph->c1 - third; r < ph->c1; r++)
+		if (!isnan(w->tw[r]))
+			w->a[n++] = w->tw[r] - w->tw_base;
+	if (n < 4)
+		return;
+	half = n / 2;
+	memcpy(w->b, w->a, n * sizeof(double));
+	level = st_median(w->b, n);
+	first = st_median(w->a, half);
+	memcpy(w->b, w->a + half, (n - half) * sizeof(double));
+	last = st_median(w->b, n - half);
+	t_end = s->t[ph->c1 - 1];
+	for (r = ph->c0; r < ph->c1 && isnan(c_from); r++)
+		if (s->t[r] >= t_end - w->p->tw_seconds)
+			c_from = s->cycles[r];
+	if (isnan(c_from) || level < 0.5 * w->tw_peak)
+		return;
+	/* Below what the cycles of one TIME_WAIT life left, and no longer growing with them. */
+	if (level < 0.8 * (s->cycles[ph->c1 - 1] - c_from) &&
+	    fabs(last - first) < 0.02 * level + 3 * w->tw_noise) {
+		w->tw_capped = true;
+		w->tw_cap = level;
+	}
 }
 
 /* Sums the TIME_WAIT columns per row: sockstat's tw (v4 and v6 share the death row), else ss. */
@@ -140,15 +258,16 @@ static void tw_series(struct work *w)
 		if (w->tw[r] - w->tw_base > w->tw_peak)
 			w->tw_peak = w->tw[r] - w->tw_base;
 	if (have_tail(&w->ph)) {
-		size_t t0 = tail_begin(&w->ph), k;
+		size_t t0 = tail_begin(s, &w->ph, w->p->settle_seconds), k;
 
-		n = st_finite(w->tw + t0, w->ph.q1 - t0, w->a);
+		w->tw_tail_change = tail_trend(w, w->tw, t0, w->ph.q1, &n);
 		w->tw_tail = n ? st_median(w->a, n) - w->tw_base : 0;
 		k = w->ph.q1 - w->ph.q0 < 3 ? w->ph.q1 - w->ph.q0 : 3;
 		n = st_finite(w->tw + w->ph.q0, k, w->a);
 		w->tw_q0 = n ? st_median(w->a, n) - w->tw_base : 0;
 	}
 	w->tw_moved = w->tw_peak > 3 * w->tw_noise && w->tw_peak >= w->p->min_count;
+	tw_cap(w);
 }
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p)
@@ -167,10 +286,11 @@ int work_init(struct work *w, const struct series *s, const struct analysis_para
 	w->b = malloc(n * sizeof(double));
 	w->c = malloc(n * sizeof(double));
 	w->tw = malloc(n * sizeof(double));
+	w->e = malloc(n * sizeof(double));
 	w->x = malloc(m * sizeof(double));
 	w->y = malloc(m * sizeof(double));
 	w->fit = malloc(st_trend_scratch(m) * sizeof(double));
-	if (!w->a || !w->b || !w->c || !w->tw || !w->x || !w->y || !w->fit) {
+	if (!w->a || !w->b || !w->c || !w->tw || !w->e || !w->x || !w->y || !w->fit) {
 		work_free(w);
 		return -ENOMEM;
 	}
@@ -184,6 +304,7 @@ void work_free(struct work *w)
 	free(w->b);
 	free(w->c);
 	free(w->tw);
+	free(w->e);
 	free(w->x);
 	free(w->y);
 	free(w->fit);
@@ -271,25 +392,6 @@ static inline double val(const struct work *w, const double *v, size_t r, double
 	return sign * v[r] - k * (w->tw[r] - w->tw_base);
 }
 
-/* Fits at most m evenly spaced of the n points (x, y) with a Theil-Sen trend. */
-static bool fit_thinned(struct work *w, const double *x, const double *y, size_t n, size_t m,
-			struct st_trend *t)
-{
-	size_t i;
-
-	if (n < 6)
-		return false;
-	if (m > n)
-		m = n;
-	for (i = 0; i < m; i++) {
-		size_t k = m == 1 ? 0 : i * (n - 1) / (m - 1);
-
-		w->x[i] = x[k];
-		w->y[i] = y[k];
-	}
-	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
-}
-
 /* Median of five without a loop: the running peak calls it once per churn row. */
 static inline double med5(double a, double b, double c, double d, double e)
 {
@@ -344,13 +446,52 @@ static double resolution(const struct series_col *c, double base)
 	}
 }
 
-int measure(struct work *w, int col, double tw_k, struct figures *f)
+/*
+ * What a leak keeps stays through all of quiesce; a tail above the level quiesce held before it
+ * got there after the loop stopped (another task: slab caches are the host's). That level is the
+ * median of the medians of windows as long as the tail, before it; the tail counts only as much
+ * when it is above it by more than the windows differ among themselves (a busy or an idle
+ * stretch of the host moves per-CPU slabs by hundreds of objects). At least three windows. Not
+ * for exact counts: nothing else opens sockets in the run's netns.
+ */
+static void kept_through(struct work *w, const struct series_col *c, double sign, double tw_k,
+			 size_t t0, double rho, struct figures *f)
+{
+	const struct phases *ph = &w->ph;
+	size_t len = ph->q1 - t0, r0, r, n, k = 0;
+	double ref, mean = 0, var = 0, tol, *med = w->e;
+
+	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
+		return;
+	for (r0 = t0; r0 >= ph->q0 + len; r0 -= len) {
+		for (r = r0 - len, n = 0; r < r0; r++)
+			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				n++;
+		if (n >= 3)
+			med[k++] = st_median(w->a, n) - f->base_u;
+	}
+	if (k < 3)
+		return;
+	for (r = 0; r < k; r++)
+		mean += med[r] / k;
+	for (r = 0; r < k; r++)
+		var += (med[r] - mean) * (med[r] - mean) / (k - 1);
+	ref = st_median(med, k);
+	tol = w->z_alpha * M_SQRT2 *
+	      fmax(ST_MEDIAN_SE * f->noise / sqrt(st_neff(len, rho)), sqrt(var));
+	if (f->residual - ref > tol) {
+		f->later = f->residual - ref;
+		f->residual = ref;
+	}
+}
+
+int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 {
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = metric_sign(c->name), base_u, rho_b, rho_t = 0, *xs, *ys;
-	size_t r, n, nd = 0, t0 = tail_begin(ph), i, lo, hi;
+	double sign = metric_sign(c->name), rho_b, rho_t = 0;
+	size_t r, n, nd = 0, t0 = tail_begin(s, ph, w->p->settle_seconds), i;
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
@@ -372,20 +513,23 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 	rho_b = st_lag1(w->a, n);
 	for (i = 0; i + 1 < n; i++)
 		w->b[nd++] = w->a[i + 1] - w->a[i];
-	f->sigma_base = st_mad_sigma(w->a, n, &base_u);
+	f->sigma_base = st_mad_sigma(w->a, n, &f->base_u);
 	if (n < 3)
 		f->sigma_base = 0;
 
-	/* The end of quiesce: the residual, and more jitter. */
+	/* The end of quiesce, the same rows the stop rule looks at: the residual, more jitter. */
 	if (have_tail(ph)) {
-		struct st_trend t;
-
 		for (r = t0, n = 0; r < ph->q1; r++) {
-			if (isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			double y = val(w, c->v, r, sign, tw_k);
+
+			if (isnan(y))
 				continue;
+			w->a[n] = y;
 			w->c[n++] = s->t[r];
 		}
 		if (n >= 3) {
+			struct st_trend t;
+
 			f->nt = n;
 			rho_t = st_lag1(w->a, n);
 			for (i = 0; i + 1 < n; i++)
@@ -393,15 +537,17 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 			/* Still moving at the very end? Then the residual is not yet what stays. */
 			if (fit_thinned(w, w->c, w->a, n, 64, &t))
 				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
-			f->residual = st_median(w->a, n) - base_u;
+			f->residual = st_median(w->a, n) - f->base_u;
 		}
 	}
 	f->sigma_jitter = nd >= 3 ? st_mad_sigma(w->b, nd, NULL) / M_SQRT2 : 0;
 	f->floor = resolution(c, f->base);
 	f->noise = fmax(fmax(f->sigma_base, f->sigma_jitter), f->floor);
-	if (f->nt)
+	if (f->nt) {
 		f->residual_sd = ST_MEDIAN_SE * f->noise *
 				 sqrt(1 / st_neff(f->nb, rho_b) + 1 / st_neff(f->nt, rho_t));
+		kept_through(w, c, sign, tw_k, t0, rho_t, f);
+	}
 	if (tw_k != 0 && !isnan(f->residual))
 		f->tw_end = tw_k * w->tw_tail;
 
@@ -410,6 +556,66 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 		if (n)
 			f->after_teardown = sign * (st_median(w->a, n) - f->base);
 	}
+	return 0;
+}
+
+bool tail_moving(const struct figures *f, const struct limits *l)
+{
+	return fabs(f->tail_change) > fmax(2 * f->noise, l->min_eff / 2);
+}
+
+/*
+ * The churn's shape from block medians (see struct figures). ys[0, n) is the rise in row order,
+ * e its residuals from the whole-churn trend (reordered here).
+ */
+static void shape(struct work *w, const double *ys, double *e, size_t n, double rho,
+		  struct figures *f)
+{
+	double mad, q10, q90, se, d, za = w->z_alpha;
+	size_t b, k, per, mid;
+
+	if (n < 9)
+		return;
+	memcpy(w->c, e, n * sizeof(double));
+	q10 = st_quantile(w->c, n, 0.1);
+	q90 = st_quantile(w->c, n, 0.9);
+	mad = st_mad_sigma(e, n, NULL);
+	/* 2.563: the 10-90% range of a Gaussian in sigmas. */
+	f->jitter = fmax(fmax(mad, (q90 - q10) / 2.563), f->noise);
+	f->nblk = n / 3 < SHAPE_BLOCKS ? n / 3 : SHAPE_BLOCKS;
+	per = n / f->nblk;
+	for (b = 0; b < f->nblk; b++) {
+		size_t lo = b * n / f->nblk, hi = (b + 1) * n / f->nblk;
+
+		memcpy(w->c, ys + lo, (hi - lo) * sizeof(double));
+		f->blk[b] = st_median(w->c, hi - lo);
+	}
+	se = ST_MEDIAN_SE * f->jitter / sqrt(st_neff(per, rho));
+	d = f->blk_d = za * M_SQRT2 * se;
+	f->rise = f->blk[f->nblk - 1] - f->blk[0];
+	mid = f->nblk / 2;
+
+	/* Large against the churn's own jitter, significant, monotone, and still rising late. */
+	f->sustained = f->have_all && f->all.z > za && f->rise > fmax(3 * f->jitter, d) &&
+		       f->blk[mid] - f->blk[0] > d && f->blk[f->nblk - 1] - f->blk[mid] > d &&
+		       f->blk[f->nblk - 1] - f->blk[mid] > 0.2 * f->rise;
+	for (k = 0; k + 1 < f->nblk && f->sustained; k++)
+		if (f->blk[k + 1] - f->blk[k] < -d)
+			f->sustained = false;
+}
+
+int measure(struct work *w, int col, double tw_k, struct figures *f)
+{
+	const struct series *s = w->s;
+	const struct series_col *c = &s->cols[col];
+	const struct phases *ph = &w->ph;
+	double sign = metric_sign(c->name), base_u, *xs, *ys, *e;
+	size_t r, n, lo, hi, i;
+	int err;
+
+	if ((err = measure_level(w, col, tw_k, f)))
+		return err;
+	base_u = f->base_u;
 
 	/* Churn: x = cycles, y = rise above baseline, finite rows only. */
 	xs = w->b;
@@ -458,6 +664,12 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 			f->end_level = f->late.intercept + f->late.slope * xs[n - 1];
 		f->dx_early = lo ? xs[lo - 1] - xs[0] : 0;
 		f->dx_late = hi < n ? xs[n - 1] - xs[hi] : 0;
+
+		/* Residuals from the whole-churn trend, for the churn's jitter. */
+		e = w->e;
+		for (i = 0; i < n; i++)
+			e[i] = ys[i] - (f->have_all ? f->all.intercept + f->all.slope * xs[i] : 0);
+		shape(w, ys, e, n, f->have_all ? f->all.rho : 0, f);
 	}
 	/* Last: the quantile reorders ys. */
 	f->q90 = st_quantile(ys, n, 0.9);
@@ -494,13 +706,21 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	if (n >= 5) {
 		struct st_trend t;
 
-		/* Rows went in backwards: x (tw sockets) now rises. */
-		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t))
+		/*
+		 * Rows went in backwards: x (tw sockets) now rises. TIME_WAIT expires in a few
+		 * steps of the timer wheel: too few distinct levels leave no fit, and the ratio
+		 * during churn stands in.
+		 */
+		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t) && t.pairs >= n)
 			k = t.slope;
-	} else {
+		else
+			n = 0;
+	}
+	if (n < 5) {
 		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
 		double misfit;
 
+		n = 0;
 		for (r = w->ph.c0; r < w->ph.c1; r++) {
 			double t = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
 

@@ -26,6 +26,7 @@ static const struct {
 	{ "TcpExt", "TCPBacklogDrop", "netstat.TCPBacklogDrop" },
 	{ "TcpExt", "OutOfWindowIcmps", "netstat.OutOfWindowIcmps" },
 	{ "TcpExt", "TW", "netstat.TW" },
+	{ "TcpExt", "TWRecycled", "netstat.TWRecycled" },
 	{ "Tcp", "ActiveOpens", "netstat.ActiveOpens" },
 	{ "Tcp", "PassiveOpens", "netstat.PassiveOpens" },
 	{ "Tcp", "AttemptFails", "netstat.AttemptFails" },

@@ -115,7 +115,7 @@ static void test_leak_report(void **state)
 				  .threads = 1 };
 	struct analysis_params p;
 	struct rendered out;
-	const char *pool;
+	const char *pool, *sock;
 	size_t a, b;
 
 	(void)state;
@@ -141,9 +141,14 @@ static void test_leak_report(void **state)
 	assert_non_null(strstr(out.text, "  quiesce"));
 	assert_non_null(strstr(out.text, "probe cost per sample: slabinfo 8"));
 	assert_true(strstr(out.text, "Slab caches") < strstr(out.text, "\nPhases\n"));
+	/* Why each metric got its class comes before the tables, the leak's own count first. */
+	assert_non_null(strstr(out.text, "LEAK in tcp.client, "));
+	assert_true(strstr(out.text, "\nWhy (") < strstr(out.text, "Slab caches"));
 	/* Right-aligned columns: the header's last letters line up with the values. */
-	a = column_end(out.text, "  metric", "per cycle");
-	b = column_end(out.text, "  tcp.client", "0.00100");
+	sock = strstr(out.text, "\nSockets (");
+	assert_non_null(sock);
+	a = column_end(sock, "  metric", "per cycle");
+	b = column_end(sock, "  tcp.client", "0.00100");
 	assert_int_equal(a, b);
 	check_width(out.text);
 	free(out.text);
@@ -168,7 +173,7 @@ static void test_clean_and_tw_short(void **state)
 	render(&pl, cols, 2, &p, NULL, NULL, &out);
 	assert_true(!strncmp(out.text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at", 51));
 	assert_non_null(strstr(out.text, "still pending at the end: quiesce 30 s"));
-	assert_non_null(strstr(out.text, "shorter than TIME_WAIT's 60 s"));
+	assert_non_null(strstr(out.text, "TIME_WAIT's 60 s (deferred clean-up, not a leak)"));
 	assert_null(strstr(out.text, "sequence:"));
 	check_width(out.text);
 	free(out.text);
@@ -231,8 +236,11 @@ static void test_backlog_and_long_names(void **state)
 	assert_true(!strncmp(out.text, "BACKLOG: slab.dentry.objs rose +", 32));
 	assert_non_null(strstr(out.text, "Counters that moved"));
 	assert_non_null(strstr(out.text, "netstat.TcpExt~LongCounterName "));
-	assert_non_null(strstr(out.text, "Host-wide (advisory"));
-	assert_non_null(strstr(out.text, "Findings"));
+	assert_non_null(strstr(out.text, "\nWhy (decisive metrics that moved"));
+	assert_non_null(strstr(out.text, "rose +2397 steadily while the loop ran"));
+	/* A host figure that did not move is only counted. */
+	assert_null(strstr(out.text, "meminfo.SUnreclaim"));
+	assert_non_null(strstr(out.text, "\nNot shown: "));
 	check_width(out.text);
 	free(out.text);
 }
