@@ -69,6 +69,12 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		ok = say(why, why_len, "%.0f TIME_WAIT sockets still to expire", w.tw_tail);
 		goto out;
 	}
+	if (w.tw_moved && w.tw_tail_change < -fmax(3 * w.tw_noise, p->min_count)) {
+		ok = say(why, why_len,
+			 "TIME_WAIT sockets still expiring (%.0f over the last %.0f s)",
+			 w.tw_tail_change, p->settle_seconds);
+		goto out;
+	}
 
 	/* The verdict's own figures over the same tail rows: the two cannot disagree. */
 	for (i = 0; i < s->ncols && ok; i++) {

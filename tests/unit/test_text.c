@@ -12,6 +12,7 @@
 #include "analysis/analysis.h"
 #include "common.h"
 #include "config.h"
+#include "csv_fixture.h"
 #include "gen.h"
 #include "report/text.h"
 
@@ -281,6 +282,60 @@ static void test_confirm_section(void **state)
 	series_free(&s);
 }
 
+static size_t lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * A real KB run (tests/unit/data/kb_bursts.csv): the verdict and why first, only what moved in
+ * the tables, no tcp4/tcp6 split, TIME_WAIT's cap said, the quiet rest in one line.
+ */
+static void test_real_kb_report(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	char *text;
+	size_t len;
+	const char *why, *sockets, *states;
+	FILE *f;
+
+	(void)state;
+	params(&p);
+	assert_int_equal(fixture_load("tests/unit/data/kb_bursts.csv", &s), 0);
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	f = open_memstream(&text, &len);
+	assert_int_equal(report_text(f, &s, &r, NULL), 0);
+	fclose(f);
+	if (getenv("SOCKLEAK_TEST_VERBOSE"))
+		fprintf(stderr, "%s\n", text);
+	assert_true(
+		!strncmp(text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at 14153", 57));
+	why = strstr(text, "\nWhy (");
+	sockets = strstr(text, "\nSockets (");
+	states = strstr(text, "\nTCP states\n");
+	assert_true(why && sockets && states && why < sockets && sockets < states);
+	assert_non_null(strstr(text, "no sustained rise"));
+	assert_null(strstr(text, "tcp4."));
+	assert_null(strstr(text, "tcp6."));
+	/* TCP states that never moved are counted, not listed. */
+	assert_null(strstr(states, "tcp.state.ESTABLISHED"));
+	assert_non_null(strstr(states, "tcp.state.CLOSE_WAIT"));
+	assert_non_null(strstr(states, "capped at 14136 while the loop ran"));
+	assert_non_null(strstr(text, "\nNot shown: "));
+	assert_null(strstr(text, "decisive metrics showed nothing"));
+	assert_true(lines(text) < 80);
+	check_width(text);
+	free(text);
+	result_free(&r);
+	series_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_inconclusive_and_missed_injection),
 		cmocka_unit_test(test_backlog_and_long_names),
 		cmocka_unit_test(test_confirm_section),
+		cmocka_unit_test(test_real_kb_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
