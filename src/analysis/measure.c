@@ -38,6 +38,41 @@ bool metric_is_tw(const char *name)
 	       starts(name, "slab.tw_sock_");
 }
 
+bool slab_pages(const char *name)
+{
+	return starts(name, "slab.") && ends(name, ".total_bytes");
+}
+
+/* The caches of a socket's own objects: what each socket left open pins, one of each. */
+bool metric_holds_sockets(const struct series_col *c)
+{
+	static const char *const own[] = {
+		"TCP",	   "TCPv6", "UDP",    "UDPv6",		 "UNIX", "UNIX-STREAM", "MPTCP",
+		"MPTCPv6", "filp",  "dentry", "sock_inode_cache"
+	};
+	const char *dot = strrchr(c->name, '.'), *here;
+	size_t i, n;
+
+	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
+		return false;
+	n = (size_t)(dot - (c->name + 5));
+	here = c->note ? strstr(c->note, "socket caches counted here: ") : NULL;
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		const char *m = here;
+		size_t k = strlen(own[i]);
+
+		if (k == n && !strncmp(own[i], c->name + 5, n))
+			return true;
+		/* Merged into another cache: named in its note, as a whole word. */
+		while (m && (m = strstr(m, own[i]))) {
+			if ((m[-1] == ' ' || m[-1] == ',') && (m[k] == '\0' || m[k] == ','))
+				return true;
+			m += k;
+		}
+	}
+	return false;
+}
+
 bool metric_is_socket_cache(const struct series_col *c)
 {
 	const char *dot = strrchr(c->name, '.');
@@ -187,38 +222,43 @@ static double tail_trend(struct work *w, const double *v, size_t r0, size_t r1, 
 /*
  * TIME_WAIT that stops growing while the loop still closes connections has met a limit: connect()
  * reusing TIME_WAIT ports (net.ipv4.tcp_tw_reuse, on loopback by default; netstat TWRecycled) or
- * net.ipv4.tcp_max_tw_buckets (TCPTimeWaitOverflow). Cycles beyond it leave no TIME_WAIT. Told
- * apart from the steady state of a churn longer than TIME_WAIT's life by the cycles of that life.
+ * net.ipv4.tcp_max_tw_buckets (TCPTimeWaitOverflow). Port reuse sets in gradually: the growth per
+ * cycle in the last third of churn falls to a fraction of the first third's. Told apart from the
+ * steady state of a churn longer than TIME_WAIT's life by the cycles of that life.
  */
 static void tw_cap(struct work *w)
 {
 	const struct series *s = w->s;
 	const struct phases *ph = &w->ph;
-	size_t r, n = 0, third = (ph->c1 - ph->c0) / 3, half;
-	double level, first, last, t_end, c_from = NAN;
+	struct st_trend late;
+	size_t r, n = 0, third;
+	double level, rate = NAN, t_end, c_from = NAN;
 
-	if (!w->tw_moved || third < 4)
+	if (!w->tw_moved)
 		return;
-	for (r = ph->c1 - third; r < ph->c1; r++)
-		if (!isnan(w->tw[r]))
-			w->a[n++] = w->tw[r] - w->tw_base;
-	if (n < 4)
+	for (r = ph->c0; r < ph->c1; r++) {
+		if (isnan(w->tw[r]) || isnan(s->cycles[r]))
+			continue;
+		w->b[n] = s->cycles[r];
+		w->c[n++] = w->tw[r] - w->tw_base;
+	}
+	third = n / 3;
+	if (third < 6 || !fit_thinned(w, w->b + n - third, w->c + n - third, third, 64, &late))
 		return;
-	half = n / 2;
-	memcpy(w->b, w->a, n * sizeof(double));
-	level = st_median(w->b, n);
-	first = st_median(w->a, half);
-	memcpy(w->b, w->a + half, (n - half) * sizeof(double));
-	last = st_median(w->b, n - half);
+	memcpy(w->a, w->c + n - third, third * sizeof(double));
+	level = st_median(w->a, third);
+	/* TIME_WAIT left per cycle on the way up: at the first row half way to that level. */
+	for (r = 0; r < n && isnan(rate); r++)
+		if (w->c[r] >= 0.5 * level && w->b[r] > w->b[0])
+			rate = w->c[r] / (w->b[r] - s->cycles[ph->c0]);
 	t_end = s->t[ph->c1 - 1];
 	for (r = ph->c0; r < ph->c1 && isnan(c_from); r++)
 		if (s->t[r] >= t_end - w->p->tw_seconds)
 			c_from = s->cycles[r];
-	if (isnan(c_from) || level < 0.5 * w->tw_peak)
+	if (isnan(c_from) || !(rate > 0))
 		return;
-	/* Below what the cycles of one TIME_WAIT life left, and no longer growing with them. */
-	if (level < 0.8 * (s->cycles[ph->c1 - 1] - c_from) &&
-	    fabs(last - first) < 0.02 * level + 3 * w->tw_noise) {
+	if (late.slope < 0.2 * rate && level >= 0.5 * w->tw_peak &&
+	    level < 0.8 * rate * (s->cycles[ph->c1 - 1] - c_from)) {
 		w->tw_capped = true;
 		w->tw_cap = level;
 	}
@@ -335,6 +375,20 @@ static double objsize(const struct work *w, const char *objs_name)
 	return m ? st_median(w->a, m) : 0;
 }
 
+/*
+ * Objects of size os that SLUB's per-CPU slabs may keep after a burst: /proc/slabinfo counts the
+ * free objects of each CPU's active slab and partial slabs as active. The partial slabs hold up to
+ * twice cpu_partial objects, which SLUB sets by object size (set_cpu_partial); a slab holds about
+ * 16 KiB of objects (8 to 32 of them). Half as much again for what the baseline already held less.
+ */
+static double slub_hold_objs(double os, unsigned cpus)
+{
+	double part = os >= 4096 ? 6 : os >= 1024 ? 24 : os >= 256 ? 52 : 120;
+	double per_slab = fmin(32, fmax(8, 16384 / os));
+
+	return 1.5 * (cpus ? cpus : 1) * (2 * part + 2 * per_slab);
+}
+
 void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
 		struct limits *l)
 {
@@ -348,18 +402,28 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	l->k_noise = bytes ? 3 : 2;
 	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
 	switch (role) {
-	case ROLE_SLAB:
-		if (bytes) {
-			l->hold = fmax(l->hold, p->slab_hold_bytes);
-		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
-			double os = objsize(w, c->name);
+	case ROLE_SLAB: {
+		const char *dot = strrchr(c->name, '.');
+		char objs[160];
+		double os = 0;
 
-			if (os <= 0)
-				os = 256;
-			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
+		if (dot && (size_t)(dot - c->name) + sizeof(".objs") <= sizeof(objs)) {
+			memcpy(objs, c->name, (size_t)(dot - c->name));
+			strcpy(objs + (dot - c->name), ".objs");
+			os = objsize(w, objs);
+		}
+		if (os <= 0)
+			os = 256;
+		if (bytes) {
+			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes),
+				       os * slub_hold_objs(os, p->cpus));
+		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes / os),
+				       slub_hold_objs(os, p->cpus));
 			l->beta_min = p->min_bytes_per_cycle / os;
 		}
 		break;
+	}
 	case ROLE_SOCKETS:
 		if (bytes)
 			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
@@ -676,6 +740,59 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 	return 0;
 }
 
+/*
+ * TIME_WAIT capped while the loop ran, not yet expired: the cap is the experiment. A metric that
+ * follows TIME_WAIT is in proportion to it: at the cap (the ratio there is its units per socket)
+ * and on the way up, where objects in flight would already be at their full level; and it stayed
+ * flat while TIME_WAIT was capped, where a leak went on rising. 0 when it does not follow, or the
+ * rows cannot tell.
+ */
+static double tw_follow_capped(struct work *w, const struct series_col *c,
+			       const struct figures *raw)
+{
+	const struct series *s = w->s;
+	double sign = metric_sign(c->name), base = sign * raw->base, *lo = w->a, *hi = w->b;
+	double t_lo, t_hi = w->tw_cap, y_lo, y_hi, k, thr, x0, x1;
+	size_t r, nl = 0, nh = 0, i;
+	struct st_trend t;
+
+	for (r = w->ph.c0; r < w->ph.c1; r++) {
+		double tw = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+		if (isnan(tw) || isnan(y))
+			continue;
+		if (tw < 0.5 * t_hi) {
+			lo[nl] = y;
+			w->c[nl++] = tw;
+		} else if (tw >= 0.8 * t_hi) {
+			hi[nh] = y;
+			w->e[nh++] = s->cycles[r];
+		}
+	}
+	if (nl < 3 || nh < 6 || !(t_hi > 0))
+		return 0;
+	t_lo = st_median(w->c, nl);
+	/* Flat where capped: its trend against cycles over the high rows, before they reorder. */
+	for (i = 0; i < nh; i++)
+		w->c[i] = hi[i];
+	if (!fit_thinned(w, w->e, w->c, nh, 64, &t))
+		return 0;
+	x0 = w->e[0];
+	x1 = w->e[nh - 1];
+	y_lo = st_median(lo, nl);
+	y_hi = st_median(hi, nh);
+	k = y_hi / t_hi;
+	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!(y_hi > thr))
+		return 0;
+	/* On the way up nearer the proportion than the full level. */
+	if (fabs(y_lo - k * t_lo) > fabs(y_lo - y_hi))
+		return 0;
+	if (fabs(t.slope * (x1 - x0)) > fmax(3 * raw->noise, 0.2 * y_hi))
+		return 0;
+	return k;
+}
+
 /* The units per TIME_WAIT socket a metric follows. */
 double tw_follow(struct work *w, int col, const struct figures *raw, bool integral)
 {
@@ -716,9 +833,12 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 		else
 			n = 0;
 	}
-	if (n < 5) {
+	if (n < 5 && w->tw_capped) {
+		if (!(k = tw_follow_capped(w, c, raw)))
+			return 0;
+	} else if (n < 5) {
 		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
-		double misfit;
+		double misfit, spread;
 
 		n = 0;
 		for (r = w->ph.c0; r < w->ph.c1; r++) {
@@ -730,6 +850,11 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 			w->a[n++] = y / t;
 		}
 		if (n < 3)
+			return 0;
+		/* TIME_WAIT must vary over those rows, or any constant level reads as its ratio. */
+		memcpy(w->c, w->b, n * sizeof(double));
+		spread = st_quantile(w->c, n, 0.75) - st_quantile(w->c, n, 0.25);
+		if (spread < 0.1 * w->tw_peak)
 			return 0;
 		k = st_median(w->a, n);
 		for (r = 0; r < n; r++)

@@ -56,6 +56,10 @@ size_t tail_begin(const struct series *s, const struct phases *ph, double settle
 bool metric_is_tw(const char *name);
 /* True for slab caches that hold sockets or their parts (also when merged into another cache). */
 bool metric_is_socket_cache(const struct series_col *c);
+/* True for a slab cache's pages (slab.NAME.total_bytes): shown, never decisive. */
+bool slab_pages(const char *name);
+/* True for the caches of a socket's own objects: its sock, inode, file and dentry. */
+bool metric_holds_sockets(const struct series_col *c);
 enum metric_role metric_role(const struct series_col *c);
 /* -1 for figures that fall when memory is used (MemAvailable, MemFree), else +1. */
 double metric_sign(const char *name);

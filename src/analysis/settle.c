@@ -84,7 +84,8 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		double base, noise;
 		size_t n;
 
-		if (c->kind != MK_LEVEL || metric_is_tw(c->name) || !must_settle(c, p))
+		if (c->kind != MK_LEVEL || metric_is_tw(c->name) || slab_pages(c->name) ||
+		    !must_settle(c, p))
 			continue;
 		limits_for(&w, c, metric_role(c), &l);
 		n = st_finite(c->v + w.ph.b0, w.ph.b1 - w.ph.b0, w.a);

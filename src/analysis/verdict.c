@@ -54,6 +54,7 @@ void analysis_defaults(struct analysis_params *p)
 	p->min_count_per_cycle = 1e-4;
 	p->min_bytes_per_cycle = 1;
 	p->slab_hold_bytes = 131072.0 * cpus;
+	p->cpus = (unsigned)cpus;
 	p->sockmem_hold_bytes = 1048576.0 * cpus;
 	p->memcg_hold_bytes = 2097152.0 * cpus;
 	p->tw_seconds = 60;
@@ -294,8 +295,8 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	sustained = grew && f->sustained && f->rise > thr_level;
 	moving = !isnan(r) && tail_moving(f, l);
 	floor_eff = u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count;
-	corroborated = w->sockets_leaked && metric_is_socket_cache(c) && !isnan(r) && !moving &&
-		       r > fmax(fmax(za * sd, l->k_noise * f->noise), floor_eff);
+	corroborated = w->sockets_leaked && metric_holds_sockets(c) && f->tw_k == 0 && !isnan(r) &&
+		       !moving && r > fmax(fmax(za * sd, l->k_noise * f->noise), floor_eff);
 	m->moved = grew;
 
 	amount(a, sizeof(a), R, u);
@@ -530,6 +531,12 @@ static int judge(struct work *w, int col, struct metric_result *m)
 	 */
 	if (m->role == ROLE_SLAB && !m->moved && (m->nothing_seen || m->verdict == VERDICT_CLEAN))
 		m->decisive = false;
+	/*
+	 * A cache's pages (total_bytes) move by whole slabs, and SLUB keeps empty ones on its
+	 * partial lists: the objects and their bytes decide, the pages are shown.
+	 */
+	if (slab_pages(c->name))
+		m->decisive = false;
 	return 0;
 }
 
@@ -670,6 +677,14 @@ static int cmp_pool(const void *pa, const void *pb)
 	return ka > kb ? -1 : (ka < kb ? 1 : strcmp(a->cache, b->cache));
 }
 
+static bool has_bytes(const struct series *s, const char *cache)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "slab.%s.bytes", cache);
+	return series_find(s, name) >= 0;
+}
+
 /* The pool-tag table: every slab cache that moved, its objs and bytes judged together. */
 static int pool_evidence(struct result *r, const struct series *s)
 {
@@ -704,12 +719,13 @@ static int pool_evidence(struct result *r, const struct series *s)
 			pr->objs_per_cycle = m->residual_per_cycle;
 			pr->peak_objs = m->peak;
 		} else if (!strcmp(kind, "bytes") ||
-			   (!strcmp(kind, "total_bytes") && pr->bytes_col < 0)) {
+			   (!strcmp(kind, "total_bytes") && !has_bytes(s, cache))) {
 			pr->bytes_col = m->col;
 			pr->bytes_per_cycle = m->residual_per_cycle;
 			pr->peak_bytes = m->peak;
 		}
-		if (m->nothing_seen)
+		/* The pages are shown with their cache, the objects and their bytes judge it. */
+		if (m->nothing_seen || (!strcmp(kind, "total_bytes") && has_bytes(s, cache)))
 			continue;
 		if (m->verdict > pr->verdict) {
 			pr->verdict = m->verdict;
@@ -864,7 +880,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		w.sockets_leaked = true;
 		for (i = 0; i < r->nm; i++)
 			if (r->m[i].role == ROLE_SLAB &&
-			    metric_is_socket_cache(&s->cols[r->m[i].col]) &&
+			    metric_holds_sockets(&s->cols[r->m[i].col]) &&
 			    (err = judge(&w, r->m[i].col, &r->m[i])))
 				goto out;
 	}

@@ -376,18 +376,20 @@ static void time_wait(FILE *f, const struct result *r)
 	n = snprintf(line, sizeof(line), "TIME_WAIT: peak %.0f sockets", r->tw_peak);
 	if (r->tw_capped) {
 		n += snprintf(line + n, sizeof(line) - n,
-			      ", capped at %.0f while the loop ran: beyond it, cycles left none",
-			      r->tw_cap);
+			      "; it stopped growing at about %.0f while the loop ran", r->tw_cap);
 		if (r->tw_recycled > 0)
 			n += snprintf(line + n, sizeof(line) - n,
-				      " (connect() reused %.0f TIME_WAIT ports: TWRecycled, "
+				      ": connect() reused %.0f TIME_WAIT ports (TWRecycled; "
 				      "net.ipv4.tcp_tw_reuse)",
 				      r->tw_recycled);
 		if (r->tw_overflow > 0)
 			n += snprintf(line + n, sizeof(line) - n,
-				      " (%.0f closed without TIME_WAIT: TCPTimeWaitOverflow, "
+				      "%s %.0f closed without TIME_WAIT (TCPTimeWaitOverflow; "
 				      "net.ipv4.tcp_max_tw_buckets)",
-				      r->tw_overflow);
+				      r->tw_recycled > 0 ? "," : ":", r->tw_overflow);
+		if (!(r->tw_recycled > 0) && !(r->tw_overflow > 0))
+			n += snprintf(line + n, sizeof(line) - n,
+				      " (a limit: port reuse or net.ipv4.tcp_max_tw_buckets)");
 	}
 	if (r->tw_short_quiesce)
 		snprintf(line + n, sizeof(line) - n,

@@ -24,6 +24,7 @@ static void params(struct analysis_params *p)
 	p->slab_hold_bytes = 256 * 1024;
 	p->sockmem_hold_bytes = 2 * 1048576;
 	p->memcg_hold_bytes = 4 * 1048576;
+	p->cpus = 2;
 }
 
 static struct synth_plan plan(double churn, double quiesce)
@@ -756,6 +757,7 @@ static void test_recorded_loopback(void **state)
 	p.slab_hold_bytes = 256 * 1024; /* the recording's 2 CPUs */
 	p.sockmem_hold_bytes = 2 * 1048576;
 	p.memcg_hold_bytes = 4 * 1048576;
+	p.cpus = 2;
 
 	load_csv("tests/unit/data/loopback_clean.csv", &s);
 	assert_int_equal(analyse(&s, &p, &r), 0);
