@@ -90,8 +90,12 @@ static double phi(double z)
 }
 
 /* Cycles a run needs for a leak at rate beta to pass every test LEAK asks for. */
-static double cycles_needed(const struct work *w, const struct figures *f, double thr_level,
-			    double thr_r, double beta)
+/*
+ * Exact counts need only keep the smallest leak counted, and have it show by the end of churn:
+ * a socket still open once everything settled is a leak however its growth looked (judge_level).
+ */
+static double cycles_needed(const struct work *w, const struct figures *f, const struct limits *l,
+			    double thr_level, double thr_r, double beta)
 {
 	double N = w->ph.cycles, zs = w->z_alpha + w->z_power, need, a, rho, nl;
 
@@ -99,6 +103,8 @@ static double cycles_needed(const struct work *w, const struct figures *f, doubl
 		return INFINITY;
 	need = (thr_r + w->z_power * f->residual_sd) / beta;
 	need = fmax(need, (thr_level + w->z_power * f->noise) / beta);
+	if (l->exact)
+		return ceil(need);
 	/* The last third must rise significantly: rows, and so points, grow with the run. */
 	nl = f->have_late ? (double)f->late.n : f->nc / 3.0;
 	if (nl < 3)
@@ -238,7 +244,7 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 		return;
 	}
 
-	need = cycles_needed(w, f, thr_level, thr_r, l->beta_min);
+	need = cycles_needed(w, f, l, thr_level, thr_r, l->beta_min);
 	if (N >= need) {
 		m->verdict = VERDICT_CLEAN;
 		m->confidence = phi((l->beta_min * N - thr_r) / sd);
@@ -387,14 +393,14 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				"not growing with cycles (--confirm tells)",
 				a, b);
 		} else if (!grew) {
-			need = cycles_needed(w, f, thr_level, thr_r, per);
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
 			snprintf(m->why, len,
 				 "kept +%s after quiesce without clear growth during churn; "
 				 "~%.3g cycles would decide",
 				 b, m->cycles_to_decide);
 		} else {
-			need = cycles_needed(w, f, thr_level, thr_r, per);
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
 			snprintf(
 				m->why, len,
@@ -487,6 +493,9 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		fill_figures(w, &raw, &raw, m);
 		judge_tw(w, c, &raw, m);
 		m->moved = m->verdict != VERDICT_CLEAN;
+		/* The tw_sock caches are the host's: they speak for the run when its own did. */
+		if (!strncmp(c->name, "slab.", 5) && (!w->tw_moved || slab_pages(c->name)))
+			m->decisive = false;
 		return 0;
 	}
 	limits_for(w, c, m->role, &l);
