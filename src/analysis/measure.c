@@ -43,33 +43,25 @@ bool slab_pages(const char *name)
 	return starts(name, "slab.") && ends(name, ".total_bytes");
 }
 
-/* The caches of a socket's own objects: what each socket left open pins, one of each. */
+/*
+ * The caches of a socket's own objects: what each socket left open pins, one of each. Not when
+ * merged into another cache: its residual is then mostly the other objects'.
+ */
 bool metric_holds_sockets(const struct series_col *c)
 {
 	static const char *const own[] = {
 		"TCP",	   "TCPv6", "UDP",    "UDPv6",		 "UNIX", "UNIX-STREAM", "MPTCP",
 		"MPTCPv6", "filp",  "dentry", "sock_inode_cache"
 	};
-	const char *dot = strrchr(c->name, '.'), *here;
+	const char *dot = strrchr(c->name, '.');
 	size_t i, n;
 
 	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
 		return false;
 	n = (size_t)(dot - (c->name + 5));
-	here = c->note ? strstr(c->note, "socket caches counted here: ") : NULL;
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		const char *m = here;
-		size_t k = strlen(own[i]);
-
-		if (k == n && !strncmp(own[i], c->name + 5, n))
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strlen(own[i]) == n && !strncmp(own[i], c->name + 5, n))
 			return true;
-		/* Merged into another cache: named in its note, as a whole word. */
-		while (m && (m = strstr(m, own[i]))) {
-			if ((m[-1] == ' ' || m[-1] == ',') && (m[k] == '\0' || m[k] == ','))
-				return true;
-			m += k;
-		}
-	}
 	return false;
 }
 
@@ -396,6 +388,7 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	bool bytes = c->unit == UNIT_BYTES;
 	size_t n = strlen(c->name);
 
+	l->os = 1;
 	l->min_eff = bytes ? p->min_bytes : p->min_count;
 	l->hold = l->min_eff;
 	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
@@ -414,6 +407,7 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 		}
 		if (os <= 0)
 			os = 256;
+		l->os = os;
 		if (bytes) {
 			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes),
 				       os * slub_hold_objs(os, p->cpus));
@@ -527,6 +521,18 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 
 	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
 		return;
+	/* Still rising after the loop stopped: from the first window of quiesce to the tail. */
+	if (ph->q0 + 2 * len <= t0 + len) {
+		for (r = ph->q0, n = 0; r < ph->q0 + len; r++)
+			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				n++;
+		tol = w->z_alpha * M_SQRT2 * ST_MEDIAN_SE * f->noise / sqrt(st_neff(len, rho));
+		if (n >= 3) {
+			f->q_rise = f->residual - (st_median(w->a, n) - f->base_u);
+			f->q_rising = f->q_rise >
+				      fmax(fmax(tol, 3 * f->noise), 0.25 * fmax(f->residual, 0));
+		}
+	}
 	for (r0 = t0; r0 >= ph->q0 + len; r0 -= len) {
 		for (r = r0 - len, n = 0; r < r0; r++)
 			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))

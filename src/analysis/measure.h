@@ -38,8 +38,12 @@ struct work {
 	bool tw_moved;
 	bool tw_capped; /* flat at tw_cap while the loop still ran: connect() reused them */
 	double tw_cap;
-	/* Set for a second pass: the run's own socket counts leaked (slab evidence may follow). */
+	/*
+	 * Set for a second pass: the run's own socket counts leaked, the fewest of them by this
+	 * many sockets (the caches that hold sockets then follow on their noise).
+	 */
 	bool sockets_leaked;
+	double leaked_sockets;
 };
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p);
@@ -75,7 +79,9 @@ struct figures {
 	double sigma_base, sigma_jitter, floor;
 	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
 	double residual; /* kept after quiesce, against baseline (see later); NAN without quiesce */
-	double later; /* what the tail holds above the lowest level of quiesce: came after churn */
+	double later; /* what the tail holds above the level quiesce held before: came later */
+	double q_rise; /* the tail above the first stretch of quiesce */
+	bool q_rising; /* ... by a quarter of the residual and more than noise: rose without the loop */
 	double residual_sd; /* its standard error (autocorrelation-aware) */
 	double tail_change; /* trend over the quiesce tail, in units: still moving? */
 	double q90; /* 90th percentile of the churn rise: "it grew" */
@@ -113,6 +119,7 @@ struct limits {
 	double beta_min; /* smallest rate worth deciding, units per cycle */
 	double k_noise; /* a kept residual clears this many sigma of level noise */
 	bool exact; /* a socket count in the run's own netns */
+	double os; /* slab caches: bytes per object, for bytes columns too (else 1) */
 	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
 };
 

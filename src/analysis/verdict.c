@@ -12,18 +12,25 @@
 /*
  * What decides the overall verdict (also in README.md, "How the verdict is reached"):
  *
- * - Socket counts (sock_diag, sockstat, TCP states) and the process's fds decide every class. In
- *   the run's own netns they are exact, and only they can say the run lacked the cycles to see a
- *   leak: a metric that shows nothing in a short run stays INCONCLUSIVE on its own line without
- *   making the run INCONCLUSIVE, unless it is one of these.
- * - Slab caches decide: the ones the sequence touches are the ones that grew during churn, and a
- *   LEAK needs that growth. Their residual must clear what per-CPU slabs keep after any burst.
+ * - Socket counts in the run's own netns (sock_diag's, sockstat's inuse and tw) and the process's
+ *   fds decide every class. They are exact, and only they can say the run lacked the cycles to
+ *   see a leak: a metric that shows nothing in a short run stays INCONCLUSIVE on its own line
+ *   without making the run INCONCLUSIVE, unless it is one of these.
+ * - Slab caches decide by their objects and bytes: the ones the sequence touches are the ones that
+ *   moved during churn, and a LEAK needs growth during churn. Their residual must clear what
+ *   per-CPU slabs keep after any burst. A cache's pages (total_bytes) move by whole slabs: shown.
+ *   When the run's own sockets leaked, the caches of a socket's own objects follow on their noise.
  * - memcg kernel memory decides only when the cgroup is the run's own (private_cgroup); in a
  *   shared cgroup other tasks' allocations land in it.
- * - TIME_WAIT sockets and the tw_sock caches are deferred clean-up: BOUNDED at worst.
- * - Whole-host figures (meminfo, memcg usage, RSS, threads) are advisory: a busy host moves them
- *   by megabytes, so they are shown with their own verdict but never decide.
+ * - TIME_WAIT sockets and the tw_sock caches are deferred clean-up: BOUNDED at worst; the caches
+ *   are the host's and speak for the run only when its own TIME_WAIT moved.
+ * - Whole-host figures (meminfo, memcg usage, RSS, threads, sockstat's per-protocol orphan, alloc
+ *   and mem) are advisory: a busy host moves them by megabytes, so they are shown with their own
+ *   verdict but never decide.
  * - netstat counters are events: reported as moved or not, never judged.
+ *
+ * BACKLOG and LEAK need a sustained rise during churn (struct figures): on a shared machine, in
+ * flight objects, per-CPU slabs and other tasks move every cache by hundreds of objects, in bursts.
  */
 
 static const char *const verdict_names[VERDICT_COUNT] = {
@@ -283,7 +290,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	double thr_level = fmax(3 * f->noise, l->min_eff);
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
-	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff;
+	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff, per_socket;
 	bool grew, held, flat_end, sustained, moving, corroborated;
 	char a[32], b[32], d[32];
 	size_t len = sizeof(m->why);
@@ -300,9 +307,16 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	flat_end = f->have_late && Lhi < 0.2 * Rend;
 	sustained = grew && f->sustained && f->rise > thr_level;
 	moving = !isnan(r) && tail_moving(f, l);
-	floor_eff = u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count;
+	/*
+	 * With the run's sockets leaked, a cache of their own objects needs only a significant
+	 * residual above one sigma of its level, of half an object to four per leaked socket (the
+	 * server holds the accepted end of each): what the leaked sockets explain.
+	 */
+	per_socket = w->leaked_sockets * (u == UNIT_BYTES ? l->os : 1);
+	floor_eff = fmax(u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count, 0.5 * per_socket);
 	corroborated = w->sockets_leaked && metric_holds_sockets(c) && f->tw_k == 0 && !isnan(r) &&
-		       !moving && r > fmax(fmax(za * sd, l->k_noise * f->noise), floor_eff);
+		       !moving && r > fmax(fmax(za * sd, f->noise), floor_eff) &&
+		       r < 4 * per_socket + za * sd;
 	m->moved = grew;
 
 	amount(a, sizeof(a), R, u);
@@ -346,9 +360,16 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
 		double built = fmax(fmax(Rend, f->end_level), f->peak);
 		/* The level the loop left at its end: a residual far above it came later. */
-		double late = r - f->rise_end > za * hypot(sd, end_se(f));
+		bool late = r - f->rise_end > za * hypot(sd, end_se(f));
 
-		if (held && sustained && r <= 1.25 * built + za * sd + l->hold) {
+		if (held && !l->exact && f->q_rising && (sustained || !late)) {
+			/* A leak of the loop does not grow once the loop has stopped. */
+			set_inconclusive(m, 3 * N, N);
+			snprintf(m->why, len,
+				 "kept +%s, but went on rising after the loop stopped (+%s during "
+				 "quiesce): another task's, or a quieter host would tell",
+				 b, amount(d, sizeof(d), f->q_rise, u));
+		} else if (held && sustained && r <= 1.25 * built + za * sd + l->hold) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), f->all.z));
 			snprintf(m->why, len,
@@ -367,7 +388,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
 		} else if (corroborated && !late) {
 			m->verdict = VERDICT_LEAK;
-			m->confidence = 0.95 * phi((r - fmax(za * sd, l->k_noise * f->noise)) / sd);
+			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
 			snprintf(
 				m->why, len,
 				"kept +%s (%s/cycle) after quiesce, with the sockets the run leaked",
@@ -834,17 +855,18 @@ static void overall(struct result *r, const struct series *s)
 		snprintf(r->why + len, sizeof(r->why) - len, " (+%zu more)", n - 4);
 }
 
-/* Whether one of the run's own socket counts (exact: private netns) was judged a LEAK. */
-static bool sockets_leaked(const struct result *r, const struct series *s,
-			   const struct analysis_params *p)
+/* The fewest sockets one of the run's own socket counts (exact) kept as a LEAK; 0: none. */
+static double sockets_leaked(const struct result *r, const struct series *s,
+			     const struct analysis_params *p)
 {
+	double n = 0;
 	size_t i;
 
 	for (i = 0; p->private_netns && i < r->nm; i++)
 		if (r->m[i].role == ROLE_SOCKETS && r->m[i].verdict == VERDICT_LEAK &&
-		    s->cols[r->m[i].col].unit == UNIT_COUNT)
-			return true;
-	return false;
+		    s->cols[r->m[i].col].unit == UNIT_COUNT && r->m[i].residual > 0)
+			n = n > 0 ? fmin(n, r->m[i].residual) : r->m[i].residual;
+	return n;
 }
 
 /* TIME_WAIT's limits, from the counters that say which one was met. */
@@ -885,7 +907,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		r->nm++;
 	}
 	/* The run's own sockets leaked: the caches that hold sockets are judged again with that. */
-	if (sockets_leaked(r, s, p)) {
+	if ((w.leaked_sockets = sockets_leaked(r, s, p)) > 0) {
 		w.sockets_leaked = true;
 		for (i = 0; i < r->nm; i++)
 			if (r->m[i].role == ROLE_SLAB &&

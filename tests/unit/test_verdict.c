@@ -982,6 +982,29 @@ static void test_real_leak1000(void **state)
 	series_free(&s);
 }
 
+/*
+ * A clean KB run (sensitivity benchmark) while another task wrote files: buffer_head rose steadily
+ * through churn and went on rising through quiesce. Was a LEAK; not the loop's.
+ */
+static void test_real_buffer_head(void **state)
+{
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("kb_buffer_head.csv", &p, &s, &r);
+	assert_int_not_equal(r.verdict, VERDICT_LEAK);
+	m = get(&r, &s, "slab.buffer_head.objs");
+	assert_int_equal(m->verdict, VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(m->why, "went on rising after the loop stopped"));
+	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
 /* UDP, KB sequence: sockets freed after an RCU grace period; ~550 in flight, flat: BOUNDED. */
 static void test_real_udp(void **state)
 {
@@ -1145,6 +1168,7 @@ int main(void)
 		cmocka_unit_test(test_real_tw_still_draining),
 		cmocka_unit_test(test_real_leak1000),
 		cmocka_unit_test(test_real_udp),
+		cmocka_unit_test(test_real_buffer_head),
 		cmocka_unit_test(test_bursts_bounded),
 		cmocka_unit_test(test_tw_capped),
 		cmocka_unit_test(test_late_step_not_loop),
