@@ -43,25 +43,51 @@ bool slab_pages(const char *name)
 	return starts(name, "slab.") && ends(name, ".total_bytes");
 }
 
-/*
- * The caches of a socket's own objects: what each socket left open pins, one of each. Not when
- * merged into another cache: its residual is then mostly the other objects'.
- */
-bool metric_holds_sockets(const struct series_col *c)
-{
-	static const char *const own[] = {
-		"TCP",	   "TCPv6", "UDP",    "UDPv6",		 "UNIX", "UNIX-STREAM", "MPTCP",
-		"MPTCPv6", "filp",  "dentry", "sock_inode_cache"
-	};
-	const char *dot = strrchr(c->name, '.');
-	size_t i, n;
+/* Socket families by the prefixes of the counts that may show them leaking. */
+static const struct {
+	unsigned family;
+	const char *prefix[4];
+	const char *cache[2];
+} families[] = {
+	{ SOCK_TCP, { "tcp.", "tcp4.", "tcp6.", "sockstat.TCP" }, { "TCP", "TCPv6" } },
+	{ SOCK_UDP, { "udp.", "sockstat.UDP", NULL, NULL }, { "UDP", "UDPv6" } },
+	{ SOCK_UNIX, { "unix.", NULL, NULL, NULL }, { "UNIX", "UNIX-STREAM" } },
+	{ SOCK_MPTCP, { "mptcp.", NULL, NULL, NULL }, { "MPTCP", "MPTCPv6" } },
+};
 
-	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
+unsigned socket_family(const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (k = 0; k < 4 && families[i].prefix[k]; k++)
+			if (starts(name, families[i].prefix[k]))
+				return families[i].family;
+	return 0;
+}
+
+/*
+ * The caches of a socket's own objects, for the families in mask: what each socket left open
+ * pins, one of each: its sock, and (any family) its inode, file and dentry. Not when merged into
+ * another cache: its residual is then mostly the other objects'.
+ */
+bool metric_holds_sockets(const struct series_col *c, unsigned mask)
+{
+	static const char *const any[] = { "filp", "dentry", "sock_inode_cache" };
+	const char *dot = strrchr(c->name, '.'), *cache = c->name + 5;
+	size_t i, k, n;
+
+	if (!starts(c->name, "slab.") || !dot || dot <= cache)
 		return false;
-	n = (size_t)(dot - (c->name + 5));
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		if (strlen(own[i]) == n && !strncmp(own[i], c->name + 5, n))
+	n = (size_t)(dot - cache);
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+		if (strlen(any[i]) == n && !strncmp(any[i], cache, n))
 			return true;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (k = 0; k < 2 && (mask & families[i].family); k++)
+			if (strlen(families[i].cache[k]) == n &&
+			    !strncmp(families[i].cache[k], cache, n))
+				return true;
 	return false;
 }
 
@@ -517,7 +543,7 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 {
 	const struct phases *ph = &w->ph;
 	size_t len = ph->q1 - t0, r0, r, n, k = 0;
-	double ref, mean = 0, var = 0, tol, *med = w->e;
+	double ref, mean = 0, var = 0, tol, lo, hi, *med = w->e;
 
 	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
 		return;
@@ -542,11 +568,19 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 	}
 	if (k < 3)
 		return;
-	for (r = 0; r < k; r++)
-		mean += med[r] / k;
-	for (r = 0; r < k; r++)
-		var += (med[r] - mean) * (med[r] - mean) / (k - 1);
+	/* The first window may hold what drained when the loop stopped: not the host's doing. */
+	n = k >= 4 ? k - 1 : k;
+	lo = hi = med[0];
+	for (r = 0; r < n; r++) {
+		mean += med[r] / n;
+		lo = fmin(lo, med[r]);
+		hi = fmax(hi, med[r]);
+	}
+	for (r = 0; r < n; r++)
+		var += (med[r] - mean) * (med[r] - mean) / (n - 1);
+	f->q_range = hi - lo;
 	ref = st_median(med, k);
+	f->q_spread = sqrt(var);
 	tol = w->z_alpha * M_SQRT2 *
 	      fmax(ST_MEDIAN_SE * f->noise / sqrt(st_neff(len, rho)), sqrt(var));
 	if (f->residual - ref > tol) {
@@ -565,7 +599,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
-	f->residual = f->after_teardown = NAN;
+	f->residual = f->after_teardown = f->q_spread = f->q_range = NAN;
 
 	/* Baseline: level, spread, short-term jitter. */
 	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);

@@ -44,6 +44,7 @@ struct work {
 	 */
 	bool sockets_leaked;
 	double leaked_sockets;
+	unsigned leaked_families; /* SOCK_* of the counts that leaked */
 };
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p);
@@ -62,8 +63,12 @@ bool metric_is_tw(const char *name);
 bool metric_is_socket_cache(const struct series_col *c);
 /* True for a slab cache's pages (slab.NAME.total_bytes): shown, never decisive. */
 bool slab_pages(const char *name);
-/* True for the caches of a socket's own objects: its sock, inode, file and dentry. */
-bool metric_holds_sockets(const struct series_col *c);
+/* Socket families, for which caches follow which counts. */
+enum { SOCK_TCP = 1, SOCK_UDP = 2, SOCK_UNIX = 4, SOCK_MPTCP = 8 };
+/* The family a socket count counts (tcp.client, sockstat.UDP.inuse, ...); 0: any or none. */
+unsigned socket_family(const char *name);
+/* True for the caches of a socket's own objects (families in mask): sock, inode, file, dentry. */
+bool metric_holds_sockets(const struct series_col *c, unsigned mask);
 enum metric_role metric_role(const struct series_col *c);
 /* -1 for figures that fall when memory is used (MemAvailable, MemFree), else +1. */
 double metric_sign(const char *name);
@@ -80,6 +85,8 @@ struct figures {
 	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
 	double residual; /* kept after quiesce, against baseline (see later); NAN without quiesce */
 	double later; /* what the tail holds above the level quiesce held before: came later */
+	double q_spread; /* how much quiesce windows differ (sd of their medians); NAN: < 3 */
+	double q_range; /* the largest difference between two of them */
 	double q_rise; /* the tail above the first stretch of quiesce */
 	bool q_rising; /* ... by a quarter of the residual and more than noise: rose without the loop */
 	double residual_sd; /* its standard error (autocorrelation-aware) */

@@ -314,9 +314,9 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	 */
 	per_socket = w->leaked_sockets * (u == UNIT_BYTES ? l->os : 1);
 	floor_eff = fmax(u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count, 0.5 * per_socket);
-	corroborated = w->sockets_leaked && metric_holds_sockets(c) && f->tw_k == 0 && !isnan(r) &&
-		       !moving && r > fmax(fmax(za * sd, f->noise), floor_eff) &&
-		       r < 4 * per_socket + za * sd;
+	corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+		       f->tw_k == 0 && !isnan(r) && !moving &&
+		       r > fmax(fmax(za * sd, f->noise), floor_eff) && r < 4 * per_socket + za * sd;
 	m->moved = grew;
 
 	amount(a, sizeof(a), fmax(R, f->peak), u);
@@ -363,8 +363,12 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		bool late = r - f->rise_end > za * hypot(sd, end_se(f));
 
 		if (held && !l->exact && f->q_rising && (sustained || !late)) {
-			/* A leak of the loop does not grow once the loop has stopped. */
+			/*
+			 * A leak of the loop does not grow once the loop has stopped: another task
+			 * moves this one, and it cannot decide.
+			 */
 			set_inconclusive(m, 3 * N, N);
+			m->decisive = false;
 			snprintf(m->why, len,
 				 "kept +%s, but went on rising after the loop stopped (+%s during "
 				 "quiesce): another task's, or a quieter host would tell",
@@ -386,7 +390,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
 				 "+%s) hid the growth during churn",
 				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
-		} else if (corroborated && !late) {
+		} else if (corroborated) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
 			snprintf(
@@ -527,6 +531,22 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		return err;
 	fill_figures(w, &raw, &f, m);
 	judge_level(w, c, &l, &f, m);
+	/*
+	 * Other tasks moved this cache between one stretch of quiesce and another by more than
+	 * half of what the run kept: the host's doing outweighs the run's, it cannot decide.
+	 */
+	if (m->role != ROLE_SOCKETS && m->verdict == VERDICT_INCONCLUSIVE && !m->nothing_seen &&
+	    f.q_range > 0.5 * fabs(f.residual) && f.q_range > 3 * f.noise) {
+		char a[32], b[200];
+
+		snprintf(b, sizeof(b), "%s", m->why);
+		m->verdict = VERDICT_INCONCLUSIVE;
+		m->decisive = false;
+		snprintf(
+			m->why, sizeof(m->why),
+			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
+			amount(a, sizeof(a), f.q_range / 2, c->unit), b);
+	}
 	if (f.later > 0 && strlen(m->why) + 60 < sizeof(m->why)) {
 		char a[32];
 		size_t n = strlen(m->why);
@@ -856,17 +876,26 @@ static void overall(struct result *r, const struct series *s)
 		snprintf(r->why + len, sizeof(r->why) - len, " (+%zu more)", n - 4);
 }
 
-/* The fewest sockets one of the run's own socket counts (exact) kept as a LEAK; 0: none. */
+/*
+ * The fewest sockets one of the run's own socket counts (exact) kept as a LEAK (0: none), and the
+ * families those counts are of.
+ */
 static double sockets_leaked(const struct result *r, const struct series *s,
-			     const struct analysis_params *p)
+			     const struct analysis_params *p, unsigned *families)
 {
 	double n = 0;
 	size_t i;
 
-	for (i = 0; p->private_netns && i < r->nm; i++)
-		if (r->m[i].role == ROLE_SOCKETS && r->m[i].verdict == VERDICT_LEAK &&
-		    s->cols[r->m[i].col].unit == UNIT_COUNT && r->m[i].residual > 0)
-			n = n > 0 ? fmin(n, r->m[i].residual) : r->m[i].residual;
+	*families = 0;
+	for (i = 0; p->private_netns && i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->role != ROLE_SOCKETS || m->verdict != VERDICT_LEAK ||
+		    s->cols[m->col].unit != UNIT_COUNT || !(m->residual > 0))
+			continue;
+		n = n > 0 ? fmin(n, m->residual) : m->residual;
+		*families |= socket_family(s->cols[m->col].name);
+	}
 	return n;
 }
 
@@ -908,11 +937,11 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		r->nm++;
 	}
 	/* The run's own sockets leaked: the caches that hold sockets are judged again with that. */
-	if ((w.leaked_sockets = sockets_leaked(r, s, p)) > 0) {
+	if ((w.leaked_sockets = sockets_leaked(r, s, p, &w.leaked_families)) > 0) {
 		w.sockets_leaked = true;
 		for (i = 0; i < r->nm; i++)
 			if (r->m[i].role == ROLE_SLAB &&
-			    metric_holds_sockets(&s->cols[r->m[i].col]) &&
+			    metric_holds_sockets(&s->cols[r->m[i].col], w.leaked_families) &&
 			    (err = judge(&w, r->m[i].col, &r->m[i])))
 				goto out;
 	}

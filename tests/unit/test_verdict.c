@@ -1000,6 +1000,8 @@ static void test_real_buffer_head(void **state)
 	m = get(&r, &s, "slab.buffer_head.objs");
 	assert_int_equal(m->verdict, VERDICT_INCONCLUSIVE);
 	assert_non_null(strstr(m->why, "went on rising after the loop stopped"));
+	assert_false(m->decisive);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
 	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
 	result_free(&r);
 	series_free(&s);
