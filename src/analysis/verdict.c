@@ -474,6 +474,8 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->noise = raw->noise;
 	/* The table and the why lines speak of one peak: bursts count where they are 1 row in 10. */
 	m->peak = fmax(fmax(raw->peak, raw->q90), raw->rise_end);
+	if (w->s->cols[m->col].unit == UNIT_COUNT)
+		m->peak = round(m->peak);
 	m->residual = raw->residual;
 	m->residual_sd = f->residual_sd;
 	m->after_teardown = raw->after_teardown;
@@ -597,6 +599,11 @@ struct ranked {
 	struct metric_result m;
 };
 
+static const int role_rank[ROLE_COUNT] = {
+	[ROLE_SOCKETS] = 0, [ROLE_TW] = 1,   [ROLE_SLAB] = 2,
+	[ROLE_MEMCG] = 3,   [ROLE_HOST] = 4, [ROLE_COUNTER] = 5,
+};
+
 static int cmp_ranked(const void *pa, const void *pb)
 {
 	const struct ranked *a = pa, *b = pb;
@@ -605,6 +612,9 @@ static int cmp_ranked(const void *pa, const void *pb)
 		return a->m.verdict > b->m.verdict ? -1 : 1;
 	if (a->m.decisive != b->m.decisive)
 		return a->m.decisive ? -1 : 1;
+	/* The run's own sockets first, then TIME_WAIT, caches, memcg, the host's figures. */
+	if (role_rank[a->m.role] != role_rank[b->m.role])
+		return role_rank[a->m.role] - role_rank[b->m.role];
 	if (a->score != b->score)
 		return a->score > b->score ? -1 : 1;
 	return a->m.col - b->m.col;
