@@ -60,8 +60,8 @@ static inline char *fixture_field(char **p)
 	return f;
 }
 
-/* 0, or -1 when the file cannot be read or is not such a CSV. */
-static inline int fixture_load(const char *path, struct series *s)
+/* The first max_rows rows only (0: all): a run cut short. 0, or -1 when it cannot be read. */
+static inline int fixture_load_rows(const char *path, struct series *s, size_t max_rows)
 {
 	char *line = NULL, *p, *tok;
 	size_t cap = 0;
@@ -78,7 +78,7 @@ static inline int fixture_load(const char *path, struct series *s)
 		cols[n] = n < 3 ? -1 : series_add(s, tok, fixture_unit(tok), fixture_kind(tok));
 	if (!cols || n < 4)
 		goto out;
-	while (getline(&line, &cap, f) > 0) {
+	while ((!max_rows || s->nrows < max_rows) && getline(&line, &cap, f) > 0) {
 		double t, cycles;
 		enum phase ph;
 
@@ -109,6 +109,11 @@ out:
 	if (f)
 		fclose(f);
 	return err;
+}
+
+static inline int fixture_load(const char *path, struct series *s)
+{
+	return fixture_load_rows(path, s, 0);
 }
 
 #endif

@@ -935,7 +935,12 @@ static void test_real_tw_still_draining(void **state)
 
 	(void)state;
 	real_params(&p);
-	load_real("kb_tw_draining.csv", &p, &s, &r);
+	/* The recording of test_real_tw_drain, cut 1.5 s after TIME_WAIT began to expire. */
+	if (fixture_load_rows("tests/unit/data/kb_tw_drain.csv", &s, 699))
+		fail_msg("cannot load tests/unit/data/kb_tw_drain.csv");
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	dump(&r, &s);
+	check_agreement(&r, &s, &p);
 	assert_false(r.quiesce_stable);
 	assert_false(analysis_settled(&s, &p, why, sizeof(why)));
 	assert_non_null(strstr(why, "TIME_WAIT"));
