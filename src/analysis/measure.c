@@ -547,17 +547,20 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 
 	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
 		return;
-	/* Still rising after the loop stopped: from the first window of quiesce to the tail. */
-	if (ph->q0 + 2 * len <= t0 + len) {
-		for (r = ph->q0, n = 0; r < ph->q0 + len; r++)
-			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
-				n++;
-		tol = w->z_alpha * M_SQRT2 * ST_MEDIAN_SE * f->noise / sqrt(st_neff(len, rho));
-		if (n >= 3) {
-			f->q_rise = f->residual - (st_median(w->a, n) - f->base_u);
-			f->q_rising = f->q_rise >
-				      fmax(fmax(tol, 3 * f->noise), 0.25 * fmax(f->residual, 0));
-		}
+	/* The first stretch of quiesce: what the loop left when it stopped. */
+	for (r = ph->q0, n = 0; r < ph->q0 + len && r < ph->q1; r++)
+		if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			n++;
+	if (n >= 3) {
+		f->q_first = st_median(w->a, n) - f->base_u;
+		f->q_first_se = ST_MEDIAN_SE * f->noise / sqrt(st_neff(n, rho));
+	}
+	/* Still rising after the loop stopped: from that first stretch to the tail. */
+	if (n >= 3 && ph->q0 + len <= t0) {
+		tol = w->z_alpha * M_SQRT2 * f->q_first_se;
+		f->q_rise = f->residual - f->q_first;
+		f->q_rising =
+			f->q_rise > fmax(fmax(tol, 3 * f->noise), 0.25 * fmax(f->residual, 0));
 	}
 	for (r0 = t0; r0 >= ph->q0 + len; r0 -= len) {
 		for (r = r0 - len, n = 0; r < r0; r++)
@@ -599,7 +602,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
-	f->residual = f->after_teardown = f->q_spread = f->q_range = NAN;
+	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = NAN;
 
 	/* Baseline: level, spread, short-term jitter. */
 	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);

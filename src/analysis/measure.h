@@ -87,6 +87,7 @@ struct figures {
 	double later; /* what the tail holds above the level quiesce held before: came later */
 	double q_spread; /* how much quiesce windows differ (sd of their medians); NAN: < 3 */
 	double q_range; /* the largest difference between two of them */
+	double q_first, q_first_se; /* the first stretch of quiesce (as long as the tail); NAN */
 	double q_rise; /* the tail above the first stretch of quiesce */
 	bool q_rising; /* ... by a quarter of the residual and more than noise: rose without the loop */
 	double residual_sd; /* its standard error (autocorrelation-aware) */

@@ -175,6 +175,13 @@ static double end_se(const struct figures *f)
 	return ST_MEDIAN_SE * fmax(f->jitter, f->noise) / sqrt(n);
 }
 
+/* Whether the loop had objects of this metric in flight: it dropped when the loop stopped. */
+static bool touched(const struct work *w, const struct figures *f)
+{
+	return isnan(f->q_first) ||
+	       f->rise_end - f->q_first > w->z_alpha * hypot(end_se(f), f->q_first_se);
+}
+
 /* TIME_WAIT sockets still expiring over the quiesce tail. */
 static bool tw_draining(const struct work *w)
 {
@@ -232,8 +239,12 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 			}
 			return;
 		}
-		if (r_hi < thr_r) {
-			/* Stayed up, but within what per-CPU caches keep: not a leak's evidence. */
+		/*
+		 * Stayed up, but within what per-CPU caches keep: not a leak's evidence. The hold
+		 * is already a generous bound on what they keep, so there the estimate must be
+		 * under it, its upper bound elsewhere; the confidence says how sure.
+		 */
+		if (r_hi < thr_r || (l->percpu && r < thr_r)) {
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi((thr_r - r) / sd);
 			snprintf(m->why, len, "rose +%s, kept +%s: %s %s", a, b,
@@ -424,6 +435,19 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				 "kept +%s after quiesce without clear growth during churn; "
 				 "~%.3g cycles would decide",
 				 b, m->cycles_to_decide);
+		} else if (!touched(w, f)) {
+			/*
+			 * Neither a steady rise with cycles nor objects in flight that went when the
+			 * loop stopped: nothing ties what it kept to the loop.
+			 */
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			m->decisive = false;
+			snprintf(
+				m->why, len,
+				"kept +%s after quiesce, but neither rose steadily with cycles nor "
+				"dropped when the loop stopped: another task's?",
+				b);
 		} else {
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
