@@ -66,7 +66,7 @@ echo
 echo "leak runs detected as LEAK: $detected of $LEAK_RUNS"
 echo "clean runs without LEAK:    $((CLEAN_RUNS - false_leaks)) of $CLEAN_RUNS"
 echo "clean verdicts: $(awk '$1 == "clean" { print $3 }' "$OUT/runs.txt" | sort | uniq -c |
-	awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }')"
+	awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
 echo "leak estimates (sockets/cycle, injected 1e-05):" \
 	"$(awk '$1 == "leak" { printf "%s ", $5 }' "$OUT/runs.txt")"
 [ "$detected" -eq "$LEAK_RUNS" ] && [ "$false_leaks" -eq 0 ]

@@ -602,7 +602,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
-	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = NAN;
+	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = f->td_drop = NAN;
 
 	/* Baseline: level, spread, short-term jitter. */
 	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);
@@ -662,6 +662,12 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 		n = st_finite(c->v + ph->t0, ph->t1 - ph->t0, w->a);
 		if (n)
 			f->after_teardown = sign * (st_median(w->a, n) - f->base);
+		/* What went with the netns: from the quiesce tail, seconds apart. */
+		if (n >= 3 && f->nt && tw_k == 0) {
+			f->td_drop = f->residual + f->later - f->after_teardown;
+			f->td_se =
+				ST_MEDIAN_SE * f->noise * sqrt(1.0 / n + 1 / st_neff(f->nt, rho_t));
+		}
 	}
 	return 0;
 }
@@ -785,53 +791,63 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 
 /*
  * TIME_WAIT capped while the loop ran, not yet expired: the cap is the experiment. A metric that
- * follows TIME_WAIT is in proportion to it: at the cap (the ratio there is its units per socket)
- * and on the way up, where objects in flight would already be at their full level; and it stayed
- * flat while TIME_WAIT was capped, where a leak went on rising. 0 when it does not follow, or the
+ * follows TIME_WAIT is in proportion to it at the cap (the ratio there is its units per socket).
+ * Objects in flight would be too, so it must also show what they do not: in proportion on the
+ * way up, where objects in flight are at their full level at once; or, when the loop reached the
+ * cap within a few rows, still there after the loop stopped while TIME_WAIT was, where objects in
+ * flight are gone. And where capped it tracked TIME_WAIT (flat, or creeping up with it as leaked
+ * sockets pin ports), where a leak goes on rising with cycles. 0 when it does not follow, or the
  * rows cannot tell.
  */
 static double tw_follow_capped(struct work *w, const struct series_col *c,
 			       const struct figures *raw)
 {
 	const struct series *s = w->s;
-	double sign = metric_sign(c->name), base = sign * raw->base, *lo = w->a, *hi = w->b;
-	double t_lo, t_hi = w->tw_cap, y_lo, y_hi, k, thr, x0, x1;
-	size_t r, nl = 0, nh = 0, i;
-	struct st_trend t;
+	double sign = metric_sign(c->name), base = sign * raw->base;
+	double t_lo = NAN, t_hi = w->tw_cap, y_lo = NAN, y_hi, k, thr, x0 = NAN, x1 = NAN;
+	size_t r, nl = 0, nh = 0;
+	struct st_trend ty, tt;
 
 	for (r = w->ph.c0; r < w->ph.c1; r++) {
 		double tw = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
 
-		if (isnan(tw) || isnan(y))
+		if (isnan(tw) || isnan(y) || !(tw < 0.5 * t_hi))
 			continue;
-		if (tw < 0.5 * t_hi) {
-			lo[nl] = y;
-			w->c[nl++] = tw;
-		} else if (tw >= 0.8 * t_hi) {
-			hi[nh] = y;
-			w->e[nh++] = s->cycles[r];
-		}
+		w->a[nl] = y;
+		w->c[nl++] = tw;
 	}
-	if (nl < 3 || nh < 6 || !(t_hi > 0))
-		return 0;
-	t_lo = st_median(w->c, nl);
-	/* Flat where capped: its trend against cycles over the high rows, before they reorder. */
-	for (i = 0; i < nh; i++)
-		w->c[i] = hi[i];
-	if (!fit_thinned(w, w->e, w->c, nh, 64, &t))
+	if (nl >= 3) {
+		y_lo = st_median(w->a, nl);
+		t_lo = st_median(w->c, nl);
+	}
+	/* The capped rows: the metric, TIME_WAIT, and cycles. */
+	for (r = w->ph.c0; r < w->ph.c1; r++) {
+		double tw = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+		if (isnan(tw) || isnan(y) || isnan(s->cycles[r]) || tw < 0.8 * t_hi)
+			continue;
+		w->a[nh] = y;
+		w->b[nh] = tw;
+		w->e[nh++] = s->cycles[r];
+	}
+	if (nh < 6 || !(t_hi > 0))
 		return 0;
 	x0 = w->e[0];
 	x1 = w->e[nh - 1];
-	y_lo = st_median(lo, nl);
-	y_hi = st_median(hi, nh);
+	if (!fit_thinned(w, w->e, w->a, nh, 64, &ty) || !fit_thinned(w, w->e, w->b, nh, 64, &tt))
+		return 0;
+	y_hi = st_median(w->a, nh);
 	k = y_hi / t_hi;
 	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
 	if (!(y_hi > thr))
 		return 0;
-	/* On the way up nearer the proportion than the full level. */
-	if (fabs(y_lo - k * t_lo) > fabs(y_lo - y_hi))
+	if (nl >= 3) {
+		if (fabs(y_lo - k * t_lo) > fabs(y_lo - y_hi))
+			return 0;
+	} else if (isnan(raw->q_first) || w->tw_q0 < 0.8 * t_hi || raw->q_first < 0.7 * y_hi) {
 		return 0;
-	if (fabs(t.slope * (x1 - x0)) > fmax(3 * raw->noise, 0.2 * y_hi))
+	}
+	if (fabs((ty.slope - k * tt.slope) * (x1 - x0)) > fmax(3 * raw->noise, 0.2 * y_hi))
 		return 0;
 	return k;
 }

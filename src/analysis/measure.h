@@ -97,6 +97,7 @@ struct figures {
 	double end_level; /* the rise at the last churn row, from the late fit */
 	double peak; /* largest running median (5 rows) of the rise in churn */
 	double after_teardown; /* NAN without teardown */
+	double td_drop, td_se; /* the quiesce tail above the teardown level: went with the netns */
 	struct st_trend all, early, late;
 	bool have_all, have_early, have_late;
 	double dx_early, dx_late; /* cycles spanned by the first and last third (half when short) */

@@ -302,7 +302,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
 	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff, per_socket;
-	bool grew, held, flat_end, sustained, moving, corroborated;
+	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated;
 	char a[32], b[32], d[32];
 	size_t len = sizeof(m->why);
 	enum unit u = c->unit;
@@ -328,6 +328,16 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
 		       f->tw_k == 0 && !isnan(r) && !moving &&
 		       r > fmax(fmax(za * sd, f->noise), floor_eff) && r < 4 * per_socket + za * sd;
+	/*
+	 * Or what the cache lost when the run's netns went, which closed the leaked sockets: the
+	 * quiesce tail and the teardown are seconds apart, where another run's sockets during the
+	 * baseline can hide them from the residual.
+	 */
+	td_corroborated = !corroborated && w->sockets_leaked &&
+			  metric_holds_sockets(c, w->leaked_families) && f->tw_k == 0 &&
+			  !isnan(f->td_drop) && !moving &&
+			  f->td_drop > fmax(fmax(za * f->td_se, f->noise), floor_eff) &&
+			  f->td_drop < 4 * per_socket + za * f->td_se;
 	m->moved = grew;
 
 	amount(a, sizeof(a), fmax(R, f->peak), u);
@@ -366,6 +376,17 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		return;
 	}
 
+	if (td_corroborated && !held) {
+		m->verdict = VERDICT_LEAK;
+		m->confidence =
+			0.9 * phi((f->td_drop - fmax(za * f->td_se, f->noise)) / f->td_se + za);
+		m->residual_per_cycle = f->td_drop / N;
+		snprintf(m->why, len,
+			 "lost %s (%s/cycle) when the run's netns closed the sockets it leaked",
+			 amount(b, sizeof(b), f->td_drop, u),
+			 amount(d, sizeof(d), f->td_drop / N, u));
+		return;
+	}
 	if (held || corroborated) {
 		double per = r / N;
 		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */

@@ -8,7 +8,12 @@ TEST_NAME=t_run_kb
 
 # 40000 cycles: past the 30000 the socket counts need to decide, and past TIME_WAIT's cap.
 srun kb 0 --ops 40000 --quiesce-max 8s
-rjq kb '.result.verdict == "BOUNDED"' "overall BOUNDED"
+# BOUNDED; INCONCLUSIVE only from the host's slab caches, which another run on the machine moves.
+rjq kb '.result.verdict == "BOUNDED" or (.result.verdict == "INCONCLUSIVE" and
+	([.result.metrics[] | select(.decisive and .verdict == "INCONCLUSIVE") | .role] |
+	 all(. == "slab")))' "overall BOUNDED (or INCONCLUSIVE only from the host's slab caches)"
+rjq kb '[.result.metrics[] | select(.decisive and .role == "sockets") | .verdict] |
+	all(. == "CLEAN" or . == "BOUNDED")' "every socket count CLEAN or BOUNDED"
 rjq kb '.result.verdict_metric != null' "the metric that made it is named"
 for m in sockstat.TCP.tw tcp.state.TIME_WAIT; do
 	rjq kb "$(metric $m) | .verdict == \"BOUNDED\" and .tw_explained" "$m BOUNDED: TIME_WAIT"
