@@ -329,13 +329,12 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		       f->tw_k == 0 && !isnan(r) && !moving &&
 		       r > fmax(fmax(za * sd, f->noise), floor_eff) && r < 4 * per_socket + za * sd;
 	/*
-	 * Or what the cache lost when the run's netns went, which closed the leaked sockets: the
-	 * quiesce tail and the teardown are seconds apart, where another run's sockets during the
-	 * baseline can hide them from the residual.
+	 * Better, what the cache lost when the run's netns went, which closed the leaked sockets:
+	 * the quiesce tail and the teardown are seconds apart, where the baseline is a run's length
+	 * away and another run's sockets then can hide them from the residual.
 	 */
-	td_corroborated = !corroborated && w->sockets_leaked &&
-			  metric_holds_sockets(c, w->leaked_families) && f->tw_k == 0 &&
-			  !isnan(f->td_drop) && !moving &&
+	td_corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+			  f->tw_k == 0 && !isnan(f->td_drop) && !moving &&
 			  f->td_drop > fmax(fmax(za * f->td_se, f->noise), floor_eff) &&
 			  f->td_drop < 4 * per_socket + za * f->td_se;
 	m->moved = grew;
@@ -376,7 +375,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		return;
 	}
 
-	if (td_corroborated && !held) {
+	if (td_corroborated && !(held && sustained)) {
 		m->verdict = VERDICT_LEAK;
 		m->confidence =
 			0.9 * phi((f->td_drop - fmax(za * f->td_se, f->noise)) / f->td_se + za);

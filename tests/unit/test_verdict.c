@@ -1012,6 +1012,56 @@ static void test_real_buffer_head(void **state)
 	series_free(&s);
 }
 
+/*
+ * Another run's 200 sockets were in the TCP cache during the baseline and left as the churn
+ * began; this run leaked 300 client sockets and their accepted ends, which the teardown closed.
+ * Against the baseline the cache kept nothing; the teardown shows what it held.
+ */
+static double tcp_objs_shared(const struct synth_row *r, const void *arg)
+{
+	double v = 100 + 6 * synth_gauss(r->rng);
+
+	(void)arg;
+	if (r->ph == PHASE_BASELINE)
+		return round(v + 200);
+	if (r->ph == PHASE_TEARDOWN)
+		return round(v);
+	return round(v + 0.002 * r->cycles);
+}
+
+static double client_leak(const struct synth_row *r, const void *arg)
+{
+	(void)arg;
+	return r->ph == PHASE_TEARDOWN ? NAN : floor(0.001 * r->cycles);
+}
+
+static void test_teardown_evidence(void **state)
+{
+	struct synth_col cols[] = {
+		{ "tcp.client", UNIT_COUNT, MK_LEVEL, client_leak, NULL },
+		{ "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, tcp_objs_shared, NULL },
+	};
+	struct synth_plan pl = plan(5, 10);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	pl.teardown = 3;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_LEAK);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0.001, 0.00001);
+	m = get(&r, &s, "slab.TCP.objs");
+	assert_float_equal(m->residual, 100, 15); /* against a baseline another run raised */
+	assert_int_equal(m->verdict, VERDICT_LEAK);
+	assert_non_null(strstr(m->why, "when the run's netns closed"));
+	assert_float_equal(m->residual_per_cycle, 0.002, 0.0002);
+	result_free(&r);
+	series_free(&s);
+}
+
 /* UDP, KB sequence: sockets freed after an RCU grace period; ~550 in flight, flat: BOUNDED. */
 static void test_real_udp(void **state)
 {
@@ -1176,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(test_real_leak1000),
 		cmocka_unit_test(test_real_udp),
 		cmocka_unit_test(test_real_buffer_head),
+		cmocka_unit_test(test_teardown_evidence),
 		cmocka_unit_test(test_bursts_bounded),
 		cmocka_unit_test(test_tw_capped),
 		cmocka_unit_test(test_late_step_not_loop),
