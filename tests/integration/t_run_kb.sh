@@ -13,7 +13,7 @@ rjq kb '.result.verdict == "BOUNDED" or (.result.verdict == "INCONCLUSIVE" and
 	([.result.metrics[] | select(.decisive and .verdict == "INCONCLUSIVE") | .role] |
 	 all(. == "slab")))' "overall BOUNDED (or INCONCLUSIVE only from the host's slab caches)"
 rjq kb '[.result.metrics[] | select(.decisive and .role == "sockets") | .verdict] |
-	all(. == "CLEAN" or . == "BOUNDED")' "every socket count CLEAN or BOUNDED"
+	all(. != "LEAK" and . != "BACKLOG")' "no socket figure LEAK or BACKLOG"
 rjq kb '.result.verdict_metric != null' "the metric that made it is named"
 for m in sockstat.TCP.tw tcp.state.TIME_WAIT; do
 	rjq kb "$(metric $m) | .verdict == \"BOUNDED\" and .tw_explained" "$m BOUNDED: TIME_WAIT"
