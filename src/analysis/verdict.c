@@ -448,14 +448,14 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				"plateau at +%s, +%s kept after quiesce; flat at the end of churn, "
 				"not growing with cycles (--confirm tells)",
 				a, b);
-		} else if (!grew) {
+		} else if (!grew && (l->exact || touched(w, f))) {
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
 			snprintf(m->why, len,
 				 "kept +%s after quiesce without clear growth during churn; "
 				 "~%.3g cycles would decide",
 				 b, m->cycles_to_decide);
-		} else if (!touched(w, f)) {
+		} else if (!l->exact && !touched(w, f)) {
 			/*
 			 * Neither a steady rise with cycles nor objects in flight that went when the
 			 * loop stopped: nothing ties what it kept to the loop.
