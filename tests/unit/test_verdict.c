@@ -1013,6 +1013,31 @@ static void test_real_buffer_head(void **state)
 }
 
 /*
+ * The KB sequence over UNIX stream sockets (t_run_transports under load): sock_inode_cache jitters
+ * with the sockets in flight (was BACKLOG); buffer_head got +6500 from another task's writes at
+ * the end of churn and kept them (was INCONCLUSIVE, deciding).
+ */
+static void test_real_unix(void **state)
+{
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("unix_buffer_head.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.sock_inode_cache.objs")->verdict, VERDICT_BOUNDED);
+	m = get(&r, &s, "slab.buffer_head.objs");
+	assert_int_not_equal(m->verdict, VERDICT_LEAK);
+	assert_false(m->decisive && m->verdict == VERDICT_INCONCLUSIVE);
+	assert_int_equal(get(&r, &s, "unix.client")->verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
  * Another run's 200 sockets were in the TCP cache during the baseline and left as the churn
  * began; this run leaked 300 client sockets and their accepted ends, which the teardown closed.
  * Against the baseline the cache kept nothing; the teardown shows what it held.
@@ -1227,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_real_udp),
 		cmocka_unit_test(test_real_buffer_head),
 		cmocka_unit_test(test_teardown_evidence),
+		cmocka_unit_test(test_real_unix),
 		cmocka_unit_test(test_bursts_bounded),
 		cmocka_unit_test(test_tw_capped),
 		cmocka_unit_test(test_late_step_not_loop),
