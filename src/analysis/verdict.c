@@ -428,8 +428,6 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 				m->why, len,
 				"kept +%s (%s/cycle) after quiesce, with the sockets the run leaked",
 				b, amount(d, sizeof(d), per, u));
-		} else if (!held) {
-			judge_level_unheld(w, c, l, f, m);
 		} else if (!l->exact && late && !grew) {
 			/* Not the loop's: the churn ended at baseline, another task kept it. */
 			m->verdict = VERDICT_CLEAN;
