@@ -19,8 +19,11 @@ rjq leak '[.result.pool_tags[] | select(.verdict == "LEAK") | .cache] | index("T
 	"pool tags: TCP LEAK"
 rjq leak '[.result.pool_tags[] | select(.cache == "TCP")][0].bytes_per_cycle > 2' \
 	"pool tags: TCP keeps bytes per cycle"
-rjq leak '[.result.pool_tags[] | select(.cache == "sock_inode_cache")] | length == 1' \
-	"pool tags: sock_inode_cache named"
+# The socket inodes (300 of them) are named too, unless other tasks move that cache by more than
+# half of that from one sample to the next (its noise): then they cannot be told apart.
+rjq leak '([.result.pool_tags[] | select(.cache == "sock_inode_cache" and .verdict == "LEAK")] |
+	length == 1) or ([.result.metrics[] | select(.metric == "slab.sock_inode_cache.objs")][0] |
+	.noise > 150)' "pool tags: sock_inode_cache LEAK (unless other tasks' noise hides 300 objects)"
 head -n 1 "$TMP/leak.txt" | grep -Eq '^LEAK: 0\.00(09|10)[0-9]* sockets/cycle \(injected 0\.00100\)' ||
 	die "text: the verdict line shows estimated beside injected"
 grep -q '^Slab caches (pool tags)' "$TMP/leak.txt" || die "text: no pool-tag table"
