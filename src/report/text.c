@@ -53,6 +53,8 @@ static const char *fmt_rate(char *buf, size_t len, double v, enum unit u)
 		fmt_amount(buf, len, v, u, false);
 	else if (u == UNIT_BYTES)
 		snprintf(buf, len, "%.2f B", v);
+	else if (v != 0 && fabs(v) < 0.001)
+		snprintf(buf, len, "%.3g", v); /* 1 in 100000 reads 1e-05, not 0.00001 */
 	else if (fabs(v) < 10)
 		snprintf(buf, len, "%.5f", v);
 	else
