@@ -207,7 +207,7 @@ static void test_inconclusive_and_missed_injection(void **state)
 			     58));
 	assert_non_null(strstr(out.text, "cycles would decide"));
 	assert_non_null(strstr(out.text, "(sockstat.sockets.used)"));
-	assert_non_null(strstr(out.text, "(injected 0.00050 sockets/cycle, estimated"));
+	assert_non_null(strstr(out.text, "(injected 0.0005 sockets/cycle, estimated"));
 	assert_non_null(strstr(out.text, "Sockets (host-wide counts)"));
 	check_width(out.text);
 	free(out.text);
