@@ -25,7 +25,8 @@ struct analysis_params {
 	 * cpu-partial slabs count as active objects; TCP/UDP keep a 1 MiB per-CPU forward
 	 * allocation; memcg keeps per-CPU charge stock. Defaults scale with the online CPUs.
 	 */
-	double slab_hold_bytes; /* per cache (default 128 KiB per CPU) */
+	double slab_hold_bytes; /* per cache, at least (default 128 KiB per CPU) */
+	unsigned cpus; /* online CPUs: per-CPU slabs of big objects hold more (see limits_for) */
 	double sockmem_hold_bytes; /* sockstat.*.mem (default 1 MiB per CPU) */
 	double memcg_hold_bytes; /* memcg.* (default 2 MiB per CPU) */
 

@@ -83,7 +83,9 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		bool sig_a, sig_b;
 		int cb;
 
-		if (!ma->decisive || ma->role == ROLE_TW || ma->role == ROLE_COUNTER)
+		/* A cache that did not move in one run may in the longer one: caches all count. */
+		if (!(ma->decisive || ma->role == ROLE_SLAB) || ma->role == ROLE_TW ||
+		    ma->role == ROLE_COUNTER || slab_pages(col->name))
 			continue;
 		if ((cb = series_find(sb, col->name)) < 0 || !(mb = by_col(rb, cb)))
 			continue;

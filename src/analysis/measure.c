@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/probe.h"
+
 static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_SOCKETS] = "sockets", [ROLE_SLAB] = "slab", [ROLE_MEMCG] = "memcg",
 	[ROLE_TW] = "time-wait",    [ROLE_HOST] = "host", [ROLE_COUNTER] = "counter",
@@ -31,19 +33,105 @@ static bool ends(const char *s, const char *suffix)
 bool metric_is_tw(const char *name)
 {
 	return (starts(name, "sockstat.") && ends(name, ".tw")) ||
-	       !strcmp(name, "tcp.state.TIME_WAIT") || starts(name, "slab.tw_sock_");
+	       ((starts(name, "tcp.") || starts(name, "tcp4.") || starts(name, "tcp6.")) &&
+		ends(name, ".state.TIME_WAIT")) ||
+	       starts(name, "slab.tw_sock_");
+}
+
+bool slab_pages(const char *name)
+{
+	return starts(name, "slab.") && ends(name, ".total_bytes");
+}
+
+/* Socket families by the prefixes of the counts that may show them leaking. */
+static const struct {
+	unsigned family;
+	const char *prefix[4];
+	const char *cache[2];
+} families[] = {
+	{ SOCK_TCP, { "tcp.", "tcp4.", "tcp6.", "sockstat.TCP" }, { "TCP", "TCPv6" } },
+	{ SOCK_UDP, { "udp.", "sockstat.UDP", NULL, NULL }, { "UDP", "UDPv6" } },
+	{ SOCK_UNIX, { "unix.", NULL, NULL, NULL }, { "UNIX", "UNIX-STREAM" } },
+	{ SOCK_MPTCP, { "mptcp.", NULL, NULL, NULL }, { "MPTCP", "MPTCPv6" } },
+};
+
+unsigned socket_family(const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (k = 0; k < 4 && families[i].prefix[k]; k++)
+			if (starts(name, families[i].prefix[k]))
+				return families[i].family;
+	return 0;
+}
+
+/*
+ * The caches of a socket's own objects, for the families in mask: what each socket left open
+ * pins, one of each: its sock, and (any family) its inode, file and dentry. Not when merged into
+ * another cache: its residual is then mostly the other objects'.
+ */
+bool metric_holds_sockets(const struct series_col *c, unsigned mask)
+{
+	static const char *const any[] = { "filp", "dentry", "sock_inode_cache" };
+	const char *dot = strrchr(c->name, '.'), *cache = c->name + 5;
+	size_t i, k, n;
+
+	if (!starts(c->name, "slab.") || !dot || dot <= cache)
+		return false;
+	n = (size_t)(dot - cache);
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+		if (strlen(any[i]) == n && !strncmp(any[i], cache, n))
+			return true;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		for (k = 0; k < 2 && (mask & families[i].family); k++)
+			if (strlen(families[i].cache[k]) == n &&
+			    !strncmp(families[i].cache[k], cache, n))
+				return true;
+	return false;
+}
+
+bool metric_is_socket_cache(const struct series_col *c)
+{
+	const char *dot = strrchr(c->name, '.');
+	size_t i, n;
+
+	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
+		return false;
+	if (c->note && strstr(c->note, "socket caches counted here"))
+		return true;
+	n = (size_t)(dot - (c->name + 5));
+	for (i = 0; i < slab_socket_ncaches; i++)
+		if (strlen(slab_socket_caches[i]) == n &&
+		    !strncmp(slab_socket_caches[i], c->name + 5, n))
+			return true;
+	return false;
+}
+
+/*
+ * sockstat's inuse and tw are the run's netns' own; orphan, alloc and mem the kernel keeps per
+ * protocol for the whole host (other tasks' sockets move them): host figures, advisory.
+ */
+static bool sockstat_host_wide(const char *name)
+{
+	return starts(name, "sockstat.") &&
+	       (ends(name, ".orphan") || ends(name, ".alloc") || ends(name, ".mem"));
 }
 
 enum metric_role metric_role(const struct series_col *c)
 {
-	static const char *const sockets[] = { "tcp.", "udp.",	"unix.",     "mptcp.",
-					       "raw.", "sctp.", "sockstat.", "proc.fds" };
+	static const char *const sockets[] = {
+		"tcp.",	  "tcp4.", "tcp6.", "udp.",	 "unix.",
+		"mptcp.", "raw.",  "sctp.", "sockstat.", "proc.fds"
+	};
 	size_t i;
 
 	if (c->kind == MK_COUNTER)
 		return ROLE_COUNTER;
 	if (metric_is_tw(c->name))
 		return ROLE_TW;
+	if (sockstat_host_wide(c->name))
+		return ROLE_HOST;
 	for (i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++)
 		if (starts(c->name, sockets[i]))
 			return ROLE_SOCKETS;
@@ -91,19 +179,107 @@ void phases_find(const struct series *s, const struct analysis_params *p, struct
 		ph->quiesce_seconds = t_end - q->t;
 }
 
-/* The quiesce rows whose median is "the level at the end": the last quarter, at least 5 rows. */
-static size_t tail_begin(const struct phases *ph)
+size_t tail_begin(const struct series *s, const struct phases *ph, double settle_seconds)
 {
-	size_t n = ph->q1 - ph->q0, k = n / 4;
+	size_t r = ph->q1;
 
-	if (k < 5)
-		k = 5;
-	return k >= n ? ph->q0 : ph->q1 - k;
+	if (ph->q1 - ph->q0 <= 5)
+		return ph->q0;
+	while (r > ph->q0 && s->t[r - 1] >= s->t[ph->q1 - 1] - settle_seconds)
+		r--;
+	if (ph->q1 - r < 5)
+		r = ph->q1 - 5;
+	return r;
 }
 
 static bool have_tail(const struct phases *ph)
 {
 	return ph->q1 - ph->q0 >= 3;
+}
+
+/* Fits at most m evenly spaced of the n points (x, y) with a Theil-Sen trend. */
+static bool fit_thinned(struct work *w, const double *x, const double *y, size_t n, size_t m,
+			struct st_trend *t)
+{
+	size_t i;
+
+	if (n < 6)
+		return false;
+	if (m > n)
+		m = n;
+	for (i = 0; i < m; i++) {
+		size_t k = m == 1 ? 0 : i * (n - 1) / (m - 1);
+
+		w->x[i] = x[k];
+		w->y[i] = y[k];
+	}
+	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
+}
+
+/*
+ * The change a robust trend makes over rows [r0, r1) of v against time: is it still moving? The
+ * values go through w->a and their times through w->c; *n gets how many were finite.
+ */
+static double tail_trend(struct work *w, const double *v, size_t r0, size_t r1, size_t *n)
+{
+	struct st_trend t;
+	size_t r, k = 0;
+
+	for (r = r0; r < r1; r++) {
+		if (isnan(v[r]))
+			continue;
+		w->a[k] = v[r];
+		w->c[k++] = w->s->t[r];
+	}
+	*n = k;
+	if (fit_thinned(w, w->c, w->a, k, 64, &t))
+		return t.slope * (w->c[k - 1] - w->c[0]);
+	return 0;
+}
+
+/*
+ * TIME_WAIT that stops growing while the loop still closes connections has met a limit: connect()
+ * reusing TIME_WAIT ports (net.ipv4.tcp_tw_reuse, on loopback by default; netstat TWRecycled) or
+ * net.ipv4.tcp_max_tw_buckets (TCPTimeWaitOverflow). Port reuse sets in gradually: the growth per
+ * cycle in the last third of churn falls to a fraction of the first third's. Told apart from the
+ * steady state of a churn longer than TIME_WAIT's life by the cycles of that life.
+ */
+static void tw_cap(struct work *w)
+{
+	const struct series *s = w->s;
+	const struct phases *ph = &w->ph;
+	struct st_trend late;
+	size_t r, n = 0, third;
+	double level, rate = NAN, t_end, c_from = NAN;
+
+	if (!w->tw_moved)
+		return;
+	for (r = ph->c0; r < ph->c1; r++) {
+		if (isnan(w->tw[r]) || isnan(s->cycles[r]))
+			continue;
+		w->b[n] = s->cycles[r];
+		w->c[n++] = w->tw[r] - w->tw_base;
+	}
+	third = n / 3;
+	if (third < 6 || !fit_thinned(w, w->b + n - third, w->c + n - third, third, 64, &late))
+		return;
+	memcpy(w->a, w->c + n - third, third * sizeof(double));
+	level = st_median(w->a, third);
+	/* TIME_WAIT left per cycle on the way up: at the first row half way to that level. */
+	for (r = 0; r < n && isnan(rate); r++)
+		if (w->c[r] >= 0.5 * level && w->b[r] > w->b[0])
+			rate = w->c[r] / (w->b[r] - s->cycles[ph->c0]);
+	t_end = s->t[ph->c1 - 1];
+	for (r = ph->c0; r < ph->c1 && isnan(c_from); r++)
+		if (s->t[r] >= t_end - w->p->tw_seconds)
+			c_from = s->cycles[r];
+	if (isnan(c_from) || !(rate > 0))
+		return;
+	if (late.slope < 0.2 * rate && level >= 0.5 * w->tw_peak &&
+	    level < 0.8 * rate * (s->cycles[ph->c1 - 1] - c_from)) {
+		w->tw_capped = true;
+		w->tw_cap = level;
+	}
 }
 
 /* Sums the TIME_WAIT columns per row: sockstat's tw (v4 and v6 share the death row), else ss. */
@@ -140,15 +316,16 @@ static void tw_series(struct work *w)
 		if (w->tw[r] - w->tw_base > w->tw_peak)
 			w->tw_peak = w->tw[r] - w->tw_base;
 	if (have_tail(&w->ph)) {
-		size_t t0 = tail_begin(&w->ph), k;
+		size_t t0 = tail_begin(s, &w->ph, w->p->settle_seconds), k;
 
-		n = st_finite(w->tw + t0, w->ph.q1 - t0, w->a);
+		w->tw_tail_change = tail_trend(w, w->tw, t0, w->ph.q1, &n);
 		w->tw_tail = n ? st_median(w->a, n) - w->tw_base : 0;
 		k = w->ph.q1 - w->ph.q0 < 3 ? w->ph.q1 - w->ph.q0 : 3;
 		n = st_finite(w->tw + w->ph.q0, k, w->a);
 		w->tw_q0 = n ? st_median(w->a, n) - w->tw_base : 0;
 	}
 	w->tw_moved = w->tw_peak > 3 * w->tw_noise && w->tw_peak >= w->p->min_count;
+	tw_cap(w);
 }
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p)
@@ -167,10 +344,11 @@ int work_init(struct work *w, const struct series *s, const struct analysis_para
 	w->b = malloc(n * sizeof(double));
 	w->c = malloc(n * sizeof(double));
 	w->tw = malloc(n * sizeof(double));
+	w->e = malloc(n * sizeof(double));
 	w->x = malloc(m * sizeof(double));
 	w->y = malloc(m * sizeof(double));
 	w->fit = malloc(st_trend_scratch(m) * sizeof(double));
-	if (!w->a || !w->b || !w->c || !w->tw || !w->x || !w->y || !w->fit) {
+	if (!w->a || !w->b || !w->c || !w->tw || !w->e || !w->x || !w->y || !w->fit) {
 		work_free(w);
 		return -ENOMEM;
 	}
@@ -184,6 +362,7 @@ void work_free(struct work *w)
 	free(w->b);
 	free(w->c);
 	free(w->tw);
+	free(w->e);
 	free(w->x);
 	free(w->y);
 	free(w->fit);
@@ -214,6 +393,20 @@ static double objsize(const struct work *w, const char *objs_name)
 	return m ? st_median(w->a, m) : 0;
 }
 
+/*
+ * Objects of size os that SLUB's per-CPU slabs may keep after a burst: /proc/slabinfo counts the
+ * free objects of each CPU's active slab and partial slabs as active. The partial slabs hold up to
+ * twice cpu_partial objects, which SLUB sets by object size (set_cpu_partial); a slab holds about
+ * 16 KiB of objects (8 to 32 of them). Half as much again for what the baseline already held less.
+ */
+static double slub_hold_objs(double os, unsigned cpus)
+{
+	double part = os >= 4096 ? 6 : os >= 1024 ? 24 : os >= 256 ? 52 : 120;
+	double per_slab = fmin(32, fmax(8, 16384 / os));
+
+	return 1.5 * (cpus ? cpus : 1) * (2 * part + 2 * per_slab);
+}
+
 void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
 		struct limits *l)
 {
@@ -221,24 +414,36 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	bool bytes = c->unit == UNIT_BYTES;
 	size_t n = strlen(c->name);
 
+	l->os = 1;
 	l->min_eff = bytes ? p->min_bytes : p->min_count;
 	l->hold = l->min_eff;
 	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
 	l->k_noise = bytes ? 3 : 2;
 	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
 	switch (role) {
-	case ROLE_SLAB:
-		if (bytes) {
-			l->hold = fmax(l->hold, p->slab_hold_bytes);
-		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
-			double os = objsize(w, c->name);
+	case ROLE_SLAB: {
+		const char *dot = strrchr(c->name, '.');
+		char objs[160];
+		double os = 0;
 
-			if (os <= 0)
-				os = 256;
-			l->hold = fmax(l->hold, p->slab_hold_bytes / os);
+		if (dot && (size_t)(dot - c->name) + sizeof(".objs") <= sizeof(objs)) {
+			memcpy(objs, c->name, (size_t)(dot - c->name));
+			strcpy(objs + (dot - c->name), ".objs");
+			os = objsize(w, objs);
+		}
+		if (os <= 0)
+			os = 256;
+		l->os = os;
+		if (bytes) {
+			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes),
+				       os * slub_hold_objs(os, p->cpus));
+		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes / os),
+				       slub_hold_objs(os, p->cpus));
 			l->beta_min = p->min_bytes_per_cycle / os;
 		}
 		break;
+	}
 	case ROLE_SOCKETS:
 		if (bytes)
 			l->hold = fmax(l->hold, p->sockmem_hold_bytes);
@@ -269,25 +474,6 @@ static inline double val(const struct work *w, const double *v, size_t r, double
 	if (isnan(w->tw[r]))
 		return NAN;
 	return sign * v[r] - k * (w->tw[r] - w->tw_base);
-}
-
-/* Fits at most m evenly spaced of the n points (x, y) with a Theil-Sen trend. */
-static bool fit_thinned(struct work *w, const double *x, const double *y, size_t n, size_t m,
-			struct st_trend *t)
-{
-	size_t i;
-
-	if (n < 6)
-		return false;
-	if (m > n)
-		m = n;
-	for (i = 0; i < m; i++) {
-		size_t k = m == 1 ? 0 : i * (n - 1) / (m - 1);
-
-		w->x[i] = x[k];
-		w->y[i] = y[k];
-	}
-	return st_trend(w->x, w->y, m, 0.95, w->fit, t) == 0;
 }
 
 /* Median of five without a loop: the running peak calls it once per churn row. */
@@ -344,17 +530,79 @@ static double resolution(const struct series_col *c, double base)
 	}
 }
 
-int measure(struct work *w, int col, double tw_k, struct figures *f)
+/*
+ * What a leak keeps stays through all of quiesce; a tail above the level quiesce held before it
+ * got there after the loop stopped (another task: slab caches are the host's). That level is the
+ * median of the medians of windows as long as the tail, before it; the tail counts only as much
+ * when it is above it by more than the windows differ among themselves (a busy or an idle
+ * stretch of the host moves per-CPU slabs by hundreds of objects). At least three windows. Not
+ * for exact counts: nothing else opens sockets in the run's netns.
+ */
+static void kept_through(struct work *w, const struct series_col *c, double sign, double tw_k,
+			 size_t t0, double rho, struct figures *f)
+{
+	const struct phases *ph = &w->ph;
+	size_t len = ph->q1 - t0, r0, r, n, k = 0;
+	double ref, mean = 0, var = 0, tol, lo, hi, *med = w->e;
+
+	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
+		return;
+	/* The first stretch of quiesce: what the loop left when it stopped. */
+	for (r = ph->q0, n = 0; r < ph->q0 + len && r < ph->q1; r++)
+		if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			n++;
+	if (n >= 3) {
+		f->q_first = st_median(w->a, n) - f->base_u;
+		f->q_first_se = ST_MEDIAN_SE * f->noise / sqrt(st_neff(n, rho));
+	}
+	/* Still rising after the loop stopped: from that first stretch to the tail. */
+	if (n >= 3 && ph->q0 + len <= t0) {
+		tol = w->z_alpha * M_SQRT2 * f->q_first_se;
+		f->q_rise = f->residual - f->q_first;
+		f->q_rising =
+			f->q_rise > fmax(fmax(tol, 3 * f->noise), 0.25 * fmax(f->residual, 0));
+	}
+	for (r0 = t0; r0 >= ph->q0 + len; r0 -= len) {
+		for (r = r0 - len, n = 0; r < r0; r++)
+			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				n++;
+		if (n >= 3)
+			med[k++] = st_median(w->a, n) - f->base_u;
+	}
+	if (k < 3)
+		return;
+	/* The first window may hold what drained when the loop stopped: not the host's doing. */
+	n = k >= 4 ? k - 1 : k;
+	lo = hi = med[0];
+	for (r = 0; r < n; r++) {
+		mean += med[r] / n;
+		lo = fmin(lo, med[r]);
+		hi = fmax(hi, med[r]);
+	}
+	for (r = 0; r < n; r++)
+		var += (med[r] - mean) * (med[r] - mean) / (n - 1);
+	f->q_range = hi - lo;
+	ref = st_median(med, k);
+	f->q_spread = sqrt(var);
+	tol = w->z_alpha * M_SQRT2 *
+	      fmax(ST_MEDIAN_SE * f->noise / sqrt(st_neff(len, rho)), sqrt(var));
+	if (f->residual - ref > tol) {
+		f->later = f->residual - ref;
+		f->residual = ref;
+	}
+}
+
+int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 {
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = metric_sign(c->name), base_u, rho_b, rho_t = 0, *xs, *ys;
-	size_t r, n, nd = 0, t0 = tail_begin(ph), i, lo, hi;
+	double sign = metric_sign(c->name), rho_b, rho_t = 0;
+	size_t r, n, nd = 0, t0 = tail_begin(s, ph, w->p->settle_seconds), i;
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
-	f->residual = f->after_teardown = NAN;
+	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = f->td_drop = NAN;
 
 	/* Baseline: level, spread, short-term jitter. */
 	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);
@@ -372,20 +620,23 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 	rho_b = st_lag1(w->a, n);
 	for (i = 0; i + 1 < n; i++)
 		w->b[nd++] = w->a[i + 1] - w->a[i];
-	f->sigma_base = st_mad_sigma(w->a, n, &base_u);
+	f->sigma_base = st_mad_sigma(w->a, n, &f->base_u);
 	if (n < 3)
 		f->sigma_base = 0;
 
-	/* The end of quiesce: the residual, and more jitter. */
+	/* The end of quiesce, the same rows the stop rule looks at: the residual, more jitter. */
 	if (have_tail(ph)) {
-		struct st_trend t;
-
 		for (r = t0, n = 0; r < ph->q1; r++) {
-			if (isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			double y = val(w, c->v, r, sign, tw_k);
+
+			if (isnan(y))
 				continue;
+			w->a[n] = y;
 			w->c[n++] = s->t[r];
 		}
 		if (n >= 3) {
+			struct st_trend t;
+
 			f->nt = n;
 			rho_t = st_lag1(w->a, n);
 			for (i = 0; i + 1 < n; i++)
@@ -393,15 +644,17 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 			/* Still moving at the very end? Then the residual is not yet what stays. */
 			if (fit_thinned(w, w->c, w->a, n, 64, &t))
 				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
-			f->residual = st_median(w->a, n) - base_u;
+			f->residual = st_median(w->a, n) - f->base_u;
 		}
 	}
 	f->sigma_jitter = nd >= 3 ? st_mad_sigma(w->b, nd, NULL) / M_SQRT2 : 0;
 	f->floor = resolution(c, f->base);
 	f->noise = fmax(fmax(f->sigma_base, f->sigma_jitter), f->floor);
-	if (f->nt)
+	if (f->nt) {
 		f->residual_sd = ST_MEDIAN_SE * f->noise *
 				 sqrt(1 / st_neff(f->nb, rho_b) + 1 / st_neff(f->nt, rho_t));
+		kept_through(w, c, sign, tw_k, t0, rho_t, f);
+	}
 	if (tw_k != 0 && !isnan(f->residual))
 		f->tw_end = tw_k * w->tw_tail;
 
@@ -409,7 +662,73 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 		n = st_finite(c->v + ph->t0, ph->t1 - ph->t0, w->a);
 		if (n)
 			f->after_teardown = sign * (st_median(w->a, n) - f->base);
+		/* What went with the netns: from the quiesce tail, seconds apart. */
+		if (n >= 3 && f->nt && tw_k == 0) {
+			f->td_drop = f->residual + f->later - f->after_teardown;
+			f->td_se =
+				ST_MEDIAN_SE * f->noise * sqrt(1.0 / n + 1 / st_neff(f->nt, rho_t));
+		}
 	}
+	return 0;
+}
+
+bool tail_moving(const struct figures *f, const struct limits *l)
+{
+	return fabs(f->tail_change) > fmax(2 * f->noise, l->min_eff / 2);
+}
+
+/*
+ * The churn's shape from block medians (see struct figures). ys[0, n) is the rise in row order,
+ * e its residuals from the whole-churn trend (reordered here).
+ */
+static void shape(struct work *w, const double *ys, double *e, size_t n, double rho,
+		  struct figures *f)
+{
+	double mad, q10, q90, se, d, za = w->z_alpha;
+	size_t b, k, per, mid;
+
+	if (n < 9)
+		return;
+	memcpy(w->c, e, n * sizeof(double));
+	q10 = st_quantile(w->c, n, 0.1);
+	q90 = st_quantile(w->c, n, 0.9);
+	mad = st_mad_sigma(e, n, NULL);
+	/* 2.563: the 10-90% range of a Gaussian in sigmas. */
+	f->jitter = fmax(fmax(mad, (q90 - q10) / 2.563), f->noise);
+	f->nblk = n / 3 < SHAPE_BLOCKS ? n / 3 : SHAPE_BLOCKS;
+	per = n / f->nblk;
+	for (b = 0; b < f->nblk; b++) {
+		size_t lo = b * n / f->nblk, hi = (b + 1) * n / f->nblk;
+
+		memcpy(w->c, ys + lo, (hi - lo) * sizeof(double));
+		f->blk[b] = st_median(w->c, hi - lo);
+	}
+	se = ST_MEDIAN_SE * f->jitter / sqrt(st_neff(per, rho));
+	d = f->blk_d = za * M_SQRT2 * se;
+	f->rise = f->blk[f->nblk - 1] - f->blk[0];
+	mid = f->nblk / 2;
+
+	/* Large against the churn's own jitter, significant, monotone, and still rising late. */
+	f->sustained = f->have_all && f->all.z > za && f->rise > fmax(3 * f->jitter, d) &&
+		       f->blk[mid] - f->blk[0] > d && f->blk[f->nblk - 1] - f->blk[mid] > d &&
+		       f->blk[f->nblk - 1] - f->blk[mid] > 0.2 * f->rise;
+	for (k = 0; k + 1 < f->nblk && f->sustained; k++)
+		if (f->blk[k + 1] - f->blk[k] < -d)
+			f->sustained = false;
+}
+
+int measure(struct work *w, int col, double tw_k, struct figures *f)
+{
+	const struct series *s = w->s;
+	const struct series_col *c = &s->cols[col];
+	const struct phases *ph = &w->ph;
+	double sign = metric_sign(c->name), base_u, *xs, *ys, *e;
+	size_t r, n, lo, hi, i;
+	int err;
+
+	if ((err = measure_level(w, col, tw_k, f)))
+		return err;
+	base_u = f->base_u;
 
 	/* Churn: x = cycles, y = rise above baseline, finite rows only. */
 	xs = w->b;
@@ -458,10 +777,79 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 			f->end_level = f->late.intercept + f->late.slope * xs[n - 1];
 		f->dx_early = lo ? xs[lo - 1] - xs[0] : 0;
 		f->dx_late = hi < n ? xs[n - 1] - xs[hi] : 0;
+
+		/* Residuals from the whole-churn trend, for the churn's jitter. */
+		e = w->e;
+		for (i = 0; i < n; i++)
+			e[i] = ys[i] - (f->have_all ? f->all.intercept + f->all.slope * xs[i] : 0);
+		shape(w, ys, e, n, f->have_all ? f->all.rho : 0, f);
 	}
 	/* Last: the quantile reorders ys. */
 	f->q90 = st_quantile(ys, n, 0.9);
 	return 0;
+}
+
+/*
+ * TIME_WAIT capped while the loop ran, not yet expired: the cap is the experiment. A metric that
+ * follows TIME_WAIT is in proportion to it at the cap (the ratio there is its units per socket).
+ * Objects in flight would be too, so it must also show what they do not: in proportion on the
+ * way up, where objects in flight are at their full level at once; or, when the loop reached the
+ * cap within a few rows, still there after the loop stopped while TIME_WAIT was, where objects in
+ * flight are gone. And where capped it tracked TIME_WAIT (flat, or creeping up with it as leaked
+ * sockets pin ports), where a leak goes on rising with cycles. 0 when it does not follow, or the
+ * rows cannot tell.
+ */
+static double tw_follow_capped(struct work *w, const struct series_col *c,
+			       const struct figures *raw)
+{
+	const struct series *s = w->s;
+	double sign = metric_sign(c->name), base = sign * raw->base;
+	double t_lo = NAN, t_hi = w->tw_cap, y_lo = NAN, y_hi, k, thr, x0 = NAN, x1 = NAN;
+	size_t r, nl = 0, nh = 0;
+	struct st_trend ty, tt;
+
+	for (r = w->ph.c0; r < w->ph.c1; r++) {
+		double tw = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+		if (isnan(tw) || isnan(y) || !(tw < 0.5 * t_hi))
+			continue;
+		w->a[nl] = y;
+		w->c[nl++] = tw;
+	}
+	if (nl >= 3) {
+		y_lo = st_median(w->a, nl);
+		t_lo = st_median(w->c, nl);
+	}
+	/* The capped rows: the metric, TIME_WAIT, and cycles. */
+	for (r = w->ph.c0; r < w->ph.c1; r++) {
+		double tw = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
+
+		if (isnan(tw) || isnan(y) || isnan(s->cycles[r]) || tw < 0.8 * t_hi)
+			continue;
+		w->a[nh] = y;
+		w->b[nh] = tw;
+		w->e[nh++] = s->cycles[r];
+	}
+	if (nh < 6 || !(t_hi > 0))
+		return 0;
+	x0 = w->e[0];
+	x1 = w->e[nh - 1];
+	if (!fit_thinned(w, w->e, w->a, nh, 64, &ty) || !fit_thinned(w, w->e, w->b, nh, 64, &tt))
+		return 0;
+	y_hi = st_median(w->a, nh);
+	k = y_hi / t_hi;
+	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!(y_hi > thr))
+		return 0;
+	if (nl >= 3) {
+		if (fabs(y_lo - k * t_lo) > fabs(y_lo - y_hi))
+			return 0;
+	} else if (isnan(raw->q_first) || w->tw_q0 < 0.8 * t_hi || raw->q_first < 0.7 * y_hi) {
+		return 0;
+	}
+	if (fabs((ty.slope - k * tt.slope) * (x1 - x0)) > fmax(3 * raw->noise, 0.2 * y_hi))
+		return 0;
+	return k;
 }
 
 /* The units per TIME_WAIT socket a metric follows. */
@@ -494,13 +882,24 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	if (n >= 5) {
 		struct st_trend t;
 
-		/* Rows went in backwards: x (tw sockets) now rises. */
-		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t))
+		/*
+		 * Rows went in backwards: x (tw sockets) now rises. TIME_WAIT expires in a few
+		 * steps of the timer wheel: too few distinct levels leave no fit, and the ratio
+		 * during churn stands in.
+		 */
+		if (fit_thinned(w, w->b, w->a, n, w->p->max_fit_points / 2, &t) && t.pairs >= n)
 			k = t.slope;
-	} else {
+		else
+			n = 0;
+	}
+	if (n < 5 && w->tw_capped) {
+		if (!(k = tw_follow_capped(w, c, raw)))
+			return 0;
+	} else if (n < 5) {
 		/* No expiry seen: the ratio during churn, kept only when the metric tracks tw. */
-		double misfit;
+		double misfit, spread;
 
+		n = 0;
 		for (r = w->ph.c0; r < w->ph.c1; r++) {
 			double t = w->tw[r] - w->tw_base, y = sign * c->v[r] - base;
 
@@ -510,6 +909,11 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 			w->a[n++] = y / t;
 		}
 		if (n < 3)
+			return 0;
+		/* TIME_WAIT must vary over those rows, or any constant level reads as its ratio. */
+		memcpy(w->c, w->b, n * sizeof(double));
+		spread = st_quantile(w->c, n, 0.75) - st_quantile(w->c, n, 0.25);
+		if (spread < 0.1 * w->tw_peak)
 			return 0;
 		k = st_median(w->a, n);
 		for (r = 0; r < n; r++)

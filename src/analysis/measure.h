@@ -27,32 +27,69 @@ struct work {
 	struct phases ph;
 	double z_alpha; /* one-sided critical value of each test */
 	double z_power; /* quantile of the power asked */
-	double *a, *b, *c; /* nrows each */
+	double *a, *b, *c, *e; /* nrows each */
 	double *x, *y; /* fit points: max_fit_points each */
 	double *fit; /* st_trend scratch for max_fit_points */
 	/* TIME_WAIT sockets per row (NAN when unknown), their baseline, noise and extremes. */
 	double *tw;
 	bool tw_known;
 	double tw_base, tw_noise, tw_peak, tw_tail, tw_q0;
+	double tw_tail_change; /* their trend over the quiesce tail: < 0 while still expiring */
 	bool tw_moved;
+	bool tw_capped; /* flat at tw_cap while the loop still ran: connect() reused them */
+	double tw_cap;
+	/*
+	 * Set for a second pass: the run's own socket counts leaked, the fewest of them by this
+	 * many sockets (the caches that hold sockets then follow on their noise).
+	 */
+	bool sockets_leaked;
+	double leaked_sockets;
+	unsigned leaked_families; /* SOCK_* of the counts that leaked */
 };
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p);
 void work_free(struct work *w);
 
+/*
+ * First row of the quiesce tail: the last settle_seconds of quiesce (at least 5 rows). The
+ * residual, and whether a metric still moves, are read there, by the verdict and by the quiesce
+ * stop rule alike, so that the two never disagree.
+ */
+size_t tail_begin(const struct series *s, const struct phases *ph, double settle_seconds);
+
 /* True for TIME_WAIT counts and the tw_sock caches: deferred clean-up, never a leak. */
 bool metric_is_tw(const char *name);
+/* True for slab caches that hold sockets or their parts (also when merged into another cache). */
+bool metric_is_socket_cache(const struct series_col *c);
+/* True for a slab cache's pages (slab.NAME.total_bytes): shown, never decisive. */
+bool slab_pages(const char *name);
+/* Socket families, for which caches follow which counts. */
+enum { SOCK_TCP = 1, SOCK_UDP = 2, SOCK_UNIX = 4, SOCK_MPTCP = 8 };
+/* The family a socket count counts (tcp.client, sockstat.UDP.inuse, ...); 0: any or none. */
+unsigned socket_family(const char *name);
+/* True for the caches of a socket's own objects (families in mask): sock, inode, file, dentry. */
+bool metric_holds_sockets(const struct series_col *c, unsigned mask);
 enum metric_role metric_role(const struct series_col *c);
 /* -1 for figures that fall when memory is used (MemAvailable, MemFree), else +1. */
 double metric_sign(const char *name);
 
+/* Blocks of churn whose medians give its shape: bursts of in-flight objects cannot move them. */
+#define SHAPE_BLOCKS 5
+
 /* Everything measured about one level metric, in its own units, sign-corrected (up = more used). */
 struct figures {
 	double base; /* median level in baseline (raw units, raw sign) */
+	double base_u; /* the same, sign-corrected and with the TIME_WAIT part taken off */
 	double noise; /* robust sigma: max of baseline MAD, jitter, resolution */
 	double sigma_base, sigma_jitter, floor;
 	size_t nb, nt, nc; /* baseline, quiesce-tail and churn rows with a value */
-	double residual; /* median of the quiesce tail minus baseline; NAN without quiesce */
+	double residual; /* kept after quiesce, against baseline (see later); NAN without quiesce */
+	double later; /* what the tail holds above the level quiesce held before: came later */
+	double q_spread; /* how much quiesce windows differ (sd of their medians); NAN: < 3 */
+	double q_range; /* the largest difference between two of them */
+	double q_first, q_first_se; /* the first stretch of quiesce (as long as the tail); NAN */
+	double q_rise; /* the tail above the first stretch of quiesce */
+	bool q_rising; /* ... by a quarter of the residual and more than noise: rose without the loop */
 	double residual_sd; /* its standard error (autocorrelation-aware) */
 	double tail_change; /* trend over the quiesce tail, in units: still moving? */
 	double q90; /* 90th percentile of the churn rise: "it grew" */
@@ -60,6 +97,7 @@ struct figures {
 	double end_level; /* the rise at the last churn row, from the late fit */
 	double peak; /* largest running median (5 rows) of the rise in churn */
 	double after_teardown; /* NAN without teardown */
+	double td_drop, td_se; /* the quiesce tail above the teardown level: went with the netns */
 	struct st_trend all, early, late;
 	bool have_all, have_early, have_late;
 	double dx_early, dx_late; /* cycles spanned by the first and last third (half when short) */
@@ -67,6 +105,20 @@ struct figures {
 	double tw_k; /* units per TIME_WAIT socket removed from every row; 0: none */
 	double tw_end; /* the TIME_WAIT part of the residual (tw_k x pending tw) */
 	bool flat; /* never left its baseline noise band: no fit done */
+
+	/*
+	 * The churn's shape, from the medians of SHAPE_BLOCKS consecutive blocks of rows. jitter is
+	 * the spread of the churn rows around their trend, bursts included (the larger of MAD and
+	 * the 10-90% range): what a rise must clear to be more than in-flight objects coming and
+	 * going. sustained: the rise is large against that jitter, significant, and monotone in
+	 * trend from the first block to the last, still rising in the second half.
+	 */
+	double jitter;
+	size_t nblk;
+	double blk[SHAPE_BLOCKS];
+	double blk_d; /* smallest significant difference between two block medians */
+	double rise; /* last block median minus first */
+	bool sustained;
 };
 
 /* Effect sizes for one metric. */
@@ -76,6 +128,7 @@ struct limits {
 	double beta_min; /* smallest rate worth deciding, units per cycle */
 	double k_noise; /* a kept residual clears this many sigma of level noise */
 	bool exact; /* a socket count in the run's own netns */
+	double os; /* slab caches: bytes per object, for bytes columns too (else 1) */
 	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
 };
 
@@ -88,6 +141,13 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
  * every row first. Returns 0, or -ENODATA when the baseline has no value.
  */
 int measure(struct work *w, int col, double tw_k, struct figures *f);
+/*
+ * Baseline level and noise, residual and tail trend only (no churn fits): what the quiesce stop
+ * rule needs each sample. Fills those fields of f as measure() does.
+ */
+int measure_level(struct work *w, int col, double tw_k, struct figures *f);
+/* Whether a tail change of f is still movement rather than noise, for the verdict and settle. */
+bool tail_moving(const struct figures *f, const struct limits *l);
 /* Units per TIME_WAIT socket that col follows (0 when it does not), from the figures without. */
 double tw_follow(struct work *w, int col, const struct figures *raw, bool integral);
 

@@ -95,6 +95,15 @@ struct result {
 	bool tw_short_quiesce;		/* pending because quiesce was shorter than TIME_WAIT */
 	double cycles_to_decide;	/* overall INCONCLUSIVE: the longest a decisive metric needs */
 	size_t ndecisive;		/* decisive metrics analysed */
+	/* Added by calibration on real runs: */
+	int verdict_col;		/* the decisive metric that made the overall verdict; -1 */
+	bool tw_capped;			/* TIME_WAIT stopped growing while the loop still ran */
+	double tw_cap;			/* ... at this many sockets above baseline */
+	double tw_recycled;		/* netstat TWRecycled: TIME_WAIT ports connect() reused */
+	double tw_overflow;		/* netstat TCPTimeWaitOverflow: closed without TIME_WAIT */
+	size_t nclean;			/* level metrics judged CLEAN */
+	size_t nunseen;			/* level metrics that showed nothing at this length */
+	double unseen_cycles;		/* the most cycles one of those would need to decide */
 };
 
 #endif

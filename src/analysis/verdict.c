@@ -12,18 +12,25 @@
 /*
  * What decides the overall verdict (also in README.md, "How the verdict is reached"):
  *
- * - Socket counts (sock_diag, sockstat, TCP states) and the process's fds decide every class. In
- *   the run's own netns they are exact, and only they can say the run lacked the cycles to see a
- *   leak: a metric that shows nothing in a short run stays INCONCLUSIVE on its own line without
- *   making the run INCONCLUSIVE, unless it is one of these.
- * - Slab caches decide: the ones the sequence touches are the ones that grew during churn, and a
- *   LEAK needs that growth. Their residual must clear what per-CPU slabs keep after any burst.
+ * - Socket counts in the run's own netns (sock_diag's, sockstat's inuse and tw) and the process's
+ *   fds decide every class. They are exact, and only they can say the run lacked the cycles to
+ *   see a leak: a metric that shows nothing in a short run stays INCONCLUSIVE on its own line
+ *   without making the run INCONCLUSIVE, unless it is one of these.
+ * - Slab caches decide by their objects and bytes: the ones the sequence touches are the ones that
+ *   moved during churn, and a LEAK needs growth during churn. Their residual must clear what
+ *   per-CPU slabs keep after any burst. A cache's pages (total_bytes) move by whole slabs: shown.
+ *   When the run's own sockets leaked, the caches of a socket's own objects follow on their noise.
  * - memcg kernel memory decides only when the cgroup is the run's own (private_cgroup); in a
  *   shared cgroup other tasks' allocations land in it.
- * - TIME_WAIT sockets and the tw_sock caches are deferred clean-up: BOUNDED at worst.
- * - Whole-host figures (meminfo, memcg usage, RSS, threads) are advisory: a busy host moves them
- *   by megabytes, so they are shown with their own verdict but never decide.
+ * - TIME_WAIT sockets and the tw_sock caches are deferred clean-up: BOUNDED at worst; the caches
+ *   are the host's and speak for the run only when its own TIME_WAIT moved.
+ * - Whole-host figures (meminfo, memcg usage, RSS, threads, sockstat's per-protocol orphan, alloc
+ *   and mem) are advisory: a busy host moves them by megabytes, so they are shown with their own
+ *   verdict but never decide.
  * - netstat counters are events: reported as moved or not, never judged.
+ *
+ * BACKLOG and LEAK need a sustained rise during churn (struct figures): on a shared machine, in
+ * flight objects, per-CPU slabs and other tasks move every cache by hundreds of objects, in bursts.
  */
 
 static const char *const verdict_names[VERDICT_COUNT] = {
@@ -54,6 +61,7 @@ void analysis_defaults(struct analysis_params *p)
 	p->min_count_per_cycle = 1e-4;
 	p->min_bytes_per_cycle = 1;
 	p->slab_hold_bytes = 131072.0 * cpus;
+	p->cpus = (unsigned)cpus;
 	p->sockmem_hold_bytes = 1048576.0 * cpus;
 	p->memcg_hold_bytes = 2097152.0 * cpus;
 	p->tw_seconds = 60;
@@ -89,8 +97,12 @@ static double phi(double z)
 }
 
 /* Cycles a run needs for a leak at rate beta to pass every test LEAK asks for. */
-static double cycles_needed(const struct work *w, const struct figures *f, double thr_level,
-			    double thr_r, double beta)
+/*
+ * Exact counts need only keep the smallest leak counted, and have it show by the end of churn:
+ * a socket still open once everything settled is a leak however its growth looked (judge_level).
+ */
+static double cycles_needed(const struct work *w, const struct figures *f, const struct limits *l,
+			    double thr_level, double thr_r, double beta)
 {
 	double N = w->ph.cycles, zs = w->z_alpha + w->z_power, need, a, rho, nl;
 
@@ -98,6 +110,8 @@ static double cycles_needed(const struct work *w, const struct figures *f, doubl
 		return INFINITY;
 	need = (thr_r + w->z_power * f->residual_sd) / beta;
 	need = fmax(need, (thr_level + w->z_power * f->noise) / beta);
+	if (l->exact)
+		return ceil(need);
 	/* The last third must rise significantly: rows, and so points, grow with the run. */
 	nl = f->have_late ? (double)f->late.n : f->nc / 3.0;
 	if (nl < 3)
@@ -153,136 +167,84 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 	}
 }
 
-/* A level metric, from its figures f (TIME_WAIT part already removed when f->tw_k != 0). */
-static void judge_level(const struct work *w, const struct series_col *c, const struct limits *l,
-			const struct figures *f, struct metric_result *m)
+/* Standard error of the median of the last tenth of churn: what the loop left at its end. */
+static double end_se(const struct figures *f)
+{
+	double n = f->nc / 10.0 < 3 ? 3 : f->nc / 10.0;
+
+	return ST_MEDIAN_SE * fmax(f->jitter, f->noise) / sqrt(n);
+}
+
+/* Whether the loop had objects of this metric in flight: it dropped when the loop stopped. */
+static bool touched(const struct work *w, const struct figures *f)
+{
+	return isnan(f->q_first) ||
+	       f->rise_end - f->q_first > w->z_alpha * hypot(end_se(f), f->q_first_se);
+}
+
+/* TIME_WAIT sockets still expiring over the quiesce tail. */
+static bool tw_draining(const struct work *w)
+{
+	return w->tw_moved && w->tw_tail_change < -fmax(3 * w->tw_noise, w->p->min_count);
+}
+
+/* A level metric that kept nothing after quiesce: did it grow, and how did it come back? */
+static void judge_level_unheld(const struct work *w, const struct series_col *c,
+			       const struct limits *l, const struct figures *f,
+			       struct metric_result *m)
 {
 	double N = w->ph.cycles, za = w->z_alpha, r = f->residual, sd = f->residual_sd;
 	double thr_level = fmax(3 * f->noise, l->min_eff);
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
-	double L = 0, Lhi = INFINITY, zl = 0, ze = 0, z_rise, need;
-	bool grew, held, rising_end, flat_end, steady, backlog_shape;
+	double z_rise = (R - thr_level) / f->noise + za, need, top = fmax(R, Rend);
 	char a[32], b[32], d[32];
 	size_t len = sizeof(m->why);
 	enum unit u = c->unit;
 
-	if (f->have_late) {
-		L = f->late.slope * f->dx_late;
-		Lhi = f->late.hi * f->dx_late;
-		zl = f->late.z;
-	}
-	if (f->have_early)
-		ze = f->early.z;
-	z_rise = (R - thr_level) / f->noise + za;
-	grew = !f->flat && R > thr_level;
-	held = !isnan(r) && r > thr_r;
-	rising_end = f->have_late && zl > za && L > fmax(0.1 * Rend, f->noise);
-	flat_end = f->have_late && Lhi < 0.2 * Rend;
-	steady = rising_end && f->have_early && ze > za;
-	backlog_shape = rising_end || (!flat_end && L >= 0.2 * Rend);
-	m->moved = grew;
-
-	amount(a, sizeof(a), R, u);
 	if (isnan(r)) {
-		if (grew) {
-			m->verdict = VERDICT_INCONCLUSIVE;
-			m->confidence = 0;
-			snprintf(m->why, len,
-				 "rose +%s; no quiesce phase to tell a leak from a backlog", a);
-			return;
-		}
 		r = 0;
 		sd = f->noise;
 	}
-	amount(b, sizeof(b), r, u);
-
-	if (held) {
-		double per = r / N;
-
-		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
-		double built = fmax(fmax(Rend, f->end_level), f->peak);
-		bool settled = fabs(f->tail_change) <= fmax(2 * f->noise, l->min_eff / 2);
-
-		if (!settled) {
-			m->verdict = VERDICT_INCONCLUSIVE;
-			m->cycles_to_decide = N;
-			m->confidence = 0;
-			snprintf(
-				m->why, len,
-				"+%s above baseline but still %s (%s) at the end of quiesce; a longer "
-				"quiesce would decide",
-				b, f->tail_change < 0 ? "falling" : "rising",
-				amount(d, sizeof(d), f->tail_change, u));
-		} else if (grew && steady && r <= 1.25 * built + za * sd + l->hold) {
-			m->verdict = VERDICT_LEAK;
-			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), ze));
-			snprintf(m->why, len,
-				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
-				 amount(d, sizeof(d), per, u), amount(a, sizeof(a), Rend, u));
-		} else if (l->exact && grew && !flat_end) {
-			/*
-			 * Sockets still open in the run's own netns once everything settled are
-			 * open: a leak, even when in-flight sockets hid the steady growth.
-			 */
-			m->verdict = VERDICT_LEAK;
-			m->confidence = 0.95 * phi((r - thr_r) / sd + za);
-			snprintf(m->why, len,
-				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
-				 "+%s) hid the growth during churn",
-				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
-		} else if (grew && flat_end) {
-			double se = (f->late.hi - f->late.slope) / 1.96 * f->dx_late;
-
-			m->verdict = VERDICT_BOUNDED;
-			m->confidence = phi(fmin(z_rise, se > 0 ? (0.2 * Rend - L) / se : za));
-			snprintf(
-				m->why, len,
-				"plateau at +%s, +%s kept after quiesce; flat at the end of churn, "
-				"not growing with cycles (--confirm tells)",
-				a, b);
-		} else if (!grew) {
-			need = cycles_needed(w, f, thr_level, thr_r, per);
-			set_inconclusive(m, need, N);
-			snprintf(m->why, len,
-				 "kept +%s after quiesce without clear growth during churn; "
-				 "~%.3g cycles would decide",
-				 b, m->cycles_to_decide);
-		} else {
-			need = cycles_needed(w, f, thr_level, thr_r, per);
-			set_inconclusive(m, need, N);
-			snprintf(
-				m->why, len,
-				"kept +%s after quiesce, but churn growth was not steady enough to call "
-				"it a leak; ~%.3g cycles would decide",
-				b, m->cycles_to_decide);
-		}
-		return;
-	}
-
-	if (grew) {
+	amount(a, sizeof(a), fmax(R, f->peak), u);
+	amount(b, sizeof(b), fabs(r), u);
+	if (m->moved) {
 		double r_hi = r + za * sd;
 
-		amount(b, sizeof(b), fabs(r), u);
-		if (r_hi < 0.5 * fmax(R, Rend)) {
-			if (backlog_shape) {
+		if (r_hi < 0.5 * top) {
+			if (f->sustained && f->rise > thr_level) {
+				double zb = f->rise / (f->blk_d / za);
+
 				m->verdict = VERDICT_BACKLOG;
-				m->confidence = phi(fmin(zl, (0.5 * fmax(R, Rend) - r) / sd));
+				m->confidence = phi(fmin(fmin(f->all.z, zb), (0.5 * top - r) / sd));
 				snprintf(
 					m->why, len,
-					"rose +%s while the loop ran, still rising at its end; came "
-					"back to %s%s after it stopped",
-					amount(a, sizeof(a), Rend, u), r < 0 ? "-" : "+", b);
-			} else {
+					"rose +%s steadily while the loop ran, still rising at its end; "
+					"came back to %s%s after it stopped",
+					amount(a, sizeof(a), f->rise, u), r < 0 ? "-" : "+", b);
+			} else if (f->have_late && f->late.hi * f->dx_late < 0.2 * Rend) {
 				m->verdict = VERDICT_BOUNDED;
-				m->confidence = phi(fmin(z_rise, (0.5 * fmax(R, Rend) - r) / sd));
+				m->confidence = phi(fmin(z_rise, (0.5 * top - r) / sd));
 				snprintf(m->why, len, "plateau at +%s, came back to %s%s", a,
 					 r < 0 ? "-" : "+", b);
+			} else {
+				m->verdict = VERDICT_BOUNDED;
+				m->confidence = phi(fmin(z_rise, (0.5 * top - r) / sd));
+				snprintf(
+					m->why, len,
+					"rose +%s while the loop ran, no sustained rise (jitter %s); "
+					"came back to %s%s",
+					a, amount(d, sizeof(d), f->jitter, u), r < 0 ? "-" : "+",
+					b);
 			}
 			return;
 		}
-		if (r_hi < thr_r) {
-			/* Stayed up, but within what per-CPU caches keep: not a leak's evidence. */
+		/*
+		 * Stayed up, but within what per-CPU caches keep: not a leak's evidence. The hold
+		 * is already a generous bound on what they keep, so there the estimate must be
+		 * under it, its upper bound elsewhere; the confidence says how sure.
+		 */
+		if (r_hi < thr_r || (l->percpu && r < thr_r)) {
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi((thr_r - r) / sd);
 			snprintf(m->why, len, "rose +%s, kept +%s: %s %s", a, b,
@@ -300,7 +262,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		return;
 	}
 
-	need = cycles_needed(w, f, thr_level, thr_r, l->beta_min);
+	need = cycles_needed(w, f, l, thr_level, thr_r, l->beta_min);
 	if (N >= need) {
 		m->verdict = VERDICT_CLEAN;
 		m->confidence = phi((l->beta_min * N - thr_r) / sd);
@@ -320,6 +282,202 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
 			 "~%.3g would decide",
 			 amount(a, sizeof(a), f->noise, u), b, N, m->cycles_to_decide);
+}
+
+/*
+ * A level metric, from its figures f (TIME_WAIT part already removed when f->tw_k != 0).
+ *
+ * BACKLOG needs a sustained rise (f->sustained): large against the churn's own jitter and
+ * monotone in trend across the churn, so that in-flight objects coming and going in bursts (a
+ * server thread descheduled for a moment, per-CPU slab lists) read as BOUNDED. LEAK needs the
+ * same steady rise, or, for exact socket counts in the run's own netns, only sockets still open
+ * once everything settled; slab caches of sockets follow such a leak with a residual above their
+ * noise alone (w->sockets_leaked), since the leaked sockets themselves explain it.
+ */
+static void judge_level(const struct work *w, const struct series_col *c, const struct limits *l,
+			const struct figures *f, struct metric_result *m)
+{
+	double N = w->ph.cycles, za = w->z_alpha, r = f->residual, sd = f->residual_sd;
+	double thr_level = fmax(3 * f->noise, l->min_eff);
+	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
+	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
+	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff, per_socket;
+	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated;
+	char a[32], b[32], d[32];
+	size_t len = sizeof(m->why);
+	enum unit u = c->unit;
+
+	if (f->have_late) {
+		L = f->late.slope * f->dx_late;
+		Lhi = f->late.hi * f->dx_late;
+		zl = f->late.z;
+	}
+	z_rise = (R - thr_level) / f->noise + za;
+	grew = !f->flat && R > thr_level;
+	held = !isnan(r) && r > thr_r;
+	flat_end = f->have_late && Lhi < 0.2 * Rend;
+	sustained = grew && f->sustained && f->rise > thr_level;
+	moving = !isnan(r) && tail_moving(f, l);
+	/*
+	 * With the run's sockets leaked, a cache of their own objects needs only a significant
+	 * residual above one sigma of its level, of half an object to four per leaked socket (the
+	 * server holds the accepted end of each): what the leaked sockets explain.
+	 */
+	per_socket = w->leaked_sockets * (u == UNIT_BYTES ? l->os : 1);
+	floor_eff = fmax(u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count, 0.5 * per_socket);
+	corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+		       f->tw_k == 0 && !isnan(r) && !moving &&
+		       r > fmax(fmax(za * sd, f->noise), floor_eff) && r < 4 * per_socket + za * sd;
+	/*
+	 * Better, what the cache lost when the run's netns went, which closed the leaked sockets:
+	 * the quiesce tail and the teardown are seconds apart, where the baseline is a run's length
+	 * away and another run's sockets then can hide them from the residual.
+	 */
+	td_corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+			  f->tw_k == 0 && !isnan(f->td_drop) && !moving &&
+			  f->td_drop > fmax(fmax(za * f->td_se, f->noise), floor_eff) &&
+			  f->td_drop < 4 * per_socket + za * f->td_se;
+	m->moved = grew;
+
+	amount(a, sizeof(a), fmax(R, f->peak), u);
+	if (isnan(r)) {
+		if (grew) {
+			m->verdict = VERDICT_INCONCLUSIVE;
+			m->confidence = 0;
+			snprintf(m->why, len,
+				 "rose +%s; no quiesce phase to tell a leak from a backlog", a);
+			return;
+		}
+		r = 0;
+		sd = f->noise;
+	}
+	amount(b, sizeof(b), r, u);
+
+	if (moving && (held || corroborated) && (grew || l->exact)) {
+		if (f->tw_k > 0 && tw_draining(w) && f->tail_change < 0) {
+			m->verdict = VERDICT_BOUNDED;
+			m->tw_explained = true;
+			m->confidence = 0.9;
+			snprintf(m->why, len,
+				 "follows TIME_WAIT (%.3g per tw socket), which was still expiring "
+				 "at the end of quiesce",
+				 f->tw_k);
+			return;
+		}
+		m->verdict = VERDICT_INCONCLUSIVE;
+		m->cycles_to_decide = N;
+		m->confidence = 0;
+		snprintf(m->why, len,
+			 "+%s above baseline but still %s (%s) at the end of quiesce; a longer "
+			 "quiesce would decide",
+			 b, f->tail_change < 0 ? "falling" : "rising",
+			 amount(d, sizeof(d), f->tail_change, u));
+		return;
+	}
+
+	if (td_corroborated && !(held && sustained)) {
+		m->verdict = VERDICT_LEAK;
+		m->confidence =
+			0.9 * phi((f->td_drop - fmax(za * f->td_se, f->noise)) / f->td_se + za);
+		m->residual_per_cycle = f->td_drop / N;
+		snprintf(m->why, len,
+			 "lost %s (%s/cycle) when the run's netns closed the sockets it leaked",
+			 amount(b, sizeof(b), f->td_drop, u),
+			 amount(d, sizeof(d), f->td_drop / N, u));
+		return;
+	}
+	if (held || corroborated) {
+		double per = r / N;
+		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
+		double built = fmax(fmax(Rend, f->end_level), f->peak);
+		/* The level the loop left at its end: a residual far above it came later. */
+		bool late = r - f->rise_end > za * hypot(sd, end_se(f));
+
+		if (held && !l->exact && f->q_rising && (sustained || !late)) {
+			/*
+			 * A leak of the loop does not grow once the loop has stopped: another task
+			 * moves this one, and it cannot decide.
+			 */
+			set_inconclusive(m, 3 * N, N);
+			m->decisive = false;
+			snprintf(m->why, len,
+				 "kept +%s, but went on rising after the loop stopped (+%s during "
+				 "quiesce): another task's, or a quieter host would tell",
+				 b, amount(d, sizeof(d), f->q_rise, u));
+		} else if (held && sustained && r <= 1.25 * built + za * sd + l->hold) {
+			m->verdict = VERDICT_LEAK;
+			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), f->all.z));
+			snprintf(m->why, len,
+				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
+				 amount(d, sizeof(d), per, u), amount(a, sizeof(a), Rend, u));
+		} else if (held && l->exact && grew && !flat_end) {
+			/*
+			 * Sockets still open in the run's own netns once everything settled are
+			 * open: a leak, even when in-flight sockets hid the steady growth.
+			 */
+			m->verdict = VERDICT_LEAK;
+			m->confidence = 0.95 * phi((r - thr_r) / sd + za);
+			snprintf(m->why, len,
+				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
+				 "+%s) hid the growth during churn",
+				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
+		} else if (corroborated) {
+			m->verdict = VERDICT_LEAK;
+			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
+			snprintf(
+				m->why, len,
+				"kept +%s (%s/cycle) after quiesce, with the sockets the run leaked",
+				b, amount(d, sizeof(d), per, u));
+		} else if (!l->exact && late && !grew) {
+			/* Not the loop's: the churn ended at baseline, another task kept it. */
+			m->verdict = VERDICT_CLEAN;
+			m->confidence = phi((r - f->rise_end) / hypot(sd, end_se(f)));
+			snprintf(m->why, len,
+				 "no growth while the loop ran; +%s came after it stopped (another "
+				 "task's)",
+				 b);
+		} else if (grew && flat_end) {
+			double se = (f->late.hi - f->late.slope) / 1.96 * f->dx_late;
+
+			m->verdict = VERDICT_BOUNDED;
+			m->confidence = phi(fmin(z_rise, se > 0 ? (0.2 * Rend - L) / se : za));
+			snprintf(
+				m->why, len,
+				"plateau at +%s, +%s kept after quiesce; flat at the end of churn, "
+				"not growing with cycles (--confirm tells)",
+				a, b);
+		} else if (!grew && (l->exact || touched(w, f))) {
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			snprintf(m->why, len,
+				 "kept +%s after quiesce without clear growth during churn; "
+				 "~%.3g cycles would decide",
+				 b, m->cycles_to_decide);
+		} else if (!l->exact && !touched(w, f)) {
+			/*
+			 * Neither a steady rise with cycles nor objects in flight that went when the
+			 * loop stopped: nothing ties what it kept to the loop.
+			 */
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			m->decisive = false;
+			snprintf(
+				m->why, len,
+				"kept +%s after quiesce, but neither rose steadily with cycles nor "
+				"dropped when the loop stopped: another task's?",
+				b);
+		} else {
+			need = cycles_needed(w, f, l, thr_level, thr_r, per);
+			set_inconclusive(m, need, N);
+			snprintf(
+				m->why, len,
+				"kept +%s after quiesce, but churn growth was not steady enough to call "
+				"it a leak; ~%.3g cycles would decide",
+				b, m->cycles_to_decide);
+		}
+		return;
+	}
+	judge_level_unheld(w, c, l, f, m);
 }
 
 /* Counters are events: their total and rate, never a leak. */
@@ -356,7 +514,10 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 
 	m->baseline = raw->base;
 	m->noise = raw->noise;
-	m->peak = raw->peak;
+	/* The table and the why lines speak of one peak: bursts count where they are 1 row in 10. */
+	m->peak = fmax(fmax(raw->peak, raw->q90), raw->rise_end);
+	if (w->s->cols[m->col].unit == UNIT_COUNT)
+		m->peak = round(m->peak);
 	m->residual = raw->residual;
 	m->residual_sd = f->residual_sd;
 	m->after_teardown = raw->after_teardown;
@@ -377,6 +538,7 @@ static int judge(struct work *w, int col, struct metric_result *m)
 	double k;
 	int err;
 
+	memset(m, 0, sizeof(*m));
 	m->col = col;
 	m->role = metric_role(c);
 	m->decisive = m->role == ROLE_SOCKETS || m->role == ROLE_SLAB || m->role == ROLE_TW ||
@@ -401,6 +563,9 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		fill_figures(w, &raw, &raw, m);
 		judge_tw(w, c, &raw, m);
 		m->moved = m->verdict != VERDICT_CLEAN;
+		/* The tw_sock caches are the host's: they speak for the run when its own did. */
+		if (!strncmp(c->name, "slab.", 5) && (!w->tw_moved || slab_pages(c->name)))
+			m->decisive = false;
 		return 0;
 	}
 	limits_for(w, c, m->role, &l);
@@ -410,6 +575,29 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		return err;
 	fill_figures(w, &raw, &f, m);
 	judge_level(w, c, &l, &f, m);
+	/*
+	 * Other tasks moved this cache between one stretch of quiesce and another by more than
+	 * half of what the run kept: the host's doing outweighs the run's, it cannot decide.
+	 */
+	if (m->role != ROLE_SOCKETS && m->verdict == VERDICT_INCONCLUSIVE && !m->nothing_seen &&
+	    f.q_range > 0.5 * fabs(f.residual) && f.q_range > 3 * f.noise) {
+		char a[32], b[200];
+
+		snprintf(b, sizeof(b), "%s", m->why);
+		m->verdict = VERDICT_INCONCLUSIVE;
+		m->decisive = false;
+		snprintf(
+			m->why, sizeof(m->why),
+			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
+			amount(a, sizeof(a), f.q_range / 2, c->unit), b);
+	}
+	if (f.later > 0 && strlen(m->why) + 60 < sizeof(m->why)) {
+		char a[32];
+		size_t n = strlen(m->why);
+
+		snprintf(m->why + n, sizeof(m->why) - n, "; +%s more came during quiesce only",
+			 amount(a, sizeof(a), f.later, c->unit));
+	}
 	if (k > 0) {
 		/* What TIME_WAIT explains is BOUNDED; what is left is judged on its own. */
 		double thr = fmax(3 * raw.noise, l.min_eff);
@@ -431,6 +619,19 @@ static int judge(struct work *w, int col, struct metric_result *m)
 				 "; TIME_WAIT part (%.3g/tw) removed", k);
 		}
 	}
+	/*
+	 * The host has hundreds of caches; those the sequence does not touch never move. A cache
+	 * decides when it moved during churn or kept something: "showed nothing" is the run's
+	 * length speaking, and only the run's own socket counts may say that for the run.
+	 */
+	if (m->role == ROLE_SLAB && !m->moved && (m->nothing_seen || m->verdict == VERDICT_CLEAN))
+		m->decisive = false;
+	/*
+	 * A cache's pages (total_bytes) move by whole slabs, and SLUB keeps empty ones on its
+	 * partial lists: the objects and their bytes decide, the pages are shown.
+	 */
+	if (slab_pages(c->name))
+		m->decisive = false;
 	return 0;
 }
 
@@ -438,6 +639,11 @@ static int judge(struct work *w, int col, struct metric_result *m)
 struct ranked {
 	double score;
 	struct metric_result m;
+};
+
+static const int role_rank[ROLE_COUNT] = {
+	[ROLE_SOCKETS] = 0, [ROLE_TW] = 1,   [ROLE_SLAB] = 2,
+	[ROLE_MEMCG] = 3,   [ROLE_HOST] = 4, [ROLE_COUNTER] = 5,
 };
 
 static int cmp_ranked(const void *pa, const void *pb)
@@ -448,6 +654,9 @@ static int cmp_ranked(const void *pa, const void *pb)
 		return a->m.verdict > b->m.verdict ? -1 : 1;
 	if (a->m.decisive != b->m.decisive)
 		return a->m.decisive ? -1 : 1;
+	/* The run's own sockets first, then TIME_WAIT, caches, memcg, the host's figures. */
+	if (role_rank[a->m.role] != role_rank[b->m.role])
+		return role_rank[a->m.role] - role_rank[b->m.role];
 	if (a->score != b->score)
 		return a->score > b->score ? -1 : 1;
 	return a->m.col - b->m.col;
@@ -571,6 +780,14 @@ static int cmp_pool(const void *pa, const void *pb)
 	return ka > kb ? -1 : (ka < kb ? 1 : strcmp(a->cache, b->cache));
 }
 
+static bool has_bytes(const struct series *s, const char *cache)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "slab.%s.bytes", cache);
+	return series_find(s, name) >= 0;
+}
+
 /* The pool-tag table: every slab cache that moved, its objs and bytes judged together. */
 static int pool_evidence(struct result *r, const struct series *s)
 {
@@ -605,12 +822,13 @@ static int pool_evidence(struct result *r, const struct series *s)
 			pr->objs_per_cycle = m->residual_per_cycle;
 			pr->peak_objs = m->peak;
 		} else if (!strcmp(kind, "bytes") ||
-			   (!strcmp(kind, "total_bytes") && pr->bytes_col < 0)) {
+			   (!strcmp(kind, "total_bytes") && !has_bytes(s, cache))) {
 			pr->bytes_col = m->col;
 			pr->bytes_per_cycle = m->residual_per_cycle;
 			pr->peak_bytes = m->peak;
 		}
-		if (m->nothing_seen)
+		/* The pages are shown with their cache, the objects and their bytes judge it. */
+		if (m->nothing_seen || (!strcmp(kind, "total_bytes") && has_bytes(s, cache)))
 			continue;
 		if (m->verdict > pr->verdict) {
 			pr->verdict = m->verdict;
@@ -635,12 +853,17 @@ static int pool_evidence(struct result *r, const struct series *s)
 	return 0;
 }
 
-/* Whether a metric's verdict enters the overall one (see the rule at the top). */
-static bool enters_overall(const struct metric_result *m)
+/*
+ * Whether a metric's verdict enters the overall one (see the rule at the top). A metric that
+ * showed nothing for want of cycles makes the run INCONCLUSIVE only if it is one of the run's
+ * own socket counts.
+ */
+static bool enters_overall(const struct series *s, const struct metric_result *m)
 {
 	if (!m->decisive)
 		return false;
-	if (m->verdict == VERDICT_INCONCLUSIVE && m->nothing_seen && m->role != ROLE_SOCKETS)
+	if (m->verdict == VERDICT_INCONCLUSIVE && m->nothing_seen &&
+	    (m->role != ROLE_SOCKETS || s->cols[m->col].unit != UNIT_COUNT))
 		return false;
 	return true;
 }
@@ -651,12 +874,19 @@ static void overall(struct result *r, const struct series *s)
 	int len = 0;
 
 	r->verdict = VERDICT_CLEAN;
+	r->verdict_col = -1;
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
 
-		if (m->decisive && m->role != ROLE_COUNTER)
-			r->ndecisive++;
-		if (!enters_overall(m))
+		if (m->role != ROLE_COUNTER) {
+			r->ndecisive += m->decisive;
+			r->nclean += m->verdict == VERDICT_CLEAN;
+			if (m->nothing_seen) {
+				r->nunseen++;
+				r->unseen_cycles = fmax(r->unseen_cycles, m->cycles_to_decide);
+			}
+		}
+		if (!enters_overall(s, m))
 			continue;
 		if (m->verdict > r->verdict)
 			r->verdict = m->verdict;
@@ -671,22 +901,67 @@ static void overall(struct result *r, const struct series *s)
 			 ": no decisive metric grew (%zu analysed)", r->ndecisive);
 		return;
 	}
-	for (i = 0; i < r->nm; i++) {
-		const struct metric_result *m = &r->m[i];
+	/*
+	 * The list is worst first: the socket count the leak rate comes from, then metrics that
+	 * were seen to move, then those that showed nothing; tcp4/tcp6 only split tcp by family.
+	 */
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < r->nm; i++) {
+			const struct metric_result *m = &r->m[i];
+			const char *name = s->cols[m->col].name;
 
-		if (!enters_overall(m) || m->verdict != r->verdict)
-			continue;
-		if (n < 4) {
-			k = (size_t)len;
-			if (k + 8 + strlen(s->cols[m->col].name) >= sizeof(r->why))
-				break;
-			len += snprintf(r->why + k, sizeof(r->why) - k, "%s%s", n ? ", " : " in ",
-					s->cols[m->col].name);
+			if (!enters_overall(s, m) || m->verdict != r->verdict ||
+			    (k == 0) != (m->col == r->socket_col) ||
+			    (k > 0 && m->nothing_seen != (k == 2)))
+				continue;
+			if (!strncmp(name, "tcp4.", 5) || !strncmp(name, "tcp6.", 5))
+				continue;
+			if (r->verdict_col < 0)
+				r->verdict_col = m->col;
+			if (n < 4 && (size_t)len + 8 + strlen(name) < sizeof(r->why))
+				len += snprintf(r->why + len, sizeof(r->why) - len, "%s%s",
+						n ? ", " : " in ", name);
+			n++;
 		}
-		n++;
 	}
 	if (n > 4 && (size_t)len + 16 < sizeof(r->why))
 		snprintf(r->why + len, sizeof(r->why) - len, " (+%zu more)", n - 4);
+}
+
+/*
+ * The fewest sockets one of the run's own socket counts (exact) kept as a LEAK (0: none), and the
+ * families those counts are of.
+ */
+static double sockets_leaked(const struct result *r, const struct series *s,
+			     const struct analysis_params *p, unsigned *families)
+{
+	double n = 0;
+	size_t i;
+
+	*families = 0;
+	for (i = 0; p->private_netns && i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->role != ROLE_SOCKETS || m->verdict != VERDICT_LEAK ||
+		    s->cols[m->col].unit != UNIT_COUNT || !(m->residual > 0))
+			continue;
+		n = n > 0 ? fmin(n, m->residual) : m->residual;
+		*families |= socket_family(s->cols[m->col].name);
+	}
+	return n;
+}
+
+/* TIME_WAIT's limits, from the counters that say which one was met. */
+static void tw_evidence(struct result *r, const struct series *s, const struct work *w)
+{
+	const struct metric_result *m;
+
+	r->tw_capped = w->tw_capped;
+	r->tw_cap = w->tw_capped ? w->tw_cap : 0;
+	m = find_m(r, s, "netstat.TWRecycled");
+	r->tw_recycled = m ? m->total : NAN;
+	m = find_m(r, s, "netstat.TCPTimeWaitOverflow");
+	r->tw_overflow = m ? m->total : NAN;
 }
 
 int analyse(const struct series *s, const struct analysis_params *p, struct result *r)
@@ -697,7 +972,8 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 
 	memset(r, 0, sizeof(*r));
 	r->leaked_sockets_per_cycle = r->memcg_bytes_per_cycle = NAN;
-	r->socket_col = -1;
+	r->tw_recycled = r->tw_overflow = NAN;
+	r->socket_col = r->verdict_col = -1;
 	if ((err = work_init(&w, s, p)))
 		return err;
 	r->m = calloc(s->ncols ? s->ncols : 1, sizeof(*r->m));
@@ -712,6 +988,15 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 			goto out;
 		r->nm++;
 	}
+	/* The run's own sockets leaked: the caches that hold sockets are judged again with that. */
+	if ((w.leaked_sockets = sockets_leaked(r, s, p, &w.leaked_families)) > 0) {
+		w.sockets_leaked = true;
+		for (i = 0; i < r->nm; i++)
+			if (r->m[i].role == ROLE_SLAB &&
+			    metric_holds_sockets(&s->cols[r->m[i].col], w.leaked_families) &&
+			    (err = judge(&w, r->m[i].col, &r->m[i])))
+				goto out;
+	}
 	r->cycles = (uint64_t)llround(w.ph.cycles);
 	r->churn_seconds = w.ph.churn_seconds;
 	r->quiesce_seconds = w.ph.quiesce_seconds;
@@ -724,6 +1009,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 	}
 	if ((err = sort_metrics(r)))
 		goto out;
+	tw_evidence(r, s, &w);
 	socket_evidence(r, s, p);
 	if ((err = pool_evidence(r, s)))
 		goto out;

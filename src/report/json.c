@@ -129,6 +129,8 @@ static void write_metric(struct jw *w, const struct series *s, const struct metr
 	jw_num(w, "confidence", m->confidence);
 	jw_num(w, "cycles_to_decide", m->cycles_to_decide);
 	jw_bool(w, "tw_explained", m->tw_explained);
+	jw_str(w, "role", role_name(m->role));
+	jw_bool(w, "decisive", m->decisive);
 	jw_end(w);
 }
 
@@ -170,6 +172,19 @@ static void write_result(struct jw *w, const struct series *s, const struct resu
 	jw_num(w, "leaked_sockets_per_cycle", r->leaked_sockets_per_cycle);
 	jw_num(w, "injected_per_cycle", r->injected_per_cycle);
 	jw_num(w, "memcg_bytes_per_cycle", r->memcg_bytes_per_cycle);
+	jw_str(w, "why", r->why);
+	jw_str(w, "verdict_metric", col_name(s, r->verdict_col));
+	jw_num(w, "leaked_bytes_per_cycle", r->leaked_bytes_per_cycle);
+	jw_num(w, "cycles_to_decide", r->cycles_to_decide);
+	jw_object(w, "time_wait", false);
+	jw_num(w, "peak", r->tw_peak);
+	jw_num(w, "pending", r->tw_pending);
+	jw_bool(w, "short_quiesce", r->tw_short_quiesce);
+	jw_bool(w, "capped", r->tw_capped);
+	jw_num(w, "cap", r->tw_cap);
+	jw_num(w, "recycled", r->tw_recycled);
+	jw_num(w, "overflow", r->tw_overflow);
+	jw_end(w);
 	jw_array(w, "metrics", false);
 	for (i = 0; i < r->nm; i++)
 		write_metric(w, s, &r->m[i]);
@@ -671,6 +686,16 @@ static void load_metric(struct rd *rd, json_t *o, const char *w, const struct se
 	m->confidence = rd_num(rd, o, w, "confidence");
 	m->cycles_to_decide = rd_num(rd, o, w, "cycles_to_decide");
 	m->tw_explained = rd_bool(rd, o, w, "tw_explained");
+	if (json_object_get(o, "role")) {
+		const char *role = rd_str(rd, o, w, "role", false);
+		int i;
+
+		for (i = 0; role && i < ROLE_COUNT; i++)
+			if (!strcmp(role, role_name((enum metric_role)i)))
+				m->role = (enum metric_role)i;
+	}
+	if (json_object_get(o, "decisive"))
+		m->decisive = rd_bool(rd, o, w, "decisive");
 }
 
 static void load_result(struct rd *rd, json_t *o, const struct series *s, struct result *r)
@@ -688,6 +713,30 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 	r->leaked_sockets_per_cycle = rd_num(rd, o, w, "leaked_sockets_per_cycle");
 	r->injected_per_cycle = rd_num(rd, o, w, "injected_per_cycle");
 	r->memcg_bytes_per_cycle = rd_num(rd, o, w, "memcg_bytes_per_cycle");
+	r->verdict_col = -1;
+	r->tw_recycled = r->tw_overflow = NAN;
+	/* Written since the verdict was calibrated on real runs: older reports lack them. */
+	if (json_object_get(o, "why"))
+		rd_copy(rd, o, w, "why", r->why, sizeof(r->why));
+	if (json_object_get(o, "time_wait")) {
+		json_t *tw = rd_obj(rd, o, w, "time_wait");
+		const char *tww = "result.time_wait";
+
+		if (tw) {
+			r->tw_peak = rd_num(rd, tw, tww, "peak");
+			r->tw_pending = rd_num(rd, tw, tww, "pending");
+			r->tw_short_quiesce = rd_bool(rd, tw, tww, "short_quiesce");
+			r->tw_capped = rd_bool(rd, tw, tww, "capped");
+			r->tw_cap = rd_num(rd, tw, tww, "cap");
+			r->tw_recycled = rd_num(rd, tw, tww, "recycled");
+			r->tw_overflow = rd_num(rd, tw, tww, "overflow");
+		}
+	}
+	if (json_object_get(o, "verdict_metric")) {
+		const char *vm = rd_str(rd, o, w, "verdict_metric", true);
+
+		r->verdict_col = vm ? series_find(s, vm) : -1;
+	}
 	arr = rd_arr(rd, o, w, "metrics", (size_t)-1);
 	if (rd->err)
 		return;

@@ -90,6 +90,9 @@ size_t pool_tags(const struct series *s, const struct result *r, struct pool_tag
 		}
 		if (!all[j].note)
 			all[j].note = s->cols[m->col].note;
+		/* Nothing seen for want of cycles is not something to say about a cache. */
+		if (m->nothing_seen)
+			continue;
 		if (m->verdict > all[j].verdict ||
 		    (m->verdict == all[j].verdict && m->confidence > all[j].confidence)) {
 			all[j].verdict = m->verdict;

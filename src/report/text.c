@@ -53,6 +53,8 @@ static const char *fmt_rate(char *buf, size_t len, double v, enum unit u)
 		fmt_amount(buf, len, v, u, false);
 	else if (u == UNIT_BYTES)
 		snprintf(buf, len, "%.2f B", v);
+	else if (v != 0 && fabs(v) < 0.001)
+		snprintf(buf, len, "%.3g", v); /* 1 in 100000 reads 1e-05, not 0.00001 */
 	else if (fabs(v) < 10)
 		snprintf(buf, len, "%.5f", v);
 	else
@@ -104,26 +106,32 @@ static void wrap(FILE *f, const char *text, size_t first_col, size_t indent)
 	fputc('\n', f);
 }
 
-/* The first metric (the list is worst first) with verdict v that decides; seen ones first. */
-static const struct metric_result *top(const struct result *r, enum verdict v)
+/* The metric that made the overall verdict (the analysis says which). */
+static const struct metric_result *top(const struct result *r)
 {
-	const struct metric_result *unseen = NULL;
 	size_t i;
 
-	for (i = 0; i < r->nm; i++) {
-		if (r->m[i].verdict != v || !r->m[i].decisive)
-			continue;
-		if (!r->m[i].nothing_seen)
+	for (i = 0; r->verdict_col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == r->verdict_col)
 			return &r->m[i];
-		if (!unseen)
-			unseen = &r->m[i];
-	}
-	return unseen;
+	return NULL;
+}
+
+/* The BOUNDED decisive metric that rose most against its noise, TIME_WAIT's aside. */
+static const struct metric_result *other_bounded(const struct result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].verdict == VERDICT_BOUNDED && r->m[i].decisive &&
+		    r->m[i].role != ROLE_TW && !r->m[i].tw_explained)
+			return &r->m[i];
+	return NULL;
 }
 
 static void verdict_line(FILE *f, const struct series *s, const struct result *r)
 {
-	const struct metric_result *m = top(r, r->verdict);
+	const struct metric_result *m = top(r);
 	enum unit u = m ? s->cols[m->col].unit : UNIT_COUNT;
 	char a[48], b[48], c[48], line[512];
 	int n = 0;
@@ -157,20 +165,22 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		break;
 	case VERDICT_BACKLOG:
 		snprintf(line, sizeof(line),
-			 "BACKLOG: %s rose %s while the loop ran and came back after it stopped "
-			 "(deferred clean-up starved by the loop)",
+			 "BACKLOG: %s rose %s steadily while the loop ran and came back after it "
+			 "stopped (deferred clean-up starved by the loop)",
 			 m ? s->cols[m->col].name : "?",
 			 m ? fmt_amount(a, sizeof(a), m->peak, u, true) : "?");
 		break;
 	case VERDICT_BOUNDED:
 		n = snprintf(line, sizeof(line), "BOUNDED: growth stayed bounded");
-		if (m && !m->tw_explained)
-			n += snprintf(line + n, sizeof(line) - n, "; largest %s %s",
-				      s->cols[m->col].name,
-				      fmt_amount(a, sizeof(a), m->peak, u, true));
 		if (r->tw_peak > 0)
-			snprintf(line + n, sizeof(line) - n, "; TIME_WAIT peaked at %.0f sockets",
-				 r->tw_peak);
+			n += snprintf(line + n, sizeof(line) - n,
+				      "; TIME_WAIT peaked at %.0f sockets%s", r->tw_peak,
+				      r->tw_capped ? " (capped)" : "");
+		if ((m = other_bounded(r))) {
+			u = s->cols[m->col].unit;
+			snprintf(line + n, sizeof(line) - n, "; largest other %s %s",
+				 s->cols[m->col].name, fmt_amount(a, sizeof(a), m->peak, u, true));
+		}
 		break;
 	case VERDICT_INCONCLUSIVE:
 		snprintf(
@@ -282,6 +292,18 @@ static bool starts(const char *s, const char *p)
 	return !strncmp(s, p, strlen(p));
 }
 
+/* tcp4.* and tcp6.* split tcp.* by family: the JSON report has them, the text shows the sum. */
+static bool family_split(const char *name)
+{
+	return starts(name, "tcp4.") || starts(name, "tcp6.");
+}
+
+/* Seen to move or judged on what it did: not CLEAN, not "nothing seen at this length". */
+static bool spoke(const struct metric_result *m)
+{
+	return m->moved || (m->verdict != VERDICT_CLEAN && !m->nothing_seen);
+}
+
 /* Key socket counts are always listed; the rest when they moved or were judged. */
 static bool interesting(const struct series *s, const struct metric_result *m)
 {
@@ -291,7 +313,9 @@ static bool interesting(const struct series *s, const struct metric_result *m)
 	};
 	size_t i;
 
-	if ((m->verdict != VERDICT_CLEAN && !m->nothing_seen) || m->moved)
+	if (family_split(s->cols[m->col].name))
+		return false;
+	if (spoke(m))
 		return true;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(s->cols[m->col].name, keys[i]))
@@ -322,7 +346,8 @@ static bool pick_memcg(const struct series *s, const struct metric_result *m)
 
 static bool pick_host(const struct series *s, const struct metric_result *m)
 {
-	return m->role == ROLE_HOST && !starts(s->cols[m->col].name, "memcg.");
+	return m->role == ROLE_HOST && !starts(s->cols[m->col].name, "memcg.") &&
+	       m->verdict != VERDICT_CLEAN && spoke(m);
 }
 
 /* One evidence table; returns how many rows it printed. */
@@ -345,19 +370,41 @@ static size_t table(FILE *f, const struct series *s, const struct result *r, con
 
 static void time_wait(FILE *f, const struct result *r)
 {
+	char line[400];
+	int n;
+
 	if (r->tw_peak <= 0)
 		return;
+	n = snprintf(line, sizeof(line), "TIME_WAIT: peak %.0f sockets", r->tw_peak);
+	if (r->tw_capped) {
+		n += snprintf(line + n, sizeof(line) - n,
+			      "; it stopped growing at about %.0f while the loop ran", r->tw_cap);
+		if (r->tw_recycled > 0)
+			n += snprintf(line + n, sizeof(line) - n,
+				      ": connect() reused %.0f TIME_WAIT ports (TWRecycled; "
+				      "net.ipv4.tcp_tw_reuse)",
+				      r->tw_recycled);
+		if (r->tw_overflow > 0)
+			n += snprintf(line + n, sizeof(line) - n,
+				      "%s %.0f closed without TIME_WAIT (TCPTimeWaitOverflow; "
+				      "net.ipv4.tcp_max_tw_buckets)",
+				      r->tw_recycled > 0 ? "," : ":", r->tw_overflow);
+		if (!(r->tw_recycled > 0) && !(r->tw_overflow > 0))
+			n += snprintf(line + n, sizeof(line) - n,
+				      " (a limit: port reuse or net.ipv4.tcp_max_tw_buckets)");
+	}
 	if (r->tw_short_quiesce)
-		fprintf(f,
-			"  TIME_WAIT: peak %.0f sockets; %.0f still pending at the end: quiesce %.0f s "
-			"was\n  shorter than TIME_WAIT's 60 s (deferred clean-up, not a leak)\n",
-			r->tw_peak, r->tw_pending, r->quiesce_seconds);
+		snprintf(line + n, sizeof(line) - n,
+			 "; %.0f still pending at the end: quiesce %.0f s was shorter than "
+			 "TIME_WAIT's 60 s (deferred clean-up, not a leak)",
+			 r->tw_pending, r->quiesce_seconds);
 	else if (r->tw_pending > 0)
-		fprintf(f, "  TIME_WAIT: peak %.0f sockets; %.0f still pending at the end\n",
-			r->tw_peak, r->tw_pending);
+		snprintf(line + n, sizeof(line) - n, "; %.0f still pending at the end",
+			 r->tw_pending);
 	else
-		fprintf(f, "  TIME_WAIT: peak %.0f sockets, all expired during quiesce (BOUNDED)\n",
-			r->tw_peak);
+		snprintf(line + n, sizeof(line) - n, "; all expired during quiesce (BOUNDED)");
+	fprintf(f, "  ");
+	wrap(f, line, 2, 4);
 }
 
 static void counters(FILE *f, const struct series *s, const struct result *r)
@@ -379,37 +426,84 @@ static void counters(FILE *f, const struct series *s, const struct result *r)
 	}
 }
 
-/* The why of every metric that was judged something, decisive ones first. */
+/* "slab.NAME.kind" -> length of "slab.NAME", else 0: one finding per cache. */
+static size_t cache_key(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return starts(name, "slab.") && dot > name + 5 ? (size_t)(dot - name) : 0;
+}
+
+/* Whether an earlier row of the list already spoke for this slab cache. */
+static bool cache_told(const struct series *s, const struct result *r, size_t upto, size_t k)
+{
+	const char *name = s->cols[r->m[upto].col].name;
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		const char *o = s->cols[r->m[i].col].name;
+
+		if (cache_key(o) == k && !strncmp(o, name, k) && r->m[i].verdict != VERDICT_CLEAN)
+			return true;
+	}
+	return false;
+}
+
+#define MAX_FINDINGS 12
+
+/*
+ * Why each decisive metric that moved got its class, worst first: one line per slab cache, the
+ * family split left out; advisory metrics only when they would have been a BACKLOG or LEAK.
+ */
 static void findings(FILE *f, const struct series *s, const struct result *r)
 {
-	size_t i, n = 0, unseen = 0;
-	double need = 0;
+	size_t i, n = 0, more = 0, k;
 	char nm[48];
 
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
+		const char *name = s->cols[m->col].name;
 
-		if (m->role == ROLE_COUNTER || m->verdict == VERDICT_CLEAN)
+		if (m->role == ROLE_COUNTER || m->verdict == VERDICT_CLEAN || m->nothing_seen ||
+		    family_split(name))
 			continue;
-		if (m->nothing_seen) {
-			unseen += m->decisive;
-			if (m->decisive)
-				need = fmax(need, m->cycles_to_decide);
+		if (!m->decisive && m->verdict < VERDICT_BACKLOG)
+			continue;
+		if ((k = cache_key(name)) && cache_told(s, r, i, k))
+			continue;
+		if (n >= MAX_FINDINGS) {
+			more++;
 			continue;
 		}
 		if (!n++)
-			fprintf(f, "\nFindings (worst first; * marks advisory metrics that never "
-				   "decide)\n");
+			fprintf(f,
+				"\nWhy (decisive metrics that moved, worst first; * advisory: never "
+				"decides)\n");
 		fprintf(f, "  %c%-*s %-12s ", m->decisive ? ' ' : '*', NAME_W - 1,
-			fit_name(nm, sizeof(nm), s->cols[m->col].name, NAME_W - 1),
-			verdict_name(m->verdict));
+			fit_name(nm, sizeof(nm), name, NAME_W - 1), verdict_name(m->verdict));
 		wrap(f, m->why, 3 + NAME_W + 13, 6);
 	}
-	if (unseen)
-		fprintf(f,
-			"\n  %zu decisive metric%s showed nothing but could not rule out a small leak at "
-			"this\n  length (up to ~%.3g cycles would decide)\n",
-			unseen, unseen == 1 ? "" : "s", need);
+	if (more)
+		fprintf(f, "  (+%zu more: see the JSON report)\n", more);
+}
+
+/* What the tables leave out, in one line: the quiet majority. */
+static void not_shown(FILE *f, const struct result *r)
+{
+	char line[300];
+	int n;
+
+	if (!r->nclean && !r->nunseen)
+		return;
+	n = snprintf(line, sizeof(line), "Not shown: %zu metric%s CLEAN", r->nclean,
+		     r->nclean == 1 ? "" : "s");
+	if (r->nunseen)
+		snprintf(line + n, sizeof(line) - n,
+			 ", %zu that did not move (the run is too short to rule out the smallest "
+			 "leak in them)",
+			 r->nunseen);
+	fprintf(f, "\n");
+	wrap(f, line, 0, 2);
 }
 
 static void phases(FILE *f, const struct series *s)
@@ -506,6 +600,7 @@ int report_text(FILE *f, const struct series *s, const struct result *r,
 {
 	verdict_line(f, s, r);
 	summary(f, r, cfg);
+	findings(f, s, r);
 	pool_table(f, s, r);
 	table(f, s, r,
 	      r->sockets_exact ? "Sockets (counted in the run's own netns: exact)" :
@@ -516,9 +611,9 @@ int report_text(FILE *f, const struct series *s, const struct result *r,
 	time_wait(f, r);
 	table(f, s, r, "Kernel memory (memcg)", pick_memcg);
 	counters(f, s, r);
-	table(f, s, r, "Host-wide (advisory: a busy host moves these; they never decide)",
+	table(f, s, r, "Host-wide figures that moved (advisory: a busy host moves them)",
 	      pick_host);
-	findings(f, s, r);
+	not_shown(f, r);
 	phases(f, s);
 	figures(f, s, r);
 	return ferror(f) ? -EIO : 0;

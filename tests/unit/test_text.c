@@ -12,6 +12,7 @@
 #include "analysis/analysis.h"
 #include "common.h"
 #include "config.h"
+#include "csv_fixture.h"
 #include "gen.h"
 #include "report/text.h"
 
@@ -32,6 +33,7 @@ static void params(struct analysis_params *p)
 	p->slab_hold_bytes = 256 * 1024;
 	p->sockmem_hold_bytes = 2 * 1048576;
 	p->memcg_hold_bytes = 4 * 1048576;
+	p->cpus = 2;
 }
 
 static void render(const struct synth_plan *pl, const struct synth_col *cols, size_t n,
@@ -115,7 +117,7 @@ static void test_leak_report(void **state)
 				  .threads = 1 };
 	struct analysis_params p;
 	struct rendered out;
-	const char *pool;
+	const char *pool, *sock;
 	size_t a, b;
 
 	(void)state;
@@ -141,9 +143,14 @@ static void test_leak_report(void **state)
 	assert_non_null(strstr(out.text, "  quiesce"));
 	assert_non_null(strstr(out.text, "probe cost per sample: slabinfo 8"));
 	assert_true(strstr(out.text, "Slab caches") < strstr(out.text, "\nPhases\n"));
+	/* Why each metric got its class comes before the tables, the leak's own count first. */
+	assert_non_null(strstr(out.text, "LEAK in tcp.client, "));
+	assert_true(strstr(out.text, "\nWhy (") < strstr(out.text, "Slab caches"));
 	/* Right-aligned columns: the header's last letters line up with the values. */
-	a = column_end(out.text, "  metric", "per cycle");
-	b = column_end(out.text, "  tcp.client", "0.00100");
+	sock = strstr(out.text, "\nSockets (");
+	assert_non_null(sock);
+	a = column_end(sock, "  metric", "per cycle");
+	b = column_end(sock, "  tcp.client", "0.00100");
 	assert_int_equal(a, b);
 	check_width(out.text);
 	free(out.text);
@@ -168,7 +175,7 @@ static void test_clean_and_tw_short(void **state)
 	render(&pl, cols, 2, &p, NULL, NULL, &out);
 	assert_true(!strncmp(out.text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at", 51));
 	assert_non_null(strstr(out.text, "still pending at the end: quiesce 30 s"));
-	assert_non_null(strstr(out.text, "shorter than TIME_WAIT's 60 s"));
+	assert_non_null(strstr(out.text, "TIME_WAIT's 60 s (deferred clean-up, not a leak)"));
 	assert_null(strstr(out.text, "sequence:"));
 	check_width(out.text);
 	free(out.text);
@@ -200,7 +207,7 @@ static void test_inconclusive_and_missed_injection(void **state)
 			     58));
 	assert_non_null(strstr(out.text, "cycles would decide"));
 	assert_non_null(strstr(out.text, "(sockstat.sockets.used)"));
-	assert_non_null(strstr(out.text, "(injected 0.00050 sockets/cycle, estimated"));
+	assert_non_null(strstr(out.text, "(injected 0.0005 sockets/cycle, estimated"));
 	assert_non_null(strstr(out.text, "Sockets (host-wide counts)"));
 	check_width(out.text);
 	free(out.text);
@@ -231,8 +238,11 @@ static void test_backlog_and_long_names(void **state)
 	assert_true(!strncmp(out.text, "BACKLOG: slab.dentry.objs rose +", 32));
 	assert_non_null(strstr(out.text, "Counters that moved"));
 	assert_non_null(strstr(out.text, "netstat.TcpExt~LongCounterName "));
-	assert_non_null(strstr(out.text, "Host-wide (advisory"));
-	assert_non_null(strstr(out.text, "Findings"));
+	assert_non_null(strstr(out.text, "\nWhy (decisive metrics that moved"));
+	assert_non_null(strstr(out.text, "rose +2397 steadily while the loop ran"));
+	/* A host figure that did not move is only counted. */
+	assert_null(strstr(out.text, "meminfo.SUnreclaim"));
+	assert_non_null(strstr(out.text, "\nNot shown: "));
 	check_width(out.text);
 	free(out.text);
 }
@@ -273,6 +283,60 @@ static void test_confirm_section(void **state)
 	series_free(&s);
 }
 
+static size_t lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/*
+ * A real KB run (tests/unit/data/kb_bursts.csv): the verdict and why first, only what moved in
+ * the tables, no tcp4/tcp6 split, TIME_WAIT's cap said, the quiet rest in one line.
+ */
+static void test_real_kb_report(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	char *text;
+	size_t len;
+	const char *why, *sockets, *states;
+	FILE *f;
+
+	(void)state;
+	params(&p);
+	assert_int_equal(fixture_load("tests/unit/data/kb_bursts.csv", &s), 0);
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	f = open_memstream(&text, &len);
+	assert_int_equal(report_text(f, &s, &r, NULL), 0);
+	fclose(f);
+	if (getenv("SOCKLEAK_TEST_VERBOSE"))
+		fprintf(stderr, "%s\n", text);
+	assert_true(
+		!strncmp(text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at 14153", 57));
+	why = strstr(text, "\nWhy (");
+	sockets = strstr(text, "\nSockets (");
+	states = strstr(text, "\nTCP states\n");
+	assert_true(why && sockets && states && why < sockets && sockets < states);
+	assert_non_null(strstr(text, "no sustained rise"));
+	assert_null(strstr(text, "tcp4."));
+	assert_null(strstr(text, "tcp6."));
+	/* TCP states that never moved are counted, not listed. */
+	assert_null(strstr(states, "tcp.state.ESTABLISHED"));
+	assert_non_null(strstr(states, "tcp.state.CLOSE_WAIT"));
+	assert_non_null(strstr(states, "it stopped growing at about 14136 while the loop ran"));
+	assert_non_null(strstr(text, "\nNot shown: "));
+	assert_null(strstr(text, "decisive metrics showed nothing"));
+	assert_true(lines(text) < 80);
+	check_width(text);
+	free(text);
+	result_free(&r);
+	series_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_inconclusive_and_missed_injection),
 		cmocka_unit_test(test_backlog_and_long_names),
 		cmocka_unit_test(test_confirm_section),
+		cmocka_unit_test(test_real_kb_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include "analysis/analysis.h"
 #include "common.h"
+#include "csv_fixture.h"
 #include "gen.h"
 
 #define RATE 30000.0
@@ -23,6 +24,7 @@ static void params(struct analysis_params *p)
 	p->slab_hold_bytes = 256 * 1024;
 	p->sockmem_hold_bytes = 2 * 1048576;
 	p->memcg_hold_bytes = 4 * 1048576;
+	p->cpus = 2;
 }
 
 static struct synth_plan plan(double churn, double quiesce)
@@ -740,46 +742,8 @@ static void test_confirm(void **state)
  */
 static void load_csv(const char *path, struct series *s)
 {
-	char line[4096], *tok, *save;
-	int cols[32], n = 0, i;
-	enum phase cur = PHASE_COUNT;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		fail_msg("cannot open %s (run from the repository root)", path);
-	assert_int_equal(series_init(s, 0), 0);
-	assert_non_null(fgets(line, sizeof(line), f));
-	for (tok = strtok_r(line, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save), n++) {
-		bool bytes = !strncmp(tok, "meminfo.", 8) || strstr(tok, ".mem");
-
-		cols[n] =
-			n < 3 ? -1 : series_add(s, tok, bytes ? UNIT_BYTES : UNIT_COUNT, MK_LEVEL);
-	}
-	while (fgets(line, sizeof(line), f)) {
-		double t = 0, cycles = 0;
-		enum phase ph = PHASE_BASELINE;
-
-		for (i = 0, tok = strtok_r(line, ",\n", &save); tok && i < n;
-		     tok = strtok_r(NULL, ",\n", &save), i++) {
-			if (i == 0)
-				t = atof(tok);
-			else if (i == 1)
-				cycles = atof(tok);
-			else if (i == 2)
-				ph = !strcmp(tok, "baseline") ? PHASE_BASELINE :
-				     !strcmp(tok, "churn")    ? PHASE_CHURN :
-								PHASE_QUIESCE;
-			else
-				series_set(s, cols[i], atof(tok));
-		}
-		if (ph != cur) {
-			series_mark(s, ph, t, (uint64_t)cycles);
-			cur = ph;
-		}
-		series_commit(s, t, (uint64_t)cycles);
-	}
-	series_flush(s);
-	fclose(f);
+	if (fixture_load(path, s))
+		fail_msg("cannot load %s (run from the repository root)", path);
 }
 
 static void test_recorded_loopback(void **state)
@@ -793,6 +757,7 @@ static void test_recorded_loopback(void **state)
 	p.slab_hold_bytes = 256 * 1024; /* the recording's 2 CPUs */
 	p.sockmem_hold_bytes = 2 * 1048576;
 	p.memcg_hold_bytes = 4 * 1048576;
+	p.cpus = 2;
 
 	load_csv("tests/unit/data/loopback_clean.csv", &s);
 	assert_int_equal(analyse(&s, &p, &r), 0);
@@ -816,6 +781,435 @@ static void test_recorded_loopback(void **state)
 	assert_int_equal(r.socket_col, series_find(&s, "sockstat.sockets.used"));
 	assert_float_equal(r.socket_divisor, 2, 0);
 	assert_float_equal(r.leaked_sockets_per_cycle, 38.0 / 38496, 0.05 * 38.0 / 38496);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* What the stop rule says and what the verdict says about the end of quiesce agree. */
+static void check_agreement(const struct result *r, const struct series *s,
+			    const struct analysis_params *p)
+{
+	size_t i;
+
+	assert_int_equal(r->quiesce_stable, analysis_settled(s, p, NULL, 0));
+	if (!r->quiesce_stable)
+		return;
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].decisive && strstr(r->m[i].why, "at the end of quiesce; a longer"))
+			fail_msg("settled, yet %s: %s", s->cols[r->m[i].col].name, r->m[i].why);
+}
+
+static void load_real(const char *name, const struct analysis_params *p, struct series *s,
+		      struct result *r)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "tests/unit/data/%s", name);
+	load_csv(path, s);
+	assert_int_equal(analyse(s, p, r), 0);
+	dump(r, s);
+	check_agreement(r, s, p);
+}
+
+static void real_params(struct analysis_params *p)
+{
+	params(p); /* recorded on 2 CPUs */
+	p->private_cgroup = true;
+}
+
+/*
+ * `sockleak run --seconds 5 --quiesce-max 80`, KB sequence: CLOSE_WAIT and FIN_WAIT1 come in
+ * bursts (a server thread descheduled for a moment), slab TCP jitters with them, sockstat's
+ * host-wide alloc and orphan move with other tasks' sockets, TIME_WAIT caps at the even ports
+ * connect() reuses (tcp_tw_reuse on loopback) and expires 60 s later in two steps of the timer
+ * wheel, with the bind buckets merged into eventpoll_epi. Was LEAK (sockstat.TCP.alloc), BACKLOG
+ * (orphan, slab TCP, eventpoll_epi) and "still falling" while settled. All of it is BOUNDED.
+ */
+static void test_real_kb_bursts(void **state)
+{
+	static const char *const bounded[] = { "tcp.state.CLOSE_WAIT", "tcp.state.FIN_WAIT1",
+					       "sockstat.TCP.inuse",   "slab.TCP.objs",
+					       "slab.TCP.bytes",       "tcp4.state.CLOSE_WAIT" };
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	size_t i;
+
+	(void)state;
+	real_params(&p);
+	load_real("kb_bursts.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	for (i = 0; i < ARRAY_SIZE(bounded); i++) {
+		m = get(&r, &s, bounded[i]);
+		assert_int_equal(m->verdict, VERDICT_BOUNDED);
+		assert_true(m->decisive);
+	}
+	assert_non_null(strstr(get(&r, &s, "tcp.state.CLOSE_WAIT")->why, "no sustained rise"));
+	for (i = 0; i < 3; i++) {
+		m = get(&r, &s,
+			i == 0 ? "slab.eventpoll_epi.objs" :
+			i == 1 ? "slab.eventpoll_epi.bytes" :
+				 "slab.eventpoll_epi.total_bytes");
+		assert_int_equal(m->verdict, VERDICT_BOUNDED);
+		assert_true(m->tw_explained);
+	}
+	/* Host-wide: advisory, whatever other tasks did. */
+	assert_false(get(&r, &s, "sockstat.TCP.alloc")->decisive);
+	assert_false(get(&r, &s, "sockstat.TCP.orphan")->decisive);
+	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0, 1e-9);
+	/* TIME_WAIT: capped while the loop ran, all gone after quiesce. */
+	assert_true(r.tw_capped);
+	assert_float_equal(r.tw_cap, 14136, 30);
+	assert_float_equal(r.tw_peak, 14153, 5);
+	assert_float_equal(r.tw_pending, 0, 0);
+	assert_true(r.quiesce_stable);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* --seconds 10 --quiesce-max 20: sock_inode_cache jitters by 400-1500 objects: not a BACKLOG. */
+static void test_real_kb_slab_jitter(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	const char *const c[] = { "slab.sock_inode_cache.objs", "slab.sock_inode_cache.bytes",
+				  "slab.sock_inode_cache.total_bytes", "slab.TCP.objs" };
+	size_t i;
+
+	(void)state;
+	real_params(&p);
+	load_real("kb_slab_jitter.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		assert_int_equal(get(&r, &s, c[i])->verdict, VERDICT_BOUNDED);
+	/* Quiesce shorter than TIME_WAIT's life: pending, said, and not settled. */
+	assert_true(r.tw_capped);
+	assert_true(r.tw_short_quiesce);
+	assert_float_equal(r.tw_pending, 14121, 5);
+	assert_false(r.quiesce_stable);
+	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * --seconds 5, quiesce 65 s: TIME_WAIT expires just before the end; kmalloc-4k got +128 objects
+ * from another task 14 s into quiesce; sockstat.TCP.mem is the host's. Was INCONCLUSIVE.
+ */
+static void test_real_tw_drain(void **state)
+{
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("kb_tw_drain.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	m = get(&r, &s, "slab.eventpoll_epi.objs");
+	assert_int_equal(m->verdict, VERDICT_BOUNDED);
+	assert_true(m->tw_explained);
+	m = get(&r, &s, "slab.kmalloc-4k.objs");
+	assert_int_not_equal(m->verdict, VERDICT_INCONCLUSIVE);
+	assert_int_not_equal(m->verdict, VERDICT_LEAK);
+	assert_false(get(&r, &s, "sockstat.TCP.mem")->decisive);
+	assert_float_equal(r.tw_pending, 0, 0);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * The same run cut 1.5 s after TIME_WAIT began to expire: the tails of TIME_WAIT and of the bind
+ * buckets that follow it fall. Not settled, and the buckets are BOUNDED, not "still falling".
+ */
+static void test_real_tw_still_draining(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	char why[160];
+
+	(void)state;
+	real_params(&p);
+	/* The recording of test_real_tw_drain, cut 1.5 s after TIME_WAIT began to expire. */
+	if (fixture_load_rows("tests/unit/data/kb_tw_drain.csv", &s, 699))
+		fail_msg("cannot load tests/unit/data/kb_tw_drain.csv");
+	assert_int_equal(analyse(&s, &p, &r), 0);
+	dump(&r, &s);
+	check_agreement(&r, &s, &p);
+	assert_false(r.quiesce_stable);
+	assert_false(analysis_settled(&s, &p, why, sizeof(why)));
+	assert_non_null(strstr(why, "TIME_WAIT"));
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.eventpoll_epi.objs")->verdict, VERDICT_BOUNDED);
+	assert_true(get(&r, &s, "slab.eventpoll_epi.objs")->tw_explained);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * --inject-leak 1000, 5 s: 62 client sockets kept open (and their 62 accepted ends). Slab TCP
+ * read as BACKLOG; with the run's own sockets leaking, the socket caches are named LEAK.
+ */
+static void test_real_leak1000(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+	size_t i;
+	bool tcp = false;
+
+	(void)state;
+	real_params(&p);
+	p.injected_per_cycle = 0.001;
+	load_real("kb_leak1000.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_LEAK);
+	assert_int_equal(r.verdict_col, series_find(&s, "tcp.client"));
+	assert_int_equal(r.socket_col, series_find(&s, "tcp.client"));
+	assert_float_equal(r.leaked_sockets_per_cycle, 62.0 / 62847, 0.02 * 62.0 / 62847);
+	assert_int_equal(get(&r, &s, "tcp.server")->verdict, VERDICT_LEAK);
+	assert_int_equal(get(&r, &s, "sockstat.TCP.inuse")->verdict, VERDICT_LEAK);
+	assert_false(get(&r, &s, "sockstat.TCP.alloc")->decisive);
+	for (i = 0; i < r.npools; i++)
+		if (!strcmp(r.pools[i].cache, "TCP")) {
+			tcp = true;
+			assert_int_equal(r.pools[i].verdict, VERDICT_LEAK);
+			assert_float_equal(r.pools[i].objs_per_cycle, 124.0 / 62847,
+					   0.35 * 124.0 / 62847);
+		}
+	assert_true(tcp);
+	assert_true(r.tw_short_quiesce);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * A clean KB run (sensitivity benchmark) while another task wrote files: buffer_head rose steadily
+ * through churn and went on rising through quiesce. Was a LEAK; not the loop's.
+ */
+static void test_real_buffer_head(void **state)
+{
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("kb_buffer_head.csv", &p, &s, &r);
+	assert_int_not_equal(r.verdict, VERDICT_LEAK);
+	m = get(&r, &s, "slab.buffer_head.objs");
+	assert_int_equal(m->verdict, VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(m->why, "went on rising after the loop stopped"));
+	assert_false(m->decisive);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * The KB sequence over UNIX stream sockets (t_run_transports under load): sock_inode_cache jitters
+ * with the sockets in flight (was BACKLOG); buffer_head got +6500 from another task's writes at
+ * the end of churn and kept them (was INCONCLUSIVE, deciding).
+ */
+static void test_real_unix(void **state)
+{
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("unix_buffer_head.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.sock_inode_cache.objs")->verdict, VERDICT_BOUNDED);
+	m = get(&r, &s, "slab.buffer_head.objs");
+	assert_int_not_equal(m->verdict, VERDICT_LEAK);
+	assert_false(m->decisive && m->verdict == VERDICT_INCONCLUSIVE);
+	assert_int_equal(get(&r, &s, "unix.client")->verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * Another run's 200 sockets were in the TCP cache during the baseline and left as the churn
+ * began; this run leaked 300 client sockets and their accepted ends, which the teardown closed.
+ * Against the baseline the cache kept nothing; the teardown shows what it held.
+ */
+static double tcp_objs_shared(const struct synth_row *r, const void *arg)
+{
+	double v = 100 + 6 * synth_gauss(r->rng);
+
+	(void)arg;
+	if (r->ph == PHASE_BASELINE)
+		return round(v + 200);
+	if (r->ph == PHASE_TEARDOWN)
+		return round(v);
+	return round(v + 0.002 * r->cycles);
+}
+
+static double client_leak(const struct synth_row *r, const void *arg)
+{
+	(void)arg;
+	return r->ph == PHASE_TEARDOWN ? NAN : floor(0.001 * r->cycles);
+}
+
+static void test_teardown_evidence(void **state)
+{
+	struct synth_col cols[] = {
+		{ "tcp.client", UNIT_COUNT, MK_LEVEL, client_leak, NULL },
+		{ "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, tcp_objs_shared, NULL },
+	};
+	struct synth_plan pl = plan(5, 10);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	pl.teardown = 3;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_LEAK);
+	assert_float_equal(r.leaked_sockets_per_cycle, 0.001, 0.00001);
+	m = get(&r, &s, "slab.TCP.objs");
+	assert_float_equal(m->residual, 100, 15); /* against a baseline another run raised */
+	assert_int_equal(m->verdict, VERDICT_LEAK);
+	assert_non_null(strstr(m->why, "when the run's netns closed"));
+	assert_float_equal(m->residual_per_cycle, 0.002, 0.0002);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* UDP, KB sequence: sockets freed after an RCU grace period; ~550 in flight, flat: BOUNDED. */
+static void test_real_udp(void **state)
+{
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	real_params(&p);
+	load_real("udp_rcu.csv", &p, &s, &r);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.UDP.objs")->verdict, VERDICT_BOUNDED);
+	assert_int_equal(get(&r, &s, "slab.UDP.bytes")->verdict, VERDICT_BOUNDED);
+	assert_false(get(&r, &s, "meminfo.MemAvailable")->decisive);
+	result_free(&r);
+	series_free(&s);
+}
+
+/*
+ * An in-flight count: zero most of the time, bursts of 30-60 at random moments and a cluster of
+ * them in the last second of churn. Its late third rises; the churn as a whole does not.
+ */
+static double bursts(const struct synth_row *r, const void *arg)
+{
+	double u = synth_uniform(r->rng);
+
+	(void)arg;
+	if (r->ph != PHASE_CHURN)
+		return 0;
+	if (r->t > r->churn_t1 - 1 && u < 0.6)
+		return round(30 + 30 * synth_uniform(r->rng));
+	return u < 0.1 ? round(30 + 30 * synth_uniform(r->rng)) : 0;
+}
+
+static void test_bursts_bounded(void **state)
+{
+	struct synth_col cols[] = {
+		{ "tcp.state.CLOSE_WAIT", UNIT_COUNT, MK_LEVEL, bursts, NULL },
+		{ "sockstat.TCP.inuse", UNIT_COUNT, MK_LEVEL, bursts, NULL },
+	};
+	unsigned seed;
+
+	(void)state;
+	for (seed = 1; seed <= 10; seed++) {
+		struct synth_plan pl = plan(5, 30);
+		struct analysis_params p;
+		struct series s;
+		struct result r;
+
+		pl.seed = seed * 104729;
+		params(&p);
+		run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+		assert_int_equal(get(&r, &s, "tcp.state.CLOSE_WAIT")->verdict, VERDICT_BOUNDED);
+		assert_int_equal(r.verdict, VERDICT_BOUNDED);
+		result_free(&r);
+		series_free(&s);
+	}
+}
+
+/* TIME_WAIT that stops at the ports connect() may reuse while the loop goes on: capped. */
+static double tw_capped_gen(const struct synth_row *r, const void *arg)
+{
+	(void)arg;
+	return fmin(synth_tw(r, RATE, 60), 14116);
+}
+
+static void test_tw_capped(void **state)
+{
+	struct gen tw = { .tw_k = 1, .rate = 500, .integer = true };
+	struct synth_col capped[] = { { "sockstat.TCP.tw", UNIT_COUNT, MK_LEVEL, tw_capped_gen,
+					NULL } };
+	struct synth_col steady[] = { COL("sockstat.TCP.tw", UNIT_COUNT, MK_LEVEL, &tw) };
+	struct synth_plan pl = plan(5, 75);
+	struct analysis_params p;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, capped, 1, &p, &s, &r);
+	assert_true(r.tw_capped);
+	assert_float_equal(r.tw_cap, 14116, 1);
+	assert_int_equal(r.verdict, VERDICT_BOUNDED);
+	result_free(&r);
+	series_free(&s);
+
+	/* Longer than TIME_WAIT's life: flat because as many expire as come, not capped. */
+	pl = plan(90, 75);
+	pl.rate = 500;
+	run(&pl, steady, 1, &p, &s, &r);
+	assert_false(r.tw_capped);
+	assert_float_equal(r.tw_peak, 30000, 600);
+	result_free(&r);
+	series_free(&s);
+}
+
+/* Another task's allocation after the loop stopped is not the loop's: no verdict against it. */
+static void test_late_step_not_loop(void **state)
+{
+	struct gen k = { .base = 230, .noise = 2, .step = 128, .step_at = 25, .integer = true };
+	struct gen kb = {
+		.base = 230 * 4096.0, .noise = 2 * 4096.0, .step = 128 * 4096.0, .step_at = 25
+	};
+	struct gen client = { .plateau = 1, .tau = 0.01, .back_tau = 0.01, .integer = true };
+	struct synth_col cols[] = {
+		COL("slab.kmalloc-4k.objs", UNIT_COUNT, MK_LEVEL, &k),
+		COL("slab.kmalloc-4k.bytes", UNIT_BYTES, MK_LEVEL, &kb),
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+	};
+	struct synth_plan pl = plan(5, 60);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	m = get(&r, &s, "slab.kmalloc-4k.bytes");
+	assert_int_equal(m->verdict, VERDICT_CLEAN);
+	assert_non_null(strstr(m->why, "after it stopped"));
+	assert_int_not_equal(r.verdict, VERDICT_INCONCLUSIVE);
+	assert_int_not_equal(r.verdict, VERDICT_LEAK);
 	result_free(&r);
 	series_free(&s);
 }
@@ -850,6 +1244,18 @@ int main(void)
 		cmocka_unit_test(test_settled),
 		cmocka_unit_test(test_confirm),
 		cmocka_unit_test(test_recorded_loopback),
+		cmocka_unit_test(test_real_kb_bursts),
+		cmocka_unit_test(test_real_kb_slab_jitter),
+		cmocka_unit_test(test_real_tw_drain),
+		cmocka_unit_test(test_real_tw_still_draining),
+		cmocka_unit_test(test_real_leak1000),
+		cmocka_unit_test(test_real_udp),
+		cmocka_unit_test(test_real_buffer_head),
+		cmocka_unit_test(test_teardown_evidence),
+		cmocka_unit_test(test_real_unix),
+		cmocka_unit_test(test_bursts_bounded),
+		cmocka_unit_test(test_tw_capped),
+		cmocka_unit_test(test_late_step_not_loop),
 		cmocka_unit_test(test_names),
 	};
 

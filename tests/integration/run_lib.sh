@@ -1,0 +1,48 @@
+# Helpers for the t_run_* tests: source after lib.sh.
+
+# srun NAME EXIT ARGS...: sockleak run --quiet --json $TMP/NAME.json ARGS; the text report goes to
+# $TMP/NAME.txt (kept in $ARTIFACTS too); fails the test unless it exits with EXIT.
+srun() {
+	name=$1
+	want=$2
+	shift 2
+	set +e
+	"$SOCKLEAK" run --quiet --json "$TMP/$name.json" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
+	rc=$?
+	set -e
+	cp "$TMP/$name.txt" "$ARTIFACTS/${TEST_NAME:-run}-$name.txt" 2>/dev/null || true
+	cp "$TMP/$name.json" "$ARTIFACTS/${TEST_NAME:-run}-$name.json" 2>/dev/null || true
+	cat "$TMP/$name.txt" "$TMP/$name.err"
+	[ "$rc" -eq "$want" ] || die "$name: expected exit $want, got $rc (sockleak run $*)"
+	echo "ok: $name exits $want"
+}
+
+# rjq NAME EXPR DESCRIPTION: fails unless the jq expression is true of $TMP/NAME.json.
+rjq() {
+	if jq -e "$2" "$TMP/$1.json" >/dev/null; then
+		echo "ok: $3"
+	else
+		jq -c '.result | {verdict, why, cycles, leaked_sockets_per_cycle, time_wait}' \
+			"$TMP/$1.json" >&2
+		die "$3 ($2)"
+	fi
+}
+
+# The verdict of a metric: metric NAME -> jq expression for its result.metrics entry.
+metric() {
+	echo ".result.metrics[] | select(.metric == \"$1\")"
+}
+
+# Namespaces held by processes, and named ones: both must be unchanged after a run.
+ns_snapshot() {
+	{ lsns -t net -n -o NS 2>/dev/null | sort; ls /run/netns 2>/dev/null || true; } | tr '\n' ' '
+}
+
+need_jq() {
+	command -v jq >/dev/null || skip "needs jq"
+}
+
+# says NAME TEXT: fails unless the text report $TMP/NAME.txt says TEXT (lines joined: it wraps).
+says() {
+	tr '\n' ' ' <"$TMP/$1.txt" | tr -s ' ' | grep -qF -- "$2" || die "text report lacks: $2"
+}
