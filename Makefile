@@ -48,7 +48,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
 
 # Bench programs may use the program's code: linked from an archive, only what they reference.
 LIB_A := $(BUILD)/libsockleak.a
@@ -59,7 +59,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
 # Installs missing Debian packages when root; otherwise says what to install.
 deps:

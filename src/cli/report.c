@@ -1,39 +1,44 @@
-/* sockleak report: re-renders a saved run (a JSON report) as HTML, CSV or JSON. */
+/* sockleak report: re-renders a saved run (a JSON report) as text, HTML, CSV or JSON. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "common.h"
 #include "report/report.h"
+#include "report/text.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sockleak report FILE.json [--html OUT] [--csv OUT] [--json OUT]\n"
-		   "\n"
-		   "Re-renders a saved run: FILE.json is a JSON report written by\n"
-		   "'sockleak run --json FILE' (\"-\" reads standard input).\n"
-		   "\n"
-		   "Options (each OUT may be \"-\" for standard output; give one or more):\n"
-		   "  --html OUT   the self-contained HTML report: verdict, charts, evidence\n"
-		   "  --csv OUT    the time series as CSV: t,cycles,phase,<metric>...\n"
-		   "  --json OUT   the JSON report again (schema 1)\n"
-		   "  -h, --help   this text\n"
-		   "\n"
-		   "Exit codes: 0 written, 2 usage error or FILE is not a sockleak JSON report\n"
-		   "            (the message says where), 3 an output could not be written.\n");
+	fprintf(f,
+		"Usage: sockleak report FILE.json [--text] [--html OUT] [--csv OUT] [--json OUT]\n"
+		"\n"
+		"Re-renders a saved run: FILE.json is a JSON report written by\n"
+		"'sockleak run --json FILE' (\"-\" reads standard input). With no option it\n"
+		"prints the text report, as 'sockleak run' did.\n"
+		"\n"
+		"Options (each OUT may be \"-\" for standard output):\n"
+		"  --text       the text report on standard output\n"
+		"  --html OUT   the self-contained HTML report: verdict, charts, evidence\n"
+		"  --csv OUT    the time series as CSV: t,cycles,phase,<metric>...\n"
+		"  --json OUT   the JSON report again (schema 1)\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Exit codes: 0 written, 2 usage error or FILE is not a sockleak JSON report\n"
+		"            (the message says where), 3 an output could not be written.\n");
 }
 
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "html", required_argument, NULL, 'H' },
-		{ "csv", required_argument, NULL, 'C' },
-		{ "json", required_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "text", no_argument, NULL, 'T' },	 { "html", required_argument, NULL, 'H' },
+		{ "csv", required_argument, NULL, 'C' }, { "json", required_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
 	const char *html = NULL, *csv = NULL, *json = NULL;
+	bool text = false;
 	struct report_run run;
 	struct report_in in;
 	int c, err = 0, n_stdout;
@@ -41,6 +46,9 @@ int cmd_report(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'T':
+			text = true;
+			break;
 		case 'H':
 			html = optarg;
 			break;
@@ -64,11 +72,9 @@ int cmd_report(int argc, char **argv)
 		usage(stderr);
 		return SL_EXIT_USAGE;
 	}
-	if (!html && !csv && !json) {
-		sl_err("report: say what to write: --html OUT, --csv OUT or --json OUT");
-		return SL_EXIT_USAGE;
-	}
-	n_stdout = (html && !strcmp(html, "-")) + (csv && !strcmp(csv, "-")) +
+	if (!html && !csv && !json)
+		text = true;
+	n_stdout = text + (html && !strcmp(html, "-")) + (csv && !strcmp(csv, "-")) +
 		   (json && !strcmp(json, "-"));
 	if (n_stdout > 1) {
 		sl_err("report: only one output can go to standard output (\"-\")");
@@ -79,7 +85,9 @@ int cmd_report(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	in = report_run_in(&run);
-	if (html)
+	if (text && report_text(stdout, &run.s, &run.r, run.has_cfg ? &run.cfg : NULL))
+		err = -EIO;
+	if (!err && html)
 		err = report_html(html, &in);
 	if (!err && csv)
 		err = report_csv(csv, &run.s);

@@ -11,7 +11,6 @@
 #include "report/fmt.h"
 #include "report/names.h"
 #include "report/out.h"
-#include "report/pooltag.h"
 #include "report/svg.h"
 
 #define MAX_JUDGED_CHARTS 12 /* metrics judged other than CLEAN */
@@ -368,7 +367,7 @@ static size_t deciding(const struct result *r)
 	size_t i, n = 0;
 
 	for (i = 0; i < r->nm; i++)
-		n += r->m[i].verdict == r->verdict;
+		n += r->m[i].verdict == r->verdict && r->m[i].decisive;
 	return n;
 }
 
@@ -377,9 +376,7 @@ static void headline(struct page *p)
 	const struct result *r = p->r;
 	const struct series *s = p->s;
 	char a[48], b[48];
-	size_t i, n, ntags, k = 0;
-	struct pool_tag tags[64];
-	double bytes = 0, most = 0;
+	size_t i, n, k;
 
 	switch (r->verdict) {
 	case VERDICT_LEAK:
@@ -392,17 +389,10 @@ static void headline(struct page *p)
 		} else {
 			fputs("memory kept after the loop stopped", p->f);
 		}
-		ntags = pool_tags(s, r, tags, ARRAY_SIZE(tags));
-		for (i = 0; i < ntags && i < ARRAY_SIZE(tags); i++) {
-			if (tags[i].verdict == VERDICT_LEAK && isfinite(tags[i].bytes_per_cycle) &&
-			    tags[i].bytes_per_cycle > 0) {
-				bytes += tags[i].bytes_per_cycle;
-				k++;
-			}
-		}
-		if (k)
+		if (r->leak_caches)
 			fprintf(p->f, ", %s in %zu slab cache%s",
-				per_cycle(a, sizeof(a), bytes, UNIT_BYTES), k, k == 1 ? "" : "s");
+				per_cycle(a, sizeof(a), r->leaked_bytes_per_cycle, UNIT_BYTES),
+				r->leak_caches, r->leak_caches == 1 ? "" : "s");
 		if (isfinite(r->memcg_bytes_per_cycle))
 			fprintf(p->f, ", memcg %s",
 				per_cycle(a, sizeof(a), r->memcg_bytes_per_cycle, UNIT_BYTES));
@@ -416,13 +406,10 @@ static void headline(struct page *p)
 		fputs("grew to a plateau or by deferred clean-up (TIME_WAIT), and came back", p->f);
 		break;
 	case VERDICT_INCONCLUSIVE:
-		for (i = 0; i < r->nm; i++)
-			if (r->m[i].verdict == VERDICT_INCONCLUSIVE)
-				most = fmax(most, r->m[i].cycles_to_decide);
 		fputs("noise too large for this run's length", p->f);
-		if (most > 0)
+		if (r->cycles_to_decide > 0)
 			fprintf(p->f, ": about %s cycles would decide",
-				human(a, sizeof(a), most, UNIT_COUNT));
+				human(a, sizeof(a), r->cycles_to_decide, UNIT_COUNT));
 		break;
 	default:
 		fprintf(p->f, "no significant growth in %zu judged metrics over %s cycles", r->nm,
@@ -432,7 +419,7 @@ static void headline(struct page *p)
 	if (r->verdict != VERDICT_CLEAN && n) {
 		fputs("<div class=\"by\">decided by ", p->f);
 		for (i = k = 0; i < r->nm && k < 4; i++) {
-			if (r->m[i].verdict != r->verdict)
+			if (r->m[i].verdict != r->verdict || !r->m[i].decisive)
 				continue;
 			fprintf(p->f, "%s<code>", k ? ", " : "");
 			esc(p, col_name(s, r->m[i].col));
@@ -600,10 +587,15 @@ static void evidence(struct page *p)
 	fputs("</tbody></table></section>\n", p->f);
 }
 
+static const char *col_note(const struct series *s, int col)
+{
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].note : NULL;
+}
+
 static void pool_table(struct page *p)
 {
-	struct pool_tag tags[MAX_POOL_ROWS];
-	size_t i, n = pool_tags(p->s, p->r, tags, MAX_POOL_ROWS);
+	const struct result *r = p->r;
+	size_t i, n = r->npools;
 	char a[48], b[48];
 
 	fputs("<section id=\"pool\"><h2>Pool tags: slab caches by residual bytes per cycle</h2>",
@@ -617,16 +609,21 @@ static void pool_table(struct page *p)
 	      "<th class=\"num\">bytes/cycle</th><th class=\"num\">confidence</th><th>note</th></tr></thead><tbody>",
 	      p->f);
 	for (i = 0; i < n && i < MAX_POOL_ROWS; i++) {
+		const struct pool_row *t = &r->pools[i];
+		const char *note = col_note(p->s, t->objs_col);
+
+		if (!note)
+			note = col_note(p->s, t->bytes_col);
 		fputs("<tr><td class=\"name\"><code>", p->f);
-		esc(p, tags[i].cache);
+		esc(p, t->cache);
 		fputs("</code></td><td>", p->f);
-		badge(p, tags[i].verdict);
+		badge(p, t->verdict);
 		fprintf(p->f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>",
-			human(a, sizeof(a), tags[i].objs_per_cycle, UNIT_COUNT),
-			human(b, sizeof(b), tags[i].bytes_per_cycle, UNIT_BYTES));
+			human(a, sizeof(a), t->objs_per_cycle, UNIT_COUNT),
+			human(b, sizeof(b), t->bytes_per_cycle, UNIT_BYTES));
 		fprintf(p->f, "<td class=\"num\">%.0f%%</td><td class=\"note\">",
-			100 * tags[i].confidence);
-		esc(p, tags[i].note ? tags[i].note : "");
+			100 * t->confidence);
+		esc(p, note ? note : "");
 		fputs("</td></tr>", p->f);
 	}
 	fputs("</tbody></table>", p->f);

@@ -11,7 +11,6 @@
 #include "report/jw.h"
 #include "report/names.h"
 #include "report/out.h"
-#include "report/pooltag.h"
 
 #define MAX_ROWS_LOADED (1u << 22) /* far above any series a run keeps (SERIES_DEFAULT_ROWS) */
 
@@ -134,29 +133,36 @@ static void write_metric(struct jw *w, const struct series *s, const struct metr
 	jw_end(w);
 }
 
+/* The note (merged caches) a pool row's columns carry. */
+static const char *pool_note(const struct series *s, const struct pool_row *p)
+{
+	if (p->objs_col >= 0 && (size_t)p->objs_col < s->ncols && s->cols[p->objs_col].note)
+		return s->cols[p->objs_col].note;
+	if (p->bytes_col >= 0 && (size_t)p->bytes_col < s->ncols)
+		return s->cols[p->bytes_col].note;
+	return NULL;
+}
+
 static void write_pool_tags(struct jw *w, const struct series *s, const struct result *r)
 {
-	size_t i, n = pool_tags(s, r, NULL, 0);
-	struct pool_tag *t = calloc(n ? n : 1, sizeof(*t));
+	size_t i;
 
-	if (!t) {
-		w->failed = true;
-		return;
-	}
-	n = pool_tags(s, r, t, n);
 	jw_array(w, "pool_tags", false);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->npools; i++) {
+		const struct pool_row *p = &r->pools[i];
+
 		jw_object(w, NULL, true);
-		jw_str(w, "cache", t[i].cache);
-		jw_str(w, "verdict", names_verdict(t[i].verdict));
-		jw_num(w, "objects_per_cycle", t[i].objs_per_cycle);
-		jw_num(w, "bytes_per_cycle", t[i].bytes_per_cycle);
-		jw_num(w, "confidence", t[i].confidence);
-		jw_str(w, "note", t[i].note);
+		jw_str(w, "cache", p->cache);
+		jw_str(w, "verdict", names_verdict(p->verdict));
+		jw_num(w, "objects_per_cycle", p->objs_per_cycle);
+		jw_num(w, "bytes_per_cycle", p->bytes_per_cycle);
+		jw_num(w, "peak_objects", p->peak_objs);
+		jw_num(w, "peak_bytes", p->peak_bytes);
+		jw_num(w, "confidence", p->confidence);
+		jw_str(w, "note", pool_note(s, p));
 		jw_end(w);
 	}
 	jw_end(w);
-	free(t);
 }
 
 static void write_result(struct jw *w, const struct series *s, const struct result *r)
@@ -175,6 +181,7 @@ static void write_result(struct jw *w, const struct series *s, const struct resu
 	jw_str(w, "why", r->why);
 	jw_str(w, "verdict_metric", col_name(s, r->verdict_col));
 	jw_num(w, "leaked_bytes_per_cycle", r->leaked_bytes_per_cycle);
+	jw_int(w, "leak_caches", (int64_t)r->leak_caches);
 	jw_num(w, "cycles_to_decide", r->cycles_to_decide);
 	jw_object(w, "time_wait", false);
 	jw_num(w, "peak", r->tw_peak);
@@ -698,6 +705,45 @@ static void load_metric(struct rd *rd, json_t *o, const char *w, const struct se
 		m->decisive = rd_bool(rd, o, w, "decisive");
 }
 
+/* The pool-tag table as analysis made it; its columns found again by the cache's name. */
+static void load_pools(struct rd *rd, json_t *o, const struct series *s, struct result *r)
+{
+	json_t *arr = rd_arr(rd, o, "result", "pool_tags", (size_t)-1), *item;
+	char where[48], key[128];
+	size_t i;
+
+	if (rd->err)
+		return;
+	r->pools = calloc(json_array_size(arr) + 1, sizeof(*r->pools));
+	if (!r->pools) {
+		rd->err = -ENOMEM;
+		return;
+	}
+	json_array_foreach(arr, i, item) {
+		struct pool_row *p = &r->pools[i];
+
+		snprintf(where, sizeof(where), "result.pool_tags[%zu]", i);
+		if (!json_is_object(item)) {
+			rd_bad(rd, where, NULL, "expected an object");
+			return;
+		}
+		rd_copy(rd, item, where, "cache", p->cache, sizeof(p->cache));
+		RD_ENUM(rd, item, where, "verdict", names_parse_verdict, &p->verdict, VERDICTS);
+		p->objs_per_cycle = rd_num(rd, item, where, "objects_per_cycle");
+		p->bytes_per_cycle = rd_num(rd, item, where, "bytes_per_cycle");
+		p->peak_objs = rd_num(rd, item, where, "peak_objects");
+		p->peak_bytes = rd_num(rd, item, where, "peak_bytes");
+		p->confidence = rd_num(rd, item, where, "confidence");
+		snprintf(key, sizeof(key), "slab.%s.objs", p->cache);
+		p->objs_col = series_find(s, key);
+		snprintf(key, sizeof(key), "slab.%s.bytes", p->cache);
+		p->bytes_col = series_find(s, key);
+		if (rd->err)
+			return;
+		r->npools = i + 1;
+	}
+}
+
 static void load_result(struct rd *rd, json_t *o, const struct series *s, struct result *r)
 {
 	const char *w = "result";
@@ -718,6 +764,9 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 	/* Written since the verdict was calibrated on real runs: older reports lack them. */
 	if (json_object_get(o, "why"))
 		rd_copy(rd, o, w, "why", r->why, sizeof(r->why));
+	r->leaked_bytes_per_cycle = rd_num(rd, o, w, "leaked_bytes_per_cycle");
+	r->leak_caches = (size_t)rd_int(rd, o, w, "leak_caches", 0, INT64_MAX);
+	r->cycles_to_decide = rd_num(rd, o, w, "cycles_to_decide");
 	if (json_object_get(o, "time_wait")) {
 		json_t *tw = rd_obj(rd, o, w, "time_wait");
 		const char *tww = "result.time_wait";
@@ -737,6 +786,7 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 
 		r->verdict_col = vm ? series_find(s, vm) : -1;
 	}
+	load_pools(rd, o, s, r);
 	arr = rd_arr(rd, o, w, "metrics", (size_t)-1);
 	if (rd->err)
 		return;

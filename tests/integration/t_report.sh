@@ -22,9 +22,12 @@ check "stdout works as an output" sh -c "'$SOCKLEAK' report '$leak' --json - | j
 
 # Refusals: usage errors and files that are not ours exit 2 and say where.
 expect_exit 2 "$SOCKLEAK" report
-expect_exit 2 "$SOCKLEAK" report "$leak"
+"$SOCKLEAK" report "$leak" >"$TMP/text.txt"
+check "with no option, the text report: verdict line first" grep -q '^LEAK: ' "$TMP/text.txt"
+check "the text report has the pool-tag table" grep -q '^Slab caches (pool tags)' "$TMP/text.txt"
 expect_exit 2 "$SOCKLEAK" report "$leak" --bogus x
 expect_exit 2 "$SOCKLEAK" report "$leak" --html - --csv -
+expect_exit 2 "$SOCKLEAK" report "$leak" --text --json -
 echo 'not json' >"$TMP/bad.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/bad.json" --html "$TMP/x.html" 2>"$TMP/err"
 check "a non-JSON file is named with its line" grep -q "bad.json:1:[0-9]*: not valid JSON" "$TMP/err"

@@ -157,8 +157,50 @@ static inline void synth_metric(struct synth *x, int col, bool leak)
 	m->confidence = m->verdict == VERDICT_CLEAN ? 0.9 : 0.99;
 	m->cycles_to_decide = m->verdict == VERDICT_INCONCLUSIVE ? 1.2e6 : 0;
 	m->tw_explained = c->per_tw > 0 && m->verdict == VERDICT_BOUNDED;
+	m->decisive = strncmp(c->name, "meminfo.", 8) != 0;
 	snprintf(m->why, sizeof(m->why), "%s: residual %.4g after quiesce, noise %.3g",
 		 m->verdict == VERDICT_LEAK ? "kept" : "came back", m->residual, m->noise);
+}
+
+/* The pool-tag table analysis would make: one row per slab cache judged other than CLEAN. */
+static inline void synth_pools(struct synth *x)
+{
+	size_t i, k;
+
+	x->r.pools = calloc(SY_NCOLS, sizeof(*x->r.pools));
+	for (i = 0; i < x->r.nm; i++) {
+		const struct metric_result *m = &x->r.m[i];
+		const char *name = x->s.cols[m->col].name, *dot = strrchr(name, '.');
+		struct pool_row *p = NULL;
+		bool bytes;
+		size_t n;
+
+		if (strncmp(name, "slab.", 5) || m->verdict == VERDICT_CLEAN)
+			continue;
+		bytes = !strcmp(dot, ".bytes");
+		n = (size_t)(dot - name - 5);
+		for (k = 0; k < x->r.npools && !p; k++)
+			if (strlen(x->r.pools[k].cache) == n &&
+			    !strncmp(x->r.pools[k].cache, name + 5, n))
+				p = &x->r.pools[k];
+		if (!p) {
+			p = &x->r.pools[x->r.npools++];
+			memcpy(p->cache, name + 5, n);
+			p->objs_col = p->bytes_col = -1;
+			p->objs_per_cycle = p->bytes_per_cycle = NAN;
+		}
+		if (bytes) {
+			p->bytes_col = m->col;
+			p->bytes_per_cycle = m->residual_per_cycle;
+			p->peak_bytes = m->peak;
+		} else {
+			p->objs_col = m->col;
+			p->objs_per_cycle = m->residual_per_cycle;
+			p->peak_objs = m->peak;
+		}
+		p->verdict = m->verdict > p->verdict ? m->verdict : p->verdict;
+		p->confidence = m->confidence;
+	}
 }
 
 /* Builds the run; free with synth_free. */
@@ -198,7 +240,9 @@ static inline void synth_run(struct synth *x, bool leak)
 	for (j = 0; j < SY_NCOLS; j++)
 		if (synth_cols[j].kind == MK_LEVEL)
 			synth_metric(x, (int)j, leak);
+	synth_pools(x);
 	x->r.verdict = leak ? VERDICT_LEAK : VERDICT_BOUNDED;
+	x->r.verdict_col = -1;
 	x->r.cycles = (uint64_t)(SY_RATE * SY_CHURN);
 	x->r.churn_seconds = SY_CHURN;
 	x->r.quiesce_seconds = SY_QUIESCE;
@@ -264,6 +308,7 @@ static inline void synth_free(struct synth *x)
 {
 	series_free(&x->s);
 	free(x->r.m);
+	free(x->r.pools);
 	json_decref(x->engine);
 }
 
