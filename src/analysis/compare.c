@@ -180,7 +180,8 @@ int compare_runs(const struct series *sa, const struct result *ra, const struct 
 		c->sig_residual = fabs(c->z_residual) > out->z_crit;
 		c->sig_slope = fabs(c->z_slope) > out->z_crit;
 		judge(c, out);
-		if (c->outcome > out->outcome)
+		/* Advisory figures (a busy host's) are shown, as in a run, but never decide. */
+		if (c->outcome > out->outcome && (c->a->decisive || c->b->decisive))
 			out->outcome = c->outcome;
 	}
 	return 0;

@@ -59,6 +59,34 @@ static void test_clean_vs_leak(void **state)
 }
 
 /* Two clean runs whose figures differ by less than their own uncertainty. */
+/* A regression only advisory figures show (a busy host's meminfo) does not decide. */
+static void test_advisory_does_not_decide(void **state)
+{
+	struct synth a, b;
+	struct comparison c;
+	size_t i;
+
+	(void)state;
+	synth_run(&a, false);
+	synth_run(&b, true);
+	/* The runs differ only in the host's figures, where B's SUnreclaim became a LEAK. */
+	for (i = 0; i < b.r.nm; i++) {
+		const char *name = b.s.cols[b.r.m[i].col].name;
+		bool host = !strncmp(name, "meminfo.", 8);
+
+		if (!host)
+			b.r.m[i] = a.r.m[i];
+		a.r.m[i].decisive = b.r.m[i].decisive = !host;
+		if (!strcmp(name, "meminfo.SUnreclaim"))
+			b.r.m[i].verdict = VERDICT_LEAK;
+	}
+	assert_int_equal(outcome(&a, &b, &c), CMP_SAME);
+	assert_int_equal(metric(&c, "meminfo.SUnreclaim")->outcome, CMP_REGRESSION);
+	comparison_free(&c);
+	synth_free(&a);
+	synth_free(&b);
+}
+
 static void test_clean_vs_clean(void **state)
 {
 	struct synth a, b;
@@ -190,10 +218,14 @@ static void test_z_crit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_vs_leak), cmocka_unit_test(test_clean_vs_clean),
-		cmocka_unit_test(test_leak_grows),    cmocka_unit_test(test_noisy_verdict_change),
-		cmocka_unit_test(test_only_in_one),   cmocka_unit_test(test_same_sequence),
+		cmocka_unit_test(test_clean_vs_leak),
+		cmocka_unit_test(test_clean_vs_clean),
+		cmocka_unit_test(test_leak_grows),
+		cmocka_unit_test(test_noisy_verdict_change),
+		cmocka_unit_test(test_only_in_one),
+		cmocka_unit_test(test_same_sequence),
 		cmocka_unit_test(test_z_crit),
+		cmocka_unit_test(test_advisory_does_not_decide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
