@@ -8,10 +8,10 @@
 
 /* Exit codes, documented in README.md and every --help. */
 enum sl_exit {
-	SL_EXIT_OK = 0,		/* CLEAN or BOUNDED (or a command that succeeded) */
-	SL_EXIT_FAIL = 1,	/* LEAK or BACKLOG (see --fail-on), REGRESSION for compare */
-	SL_EXIT_USAGE = 2,	/* bad command line or input file */
-	SL_EXIT_RUNTIME = 3,	/* the run could not be carried out */
+	SL_EXIT_OK = 0, /* CLEAN or BOUNDED (or a command that succeeded) */
+	SL_EXIT_FAIL = 1, /* LEAK or BACKLOG (see --fail-on), REGRESSION for compare */
+	SL_EXIT_USAGE = 2, /* bad command line or input file */
+	SL_EXIT_RUNTIME = 3, /* the run could not be carried out */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -21,28 +21,28 @@ enum transport_kind {
 };
 
 enum server_close {
-	SC_EOF,		/* read until EOF, then close (default) */
-	SC_IMMEDIATE,	/* close as soon as accepted */
-	SC_NEVER_READ,	/* never read; close on EOF/HUP only */
-	SC_RST,		/* SO_LINGER 0 then close: the peer sees a reset */
+	SC_EOF, /* read until EOF, then close (default) */
+	SC_IMMEDIATE, /* close as soon as accepted */
+	SC_NEVER_READ, /* never read; close on EOF/HUP only */
+	SC_RST, /* SO_LINGER 0 then close: the peer sees a reset */
 };
 
 struct run_config {
 	/* what to run */
-	const char *sequence;		/* sequence text (a preset already expanded) */
-	const char *preset;		/* preset name when one was used, else NULL */
-	struct seq *seq;		/* compiled sequence, owned by the config */
+	const char *sequence; /* sequence text (a preset already expanded) */
+	const char *preset; /* preset name when one was used, else NULL */
+	struct seq *seq; /* compiled sequence, owned by the config */
 	enum transport_kind transport;
-	const char *target;		/* the user's server (host:port or path); NULL: sockleak's own */
+	const char *target; /* the user's server (host:port or path); NULL: sockleak's own */
 
 	/* client */
-	unsigned threads;		/* client workers */
-	double seconds;			/* churn length; 0 with ops set: until ops */
-	uint64_t ops;			/* total cycles, exact; 0: unbounded */
-	double rate;			/* total cycles/s; 0: as fast as possible */
-	bool yield;			/* sched_yield between cycles */
-	uint64_t inject_leak;		/* keep one socket open every N cycles; 0: off */
-	bool allow_open;		/* accept a sequence without close */
+	unsigned threads; /* client workers */
+	double seconds; /* churn length; 0 with ops set: until ops */
+	uint64_t ops; /* total cycles, exact; 0: unbounded */
+	double rate; /* total cycles/s; 0: as fast as possible */
+	bool yield; /* sched_yield between cycles */
+	uint64_t inject_leak; /* keep one socket open every N cycles; 0: off */
+	bool allow_open; /* accept a sequence without close */
 
 	/* local server */
 	unsigned server_threads;
@@ -50,25 +50,25 @@ struct run_config {
 	int backlog;
 
 	/* isolation */
-	bool netns;			/* run in a fresh network namespace (root only) */
+	bool netns; /* run in a fresh network namespace (root only) */
 	const char *netns_sysctl[RUN_MAX_SYSCTL]; /* "net.KEY=VALUE" set inside that namespace */
 	unsigned nsysctl;
-	bool cgroup;			/* run in a memory cgroup of its own (root only) */
+	bool cgroup; /* run in a memory cgroup of its own (root only) */
 
 	/* sampling and phases (run) */
-	double interval;		/* seconds between samples */
-	double baseline;		/* seconds */
-	double warmup;			/* seconds of churn excluded from fits */
-	double quiesce_max;		/* seconds */
-	bool teardown;			/* destroy the netns and measure again */
-	bool confirm;			/* run again at 3x length: a leak scales */
-	unsigned fail_on;		/* bitmask of 1u << enum verdict that exit 1 */
+	double interval; /* seconds between samples */
+	double baseline; /* seconds */
+	double warmup; /* seconds of churn excluded from fits */
+	double quiesce_max; /* seconds */
+	bool teardown; /* destroy the netns and measure again */
+	bool confirm; /* run again at 3x length: a leak scales */
+	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
 
 	/* output */
 	const char *json_path;
 	const char *csv_path;
 	const char *html_path;
-	bool watch;			/* live view while churning */
+	bool watch; /* live view while churning */
 	bool quiet;
 };
 

@@ -5,7 +5,6 @@
 #include "cli/cli.h"
 #include "common.h"
 
-
 const struct command commands[] = {
 	{ "run", cmd_run, "run a sequence through phases and give a verdict: CLEAN ... LEAK" },
 	{ "sweep", cmd_sweep, "run a matrix of variants within a time budget; a verdict row each" },

@@ -10,11 +10,11 @@
 
 /* Ordered by severity: the overall verdict is the largest. */
 enum verdict {
-	VERDICT_CLEAN,		/* no significant growth */
-	VERDICT_BOUNDED,	/* grew to a plateau, or deferred clean-up (TIME_WAIT); came back */
-	VERDICT_INCONCLUSIVE,	/* noise too large for this run's length */
-	VERDICT_BACKLOG,	/* still rising while the loop ran, came back after: starved clean-up */
-	VERDICT_LEAK,		/* a residual above noise that did not come back */
+	VERDICT_CLEAN, /* no significant growth */
+	VERDICT_BOUNDED, /* grew to a plateau, or deferred clean-up (TIME_WAIT); came back */
+	VERDICT_INCONCLUSIVE, /* noise too large for this run's length */
+	VERDICT_BACKLOG, /* still rising while the loop ran, came back after: starved clean-up */
+	VERDICT_LEAK, /* a residual above noise that did not come back */
 	VERDICT_COUNT,
 };
 
@@ -22,88 +22,88 @@ const char *verdict_name(enum verdict v);
 
 /* Which metrics may decide the overall verdict (the rule is in src/analysis/verdict.c). */
 enum metric_role {
-	ROLE_SOCKETS,	/* socket counts, TCP states, sockstat, the process's fds: decide */
-	ROLE_SLAB,	/* slab caches the sequence moved: decide */
-	ROLE_MEMCG,	/* the workload cgroup's kernel memory: decides when the cgroup is the run's own */
-	ROLE_TW,	/* TIME_WAIT sockets and their caches: deferred clean-up, BOUNDED at worst */
-	ROLE_HOST,	/* whole-host figures (meminfo, memcg usage, RSS, threads): advisory */
-	ROLE_COUNTER,	/* netstat events: moved or not, never judged */
+	ROLE_SOCKETS, /* socket counts, TCP states, sockstat, the process's fds: decide */
+	ROLE_SLAB, /* slab caches the sequence moved: decide */
+	ROLE_MEMCG, /* the workload cgroup's kernel memory: decides when the cgroup is the run's own */
+	ROLE_TW, /* TIME_WAIT sockets and their caches: deferred clean-up, BOUNDED at worst */
+	ROLE_HOST, /* whole-host figures (meminfo, memcg usage, RSS, threads): advisory */
+	ROLE_COUNTER, /* netstat events: moved or not, never judged */
 	ROLE_COUNT,
 };
 
 const char *role_name(enum metric_role r);
 
 struct metric_result {
-	int col;			/* column in the series */
+	int col; /* column in the series */
 	enum verdict verdict;
-	char why[200];			/* one line of evidence in words */
-	double baseline;		/* median level during baseline */
-	double noise;			/* robust sigma (MAD x 1.4826) of baseline and jitter */
-	double peak;			/* largest rise above baseline during churn */
-	double slope;			/* rise per cycle during churn (Theil-Sen) */
-	double slope_lo, slope_hi;	/* its 95% confidence interval */
-	double slope_early, slope_late;	/* first and last third of churn: the shape */
-	double residual;		/* level at the end of quiesce minus baseline */
+	char why[200]; /* one line of evidence in words */
+	double baseline; /* median level during baseline */
+	double noise; /* robust sigma (MAD x 1.4826) of baseline and jitter */
+	double peak; /* largest rise above baseline during churn */
+	double slope; /* rise per cycle during churn (Theil-Sen) */
+	double slope_lo, slope_hi; /* its 95% confidence interval */
+	double slope_early, slope_late; /* first and last third of churn: the shape */
+	double residual; /* level at the end of quiesce minus baseline */
 	double residual_per_cycle;
-	double after_teardown;		/* level after teardown minus baseline; NAN without teardown */
-	double confidence;		/* 0..1, for the verdict given */
-	double cycles_to_decide;	/* INCONCLUSIVE: cycles a run would need; else 0 */
-	bool tw_explained;		/* growth explained by TIME_WAIT sockets */
+	double after_teardown; /* level after teardown minus baseline; NAN without teardown */
+	double confidence; /* 0..1, for the verdict given */
+	double cycles_to_decide; /* INCONCLUSIVE: cycles a run would need; else 0 */
+	bool tw_explained; /* growth explained by TIME_WAIT sockets */
 	/* Added by analysis: */
 	enum metric_role role;
-	bool decisive;			/* its role lets it decide the overall verdict */
-	bool nothing_seen;		/* INCONCLUSIVE for want of cycles: no growth, no residual */
-	bool moved;			/* levels: grew during churn; counters: counted events */
-	double total;			/* counters: events from the end of baseline to the end */
-	double residual_sd;		/* standard error of residual */
-	double tw_part;			/* part of residual that is TIME_WAIT still pending */
+	bool decisive; /* its role lets it decide the overall verdict */
+	bool nothing_seen; /* INCONCLUSIVE for want of cycles: no growth, no residual */
+	bool moved; /* levels: grew during churn; counters: counted events */
+	double total; /* counters: events from the end of baseline to the end */
+	double residual_sd; /* standard error of residual */
+	double tw_part; /* part of residual that is TIME_WAIT still pending */
 };
 
 /* One slab cache in the pool-tag table: its objs and bytes columns judged together. */
 struct pool_row {
 	char cache[64];
-	int objs_col, bytes_col;	/* -1 when absent; notes (merged caches) are on the columns */
-	enum verdict verdict;		/* the worse of the two */
-	double objs_per_cycle;		/* residual per churn cycle (TIME_WAIT part removed) */
+	int objs_col, bytes_col; /* -1 when absent; notes (merged caches) are on the columns */
+	enum verdict verdict; /* the worse of the two */
+	double objs_per_cycle; /* residual per churn cycle (TIME_WAIT part removed) */
 	double bytes_per_cycle;
-	double peak_objs, peak_bytes;	/* largest rise during churn */
+	double peak_objs, peak_bytes; /* largest rise during churn */
 	double confidence;
 };
 
 struct result {
-	enum verdict verdict;		/* overall */
-	struct metric_result *m;	/* analysed metrics, most severe and largest first */
+	enum verdict verdict; /* overall */
+	struct metric_result *m; /* analysed metrics, most severe and largest first */
 	size_t nm;
-	uint64_t cycles;		/* churn cycles */
+	uint64_t cycles; /* churn cycles */
 	double churn_seconds;
 	double quiesce_seconds;
-	bool quiesce_stable;		/* every metric that moved settled before the maximum */
+	bool quiesce_stable; /* every metric that moved settled before the maximum */
 	double leaked_sockets_per_cycle; /* exact in a private netns; NAN when unknown */
-	double injected_per_cycle;	/* 1/N with --inject-leak N, else 0 */
-	double memcg_bytes_per_cycle;	/* NAN without a cgroup */
+	double injected_per_cycle; /* 1/N with --inject-leak N, else 0 */
+	double memcg_bytes_per_cycle; /* NAN without a cgroup */
 	/* Added by analysis: evidence the reports render without recomputing. */
-	char why[240];			/* the overall verdict in words, with the metrics that made it */
-	int socket_col;			/* where leaked_sockets_per_cycle comes from; -1 */
-	double socket_divisor;		/* 1 for client counts, sockets_per_leak for totals */
-	bool sockets_exact;		/* counted in the run's own netns */
-	double leaked_bytes_per_cycle;	/* summed over the slab caches judged LEAK */
-	size_t leak_caches;		/* how many */
-	struct pool_row *pools;		/* slab caches that moved, most severe first */
+	char why[240]; /* the overall verdict in words, with the metrics that made it */
+	int socket_col; /* where leaked_sockets_per_cycle comes from; -1 */
+	double socket_divisor; /* 1 for client counts, sockets_per_leak for totals */
+	bool sockets_exact; /* counted in the run's own netns */
+	double leaked_bytes_per_cycle; /* summed over the slab caches judged LEAK */
+	size_t leak_caches; /* how many */
+	struct pool_row *pools; /* slab caches that moved, most severe first */
 	size_t npools;
-	double tw_peak;			/* TIME_WAIT sockets above baseline at their peak; 0: none */
-	double tw_pending;		/* still pending at the end of quiesce */
-	bool tw_short_quiesce;		/* pending because quiesce was shorter than TIME_WAIT */
-	double cycles_to_decide;	/* overall INCONCLUSIVE: the longest a decisive metric needs */
-	size_t ndecisive;		/* decisive metrics analysed */
+	double tw_peak; /* TIME_WAIT sockets above baseline at their peak; 0: none */
+	double tw_pending; /* still pending at the end of quiesce */
+	bool tw_short_quiesce; /* pending because quiesce was shorter than TIME_WAIT */
+	double cycles_to_decide; /* overall INCONCLUSIVE: the longest a decisive metric needs */
+	size_t ndecisive; /* decisive metrics analysed */
 	/* Added by calibration on real runs: */
-	int verdict_col;		/* the decisive metric that made the overall verdict; -1 */
-	bool tw_capped;			/* TIME_WAIT stopped growing while the loop still ran */
-	double tw_cap;			/* ... at this many sockets above baseline */
-	double tw_recycled;		/* netstat TWRecycled: TIME_WAIT ports connect() reused */
-	double tw_overflow;		/* netstat TCPTimeWaitOverflow: closed without TIME_WAIT */
-	size_t nclean;			/* level metrics judged CLEAN */
-	size_t nunseen;			/* level metrics that showed nothing at this length */
-	double unseen_cycles;		/* the most cycles one of those would need to decide */
+	int verdict_col; /* the decisive metric that made the overall verdict; -1 */
+	bool tw_capped; /* TIME_WAIT stopped growing while the loop still ran */
+	double tw_cap; /* ... at this many sockets above baseline */
+	double tw_recycled; /* netstat TWRecycled: TIME_WAIT ports connect() reused */
+	double tw_overflow; /* netstat TCPTimeWaitOverflow: closed without TIME_WAIT */
+	size_t nclean; /* level metrics judged CLEAN */
+	size_t nunseen; /* level metrics that showed nothing at this length */
+	double unseen_cycles; /* the most cycles one of those would need to decide */
 };
 
 #endif

@@ -23,24 +23,24 @@ enum unit {
 
 /* How analysis treats a column. */
 enum metric_kind {
-	MK_LEVEL,	/* a gauge: objects, bytes, sockets in use now */
-	MK_COUNTER,	/* a monotonic event count (netstat): growth is events, not memory */
-	MK_COST,	/* sockleak's own overhead (probe cost): shown, never judged */
+	MK_LEVEL, /* a gauge: objects, bytes, sockets in use now */
+	MK_COUNTER, /* a monotonic event count (netstat): growth is events, not memory */
+	MK_COST, /* sockleak's own overhead (probe cost): shown, never judged */
 };
 
 struct series_col {
-	char *name;		/* stable dotted key: slab.TCP.objs, sockstat.TCP.inuse, ... */
-	char *note;		/* optional: e.g. the caches merged into this slab cache */
+	char *name; /* stable dotted key: slab.TCP.objs, sockstat.TCP.inuse, ... */
+	char *note; /* optional: e.g. the caches merged into this slab cache */
 	enum unit unit;
 	enum metric_kind kind;
-	double *v;		/* one value per stored row; NAN where not sampled */
+	double *v; /* one value per stored row; NAN where not sampled */
 };
 
 struct phase_mark {
 	enum phase phase;
-	double t;		/* seconds since the series started */
-	uint64_t cycles;	/* engine cycles at that instant */
-	size_t row;		/* first stored row of the phase */
+	double t; /* seconds since the series started */
+	uint64_t cycles; /* engine cycles at that instant */
+	size_t row; /* first stored row of the phase */
 };
 
 #define SERIES_MAX_MARKS 16
@@ -58,16 +58,16 @@ struct series {
 	struct series_col *cols;
 	size_t ncols, cols_cap;
 
-	double *t;		/* per row: seconds since start */
-	double *cycles;		/* per row: engine cycles completed */
-	unsigned char *phase;	/* per row: enum phase */
+	double *t; /* per row: seconds since start */
+	double *cycles; /* per row: engine cycles completed */
+	unsigned char *phase; /* per row: enum phase */
 	size_t nrows, rows_cap, max_rows;
 	unsigned fold;
 
-	double *row;		/* the sample being filled (ncols) */
-	double *last;		/* each column's latest figure, raw (ncols); kept across a NAN */
-	double *acc;		/* running sums of the pending samples (ncols) */
-	unsigned *acc_cnt;	/* how many of them were not NAN (ncols) */
+	double *row; /* the sample being filled (ncols) */
+	double *last; /* each column's latest figure, raw (ncols); kept across a NAN */
+	double *acc; /* running sums of the pending samples (ncols) */
+	unsigned *acc_cnt; /* how many of them were not NAN (ncols) */
 	double acc_t, acc_cycles;
 	unsigned acc_n;
 	enum phase acc_phase;
@@ -75,7 +75,7 @@ struct series {
 	double last_t;
 	uint64_t last_cycles;
 	enum phase cur_phase;
-	uint64_t samples;	/* raw samples committed */
+	uint64_t samples; /* raw samples committed */
 
 	struct phase_mark marks[SERIES_MAX_MARKS];
 	size_t nmarks;

@@ -8,32 +8,32 @@
 
 #include "config.h"
 
-#define ENGINE_MAX_OPS 32	/* ops in one compiled sequence */
-#define ENGINE_MAX_ERRNO 160	/* errno values counted one by one; larger ones share the last slot */
+#define ENGINE_MAX_OPS 32 /* ops in one compiled sequence */
+#define ENGINE_MAX_ERRNO 160 /* errno values counted one by one; larger ones share the last slot */
 
 /* What ended the churn. */
 enum engine_stop {
-	ENGINE_STOP_NONE,	/* still running (or never started) */
-	ENGINE_STOP_OPS,	/* every worker ran its share of --ops */
-	ENGINE_STOP_TIME,	/* --seconds elapsed */
-	ENGINE_STOP_REQUEST,	/* engine_request_stop: a signal, the memory guard, the caller */
+	ENGINE_STOP_NONE, /* still running (or never started) */
+	ENGINE_STOP_OPS, /* every worker ran its share of --ops */
+	ENGINE_STOP_TIME, /* --seconds elapsed */
+	ENGINE_STOP_REQUEST, /* engine_request_stop: a signal, the memory guard, the caller */
 };
 
 /* Totals over all workers; exact once engine_join returned. */
 struct engine_stats {
-	uint64_t cycles;			/* completed cycles */
-	uint64_t failed_cycles;			/* cycles cut short by a failed op */
+	uint64_t cycles; /* completed cycles */
+	uint64_t failed_cycles; /* cycles cut short by a failed op */
 	uint64_t errors[ENGINE_MAX_OPS][ENGINE_MAX_ERRNO]; /* [op index][errno] */
-	uint64_t leaked;			/* sockets kept open by --inject-leak */
-	double seconds;				/* from engine_start to the last worker's end */
-	double user_seconds, system_seconds;	/* CPU of the whole process (getrusage) */
+	uint64_t leaked; /* sockets kept open by --inject-leak */
+	double seconds; /* from engine_start to the last worker's end */
+	double user_seconds, system_seconds; /* CPU of the whole process (getrusage) */
 	unsigned threads;
-	uint64_t thread_min, thread_max;	/* per-thread cycle spread */
+	uint64_t thread_min, thread_max; /* per-thread cycle spread */
 	/* added with the engine */
-	uint64_t left_open;			/* sockets left open by an --allow-open sequence */
-	bool leak_capped;			/* the fd store was full: fewer kept than asked */
-	enum engine_stop stop;			/* what ended the churn */
-	unsigned nops;				/* ops in the sequence: rows of errors[] in use */
+	uint64_t left_open; /* sockets left open by an --allow-open sequence */
+	bool leak_capped; /* the fd store was full: fewer kept than asked */
+	enum engine_stop stop; /* what ended the churn */
+	unsigned nops; /* ops in the sequence: rows of errors[] in use */
 };
 
 struct engine;
@@ -69,7 +69,7 @@ void engine_destroy(struct engine *e);
 const char *engine_errno_name(unsigned er, char *buf, size_t size);
 
 /* Added with the engine. */
-const char *engine_stop_name(enum engine_stop s);	/* "ops", "time", "request", "running" */
+const char *engine_stop_name(enum engine_stop s); /* "ops", "time", "request", "running" */
 /* The address clients connect to (the local server's or --target), as text. */
 void engine_peer(const struct engine *e, char *buf, size_t size);
 /*
