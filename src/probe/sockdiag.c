@@ -419,9 +419,9 @@ static int sockdiag_open(struct probe *p, const struct probe_ctx *ctx, struct se
 	sd->portid = mnl_socket_get_portid(sd->nl);
 	probe_net_path(ctx, "sockstat", path, sizeof(path));
 	sd->sockstat_fd = probe_open_path(ctx, path);
-	if (sd->sockstat_fd < 0 || (err = probe_buf_init(&sd->ssbuf, 4096))) {
-		err = probe_off(p, sd->sockstat_fd < 0 ? sd->sockstat_fd : err,
-				"cannot read %s for the TIME_WAIT count", path);
+	err = sd->sockstat_fd < 0 ? sd->sockstat_fd : probe_buf_init(&sd->ssbuf, 4096);
+	if (err) {
+		err = probe_off(p, err, "cannot read %s for the TIME_WAIT count", path);
 		goto fail;
 	}
 	sd->port = htons(ctx->server_port);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis.h"
 #include "common.h"
 #include "report/jw.h"
 #include "report/names.h"
@@ -903,7 +904,7 @@ out:
 void report_run_free(struct report_run *run)
 {
 	series_free(&run->s);
-	free(run->r.m);
+	result_free(&run->r);
 	free((char *)run->cfg.sequence);
 	free((char *)run->cfg.preset);
 	free((char *)run->cfg.target);
