@@ -35,14 +35,14 @@ int report_csv_write(FILE *f, const struct series *s)
 	return ferror(f) ? -EIO : 0;
 }
 
+static int csv_write(FILE *f, const void *s)
+{
+	/* The only failure is a write error, which out_close finds and says. */
+	report_csv_write(f, s);
+	return 0;
+}
+
 int report_csv(const char *path, const struct series *s)
 {
-	struct out o;
-	int err = out_open(&o, path);
-
-	if (err)
-		return err;
-	/* The only failure is a write error, which out_close finds and says. */
-	report_csv_write(o.f, s);
-	return out_close(&o, 0);
+	return out_write(path, csv_write, s);
 }

@@ -1123,15 +1123,12 @@ int report_html_write(FILE *f, const struct report_in *in)
 	return p.err;
 }
 
+static int html_write(FILE *f, const void *in)
+{
+	return report_html_write(f, in);
+}
+
 int report_html(const char *path, const struct report_in *in)
 {
-	struct out o;
-	int err = out_open(&o, path);
-
-	if (err)
-		return err;
-	err = report_html_write(o.f, in);
-	if (err)
-		sl_err("cannot write %s: out of memory", path);
-	return out_close(&o, err);
+	return out_write(path, html_write, in);
 }

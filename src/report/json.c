@@ -264,17 +264,14 @@ int report_json_write(FILE *f, const struct report_in *in)
 	return w.failed ? -ENOMEM : 0;
 }
 
+static int json_write(FILE *f, const void *in)
+{
+	return report_json_write(f, in);
+}
+
 int report_json(const char *path, const struct report_in *in)
 {
-	struct out o;
-	int err = out_open(&o, path);
-
-	if (err)
-		return err;
-	err = report_json_write(o.f, in);
-	if (err)
-		sl_err("cannot write %s: out of memory", path);
-	return out_close(&o, err);
+	return out_write(path, json_write, in);
 }
 
 /* ---- engine summary ---- */

@@ -76,3 +76,16 @@ int out_close(struct out *o, int err)
 	o->tmp = NULL;
 	return err ? err : e;
 }
+
+int out_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg)
+{
+	struct out o;
+	int err = out_open(&o, path);
+
+	if (err)
+		return err;
+	err = write(o.f, arg);
+	if (err)
+		sl_err("cannot write %s: %s", path, strerror(-err));
+	return out_close(&o, err);
+}

@@ -18,5 +18,10 @@ int out_open(struct out *o, const char *path);
  * first error found here (said with sl_err).
  */
 int out_close(struct out *o, int err);
+/*
+ * Writes one output whole with write(f, arg), which returns 0 or -errno: out_open, write,
+ * out_close, and any failure said with sl_err. Returns 0 or -errno.
+ */
+int out_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg);
 
 #endif

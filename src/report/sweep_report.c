@@ -279,17 +279,14 @@ int sweep_json_write(FILE *f, const struct sweep_summary *sum)
 	return w.failed ? -ENOMEM : 0;
 }
 
+static int json_write(FILE *f, const void *sum)
+{
+	return sweep_json_write(f, sum);
+}
+
 int sweep_json(const char *path, const struct sweep_summary *sum)
 {
-	struct out o;
-	int err = out_open(&o, path);
-
-	if (err)
-		return err;
-	err = sweep_json_write(o.f, sum);
-	if (err)
-		sl_err("cannot write %s: out of memory", path);
-	return out_close(&o, err);
+	return out_write(path, json_write, sum);
 }
 
 /* ---- the HTML index ---- */
@@ -478,12 +475,12 @@ int sweep_index_html_write(FILE *f, const struct sweep_summary *sum)
 	return 0;
 }
 
+static int index_write(FILE *f, const void *sum)
+{
+	return sweep_index_html_write(f, sum);
+}
+
 int sweep_index_html(const char *path, const struct sweep_summary *sum)
 {
-	struct out o;
-	int err = out_open(&o, path);
-
-	if (err)
-		return err;
-	return out_close(&o, sweep_index_html_write(o.f, sum));
+	return out_write(path, index_write, sum);
 }

@@ -37,5 +37,20 @@ expect_exit() {
 	[ "$got" -eq "$want" ] || die "expected exit $want, got $got: $*"
 }
 
+# wait_pane PATTERN: waits (~10 s at most) until tmux session $s (server -L $s) shows PATTERN;
+# the pane's text is left in $TMP/pane.txt.
+wait_pane() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tmux -L "$s" capture-pane -p -t "$s" >"$TMP/pane.txt"
+		grep -q "$1" "$TMP/pane.txt" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "pane never showed '$1':"
+	cat "$TMP/pane.txt"
+	return 1
+}
+
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

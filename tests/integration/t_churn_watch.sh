@@ -11,19 +11,6 @@ tmux -L "$s" new-session -d -s "$s" -x 150 -y 45 \
 	"'$SOCKLEAK' churn --watch --seconds 60 --json '$TMP/c.json'; echo \$? >'$TMP/rc'; sleep 60"
 trap 'tmux -L "$s" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
-wait_pane() {
-	i=0
-	while [ $i -lt 100 ]; do
-		tmux -L "$s" capture-pane -p -t "$s" >"$TMP/pane.txt"
-		grep -q "$1" "$TMP/pane.txt" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "pane never showed '$1':"
-	cat "$TMP/pane.txt"
-	return 1
-}
-
 check "draws the churn view" wait_pane '^sockleak watch: churn'
 check "shows TIME_WAIT sockets of the run's netns" wait_pane '^tcp .*TIME_WAIT [1-9]'
 check "shows the slab table" wait_pane '^slab cache'

@@ -9,20 +9,6 @@ tmux -L "$s" new-session -d -s "$s" -x 150 -y 45 \
 	"'$SOCKLEAK' watch --interval 200ms; echo \$? >'$TMP/rc'; sleep 60"
 trap 'tmux -L "$s" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# Waits until the pane shows a pattern (at most ~10 s).
-wait_pane() {
-	i=0
-	while [ $i -lt 100 ]; do
-		tmux -L "$s" capture-pane -p -t "$s" >"$TMP/pane.txt"
-		grep -q "$1" "$TMP/pane.txt" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "pane never showed '$1':"
-	cat "$TMP/pane.txt"
-	return 1
-}
-
 check "draws the header" wait_pane '^sockleak watch: host'
 for sec in '^meminfo' '^sockstat' '^tcp' '^unix' '^netstat' '^slab cache'; do
 	check "draws $sec" wait_pane "$sec"
