@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "probe/probe.h"
 
 int netns_enter(int fd)
 {
@@ -181,46 +182,35 @@ long netns_read_file(int fd, const char *name, char *buf, size_t size)
 	return netns_run(fd, read_in_thread, &a);
 }
 
+struct netstat_pick {
+	const char *section, *field;
+	double v;
+	bool found;
+};
+
+static int netstat_pick(void *arg, const char *section, const char *field, double v)
+{
+	struct netstat_pick *p = arg;
+
+	if (!p->found && !strcmp(section, p->section) && !strcmp(field, p->field)) {
+		p->v = v;
+		p->found = true;
+	}
+	return 0;
+}
+
+/* The probes' parser does the reading: one way to read /proc/net/netstat. */
 int netstat_value(const char *text, const char *prefix, const char *name, uint64_t *out)
 {
-	size_t plen = strlen(prefix), nlen = strlen(name);
-	const char *l = text;
+	struct netstat_pick p = { prefix, name, 0, false };
+	int err = netstat_parse(text, netstat_pick, &p);
 
-	while (l && *l) {
-		const char *next = strchr(l, '\n');
-		const char *vals = next ? next + 1 : NULL;
-
-		/* A header line, then the values line with the same prefix. */
-		if (!strncmp(l, prefix, plen) && l[plen] == ':' && vals &&
-		    !strncmp(vals, prefix, plen)) {
-			const char *h = l + plen + 1, *v = vals + plen + 1;
-
-			for (;;) {
-				size_t hn, vn;
-
-				h += strspn(h, " ");
-				v += strspn(v, " ");
-				hn = strcspn(h, " \n");
-				vn = strcspn(v, " \n");
-				if (!hn || !vn)
-					break;
-				if (hn == nlen && !strncmp(h, name, nlen)) {
-					char num[32];
-
-					if (vn >= sizeof(num))
-						return -ERANGE;
-					memcpy(num, v, vn);
-					num[vn] = '\0';
-					return sl_parse_u64(num, out) ? -EINVAL : 0;
-				}
-				h += hn;
-				v += vn;
-			}
-			next = strchr(vals, '\n');
-		}
-		l = next ? next + 1 : NULL;
-	}
-	return -ENOENT;
+	if (err)
+		return err;
+	if (!p.found)
+		return -ENOENT;
+	*out = (uint64_t)p.v;
+	return 0;
 }
 
 int netns_listen_counters(int fd, uint64_t *overflows, uint64_t *drops)
