@@ -32,6 +32,7 @@ struct sthread {
 	struct server *s;
 	int ep;
 	int lfd; /* its listening or datagram socket */
+	bool own; /* lfd is this thread's alone (SO_REUSEPORT group), and blocking */
 	char *rbuf, *wbuf; /* wbuf: zeros, the reply bytes */
 	struct conn head; /* list of waiting connections */
 };
@@ -139,8 +140,11 @@ static void conn_event(struct sthread *t, struct conn *c)
 	}
 }
 
-/* Accepts one connection and serves what it can. Level-triggered: epoll says when there is more. */
-static void on_accept(struct sthread *t)
+/*
+ * Accepts one connection and serves what it can. Level-triggered: epoll says when there is more.
+ * Returns false when the listener no longer listens (server_stop shut it down).
+ */
+static bool on_accept(struct sthread *t)
 {
 	struct server *s = t->s;
 	struct conn c = { 0 };
@@ -155,7 +159,7 @@ static void on_accept(struct sthread *t)
 
 			nanosleep(&ms, NULL);
 		}
-		return;
+		return errno != EINVAL;
 	}
 	switch (s->mode) {
 	case SC_IMMEDIATE:
@@ -172,6 +176,7 @@ static void on_accept(struct sthread *t)
 		else
 			conn_park(t, &c, r == CONN_WAIT_OUT ? EPOLLOUT : EPOLLIN);
 	}
+	return true;
 }
 
 static void on_datagrams(struct sthread *t)
@@ -220,6 +225,16 @@ static void *server_main(void *arg)
 	epoll_ctl(t->ep, EPOLL_CTL_ADD, t->lfd, &ev);
 
 	for (;;) {
+		/*
+		 * Nothing waiting on a listener of its own: sleep in accept itself, one call per
+		 * connection as a plain server makes, not epoll_wait and accept4. server_stop
+		 * shuts the listener down, which ends a blocked accept with EINVAL.
+		 */
+		if (t->own && t->head.next == &t->head) {
+			if (!on_accept(t))
+				goto out;
+			continue;
+		}
 		n = epoll_wait(t->ep, evs, MAX_EVENTS, -1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -230,9 +245,10 @@ static void *server_main(void *arg)
 			if (evs[i].data.ptr == s)
 				goto out;
 			if (!evs[i].data.ptr) {
-				if (s->tr->stream)
-					on_accept(t);
-				else
+				if (s->tr->stream) {
+					if (!on_accept(t))
+						goto out;
+				} else
 					on_datagrams(t);
 			} else {
 				conn_event(t, evs[i].data.ptr);
@@ -268,6 +284,9 @@ int server_start(struct server *s, char *why, size_t whylen)
 	for (i = 0; i < s->nthreads; i++) {
 		ts[i].s = s;
 		ts[i].lfd = s->fds[i % s->nfds];
+		/* A listener of its own may block: no other thread can take its connection. */
+		ts[i].own = s->tr->stream && s->tr->reuseport && s->nfds == s->nthreads &&
+			    !fcntl(ts[i].lfd, F_SETFL, fcntl(ts[i].lfd, F_GETFL) & ~O_NONBLOCK);
 		ts[i].ep = epoll_create1(EPOLL_CLOEXEC);
 		ts[i].rbuf = malloc(RBUF);
 		ts[i].wbuf = calloc(1, s->max_reply ? s->max_reply : 1);
@@ -299,6 +318,10 @@ void server_stop(struct server *s)
 
 	if (s->stop_fd >= 0 && write(s->stop_fd, &one, sizeof(one)) < 0)
 		sl_err("server: cannot signal stop: %s", strerror(errno));
+	/* Ends a blocked accept (EINVAL): the listener leaves the listening state. */
+	for (i = 0; ts && i < s->nthreads; i++)
+		if (ts[i].own)
+			shutdown(ts[i].lfd, SHUT_RD);
 	for (i = 0; i < s->started; i++)
 		pthread_join(s->threads[i], NULL);
 	for (i = 0; ts && i < s->nthreads; i++) {
