@@ -73,6 +73,8 @@ struct confirm_metric {
 
 struct confirm_result {
 	enum verdict verdict; /* the worst decisive metric, as above */
+	enum verdict final; /* the run's verdict after confirmation: the confirmation's when it
+			       decided (LEAK, BOUNDED, CLEAN), else the worse of the two runs' */
 	double confidence;
 	double cycles_a, cycles_b;
 	struct confirm_metric *m; /* decisive metrics that kept something in either run */

@@ -83,16 +83,23 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		bool sig_a, sig_b;
 		int cb;
 
-		/* A cache that did not move in one run may in the longer one: caches all count. */
-		if (!(ma->decisive || ma->role == ROLE_SLAB) || ma->role == ROLE_TW ||
-		    ma->role == ROLE_COUNTER || slab_pages(col->name))
+		if (ma->role == ROLE_TW || ma->role == ROLE_COUNTER || slab_pages(col->name))
 			continue;
 		if ((cb = series_find(sb, col->name)) < 0 || !(mb = by_col(rb, cb)))
+			continue;
+		if (!ma->decisive && !mb->decisive && ma->role != ROLE_SLAB)
 			continue;
 		min_eff = col->unit == UNIT_BYTES ? p->min_bytes : p->min_count;
 		r[0] = kept(ma, c->cycles_a, z, min_eff, &sig_a);
 		r[1] = kept(mb, c->cycles_b, z, min_eff, &sig_b);
 		if (isnan(r[0]) || isnan(r[1]) || (!sig_a && !sig_b))
+			continue;
+		/*
+		 * A cache that decided in neither run (under what per-CPU slabs hold, or moved by
+		 * other tasks) takes part when it kept something both times, as the loop's leak
+		 * would; kept in one run only, it was another task's doing.
+		 */
+		if (!ma->decisive && !mb->decisive && !(sig_a && sig_b))
 			continue;
 		cm = &c->m[c->nm++];
 		cm->col_a = ma->col;
@@ -136,6 +143,10 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		c->confidence = 1;
 		snprintf(c->why, sizeof(c->why), "no decisive metric kept anything in either run");
 	}
+	if (c->verdict == VERDICT_INCONCLUSIVE)
+		c->final = ra->verdict > rb->verdict ? ra->verdict : rb->verdict;
+	else
+		c->final = c->verdict;
 	return 0;
 }
 
