@@ -29,8 +29,10 @@ void run_defaults(struct run_config *cfg);
 int run_parse_fail_on(const char *cmd, const char *arg, unsigned *mask);
 /* A duration option of at least min seconds. 0 or -EINVAL (said with sl_err). */
 int run_parse_seconds(const char *cmd, const char *opt, const char *arg, double min, double *out);
-/* Writes cfg's --json, --csv and --html files of a measured run. 0 or -EIO. */
+struct confirm_result;
+/* Writes cfg's --json, --csv and --html files of a measured run (with --confirm's result, or
+ * NULL). 0 or -EIO. */
 int run_write_reports(const struct run_config *cfg, const struct run_output *o,
-		      const struct machine *m);
+		      const struct machine *m, const struct confirm_result *conf);
 
 #endif

@@ -217,10 +217,10 @@ void run_defaults(struct run_config *cfg)
 
 /* Each output file is written even when another failed: nothing measured is lost. */
 int run_write_reports(const struct run_config *cfg, const struct run_output *o,
-		      const struct machine *m)
+		      const struct machine *m, const struct confirm_result *conf)
 {
 	const char *names[ENGINE_MAX_OPS];
-	struct report_in in = { &o->series, &o->result, cfg, m, NULL };
+	struct report_in in = { &o->series, &o->result, cfg, m, NULL, conf };
 	json_t *eng;
 	unsigned i;
 	int rc = 0;
@@ -254,12 +254,15 @@ static void print_run(FILE *f, const struct run_config *cfg, const struct run_ou
 		fprintf(f, "Memory cgroup: %s\n", o->cgroup_why);
 }
 
-/* --confirm: the same run with three times the cycles; a leak's residual scales with them. */
-static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, enum verdict *v)
+/*
+ * --confirm: the same run with three times the cycles; a leak's residual scales with them. Fills c
+ * and says so with true when the confirmation decided something to report.
+ */
+static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, struct confirm_result *c,
+		   bool *have)
 {
 	struct run_config longer = *cfg;
 	struct run_output *b = calloc(1, sizeof(*b));
-	struct confirm_result c = { 0 };
 	int rc;
 
 	if (!b)
@@ -273,17 +276,13 @@ static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, enum v
 			cfg->ops ? "cycles (--ops)" : "length (--seconds)");
 	rc = run_measure(&longer, b);
 	if (!rc && !b->signal &&
-	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, &c)) {
+	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, c)) {
 		fprintf(f, "\n");
-		report_text_confirm(f, &a->series, &b->series, &c);
-		/* A decided confirmation overrules the single run; else the worse of the two. */
-		if (c.verdict == VERDICT_LEAK || c.verdict == VERDICT_BOUNDED ||
-		    c.verdict == VERDICT_CLEAN)
-			*v = c.verdict;
-		else if (b->result.verdict > *v)
-			*v = b->result.verdict;
-		confirm_free(&c);
+		report_text_confirm(f, &a->series, &b->series, c);
+		*have = true;
 	} else if (!rc) {
+		if (b->signal)
+			a->signal = b->signal;
 		sl_err("confirmation run interrupted or not analysable: verdict from the first run");
 	}
 	run_output_free(b);
@@ -295,6 +294,8 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_config cfg = { 0 };
 	struct run_output *o = NULL;
+	struct confirm_result conf = { 0 };
+	bool have_conf = false;
 	struct machine m;
 	enum verdict v;
 	FILE *out;
@@ -325,15 +326,19 @@ int cmd_run(int argc, char **argv)
 	out = cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout;
 	print_run(out, &cfg, o);
 	v = o->result.verdict;
-	if (cfg.confirm && !o->signal && !rc)
-		rc = confirm(&cfg, o, out, &v);
-	if (run_write_reports(&cfg, o, &m) && !rc)
+	if (cfg.confirm && !o->signal && !rc) {
+		rc = confirm(&cfg, o, out, &conf, &have_conf);
+		if (have_conf)
+			v = conf.final;
+	}
+	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL) && !rc)
 		rc = SL_EXIT_RUNTIME;
 	if (!rc && o->signal)
 		rc = 128 + o->signal;
 	if (!rc)
 		rc = cfg.fail_on & (1u << v) ? SL_EXIT_FAIL : SL_EXIT_OK;
 done:
+	confirm_free(&conf);
 	if (o)
 		run_output_free(o);
 	free(o);

@@ -462,7 +462,7 @@ static void run_variant(struct state *st, size_t i, double churn)
 			html_name(v, i + 1, st->s->n, v->html, sizeof(v->html));
 			snprintf(path, sizeof(path), "%s/%s", st->a->html, v->html);
 			cfg.html_path = path;
-			if (run_write_reports(&cfg, o, &m)) {
+			if (run_write_reports(&cfg, o, &m, NULL)) {
 				v->html[0] = '\0';
 				st->runtime_err = true;
 			}

@@ -441,6 +441,10 @@ static void banner(struct page *p)
 
 	fprintf(p->f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
 		verdict_cls(r->verdict), names_verdict(r->verdict));
+	if (p->in->confirm)
+		fprintf(p->f,
+			"<div class=\"sub\">after <a href=\"#confirm\">confirmation</a>: %s</div>",
+			names_verdict(p->in->confirm->final));
 	fputs("<div class=\"headline\">", p->f);
 	headline(p);
 	fputs("</div><div class=\"sub\">", p->f);
@@ -463,6 +467,47 @@ static void banner(struct page *p)
 		esc(p, m->start);
 	}
 	fputs("</div></div></header>\n", p->f);
+}
+
+/* --confirm: the residuals of the N and 3N runs side by side, and what they say. */
+static void confirmation(struct page *p)
+{
+	const struct confirm_result *c = p->in->confirm;
+	char a[48], b[48];
+	size_t i;
+
+	if (!c)
+		return;
+	fputs("<section id=\"confirm\"><h2>Confirmation ", p->f);
+	badge(p, c->verdict);
+	fprintf(p->f,
+		"</h2><p>The run was repeated with %s cycles beside these %s (<code>--confirm</code>): "
+		"a leak's residual grows with the cycles, a bounded one does not. ",
+		count(b, sizeof(b), c->cycles_b), count(a, sizeof(a), c->cycles_a));
+	esc(p, c->why);
+	fprintf(p->f, ". The verdict after confirmation: <b>%s</b>.</p>", names_verdict(c->final));
+	if (c->nm) {
+		fputs("<table><thead><tr><th>metric</th><th>verdict</th><th class=\"num\">residual N</th>"
+		      "<th class=\"num\">residual 3N</th><th class=\"num\">ratio</th>"
+		      "<th class=\"num\">expected for a leak</th><th class=\"num\">per cycle</th>"
+		      "</tr></thead><tbody>",
+		      p->f);
+		for (i = 0; i < c->nm; i++) {
+			const struct confirm_metric *m = &c->m[i];
+
+			fputs("<tr><td><code>", p->f);
+			esc(p, col_name(p->s, m->col_a));
+			fputs("</code></td><td>", p->f);
+			badge(p, m->verdict);
+			fprintf(p->f,
+				"</td><td class=\"num\">%.4g</td><td class=\"num\">%.4g</td>"
+				"<td class=\"num\">%.2f</td><td class=\"num\">%.2f</td>"
+				"<td class=\"num\">%.4g</td></tr>",
+				m->residual_a, m->residual_b, m->ratio, m->expected, m->per_cycle);
+		}
+		fputs("</tbody></table>", p->f);
+	}
+	fputs("</section>\n", p->f);
 }
 
 static void card(struct page *p, const char *label, const char *value, const char *note)
@@ -1105,6 +1150,7 @@ int report_html_write(FILE *f, const struct report_in *in)
 	      f);
 	figures(&p);
 	evidence(&p);
+	confirmation(&p);
 	pool_table(&p);
 	injected(&p);
 	moved(&p);

@@ -201,6 +201,36 @@ static void write_result(struct jw *w, const struct series *s, const struct resu
 	jw_end(w);
 }
 
+static void write_confirm(struct jw *w, const struct series *s, const struct confirm_result *c)
+{
+	size_t i;
+
+	jw_object(w, "confirm", false);
+	jw_str(w, "verdict", names_verdict(c->verdict));
+	jw_str(w, "final", names_verdict(c->final));
+	jw_num(w, "confidence", c->confidence);
+	jw_num(w, "cycles_a", c->cycles_a);
+	jw_num(w, "cycles_b", c->cycles_b);
+	jw_str(w, "why", c->why);
+	jw_array(w, "metrics", false);
+	for (i = 0; i < c->nm; i++) {
+		const struct confirm_metric *m = &c->m[i];
+
+		jw_object(w, NULL, true);
+		jw_str(w, "metric", col_name(s, m->col_a));
+		jw_str(w, "verdict", names_verdict(m->verdict));
+		jw_num(w, "confidence", m->confidence);
+		jw_num(w, "residual_a", m->residual_a);
+		jw_num(w, "residual_b", m->residual_b);
+		jw_num(w, "ratio", m->ratio);
+		jw_num(w, "expected", m->expected);
+		jw_num(w, "per_cycle", m->per_cycle);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
 static void write_series(struct jw *w, const struct series *s)
 {
 	size_t i, j;
@@ -256,6 +286,8 @@ int report_json_write(FILE *f, const struct report_in *in)
 		write_config(&w, in->cfg);
 	write_phases(&w, in->s);
 	write_result(&w, in->s, in->r);
+	if (in->confirm)
+		write_confirm(&w, in->s, in->confirm);
 	if (in->engine)
 		jw_json(&w, "engine", in->engine);
 	/* Last, so that the readable part comes first in the file. */
@@ -804,6 +836,53 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 	}
 }
 
+static void load_confirm(struct rd *rd, json_t *o, const struct series *s, struct confirm_result *c)
+{
+	const char *w = "confirm";
+	json_t *arr, *item;
+	char where[48];
+	size_t i;
+
+	RD_ENUM(rd, o, w, "verdict", names_parse_verdict, &c->verdict, VERDICTS);
+	RD_ENUM(rd, o, w, "final", names_parse_verdict, &c->final, VERDICTS);
+	c->confidence = rd_num(rd, o, w, "confidence");
+	c->cycles_a = rd_num(rd, o, w, "cycles_a");
+	c->cycles_b = rd_num(rd, o, w, "cycles_b");
+	rd_copy(rd, o, w, "why", c->why, sizeof(c->why));
+	arr = rd_arr(rd, o, w, "metrics", (size_t)-1);
+	if (rd->err)
+		return;
+	c->m = calloc(json_array_size(arr) + 1, sizeof(*c->m));
+	if (!c->m) {
+		rd->err = -ENOMEM;
+		return;
+	}
+	json_array_foreach(arr, i, item) {
+		struct confirm_metric *m = &c->m[i];
+		const char *name;
+
+		snprintf(where, sizeof(where), "confirm.metrics[%zu]", i);
+		if (!json_is_object(item)) {
+			rd_bad(rd, where, NULL, "expected an object");
+			return;
+		}
+		name = rd_str(rd, item, where, "metric", false);
+		if (name && (m->col_a = series_find(s, name)) < 0)
+			rd_bad(rd, where, "metric", "'%s' is not a column of the series", name);
+		m->col_b = -1;
+		RD_ENUM(rd, item, where, "verdict", names_parse_verdict, &m->verdict, VERDICTS);
+		m->confidence = rd_num(rd, item, where, "confidence");
+		m->residual_a = rd_num(rd, item, where, "residual_a");
+		m->residual_b = rd_num(rd, item, where, "residual_b");
+		m->ratio = rd_num(rd, item, where, "ratio");
+		m->expected = rd_num(rd, item, where, "expected");
+		m->per_cycle = rd_num(rd, item, where, "per_cycle");
+		if (rd->err)
+			return;
+		c->nm = i + 1;
+	}
+}
+
 static json_t *load_file(struct rd *rd)
 {
 	json_error_t e;
@@ -886,6 +965,13 @@ int report_json_load(const char *path, struct report_run *run)
 			load_machine(&rd, o, &run->m);
 		run->has_machine = !rd.err;
 	}
+	if (!rd.err && (o = json_object_get(root, "confirm"))) {
+		if (!json_is_object(o))
+			rd_bad(&rd, "", "confirm", "expected an object");
+		else
+			load_confirm(&rd, o, &run->s, &run->confirm);
+		run->has_confirm = !rd.err;
+	}
 	o = json_object_get(root, "engine");
 	if (!rd.err && o && !json_is_object(o))
 		rd_bad(&rd, "", "engine", "expected an object");
@@ -906,6 +992,7 @@ void report_run_free(struct report_run *run)
 	free((char *)run->cfg.preset);
 	free((char *)run->cfg.target);
 	json_decref(run->engine);
+	confirm_free(&run->confirm);
 	free(run->path);
 	memset(run, 0, sizeof(*run));
 }
@@ -918,5 +1005,6 @@ struct report_in report_run_in(const struct report_run *run)
 		.cfg = run->has_cfg ? &run->cfg : NULL,
 		.m = run->has_machine ? &run->m : NULL,
 		.engine = run->engine,
+		.confirm = run->has_confirm ? &run->confirm : NULL,
 	};
 }

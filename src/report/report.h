@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "analysis/analysis.h"
 #include "analysis/result.h"
 #include "analysis/series.h"
 #include "config.h"
@@ -19,6 +20,7 @@ struct report_in {
 	const struct run_config *cfg;
 	const struct machine *m;
 	const json_t *engine; /* engine summary (report_engine_json), stored as "engine" */
+	const struct confirm_result *confirm; /* --confirm's comparison with a 3x run, or NULL */
 };
 
 /* A run read back from a JSON report; owns everything it points to. */
@@ -28,8 +30,9 @@ struct report_run {
 	struct run_config cfg; /* cfg.seq is NULL: the sequence is kept as text only */
 	struct machine m;
 	json_t *engine; /* NULL when the run had none */
+	struct confirm_result confirm; /* col_b is -1: the longer run's series is not kept */
 	char *path;
-	bool has_cfg, has_machine;
+	bool has_cfg, has_machine, has_confirm;
 };
 
 struct jw;

@@ -123,6 +123,32 @@ static void assert_same_config(const struct run_config *a, const struct run_conf
 	assert_int_equal(a->fail_on, b->fail_on);
 }
 
+static void assert_same_confirm(const struct confirm_result *a, const struct confirm_result *b)
+{
+	size_t i;
+
+	assert_int_equal(a->verdict, b->verdict);
+	assert_int_equal(a->final, b->final);
+	assert_same(a->confidence, b->confidence);
+	assert_same(a->cycles_a, b->cycles_a);
+	assert_same(a->cycles_b, b->cycles_b);
+	assert_string_equal(a->why, b->why);
+	assert_int_equal(a->nm, b->nm);
+	for (i = 0; i < a->nm; i++) {
+		const struct confirm_metric *x = &a->m[i], *y = &b->m[i];
+
+		assert_int_equal(x->col_a, y->col_a);
+		assert_int_equal(y->col_b, -1);
+		assert_int_equal(x->verdict, y->verdict);
+		assert_same(x->confidence, y->confidence);
+		assert_same(x->residual_a, y->residual_a);
+		assert_same(x->residual_b, y->residual_b);
+		assert_same(x->ratio, y->ratio);
+		assert_same(x->expected, y->expected);
+		assert_same(x->per_cycle, y->per_cycle);
+	}
+}
+
 static char *tmp_path(const char *name)
 {
 	static char path[256];
@@ -137,6 +163,13 @@ static void test_round_trip(void **state)
 	struct report_run run;
 	struct report_in in;
 	char *path = tmp_path("rt.json");
+	struct confirm_metric cm[2] = {
+		{ 0, 0, VERDICT_LEAK, 0.999, 30, 90, 3, 3, 1.0 / 1000 },
+		{ 2, 1, VERDICT_BOUNDED, 0.97, 1e6, 1.1e6, 1.1, 3, NAN },
+	};
+	struct confirm_result conf = {
+		VERDICT_LEAK, VERDICT_LEAK, 0.999, 30000, 90000, cm, 2, "tcp.client kept 30 then 90"
+	};
 	int leak;
 
 	(void)state;
@@ -149,10 +182,14 @@ static void test_round_trip(void **state)
 		x.r.m[3].after_teardown = -0.1;
 		snprintf(x.r.m[0].why, sizeof(x.r.m[0].why), "quote \" backslash \\ tab \t é");
 		in = synth_in(&x);
+		in.confirm = leak ? &conf : NULL;
 		assert_int_equal(report_json(path, &in), 0);
 		assert_int_equal(report_json_load(path, &run), 0);
 		assert_same_series(&x.s, &run.s);
 		assert_same_result(&x.r, &run.r);
+		assert_int_equal(run.has_confirm, leak);
+		if (leak)
+			assert_same_confirm(&conf, &run.confirm);
 		assert_true(run.has_cfg && run.has_machine);
 		assert_same_config(&x.cfg, &run.cfg);
 		assert_memory_equal(&x.m, &run.m, sizeof(x.m));
@@ -164,6 +201,8 @@ static void test_round_trip(void **state)
 		assert_int_equal(report_json_load(tmp_path("rt2.json"), &run), 0);
 		assert_same_series(&x.s, &run.s);
 		assert_same_result(&x.r, &run.r);
+		if (leak)
+			assert_same_confirm(&conf, &run.confirm);
 		report_run_free(&run);
 		synth_free(&x);
 	}
