@@ -413,6 +413,32 @@ static json_t *rd_arr(struct rd *rd, json_t *obj, const char *where, const char 
 	return v;
 }
 
+/* obj.key, an array, and a zeroed table of one element per item: NULL (said) on error. */
+static void *rd_table(struct rd *rd, json_t *obj, const char *where, const char *key, size_t size,
+		      json_t **arr)
+{
+	void *t;
+
+	*arr = rd_arr(rd, obj, where, key, (size_t)-1);
+	if (rd->err)
+		return NULL;
+	t = calloc(json_array_size(*arr) + 1, size);
+	if (!t)
+		rd->err = -ENOMEM;
+	return t;
+}
+
+/* Item i of the array named name must be an object; where becomes "name[i]". */
+static bool rd_item(struct rd *rd, json_t *item, const char *name, size_t i, char *where,
+		    size_t wsize)
+{
+	snprintf(where, wsize, "%s[%zu]", name, i);
+	if (json_is_object(item))
+		return true;
+	rd_bad(rd, where, NULL, "expected an object");
+	return false;
+}
+
 /* A number, or null for NaN; false for anything else. */
 static bool number(const json_t *v, double *out)
 {
@@ -590,11 +616,8 @@ static void load_columns(struct rd *rd, json_t *cols, struct series *s)
 		enum unit unit = UNIT_COUNT;
 		int idx;
 
-		snprintf(where, sizeof(where), "series.columns[%zu]", j);
-		if (!json_is_object(c)) {
-			rd_bad(rd, where, NULL, "expected an object");
+		if (!rd_item(rd, c, "series.columns", j, where, sizeof(where)))
 			return;
-		}
 		name = rd_str(rd, c, where, "name", false);
 		note = rd_str(rd, c, where, "note", true);
 		RD_ENUM(rd, c, where, "unit", names_parse_unit, &unit, "count, bytes or us");
@@ -685,11 +708,8 @@ static void load_phases(struct rd *rd, json_t *arr, struct series *s)
 	json_array_foreach(arr, i, p) {
 		struct phase_mark *pm = &s->marks[i];
 
-		snprintf(where, sizeof(where), "phases[%zu]", i);
-		if (!json_is_object(p)) {
-			rd_bad(rd, where, NULL, "expected an object");
+		if (!rd_item(rd, p, "phases", i, where, sizeof(where)))
 			return;
-		}
 		RD_ENUM(rd, p, where, "name", names_parse_phase, &pm->phase, PHASES);
 		pm->t = rd_num(rd, p, where, "t");
 		pm->cycles = (uint64_t)rd_int(rd, p, where, "cycles", 0, INT64_MAX);
@@ -738,25 +758,18 @@ static void load_metric(struct rd *rd, json_t *o, const char *w, const struct se
 /* The pool-tag table as analysis made it; its columns found again by the cache's name. */
 static void load_pools(struct rd *rd, json_t *o, const struct series *s, struct result *r)
 {
-	json_t *arr = rd_arr(rd, o, "result", "pool_tags", (size_t)-1), *item;
+	json_t *arr, *item;
 	char where[48], key[128];
 	size_t i;
 
-	if (rd->err)
+	r->pools = rd_table(rd, o, "result", "pool_tags", sizeof(*r->pools), &arr);
+	if (!r->pools)
 		return;
-	r->pools = calloc(json_array_size(arr) + 1, sizeof(*r->pools));
-	if (!r->pools) {
-		rd->err = -ENOMEM;
-		return;
-	}
 	json_array_foreach(arr, i, item) {
 		struct pool_row *p = &r->pools[i];
 
-		snprintf(where, sizeof(where), "result.pool_tags[%zu]", i);
-		if (!json_is_object(item)) {
-			rd_bad(rd, where, NULL, "expected an object");
+		if (!rd_item(rd, item, "result.pool_tags", i, where, sizeof(where)))
 			return;
-		}
 		rd_copy(rd, item, where, "cache", p->cache, sizeof(p->cache));
 		RD_ENUM(rd, item, where, "verdict", names_parse_verdict, &p->verdict, VERDICTS);
 		p->objs_per_cycle = rd_num(rd, item, where, "objects_per_cycle");
@@ -817,20 +830,11 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 		r->verdict_col = vm ? series_find(s, vm) : -1;
 	}
 	load_pools(rd, o, s, r);
-	arr = rd_arr(rd, o, w, "metrics", (size_t)-1);
-	if (rd->err)
+	if (rd->err || !(r->m = rd_table(rd, o, w, "metrics", sizeof(*r->m), &arr)))
 		return;
-	r->m = calloc(json_array_size(arr) + 1, sizeof(*r->m));
-	if (!r->m) {
-		rd->err = -ENOMEM;
-		return;
-	}
 	json_array_foreach(arr, i, item) {
-		snprintf(where, sizeof(where), "result.metrics[%zu]", i);
-		if (!json_is_object(item)) {
-			rd_bad(rd, where, NULL, "expected an object");
+		if (!rd_item(rd, item, "result.metrics", i, where, sizeof(where)))
 			return;
-		}
 		load_metric(rd, item, where, s, &r->m[i]);
 		r->nm = i + 1;
 	}
@@ -849,23 +853,14 @@ static void load_confirm(struct rd *rd, json_t *o, const struct series *s, struc
 	c->cycles_a = rd_num(rd, o, w, "cycles_a");
 	c->cycles_b = rd_num(rd, o, w, "cycles_b");
 	rd_copy(rd, o, w, "why", c->why, sizeof(c->why));
-	arr = rd_arr(rd, o, w, "metrics", (size_t)-1);
-	if (rd->err)
+	if (rd->err || !(c->m = rd_table(rd, o, w, "metrics", sizeof(*c->m), &arr)))
 		return;
-	c->m = calloc(json_array_size(arr) + 1, sizeof(*c->m));
-	if (!c->m) {
-		rd->err = -ENOMEM;
-		return;
-	}
 	json_array_foreach(arr, i, item) {
 		struct confirm_metric *m = &c->m[i];
 		const char *name;
 
-		snprintf(where, sizeof(where), "confirm.metrics[%zu]", i);
-		if (!json_is_object(item)) {
-			rd_bad(rd, where, NULL, "expected an object");
+		if (!rd_item(rd, item, "confirm.metrics", i, where, sizeof(where)))
 			return;
-		}
 		name = rd_str(rd, item, where, "metric", false);
 		if (name && (m->col_a = series_find(s, name)) < 0)
 			rd_bad(rd, where, "metric", "'%s' is not a column of the series", name);
