@@ -21,13 +21,17 @@ static const struct metric_result *by_col(const struct result *r, int col)
 	return NULL;
 }
 
-/* Residual in units (TIME_WAIT part removed), and whether it clears its own noise. */
-static double kept(const struct metric_result *m, double cycles, double z, double min_eff,
+/*
+ * Residual in units (TIME_WAIT part removed), and whether it is kept by the single run's
+ * standard: above its noise and above what the pool holds anyway (a slab cache's per-CPU slabs).
+ */
+static double kept(const struct metric_result *m, double cycles, double z, const struct limits *l,
 		   bool *sig)
 {
 	double r = m->residual_per_cycle * cycles;
 
-	*sig = !isnan(r) && r > fmax(fmax(z * m->residual_sd, 2 * m->noise), min_eff);
+	*sig = !isnan(r) &&
+	       r > fmax(fmax(z * m->residual_sd, l->k_noise * m->noise), fmax(l->min_eff, l->hold));
 	return r;
 }
 
@@ -63,7 +67,9 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		     struct confirm_result *c)
 {
 	double z = st_norm_quantile(1 - p->alpha), best = -1;
+	struct work w;
 	size_t i;
+	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->verdict = VERDICT_CLEAN;
@@ -74,12 +80,17 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 	c->m = calloc(ra->nm ? ra->nm : 1, sizeof(*c->m));
 	if (!c->m)
 		return -ENOMEM;
+	if ((err = work_init(&w, sa, p))) {
+		confirm_free(c);
+		return err;
+	}
 
 	for (i = 0; i < ra->nm; i++) {
 		const struct metric_result *ma = &ra->m[i], *mb;
 		const struct series_col *col = &sa->cols[ma->col];
 		struct confirm_metric *cm;
-		double r[2], sd[2], n[2], min_eff, post, beta;
+		double r[2], sd[2], n[2], post, beta;
+		struct limits l;
 		bool sig_a, sig_b;
 		int cb;
 
@@ -89,15 +100,15 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 			continue;
 		if (!ma->decisive && !mb->decisive && ma->role != ROLE_SLAB)
 			continue;
-		min_eff = col->unit == UNIT_BYTES ? p->min_bytes : p->min_count;
-		r[0] = kept(ma, c->cycles_a, z, min_eff, &sig_a);
-		r[1] = kept(mb, c->cycles_b, z, min_eff, &sig_b);
+		limits_for(&w, col, ma->role, &l);
+		r[0] = kept(ma, c->cycles_a, z, &l, &sig_a);
+		r[1] = kept(mb, c->cycles_b, z, &l, &sig_b);
 		if (isnan(r[0]) || isnan(r[1]) || (!sig_a && !sig_b))
 			continue;
 		/*
-		 * A cache that decided in neither run (under what per-CPU slabs hold, or moved by
-		 * other tasks) takes part when it kept something both times, as the loop's leak
-		 * would; kept in one run only, it was another task's doing.
+		 * A cache that decided in neither run (moved by other tasks, or not tied to the
+		 * loop) takes part when it kept something both times, as the loop's leak would;
+		 * kept in one run only, it was another task's doing.
 		 */
 		if (!ma->decisive && !mb->decisive && !(sig_a && sig_b))
 			continue;
@@ -141,8 +152,11 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 	}
 	if (c->nm == 0) {
 		c->confidence = 1;
-		snprintf(c->why, sizeof(c->why), "no decisive metric kept anything in either run");
+		snprintf(
+			c->why, sizeof(c->why),
+			"no metric kept more than its noise and what its pool holds anyway, in either run");
 	}
+	work_free(&w);
 	if (c->verdict == VERDICT_INCONCLUSIVE)
 		c->final = ra->verdict > rb->verdict ? ra->verdict : rb->verdict;
 	else
