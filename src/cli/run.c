@@ -256,7 +256,7 @@ static void print_run(FILE *f, const struct run_config *cfg, const struct run_ou
 
 /*
  * --confirm: the same run with three times the cycles; a leak's residual scales with them. Fills c
- * and says so with true when the confirmation decided something to report.
+ * and sets *have when both runs were analysed and compared.
  */
 static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, struct confirm_result *c,
 		   bool *have)

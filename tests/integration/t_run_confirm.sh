@@ -7,7 +7,7 @@ need_jq
 TEST_NAME=t_run_confirm
 
 # Abortive close (no TIME_WAIT) keeps each run short: 30 then 90 client sockets kept.
-srun leak 1 --sequence abort --ops 30000 --inject-leak 1000 --confirm --quiesce-max 8s
+srun leak 1 --sequence abort --ops 30000 --inject-leak 1000 --confirm --quiesce-max 8s --no-teardown
 rjq leak '.confirm.verdict == "LEAK" and .confirm.final == "LEAK"' "confirmed LEAK"
 rjq leak '.confirm.cycles_a == 30000 and .confirm.cycles_b == 90000' "N and 3N cycles"
 rjq leak '[.confirm.metrics[] | select(.metric == "tcp.client")][0] |
@@ -31,7 +31,7 @@ echo "ok: html has the confirmation section"
 
 # Ground truth the other way: nothing kept, nothing scales, exit 0 (60000 cycles: enough for the
 # in-flight sockets' noise to rule out a leak of 1 in 10000).
-srun clean 0 --sequence abort --ops 60000 --confirm --quiesce-max 8s
+srun clean 0 --sequence abort --ops 60000 --confirm --quiesce-max 8s --no-teardown
 rjq clean '.confirm.verdict == "CLEAN" or .confirm.verdict == "BOUNDED"' "clean run not confirmed LEAK"
 rjq clean '.confirm.final != "LEAK" and .confirm.final != "BACKLOG"' "final verdict exits 0"
 rjq clean '[.confirm.metrics[] | select(.metric == "tcp.client")] | length == 0' \
