@@ -37,7 +37,7 @@ void report_json_machine(struct jw *w, const struct machine *m)
 	jw_end(w);
 }
 
-static void write_verdict_set(struct jw *w, const char *key, unsigned mask)
+void report_json_verdict_set(struct jw *w, const char *key, unsigned mask)
 {
 	int v;
 
@@ -73,7 +73,7 @@ static void write_config(struct jw *w, const struct run_config *c)
 	jw_num(w, "quiesce_max", c->quiesce_max);
 	jw_bool(w, "teardown", c->teardown);
 	jw_bool(w, "confirm", c->confirm);
-	write_verdict_set(w, "fail_on", c->fail_on);
+	report_json_verdict_set(w, "fail_on", c->fail_on);
 	jw_end(w);
 }
 

@@ -38,6 +38,8 @@ struct report_run {
 struct jw;
 /* The "machine" object of a JSON report, for other JSON outputs (sweep) to carry the same. */
 void report_json_machine(struct jw *w, const struct machine *m);
+/* A set of verdicts (bit 1 << VERDICT_x) as an array of their names, such as "fail_on". */
+void report_json_verdict_set(struct jw *w, const char *key, unsigned mask);
 
 /* Writes the JSON report (schema 1) to path ("-": stdout). 0 or -errno, said with sl_err. */
 int report_json(const char *path, const struct report_in *in);

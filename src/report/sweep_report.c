@@ -162,17 +162,6 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 
 /* ---- JSON ---- */
 
-static void json_verdicts(struct jw *w, const char *key, unsigned mask)
-{
-	int v;
-
-	jw_array(w, key, true);
-	for (v = 0; v < VERDICT_COUNT; v++)
-		if (mask & (1u << v))
-			jw_str(w, NULL, names_verdict((enum verdict)v));
-	jw_end(w);
-}
-
 static void json_plan(struct jw *w, const struct sweep_summary *sum)
 {
 	const struct sweep_plan *p = sum->plan;
@@ -254,7 +243,7 @@ int sweep_json_write(FILE *f, const struct sweep_summary *sum)
 		jw_str(&w, "verdict", names_verdict(sum->verdict));
 	else
 		jw_null(&w, "verdict");
-	json_verdicts(&w, "fail_on", sum->fail_on);
+	report_json_verdict_set(&w, "fail_on", sum->fail_on);
 	jw_int(&w, "variants", (int64_t)s->n);
 	jw_int(&w, "measured", (int64_t)(sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED)));
 	jw_int(&w, "skipped", (int64_t)sweep_count(s, VS_SKIPPED));
