@@ -86,10 +86,10 @@ struct confirm_result {
  * Compares two analysed runs of one sequence: a true leak's residual grows in proportion to the
  * cycles (ratio ~ cycles_b / cycles_a), a bounded or backlog one does not (ratio ~ 1). Per metric
  * the two one-parameter models r = beta N and r = c are fitted by weighted least squares (residual
- * standard errors plus 10% model slack) and compared by likelihood. A metric takes part when a
- * run kept it by the single run's standard (above its noise and what its pool holds anyway, such
- * as per-CPU slabs); one that decided in neither run must have been kept in both. confirm_free
- * releases c.
+ * standard errors plus a model slack of 10% of the larger residual) and compared by likelihood. A
+ * metric takes part when a run kept it by the single run's standard (above its noise and what its
+ * pool holds anyway, such as per-CPU slabs); one that decided in neither run must have been kept
+ * in both. confirm_free releases c.
  */
 int analysis_confirm(const struct series *sa, const struct result *ra, const struct series *sb,
 		     const struct result *rb, const struct analysis_params *p,

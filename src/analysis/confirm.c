@@ -35,14 +35,19 @@ static double kept(const struct metric_result *m, double cycles, double z, const
 	return r;
 }
 
-/* Weighted least squares of the two one-parameter models; the posterior of the leak model. */
+/*
+ * Weighted least squares of the two one-parameter models; the posterior of the leak model. The
+ * slack is a fraction of the larger residual, the scale of the process, for both: a residual of
+ * nothing is no more exact than the other, or both models would be forced through it.
+ */
 static double leak_posterior(const double r[2], const double sd[2], const double n[2], double *beta)
 {
 	double w[2], sxy = 0, sxx = 0, sw = 0, swy = 0, c, chi_l = 0, chi_b = 0, d;
+	double slack = MODEL_SLACK * fmax(fabs(r[0]), fabs(r[1]));
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		w[i] = 1 / (sd[i] * sd[i] + pow(MODEL_SLACK * r[i], 2) + 1e-300);
+		w[i] = 1 / (sd[i] * sd[i] + slack * slack + 1e-300);
 		sxy += w[i] * r[i] * n[i];
 		sxx += w[i] * n[i] * n[i];
 		swy += w[i] * r[i];

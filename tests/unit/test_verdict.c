@@ -723,6 +723,7 @@ static void test_confirm(void **state)
 			    .integer = true };
 	struct gen small = { .base = 26, .noise = 5, .leak = 0.0005, .integer = true };
 	struct gen clean = { .base = 26, .noise = 5, .integer = true };
+	struct gen flat = { .base = 26, .integer = true };
 	struct gen host = { .base = 26, .noise = 5, .step = 2000, .step_at = 25, .integer = true };
 	struct confirm_result c;
 
@@ -749,6 +750,12 @@ static void test_confirm(void **state)
 	assert_int_equal(c.verdict, VERDICT_CLEAN);
 	assert_int_equal(c.final, VERDICT_CLEAN);
 	assert_int_equal(c.nm, 0);
+	confirm_free(&c);
+
+	/* Kept by the shorter run, nothing by the longer (flat: no noise): that does not scale. */
+	confirm_runs(&held, &flat, "slab.TCP.objs", 4, 12, &c);
+	assert_int_equal(c.verdict, VERDICT_BOUNDED);
+	assert_true(c.confidence > 0.95);
 	confirm_free(&c);
 
 	/* 60 then 180 objects: what per-CPU slabs keep anyway, whatever the ratio. */
