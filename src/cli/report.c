@@ -88,7 +88,7 @@ int cmd_report(int argc, char **argv)
 	if (text && report_text(stdout, &run.s, &run.r, run.has_cfg ? &run.cfg : NULL))
 		err = -EIO;
 	if (text && !err && run.has_confirm &&
-	    (fputc('\n', stdout) == EOF || report_text_confirm(stdout, &run.s, NULL, &run.confirm)))
+	    (fputc('\n', stdout) == EOF || report_text_confirm(stdout, &run.s, &run.confirm)))
 		err = -EIO;
 	if (!err && html)
 		err = report_html(html, &in);

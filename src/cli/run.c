@@ -278,7 +278,7 @@ static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, struct
 	if (!rc && !b->signal &&
 	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, c)) {
 		fprintf(f, "\n");
-		report_text_confirm(f, &a->series, &b->series, c);
+		report_text_confirm(f, &a->series, c);
 		*have = true;
 	} else if (!rc) {
 		if (b->signal)

@@ -619,13 +619,11 @@ int report_text(FILE *f, const struct series *s, const struct result *r,
 	return ferror(f) ? -EIO : 0;
 }
 
-int report_text_confirm(FILE *f, const struct series *sa, const struct series *sb,
-			const struct confirm_result *c)
+int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c)
 {
 	char nm[48];
 	size_t i;
 
-	(void)sb;
 	fprintf(f, "\nConfirm: %s (%.0f%%) over %.0f and %.0f cycles\n  ", verdict_name(c->verdict),
 		100 * c->confidence, c->cycles_a, c->cycles_b);
 	wrap(f, c->why, 2, 4);

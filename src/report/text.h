@@ -16,8 +16,8 @@
 int report_text(FILE *f, const struct series *s, const struct result *r,
 		const struct run_config *cfg);
 
-/* The --confirm section: the two runs' residuals side by side and what their ratio says. */
-int report_text_confirm(FILE *f, const struct series *sa, const struct series *sb,
-			const struct confirm_result *c);
+/* The --confirm section: the two runs' residuals side by side and what their ratio says; metric
+ * names from sa, the first run's series. */
+int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c);
 
 #endif

@@ -274,7 +274,7 @@ static void test_confirm_section(void **state)
 	series_add(&s, "tcp.client", UNIT_COUNT, MK_LEVEL);
 	snprintf(c.why, sizeof(c.why), "tcp.client kept 300 then 900");
 	f = open_memstream(&text, &len);
-	assert_int_equal(report_text_confirm(f, &s, &s, &c), 0);
+	assert_int_equal(report_text_confirm(f, &s, &c), 0);
 	fclose(f);
 	assert_non_null(strstr(text, "Confirm: LEAK (99%) over 300000 and 900000 cycles"));
 	assert_non_null(strstr(text, "tcp.client"));
