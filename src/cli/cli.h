@@ -25,10 +25,6 @@ struct run_output;
 struct machine;
 /* run's defaults: the engine's, 3 s baseline, 90 s quiesce maximum, teardown, fail on BACKLOG. */
 void run_defaults(struct run_config *cfg);
-/* --fail-on VERDICT -> the mask of verdicts that exit 1. 0 or -EINVAL (said with sl_err). */
-int run_parse_fail_on(const char *cmd, const char *arg, unsigned *mask);
-/* A duration option of at least min seconds. 0 or -EINVAL (said with sl_err). */
-int run_parse_seconds(const char *cmd, const char *opt, const char *arg, double min, double *out);
 struct confirm_result;
 /* Writes cfg's --json, --csv and --html files of a measured run (with --confirm's result, or
  * NULL). 0 or -EIO. */

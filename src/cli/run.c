@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/engine_opts.h"
+#include "cli/measure_opts.h"
 #include "common.h"
 #include "engine/seq.h"
 #include "report/machine.h"
@@ -16,19 +17,9 @@
 #include "run.h"
 
 enum {
-	RO_BASELINE = 1,
-	RO_WARMUP,
-	RO_QUIESCE_MAX,
-	RO_NO_TEARDOWN,
-	RO_INTERVAL,
+	RO_WARMUP = 1,
 	RO_CONFIRM,
-	RO_FAIL_ON,
-	RO_JSON,
 	RO_CSV,
-	RO_HTML,
-	RO_NO_CGROUP,
-	RO_QUIET,
-	RO_HELP,
 };
 
 static void help(FILE *f)
@@ -69,64 +60,23 @@ static void help(FILE *f)
 		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error.\n");
 }
 
-/* --fail-on VERDICT: every verdict at least as severe fails. */
-int run_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)
-{
-	static const struct {
-		const char *name;
-		enum verdict v;
-	} names[] = {
-		{ "leak", VERDICT_LEAK },
-		{ "backlog", VERDICT_BACKLOG },
-		{ "inconclusive", VERDICT_INCONCLUSIVE },
-		{ "bounded", VERDICT_BOUNDED },
-	};
-	size_t i;
-	int v;
-
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		if (strcmp(arg, names[i].name))
-			continue;
-		*mask = 0;
-		for (v = names[i].v; v < VERDICT_COUNT; v++)
-			*mask |= 1u << v;
-		return 0;
-	}
-	sl_err("%s: --fail-on '%s': choose leak, backlog, inconclusive or bounded", cmd, arg);
-	return -EINVAL;
-}
-
-int run_parse_seconds(const char *cmd, const char *opt, const char *arg, double min, double *out)
-{
-	double v;
-
-	if (sl_parse_duration(arg, &v) || v < min) {
-		sl_err("%s: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", cmd,
-		       opt, arg, min);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct run_config *cfg)
 {
 	static const struct option opts[] = {
 		ENGINE_LONG_OPTIONS,
-		{ "baseline", required_argument, NULL, RO_BASELINE },
+		MEASURE_LONG_OPTIONS,
 		{ "warmup", required_argument, NULL, RO_WARMUP },
-		{ "quiesce-max", required_argument, NULL, RO_QUIESCE_MAX },
-		{ "no-teardown", no_argument, NULL, RO_NO_TEARDOWN },
-		{ "interval", required_argument, NULL, RO_INTERVAL },
 		{ "confirm", no_argument, NULL, RO_CONFIRM },
-		{ "fail-on", required_argument, NULL, RO_FAIL_ON },
-		{ "json", required_argument, NULL, RO_JSON },
 		{ "csv", required_argument, NULL, RO_CSV },
-		{ "html", required_argument, NULL, RO_HTML },
-		{ "no-cgroup", no_argument, NULL, RO_NO_CGROUP },
-		{ "quiet", no_argument, NULL, RO_QUIET },
-		{ "help", no_argument, NULL, RO_HELP },
 		{ NULL, 0, NULL, 0 },
+	};
+	const struct measure_opts mo = {
+		.cmd = "run",
+		.cfg = cfg,
+		.baseline = &cfg->baseline,
+		.quiesce_max = &cfg->quiesce_max,
+		.json = &cfg->json_path,
+		.html = &cfg->html_path,
 	};
 	int c, r;
 
@@ -134,55 +84,29 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		r = engine_opt(c, optarg, cfg);
+		if (r == -ENOENT && (r = measure_opt(&mo, c, optarg)) == MEASURE_OPT_HELP) {
+			help(stdout);
+			return ENGINE_OPT_EXIT;
+		}
 		if (r == ENGINE_OPT_EXIT)
 			return ENGINE_OPT_EXIT;
-		if (r == 0)
+		if (r != -ENOENT) {
+			if (r)
+				return -EINVAL;
 			continue;
-		if (r != -ENOENT)
-			return -EINVAL;
-		r = 0;
+		}
 		switch (c) {
-		case RO_BASELINE:
-			r = run_parse_seconds("run", "--baseline", optarg, 0.5, &cfg->baseline);
-			break;
 		case RO_WARMUP:
-			r = run_parse_seconds("run", "--warmup", optarg, 0, &cfg->warmup);
-			break;
-		case RO_QUIESCE_MAX:
-			r = run_parse_seconds("run", "--quiesce-max", optarg, 0, &cfg->quiesce_max);
-			break;
-		case RO_INTERVAL:
-			r = run_parse_seconds("run", "--interval", optarg, 0.01, &cfg->interval);
-			break;
-		case RO_NO_TEARDOWN:
-			cfg->teardown = false;
+			r = measure_parse_seconds("run", "--warmup", optarg, 0, &cfg->warmup);
 			break;
 		case RO_CONFIRM:
 			cfg->confirm = true;
-			break;
-		case RO_FAIL_ON:
-			r = run_parse_fail_on("run", optarg, &cfg->fail_on);
-			break;
-		case RO_JSON:
-			cfg->json_path = optarg;
+			r = 0;
 			break;
 		case RO_CSV:
 			cfg->csv_path = optarg;
+			r = 0;
 			break;
-		case RO_HTML:
-			cfg->html_path = optarg;
-			break;
-		case RO_NO_CGROUP:
-			cfg->cgroup = false;
-			break;
-		case 'q':
-		case RO_QUIET:
-			cfg->quiet = true;
-			break;
-		case 'h':
-		case RO_HELP:
-			help(stdout);
-			return ENGINE_OPT_EXIT;
 		default:
 			sl_err("run: unknown option or missing value: '%s'; see 'sockleak run --help'",
 			       argv[optind - 1]);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/engine_opts.h"
+#include "cli/measure_opts.h"
 #include "common.h"
 #include "report/machine.h"
 #include "report/sweep_report.h"
@@ -22,17 +23,7 @@ enum {
 	SO_OPTIONS,
 	SO_MATRIX,
 	SO_BUDGET,
-	SO_BASELINE,
-	SO_QUIESCE_MAX,
-	SO_NO_TEARDOWN,
-	SO_INTERVAL,
-	SO_FAIL_ON,
-	SO_JSON,
-	SO_HTML,
-	SO_NO_CGROUP,
 	SO_DRY_RUN,
-	SO_QUIET,
-	SO_HELP,
 };
 
 struct args {
@@ -158,23 +149,22 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		ENGINE_LONG_OPTIONS,
+		MEASURE_LONG_OPTIONS,
 		{ "transports", required_argument, NULL, SO_TRANSPORTS },
 		{ "presets", required_argument, NULL, SO_PRESETS },
 		{ "options", required_argument, NULL, SO_OPTIONS },
 		{ "matrix", required_argument, NULL, SO_MATRIX },
 		{ "budget", required_argument, NULL, SO_BUDGET },
-		{ "baseline", required_argument, NULL, SO_BASELINE },
-		{ "quiesce-max", required_argument, NULL, SO_QUIESCE_MAX },
-		{ "no-teardown", no_argument, NULL, SO_NO_TEARDOWN },
-		{ "interval", required_argument, NULL, SO_INTERVAL },
-		{ "fail-on", required_argument, NULL, SO_FAIL_ON },
-		{ "json", required_argument, NULL, SO_JSON },
-		{ "html", required_argument, NULL, SO_HTML },
-		{ "no-cgroup", no_argument, NULL, SO_NO_CGROUP },
 		{ "dry-run", no_argument, NULL, SO_DRY_RUN },
-		{ "quiet", no_argument, NULL, SO_QUIET },
-		{ "help", no_argument, NULL, SO_HELP },
 		{ NULL, 0, NULL, 0 },
+	};
+	const struct measure_opts mo = {
+		.cmd = "sweep",
+		.cfg = &a->base,
+		.baseline = &a->baseline,
+		.quiesce_max = &a->quiesce_max,
+		.json = &a->json,
+		.html = &a->html,
 	};
 	char why[1024];
 	int c, r;
@@ -183,12 +173,17 @@ static int parse_args(int argc, char **argv, struct args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		r = c >= EO_SEQUENCE ? sweep_engine_opt(c, optarg, a) : -ENOENT;
+		if (r == -ENOENT && (r = measure_opt(&mo, c, optarg)) == MEASURE_OPT_HELP) {
+			help(stdout);
+			return ENGINE_OPT_EXIT;
+		}
 		if (r == ENGINE_OPT_EXIT)
 			return ENGINE_OPT_EXIT;
-		if (r == 0)
+		if (r != -ENOENT) {
+			if (r)
+				return -EINVAL;
 			continue;
-		if (r != -ENOENT)
-			return -EINVAL;
+		}
 		r = 0;
 		switch (c) {
 		case SO_TRANSPORTS:
@@ -210,44 +205,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->matrix = optarg;
 			break;
 		case SO_BUDGET:
-			r = run_parse_seconds("sweep", "--budget", optarg, 1, &a->budget);
-			break;
-		case SO_BASELINE:
-			r = run_parse_seconds("sweep", "--baseline", optarg, 0.5, &a->baseline);
-			break;
-		case SO_QUIESCE_MAX:
-			r = run_parse_seconds("sweep", "--quiesce-max", optarg, 0, &a->quiesce_max);
-			break;
-		case SO_INTERVAL:
-			r = run_parse_seconds("sweep", "--interval", optarg, 0.01,
-					      &a->base.interval);
-			break;
-		case SO_NO_TEARDOWN:
-			a->base.teardown = false;
-			break;
-		case SO_FAIL_ON:
-			r = run_parse_fail_on("sweep", optarg, &a->base.fail_on);
-			break;
-		case SO_JSON:
-			a->json = optarg;
-			break;
-		case SO_HTML:
-			a->html = optarg;
-			break;
-		case SO_NO_CGROUP:
-			a->base.cgroup = false;
+			r = measure_parse_seconds("sweep", "--budget", optarg, 1, &a->budget);
 			break;
 		case SO_DRY_RUN:
 			a->dry_run = true;
 			break;
-		case 'q':
-		case SO_QUIET:
-			a->base.quiet = true;
-			break;
-		case 'h':
-		case SO_HELP:
-			help(stdout);
-			return ENGINE_OPT_EXIT;
 		default:
 			sl_err("sweep: unknown option or missing value: '%s'; see 'sockleak sweep "
 			       "--help'",
