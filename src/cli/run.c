@@ -95,17 +95,16 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 				return -EINVAL;
 			continue;
 		}
+		r = 0;
 		switch (c) {
 		case RO_WARMUP:
 			r = measure_parse_seconds("run", "--warmup", optarg, 0, &cfg->warmup);
 			break;
 		case RO_CONFIRM:
 			cfg->confirm = true;
-			r = 0;
 			break;
 		case RO_CSV:
 			cfg->csv_path = optarg;
-			r = 0;
 			break;
 		default:
 			sl_err("run: unknown option or missing value: '%s'; see 'sockleak run --help'",
