@@ -79,7 +79,8 @@ int measure_opt(const struct measure_opts *m, int c, const char *arg)
 		return 0;
 	case 'h':
 	case MO_HELP:
-		return MEASURE_OPT_HELP;
+		m->help(stdout);
+		return ENGINE_OPT_EXIT;
 	default:
 		return -ENOENT;
 	}

@@ -3,7 +3,9 @@
 #define SOCKLEAK_MEASURE_OPTS_H
 
 #include <getopt.h>
+#include <stdio.h>
 
+#include "cli/engine_opts.h"
 #include "config.h"
 
 /* getopt_long values, apart from the engine's (0x1000...) and a command's own (< 0x1000). */
@@ -44,13 +46,12 @@ struct measure_opts {
 	struct run_config *cfg; /* --no-teardown, --interval, --fail-on, --no-cgroup, --quiet */
 	double *baseline, *quiesce_max;
 	const char **json, **html;
+	void (*help)(FILE *f); /* the command's --help */
 };
 
-#define MEASURE_OPT_HELP 1 /* -h or --help: the command prints its help and exits 0 */
-
 /*
- * Handles one getopt_long result. 0: consumed; MEASURE_OPT_HELP; -ENOENT: not one of these;
- * -EINVAL: bad value (said with sl_err).
+ * Handles one getopt_long result. 0: consumed; ENGINE_OPT_EXIT: printed the command's help, exit 0;
+ * -ENOENT: not one of these; -EINVAL: bad value (said with sl_err).
  */
 int measure_opt(const struct measure_opts *m, int c, const char *arg);
 /* --fail-on VERDICT -> the mask of verdicts that exit 1. 0 or -EINVAL (said with sl_err). */

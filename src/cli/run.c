@@ -77,6 +77,7 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 		.quiesce_max = &cfg->quiesce_max,
 		.json = &cfg->json_path,
 		.html = &cfg->html_path,
+		.help = help,
 	};
 	int c, r;
 
@@ -84,17 +85,14 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		r = engine_opt(c, optarg, cfg);
-		if (r == -ENOENT && (r = measure_opt(&mo, c, optarg)) == MEASURE_OPT_HELP) {
-			help(stdout);
-			return ENGINE_OPT_EXIT;
-		}
+		if (r == -ENOENT)
+			r = measure_opt(&mo, c, optarg);
 		if (r == ENGINE_OPT_EXIT)
 			return ENGINE_OPT_EXIT;
-		if (r != -ENOENT) {
-			if (r)
-				return -EINVAL;
+		if (r == 0)
 			continue;
-		}
+		if (r != -ENOENT)
+			return -EINVAL;
 		r = 0;
 		switch (c) {
 		case RO_WARMUP:

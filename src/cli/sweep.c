@@ -165,6 +165,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		.quiesce_max = &a->quiesce_max,
 		.json = &a->json,
 		.html = &a->html,
+		.help = help,
 	};
 	char why[1024];
 	int c, r;
@@ -173,17 +174,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		r = c >= EO_SEQUENCE ? sweep_engine_opt(c, optarg, a) : -ENOENT;
-		if (r == -ENOENT && (r = measure_opt(&mo, c, optarg)) == MEASURE_OPT_HELP) {
-			help(stdout);
-			return ENGINE_OPT_EXIT;
-		}
+		if (r == -ENOENT)
+			r = measure_opt(&mo, c, optarg);
 		if (r == ENGINE_OPT_EXIT)
 			return ENGINE_OPT_EXIT;
-		if (r != -ENOENT) {
-			if (r)
-				return -EINVAL;
+		if (r == 0)
 			continue;
-		}
+		if (r != -ENOENT)
+			return -EINVAL;
 		r = 0;
 		switch (c) {
 		case SO_TRANSPORTS:
