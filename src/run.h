@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 #include "engine/cgroup.h"
 #include "engine/engine.h"

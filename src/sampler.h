@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 #include "probe/probe.h"
 
 #define SAMPLER_DEFAULT_INTERVAL 0.1

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 
 #define SWEEP_MAX_AXIS 64 /* entries of one axis (sequences, options) */

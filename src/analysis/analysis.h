@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 
 struct analysis_params {
 	double injected_per_cycle; /* 1/N with --inject-leak N, else 0 (shown beside the estimate) */

@@ -8,16 +8,6 @@
 
 #include "probe/probe.h"
 
-static const char *const role_names[ROLE_COUNT] = {
-	[ROLE_SOCKETS] = "sockets", [ROLE_SLAB] = "slab", [ROLE_MEMCG] = "memcg",
-	[ROLE_TW] = "time-wait",    [ROLE_HOST] = "host", [ROLE_COUNTER] = "counter",
-};
-
-const char *role_name(enum metric_role r)
-{
-	return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
-}
-
 static bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

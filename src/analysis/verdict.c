@@ -33,19 +33,6 @@
  * flight objects, per-CPU slabs and other tasks move every cache by hundreds of objects, in bursts.
  */
 
-static const char *const verdict_names[VERDICT_COUNT] = {
-	[VERDICT_CLEAN] = "CLEAN",
-	[VERDICT_BOUNDED] = "BOUNDED",
-	[VERDICT_INCONCLUSIVE] = "INCONCLUSIVE",
-	[VERDICT_BACKLOG] = "BACKLOG",
-	[VERDICT_LEAK] = "LEAK",
-};
-
-const char *verdict_name(enum verdict v)
-{
-	return (unsigned)v < VERDICT_COUNT ? verdict_names[v] : "?";
-}
-
 void analysis_defaults(struct analysis_params *p)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "analysis/result.h"
+#include "model/result.h"
 #include "common.h"
 
 int measure_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 /* What a probe may know about the run it watches. */
 struct probe_ctx {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 #define FMT_NUM_MAX 32
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 #include "sampler.h"
 
 enum live_sort {

@@ -2,8 +2,8 @@
 #ifndef SOCKLEAK_REPORT_NAMES_H
 #define SOCKLEAK_REPORT_NAMES_H
 
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 
 /* "CLEAN", "BOUNDED", "INCONCLUSIVE", "BACKLOG", "LEAK"; "?" out of range. */

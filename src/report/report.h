@@ -5,8 +5,8 @@
 #include <jansson.h>
 
 #include "analysis/analysis.h"
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "report/machine.h"

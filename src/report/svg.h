@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 #define SVG_BREAK ((size_t)-1) /* in a list of kept points: the line is broken here (NaN) */
 #define SVG_MAX_TICKS 16

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "analysis/analysis.h"
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 
 /*

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 /* The CSV has no units or kinds: the probes' naming tells them. */
 static inline enum unit fixture_unit(const char *name)

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 /* What a generator knows about the row being made. */
 struct synth_row {

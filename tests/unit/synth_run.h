@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/result.h"
-#include "analysis/series.h"
+#include "model/result.h"
+#include "model/series.h"
 #include "config.h"
 #include "report/machine.h"
 #include "report/report.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 static void test_columns(void **state)
 {

@@ -1,5 +1,5 @@
 /* The metric time series: bounded column storage that folds old rows in pairs. */
-#include "analysis/series.h"
+#include "model/series.h"
 
 #include <errno.h>
 #include <math.h>

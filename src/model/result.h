@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analysis/series.h"
+#include "model/series.h"
 
 /* Ordered by severity: the overall verdict is the largest. */
 enum verdict {
