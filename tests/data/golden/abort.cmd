@@ -1,0 +1,1 @@
+sockleak run --sequence abort --seconds 5

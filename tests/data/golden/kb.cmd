@@ -1,0 +1,1 @@
+sockleak run --seconds 5

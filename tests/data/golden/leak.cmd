@@ -1,0 +1,1 @@
+sockleak run --inject-leak 1000 --seconds 5

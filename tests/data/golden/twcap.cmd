@@ -1,0 +1,1 @@
+sockleak run --seconds 10 --quiesce-max 10s

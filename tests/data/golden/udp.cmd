@@ -1,0 +1,1 @@
+sockleak run --transport udp --seconds 5

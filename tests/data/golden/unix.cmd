@@ -1,0 +1,1 @@
+sockleak run --transport unix --seconds 5
