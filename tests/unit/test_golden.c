@@ -1,0 +1,262 @@
+/*
+ * Golden test: real runs of each verdict class, recorded on this machine (tests/data/golden, see
+ * record.sh there), analysed again by the current code with the parameters the run had. The
+ * verdicts, the metric that decided and every figure must come out as they were recorded.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/transport.h"
+#include "report/report.h"
+
+/* tests/data/golden, or $SOCKLEAK_TESTDATA/golden when the tests run from elsewhere. */
+static void golden_path(char *out, size_t n, const char *name, const char *ext)
+{
+	const char *base = getenv("SOCKLEAK_TESTDATA");
+
+	snprintf(out, n, "%s/golden/%s.%s", base ? base : "tests/data", name, ext);
+}
+
+/* The recorded JSON, decompressed into a file of its own (the loader reads a path). */
+static void unzip(const char *name, char *tmp, size_t n)
+{
+	char gz[512], cmd[1200];
+
+	golden_path(gz, sizeof(gz), name, "json.gz");
+	snprintf(tmp, n, "/tmp/sockleak-test-golden.%d.%s.json", (int)getpid(), name);
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s' > '%s'", gz, tmp);
+	if (system(cmd) != 0)
+		fail_msg("cannot decompress %s", gz);
+}
+
+/* Relative tolerance 1e-9; NaN (null) equals NaN. */
+static void assert_close(double got, double want, const char *what, const char *metric)
+{
+	double tol = 1e-9 * fmax(fabs(got), fabs(want));
+
+	if (isnan(got) && isnan(want))
+		return;
+	if (isnan(got) != isnan(want) || !(fabs(got - want) <= tol))
+		fail_msg("%s %s: %.17g, recorded %.17g", metric, what, got, want);
+}
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		fail_msg("recorded report lacks %s", key);
+	return json_is_null(v) ? NAN : json_number_value(v);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void assert_str(const char *got, const char *want, const char *what, const char *metric)
+{
+	if ((got == NULL) != (want == NULL) || (got && strcmp(got, want)))
+		fail_msg("%s %s: '%s', recorded '%s'", metric, what, got ? got : "(null)",
+			 want ? want : "(null)");
+}
+
+/* The parameters the run had, as run.c's params_for sets them, from the report's config and machine. */
+static void params_of(const struct report_run *run, struct analysis_params *p)
+{
+	const struct transport *tr = transport_get(run->cfg.transport);
+	unsigned cpus = run->m.cores ? run->m.cores : 1;
+
+	analysis_defaults(p);
+	p->cpus = cpus;
+	p->slab_hold_bytes = 131072.0 * cpus;
+	p->sockmem_hold_bytes = 1048576.0 * cpus;
+	p->memcg_hold_bytes = 2097152.0 * cpus;
+	p->injected_per_cycle = run->cfg.inject_leak ? 1.0 / run->cfg.inject_leak : 0;
+	p->private_netns = run->m.netns;
+	p->private_cgroup = run->m.cgroup;
+	p->sockets_per_leak = tr->stream && !run->cfg.target ? 2 : 1;
+}
+
+static const char *col_name(const struct series *s, int col)
+{
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].name : NULL;
+}
+
+static void check_metric(const struct series *s, const struct metric_result *m, json_t *want)
+{
+	const char *name = str(want, "metric");
+
+	assert_str(col_name(s, m->col), name, "metric", "");
+	assert_str(verdict_name(m->verdict), str(want, "verdict"), "verdict", name);
+	assert_str(m->why, str(want, "why"), "why", name);
+	assert_close(m->baseline, num(want, "baseline"), "baseline", name);
+	assert_close(m->noise, num(want, "noise"), "noise", name);
+	assert_close(m->peak, num(want, "peak"), "peak", name);
+	assert_close(m->slope, num(want, "slope"), "slope", name);
+	assert_close(m->slope_lo, num(want, "slope_lo"), "slope_lo", name);
+	assert_close(m->slope_hi, num(want, "slope_hi"), "slope_hi", name);
+	assert_close(m->slope_early, num(want, "slope_early"), "slope_early", name);
+	assert_close(m->slope_late, num(want, "slope_late"), "slope_late", name);
+	assert_close(m->residual, num(want, "residual"), "residual", name);
+	assert_close(m->residual_per_cycle, num(want, "residual_per_cycle"), "residual_per_cycle",
+		     name);
+	assert_close(m->after_teardown, num(want, "after_teardown"), "after_teardown", name);
+	assert_close(m->confidence, num(want, "confidence"), "confidence", name);
+	assert_close(m->cycles_to_decide, num(want, "cycles_to_decide"), "cycles_to_decide", name);
+	if (m->tw_explained != json_is_true(json_object_get(want, "tw_explained")))
+		fail_msg("%s tw_explained differs", name);
+	assert_str(role_name(m->role), str(want, "role"), "role", name);
+	if (m->decisive != json_is_true(json_object_get(want, "decisive")))
+		fail_msg("%s decisive differs", name);
+}
+
+static void check_pool(const struct pool_row *p, json_t *want)
+{
+	const char *name = str(want, "cache");
+
+	assert_str(p->cache, name, "cache", "pool_tags");
+	assert_str(verdict_name(p->verdict), str(want, "verdict"), "verdict", name);
+	assert_close(p->objs_per_cycle, num(want, "objects_per_cycle"), "objects_per_cycle", name);
+	assert_close(p->bytes_per_cycle, num(want, "bytes_per_cycle"), "bytes_per_cycle", name);
+	assert_close(p->peak_objs, num(want, "peak_objects"), "peak_objects", name);
+	assert_close(p->peak_bytes, num(want, "peak_bytes"), "peak_bytes", name);
+	assert_close(p->confidence, num(want, "confidence"), "confidence", name);
+}
+
+static void check_result(const struct series *s, const struct result *r, json_t *want)
+{
+	json_t *tw = json_object_get(want, "time_wait"), *arr, *item;
+	size_t i;
+
+	assert_str(verdict_name(r->verdict), str(want, "verdict"), "verdict", "result");
+	assert_str(col_name(s, r->verdict_col), str(want, "verdict_metric"), "verdict_metric",
+		   "result");
+	assert_str(r->why, str(want, "why"), "why", "result");
+	assert_close((double)r->cycles, num(want, "cycles"), "cycles", "result");
+	assert_close(r->churn_seconds, num(want, "churn_seconds"), "churn_seconds", "result");
+	assert_close(r->quiesce_seconds, num(want, "quiesce_seconds"), "quiesce_seconds", "result");
+	if (r->quiesce_stable != json_is_true(json_object_get(want, "quiesce_stable")))
+		fail_msg("result quiesce_stable differs");
+	assert_close(r->leaked_sockets_per_cycle, num(want, "leaked_sockets_per_cycle"),
+		     "leaked_sockets_per_cycle", "result");
+	assert_close(r->injected_per_cycle, num(want, "injected_per_cycle"), "injected_per_cycle",
+		     "result");
+	assert_close(r->memcg_bytes_per_cycle, num(want, "memcg_bytes_per_cycle"),
+		     "memcg_bytes_per_cycle", "result");
+	assert_close(r->leaked_bytes_per_cycle, num(want, "leaked_bytes_per_cycle"),
+		     "leaked_bytes_per_cycle", "result");
+	assert_close((double)r->leak_caches, num(want, "leak_caches"), "leak_caches", "result");
+	assert_close(r->cycles_to_decide, num(want, "cycles_to_decide"), "cycles_to_decide",
+		     "result");
+	assert_close(r->tw_peak, num(tw, "peak"), "peak", "time_wait");
+	assert_close(r->tw_pending, num(tw, "pending"), "pending", "time_wait");
+	assert_close(r->tw_cap, num(tw, "cap"), "cap", "time_wait");
+	assert_close(r->tw_recycled, num(tw, "recycled"), "recycled", "time_wait");
+	assert_close(r->tw_overflow, num(tw, "overflow"), "overflow", "time_wait");
+	if (r->tw_capped != json_is_true(json_object_get(tw, "capped")) ||
+	    r->tw_short_quiesce != json_is_true(json_object_get(tw, "short_quiesce")))
+		fail_msg("time_wait capped or short_quiesce differs");
+
+	arr = json_object_get(want, "metrics");
+	if (r->nm != json_array_size(arr))
+		fail_msg("%zu metrics analysed, %zu recorded", r->nm, json_array_size(arr));
+	json_array_foreach(arr, i, item)
+		check_metric(s, &r->m[i], item);
+	arr = json_object_get(want, "pool_tags");
+	if (r->npools != json_array_size(arr))
+		fail_msg("%zu pool tags, %zu recorded", r->npools, json_array_size(arr));
+	json_array_foreach(arr, i, item)
+		check_pool(&r->pools[i], item);
+}
+
+static void golden(const char *name)
+{
+	struct analysis_params p;
+	struct report_run run;
+	struct result r;
+	json_error_t e;
+	char path[256];
+	json_t *root;
+
+	unzip(name, path, sizeof(path));
+	root = json_load_file(path, 0, &e);
+	if (!root)
+		fail_msg("%s: %s", path, e.text);
+	assert_int_equal(report_json_load(path, &run), 0);
+	unlink(path);
+	assert_true(run.has_cfg && run.has_machine);
+	params_of(&run, &p);
+	assert_int_equal(analyse(&run.s, &p, &r), 0);
+	check_result(&run.s, &r, json_object_get(root, "result"));
+	result_free(&r);
+	report_run_free(&run);
+	json_decref(root);
+}
+
+static void test_kb(void **state)
+{
+	(void)state;
+	golden("kb");
+}
+
+static void test_abort(void **state)
+{
+	(void)state;
+	golden("abort");
+}
+
+static void test_leak(void **state)
+{
+	(void)state;
+	golden("leak");
+}
+
+static void test_udp(void **state)
+{
+	(void)state;
+	golden("udp");
+}
+
+static void test_unix(void **state)
+{
+	(void)state;
+	golden("unix");
+}
+
+static void test_twcap(void **state)
+{
+	(void)state;
+	golden("twcap");
+}
+
+static void test_sigint(void **state)
+{
+	(void)state;
+	golden("sigint");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kb),     cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_leak),   cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_unix),   cmocka_unit_test(test_twcap),
+		cmocka_unit_test(test_sigint),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
