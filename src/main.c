@@ -5,27 +5,17 @@
 #include "cli/cli.h"
 #include "common.h"
 
-const struct command commands[] = {
-	{ "run", cmd_run, "run a sequence through phases and give a verdict: CLEAN ... LEAK" },
-	{ "sweep", cmd_sweep, "run a matrix of variants within a time budget; a verdict row each" },
-	{ "churn", cmd_churn, "run a socket call sequence in a tight loop; cycles/s and errors" },
-	{ "watch", cmd_watch, "show the kernel pools socket work touches, live (poolmon-like)" },
-	{ "report", cmd_report, "re-render a saved run (JSON) as HTML, CSV or JSON" },
-	{ "compare", cmd_compare, "compare two runs: REGRESSION, IMPROVEMENT or SAME" },
-	{ NULL, NULL, NULL },
-};
-
 static void usage(FILE *f)
 {
-	const struct command *c;
+	const struct command *const *c;
 
 	fprintf(f, "Usage: sockleak COMMAND [OPTIONS]\n"
 		   "\n"
 		   "Kernel-memory leak hunter for socket call sequences.\n"
 		   "\n"
 		   "Commands:\n");
-	for (c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	for (c = commands; *c; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f, "\n"
 		   "Run 'sockleak COMMAND --help' for a command's options.\n"
 		   "\n"
@@ -35,7 +25,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	const struct command *c;
+	const struct command *const *c;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -49,9 +39,9 @@ int main(int argc, char **argv)
 		printf("sockleak %s\n", SOCKLEAK_VERSION);
 		return SL_EXIT_OK;
 	}
-	for (c = commands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return c->fn(argc - 1, argv + 1);
+	for (c = commands; *c; c++)
+		if (!strcmp(argv[1], (*c)->name))
+			return (*c)->fn(argc - 1, argv + 1);
 	sl_err("unknown command '%s'; run 'sockleak --help' for the list", argv[1]);
 	return SL_EXIT_USAGE;
 }

@@ -1,6 +1,5 @@
 /* sockleak churn: run a sequence in a tight loop and say how fast it went and what failed. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,31 +40,40 @@ struct outcome {
 	int signal;
 };
 
-static void help(FILE *f)
-{
-	fprintf(f,
-		"Usage: sockleak churn [OPTIONS]\n"
-		"\n"
+#define RC struct run_config
+#define G_OUT "Output"
+
+static const struct opt churn_opts[] = {
+	OPT_INCLUDE(engine_opts),
+	{ "json", .arg = "FILE", OPT_STR(RC, json_path, OPT_FILE_OUT), .group = G_OUT,
+	  .help = "write the summary as JSON (\"-\": stdout; the text summary then goes to "
+		  "stderr)" },
+	{ "watch", OPT_ON(RC, watch), .group = G_OUT,
+	  .help = "show the kernel pools live while churning (the view of 'sockleak watch'; q "
+		  "stops the churn early)" },
+	{ "csv", .arg = "FILE", OPT_STR(RC, csv_path, OPT_FILE_OUT), .group = G_OUT,
+	  .help = "sample the kernel pools while churning and write the time series as CSV (for "
+		  "a verdict, use 'sockleak run')" },
+	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_OUT,
+	  .help = "sampling interval for --watch and --csv (default 100ms)" },
+	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_OUT, .help = "no progress line" },
+	OPT_HELP_ROW,
+	{ 0 },
+};
+
+const struct command command_churn = {
+	.name = "churn",
+	.fn = cmd_churn,
+	.summary = "run a socket call sequence in a tight loop; cycles/s and errors",
+	.synopsis = "[OPTIONS]",
+	.about =
 		"Runs a socket call sequence in a tight loop against a local server that sockleak\n"
 		"starts itself (or --target), as fast as the kernel allows, and prints cycles/s,\n"
-		"per-thread spread, CPU split and every failed op by errno.\n"
-		"\n");
-	engine_opts_help(f);
-	fprintf(f,
-		"Output:\n"
-		"  --json FILE             write the summary as JSON (\"-\": stdout; the text\n"
-		"                          summary then goes to stderr)\n"
-		"  --watch                 show the kernel pools live while churning (the view of\n"
-		"                          'sockleak watch'; q stops the churn early)\n"
-		"  --csv FILE              sample the kernel pools while churning and write the\n"
-		"                          time series as CSV (for a verdict, use 'sockleak run')\n"
-		"  --interval DUR          sampling interval for --watch and --csv (default 100ms)\n"
-		"  --quiet                 no progress line\n"
-		"  -h, --help              this help\n"
-		"\n"
-		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n");
-}
+		"per-thread spread, CPU split and every failed op by errno.\n",
+	.opts = churn_opts,
+	.epilogue = "Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
+		    "guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n",
+};
 
 static const char *stopped_by(const struct outcome *o)
 {
@@ -366,65 +374,16 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 
 int cmd_churn(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		ENGINE_LONG_OPTIONS,
-		{ "json", required_argument, NULL, 'j' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct run_config cfg = { 0 };
 	struct outcome *o;
-	int c, r, rc;
+	int first, r, rc;
 
 	run_config_defaults(&cfg);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
-		r = engine_opt(c, optarg, &cfg);
-		if (r == ENGINE_OPT_EXIT)
-			return SL_EXIT_OK;
-		if (r == 0)
-			continue;
-		if (r != -ENOENT)
-			return SL_EXIT_USAGE;
-		switch (c) {
-		case 'j':
-			cfg.json_path = optarg;
-			break;
-		case 'w':
-			cfg.watch = true;
-			break;
-		case 'c':
-			cfg.csv_path = optarg;
-			break;
-		case 'i':
-			if (sl_parse_duration(optarg, &cfg.interval) || cfg.interval < 0.01) {
-				sl_err("churn: --interval '%s': give a duration of at least 10ms, "
-				       "such as 100ms or 1s",
-				       optarg);
-				return SL_EXIT_USAGE;
-			}
-			break;
-		case 'q':
-			cfg.quiet = true;
-			break;
-		case 'h':
-			help(stdout);
-			return SL_EXIT_OK;
-		default:
-			sl_err("churn: unknown option or missing value: '%s'; see 'sockleak churn "
-			       "--help'",
-			       argv[optind - 1]);
-			return SL_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		sl_err("churn: unexpected argument '%s'; see 'sockleak churn --help'",
-		       argv[optind]);
+	r = opt_parse(&command_churn, argc, argv, &cfg, &first);
+	if (r)
+		return r == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
+	if (first < argc) {
+		sl_err("churn: unexpected argument '%s'; see 'sockleak churn --help'", argv[first]);
 		return SL_EXIT_USAGE;
 	}
 	if (cfg.watch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {

@@ -1,23 +1,21 @@
-/* The subcommands, one entry point each: int cmd_NAME(int argc, char **argv) -> exit code. */
+/* The subcommands: each a struct command (cli/opt.h) with its entry point, options and help. */
 #ifndef SOCKLEAK_CLI_H
 #define SOCKLEAK_CLI_H
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-};
+#include "cli/opt.h"
 
+int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_churn(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
-/* The table main() dispatches on, ending with a NULL name. */
-extern const struct command commands[];
+extern const struct command command_run, command_sweep, command_churn, command_watch,
+	command_report, command_compare;
 
-int cmd_churn(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
+/* Every command, in the order `sockleak --help` lists them, ending with NULL. */
+extern const struct command *const commands[];
 
 /* Shared by run and sweep (src/cli/run.c); cmd names the command in messages. */
 struct run_config;

@@ -1,6 +1,5 @@
 /* sockleak compare: B against A, metric by metric, with a verdict a CI pipeline can gate on. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,11 +14,34 @@
 #include "report/out.h"
 #include "report/report.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: sockleak compare A.json B.json [--json OUT] [--all] [--force]\n"
-		"\n"
+struct args {
+	const char *json;
+	bool all, force;
+	double alpha;
+};
+
+#define A struct args
+
+static const struct opt compare_opts[] = {
+	{ "json", .arg = "OUT", OPT_STR(A, json, OPT_FILE_OUT),
+	  .help = "the comparison as JSON (\"-\" for standard output)" },
+	{ "all", OPT_ON(A, all),
+	  .help = "list every metric compared, not only those that changed" },
+	{ "alpha", .arg = "P", OPT_REAL(A, alpha), .max = 1, .flags = OPT_ABOVE,
+	  .help = "family-wise significance level (default 0.05)" },
+	{ "force", OPT_ON(A, force),
+	  .help = "compare runs of different sequences or transports anyway" },
+	OPT_HELP_ROW,
+	{ 0 },
+};
+
+const struct command command_compare = {
+	.name = "compare",
+	.fn = cmd_compare,
+	.summary = "compare two runs: REGRESSION, IMPROVEMENT or SAME",
+	.synopsis = "A.json B.json [--json OUT] [--all] [--alpha P] [--force]",
+	.operand = OPT_FILE_IN,
+	.about =
 		"Compares run B against run A (say the old kernel and the new one, or before and\n"
 		"after a fix), both JSON reports of 'sockleak run --json FILE'. For every metric\n"
 		"judged in both: the change in residual per cycle and in growth per cycle, each\n"
@@ -28,19 +50,13 @@ static void usage(FILE *f)
 		"  REGRESSION   a metric became BACKLOG or LEAK (or a worse one) with a significant\n"
 		"               rise, or stayed a LEAK with a significantly larger residual/cycle\n"
 		"  IMPROVEMENT  the reverse\n"
-		"  SAME         neither\n"
-		"\n"
-		"Options:\n"
-		"  --json OUT   the comparison as JSON (\"-\" for standard output)\n"
-		"  --all        list every metric compared, not only those that changed\n"
-		"  --alpha P    family-wise significance level (default 0.05)\n"
-		"  --force      compare runs of different sequences or transports anyway\n"
-		"  -h, --help   this text\n"
-		"\n"
+		"  SAME         neither\n",
+	.opts = compare_opts,
+	.epilogue =
 		"Exit codes: 0 SAME or IMPROVEMENT, 1 REGRESSION, 2 usage error, a file that is\n"
 		"            not a sockleak JSON report, or runs of different sequences,\n"
-		"            3 the --json output could not be written.\n");
-}
+		"            3 the --json output could not be written.\n",
+};
 
 static void run_line(FILE *f, const char *tag, const struct report_run *r)
 {
@@ -245,54 +261,31 @@ static int write_json(const char *path, const struct comparison *c, const struct
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", required_argument, NULL, 'J' }, { "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },	  { "alpha", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
-	};
+	struct args args = { 0 };
 	struct compare_params params = { 0 };
 	struct report_run a, b;
 	struct comparison cmp;
-	const char *json = NULL;
+	const char *json;
 	FILE *tbl;
-	bool all = false, force = false;
+	bool all, force;
 	char why[512];
-	int c, rc = SL_EXIT_USAGE;
+	int first, rc = SL_EXIT_USAGE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = optarg;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'p':
-			if (sl_parse_double(optarg, &params.alpha) || params.alpha <= 0 ||
-			    params.alpha >= 1) {
-				sl_err("compare: --alpha wants a level between 0 and 1, e.g. 0.05");
-				return SL_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return SL_EXIT_OK;
-		default:
-			sl_err("run 'sockleak compare --help' for the options");
-			return SL_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
+	rc = opt_parse(&command_compare, argc, argv, &args, &first);
+	if (rc)
+		return rc == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
+	rc = SL_EXIT_USAGE;
+	json = args.json;
+	all = args.all;
+	force = args.force;
+	params.alpha = args.alpha;
+	if (argc - first != 2) {
 		sl_err("compare: give two JSON reports, A (before) and B (after)");
-		usage(stderr);
+		opt_print_help(stderr, &command_compare);
 		return SL_EXIT_USAGE;
 	}
 	memset(&b, 0, sizeof(b));
-	if (report_json_load(argv[optind], &a) || report_json_load(argv[optind + 1], &b))
+	if (report_json_load(argv[first], &a) || report_json_load(argv[first + 1], &b))
 		goto out;
 	if (compare_same_sequence(a.has_cfg ? &a.cfg : NULL, b.has_cfg ? &b.cfg : NULL, why,
 				  sizeof(why))) {

@@ -1,4 +1,4 @@
-/* The engine's command-line options, parsed in one place for churn, run and sweep. */
+/* The engine's command-line options: their table, defaults, and the checks after the last one. */
 #include "cli/engine_opts.h"
 
 #include <errno.h>
@@ -51,107 +51,89 @@ void run_config_defaults(struct run_config *cfg)
 	cfg->nsysctl = 0;
 }
 
-static int bad(const char *opt, const char *arg, const char *what)
+static int parse_sysctl(const struct opt_call *c, const char *arg)
 {
-	sl_err("--%s '%s': %s", opt, arg, what);
-	return -EINVAL;
-}
+	struct run_config *cfg = c->obj;
 
-static int parse_count(const char *opt, const char *arg, long max, unsigned *out)
-{
-	long v;
-
-	if (sl_parse_int(arg, 1, max, &v)) {
-		char what[64];
-
-		snprintf(what, sizeof(what), "expected a whole number from 1 to %ld", max);
-		return bad(opt, arg, what);
-	}
-	*out = (unsigned)v;
+	if (cfg->nsysctl == RUN_MAX_SYSCTL)
+		return opt_bad(c, arg, "too many; at most %d", RUN_MAX_SYSCTL);
+	if (strncmp(arg, "net.", 4) || !strchr(arg, '='))
+		return opt_bad(c, arg, "expected net.KEY=VALUE, e.g. net.ipv4.tcp_tw_reuse=1");
+	cfg->netns_sysctl[cfg->nsysctl++] = arg;
 	return 0;
 }
 
-int engine_opt(int c, const char *arg, struct run_config *cfg)
+static int list_presets(const struct opt_call *c, const char *arg)
 {
-	uint64_t u;
-	double d;
-	unsigned k;
-
-	switch (c) {
-	case EO_SEQUENCE:
-		cfg->sequence = arg;
-		return 0;
-	case EO_TRANSPORT:
-		if (transport_parse(arg, &cfg->transport))
-			return bad("transport", arg, "unknown; choose one of: " TRANSPORT_CHOICES);
-		return 0;
-	case EO_THREADS:
-		return parse_count("threads", arg, MAX_THREADS, &cfg->threads);
-	case EO_SERVER_THREADS:
-		return parse_count("server-threads", arg, MAX_SERVER_THREADS, &cfg->server_threads);
-	case EO_BACKLOG:
-		return parse_count("backlog", arg, 1 << 20, &k) ? -EINVAL :
-								  (cfg->backlog = (int)k, 0);
-	case EO_SECONDS:
-		if (sl_parse_duration(arg, &d) || d <= 0)
-			return bad("seconds", arg,
-				   "expected a duration above 0: 10, 2.5, 500ms, 1m");
-		cfg->seconds = d;
-		return 0;
-	case EO_OPS:
-		if (sl_parse_u64(arg, &u) || u == 0)
-			return bad("ops", arg, "expected a cycle count above 0");
-		cfg->ops = u;
-		return 0;
-	case EO_RATE:
-		if (sl_parse_double(arg, &d) || d <= 0)
-			return bad("rate", arg, "expected cycles per second above 0");
-		cfg->rate = d;
-		return 0;
-	case EO_INJECT_LEAK:
-		if (sl_parse_u64(arg, &u) || u == 0)
-			return bad("inject-leak", arg,
-				   "expected N above 0: keep one socket every N");
-		cfg->inject_leak = u;
-		return 0;
-	case EO_YIELD:
-		cfg->yield = true;
-		return 0;
-	case EO_ALLOW_OPEN:
-		cfg->allow_open = true;
-		return 0;
-	case EO_NO_NETNS:
-		cfg->netns = false;
-		return 0;
-	case EO_NETNS_SYSCTL:
-		if (cfg->nsysctl == RUN_MAX_SYSCTL)
-			return bad("netns-sysctl", arg, "too many; at most 8");
-		if (strncmp(arg, "net.", 4) || !strchr(arg, '='))
-			return bad("netns-sysctl", arg,
-				   "expected net.KEY=VALUE, e.g. net.ipv4.tcp_tw_reuse=1");
-		cfg->netns_sysctl[cfg->nsysctl++] = arg;
-		return 0;
-	case EO_TARGET:
-		cfg->target = arg;
-		return 0;
-	case EO_SERVER_CLOSE:
-		for (k = 0; k < ARRAY_SIZE(close_names); k++) {
-			if (!strcmp(arg, close_names[k])) {
-				cfg->server_close = (enum server_close)k;
-				return 0;
-			}
-		}
-		return bad("server-close", arg, "choose one of: eof immediate never-read rst");
-	case EO_LIST_OPTIONS:
-		seq_list_options(stdout);
-		return ENGINE_OPT_EXIT;
-	case EO_LIST_PRESETS:
-		seq_list_presets(stdout);
-		return ENGINE_OPT_EXIT;
-	default:
-		return -ENOENT;
-	}
+	(void)c, (void)arg;
+	seq_list_presets(stdout);
+	return OPT_EXIT;
 }
+
+static int list_options(const struct opt_call *c, const char *arg)
+{
+	(void)c, (void)arg;
+	seq_list_options(stdout);
+	return OPT_EXIT;
+}
+
+#define RC struct run_config
+#define G_SEQ "Sequence and transport"
+#define G_CLIENT "Client"
+#define G_SERVER "Local server"
+#define G_ISOLATION "Isolation and target"
+
+const struct opt engine_opts[] = {
+	{ "sequence", .arg = "TEXT|PRESET", OPT_STR(RC, sequence, OPT_SEQUENCE),
+	  .choices = SEQ_PRESET_NAMES, .group = G_SEQ,
+	  .help = "ops to loop (default: kb171996); see 'The sequence language' in README.md, "
+		  "--list-presets, --list-options" },
+	{ "transport", .arg = "NAME", OPT_ENUM(RC, transport, TRANSPORT_CHOICES), .group = G_SEQ,
+	  .help = TRANSPORT_CHOICES " (default: tcp)" },
+	{ "allow-open", OPT_ON(RC, allow_open), .group = G_SEQ,
+	  .help = "accept a sequence without close (one socket left open per cycle, on purpose)" },
+	{ "list-presets", .kind = OPT_FLAG, .parse = list_presets, .group = G_SEQ,
+	  .help = "print the presets per transport and exit" },
+	{ "list-options", .kind = OPT_FLAG, .parse = list_options, .group = G_SEQ,
+	  .help = "print the socket-option catalogue and exit" },
+	{ "threads", .arg = "N", OPT_UINT(RC, threads), .min = 1, .max = MAX_THREADS,
+	  .group = G_CLIENT, .help = "client workers (default: 1)" },
+	{ "seconds", .arg = "S", OPT_SECONDS(RC, seconds), .flags = OPT_ABOVE, .group = G_CLIENT,
+	  .help = "churn length: 10, 2.5, 500ms, 1m (default: 10, or until --ops when that is "
+		  "given)" },
+	{ "ops", .arg = "N", OPT_U64(RC, ops), .flags = OPT_ABOVE, .group = G_CLIENT,
+	  .help = "total cycles, exact (split over the workers)" },
+	{ "rate", .arg = "R", OPT_REAL(RC, rate), .flags = OPT_ABOVE, .group = G_CLIENT,
+	  .help = "total cycles per second (default: as fast as possible)" },
+	{ "yield", OPT_ON(RC, yield), .group = G_CLIENT,
+	  .help = "sched_yield between cycles: let deferred work run" },
+	{ "inject-leak", .arg = "N", OPT_U64(RC, inject_leak), .flags = OPT_ABOVE,
+	  .group = G_CLIENT,
+	  .help = "keep one socket open every N cycles (ground truth for leak detection); they "
+		  "close when the run ends" },
+	{ "server-threads", .arg = "N", OPT_UINT(RC, server_threads), .min = 1,
+	  .max = MAX_SERVER_THREADS, .group = G_SERVER,
+	  .help = "epoll threads (default: one per core)" },
+	{ "server-close", .arg = "MODE", OPT_ENUM(RC, server_close, SERVER_CLOSE_CHOICES),
+	  .group = G_SERVER,
+	  .help = "eof (read to EOF, close; default), immediate (close on accept), never-read "
+		  "(close on hang-up only), rst (read to EOF, close with SO_LINGER 0: the client "
+		  "sees a reset)" },
+	{ "backlog", .arg = "N", OPT_SINT(RC, backlog), .min = 1, .max = 1 << 20, .group = G_SERVER,
+	  .help = "listen backlog (default: 4096; the kernel caps it at net.core.somaxconn)" },
+	{ "no-netns", OPT_OFF(RC, netns), .group = G_ISOLATION,
+	  .help = "use the host's network namespace (default when root: a fresh one with lo up, "
+		  "gone when sockleak exits)" },
+	{ "netns-sysctl", .arg = "K=V", .kind = OPT_SYSCTL, .parse = parse_sysctl,
+	  .flags = OPT_REPEAT, .group = G_ISOLATION,
+	  .help = "set a net.* sysctl in the run's namespace only, e.g. "
+		  "net.ipv4.tcp_tw_reuse=1 (repeatable; the defaults are part of what is "
+		  "measured)" },
+	{ "target", .arg = "ADDR", OPT_STR(RC, target, OPT_ADDR), .group = G_ISOLATION,
+	  .help = "churn against your server: HOST:PORT, [V6]:PORT, /path or @abstract; no local "
+		  "server, no namespace" },
+	{ 0 },
+};
 
 static int resolve_sequence(struct run_config *cfg)
 {
@@ -177,8 +159,7 @@ static int resolve_sequence(struct run_config *cfg)
 		fflush(stdout);
 		seq_error_print(stderr, cfg->sequence, &err);
 		if (!cfg->preset && !strchr(cfg->sequence, ','))
-			fprintf(stderr, "  or a preset: kb171996 crr abort halfclose sendto "
-					"(--list-presets)\n");
+			fprintf(stderr, "  or a preset: " SEQ_PRESET_NAMES " (--list-presets)\n");
 		free(s);
 		return SL_EXIT_USAGE;
 	}
@@ -242,41 +223,4 @@ void engine_opts_free(struct run_config *cfg)
 {
 	free(cfg->seq);
 	cfg->seq = NULL;
-}
-
-void engine_opts_help(FILE *f)
-{
-	fprintf(f,
-		"Sequence and transport:\n"
-		"  --sequence TEXT|PRESET  ops to loop (default: kb171996); see 'The sequence\n"
-		"                          language' in README.md, --list-presets, --list-options\n"
-		"  --transport NAME        " TRANSPORT_CHOICES " (default: tcp)\n"
-		"  --allow-open            accept a sequence without close (one socket left open\n"
-		"                          per cycle, on purpose)\n"
-		"  --list-presets          print the presets per transport and exit\n"
-		"  --list-options          print the socket-option catalogue and exit\n"
-		"Client:\n"
-		"  --threads N             client workers (default: 1)\n"
-		"  --seconds S             churn length: 10, 2.5, 500ms, 1m (default: 10, or until\n"
-		"                          --ops when that is given)\n"
-		"  --ops N                 total cycles, exact (split over the workers)\n"
-		"  --rate R                total cycles per second (default: as fast as possible)\n"
-		"  --yield                 sched_yield between cycles: let deferred work run\n"
-		"  --inject-leak N         keep one socket open every N cycles (ground truth for\n"
-		"                          leak detection); they close when the run ends\n"
-		"Local server:\n"
-		"  --server-threads N      epoll threads (default: one per core)\n"
-		"  --server-close MODE     eof (read to EOF, close; default), immediate (close on\n"
-		"                          accept), never-read (close on hang-up only), rst (read\n"
-		"                          to EOF, close with SO_LINGER 0: the client sees a reset)\n"
-		"  --backlog N             listen backlog (default: 4096; the kernel caps it at\n"
-		"                          net.core.somaxconn)\n"
-		"Isolation and target:\n"
-		"  --no-netns              use the host's network namespace (default when root: a\n"
-		"                          fresh one with lo up, gone when sockleak exits)\n"
-		"  --netns-sysctl K=V      set a net.* sysctl in the run's namespace only, e.g.\n"
-		"                          net.ipv4.ip_local_port_range='1024 65535' (repeatable;\n"
-		"                          the defaults are part of what is measured)\n"
-		"  --target ADDR           churn against your server: HOST:PORT, [V6]:PORT, /path or\n"
-		"                          @abstract; no local server, no namespace\n");
 }

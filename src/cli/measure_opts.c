@@ -1,4 +1,4 @@
-/* The options of a measured run that run and sweep share, parsed in one place. */
+/* The options of a measured run that run and sweep share, one table row each. */
 #include "cli/measure_opts.h"
 
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include "model/result.h"
 #include "common.h"
 
-int measure_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)
+int measure_parse_fail_on(const struct opt_call *c, const char *arg)
 {
 	static const struct {
 		const char *name;
@@ -18,6 +18,7 @@ int measure_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)
 		{ "inconclusive", VERDICT_INCONCLUSIVE },
 		{ "bounded", VERDICT_BOUNDED },
 	};
+	unsigned *mask = c->field;
 	size_t i;
 	int v;
 
@@ -30,58 +31,34 @@ int measure_parse_fail_on(const char *cmd, const char *arg, unsigned *mask)
 			*mask |= 1u << v;
 		return 0;
 	}
-	sl_err("%s: --fail-on '%s': choose leak, backlog, inconclusive or bounded", cmd, arg);
-	return -EINVAL;
+	return opt_bad(c, arg, "choose leak, backlog, inconclusive or bounded");
 }
 
-int measure_parse_seconds(const char *cmd, const char *opt, const char *arg, double min,
-			  double *out)
-{
-	double v;
+#define RC struct run_config
 
-	if (sl_parse_duration(arg, &v) || v < min) {
-		sl_err("%s: %s '%s': give a duration such as 500ms, 3s, 2m (at least %gs)", cmd,
-		       opt, arg, min);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-int measure_opt(const struct measure_opts *m, int c, const char *arg)
-{
-	struct run_config *cfg = m->cfg;
-
-	switch (c) {
-	case MO_BASELINE:
-		return measure_parse_seconds(m->cmd, "--baseline", arg, 0.5, m->baseline);
-	case MO_QUIESCE_MAX:
-		return measure_parse_seconds(m->cmd, "--quiesce-max", arg, 0, m->quiesce_max);
-	case MO_INTERVAL:
-		return measure_parse_seconds(m->cmd, "--interval", arg, 0.01, &cfg->interval);
-	case MO_NO_TEARDOWN:
-		cfg->teardown = false;
-		return 0;
-	case MO_FAIL_ON:
-		return measure_parse_fail_on(m->cmd, arg, &cfg->fail_on);
-	case MO_JSON:
-		*m->json = arg;
-		return 0;
-	case MO_HTML:
-		*m->html = arg;
-		return 0;
-	case MO_NO_CGROUP:
-		cfg->cgroup = false;
-		return 0;
-	case 'q':
-	case MO_QUIET:
-		cfg->quiet = true;
-		return 0;
-	case 'h':
-	case MO_HELP:
-		m->help(stdout);
-		return ENGINE_OPT_EXIT;
-	default:
-		return -ENOENT;
-	}
-}
+const struct opt measure_opts[] = {
+	{ "baseline", .arg = "DUR", OPT_SECONDS(RC, baseline), .min = 0.5, .group = G_PHASES,
+	  .help = "idle measurement before churn (default 3s)" },
+	{ "quiesce-max", .arg = "DUR", OPT_SECONDS(RC, quiesce_max), .group = G_PHASES,
+	  .help = "longest wait after churn for metrics to settle (default 90s: TIME_WAIT lasts "
+		  "60s); ends early when settled" },
+	{ "no-teardown", OPT_OFF(RC, teardown), .group = G_PHASES,
+	  .help = "do not measure again after the netns is destroyed" },
+	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_PHASES,
+	  .help = "sampling interval (default 100ms)" },
+	{ "no-cgroup", OPT_OFF(RC, cgroup), .group = G_PHASES,
+	  .help = "do not run in a memory cgroup of its own" },
+	{ "fail-on", .arg = "VERDICT", .kind = OPT_CHOICE, .parse = measure_parse_fail_on,
+	  .off = OPT_AT(RC, fail_on, unsigned), .choices = "leak backlog inconclusive bounded",
+	  .group = G_VERDICT,
+	  .help = "exit 1 when the overall verdict is VERDICT or worse: leak, backlog (default), "
+		  "inconclusive or bounded (severity: clean < bounded < inconclusive < backlog < "
+		  "leak)" },
+	{ "json", .arg = "FILE", OPT_STR(RC, json_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "the report and the time series as JSON (schema 1; \"-\": stdout)" },
+	{ "html", .arg = "FILE", OPT_STR(RC, html_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "a self-contained HTML report with charts" },
+	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_VERDICT,
+	  .help = "no progress line, no notes on probes that are off" },
+	{ 0 },
+};

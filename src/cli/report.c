@@ -1,6 +1,5 @@
 /* sockleak report: re-renders a saved run (a JSON report) as text, HTML, CSV or JSON. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,66 +9,61 @@
 #include "report/report.h"
 #include "report/text.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: sockleak report FILE.json [--text] [--html OUT] [--csv OUT] [--json OUT]\n"
-		"\n"
+struct args {
+	bool text;
+	const char *html, *csv, *json;
+};
+
+#define A struct args
+
+static const struct opt report_opts[] = {
+	{ "text", OPT_ON(A, text), .help = "the text report on standard output" },
+	{ "html", .arg = "OUT", OPT_STR(A, html, OPT_FILE_OUT),
+	  .help = "the self-contained HTML report: verdict, charts, evidence" },
+	{ "csv", .arg = "OUT", OPT_STR(A, csv, OPT_FILE_OUT),
+	  .help = "the time series as CSV: t,cycles,phase,<metric>..." },
+	{ "json", .arg = "OUT", OPT_STR(A, json, OPT_FILE_OUT),
+	  .help = "the JSON report again (schema 1)" },
+	OPT_HELP_ROW,
+	{ 0 },
+};
+
+const struct command command_report = {
+	.name = "report",
+	.fn = cmd_report,
+	.summary = "re-render a saved run (JSON) as HTML, CSV or JSON",
+	.synopsis = "FILE.json [--text] [--html OUT] [--csv OUT] [--json OUT]",
+	.operand = OPT_FILE_IN,
+	.about =
 		"Re-renders a saved run: FILE.json is a JSON report written by\n"
 		"'sockleak run --json FILE' (\"-\" reads standard input). With no option it\n"
-		"prints the text report, as 'sockleak run' did.\n"
-		"\n"
-		"Options (each OUT may be \"-\" for standard output):\n"
-		"  --text       the text report on standard output\n"
-		"  --html OUT   the self-contained HTML report: verdict, charts, evidence\n"
-		"  --csv OUT    the time series as CSV: t,cycles,phase,<metric>...\n"
-		"  --json OUT   the JSON report again (schema 1)\n"
-		"  -h, --help   this text\n"
-		"\n"
-		"Exit codes: 0 written, 2 usage error or FILE is not a sockleak JSON report\n"
-		"            (the message says where), 3 an output could not be written.\n");
-}
+		"prints the text report, as 'sockleak run' did. Each OUT may be \"-\" for standard\n"
+		"output.\n",
+	.opts = report_opts,
+	.epilogue = "Exit codes: 0 written, 2 usage error or FILE is not a sockleak JSON report\n"
+		    "            (the message says where), 3 an output could not be written.\n",
+};
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "text", no_argument, NULL, 'T' },	 { "html", required_argument, NULL, 'H' },
-		{ "csv", required_argument, NULL, 'C' }, { "json", required_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
-	};
-	const char *html = NULL, *csv = NULL, *json = NULL;
-	bool text = false;
+	struct args a = { 0 };
+	const char *html, *csv, *json;
+	bool text;
 	struct report_run run;
 	struct report_in in;
-	int c, err = 0, n_stdout;
+	int first, err = 0, n_stdout;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'T':
-			text = true;
-			break;
-		case 'H':
-			html = optarg;
-			break;
-		case 'C':
-			csv = optarg;
-			break;
-		case 'J':
-			json = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return SL_EXIT_OK;
-		default:
-			sl_err("run 'sockleak report --help' for the options");
-			return SL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		sl_err(optind == argc ? "report: name the JSON report to render" :
-					"report: one JSON report at a time");
-		usage(stderr);
+	err = opt_parse(&command_report, argc, argv, &a, &first);
+	if (err)
+		return err == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
+	html = a.html;
+	csv = a.csv;
+	json = a.json;
+	text = a.text;
+	if (first != argc - 1) {
+		sl_err(first == argc ? "report: name the JSON report to render" :
+				       "report: one JSON report at a time");
+		opt_print_help(stderr, &command_report);
 		return SL_EXIT_USAGE;
 	}
 	if (!html && !csv && !json)
@@ -80,7 +74,7 @@ int cmd_report(int argc, char **argv)
 		sl_err("report: only one output can go to standard output (\"-\")");
 		return SL_EXIT_USAGE;
 	}
-	if (report_json_load(argv[optind], &run)) {
+	if (report_json_load(argv[first], &run)) {
 		report_run_free(&run);
 		return SL_EXIT_USAGE;
 	}

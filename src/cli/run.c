@@ -1,6 +1,5 @@
 /* sockleak run: a measured run through phases, with a verdict a CI pipeline can gate on. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,104 +15,46 @@
 #include "report/text.h"
 #include "run.h"
 
-enum {
-	RO_WARMUP = 1,
-	RO_CONFIRM,
-	RO_CSV,
+#define RC struct run_config
+
+static const struct opt run_opts[] = {
+	OPT_INCLUDE(engine_opts),
+	OPT_INCLUDE(measure_opts),
+	{ "warmup", .arg = "DUR", OPT_SECONDS(RC, warmup), .group = G_PHASES,
+	  .help = "first part of churn left out of the fits (default 0)" },
+	{ "confirm", OPT_ON(RC, confirm), .group = G_PHASES,
+	  .help = "run again with 3x the cycles: a true leak's residual scales" },
+	{ "csv", .arg = "FILE", OPT_STR(RC, csv_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "the time series as CSV" },
+	OPT_HELP_ROW,
+	{ 0 },
 };
 
-static void help(FILE *f)
-{
-	fprintf(f,
-		"Usage: sockleak run [OPTIONS]\n"
-		"\n"
+const struct command command_run = {
+	.name = "run",
+	.fn = cmd_run,
+	.summary = "run a sequence through phases and give a verdict: CLEAN ... LEAK",
+	.synopsis = "[OPTIONS]",
+	.about =
 		"Runs a socket call sequence through phases (baseline, churn, quiesce, teardown),\n"
 		"samples every kernel pool it touches, and gives a verdict per metric and overall:\n"
 		"CLEAN, BOUNDED, BACKLOG (rose while the loop ran, came back after: deferred\n"
 		"clean-up starved), LEAK (stayed above noise), or INCONCLUSIVE (noise too large for\n"
 		"the run's length; the report says how many cycles would decide).\n"
-		"Default: the KB Q171996 sequence over tcp for 10 s against sockleak's own server.\n"
-		"\n");
-	engine_opts_help(f);
-	fprintf(f,
-		"Phases:\n"
-		"  --baseline DUR          idle measurement before churn (default 3s)\n"
-		"  --warmup DUR            first part of churn left out of the fits (default 0)\n"
-		"  --quiesce-max DUR       longest wait after churn for metrics to settle\n"
-		"                          (default 90s: TIME_WAIT lasts 60s); ends early when settled\n"
-		"  --no-teardown           do not measure again after the netns is destroyed\n"
-		"  --interval DUR          sampling interval (default 100ms)\n"
-		"  --confirm               run again with 3x the cycles: a true leak's residual scales\n"
-		"  --no-cgroup             do not run in a memory cgroup of its own\n"
-		"\n"
-		"Verdict and output:\n"
-		"  --fail-on VERDICT       exit 1 when the overall verdict is VERDICT or worse:\n"
-		"                          leak, backlog (default), inconclusive or bounded\n"
-		"                          (severity: clean < bounded < inconclusive < backlog < leak)\n"
-		"  --json FILE             the report and the time series as JSON (schema 1; \"-\": stdout)\n"
-		"  --csv FILE              the time series as CSV\n"
-		"  --html FILE             a self-contained HTML report with charts\n"
-		"  --quiet                 no progress line, no notes on probes that are off\n"
-		"  -h, --help              this help\n"
-		"\n"
-		"Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
-		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error.\n");
-}
+		"Default: the KB Q171996 sequence over tcp for 10 s against sockleak's own server.\n",
+	.opts = run_opts,
+	.epilogue = "Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
+		    "(default: BACKLOG or LEAK), 2 usage error, 3 runtime error.\n",
+};
 
 static int parse_args(int argc, char **argv, struct run_config *cfg)
 {
-	static const struct option opts[] = {
-		ENGINE_LONG_OPTIONS,
-		MEASURE_LONG_OPTIONS,
-		{ "warmup", required_argument, NULL, RO_WARMUP },
-		{ "confirm", no_argument, NULL, RO_CONFIRM },
-		{ "csv", required_argument, NULL, RO_CSV },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct measure_opts mo = {
-		.cmd = "run",
-		.cfg = cfg,
-		.baseline = &cfg->baseline,
-		.quiesce_max = &cfg->quiesce_max,
-		.json = &cfg->json_path,
-		.html = &cfg->html_path,
-		.help = help,
-	};
-	int c, r;
+	int first, r = opt_parse(&command_run, argc, argv, cfg, &first);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
-		r = engine_opt(c, optarg, cfg);
-		if (r == -ENOENT)
-			r = measure_opt(&mo, c, optarg);
-		if (r == ENGINE_OPT_EXIT)
-			return ENGINE_OPT_EXIT;
-		if (r == 0)
-			continue;
-		if (r != -ENOENT)
-			return -EINVAL;
-		r = 0;
-		switch (c) {
-		case RO_WARMUP:
-			r = measure_parse_seconds("run", "--warmup", optarg, 0, &cfg->warmup);
-			break;
-		case RO_CONFIRM:
-			cfg->confirm = true;
-			break;
-		case RO_CSV:
-			cfg->csv_path = optarg;
-			break;
-		default:
-			sl_err("run: unknown option or missing value: '%s'; see 'sockleak run --help'",
-			       argv[optind - 1]);
-			return -EINVAL;
-		}
-		if (r)
-			return -EINVAL;
-	}
-	if (optind < argc) {
-		sl_err("run: unexpected argument '%s'; see 'sockleak run --help'", argv[optind]);
+	if (r)
+		return r;
+	if (first < argc) {
+		sl_err("run: unexpected argument '%s'; see 'sockleak run --help'", argv[first]);
 		return -EINVAL;
 	}
 	if (cfg->warmup > 0 && cfg->seconds > 0 && !cfg->ops && cfg->warmup >= cfg->seconds) {
@@ -224,7 +165,7 @@ int cmd_run(int argc, char **argv)
 
 	run_defaults(&cfg);
 	r = parse_args(argc, argv, &cfg);
-	if (r == ENGINE_OPT_EXIT)
+	if (r == OPT_EXIT)
 		return SL_EXIT_OK;
 	if (r)
 		return SL_EXIT_USAGE;

@@ -1,6 +1,5 @@
 /* sockleak sweep: a matrix of variants, each a measured run of its own, within a time budget. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,39 +11,145 @@
 #include "cli/engine_opts.h"
 #include "cli/measure_opts.h"
 #include "common.h"
+#include "engine/seq.h"
+#include "engine/transport.h"
 #include "report/machine.h"
 #include "report/sweep_report.h"
 #include "run.h"
 #include "sweep.h"
 
-enum {
-	SO_TRANSPORTS = 1,
-	SO_PRESETS,
-	SO_OPTIONS,
-	SO_MATRIX,
-	SO_BUDGET,
-	SO_DRY_RUN,
-};
-
 struct args {
-	struct run_config base; /* what every variant shares */
+	struct run_config base; /* what every variant shares; baseline, quiesce_max < 0: planned */
 	struct sweep_axes axes;
-	bool axes_given;
 	const char *seqs[SWEEP_MAX_AXIS]; /* --sequence, compiled once --allow-open is known */
 	unsigned nseqs;
 	const char *matrix;
 	double budget;
-	double baseline, quiesce_max; /* < 0: planned */
-	bool churn_fixed; /* --seconds */
-	const char *json, *html;
 	bool dry_run;
 };
 
-static void help(FILE *f)
+/* The axes: each list adds to its axis; a bad entry is a usage error naming it. */
+static int axis(const struct opt_call *c, const char *arg,
+		int (*parse)(struct sweep_axes *, const char *, char *, size_t))
 {
-	fprintf(f,
-		"Usage: sockleak sweep [OPTIONS]\n"
-		"\n"
+	struct args *a = c->obj;
+	char why[1024];
+
+	if (parse(&a->axes, arg, why, sizeof(why))) {
+		sl_err("sweep: --%s: %s", c->o->name, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_transports(const struct opt_call *c, const char *arg)
+{
+	return axis(c, arg, sweep_parse_transports);
+}
+
+static int parse_presets(const struct opt_call *c, const char *arg)
+{
+	return axis(c, arg, sweep_parse_presets);
+}
+
+static int parse_options(const struct opt_call *c, const char *arg)
+{
+	return axis(c, arg, sweep_parse_options);
+}
+
+static int parse_closes(const struct opt_call *c, const char *arg)
+{
+	return axis(c, arg, sweep_parse_closes);
+}
+
+static int parse_sequence(const struct opt_call *c, const char *arg)
+{
+	struct args *a = c->obj;
+
+	if (a->nseqs == SWEEP_MAX_AXIS)
+		return opt_bad(c, arg, "too many sequences; at most %d", SWEEP_MAX_AXIS);
+	a->seqs[a->nseqs++] = arg;
+	return 0;
+}
+
+static bool axes_given(const struct args *a)
+{
+	return a->axes.ntransports || a->axes.nseqs || a->axes.options_set || a->axes.ncloses ||
+	       a->nseqs;
+}
+
+#define A struct args
+#define G_MATRIX "Matrix"
+#define G_BUDGET "Budget (each variant gets an equal share, said before the first starts)"
+
+static const struct opt sweep_opts[] = {
+	{ "transports", .arg = "LIST", .kind = OPT_LIST, .parse = parse_transports,
+	  .choices = TRANSPORT_CHOICES, .flags = OPT_REPEAT, .group = G_MATRIX,
+	  .help = "e.g. tcp,tcp6 (default: tcp,tcp6; also --transport)" },
+	{ "transport", .arg = "LIST", .kind = OPT_LIST, .parse = parse_transports,
+	  .choices = TRANSPORT_CHOICES, .flags = OPT_HIDDEN | OPT_REPEAT,
+	  .help = "the same as --transports" },
+	{ "presets", .arg = "LIST", .kind = OPT_LIST, .parse = parse_presets,
+	  .choices = SEQ_PRESET_NAMES, .flags = OPT_REPEAT, .group = G_MATRIX,
+	  .help = "e.g. kb171996,abort (default: kb171996); see --list-presets" },
+	{ "sequence", .arg = "TEXT", .kind = OPT_SEQUENCE, .parse = parse_sequence,
+	  .choices = SEQ_PRESET_NAMES, .flags = OPT_REPEAT, .group = G_MATRIX,
+	  .help = "a sequence of your own, one more entry (repeatable)" },
+	{ "options", .arg = "LIST", .kind = OPT_LIST, .parse = parse_options, .flags = OPT_REPEAT,
+	  .group = G_MATRIX,
+	  .help = "NAME=VALUE or NAME (the catalogue's example value), 'all' or 'none' (default: "
+		  "all for the default sequence, none when --presets or --sequence are given); "
+		  "--list-options" },
+	{ "server-close", .arg = "LIST", .kind = OPT_LIST, .parse = parse_closes,
+	  .choices = SERVER_CLOSE_CHOICES, .flags = OPT_REPEAT, .group = G_MATRIX,
+	  .help = "eof, immediate, never-read, rst (default: eof)" },
+	{ "matrix", .arg = "FILE", OPT_STR(A, matrix, OPT_FILE_IN), .group = G_MATRIX,
+	  .help = "one variant per line instead: blank-separated KEY=VALUE fields transport=, "
+		  "sequence= (a preset or a sequence without blanks), option=NAME[=VALUE], "
+		  "server-close=; '#' starts a comment" },
+	{ "budget", .arg = "DUR", OPT_SECONDS(A, budget), .min = 1, .group = G_BUDGET,
+	  .help = "the whole sweep (default: 10m); refused, with what would fit, when the variants "
+		  "cannot fit in it" },
+	{ "seconds", .arg = "DUR", OPT_SECONDS(A, base.seconds), .flags = OPT_ABOVE,
+	  .group = G_BUDGET, .help = "churn per variant (default: what the budget leaves)" },
+	{ "baseline", .arg = "DUR", OPT_SECONDS(A, base.baseline), .min = 0.5, .group = G_BUDGET,
+	  .help = "baseline per variant (default: 15% of its share, 1-3s)" },
+	{ "quiesce-max", .arg = "DUR", OPT_SECONDS(A, base.quiesce_max), .group = G_BUDGET,
+	  .help = "quiesce maximum per variant (default: 30% of its share, 2-90s); ends early "
+		  "when everything settled" },
+	{ "no-teardown", OPT_OFF(A, base.teardown), .group = G_BUDGET,
+	  .help = "do not measure after each variant's netns is gone (saves 3 s per variant)" },
+	{ "dry-run", OPT_ON(A, dry_run), .group = G_BUDGET,
+	  .help = "print the variants and the plan, run nothing" },
+	{ "ops", .arg = "N", .kind = OPT_INT, .parse = opt_refused, .flags = OPT_HIDDEN,
+	  .help = "a sweep plans each variant's churn by time; give --seconds or let the budget "
+		  "decide" },
+	{ "target", .arg = "ADDR", .kind = OPT_ADDR, .parse = opt_refused, .flags = OPT_HIDDEN,
+	  .help = "each variant runs against a server of its own, in a namespace of its own; use "
+		  "'sockleak run --target'" },
+	{ "fail-on", .arg = "VERDICT", .kind = OPT_CHOICE, .parse = measure_parse_fail_on,
+	  .off = OPT_AT(A, base.fail_on, unsigned), .choices = "leak backlog inconclusive bounded",
+	  .group = G_VERDICT,
+	  .help = "exit 1 when any variant is VERDICT or worse: leak, backlog (default), "
+		  "inconclusive or bounded" },
+	{ "json", .arg = "FILE", OPT_STR(A, base.json_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "the table as JSON: every variant and the overall (\"-\": stdout, the table then "
+		  "goes to stderr)" },
+	{ "html", .arg = "DIR", OPT_STR(A, base.html_path, OPT_DIR_OUT), .group = G_VERDICT,
+	  .help = "one HTML report per variant and DIR/index.html linking them, with the table "
+		  "(the index is rewritten as each variant finishes)" },
+	OPT_INCLUDE_AT(engine_opts, A, base),
+	OPT_INCLUDE_AT(measure_opts, A, base),
+	OPT_HELP_ROW,
+	{ 0 },
+};
+
+const struct command command_sweep = {
+	.name = "sweep",
+	.fn = cmd_sweep,
+	.summary = "run a matrix of variants within a time budget; a verdict row each",
+	.synopsis = "[OPTIONS]",
+	.about =
 		"Runs a matrix of variants, each a measured run of its own (baseline, churn, quiesce,\n"
 		"teardown) in a network namespace of its own, and prints one verdict row per variant.\n"
 		"The variants are transports x sequences x socket options x server close modes; each\n"
@@ -52,177 +157,29 @@ static void help(FILE *f)
 		"one variant per option, plus the sequence without. A variant that cannot run on its\n"
 		"transport is skipped, with the reason in its row.\n"
 		"Default: the KB Q171996 sequence with each option of the catalogue, over tcp and\n"
-		"tcp6, within 10 minutes.\n"
-		"\n"
-		"Matrix:\n"
-		"  --transports LIST       e.g. tcp,tcp6 (default: tcp,tcp6; also --transport)\n"
-		"  --presets LIST          e.g. kb171996,abort (default: kb171996); see --list-presets\n"
-		"  --sequence TEXT         a sequence of your own, one more entry (repeatable)\n"
-		"  --options LIST          NAME=VALUE or NAME (the catalogue's example value), 'all'\n"
-		"                          or 'none' (default: all for the default sequence, none\n"
-		"                          when --presets or --sequence are given); --list-options\n"
-		"  --server-close LIST     eof, immediate, never-read, rst (default: eof)\n"
-		"  --matrix FILE           one variant per line instead: blank-separated KEY=VALUE\n"
-		"                          fields transport=, sequence= (a preset or a sequence\n"
-		"                          without blanks), option=NAME[=VALUE], server-close=;\n"
-		"                          '#' starts a comment\n"
-		"\n"
-		"Budget (each variant gets an equal share, said before the first starts):\n"
-		"  --budget DUR            the whole sweep (default: 10m); refused, with what would\n"
-		"                          fit, when the variants cannot fit in it\n"
-		"  --seconds DUR           churn per variant (default: what the budget leaves)\n"
-		"  --baseline DUR          baseline per variant (default: 15%% of its share, 1-3 s)\n"
-		"  --quiesce-max DUR       quiesce maximum per variant (default: 30%% of its share,\n"
-		"                          2-90 s); ends early when everything settled\n"
-		"  --no-teardown           do not measure after each variant's netns is gone (saves\n"
-		"                          3 s per variant)\n"
-		"  --interval DUR          sampling interval (default 100ms)\n"
-		"  --dry-run               print the variants and the plan, run nothing\n"
-		"\n"
-		"Shared by every variant: --threads, --rate, --yield, --inject-leak, --allow-open,\n"
-		"--server-threads, --backlog, --no-netns, --netns-sysctl (see 'sockleak run --help').\n"
-		"\n"
-		"Verdict and output:\n"
-		"  --fail-on VERDICT       exit 1 when any variant is VERDICT or worse: leak,\n"
-		"                          backlog (default), inconclusive or bounded\n"
-		"  --json FILE             the table as JSON: every variant and the overall (\"-\":\n"
-		"                          stdout, the table then goes to stderr)\n"
-		"  --html DIR              one HTML report per variant and DIR/index.html linking\n"
-		"                          them, with the table (the index is rewritten as each\n"
-		"                          variant finishes)\n"
-		"  --no-cgroup             do not run in a memory cgroup of its own\n"
-		"  --quiet                 no progress line\n"
-		"  -h, --help              this help\n"
-		"\n"
+		"tcp6, within 10 minutes. The engine's options (--threads, --rate, --yield,\n"
+		"--inject-leak, --allow-open, --server-threads, --backlog, --no-netns,\n"
+		"--netns-sysctl) apply to every variant, as in 'sockleak run'.\n",
+	.opts = sweep_opts,
+	.epilogue =
 		"SIGINT or SIGTERM stops the variant under way; what was measured is written (table,\n"
 		"JSON, HTML) and sockleak exits 128+signal.\n"
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error\n"
 		"(including a budget too small), 3 runtime error (a variant could not run, an output\n"
-		"could not be written, the memory guard stopped the sweep).\n");
-}
-
-static int usage_err(const char *what, const char *why)
-{
-	sl_err("sweep: %s: %s", what, why);
-	return -EINVAL;
-}
-
-/* Options whose meaning differs here: the matrix axes, and what a sweep cannot do. */
-static int sweep_engine_opt(int c, const char *arg, struct args *a)
-{
-	char why[1024];
-
-	switch (c) {
-	case EO_TRANSPORT:
-		a->axes_given = true;
-		return sweep_parse_transports(&a->axes, arg, why, sizeof(why)) ?
-			       usage_err("--transport", why) :
-			       0;
-	case EO_SERVER_CLOSE:
-		a->axes_given = true;
-		return sweep_parse_closes(&a->axes, arg, why, sizeof(why)) ?
-			       usage_err("--server-close", why) :
-			       0;
-	case EO_SEQUENCE:
-		a->axes_given = true;
-		if (a->nseqs == SWEEP_MAX_AXIS)
-			return usage_err("--sequence", "too many sequences");
-		a->seqs[a->nseqs++] = arg;
-		return 0;
-	case EO_OPS:
-		return usage_err("--ops",
-				 "a sweep plans each variant's churn by time; give --seconds "
-				 "or let the budget decide");
-	case EO_TARGET:
-		return usage_err("--target", "each variant runs against a server of its own, in a "
-					     "namespace of its own; use 'sockleak run --target'");
-	case EO_SECONDS:
-		a->churn_fixed = true;
-		break;
-	default:
-		break;
-	}
-	return engine_opt(c, arg, &a->base);
-}
+		"could not be written, the memory guard stopped the sweep).\n",
+};
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		ENGINE_LONG_OPTIONS,
-		MEASURE_LONG_OPTIONS,
-		{ "transports", required_argument, NULL, SO_TRANSPORTS },
-		{ "presets", required_argument, NULL, SO_PRESETS },
-		{ "options", required_argument, NULL, SO_OPTIONS },
-		{ "matrix", required_argument, NULL, SO_MATRIX },
-		{ "budget", required_argument, NULL, SO_BUDGET },
-		{ "dry-run", no_argument, NULL, SO_DRY_RUN },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct measure_opts mo = {
-		.cmd = "sweep",
-		.cfg = &a->base,
-		.baseline = &a->baseline,
-		.quiesce_max = &a->quiesce_max,
-		.json = &a->json,
-		.html = &a->html,
-		.help = help,
-	};
-	char why[1024];
-	int c, r;
+	int first, r = opt_parse(&command_sweep, argc, argv, a, &first);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
-		r = c >= EO_SEQUENCE ? sweep_engine_opt(c, optarg, a) : -ENOENT;
-		if (r == -ENOENT)
-			r = measure_opt(&mo, c, optarg);
-		if (r == ENGINE_OPT_EXIT)
-			return ENGINE_OPT_EXIT;
-		if (r == 0)
-			continue;
-		if (r != -ENOENT)
-			return -EINVAL;
-		r = 0;
-		switch (c) {
-		case SO_TRANSPORTS:
-			a->axes_given = true;
-			if (sweep_parse_transports(&a->axes, optarg, why, sizeof(why)))
-				r = usage_err("--transports", why);
-			break;
-		case SO_PRESETS:
-			a->axes_given = true;
-			if (sweep_parse_presets(&a->axes, optarg, why, sizeof(why)))
-				r = usage_err("--presets", why);
-			break;
-		case SO_OPTIONS:
-			a->axes_given = true;
-			if (sweep_parse_options(&a->axes, optarg, why, sizeof(why)))
-				r = usage_err("--options", why);
-			break;
-		case SO_MATRIX:
-			a->matrix = optarg;
-			break;
-		case SO_BUDGET:
-			r = measure_parse_seconds("sweep", "--budget", optarg, 1, &a->budget);
-			break;
-		case SO_DRY_RUN:
-			a->dry_run = true;
-			break;
-		default:
-			sl_err("sweep: unknown option or missing value: '%s'; see 'sockleak sweep "
-			       "--help'",
-			       argv[optind - 1]);
-			return -EINVAL;
-		}
-		if (r)
-			return -EINVAL;
-	}
-	if (optind < argc) {
-		sl_err("sweep: unexpected argument '%s'; see 'sockleak sweep --help'",
-		       argv[optind]);
+	if (r)
+		return r;
+	if (first < argc) {
+		sl_err("sweep: unexpected argument '%s'; see 'sockleak sweep --help'", argv[first]);
 		return -EINVAL;
 	}
-	if (a->matrix && a->axes_given) {
+	if (a->matrix && axes_given(a)) {
 		sl_err("sweep: --matrix gives the variants; drop --transports, --presets, "
 		       "--sequence, --options and --server-close, or drop --matrix");
 		return -EINVAL;
@@ -360,7 +317,7 @@ static int write_index(const struct args *a, const struct sweep_summary *sum)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/index.html", a->html);
+	snprintf(path, sizeof(path), "%s/index.html", a->base.html_path);
 	return sweep_index_html(path, sum);
 }
 
@@ -418,9 +375,9 @@ static void run_variant(struct state *st, size_t i, double churn)
 		sweep_record(v, &o->series, &o->result, &o->stats, cfg.fail_on);
 		m.cgroup = o->cgroup_version > 0;
 		m.netns = o->netns;
-		if (st->a->html) {
+		if (st->a->base.html_path) {
 			html_name(v, i + 1, st->s->n, v->html, sizeof(v->html));
-			snprintf(path, sizeof(path), "%s/%s", st->a->html, v->html);
+			snprintf(path, sizeof(path), "%s/%s", st->a->base.html_path, v->html);
 			cfg.html_path = path;
 			if (run_write_reports(&cfg, o, &m, NULL)) {
 				v->html[0] = '\0';
@@ -462,7 +419,7 @@ static void sweep_loop(struct state *st)
 		for (j = i; j < s->n; j++)
 			left += s->v[j].status == VS_PENDING;
 		/* A churn the user fixed is not shortened: the variant runs if it fits whole. */
-		if (st->a->churn_fixed)
+		if (st->a->base.seconds > 0)
 			churn = st->deadline - sl_now() >= st->plan.per_variant ? st->plan.churn :
 										  0;
 		else
@@ -474,7 +431,7 @@ static void sweep_loop(struct state *st)
 		}
 		run_variant(st, i, churn);
 		sweep_table_row(st->out, i + 1, v);
-		if (st->a->html) {
+		if (st->a->base.html_path) {
 			sweep_summarise(&st->sum);
 			st->sum.elapsed = sl_now() - st->t0;
 			write_index(st->a, &st->sum);
@@ -517,9 +474,9 @@ static int finish(struct state *st)
 		sweep_table_row(st->out, i + 1, &st->s->v[i]);
 	sweep_table_end(st->out, sum);
 	/* Written last: the outputs carry the exit code; a failure to write them changes it. */
-	if (st->a->json && sweep_json(st->a->json, sum))
+	if (st->a->base.json_path && sweep_json(st->a->base.json_path, sum))
 		st->runtime_err = true;
-	if (st->a->html && write_index(st->a, sum))
+	if (st->a->base.html_path && write_index(st->a, sum))
 		st->runtime_err = true;
 	rc = exit_code(st);
 	if (rc != sum->exit_code)
@@ -554,9 +511,9 @@ int cmd_sweep(int argc, char **argv)
 	st.t0 = sl_now();
 	run_defaults(&a->base);
 	a->budget = SWEEP_DEFAULT_BUDGET;
-	a->baseline = a->quiesce_max = -1;
+	a->base.baseline = a->base.quiesce_max = -1;
 	r = parse_args(argc, argv, a);
-	if (r == ENGINE_OPT_EXIT) {
+	if (r == OPT_EXIT) {
 		rc = SL_EXIT_OK;
 		goto out;
 	}
@@ -573,11 +530,11 @@ int cmd_sweep(int argc, char **argv)
 
 	in.budget = a->budget;
 	in.variants = (unsigned)sweep_count(&s, VS_PENDING);
-	in.baseline = a->baseline;
-	in.churn = a->churn_fixed ? a->base.seconds : -1;
-	in.quiesce_max = a->quiesce_max;
+	in.baseline = a->base.baseline;
+	in.churn = a->base.seconds > 0 ? a->base.seconds : -1;
+	in.quiesce_max = a->base.quiesce_max;
 	in.teardown = a->base.teardown && a->base.netns ? RUN_TEARDOWN_SECONDS : 0;
-	st.out = a->json && !strcmp(a->json, "-") ? stderr : stdout;
+	st.out = a->base.json_path && !strcmp(a->base.json_path, "-") ? stderr : stdout;
 	if (sweep_plan(&in, &st.plan, why, sizeof(why))) {
 		sl_err("sweep: %s", why);
 		rc = SL_EXIT_USAGE;
@@ -603,7 +560,7 @@ int cmd_sweep(int argc, char **argv)
 		rc = SL_EXIT_OK;
 		goto out;
 	}
-	if (a->html && make_dir(a->html)) {
+	if (a->base.html_path && make_dir(a->base.html_path)) {
 		rc = SL_EXIT_USAGE;
 		goto out;
 	}

@@ -1,7 +1,6 @@
 /* sockleak watch: the kernel pools socket work touches, live (or one snapshot), with no workload. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,35 +15,69 @@
 #include "report/live.h"
 #include "sampler.h"
 
-static void usage(FILE *f)
+struct args {
+	double interval;
+	bool once;
+	unsigned pid;
+	const char *cgroup, *netns;
+	unsigned port;
+	const char *unix_path;
+	enum live_sort sort;
+	bool sorted; /* --sort given */
+	unsigned top;
+};
+
+static int parse_sort(const struct opt_call *c, const char *arg)
 {
-	fprintf(f,
-		"Usage: sockleak watch [OPTIONS]\n"
-		"\n"
+	struct args *a = c->obj;
+
+	a->sorted = true;
+	return opt_enum(c, arg);
+}
+
+#define A struct args
+
+static const struct opt watch_opts[] = {
+	{ "interval", 'i', "DUR", OPT_SECONDS(A, interval), .min = 0.01, .max = 3600,
+	  .help = "refresh and sampling interval (default 1s; e.g. 250ms, 2s)" },
+	{ "once", '1', OPT_ON(A, once), .help = "print one snapshot of every section and exit" },
+	{ "pid", 'p', "PID", .kind = OPT_PID, .parse = opt_uint, .off = OPT_AT(A, pid, unsigned),
+	  .min = 1, .max = INT_MAX,
+	  .help = "watch this process: its fds/RSS/threads, its memory cgroup and its network "
+		  "namespace (unless --cgroup/--netns say otherwise)" },
+	{ "cgroup", 'c', "DIR", OPT_STR(A, cgroup, OPT_CGROUP),
+	  .help = "memory cgroup directory for memcg figures (default: the watched process's)" },
+	{ "netns", 'n', "PATH", OPT_STR(A, netns, OPT_NETNS),
+	  .help = "network namespace for sockstat, netstat and socket states: a path "
+		  "(/run/netns/NAME, /proc/PID/ns/net) or a NAME" },
+	{ "port", .arg = "PORT", OPT_UINT(A, port), .min = 1, .max = 65535,
+	  .help = "count TCP sockets by side: client (to PORT), server (from PORT)" },
+	{ "unix", .arg = "PATH", OPT_STR(A, unix_path, OPT_TEXT),
+	  .help = "count UNIX sockets by side around the listener PATH (@abstract)" },
+	{ "sort", 's', "KEY", .kind = OPT_CHOICE, .parse = parse_sort, .off = OPT_AT_ENUM(A, sort),
+	  .choices = "growth rate size", .help = "slab order: growth (default), rate or size" },
+	{ "top", 't', "N", OPT_UINT(A, top), .max = INT_MAX,
+	  .help = "slab caches in a snapshot (default 30; 0: all)" },
+	OPT_HELP_ROW,
+	{ 0 },
+};
+
+const struct command command_watch = {
+	.name = "watch",
+	.fn = cmd_watch,
+	.summary = "show the kernel pools socket work touches, live (poolmon-like)",
+	.synopsis = "[OPTIONS]",
+	.about =
 		"Shows the kernel pools socket work touches, live: slab caches sorted by growth since\n"
 		"start (keys: g growth, r rate, s size; q quits), sockstat, TCP and UNIX socket states,\n"
 		"netstat counters that moved, meminfo and memcg totals, and a process's fds and RSS.\n"
-		"With --once, or when stdout is not a terminal, prints one plain snapshot and exits.\n"
-		"\n"
-		"Options:\n"
-		"  -i, --interval DUR   refresh and sampling interval (default 1s; e.g. 250ms, 2s)\n"
-		"  -1, --once           print one snapshot of every section and exit\n"
-		"  -p, --pid PID        watch this process: its fds/RSS/threads, its memory cgroup and\n"
-		"                       its network namespace (unless --cgroup/--netns say otherwise)\n"
-		"  -c, --cgroup DIR     memory cgroup directory for memcg figures (default: the\n"
-		"                       watched process's)\n"
-		"  -n, --netns PATH     network namespace for sockstat, netstat and socket states:\n"
-		"                       a path (/run/netns/NAME, /proc/PID/ns/net) or a NAME\n"
-		"      --port PORT      count TCP sockets by side: client (to PORT), server (from PORT)\n"
-		"      --unix PATH      count UNIX sockets by side around the listener PATH (@abstract)\n"
-		"  -s, --sort KEY       slab order: growth (default), rate or size\n"
-		"  -t, --top N          slab caches in a snapshot (default 30; 0: all)\n"
-		"  -h, --help           this help\n"
-		"\n"
+		"With --once, or when stdout is not a terminal, prints one plain snapshot and exits.\n",
+	.opts = watch_opts,
+	.epilogue =
 		"Per-cache slab figures need root (/proc/slabinfo); the rest works without.\n"
 		"\n"
-		"Exit codes: 0 done, 2 usage error, 3 runtime error (nothing could be watched).\n");
-}
+		"Exit codes: 0 done, 2 usage error, 3 runtime error (nothing could be watched).\n",
+};
 
 static int open_netns(const char *arg, int *fd)
 {
@@ -64,93 +97,29 @@ static int open_netns(const char *arg, int *fd)
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "once", no_argument, NULL, '1' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "unix", required_argument, NULL, 'U' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "top", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct live_opts lo = { .refresh = 1, .sort = LIVE_SORT_GROWTH, .top = 30 };
+	struct args a = { .interval = 1, .sort = LIVE_SORT_GROWTH, .top = 30 };
+	struct live_opts lo;
 	struct sampler_cfg cfg = { .ctx = { .root = "", .netns_fd = -1 } };
-	const char *netns = NULL, *cgroup = NULL;
-	bool sorted = false;
+	const char *netns, *cgroup;
 	char cgdir[PATH_MAX], title[PATH_MAX + 32];
 	struct sampler *sp = NULL;
 	struct series s;
-	bool once = false;
-	long pid = 0, v;
-	int c, err, rc = SL_EXIT_RUNTIME;
+	long pid;
+	int first, err, rc = SL_EXIT_RUNTIME;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:1p:c:n:s:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (sl_parse_duration(optarg, &lo.refresh) || lo.refresh < 0.01 ||
-			    lo.refresh > 3600) {
-				sl_err("--interval: '%s' is not a duration from 10ms to 1h",
-				       optarg);
-				return SL_EXIT_USAGE;
-			}
-			break;
-		case '1':
-			once = true;
-			break;
-		case 'p':
-			if (sl_parse_int(optarg, 1, INT_MAX, &pid)) {
-				sl_err("--pid: '%s' is not a process id", optarg);
-				return SL_EXIT_USAGE;
-			}
-			break;
-		case 'c':
-			cgroup = optarg;
-			break;
-		case 'n':
-			netns = optarg;
-			break;
-		case 'P':
-			if (sl_parse_int(optarg, 1, 65535, &v)) {
-				sl_err("--port: '%s' is not a port (1-65535)", optarg);
-				return SL_EXIT_USAGE;
-			}
-			cfg.ctx.server_port = (uint16_t)v;
-			break;
-		case 'U':
-			cfg.ctx.server_path = optarg;
-			break;
-		case 's':
-			if (live_parse_sort(optarg, &lo.sort)) {
-				sl_err("--sort: '%s' is not growth, rate or size", optarg);
-				return SL_EXIT_USAGE;
-			}
-			sorted = true;
-			break;
-		case 't':
-			if (sl_parse_int(optarg, 0, INT_MAX, &v)) {
-				sl_err("--top: '%s' is not a count", optarg);
-				return SL_EXIT_USAGE;
-			}
-			lo.top = (unsigned)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return SL_EXIT_OK;
-		default:
-			sl_err("run 'sockleak watch --help' for the options");
-			return SL_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		sl_err("watch: unexpected argument '%s'; run 'sockleak watch --help'",
-		       argv[optind]);
+	err = opt_parse(&command_watch, argc, argv, &a, &first);
+	if (err)
+		return err == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
+	if (first < argc) {
+		sl_err("watch: unexpected argument '%s'; see 'sockleak watch --help'", argv[first]);
 		return SL_EXIT_USAGE;
 	}
+	lo = (struct live_opts){ .refresh = a.interval, .sort = a.sort, .top = a.top };
+	pid = a.pid;
+	netns = a.netns;
+	cgroup = a.cgroup;
+	cfg.ctx.server_port = (uint16_t)a.port;
+	cfg.ctx.server_path = a.unix_path;
 	if (pid && kill((pid_t)pid, 0) && errno == ESRCH) {
 		sl_err("--pid: no process %ld", pid);
 		return SL_EXIT_RUNTIME;
@@ -183,9 +152,9 @@ int cmd_watch(int argc, char **argv)
 		goto out_ns;
 	if ((err = sampler_create(&cfg, &s, &sp)))
 		goto out_series;
-	if (once || !isatty(STDOUT_FILENO)) {
+	if (a.once || !isatty(STDOUT_FILENO)) {
 		/* One sample has no growth: the biggest caches say more. */
-		if (!sorted)
+		if (!a.sorted)
 			lo.sort = LIVE_SORT_SIZE;
 		if (!(err = sampler_sample_now(sp)))
 			err = live_print(stdout, &s, sp, &lo);

@@ -100,6 +100,9 @@ const char *seq_op_name(enum seq_opk k);
 /* The op as written ("setsockopt:SO_LINGER=1:0"), for summaries. */
 void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size);
 
+/* The presets' names, in the order --list-presets prints them. */
+#define SEQ_PRESET_NAMES "kb171996 crr abort halfclose sendto"
+
 /* A preset's text for a transport; NULL when no such preset, *why says when it does not apply. */
 const char *seq_preset(const char *name, enum transport_kind t, const char **why);
 void seq_list_presets(FILE *f);

@@ -23,31 +23,31 @@ static void test_values(void **state)
 	assert_int_equal(cfg.threads, 1);
 	assert_int_equal(cfg.transport, TR_TCP);
 	assert_true(cfg.server_threads >= 1);
-	assert_int_equal(engine_opt(EO_THREADS, "4", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "threads", "4", &cfg), 0);
 	assert_int_equal(cfg.threads, 4);
-	assert_int_equal(engine_opt(EO_THREADS, "0", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_THREADS, "2x", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_SECONDS, "500ms", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "threads", "0", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "threads", "2x", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "seconds", "500ms", &cfg), 0);
 	assert_float_equal(cfg.seconds, 0.5, 1e-9);
-	assert_int_equal(engine_opt(EO_SECONDS, "0", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_OPS, "123", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "seconds", "0", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "ops", "123", &cfg), 0);
 	assert_int_equal(cfg.ops, 123);
-	assert_int_equal(engine_opt(EO_OPS, "-1", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_RATE, "1e3", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "ops", "-1", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "rate", "1e3", &cfg), 0);
 	assert_float_equal(cfg.rate, 1000, 1e-9);
-	assert_int_equal(engine_opt(EO_TRANSPORT, "unix-dgram", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "transport", "unix-dgram", &cfg), 0);
 	assert_int_equal(cfg.transport, TR_UNIX_DGRAM);
-	assert_int_equal(engine_opt(EO_TRANSPORT, "sctp", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_SERVER_CLOSE, "rst", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "transport", "sctp", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "server-close", "rst", &cfg), 0);
 	assert_int_equal(cfg.server_close, SC_RST);
 	assert_string_equal(server_close_name(cfg.server_close), "rst");
-	assert_int_equal(engine_opt(EO_SERVER_CLOSE, "later", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_NETNS_SYSCTL, "kernel.foo=1", &cfg), -EINVAL);
-	assert_int_equal(engine_opt(EO_NETNS_SYSCTL, "net.ipv4.tcp_tw_reuse=1", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "server-close", "later", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "kernel.foo=1", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4.tcp_tw_reuse=1", &cfg), 0);
 	assert_int_equal(cfg.nsysctl, 1);
-	assert_int_equal(engine_opt(EO_NO_NETNS, NULL, &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "no-netns", NULL, &cfg), 0);
 	assert_false(cfg.netns);
-	assert_int_equal(engine_opt('j', "x", &cfg), -ENOENT);
+	assert_int_equal(opt_set(engine_opts, "json", "x", &cfg), -ENOENT);
 }
 
 static void test_finish(void **state)
@@ -130,7 +130,7 @@ static void test_help(void **state)
 	FILE *f = open_memstream(&out, &len);
 
 	(void)state;
-	engine_opts_help(f);
+	opt_print_rows(f, engine_opts);
 	fclose(f);
 	assert_non_null(strstr(out, "--sequence"));
 	assert_non_null(strstr(out, "--inject-leak"));
