@@ -626,7 +626,7 @@ void sweep_record(struct sweep_variant *v, const struct series *s, const struct 
 	v->peak = v->residual_per_cycle = NAN;
 	if (m && m->col >= 0 && (size_t)m->col < s->ncols) {
 		snprintf(v->metric, sizeof(v->metric), "%s", s->cols[m->col].name);
-		v->unit = s->cols[m->col].unit;
+		v->unit = s->cols[m->col].d.unit;
 		v->peak = m->peak;
 		v->residual_per_cycle = m->residual_per_cycle;
 	}

@@ -158,7 +158,7 @@ int compare_runs(const struct series *sa, const struct result *ra, const struct 
 			continue;
 		}
 		out->m[n++] = (struct cmp_metric){
-			.name = name, .unit = sa->cols[a->col].unit, .a = a, .b = b
+			.name = name, .unit = sa->cols[a->col].d.unit, .a = a, .b = b
 		};
 	}
 	out->nm = n;

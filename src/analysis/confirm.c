@@ -99,7 +99,7 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		bool sig_a, sig_b;
 		int cb;
 
-		if (ma->role == ROLE_TW || ma->role == ROLE_COUNTER || slab_pages(col->name))
+		if (ma->role == ROLE_TW || ma->role == ROLE_COUNTER || col->d.cls == MC_SLAB_PAGES)
 			continue;
 		if ((cb = series_find(sb, col->name)) < 0 || !(mb = by_col(rb, cb)))
 			continue;

@@ -6,136 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe/probe.h"
-
-static bool starts(const char *s, const char *prefix)
+enum metric_role metric_role(const struct metric_desc *d)
 {
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-static bool ends(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-bool metric_is_tw(const char *name)
-{
-	return (starts(name, "sockstat.") && ends(name, ".tw")) ||
-	       ((starts(name, "tcp.") || starts(name, "tcp4.") || starts(name, "tcp6.")) &&
-		ends(name, ".state.TIME_WAIT")) ||
-	       starts(name, "slab.tw_sock_");
-}
-
-bool slab_pages(const char *name)
-{
-	return starts(name, "slab.") && ends(name, ".total_bytes");
-}
-
-/* Socket families by the prefixes of the counts that may show them leaking. */
-static const struct {
-	unsigned family;
-	const char *prefix[4];
-	const char *cache[2];
-} families[] = {
-	{ SOCK_TCP, { "tcp.", "tcp4.", "tcp6.", "sockstat.TCP" }, { "TCP", "TCPv6" } },
-	{ SOCK_UDP, { "udp.", "sockstat.UDP", NULL, NULL }, { "UDP", "UDPv6" } },
-	{ SOCK_UNIX, { "unix.", NULL, NULL, NULL }, { "UNIX", "UNIX-STREAM" } },
-	{ SOCK_MPTCP, { "mptcp.", NULL, NULL, NULL }, { "MPTCP", "MPTCPv6" } },
-};
-
-unsigned socket_family(const char *name)
-{
-	size_t i, k;
-
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		for (k = 0; k < 4 && families[i].prefix[k]; k++)
-			if (starts(name, families[i].prefix[k]))
-				return families[i].family;
-	return 0;
-}
-
-/*
- * The caches of a socket's own objects, for the families in mask: what each socket left open
- * pins, one of each: its sock, and (any family) its inode, file and dentry. Not when merged into
- * another cache: its residual is then mostly the other objects'.
- */
-bool metric_holds_sockets(const struct series_col *c, unsigned mask)
-{
-	static const char *const any[] = { "filp", "dentry", "sock_inode_cache" };
-	const char *dot = strrchr(c->name, '.'), *cache = c->name + 5;
-	size_t i, k, n;
-
-	if (!starts(c->name, "slab.") || !dot || dot <= cache)
-		return false;
-	n = (size_t)(dot - cache);
-	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++)
-		if (strlen(any[i]) == n && !strncmp(any[i], cache, n))
-			return true;
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		for (k = 0; k < 2 && (mask & families[i].family); k++)
-			if (strlen(families[i].cache[k]) == n &&
-			    !strncmp(families[i].cache[k], cache, n))
-				return true;
-	return false;
-}
-
-bool metric_is_socket_cache(const struct series_col *c)
-{
-	const char *dot = strrchr(c->name, '.');
-	size_t i, n;
-
-	if (!starts(c->name, "slab.") || !dot || dot <= c->name + 5)
-		return false;
-	if (c->note && strstr(c->note, "socket caches counted here"))
-		return true;
-	n = (size_t)(dot - (c->name + 5));
-	for (i = 0; i < slab_socket_ncaches; i++)
-		if (strlen(slab_socket_caches[i]) == n &&
-		    !strncmp(slab_socket_caches[i], c->name + 5, n))
-			return true;
-	return false;
-}
-
-/*
- * sockstat's inuse and tw are the run's netns' own; orphan, alloc and mem the kernel keeps per
- * protocol for the whole host (other tasks' sockets move them): host figures, advisory.
- */
-static bool sockstat_host_wide(const char *name)
-{
-	return starts(name, "sockstat.") &&
-	       (ends(name, ".orphan") || ends(name, ".alloc") || ends(name, ".mem"));
-}
-
-enum metric_role metric_role(const struct series_col *c)
-{
-	static const char *const sockets[] = {
-		"tcp.",	  "tcp4.", "tcp6.", "udp.",	 "unix.",
-		"mptcp.", "raw.",  "sctp.", "sockstat.", "proc.fds"
-	};
-	size_t i;
-
-	if (c->kind == MK_COUNTER)
+	if (d->kind == MK_COUNTER)
 		return ROLE_COUNTER;
-	if (metric_is_tw(c->name))
+	if (desc_has(d, MT_TIME_WAIT))
 		return ROLE_TW;
-	if (sockstat_host_wide(c->name))
+	if (desc_has(d, MT_ADVISORY))
 		return ROLE_HOST;
-	for (i = 0; i < sizeof(sockets) / sizeof(sockets[0]); i++)
-		if (starts(c->name, sockets[i]))
-			return ROLE_SOCKETS;
-	if (starts(c->name, "slab."))
+	switch (d->cls) {
+	case MC_SOCKETS:
+	case MC_STATE:
+	case MC_TIME_WAIT:
+	case MC_FDS:
+	case MC_SOCKMEM:
+		return ROLE_SOCKETS;
+	case MC_SLAB_OBJS:
+	case MC_SLAB_BYTES:
+	case MC_SLAB_PAGES:
 		return ROLE_SLAB;
-	/* usage includes page cache and anonymous memory: not the kernel's socket memory. */
-	if (starts(c->name, "memcg.") && strcmp(c->name, "memcg.usage"))
+	case MC_MEMCG:
 		return ROLE_MEMCG;
-	return ROLE_HOST;
-}
-
-double metric_sign(const char *name)
-{
-	return ends(name, ".MemAvailable") || ends(name, ".MemFree") ? -1 : 1;
+	default:
+		return ROLE_HOST;
+	}
 }
 
 void phases_find(const struct series *s, const struct analysis_params *p, struct phases *ph)
@@ -272,24 +166,32 @@ static void tw_cap(struct work *w)
 	}
 }
 
-/* Sums the TIME_WAIT columns per row: sockstat's tw (v4 and v6 share the death row), else ss. */
+/* A count of TIME_WAIT sockets; parts of another count (parts true) or wholes. */
+static bool tw_count(const struct metric_desc *d, bool parts)
+{
+	return d->cls == MC_TIME_WAIT && d->kind == MK_LEVEL && !desc_has(d, MT_SPLIT) &&
+	       desc_has(d, MT_PART) == parts;
+}
+
+/*
+ * Sums the TIME_WAIT counts per row: the wholes (sockstat's tw, where v4 and v6 share the death
+ * row), else the parts (sock_diag's, FIN_WAIT2 ends taken out).
+ */
 static void tw_series(struct work *w)
 {
 	const struct series *s = w->s;
-	int cols[2] = { series_find(s, "sockstat.TCP.tw"), series_find(s, "sockstat.TCP6.tw") };
-	size_t r, n;
+	size_t r, n, j;
+	bool parts = true;
 	double v;
 
-	if (cols[0] < 0 && cols[1] < 0) {
-		cols[0] = series_find(s, "tcp.state.TIME_WAIT");
-		cols[1] = -1;
-	}
+	for (j = 0; j < s->ncols && parts; j++)
+		if (tw_count(&s->cols[j].d, false))
+			parts = false;
 	for (r = 0; r < s->nrows; r++) {
 		double sum = NAN;
-		int i;
 
-		for (i = 0; i < 2; i++) {
-			if (cols[i] < 0 || isnan(v = s->cols[cols[i]].v[r]))
+		for (j = 0; j < s->ncols; j++) {
+			if (!tw_count(&s->cols[j].d, parts) || isnan(v = s->cols[j].v[r]))
 				continue;
 			sum = isnan(sum) ? v : sum + v;
 		}
@@ -359,19 +261,15 @@ void work_free(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Bytes per object of slab.NAME.objs, from slab.NAME.bytes; 0 when unknown. */
-static double objsize(const struct work *w, const char *objs_name)
+/* Bytes per object of a slab cache, from its objects and their bytes; 0 when unknown. */
+static double objsize(const struct work *w, const char *cache)
 {
 	const struct series *s = w->s;
-	char name[160];
-	size_t n = strlen(objs_name), k = strlen(".objs"), r, m = 0;
-	int cb, co = series_find(s, objs_name);
+	int co = series_find_object(s, MC_SLAB_OBJS, cache);
+	int cb = series_find_object(s, MC_SLAB_BYTES, cache);
+	size_t r, m = 0;
 
-	if (n <= k || n - k + sizeof(".bytes") > sizeof(name) || co < 0)
-		return 0;
-	memcpy(name, objs_name, n - k);
-	strcpy(name + n - k, ".bytes");
-	if ((cb = series_find(s, name)) < 0)
+	if (co < 0 || cb < 0)
 		return 0;
 	/* Row by row: the probe reads both from one slabinfo line, so the ratio is exact. */
 	for (r = 0; r < s->nrows; r++) {
@@ -401,8 +299,7 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 		struct limits *l)
 {
 	const struct analysis_params *p = w->p;
-	bool bytes = c->unit == UNIT_BYTES;
-	size_t n = strlen(c->name);
+	bool bytes = c->d.unit == UNIT_BYTES;
 
 	l->os = 1;
 	l->min_eff = bytes ? p->min_bytes : p->min_count;
@@ -412,22 +309,15 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
 	switch (role) {
 	case ROLE_SLAB: {
-		const char *dot = strrchr(c->name, '.');
-		char objs[160];
-		double os = 0;
+		double os = objsize(w, c->d.object);
 
-		if (dot && (size_t)(dot - c->name) + sizeof(".objs") <= sizeof(objs)) {
-			memcpy(objs, c->name, (size_t)(dot - c->name));
-			strcpy(objs + (dot - c->name), ".objs");
-			os = objsize(w, objs);
-		}
 		if (os <= 0)
 			os = 256;
 		l->os = os;
 		if (bytes) {
 			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes),
 				       os * slub_hold_objs(os, p->cpus));
-		} else if (n > 5 && !strcmp(c->name + n - 5, ".objs")) {
+		} else if (c->d.cls == MC_SLAB_OBJS) {
 			l->hold = fmax(fmax(l->hold, p->slab_hold_bytes / os),
 				       slub_hold_objs(os, p->cpus));
 			l->beta_min = p->min_bytes_per_cycle / os;
@@ -510,7 +400,7 @@ static double running_peak(const double *v, size_t n)
 
 static double resolution(const struct series_col *c, double base)
 {
-	switch (c->unit) {
+	switch (c->d.unit) {
 	case UNIT_COUNT:
 		return 0.28867513459481287; /* an integer's rounding: 1/sqrt(12) */
 	case UNIT_BYTES:
@@ -535,7 +425,7 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 	size_t len = ph->q1 - t0, r0, r, n, k = 0;
 	double ref, mean = 0, var = 0, tol, lo, hi, *med = w->e;
 
-	if (len < 3 || (c->unit == UNIT_COUNT && metric_role(c) == ROLE_SOCKETS))
+	if (len < 3 || (c->d.unit == UNIT_COUNT && metric_role(&c->d) == ROLE_SOCKETS))
 		return;
 	/* The first stretch of quiesce: what the loop left when it stopped. */
 	for (r = ph->q0, n = 0; r < ph->q0 + len && r < ph->q1; r++)
@@ -587,7 +477,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = metric_sign(c->name), rho_b, rho_t = 0;
+	double sign = desc_sign(&c->d), rho_b, rho_t = 0;
 	size_t r, n, nd = 0, t0 = tail_begin(s, ph, w->p->settle_seconds), i;
 
 	memset(f, 0, sizeof(*f));
@@ -712,7 +602,7 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = metric_sign(c->name), base_u, *xs, *ys, *e;
+	double sign = desc_sign(&c->d), base_u, *xs, *ys, *e;
 	size_t r, n, lo, hi, i;
 	int err;
 
@@ -793,7 +683,7 @@ static double tw_follow_capped(struct work *w, const struct series_col *c,
 			       const struct figures *raw)
 {
 	const struct series *s = w->s;
-	double sign = metric_sign(c->name), base = sign * raw->base;
+	double sign = desc_sign(&c->d), base = sign * raw->base;
 	double t_lo = NAN, t_hi = w->tw_cap, y_lo = NAN, y_hi, k, thr, x0 = NAN, x1 = NAN;
 	size_t r, nl = 0, nh = 0;
 	struct st_trend ty, tt;
@@ -828,7 +718,7 @@ static double tw_follow_capped(struct work *w, const struct series_col *c,
 		return 0;
 	y_hi = st_median(w->a, nh);
 	k = y_hi / t_hi;
-	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	thr = fmax(3 * raw->noise, c->d.unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
 	if (!(y_hi > thr))
 		return 0;
 	if (nl >= 3) {
@@ -847,11 +737,12 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 {
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
-	double sign = metric_sign(c->name), base = sign * raw->base, k = 0, thr;
+	double sign = desc_sign(&c->d), base = sign * raw->base, k = 0, thr;
 	size_t r, n = 0;
 
-	thr = fmax(3 * raw->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
-	if (!w->tw_moved || metric_is_tw(c->name) || raw->flat || fmax(raw->q90, raw->peak) < thr)
+	thr = fmax(3 * raw->noise, c->d.unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	if (!w->tw_moved || desc_has(&c->d, MT_TIME_WAIT) || raw->flat ||
+	    fmax(raw->q90, raw->peak) < thr)
 		return 0;
 
 	/*

@@ -57,21 +57,12 @@ void work_free(struct work *w);
  */
 size_t tail_begin(const struct series *s, const struct phases *ph, double settle_seconds);
 
-/* True for TIME_WAIT counts and the tw_sock caches: deferred clean-up, never a leak. */
-bool metric_is_tw(const char *name);
-/* True for slab caches that hold sockets or their parts (also when merged into another cache). */
-bool metric_is_socket_cache(const struct series_col *c);
-/* True for a slab cache's pages (slab.NAME.total_bytes): shown, never decisive. */
-bool slab_pages(const char *name);
-/* Socket families, for which caches follow which counts. */
-enum { SOCK_TCP = 1, SOCK_UDP = 2, SOCK_UNIX = 4, SOCK_MPTCP = 8 };
-/* The family a socket count counts (tcp.client, sockstat.UDP.inuse, ...); 0: any or none. */
-unsigned socket_family(const char *name);
-/* True for the caches of a socket's own objects (families in mask): sock, inode, file, dentry. */
-bool metric_holds_sockets(const struct series_col *c, unsigned mask);
-enum metric_role metric_role(const struct series_col *c);
-/* -1 for figures that fall when memory is used (MemAvailable, MemFree), else +1. */
-double metric_sign(const char *name);
+/*
+ * How analysis treats a column, from its descriptor: counters are events; what follows TIME_WAIT
+ * is deferred clean-up; advisory figures never decide; socket counts, slab caches and memcg
+ * kernel memory may.
+ */
+enum metric_role metric_role(const struct metric_desc *d);
 
 /* Blocks of churn whose medians give its shape: bursts of in-flight objects cannot move them. */
 #define SHAPE_BLOCKS 5

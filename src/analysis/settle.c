@@ -27,7 +27,7 @@ static bool say(char *why, size_t len, const char *fmt, ...)
  */
 static bool must_settle(const struct series_col *c, const struct analysis_params *p)
 {
-	enum metric_role role = metric_role(c);
+	enum metric_role role = metric_role(&c->d);
 
 	return role == ROLE_SOCKETS || role == ROLE_SLAB ||
 	       (role == ROLE_MEMCG && p->private_cgroup);
@@ -37,7 +37,7 @@ static bool must_settle(const struct series_col *c, const struct analysis_params
 static bool moved(const struct work *w, const struct series_col *c, double base, double thr)
 {
 	size_t n = w->ph.c1 - w->ph.c0, step = n > 512 ? n / 512 : 1, r, hits = 0;
-	double sign = metric_sign(c->name);
+	double sign = desc_sign(&c->d);
 
 	for (r = w->ph.c0; r < w->ph.c1 && hits < 3; r += step)
 		if (sign * (c->v[r] - base) > thr)
@@ -84,15 +84,15 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		double base, noise;
 		size_t n;
 
-		if (c->kind != MK_LEVEL || metric_is_tw(c->name) || slab_pages(c->name) ||
-		    !must_settle(c, p))
+		if (c->d.kind != MK_LEVEL || desc_has(&c->d, MT_TIME_WAIT) ||
+		    (c->d.cls == MC_SLAB_PAGES) || !must_settle(c, p))
 			continue;
-		limits_for(&w, c, metric_role(c), &l);
+		limits_for(&w, c, metric_role(&c->d), &l);
 		n = st_finite(c->v + w.ph.b0, w.ph.b1 - w.ph.b0, w.a);
 		if (n < 3)
 			continue;
 		/* A cheap look first: most of the host's caches never moved. */
-		noise = fmax(st_mad_sigma(w.a, n, &base), c->unit == UNIT_COUNT ? 0.29 : 1);
+		noise = fmax(st_mad_sigma(w.a, n, &base), c->d.unit == UNIT_COUNT ? 0.29 : 1);
 		if (!moved(&w, c, base, fmax(3 * noise, l.min_eff)))
 			continue;
 		if (measure_level(&w, (int)i, 0, &f) || !f.nt)
@@ -100,7 +100,7 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		if (tail_moving(&f, &l))
 			ok = say(why, why_len, "%s still %s (%+.3g over the last %.0f s)", c->name,
 				 f.tail_change > 0 ? "rising" : "falling",
-				 metric_sign(c->name) * f.tail_change, p->settle_seconds);
+				 desc_sign(&c->d) * f.tail_change, p->settle_seconds);
 	}
 out:
 	work_free(&w);

@@ -125,7 +125,8 @@ static void set_inconclusive(struct metric_result *m, double need, double N)
 static void judge_tw(const struct work *w, const struct series_col *c, const struct figures *f,
 		     struct metric_result *m)
 {
-	double thr = fmax(3 * f->noise, c->unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
+	double thr =
+		fmax(3 * f->noise, c->d.unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
 	char a[32], b[32];
 
 	m->verdict = VERDICT_CLEAN;
@@ -137,18 +138,18 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 	m->verdict = VERDICT_BOUNDED;
 	m->tw_explained = true;
 	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
-	amount(a, sizeof(a), f->peak, c->unit);
+	amount(a, sizeof(a), f->peak, c->d.unit);
 	if (isnan(f->residual)) {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: deferred clean-up, peak +%s", a);
 	} else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds) {
 		snprintf(
 			m->why, sizeof(m->why),
 			"TIME_WAIT: peak +%s, +%s still pending: quiesce %.0f s < TIME_WAIT's %.0f s",
-			a, amount(b, sizeof(b), f->residual, c->unit), w->ph.quiesce_seconds,
+			a, amount(b, sizeof(b), f->residual, c->d.unit), w->ph.quiesce_seconds,
 			w->p->tw_seconds);
 	} else if (f->residual > thr) {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, +%s left after %.0f s", a,
-			 amount(b, sizeof(b), f->residual, c->unit), w->ph.quiesce_seconds);
+			 amount(b, sizeof(b), f->residual, c->d.unit), w->ph.quiesce_seconds);
 	} else {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, expired during quiesce", a);
 	}
@@ -187,7 +188,7 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 	double z_rise = (R - thr_level) / f->noise + za, need, top = fmax(R, Rend);
 	char a[32], b[32], d[32];
 	size_t len = sizeof(m->why);
-	enum unit u = c->unit;
+	enum unit u = c->d.unit;
 
 	if (isnan(r)) {
 		r = 0;
@@ -292,7 +293,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated;
 	char a[32], b[32], d[32];
 	size_t len = sizeof(m->why);
-	enum unit u = c->unit;
+	enum unit u = c->d.unit;
 
 	if (f->have_late) {
 		L = f->late.slope * f->dx_late;
@@ -312,7 +313,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	 */
 	per_socket = w->leaked_sockets * (u == UNIT_BYTES ? l->os : 1);
 	floor_eff = fmax(u == UNIT_BYTES ? w->p->min_bytes : w->p->min_count, 0.5 * per_socket);
-	corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+	corroborated = w->sockets_leaked && desc_holds_sockets(&c->d, w->leaked_families) &&
 		       f->tw_k == 0 && !isnan(r) && !moving &&
 		       r > fmax(fmax(za * sd, f->noise), floor_eff) && r < 4 * per_socket + za * sd;
 	/*
@@ -320,7 +321,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	 * the quiesce tail and the teardown are seconds apart, where the baseline is a run's length
 	 * away and another run's sockets then can hide them from the residual.
 	 */
-	td_corroborated = w->sockets_leaked && metric_holds_sockets(c, w->leaked_families) &&
+	td_corroborated = w->sockets_leaked && desc_holds_sockets(&c->d, w->leaked_families) &&
 			  f->tw_k == 0 && !isnan(f->td_drop) && !moving &&
 			  f->td_drop > fmax(fmax(za * f->td_se, f->noise), floor_eff) &&
 			  f->td_drop < 4 * per_socket + za * f->td_se;
@@ -503,7 +504,7 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->noise = raw->noise;
 	/* The table and the why lines speak of one peak: bursts count where they are 1 row in 10. */
 	m->peak = fmax(fmax(raw->peak, raw->q90), raw->rise_end);
-	if (w->s->cols[m->col].unit == UNIT_COUNT)
+	if (w->s->cols[m->col].d.unit == UNIT_COUNT)
 		m->peak = round(m->peak);
 	m->residual = raw->residual;
 	m->residual_sd = f->residual_sd;
@@ -527,7 +528,7 @@ static int judge(struct work *w, int col, struct metric_result *m)
 
 	memset(m, 0, sizeof(*m));
 	m->col = col;
-	m->role = metric_role(c);
+	m->role = metric_role(&c->d);
 	m->decisive = m->role == ROLE_SOCKETS || m->role == ROLE_SLAB || m->role == ROLE_TW ||
 		      (m->role == ROLE_MEMCG && w->p->private_cgroup);
 	m->after_teardown = NAN;
@@ -551,13 +552,13 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		judge_tw(w, c, &raw, m);
 		m->moved = m->verdict != VERDICT_CLEAN;
 		/* The tw_sock caches are the host's: they speak for the run when its own did. */
-		if (!strncmp(c->name, "slab.", 5) && (!w->tw_moved || slab_pages(c->name)))
+		if (desc_is_slab(&c->d) && (!w->tw_moved || c->d.cls == MC_SLAB_PAGES))
 			m->decisive = false;
 		return 0;
 	}
 	limits_for(w, c, m->role, &l);
 	f = raw;
-	k = tw_follow(w, col, &raw, m->role == ROLE_SOCKETS && c->unit == UNIT_COUNT);
+	k = tw_follow(w, col, &raw, m->role == ROLE_SOCKETS && c->d.unit == UNIT_COUNT);
 	if (k > 0 && (err = measure(w, col, k, &f)))
 		return err;
 	fill_figures(w, &raw, &f, m);
@@ -576,14 +577,14 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		snprintf(
 			m->why, sizeof(m->why),
 			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
-			amount(a, sizeof(a), f.q_range / 2, c->unit), b);
+			amount(a, sizeof(a), f.q_range / 2, c->d.unit), b);
 	}
 	if (f.later > 0 && strlen(m->why) + 60 < sizeof(m->why)) {
 		char a[32];
 		size_t n = strlen(m->why);
 
 		snprintf(m->why + n, sizeof(m->why) - n, "; +%s more came during quiesce only",
-			 amount(a, sizeof(a), f.later, c->unit));
+			 amount(a, sizeof(a), f.later, c->d.unit));
 	}
 	if (k > 0) {
 		/* What TIME_WAIT explains is BOUNDED; what is left is judged on its own. */
@@ -617,7 +618,7 @@ static int judge(struct work *w, int col, struct metric_result *m)
 	 * A cache's pages (total_bytes) move by whole slabs, and SLUB keeps empty ones on its
 	 * partial lists: the objects and their bytes decide, the pages are shown.
 	 */
-	if (slab_pages(c->name))
+	if (c->d.cls == MC_SLAB_PAGES)
 		m->decisive = false;
 	return 0;
 }
@@ -677,10 +678,9 @@ static int sort_metrics(struct result *r)
 	return 0;
 }
 
-static const struct metric_result *find_m(const struct result *r, const struct series *s,
-					  const char *name)
+/* The analysed metric of column col, or NULL. */
+static const struct metric_result *by_col(const struct result *r, int col)
 {
-	int col = series_find(s, name);
 	size_t i;
 
 	for (i = 0; col >= 0 && i < r->nm; i++)
@@ -689,69 +689,71 @@ static const struct metric_result *find_m(const struct result *r, const struct s
 	return NULL;
 }
 
-/* Leaked sockets per cycle: client ends counted by sock_diag first, else sockstat totals. */
+/* The first analysed column of class cls with all of traits. */
+static const struct metric_result *find_m(const struct result *r, const struct series *s,
+					  enum metric_class cls, unsigned traits)
+{
+	size_t j;
+
+	for (j = 0; j < s->ncols; j++)
+		if (s->cols[j].d.cls == cls && desc_has(&s->cols[j].d, traits) && by_col(r, (int)j))
+			return by_col(r, (int)j);
+	return NULL;
+}
+
+/* A socket count that is neither one family's part of another nor advisory. */
+static bool whole_count(const struct metric_desc *d, unsigned traits)
+{
+	return d->cls == MC_SOCKETS && desc_has(d, traits) && !desc_has(d, MT_SPLIT) &&
+	       !desc_has(d, MT_ADVISORY);
+}
+
+/*
+ * Leaked sockets per cycle: the client ends of the run's connections (sock_diag) first, else
+ * every socket of the netns, else the protocols' counts summed; those count both ends.
+ */
 static void socket_evidence(struct result *r, const struct series *s,
 			    const struct analysis_params *p)
 {
-	static const char *const clients[] = { "tcp.client", "unix.client", "udp.client" };
 	const struct metric_result *m;
 	double sum = NAN;
-	size_t i;
+	size_t j;
 
 	r->socket_col = -1;
 	r->socket_divisor = 1;
 	r->sockets_exact = p->private_netns;
-	for (i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
-		if (!(m = find_m(r, s, clients[i])) || isnan(m->residual_per_cycle))
+	for (j = 0; j < s->ncols; j++) {
+		if (!whole_count(&s->cols[j].d, MT_CLIENT) || !(m = by_col(r, (int)j)) ||
+		    isnan(m->residual_per_cycle))
 			continue;
 		sum = isnan(sum) ? m->residual_per_cycle : sum + m->residual_per_cycle;
 		if (r->socket_col < 0 || m->verdict == VERDICT_LEAK)
 			r->socket_col = m->col;
 	}
-	if (r->socket_col < 0 && (m = find_m(r, s, "sockstat.sockets.used")) &&
-	    !isnan(m->residual_per_cycle)) {
+	for (j = 0; r->socket_col < 0 && j < s->ncols; j++) {
+		if (!whole_count(&s->cols[j].d, MT_TOTAL) || !(m = by_col(r, (int)j)) ||
+		    isnan(m->residual_per_cycle))
+			continue;
 		r->socket_col = m->col;
 		r->socket_divisor = p->sockets_per_leak > 0 ? p->sockets_per_leak : 1;
 		sum = m->residual_per_cycle / r->socket_divisor;
 	}
 	if (r->socket_col < 0) {
-		for (i = 0; i < r->nm; i++) {
-			const char *n = s->cols[r->m[i].col].name;
-			size_t k = strlen(n);
-
-			if (strncmp(n, "sockstat.", 9) || k < 6 || strcmp(n + k - 6, ".inuse") ||
-			    isnan(r->m[i].residual_per_cycle))
+		for (j = 0; j < r->nm; j++) {
+			if (!whole_count(&s->cols[r->m[j].col].d, MT_PROTOCOL) ||
+			    isnan(r->m[j].residual_per_cycle))
 				continue;
-			sum = isnan(sum) ? r->m[i].residual_per_cycle :
-					   sum + r->m[i].residual_per_cycle;
-			if (r->socket_col < 0 || r->m[i].verdict == VERDICT_LEAK)
-				r->socket_col = r->m[i].col;
+			sum = isnan(sum) ? r->m[j].residual_per_cycle :
+					   sum + r->m[j].residual_per_cycle;
+			if (r->socket_col < 0 || r->m[j].verdict == VERDICT_LEAK)
+				r->socket_col = r->m[j].col;
 		}
 		r->socket_divisor = p->sockets_per_leak > 0 ? p->sockets_per_leak : 1;
 		sum /= r->socket_divisor;
 	}
 	r->leaked_sockets_per_cycle = sum;
-	m = find_m(r, s, "memcg.kmem");
-	if (!m)
-		m = find_m(r, s, "memcg.kernel");
+	m = find_m(r, s, MC_MEMCG, MT_TOTAL);
 	r->memcg_bytes_per_cycle = m ? m->residual_per_cycle : NAN;
-}
-
-/* "slab.NAME.objs" -> NAME and the kind after the last dot. */
-static bool slab_split(const char *name, char *cache, size_t len, const char **kind)
-{
-	const char *dot = strrchr(name, '.');
-	size_t n;
-
-	if (strncmp(name, "slab.", 5) || !dot || dot <= name + 5)
-		return false;
-	n = (size_t)(dot - (name + 5));
-	if (n >= len)
-		return false;
-	memcpy(cache, name + 5, n);
-	cache[n] = '\0';
-	*kind = dot + 1;
-	return true;
 }
 
 static int cmp_pool(const void *pa, const void *pb)
@@ -769,10 +771,7 @@ static int cmp_pool(const void *pa, const void *pb)
 
 static bool has_bytes(const struct series *s, const char *cache)
 {
-	char name[96];
-
-	snprintf(name, sizeof(name), "slab.%s.bytes", cache);
-	return series_find(s, name) >= 0;
+	return series_find_object(s, MC_SLAB_BYTES, cache) >= 0;
 }
 
 /* The pool-tag table: every slab cache that moved, its objs and bytes judged together. */
@@ -785,13 +784,12 @@ static int pool_evidence(struct result *r, const struct series *s)
 		return -ENOMEM;
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
+		const struct metric_desc *d = &s->cols[m->col].d;
 		struct pool_row *pr = NULL;
-		const char *kind;
-		char cache[64];
+		const char *cache = d->object;
 
-		if (m->role != ROLE_SLAB && m->role != ROLE_TW)
-			continue;
-		if (!slab_split(s->cols[m->col].name, cache, sizeof(cache), &kind))
+		if ((m->role != ROLE_SLAB && m->role != ROLE_TW) || !desc_is_slab(d) || !cache ||
+		    strlen(cache) >= sizeof(pr->cache))
 			continue;
 		for (j = 0; j < r->npools && !pr; j++)
 			if (!strcmp(r->pools[j].cache, cache))
@@ -804,18 +802,17 @@ static int pool_evidence(struct result *r, const struct series *s)
 			pr->peak_objs = pr->peak_bytes = NAN;
 			pr->verdict = VERDICT_CLEAN;
 		}
-		if (!strcmp(kind, "objs")) {
+		if (d->cls == MC_SLAB_OBJS) {
 			pr->objs_col = m->col;
 			pr->objs_per_cycle = m->residual_per_cycle;
 			pr->peak_objs = m->peak;
-		} else if (!strcmp(kind, "bytes") ||
-			   (!strcmp(kind, "total_bytes") && !has_bytes(s, cache))) {
+		} else if (d->cls == MC_SLAB_BYTES || !has_bytes(s, cache)) {
 			pr->bytes_col = m->col;
 			pr->bytes_per_cycle = m->residual_per_cycle;
 			pr->peak_bytes = m->peak;
 		}
 		/* The pages are shown with their cache, the objects and their bytes judge it. */
-		if (m->nothing_seen || (!strcmp(kind, "total_bytes") && has_bytes(s, cache)))
+		if (m->nothing_seen || (d->cls == MC_SLAB_PAGES && has_bytes(s, cache)))
 			continue;
 		if (m->verdict > pr->verdict) {
 			pr->verdict = m->verdict;
@@ -850,7 +847,7 @@ static bool enters_overall(const struct series *s, const struct metric_result *m
 	if (!m->decisive)
 		return false;
 	if (m->verdict == VERDICT_INCONCLUSIVE && m->nothing_seen &&
-	    (m->role != ROLE_SOCKETS || s->cols[m->col].unit != UNIT_COUNT))
+	    (m->role != ROLE_SOCKETS || s->cols[m->col].d.unit != UNIT_COUNT))
 		return false;
 	return true;
 }
@@ -901,7 +898,7 @@ static void overall(struct result *r, const struct series *s)
 			    (k == 0) != (m->col == r->socket_col) ||
 			    (k > 0 && m->nothing_seen != (k == 2)))
 				continue;
-			if (!strncmp(name, "tcp4.", 5) || !strncmp(name, "tcp6.", 5))
+			if (desc_has(&s->cols[m->col].d, MT_SPLIT))
 				continue;
 			if (r->verdict_col < 0)
 				r->verdict_col = m->col;
@@ -930,10 +927,10 @@ static double sockets_leaked(const struct result *r, const struct series *s,
 		const struct metric_result *m = &r->m[i];
 
 		if (m->role != ROLE_SOCKETS || m->verdict != VERDICT_LEAK ||
-		    s->cols[m->col].unit != UNIT_COUNT || !(m->residual > 0))
+		    s->cols[m->col].d.unit != UNIT_COUNT || !(m->residual > 0))
 			continue;
 		n = n > 0 ? fmin(n, m->residual) : m->residual;
-		*families |= socket_family(s->cols[m->col].name);
+		*families |= s->cols[m->col].d.families;
 	}
 	return n;
 }
@@ -945,9 +942,9 @@ static void tw_evidence(struct result *r, const struct series *s, const struct w
 
 	r->tw_capped = w->tw_capped;
 	r->tw_cap = w->tw_capped ? w->tw_cap : 0;
-	m = find_m(r, s, "netstat.TWRecycled");
+	m = find_m(r, s, MC_TW_RECYCLED, 0);
 	r->tw_recycled = m ? m->total : NAN;
-	m = find_m(r, s, "netstat.TCPTimeWaitOverflow");
+	m = find_m(r, s, MC_TW_OVERFLOW, 0);
 	r->tw_overflow = m ? m->total : NAN;
 }
 
@@ -969,7 +966,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		goto out;
 	}
 	for (i = 0; i < s->ncols; i++) {
-		if (s->cols[i].kind == MK_COST)
+		if (s->cols[i].d.kind == MK_COST)
 			continue;
 		if ((err = judge(&w, (int)i, &r->m[r->nm])))
 			goto out;
@@ -980,7 +977,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		w.sockets_leaked = true;
 		for (i = 0; i < r->nm; i++)
 			if (r->m[i].role == ROLE_SLAB &&
-			    metric_holds_sockets(&s->cols[r->m[i].col], w.leaked_families) &&
+			    desc_holds_sockets(&s->cols[r->m[i].col].d, w.leaked_families) &&
 			    (err = judge(&w, r->m[i].col, &r->m[i])))
 				goto out;
 	}

@@ -16,16 +16,52 @@ const char *phase_name(enum phase ph)
 	return (unsigned)ph < PHASE_COUNT ? phase_names[ph] : "?";
 }
 
-const char *unit_name(enum unit u)
+int phase_parse(const char *s, enum phase *out)
 {
-	switch (u) {
-	case UNIT_BYTES:
-		return "bytes";
-	case UNIT_USEC:
-		return "us";
-	default:
-		return "count";
+	int i;
+
+	for (i = 0; s && i < PHASE_COUNT; i++)
+		if (!strcmp(phase_names[i], s)) {
+			*out = (enum phase)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* The descriptor's strings, owned by a column. */
+static void desc_free(struct metric_desc *d)
+{
+	free((char *)d->source);
+	free((char *)d->object);
+	free((char *)d->holds);
+	free((char *)d->note);
+}
+
+static char *dup_opt(const char *s, bool *failed)
+{
+	char *p = s ? strdup(s) : NULL;
+
+	if (s && !p)
+		*failed = true;
+	return p;
+}
+
+/* A copy of d whose strings dst owns; -ENOMEM leaves dst untouched. */
+static int desc_copy(struct metric_desc *dst, const struct metric_desc *d)
+{
+	struct metric_desc c = *d;
+	bool failed = false;
+
+	c.source = dup_opt(d->source, &failed);
+	c.object = dup_opt(d->object, &failed);
+	c.holds = dup_opt(d->holds, &failed);
+	c.note = dup_opt(d->note, &failed);
+	if (failed) {
+		desc_free(&c);
+		return -ENOMEM;
 	}
+	*dst = c;
+	return 0;
 }
 
 int series_init(struct series *s, size_t max_rows)
@@ -46,7 +82,7 @@ void series_free(struct series *s)
 
 	for (i = 0; i < s->ncols; i++) {
 		free(s->cols[i].name);
-		free(s->cols[i].note);
+		desc_free(&s->cols[i].d);
 		free(s->cols[i].v);
 	}
 	free(s->cols);
@@ -125,7 +161,18 @@ static int reserve_col(struct series *s)
 	return 0;
 }
 
-int series_add(struct series *s, const char *name, enum unit unit, enum metric_kind kind)
+int series_find_object(const struct series *s, enum metric_class cls, const char *object)
+{
+	size_t i;
+
+	for (i = 0; object && i < s->ncols; i++)
+		if (s->cols[i].d.cls == cls && s->cols[i].d.object &&
+		    !strcmp(s->cols[i].d.object, object))
+			return (int)i;
+	return -1;
+}
+
+int series_add(struct series *s, const char *name, const struct metric_desc *d)
 {
 	struct series_col *c;
 	int idx = series_find(s, name);
@@ -139,11 +186,9 @@ int series_add(struct series *s, const char *name, enum unit unit, enum metric_k
 		goto out;
 	c = &s->cols[s->ncols];
 	memset(c, 0, sizeof(*c));
-	c->unit = unit;
-	c->kind = kind;
 	c->name = strdup(name);
 	c->v = grow_doubles(NULL, 0, s->rows_cap ? s->rows_cap : 1);
-	if (!c->name || !c->v) {
+	if (!c->name || !c->v || desc_copy(&c->d, d)) {
 		free(c->name);
 		free(c->v);
 		err = -ENOMEM;
@@ -160,17 +205,31 @@ out:
 	return err ? err : idx;
 }
 
-int series_set_note(struct series *s, int col, const char *note)
+int series_describe(struct series *s, int col, const struct metric_desc *d)
 {
-	char *n = strdup(note);
+	struct metric_desc c;
+	int err;
 
-	if (!n)
-		return -ENOMEM;
+	if (col < 0 || (size_t)col >= s->ncols)
+		return -EINVAL;
+	if ((err = desc_copy(&c, d)))
+		return err;
 	series_lock(s);
-	free(s->cols[col].note);
-	s->cols[col].note = n;
+	desc_free(&s->cols[col].d);
+	s->cols[col].d = c;
 	series_unlock(s);
 	return 0;
+}
+
+int series_set_note(struct series *s, int col, const char *note)
+{
+	struct metric_desc d;
+
+	if (col < 0 || (size_t)col >= s->ncols)
+		return -EINVAL;
+	d = s->cols[col].d;
+	d.note = note;
+	return series_describe(s, col, &d);
 }
 
 void series_set(struct series *s, int col, double v)

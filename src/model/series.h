@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/metric.h"
+
 enum phase {
 	PHASE_BASELINE,
 	PHASE_WARMUP,
@@ -15,24 +17,9 @@ enum phase {
 	PHASE_COUNT,
 };
 
-enum unit {
-	UNIT_COUNT,
-	UNIT_BYTES,
-	UNIT_USEC,
-};
-
-/* How analysis treats a column. */
-enum metric_kind {
-	MK_LEVEL, /* a gauge: objects, bytes, sockets in use now */
-	MK_COUNTER, /* a monotonic event count (netstat): growth is events, not memory */
-	MK_COST, /* sockleak's own overhead (probe cost): shown, never judged */
-};
-
 struct series_col {
 	char *name; /* stable dotted key: slab.TCP.objs, sockstat.TCP.inuse, ... */
-	char *note; /* optional: e.g. the caches merged into this slab cache */
-	enum unit unit;
-	enum metric_kind kind;
+	struct metric_desc d; /* what it is; its strings belong to the series */
 	double *v; /* one value per stored row; NAN where not sampled */
 };
 
@@ -84,15 +71,20 @@ struct series {
 };
 
 const char *phase_name(enum phase ph);
-const char *unit_name(enum unit u);
+int phase_parse(const char *s, enum phase *out);
 
 int series_init(struct series *s, size_t max_rows);
 void series_free(struct series *s);
 
-/* Finds or adds a column; returns its index or -errno. */
-int series_add(struct series *s, const char *name, enum unit unit, enum metric_kind kind);
+/* Finds or adds a column described by d (copied); returns its index or -errno. */
+int series_add(struct series *s, const char *name, const struct metric_desc *d);
 int series_find(const struct series *s, const char *name);
+/* Describes col anew (d copied), e.g. once a probe learnt which caches SLUB merged. */
+int series_describe(struct series *s, int col, const struct metric_desc *d);
+/* Sets col's note alone (the rest of its descriptor stays). */
 int series_set_note(struct series *s, int col, const char *note);
+/* The column of class cls whose object is object (a slab cache's objs, bytes, pages); -1. */
+int series_find_object(const struct series *s, enum metric_class cls, const char *object);
 
 /* Sets a value in the sample being filled; the sample is committed with series_commit. */
 void series_set(struct series *s, int col, double v);

@@ -8,17 +8,36 @@
 #include "common.h"
 #include "probe/probe.h"
 
-/* v1: one number per file. */
+/*
+ * v1: one number per file. usage holds page cache and anonymous memory too, not only the kernel's
+ * socket memory: advisory. kmem (v1) and kernel (v2) are all of the cgroup's kernel memory.
+ */
 static const struct {
 	const char *file, *key;
+	unsigned traits;
 } v1_files[] = {
-	{ "memory.kmem.usage_in_bytes", "memcg.kmem" },
-	{ "memory.kmem.tcp.usage_in_bytes", "memcg.kmem_tcp" },
-	{ "memory.usage_in_bytes", "memcg.usage" },
+	{ "memory.kmem.usage_in_bytes", "kmem", MT_TOTAL },
+	{ "memory.kmem.tcp.usage_in_bytes", "kmem_tcp", 0 },
+	{ "memory.usage_in_bytes", "usage", MT_ADVISORY },
 };
 
 /* v2: memory.stat keys (bytes), and memory.current for the total. */
 static const char *const v2_keys[] = { "kernel", "sock", "slab_unreclaimable", "percpu" };
+
+/* Adds the column memcg.KEY. */
+static int add_col(struct series *s, const char *key, unsigned traits)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "memcg.%s", key);
+	return series_add(s, name,
+			  &(struct metric_desc){ .kind = MK_LEVEL,
+						 .unit = UNIT_BYTES,
+						 .cls = MC_MEMCG,
+						 .traits = traits,
+						 .source = "memcg",
+						 .object = key });
+}
 
 #define MEMCG_FILES 3
 
@@ -72,13 +91,11 @@ static int v2_add(void *arg, const char *key, double v)
 {
 	struct memcg *m = arg;
 	int i = v2_index(key);
-	char name[96];
 
 	(void)v;
 	if (i < 0)
 		return 0;
-	snprintf(name, sizeof(name), "memcg.%s", key);
-	m->v2col[i] = series_add(m->s, name, UNIT_BYTES, MK_LEVEL);
+	m->v2col[i] = add_col(m->s, key, i == 0 ? MT_TOTAL : 0);
 	return m->v2col[i] < 0 ? m->v2col[i] : 0;
 }
 
@@ -144,7 +161,7 @@ static int open_v1(struct probe *p, struct memcg *m, const struct probe_ctx *ctx
 		if ((err = read_number(m, m->fd[i], &v)))
 			return probe_off(p, err, "cannot read %s/%s", ctx->cgroup,
 					 v1_files[i].file);
-		m->col[i] = series_add(m->s, v1_files[i].key, UNIT_BYTES, MK_LEVEL);
+		m->col[i] = add_col(m->s, v1_files[i].key, v1_files[i].traits);
 		if (m->col[i] < 0)
 			return probe_off(p, m->col[i], "out of memory");
 	}
@@ -168,7 +185,7 @@ static int open_v2(struct probe *p, struct memcg *m, const struct probe_ctx *ctx
 		err = read_number(m, m->fd[1], &v);
 	if (err)
 		return probe_off(p, err, "cannot read %s/memory.stat", ctx->cgroup);
-	m->col[1] = series_add(m->s, "memcg.usage", UNIT_BYTES, MK_LEVEL);
+	m->col[1] = add_col(m->s, "usage", MT_ADVISORY);
 	return m->col[1] < 0 ? probe_off(p, m->col[1], "out of memory") : 0;
 }
 

@@ -78,7 +78,17 @@ static int add_col(void *arg, const char *key, double v)
 	if (i < 0)
 		return 0;
 	snprintf(name, sizeof(name), "meminfo.%s", key);
-	m->col[i] = series_add(s, name, UNIT_BYTES, MK_LEVEL);
+	m->col[i] = series_add(s, name,
+			       &(struct metric_desc){
+				       .kind = MK_LEVEL,
+				       .unit = UNIT_BYTES,
+				       .cls = MC_OTHER,
+				       /* the host's memory: other tasks move it by megabytes */
+				       .traits = MT_HOST | MT_ADVISORY |
+						 (!strcmp(key, "MemAvailable") ? MT_FALLS : 0),
+				       .source = "meminfo",
+				       .object = key,
+			       });
 	return m->col[i] < 0 ? m->col[i] : 0;
 }
 

@@ -8,33 +8,37 @@
 #include "common.h"
 #include "probe/probe.h"
 
-/* The counters that tell about socket churn going wrong, and their stable keys. */
+/*
+ * The counters that tell about socket churn going wrong, and their stable keys. Two say which
+ * limit TIME_WAIT met: connect() reusing its ports, or tcp_max_tw_buckets.
+ */
 static const struct {
 	const char *section, *field, *key;
+	enum metric_class cls;
 } wanted[] = {
-	{ "TcpExt", "ListenOverflows", "netstat.ListenOverflows" },
-	{ "TcpExt", "ListenDrops", "netstat.ListenDrops" },
-	{ "TcpExt", "TCPAbortOnClose", "netstat.TCPAbortOnClose" },
-	{ "TcpExt", "TCPAbortOnData", "netstat.TCPAbortOnData" },
-	{ "TcpExt", "TCPAbortOnMemory", "netstat.TCPAbortOnMemory" },
-	{ "TcpExt", "TCPAbortOnTimeout", "netstat.TCPAbortOnTimeout" },
-	{ "TcpExt", "TCPAbortOnLinger", "netstat.TCPAbortOnLinger" },
-	{ "TcpExt", "TCPAbortFailed", "netstat.TCPAbortFailed" },
-	{ "TcpExt", "TCPMemoryPressures", "netstat.TCPMemoryPressures" },
-	{ "TcpExt", "TCPTimeWaitOverflow", "netstat.TCPTimeWaitOverflow" },
-	{ "TcpExt", "TCPReqQFullDrop", "netstat.TCPReqQFullDrop" },
-	{ "TcpExt", "TCPBacklogDrop", "netstat.TCPBacklogDrop" },
-	{ "TcpExt", "OutOfWindowIcmps", "netstat.OutOfWindowIcmps" },
-	{ "TcpExt", "TW", "netstat.TW" },
-	{ "TcpExt", "TWRecycled", "netstat.TWRecycled" },
-	{ "Tcp", "ActiveOpens", "netstat.ActiveOpens" },
-	{ "Tcp", "PassiveOpens", "netstat.PassiveOpens" },
-	{ "Tcp", "AttemptFails", "netstat.AttemptFails" },
-	{ "Tcp", "EstabResets", "netstat.EstabResets" },
-	{ "Tcp", "OutRsts", "netstat.OutRsts" },
-	{ "Udp", "InErrors", "netstat.UdpInErrors" },
-	{ "Udp", "RcvbufErrors", "netstat.UdpRcvbufErrors" },
-	{ "Udp", "SndbufErrors", "netstat.UdpSndbufErrors" },
+	{ "TcpExt", "ListenOverflows", "netstat.ListenOverflows", MC_EVENTS },
+	{ "TcpExt", "ListenDrops", "netstat.ListenDrops", MC_EVENTS },
+	{ "TcpExt", "TCPAbortOnClose", "netstat.TCPAbortOnClose", MC_EVENTS },
+	{ "TcpExt", "TCPAbortOnData", "netstat.TCPAbortOnData", MC_EVENTS },
+	{ "TcpExt", "TCPAbortOnMemory", "netstat.TCPAbortOnMemory", MC_EVENTS },
+	{ "TcpExt", "TCPAbortOnTimeout", "netstat.TCPAbortOnTimeout", MC_EVENTS },
+	{ "TcpExt", "TCPAbortOnLinger", "netstat.TCPAbortOnLinger", MC_EVENTS },
+	{ "TcpExt", "TCPAbortFailed", "netstat.TCPAbortFailed", MC_EVENTS },
+	{ "TcpExt", "TCPMemoryPressures", "netstat.TCPMemoryPressures", MC_EVENTS },
+	{ "TcpExt", "TCPTimeWaitOverflow", "netstat.TCPTimeWaitOverflow", MC_TW_OVERFLOW },
+	{ "TcpExt", "TCPReqQFullDrop", "netstat.TCPReqQFullDrop", MC_EVENTS },
+	{ "TcpExt", "TCPBacklogDrop", "netstat.TCPBacklogDrop", MC_EVENTS },
+	{ "TcpExt", "OutOfWindowIcmps", "netstat.OutOfWindowIcmps", MC_EVENTS },
+	{ "TcpExt", "TW", "netstat.TW", MC_EVENTS },
+	{ "TcpExt", "TWRecycled", "netstat.TWRecycled", MC_TW_RECYCLED },
+	{ "Tcp", "ActiveOpens", "netstat.ActiveOpens", MC_EVENTS },
+	{ "Tcp", "PassiveOpens", "netstat.PassiveOpens", MC_EVENTS },
+	{ "Tcp", "AttemptFails", "netstat.AttemptFails", MC_EVENTS },
+	{ "Tcp", "EstabResets", "netstat.EstabResets", MC_EVENTS },
+	{ "Tcp", "OutRsts", "netstat.OutRsts", MC_EVENTS },
+	{ "Udp", "InErrors", "netstat.UdpInErrors", MC_EVENTS },
+	{ "Udp", "RcvbufErrors", "netstat.UdpRcvbufErrors", MC_EVENTS },
+	{ "Udp", "SndbufErrors", "netstat.UdpSndbufErrors", MC_EVENTS },
 };
 
 static const char *line_end(const char *p)
@@ -118,7 +122,14 @@ static int map_field(void *arg, const char *section, const char *field, double v
 	(void)v;
 	for (i = 0; i < ARRAY_SIZE(wanted); i++)
 		if (!strcmp(wanted[i].section, section) && !strcmp(wanted[i].field, field)) {
-			col = series_add(ns->s, wanted[i].key, UNIT_COUNT, MK_COUNTER);
+			/* The file is the run's netns' own. */
+			col = series_add(ns->s, wanted[i].key,
+					 &(struct metric_desc){ .kind = MK_COUNTER,
+								.unit = UNIT_COUNT,
+								.cls = wanted[i].cls,
+								.traits = MT_NETNS,
+								.source = "netstat",
+								.object = wanted[i].key + 8 });
 			if (col < 0)
 				return col;
 			ns->found++;

@@ -132,7 +132,12 @@ static void open_one(struct probe *p, const struct probe_ops *ops, const struct 
 	}
 	p->on = true;
 	snprintf(name, sizeof(name), "probe.%s.us", ops->name);
-	p->cost_col = series_add(s, name, UNIT_USEC, MK_COST);
+	p->cost_col = series_add(s, name,
+				 &(struct metric_desc){ .kind = MK_COST,
+							.unit = UNIT_USEC,
+							.cls = MC_COST,
+							.source = "probe",
+							.object = ops->name });
 }
 
 int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series *s, bool quiet)

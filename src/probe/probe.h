@@ -147,10 +147,6 @@ int proc_statm_resident(const char *buf, uint64_t *pages);
 typedef int (*slab_alias_fn)(void *arg, const char *shown, const char *merged);
 int slab_aliases(const char *root, const char *slabinfo_buf, slab_alias_fn fn, void *arg);
 
-/* The slab caches a socket sequence touches, and the cache slabinfo shows for each (merged or not). */
-extern const char *const slab_socket_caches[];
-extern const size_t slab_socket_ncaches;
-
 /* sock_diag names: TCP states as the kernel calls them (index = state), unix states likewise. */
 const char *tcp_state_name(unsigned state);
 

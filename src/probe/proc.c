@@ -106,6 +106,25 @@ static void proc_close(struct probe *p)
 	p->priv = NULL;
 }
 
+/*
+ * Adds proc.KEY. The fds are the run's own sockets (each socket it leaks is one): exact. Its RSS
+ * and threads are user-space memory and sockleak's own workers: shown, never deciding.
+ */
+static int add_col(struct series *s, const char *key, enum unit unit, enum metric_class cls,
+		   unsigned traits)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "proc.%s", key);
+	return series_add(s, name,
+			  &(struct metric_desc){ .kind = MK_LEVEL,
+						 .unit = unit,
+						 .cls = cls,
+						 .traits = traits,
+						 .source = "proc",
+						 .object = key });
+}
+
 static int proc_open(struct probe *p, const struct probe_ctx *ctx, struct series *s)
 {
 	struct proc *pr = calloc(1, sizeof(*pr));
@@ -140,9 +159,9 @@ static int proc_open(struct probe *p, const struct probe_ctx *ctx, struct series
 		err = probe_off(p, err, "cannot read /proc/%d: %s", (int)pid, strerror(-err));
 		goto fail;
 	}
-	pr->c_fds = series_add(s, "proc.fds", UNIT_COUNT, MK_LEVEL);
-	pr->c_rss = series_add(s, "proc.rss", UNIT_BYTES, MK_LEVEL);
-	pr->c_threads = series_add(s, "proc.threads", UNIT_COUNT, MK_LEVEL);
+	pr->c_fds = add_col(s, "fds", UNIT_COUNT, MC_FDS, MT_NETNS | MT_KEY);
+	pr->c_rss = add_col(s, "rss", UNIT_BYTES, MC_OTHER, MT_ADVISORY);
+	pr->c_threads = add_col(s, "threads", UNIT_COUNT, MC_OTHER, MT_ADVISORY);
 	if (pr->c_fds < 0 || pr->c_rss < 0 || pr->c_threads < 0) {
 		err = probe_off(p, -ENOMEM, "out of memory");
 		goto fail;

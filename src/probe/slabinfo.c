@@ -10,38 +10,6 @@
 #include "common.h"
 #include "probe/probe.h"
 
-/* Caches a socket call sequence allocates from: shown even when SLUB merged them into another. */
-const char *const slab_socket_caches[] = {
-	"TCP",
-	"TCPv6",
-	"request_sock_TCP",
-	"request_sock_TCPv6",
-	"tw_sock_TCP",
-	"tw_sock_TCPv6",
-	"tcp_bind_bucket",
-	"tcp_bind2_bucket",
-	"inet_peer_cache",
-	"inet_peer",
-	"UDP",
-	"UDPv6",
-	"UNIX",
-	"UNIX-STREAM",
-	"MPTCP",
-	"MPTCPv6",
-	"request_sock_subflow_v4",
-	"request_sock_subflow_v6",
-	"sock_inode_cache",
-	"skbuff_head_cache",
-	"skbuff_fclone_cache",
-	"skbuff_small_head",
-	"skbuff_ext_cache",
-	"ip_dst_cache",
-	"ip6_dst_cache",
-	"filp",
-	"dentry",
-};
-const size_t slab_socket_ncaches = ARRAY_SIZE(slab_socket_caches);
-
 /* Header names of the columns we read, and where they sit in a line. */
 enum { F_ACTIVE, F_NUM, F_OBJSIZE, F_PAGES, F_SLABS, F_COUNT };
 static const char *const fields[F_COUNT] = {
@@ -258,6 +226,7 @@ struct cache {
 	char name[64];
 	int objs, bytes, total;
 	char *note; /* built at open: the merged names */
+	struct metric_desc d; /* of the objs column; bytes and pages differ in unit and class */
 };
 
 struct slabinfo {
@@ -283,6 +252,15 @@ static struct cache *find_cache(struct slabinfo *si, const char *name)
 	return NULL;
 }
 
+/* The descriptor of a cache's column of class cls: objects count, bytes and pages are bytes. */
+static const struct metric_desc *desc(struct cache *c, enum metric_class cls)
+{
+	c->d.cls = cls;
+	c->d.unit = cls == MC_SLAB_OBJS ? UNIT_COUNT : UNIT_BYTES;
+	c->d.object = c->name; /* the table of caches moves as it grows */
+	return &c->d;
+}
+
 /* Columns for a cache seen for the first time (at open, or a cache created later). */
 static struct cache *add_cache(struct slabinfo *si, const char *name)
 {
@@ -301,12 +279,15 @@ static struct cache *add_cache(struct slabinfo *si, const char *name)
 	c = &si->c[si->n];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
+	/* Every task's objects: the host's, and they decide when the sequence moved them. */
+	c->d = (struct metric_desc){ .kind = MK_LEVEL, .source = "slabinfo" };
+	c->d.traits = MT_HOST | slab_cache_traits(name, strlen(name), &c->d.families);
 	snprintf(key, sizeof(key), "slab.%s.objs", name);
-	c->objs = series_add(si->s, key, UNIT_COUNT, MK_LEVEL);
+	c->objs = series_add(si->s, key, desc(c, MC_SLAB_OBJS));
 	snprintf(key, sizeof(key), "slab.%s.bytes", name);
-	c->bytes = series_add(si->s, key, UNIT_BYTES, MK_LEVEL);
+	c->bytes = series_add(si->s, key, desc(c, MC_SLAB_BYTES));
 	snprintf(key, sizeof(key), "slab.%s.total_bytes", name);
-	c->total = series_add(si->s, key, UNIT_BYTES, MK_LEVEL);
+	c->total = series_add(si->s, key, desc(c, MC_SLAB_PAGES));
 	if (c->objs < 0 || c->bytes < 0 || c->total < 0)
 		return NULL;
 	si->n++;
@@ -325,16 +306,6 @@ static int on_line(void *arg, const struct slab_line *l)
 	series_set(si->s, c->total, (double)l->num_slabs * (double)l->pagesperslab * si->page);
 	si->pos = (size_t)(c - si->c) + 1;
 	return 0;
-}
-
-static bool is_socket_cache(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < slab_socket_ncaches; i++)
-		if (!strcmp(slab_socket_caches[i], name))
-			return true;
-	return false;
 }
 
 /* Appends ", name" to a malloc'd string. */
@@ -368,7 +339,7 @@ static int on_alias(void *arg, const char *holder, const char *merged)
 	i = (size_t)(c - np->si->c);
 	if ((err = append(&c->note, c->note ? "" : "merged: ", merged)))
 		return err;
-	if (is_socket_cache(merged))
+	if (slab_cache_traits(merged, strlen(merged), &(unsigned){ 0 }) & MT_SOCKET_CACHE)
 		return append(&np->sock[i], "", merged);
 	return 0;
 }
@@ -393,9 +364,17 @@ static int write_notes(struct slabinfo *si, const char *root)
 				 np.sock[i]);
 		else
 			snprintf(note, sizeof(note), "%s", c->note);
-		if ((err = series_set_note(si->s, c->objs, note)) ||
-		    (err = series_set_note(si->s, c->bytes, note)) ||
-		    (err = series_set_note(si->s, c->total, note)))
+		/* The socket caches merged into it are counted on its line: it is one of them. */
+		c->d.traits |= MT_MERGED | (np.sock[i] ? MT_SOCKET_CACHE : 0);
+		c->d.holds = np.sock[i];
+		c->d.note = note;
+		err = series_describe(si->s, c->objs, desc(c, MC_SLAB_OBJS));
+		if (!err)
+			err = series_describe(si->s, c->bytes, desc(c, MC_SLAB_BYTES));
+		if (!err)
+			err = series_describe(si->s, c->total, desc(c, MC_SLAB_PAGES));
+		c->d.holds = c->d.note = NULL;
+		if (err)
 			break;
 	}
 	for (i = 0; i < si->n; i++) {

@@ -308,12 +308,30 @@ static int collect(struct sockdiag *sd)
 	return sockstat_parse(sd->ssbuf.p, on_tw, sd);
 }
 
-static int col(struct series *s, const char *prefix, const char *suffix)
+/* Adds PREFIX.OBJECT: sockets of the run's own netns, a state or a side of a family. */
+static int col(struct series *s, const char *prefix, const char *object, enum metric_class cls,
+	       unsigned families, unsigned traits)
 {
 	char name[96];
 
-	snprintf(name, sizeof(name), "%s%s", prefix, suffix);
-	return series_add(s, name, UNIT_COUNT, MK_LEVEL);
+	snprintf(name, sizeof(name), "%s%s", prefix, object);
+	return series_add(s, name,
+			  &(struct metric_desc){ .kind = MK_LEVEL,
+						 .unit = UNIT_COUNT,
+						 .cls = cls,
+						 .families = families,
+						 .traits = MT_NETNS | traits,
+						 .source = "sockdiag",
+						 .object = object });
+}
+
+/* tcp.state.NAME (and its split by family): TIME_WAIT is sockstat's tw, FIN_WAIT2 ends taken out. */
+static int tcp_col(struct series *s, const char *prefix, unsigned st, unsigned split)
+{
+	if (st == ST_TIME_WAIT)
+		return col(s, prefix, state_names[st], MC_TIME_WAIT, FAM_TCP,
+			   MT_TIME_WAIT | MT_PART | split);
+	return col(s, prefix, state_names[st], MC_STATE, FAM_TCP, split);
 }
 
 static int add_cols(struct sockdiag *sd, struct series *s)
@@ -326,27 +344,31 @@ static int add_cols(struct sockdiag *sd, struct series *s)
 		sd->c_unix[st] = -1;
 		if (st == ST_NEW_SYN_RECV)
 			continue; /* counted as SYN_RECV, like ss does */
-		sd->c_tcp[st] = col(s, "tcp.state.", state_names[st]);
+		sd->c_tcp[st] = tcp_col(s, "tcp.state.", st, 0);
 		if (st == ST_TIME_WAIT)
 			continue; /* one figure for both families: sockstat's */
-		sd->c_tcp4[st] = col(s, "tcp4.state.", state_names[st]);
+		sd->c_tcp4[st] = tcp_col(s, "tcp4.state.", st, MT_SPLIT);
 		if (sd->has_tcp6)
-			sd->c_tcp6[st] = col(s, "tcp6.state.", state_names[st]);
+			sd->c_tcp6[st] = tcp_col(s, "tcp6.state.", st, MT_SPLIT);
 	}
 	sd->c_client = sd->c_server = sd->c_unix_client = sd->c_unix_server = sd->c_mptcp = -1;
+	/* The sides of the run's own connections: each leaked client socket is one more client. */
 	if (sd->port) {
-		sd->c_client = col(s, "tcp.client", "");
-		sd->c_server = col(s, "tcp.server", "");
+		sd->c_client = col(s, "tcp.", "client", MC_SOCKETS, FAM_TCP, MT_CLIENT | MT_KEY);
+		sd->c_server = col(s, "tcp.", "server", MC_SOCKETS, FAM_TCP, MT_SERVER | MT_KEY);
 	}
-	sd->c_udp = col(s, "udp.sockets", "");
+	sd->c_udp = col(s, "udp.", "sockets", MC_SOCKETS, FAM_UDP, 0);
 	if (sd->has_mptcp)
-		sd->c_mptcp = col(s, "mptcp.sockets", "");
+		sd->c_mptcp = col(s, "mptcp.", "sockets", MC_SOCKETS, FAM_MPTCP, 0);
 	for (i = 0; i < ARRAY_SIZE(unix_states); i++)
-		sd->c_unix[unix_states[i]] = col(s, "unix.state.", state_names[unix_states[i]]);
-	sd->c_unix_all = col(s, "unix.sockets", "");
+		sd->c_unix[unix_states[i]] =
+			col(s, "unix.state.", state_names[unix_states[i]], MC_STATE, FAM_UNIX, 0);
+	sd->c_unix_all = col(s, "unix.", "sockets", MC_SOCKETS, FAM_UNIX, 0);
 	if (sd->upath_len) {
-		sd->c_unix_client = col(s, "unix.client", "");
-		sd->c_unix_server = col(s, "unix.server", "");
+		sd->c_unix_client =
+			col(s, "unix.", "client", MC_SOCKETS, FAM_UNIX, MT_CLIENT | MT_KEY);
+		sd->c_unix_server =
+			col(s, "unix.", "server", MC_SOCKETS, FAM_UNIX, MT_SERVER | MT_KEY);
 	}
 	return sd->c_tcp[1] < 0 || sd->c_unix_all < 0 ? -ENOMEM : 0;
 }

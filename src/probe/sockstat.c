@@ -81,7 +81,7 @@ static int add_col(void *arg, const char *proto, const char *key, double v)
 {
 	struct sockstat *ss = arg;
 	struct sockstat_file *f = ss->cur;
-	bool bytes = !strcmp(key, "mem") || !strcmp(key, "memory");
+	struct metric_desc d;
 	char name[96];
 	int c;
 
@@ -89,13 +89,10 @@ static int add_col(void *arg, const char *proto, const char *key, double v)
 	if (f->n == SOCKSTAT_MAX_COLS)
 		return 0;
 	snprintf(name, sizeof(name), "sockstat.%s.%s", proto, key);
-	c = series_add(ss->s, name, bytes ? UNIT_BYTES : UNIT_COUNT, MK_LEVEL);
+	sockstat_desc(proto, key, &d);
+	c = series_add(ss->s, name, &d);
 	if (c < 0)
 		return c;
-	/* inuse, tw and FRAG are per netns; these the kernel keeps per protocol, for all of them. */
-	if (!strcmp(key, "orphan") || !strcmp(key, "alloc") || !strcmp(key, "mem"))
-		series_set_note(ss->s, c,
-				"host-wide: the kernel counts it per protocol, not per netns");
 	f->col[f->n++] = c;
 	return 0;
 }

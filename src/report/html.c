@@ -105,24 +105,12 @@ static const char *col_name(const struct series *s, int col)
 
 static enum unit col_unit(const struct series *s, int col)
 {
-	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].unit : UNIT_COUNT;
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].d.unit : UNIT_COUNT;
 }
 
 static enum svg_scale scale_of(enum unit u)
 {
 	return u == UNIT_BYTES ? SVG_BYTES : u == UNIT_USEC ? SVG_USEC : SVG_COUNT;
-}
-
-static bool prefix(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
-static bool suffix(const char *s, const char *x)
-{
-	size_t n = strlen(s), k = strlen(x);
-
-	return n >= k && !strcmp(s + n - k, x);
 }
 
 /* ---- phases ---- */
@@ -227,10 +215,9 @@ static double intercept(const double *x, const double *y, size_t n, double slope
 }
 
 /* A client-side socket count: each injected leak is exactly one of these. */
-static bool is_client_count(const char *name)
+static bool is_client_count(const struct metric_desc *d)
 {
-	return !strcmp(name, "tcp.client") || !strcmp(name, "unix.client") ||
-	       (prefix(name, "udp") && suffix(name, ".client"));
+	return d->cls == MC_SOCKETS && desc_has(d, MT_CLIENT) && !desc_has(d, MT_SPLIT);
 }
 
 /* The metric against cycles while the loop ran, with the analysis' figures drawn over it. */
@@ -276,7 +263,7 @@ static void chart_vs_cycles(struct page *p, const struct metric_result *m)
 			 per_cycle(buf, sizeof(buf), m->slope, u));
 		lines[nl++] = (struct svg_line){ label, fx, fy, 2, C_ORANGE, true, false };
 	}
-	if (is_client_count(name) && p->r->injected_per_cycle > 0 && isfinite(b)) {
+	if (is_client_count(&s->cols[m->col].d) && p->r->injected_per_cycle > 0 && isfinite(b)) {
 		ix[0] = c0, ix[1] = c1;
 		iy[0] = b, iy[1] = b + p->r->injected_per_cycle * (c1 - c0);
 		lines[nl++] = (struct svg_line){ "injected", ix, iy, 2, C_GREEN, true, false };
@@ -634,7 +621,7 @@ static void evidence(struct page *p)
 
 static const char *col_note(const struct series *s, int col)
 {
-	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].note : NULL;
+	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].d.note : NULL;
 }
 
 static void pool_table(struct page *p)
@@ -700,20 +687,18 @@ static void injected(struct page *p)
 	      p->f);
 }
 
-/* slab.X.objs and slab.X.total_bytes say what slab.X.bytes says: chart one of them. */
+/* A slab cache's objects and pages say what its bytes say: chart one of them. */
 static bool same_cache_charted(const struct series *s, const struct metric_result **sel, size_t n,
-			       const char *name)
+			       const struct metric_desc *d)
 {
-	size_t i, stem;
-	const char *dot = strrchr(name, '.');
+	size_t i;
 
-	if (!prefix(name, "slab.") || !dot)
+	if (!desc_is_slab(d) || !d->object)
 		return false;
-	stem = (size_t)(dot - name) + 1;
 	for (i = 0; i < n; i++) {
-		const char *o = s->cols[sel[i]->col].name;
+		const struct metric_desc *o = &s->cols[sel[i]->col].d;
 
-		if (!strncmp(o, name, stem) && !strchr(o + stem, '.'))
+		if (desc_is_slab(o) && o->object && !strcmp(o->object, d->object))
 			return true;
 	}
 	return false;
@@ -760,7 +745,7 @@ static void moved(struct page *p)
 			continue;
 		}
 		judged++;
-		if (same_cache_charted(s, sel, n, s->cols[m->col].name))
+		if (same_cache_charted(s, sel, n, &s->cols[m->col].d))
 			continue;
 		if (n < MAX_JUDGED_CHARTS)
 			sel[n++] = m;
@@ -769,7 +754,7 @@ static void moved(struct page *p)
 	}
 	qsort(movers, nm, sizeof(*movers), cmp_snr);
 	for (i = 0; i < nm && i < MAX_MOVER_CHARTS; i++)
-		if (!same_cache_charted(s, sel, n, s->cols[movers[i]->col].name))
+		if (!same_cache_charted(s, sel, n, &s->cols[movers[i]->col].d))
 			sel[n++] = movers[i];
 	fputs("<section id=\"charts\"><h2>Metrics that moved</h2>", p->f);
 	fputs("<p class=\"muted\">Left: against cycles while the loop ran, with the baseline, the "
@@ -780,7 +765,7 @@ static void moved(struct page *p)
 		fputs("<p class=\"muted\">Nothing moved beyond its noise.</p>", p->f);
 	for (i = 0; i < n; i++) {
 		const struct metric_result *m = sel[i];
-		const char *note = s->cols[m->col].note;
+		const char *note = s->cols[m->col].d.note;
 
 		fputs("<figure><figcaption><code>", p->f);
 		esc(p, s->cols[m->col].name);
@@ -788,7 +773,7 @@ static void moved(struct page *p)
 		badge(p, m->verdict);
 		if (m->verdict == VERDICT_CLEAN)
 			fprintf(p->f, " <span class=\"muted\">moved %s (%.0f× its noise)</span>",
-				human(a, sizeof(a), m->peak, s->cols[m->col].unit), snr(m));
+				human(a, sizeof(a), m->peak, s->cols[m->col].d.unit), snr(m));
 		fputs(" <span class=\"why\">", p->f);
 		esc(p, m->why);
 		fputs("</span>", p->f);
@@ -831,38 +816,37 @@ static bool col_moves(const struct series *s, size_t j)
 	return !isnan(first) && first != 0;
 }
 
-static bool is_tw(const char *name)
+/*
+ * Sockets in use as the kernel counts them (in the netns, per protocol, host-wide per protocol)
+ * and the two sides of the run's connections; by state; in TIME_WAIT.
+ */
+static bool socket_count(const struct metric_desc *d)
 {
-	return suffix(name, ".tw") || suffix(name, ".TIME_WAIT");
+	return d->cls == MC_SOCKETS &&
+	       (d->traits & (MT_TOTAL | MT_PROTOCOL | MT_HOST | MT_CLIENT | MT_SERVER));
 }
 
-static bool socket_count(const char *name)
+static bool state_count(const struct metric_desc *d)
 {
-	if (is_tw(name))
-		return false;
-	if (prefix(name, "sockstat."))
-		return suffix(name, ".inuse") || suffix(name, ".orphan") ||
-		       suffix(name, ".alloc") || !strcmp(name, "sockstat.sockets.used");
-	return suffix(name, ".client") || suffix(name, ".server");
+	return d->cls == MC_STATE;
 }
 
-static bool state_count(const char *name)
+/* TIME_WAIT's counts; the tw_sock caches that follow it are slab caches, charted as such. */
+static bool tw_count(const struct metric_desc *d)
 {
-	return !is_tw(name) && (prefix(name, "tcp.state.") || prefix(name, "unix.state."));
+	return d->cls == MC_TIME_WAIT;
 }
 
-static bool tw_count(const char *name)
-{
-	return is_tw(name) && (prefix(name, "sockstat.") || prefix(name, "tcp.state."));
-}
-
-static size_t pick_cols(const struct series *s, bool (*want)(const char *), int *cols)
+static size_t pick_cols(const struct series *s, bool (*want)(const struct metric_desc *), int *cols)
 {
 	size_t j, n = 0;
 
-	for (j = 0; j < s->ncols && n < MAX_STATE_LINES; j++)
-		if (s->cols[j].kind == MK_LEVEL && want(s->cols[j].name) && col_moves(s, j))
+	for (j = 0; j < s->ncols && n < MAX_STATE_LINES; j++) {
+		const struct metric_desc *d = &s->cols[j].d;
+
+		if (d->kind == MK_LEVEL && !desc_has(d, MT_SPLIT) && want(d) && col_moves(s, j))
 			cols[n++] = (int)j;
+	}
 	return n;
 }
 
@@ -871,7 +855,7 @@ static void sockets(struct page *p)
 {
 	static const struct {
 		const char *id;
-		bool (*want)(const char *);
+		bool (*want)(const struct metric_desc *);
 		const char *caption;
 	} groups[] = {
 		{ "sockets", socket_count, "Sockets in use" },

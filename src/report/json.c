@@ -137,10 +137,10 @@ static void write_metric(struct jw *w, const struct series *s, const struct metr
 /* The note (merged caches) a pool row's columns carry. */
 static const char *pool_note(const struct series *s, const struct pool_row *p)
 {
-	if (p->objs_col >= 0 && (size_t)p->objs_col < s->ncols && s->cols[p->objs_col].note)
-		return s->cols[p->objs_col].note;
+	if (p->objs_col >= 0 && (size_t)p->objs_col < s->ncols && s->cols[p->objs_col].d.note)
+		return s->cols[p->objs_col].d.note;
 	if (p->bytes_col >= 0 && (size_t)p->bytes_col < s->ncols)
-		return s->cols[p->bytes_col].note;
+		return s->cols[p->bytes_col].d.note;
 	return NULL;
 }
 
@@ -258,9 +258,9 @@ static void write_series(struct jw *w, const struct series *s)
 
 		jw_object(w, NULL, true);
 		jw_str(w, "name", c->name);
-		jw_str(w, "unit", unit_name(c->unit));
-		jw_str(w, "kind", names_kind(c->kind));
-		jw_str(w, "note", c->note);
+		jw_str(w, "unit", unit_name(c->d.unit));
+		jw_str(w, "kind", kind_name(c->d.kind));
+		jw_str(w, "note", c->d.note);
 		jw_array(w, "values", true);
 		for (i = 0; i < s->nrows; i++)
 			jw_num(w, NULL, c->v[i]);
@@ -614,22 +614,26 @@ static void load_columns(struct rd *rd, json_t *cols, struct series *s)
 		const char *name, *note;
 		enum metric_kind kind = MK_LEVEL;
 		enum unit unit = UNIT_COUNT;
+		struct metric_desc d;
+		char buf[256];
 		int idx;
 
 		if (!rd_item(rd, c, "series.columns", j, where, sizeof(where)))
 			return;
 		name = rd_str(rd, c, where, "name", false);
 		note = rd_str(rd, c, where, "note", true);
-		RD_ENUM(rd, c, where, "unit", names_parse_unit, &unit, "count, bytes or us");
-		RD_ENUM(rd, c, where, "kind", names_parse_kind, &kind, "level, counter or cost");
+		RD_ENUM(rd, c, where, "unit", unit_parse, &unit, "count, bytes or us");
+		RD_ENUM(rd, c, where, "kind", kind_parse, &kind, "level, counter or cost");
 		if (rd->err)
 			return;
 		if (!*name || series_find(s, name) >= 0) {
 			rd_bad(rd, where, "name", "'%s' is empty or not unique", name);
 			return;
 		}
-		idx = series_add(s, name, unit, kind);
-		if (idx < 0 || (note && series_set_note(s, idx, note))) {
+		/* Schema 1 saved no descriptor: the catalog's shim reads it from the name. */
+		metric_desc_v1(name, unit, kind, note, &d, buf, sizeof(buf));
+		idx = series_add(s, name, &d);
+		if (idx < 0) {
 			rd->err = -ENOMEM;
 			return;
 		}
@@ -759,7 +763,7 @@ static void load_metric(struct rd *rd, json_t *o, const char *w, const struct se
 static void load_pools(struct rd *rd, json_t *o, const struct series *s, struct result *r)
 {
 	json_t *arr, *item;
-	char where[48], key[128];
+	char where[48];
 	size_t i;
 
 	r->pools = rd_table(rd, o, "result", "pool_tags", sizeof(*r->pools), &arr);
@@ -777,10 +781,8 @@ static void load_pools(struct rd *rd, json_t *o, const struct series *s, struct 
 		p->peak_objs = rd_num(rd, item, where, "peak_objects");
 		p->peak_bytes = rd_num(rd, item, where, "peak_bytes");
 		p->confidence = rd_num(rd, item, where, "confidence");
-		snprintf(key, sizeof(key), "slab.%s.objs", p->cache);
-		p->objs_col = series_find(s, key);
-		snprintf(key, sizeof(key), "slab.%s.bytes", p->cache);
-		p->bytes_col = series_find(s, key);
+		p->objs_col = series_find_object(s, MC_SLAB_OBJS, p->cache);
+		p->bytes_col = series_find_object(s, MC_SLAB_BYTES, p->cache);
 		if (rd->err)
 			return;
 		r->npools = i + 1;

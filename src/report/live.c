@@ -12,7 +12,7 @@
 #include "common.h"
 
 struct cache_row {
-	const char *name; /* points into the series column name */
+	const char *name; /* the cache: its column's object */
 	size_t len;
 	int objs, bytes, total;
 	bool merged, sock;
@@ -118,26 +118,6 @@ static double rate(const struct view *v, int c)
 	return (v->cur[c] - v->prev[c]) / dt;
 }
 
-static bool is_socket_cache(const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < slab_socket_ncaches; i++)
-		if (strlen(slab_socket_caches[i]) == len &&
-		    !memcmp(slab_socket_caches[i], name, len))
-			return true;
-	return false;
-}
-
-static int col_for(const struct series *s, const char *prefix, const char *name, size_t len,
-		   const char *suffix)
-{
-	char key[160];
-
-	snprintf(key, sizeof(key), "%s%.*s%s", prefix, (int)len, name, suffix);
-	return series_find(s, key);
-}
-
 /* Rebuilds the slab cache list when columns were added. Called with the series locked. */
 static int index_caches(struct view *v)
 {
@@ -149,20 +129,17 @@ static int index_caches(struct view *v)
 		return -ENOMEM;
 	v->caches = c;
 	for (i = 0; i < v->s->ncols; i++) {
-		const struct series_col *sc = &v->s->cols[i];
-		size_t len = strlen(sc->name);
+		const struct metric_desc *d = &v->s->cols[i].d;
 
-		if (strncmp(sc->name, "slab.", 5) || len < 10 ||
-		    strcmp(sc->name + len - 5, ".objs"))
+		if (d->cls != MC_SLAB_OBJS || !d->object)
 			continue;
-		c[n].name = sc->name + 5;
-		c[n].len = len - 10;
+		c[n].name = d->object;
+		c[n].len = strlen(d->object);
 		c[n].objs = (int)i;
-		c[n].bytes = col_for(v->s, "slab.", c[n].name, c[n].len, ".bytes");
-		c[n].total = col_for(v->s, "slab.", c[n].name, c[n].len, ".total_bytes");
-		c[n].merged = sc->note != NULL;
-		c[n].sock = is_socket_cache(c[n].name, c[n].len) ||
-			    (sc->note && strstr(sc->note, "socket caches"));
+		c[n].bytes = series_find_object(v->s, MC_SLAB_BYTES, d->object);
+		c[n].total = series_find_object(v->s, MC_SLAB_PAGES, d->object);
+		c[n].merged = desc_has(d, MT_MERGED);
+		c[n].sock = desc_has(d, MT_SOCKET_CACHE);
 		n++;
 	}
 	v->ncaches = n;
@@ -264,34 +241,39 @@ static void sec_header(struct view *v, struct sink *k)
 	    sort_names[v->sort], k->curses ? "  (g/r/s sort, q quits)" : "");
 }
 
-/* "meminfo  Slab 120.3M (+1.2M)  SUnreclaim ..." for every column with this prefix. */
-static void sec_totals(struct view *v, struct sink *k, const char *title, const char *prefix)
+static bool from(const struct metric_desc *d, const char *source)
+{
+	return d->source && !strcmp(d->source, source);
+}
+
+/* "meminfo  Slab 120.3M (+1.2M)  SUnreclaim ..." for every level column of this probe. */
+static void sec_totals(struct view *v, struct sink *k, const char *title, const char *source)
 {
 	char line[512], a[24], b[24];
-	size_t i, pl = strlen(prefix), len = 0;
+	size_t i, len = 0;
 	bool any = false;
 
 	len += snprintf(line, sizeof(line), "%-9s", title);
 	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
-		const struct series_col *c = &v->s->cols[i];
+		const struct metric_desc *d = &v->s->cols[i].d;
 		double g = growth(v, (int)i);
 
-		if (strncmp(c->name, prefix, pl))
+		if (!from(d, source) || d->kind != MK_LEVEL || !d->object)
 			continue;
 		any = true;
-		if (c->unit == UNIT_BYTES)
+		if (d->unit == UNIT_BYTES)
 			human(val(v, (int)i), false, a, sizeof(a));
 		else
 			snprintf(a, sizeof(a), "%.0f", val(v, (int)i));
 		if (g != 0 && !isnan(g)) {
-			if (c->unit == UNIT_BYTES)
+			if (d->unit == UNIT_BYTES)
 				human(g, true, b, sizeof(b));
 			else
 				snprintf(b, sizeof(b), "%+.0f", g);
-			len += snprintf(line + len, sizeof(line) - len, " %s %s (%s)", c->name + pl,
-					a, b);
+			len += snprintf(line + len, sizeof(line) - len, " %s %s (%s)", d->object, a,
+					b);
 		} else {
-			len += snprintf(line + len, sizeof(line) - len, " %s %s", c->name + pl, a);
+			len += snprintf(line + len, sizeof(line) - len, " %s %s", d->object, a);
 		}
 	}
 	out(k, false, "%s%s", line, any ? "" : " (off)");
@@ -310,12 +292,12 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		const char *p = NULL, *key = NULL;
 		double x, g;
 
-		if (c && !strncmp(c->name, "sockstat.", 9)) {
-			p = c->name + 9;
-			key = strchr(p, '.');
+		/* One line per protocol (the object), its figures named as the file names them. */
+		if (c && from(&c->d, "sockstat") && c->d.object) {
+			p = c->d.object;
+			key = strrchr(c->name, '.');
 		}
-		if (len &&
-		    (!key || (size_t)(key - p) != strlen(proto) || strncmp(p, proto, key - p))) {
+		if (len && (!key || strcmp(p, proto))) {
 			/* On screen, a protocol with nothing in use and nothing moving is left out. */
 			if (!k->curses || !idle)
 				out(k, false, "%s", line);
@@ -324,7 +306,7 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		if (!key)
 			continue;
 		if (!len) {
-			snprintf(proto, sizeof(proto), "%.*s", (int)(key - p), p);
+			snprintf(proto, sizeof(proto), "%s", p);
 			len = snprintf(line, sizeof(line), "  %s:", proto);
 			idle = true;
 		}
@@ -332,7 +314,7 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		g = growth(v, (int)i);
 		if (x != 0 || (g != 0 && !isnan(g)))
 			idle = false;
-		if (c->unit == UNIT_BYTES) {
+		if (c->d.unit == UNIT_BYTES) {
 			human(x, false, a, sizeof(a));
 			human(g, true, b, sizeof(b));
 		} else {
@@ -347,33 +329,51 @@ static void sec_sockstat(struct view *v, struct sink *k)
 	}
 }
 
-/* Non-zero counts of columns "PREFIX.NAME" in one line; all zero says so. */
-static void sec_counts(struct view *v, struct sink *k, const char *title, const char *prefix,
-		       const char *const extra[])
+/* The socket states of one family (families), TIME_WAIT included; one family's split aside. */
+static bool is_state(const struct metric_desc *d, unsigned families)
+{
+	return (d->cls == MC_STATE || d->cls == MC_TIME_WAIT) && (d->families & families) &&
+	       from(d, "sockdiag") && !desc_has(d, MT_SPLIT);
+}
+
+/* The whole socket counts of a family (families 0: of every family without a side). */
+static bool is_count(const struct metric_desc *d, unsigned families)
+{
+	if (d->cls != MC_SOCKETS || !from(d, "sockdiag") || desc_has(d, MT_SPLIT))
+		return false;
+	if (!families)
+		return !(d->traits & (MT_CLIENT | MT_SERVER));
+	return (d->families & families) && (d->traits & (MT_CLIENT | MT_SERVER));
+}
+
+/*
+ * One line: the non-zero states of a family (by state name), then its counts by name, shown
+ * whatever they are; all zero says so.
+ */
+static void sec_counts(struct view *v, struct sink *k, const char *title, unsigned families)
 {
 	char line[512];
-	size_t i, pl = strlen(prefix), len;
+	size_t i, len;
 	bool any = false;
 
 	len = snprintf(line, sizeof(line), "%-9s", title);
-	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
-		const char *n = v->s->cols[i].name;
+	for (i = 0; families && i < v->ncols && len < sizeof(line); i++) {
+		const struct metric_desc *d = &v->s->cols[i].d;
 		double x = val(v, (int)i), g = growth(v, (int)i);
 
-		if (!pl || strncmp(n, prefix, pl) || isnan(x) || (x == 0 && g == 0))
+		if (!is_state(d, families) || isnan(x) || (x == 0 && g == 0))
 			continue;
 		any = true;
-		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", n + pl, x);
+		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", d->object, x);
 		if (g != 0 && len < sizeof(line))
 			len += snprintf(line + len, sizeof(line) - len, "(%+.0f)", g);
 	}
-	for (i = 0; extra && extra[i] && len < sizeof(line); i++) {
-		int c = series_find(v->s, extra[i]);
-
-		if (c < 0 || (size_t)c >= v->ncols)
+	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
+		if (!is_count(&v->s->cols[i].d, families))
 			continue;
 		any = true;
-		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", extra[i], val(v, c));
+		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", v->s->cols[i].name,
+				val(v, (int)i));
 	}
 	out(k, false, "%s%s", line, any ? "" : " (none)");
 }
@@ -386,17 +386,17 @@ static void sec_netstat(struct view *v, struct sink *k)
 
 	len = snprintf(line, sizeof(line), "%-9s", "netstat");
 	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
-		const char *n = v->s->cols[i].name;
+		const struct metric_desc *d = &v->s->cols[i].d;
 		double g = growth(v, (int)i);
 
 		/* Live: only counters that moved; a snapshot has no past, so all of them. */
-		if (strncmp(n, "netstat.", 8) || (k->curses && (g == 0 || isnan(g))))
+		if (d->kind != MK_COUNTER || !d->object || (k->curses && (g == 0 || isnan(g))))
 			continue;
 		any = true;
 		if (k->curses)
-			len += snprintf(line + len, sizeof(line) - len, " %s %+.0f", n + 8, g);
+			len += snprintf(line + len, sizeof(line) - len, " %s %+.0f", d->object, g);
 		else
-			len += snprintf(line + len, sizeof(line) - len, " %s %.0f", n + 8,
+			len += snprintf(line + len, sizeof(line) - len, " %s %.0f", d->object,
 					val(v, (int)i));
 	}
 	out(k, false, "%s%s", line, any ? "" : (k->curses ? " (no counter moved)" : " (off)"));
@@ -456,33 +456,25 @@ static void sec_slab(struct view *v, struct sink *k, size_t top)
 	/* Where a socket cache has no line of its own, say which line holds it. */
 	if (!k->curses)
 		for (i = 0; i < v->ncols; i++) {
-			const struct series_col *sc = &v->s->cols[i];
-			const char *m =
-				sc->note ? strstr(sc->note, "socket caches counted here: ") : NULL;
-			size_t len = strlen(sc->name);
+			const struct metric_desc *cd = &v->s->cols[i].d;
 
-			if (m && len > 5 && !strcmp(sc->name + len - 5, ".objs"))
-				out(k, false, "  %.*s holds %s", (int)(len - 10), sc->name + 5,
-				    m + 28);
+			if (cd->cls == MC_SLAB_OBJS && cd->holds)
+				out(k, false, "  %s holds %s", cd->object, cd->holds);
 		}
 }
-
-static const char *const tcp_extra[] = { "tcp.client", "tcp.server", NULL };
-static const char *const unix_extra[] = { "unix.client", "unix.server", NULL };
-static const char *const sock_extra[] = { "udp.sockets", "mptcp.sockets", "unix.sockets", NULL };
 
 /* Holds the series lock: the sampler may add a column (a new slab cache) while we read names. */
 static void draw(struct view *v, struct sink *k, size_t top)
 {
 	series_lock(v->s);
 	sec_header(v, k);
-	sec_totals(v, k, "meminfo", "meminfo.");
-	sec_totals(v, k, "memcg", "memcg.");
-	sec_totals(v, k, "proc", "proc.");
+	sec_totals(v, k, "meminfo", "meminfo");
+	sec_totals(v, k, "memcg", "memcg");
+	sec_totals(v, k, "proc", "proc");
 	sec_sockstat(v, k);
-	sec_counts(v, k, "tcp", "tcp.state.", tcp_extra);
-	sec_counts(v, k, "sockets", "", sock_extra);
-	sec_counts(v, k, "unix", "unix.state.", unix_extra);
+	sec_counts(v, k, "tcp", FAM_TCP);
+	sec_counts(v, k, "sockets", 0);
+	sec_counts(v, k, "unix", FAM_UNIX);
 	sec_netstat(v, k);
 	sec_probes(v, k);
 	sec_slab(v, k, top);

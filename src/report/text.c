@@ -132,7 +132,7 @@ static const struct metric_result *other_bounded(const struct result *r)
 static void verdict_line(FILE *f, const struct series *s, const struct result *r)
 {
 	const struct metric_result *m = top(r);
-	enum unit u = m ? s->cols[m->col].unit : UNIT_COUNT;
+	enum unit u = m ? s->cols[m->col].d.unit : UNIT_COUNT;
 	char a[48], b[48], c[48], line[512];
 	int n = 0;
 
@@ -177,7 +177,7 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 				      "; TIME_WAIT peaked at %.0f sockets%s", r->tw_peak,
 				      r->tw_capped ? " (capped)" : "");
 		if ((m = other_bounded(r))) {
-			u = s->cols[m->col].unit;
+			u = s->cols[m->col].d.unit;
 			snprintf(line + n, sizeof(line) - n, "; largest other %s %s",
 				 s->cols[m->col].name, fmt_amount(a, sizeof(a), m->peak, u, true));
 		}
@@ -235,7 +235,7 @@ static void summary(FILE *f, const struct result *r, const struct run_config *cf
 
 static const char *note_of(const struct series *s, int col)
 {
-	return col >= 0 && s->cols[col].note ? s->cols[col].note : NULL;
+	return col >= 0 && s->cols[col].d.note ? s->cols[col].d.note : NULL;
 }
 
 static void pool_table(FILE *f, const struct series *s, const struct result *r)
@@ -281,21 +281,21 @@ static void metric_row(FILE *f, const struct series *s, const struct metric_resu
 
 	fprintf(f, "  %-*s %-12s %12s %11s %11s %11s\n", NAME_W,
 		fit_name(nm, sizeof(nm), c->name, NAME_W), verdict_name(m->verdict),
-		fmt_amount(a, sizeof(a), m->baseline, c->unit, false),
-		fmt_amount(b, sizeof(b), m->peak, c->unit, true),
-		fmt_amount(d, sizeof(d), m->residual, c->unit, true),
-		fmt_rate(e, sizeof(e), m->residual_per_cycle, c->unit));
+		fmt_amount(a, sizeof(a), m->baseline, c->d.unit, false),
+		fmt_amount(b, sizeof(b), m->peak, c->d.unit, true),
+		fmt_amount(d, sizeof(d), m->residual, c->d.unit, true),
+		fmt_rate(e, sizeof(e), m->residual_per_cycle, c->d.unit));
 }
 
-static bool starts(const char *s, const char *p)
+static const struct metric_desc *desc_of(const struct series *s, const struct metric_result *m)
 {
-	return !strncmp(s, p, strlen(p));
+	return &s->cols[m->col].d;
 }
 
 /* tcp4.* and tcp6.* split tcp.* by family: the JSON report has them, the text shows the sum. */
-static bool family_split(const char *name)
+static bool family_split(const struct metric_desc *d)
 {
-	return starts(name, "tcp4.") || starts(name, "tcp6.");
+	return desc_has(d, MT_SPLIT);
 }
 
 /* Seen to move or judged on what it did: not CLEAN, not "nothing seen at this length". */
@@ -307,46 +307,38 @@ static bool spoke(const struct metric_result *m)
 /* Key socket counts are always listed; the rest when they moved or were judged. */
 static bool interesting(const struct series *s, const struct metric_result *m)
 {
-	static const char *const keys[] = {
-		"tcp.client", "tcp.server", "unix.client", "unix.server", "sockstat.sockets.used",
-		"proc.fds"
-	};
-	size_t i;
+	const struct metric_desc *d = desc_of(s, m);
 
-	if (family_split(s->cols[m->col].name))
-		return false;
-	if (spoke(m))
-		return true;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(s->cols[m->col].name, keys[i]))
-			return true;
-	return false;
+	return !family_split(d) && (spoke(m) || desc_has(d, MT_KEY));
+}
+
+/* The TCP states, TIME_WAIT's count among them (UNIX states are listed with the sockets). */
+static bool tcp_state(const struct metric_desc *d, const struct metric_result *m)
+{
+	return (d->cls == MC_STATE && (d->families & FAM_TCP)) ||
+	       (m->role == ROLE_TW && !desc_is_slab(d));
 }
 
 typedef bool (*metric_pick)(const struct series *s, const struct metric_result *m);
 
 static bool pick_sockets(const struct series *s, const struct metric_result *m)
 {
-	return m->role == ROLE_SOCKETS && !starts(s->cols[m->col].name, "tcp.state.") &&
-	       interesting(s, m);
+	return m->role == ROLE_SOCKETS && !tcp_state(desc_of(s, m), m) && interesting(s, m);
 }
 
 static bool pick_states(const struct series *s, const struct metric_result *m)
 {
-	const char *n = s->cols[m->col].name;
-
-	return (starts(n, "tcp.state.") || (m->role == ROLE_TW && !starts(n, "slab."))) &&
-	       interesting(s, m);
+	return tcp_state(desc_of(s, m), m) && interesting(s, m);
 }
 
 static bool pick_memcg(const struct series *s, const struct metric_result *m)
 {
-	return starts(s->cols[m->col].name, "memcg.");
+	return desc_of(s, m)->cls == MC_MEMCG;
 }
 
 static bool pick_host(const struct series *s, const struct metric_result *m)
 {
-	return m->role == ROLE_HOST && !starts(s->cols[m->col].name, "memcg.") &&
+	return m->role == ROLE_HOST && desc_of(s, m)->cls != MC_MEMCG &&
 	       m->verdict != VERDICT_CLEAN && spoke(m);
 }
 
@@ -426,24 +418,22 @@ static void counters(FILE *f, const struct series *s, const struct result *r)
 	}
 }
 
-/* "slab.NAME.kind" -> length of "slab.NAME", else 0: one finding per cache. */
-static size_t cache_key(const char *name)
+/* The slab cache a column is a figure of, else NULL: one finding per cache. */
+static const char *cache_of(const struct metric_desc *d)
 {
-	const char *dot = strrchr(name, '.');
-
-	return starts(name, "slab.") && dot > name + 5 ? (size_t)(dot - name) : 0;
+	return desc_is_slab(d) ? d->object : NULL;
 }
 
 /* Whether an earlier row of the list already spoke for this slab cache. */
-static bool cache_told(const struct series *s, const struct result *r, size_t upto, size_t k)
+static bool cache_told(const struct series *s, const struct result *r, size_t upto,
+		       const char *cache)
 {
-	const char *name = s->cols[r->m[upto].col].name;
 	size_t i;
 
 	for (i = 0; i < upto; i++) {
-		const char *o = s->cols[r->m[i].col].name;
+		const char *o = cache_of(desc_of(s, &r->m[i]));
 
-		if (cache_key(o) == k && !strncmp(o, name, k) && r->m[i].verdict != VERDICT_CLEAN)
+		if (o && !strcmp(o, cache) && r->m[i].verdict != VERDICT_CLEAN)
 			return true;
 	}
 	return false;
@@ -457,7 +447,8 @@ static bool cache_told(const struct series *s, const struct result *r, size_t up
  */
 static void findings(FILE *f, const struct series *s, const struct result *r)
 {
-	size_t i, n = 0, more = 0, k;
+	size_t i, n = 0, more = 0;
+	const char *cache;
 	char nm[48];
 
 	for (i = 0; i < r->nm; i++) {
@@ -465,11 +456,11 @@ static void findings(FILE *f, const struct series *s, const struct result *r)
 		const char *name = s->cols[m->col].name;
 
 		if (m->role == ROLE_COUNTER || m->verdict == VERDICT_CLEAN || m->nothing_seen ||
-		    family_split(name))
+		    family_split(desc_of(s, m)))
 			continue;
 		if (!m->decisive && m->verdict < VERDICT_BACKLOG)
 			continue;
-		if ((k = cache_key(name)) && cache_told(s, r, i, k))
+		if ((cache = cache_of(desc_of(s, m))) && cache_told(s, r, i, cache))
 			continue;
 		if (n >= MAX_FINDINGS) {
 			more++;
@@ -532,7 +523,7 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 	int n = 0;
 
 	for (i = 0; i < s->ncols; i++) {
-		switch (s->cols[i].kind) {
+		switch (s->cols[i].d.kind) {
 		case MK_LEVEL:
 			levels++;
 			break;
@@ -570,9 +561,8 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 		const struct series_col *c = &s->cols[i];
 		double sum = 0;
 		size_t k, cnt = 0;
-		const char *name = c->name;
 
-		if (c->kind != MK_COST)
+		if (c->d.kind != MK_COST || !c->d.object)
 			continue;
 		for (k = 0; k < s->nrows; k++)
 			if (!isnan(c->v[k])) {
@@ -581,13 +571,8 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 			}
 		if (!cnt)
 			continue;
-		if (starts(name, "probe."))
-			name += 6;
-		n += snprintf(line + n, sizeof(line) - n, "%s%.*s %.0f us", n ? ", " : "",
-			      (int)(strlen(name) > 3 && !strcmp(name + strlen(name) - 3, ".us") ?
-					    strlen(name) - 3 :
-					    strlen(name)),
-			      name, sum / cnt);
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %.0f us", n ? ", " : "",
+			      c->d.object, sum / cnt);
 	}
 	if (n) {
 		fprintf(f, "  probe cost per sample: ");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "model/series.h"
 
 /* The CSV has no units or kinds: the probes' naming tells them. */
@@ -75,7 +76,9 @@ static inline int fixture_load_rows(const char *path, struct series *s, size_t m
 		goto out;
 	cols = calloc(strlen(line) + 1, sizeof(*cols));
 	for (p = line; cols && (tok = fixture_field(&p)); n++)
-		cols[n] = n < 3 ? -1 : series_add(s, tok, fixture_unit(tok), fixture_kind(tok));
+		cols[n] = n < 3 ? -1 :
+				  series_add_named(s, tok, fixture_unit(tok), fixture_kind(tok),
+						   NULL);
 	if (!cols || n < 4)
 		goto out;
 	while ((!max_rows || s->nrows < max_rows) && getline(&line, &cap, f) > 0) {

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "describe.h"
 #include "model/series.h"
 
 /* What a generator knows about the row being made. */
@@ -71,7 +72,8 @@ static inline int synth_build(struct series *s, const struct synth_plan *p,
 	if ((err = series_init(s, p->max_rows)))
 		return err;
 	for (i = 0; i < ncols; i++)
-		if ((idx[i] = series_add(s, cols[i].name, cols[i].unit, cols[i].kind)) < 0)
+		if ((idx[i] = series_add_named(s, cols[i].name, cols[i].unit, cols[i].kind, NULL)) <
+		    0)
 			return idx[i];
 	ends[PHASE_BASELINE] = p->baseline;
 	ends[PHASE_WARMUP] = ends[PHASE_BASELINE] + p->warmup;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
@@ -216,9 +217,8 @@ static inline void synth_run(struct synth *x, bool leak)
 	x->rng = leak ? 42 : 7;
 	series_init(&x->s, 0);
 	for (j = 0; j < SY_NCOLS; j++) {
-		series_add(&x->s, synth_cols[j].name, synth_cols[j].unit, synth_cols[j].kind);
-		if (synth_cols[j].note)
-			series_set_note(&x->s, (int)j, synth_cols[j].note);
+		series_add_named(&x->s, synth_cols[j].name, synth_cols[j].unit, synth_cols[j].kind,
+				 synth_cols[j].note);
 	}
 	for (row = 0; row <= (size_t)(end * SY_HZ); row++) {
 		double t = (double)row / SY_HZ;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <errno.h>
 
+#include "describe.h"
 #include "report/report.h"
 
 static char *csv_of(const struct series *s)
@@ -33,9 +34,9 @@ static void test_csv(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	a = series_add(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL);
-	b = series_add(&s, "odd,name", UNIT_BYTES, MK_LEVEL);
-	c = series_add(&s, "say \"hi\"", UNIT_COUNT, MK_COUNTER);
+	a = series_add_named(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, NULL);
+	b = series_add_named(&s, "odd,name", UNIT_BYTES, MK_LEVEL, NULL);
+	c = series_add_named(&s, "say \"hi\"", UNIT_COUNT, MK_COUNTER, NULL);
 	series_mark(&s, PHASE_BASELINE, 0, 0);
 	series_set(&s, a, 10);
 	series_set(&s, b, 0.1);
@@ -73,7 +74,7 @@ static void test_file(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	series_add(&s, "x", UNIT_COUNT, MK_LEVEL);
+	series_add_named(&s, "x", UNIT_COUNT, MK_LEVEL, NULL);
 	snprintf(path, sizeof(path), "/tmp/sockleak-test-csv.%d.csv", (int)getpid());
 	assert_int_equal(report_csv(path, &s), 0);
 	f = fopen(path, "r");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "report/report.h"
 #include "synth_run.h"
 
@@ -141,7 +142,7 @@ static void test_escaping_and_missing_parts(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	c = series_add(&s, "slab.<script>x</script>.bytes", UNIT_BYTES, MK_LEVEL);
+	c = series_add_named(&s, "slab.<script>x</script>.bytes", UNIT_BYTES, MK_LEVEL, NULL);
 	series_set_note(&s, c, "a & b");
 	series_mark(&s, PHASE_BASELINE, 0, 0);
 	for (i = 0; i < 10; i++) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "describe.h"
 #include "capture.h"
 #include "report/report.h"
 #include "synth_run.h"
@@ -46,10 +47,10 @@ static void assert_same_series(const struct series *a, const struct series *b)
 	}
 	for (j = 0; j < a->ncols; j++) {
 		assert_string_equal(a->cols[j].name, b->cols[j].name);
-		assert_int_equal(a->cols[j].unit, b->cols[j].unit);
-		assert_int_equal(a->cols[j].kind, b->cols[j].kind);
-		if (a->cols[j].note || b->cols[j].note)
-			assert_string_equal(a->cols[j].note, b->cols[j].note);
+		assert_int_equal(a->cols[j].d.unit, b->cols[j].d.unit);
+		assert_int_equal(a->cols[j].d.kind, b->cols[j].d.kind);
+		if (a->cols[j].d.note || b->cols[j].d.note)
+			assert_string_equal(a->cols[j].d.note, b->cols[j].d.note);
 	}
 	for (i = 0; i < a->nrows; i++) {
 		assert_same(a->t[i], b->t[i]);
@@ -224,7 +225,7 @@ static void test_round_trip_folded(void **state)
 
 	(void)state;
 	series_init(&s, 8);
-	c = series_add(&s, "v", UNIT_BYTES, MK_LEVEL);
+	c = series_add_named(&s, "v", UNIT_BYTES, MK_LEVEL, NULL);
 	series_mark(&s, PHASE_CHURN, 0, 0);
 	for (i = 0; i < 37; i++) {
 		series_set(&s, c, i % 5 ? i * 0.7 : NAN);

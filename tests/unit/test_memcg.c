@@ -24,7 +24,7 @@ static void test_v1(void **state)
 	assert_float_equal(last(&s, "memcg.kmem"), 3698688, 0);
 	assert_float_equal(last(&s, "memcg.kmem_tcp"), 0, 0);
 	assert_float_equal(last(&s, "memcg.usage"), 25497600, 0);
-	assert_int_equal(s.cols[series_find(&s, "memcg.kmem")].unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "memcg.kmem")].d.unit, UNIT_BYTES);
 	assert_int_equal(series_find(&s, "memcg.sock"), -1);
 	memcg_probe.close(&p);
 	series_free(&s);

@@ -29,7 +29,7 @@ static void test_capture(void **state)
 	assert_false(isnan(last(&s, "meminfo.VmallocUsed")));
 	/* Only the kernel pools: not every line of the file. */
 	assert_int_equal(series_find(&s, "meminfo.MemTotal"), -1);
-	assert_int_equal(s.cols[series_find(&s, "meminfo.Slab")].unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "meminfo.Slab")].d.unit, UNIT_BYTES);
 	meminfo_probe.close(&p);
 	series_free(&s);
 }

@@ -34,7 +34,7 @@ static void test_capture(void **state)
 	assert_false(isnan(last(&s, "netstat.OutOfWindowIcmps")));
 	c = series_find(&s, "netstat.ListenDrops");
 	assert_true(c >= 0);
-	assert_int_equal(s.cols[c].kind, MK_COUNTER);
+	assert_int_equal(s.cols[c].d.kind, MK_COUNTER);
 	/* Tcp's MaxConn is -1 and InErrs exists in several sections: neither becomes a column. */
 	assert_int_equal(series_find(&s, "netstat.MaxConn"), -1);
 	netstat_probe.close(&p);

@@ -42,8 +42,8 @@ static void test_registry_fixture(void **state)
 	assert_float_equal(last(&s, "sockstat.TCP.tw"), 3, 0);
 	c = series_find(&s, "probe.slabinfo.us");
 	assert_true(c >= 0);
-	assert_int_equal(s.cols[c].kind, MK_COST);
-	assert_int_equal(s.cols[c].unit, UNIT_USEC);
+	assert_int_equal(s.cols[c].d.kind, MK_COST);
+	assert_int_equal(s.cols[c].d.unit, UNIT_USEC);
 	assert_true(s.last[c] > 0);
 	assert_int_equal(series_find(&s, "probe.memcg.us"), -1);
 

@@ -25,7 +25,7 @@ static void test_capture(void **state)
 	/* statm: 1010 546 504 ... pages; status: Threads: 1 */
 	assert_float_equal(last(&s, "proc.rss"), 546.0 * sysconf(_SC_PAGESIZE), 0);
 	assert_float_equal(last(&s, "proc.threads"), 1, 0);
-	assert_int_equal(s.cols[series_find(&s, "proc.rss")].unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "proc.rss")].d.unit, UNIT_BYTES);
 	proc_probe.close(&p);
 	series_free(&s);
 }

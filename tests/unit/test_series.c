@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "describe.h"
 #include "model/series.h"
 
 static void test_columns(void **state)
@@ -18,15 +19,15 @@ static void test_columns(void **state)
 	(void)state;
 	assert_int_equal(series_init(&odd, 7), -EINVAL);
 	assert_int_equal(series_init(&s, 0), 0);
-	a = series_add(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL);
-	b = series_add(&s, "slab.TCP.bytes", UNIT_BYTES, MK_LEVEL);
+	a = series_add_named(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, NULL);
+	b = series_add_named(&s, "slab.TCP.bytes", UNIT_BYTES, MK_LEVEL, NULL);
 	assert_int_equal(a, 0);
 	assert_int_equal(b, 1);
-	assert_int_equal(series_add(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL), a);
+	assert_int_equal(series_add_named(&s, "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, NULL), a);
 	assert_int_equal(series_find(&s, "slab.TCP.bytes"), b);
 	assert_int_equal(series_find(&s, "nope"), -1);
 	assert_int_equal(series_set_note(&s, a, "merged: x, y"), 0);
-	assert_string_equal(s.cols[a].note, "merged: x, y");
+	assert_string_equal(s.cols[a].d.note, "merged: x, y");
 	series_free(&s);
 }
 
@@ -38,7 +39,7 @@ static void test_rows_and_phases(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	c = series_add(&s, "x", UNIT_COUNT, MK_LEVEL);
+	c = series_add_named(&s, "x", UNIT_COUNT, MK_LEVEL, NULL);
 	series_mark(&s, PHASE_BASELINE, 0, 0);
 	for (i = 0; i < 3; i++) {
 		series_set(&s, c, 10);
@@ -71,10 +72,10 @@ static void test_late_column_and_nan(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	a = series_add(&s, "a", UNIT_COUNT, MK_LEVEL);
+	a = series_add_named(&s, "a", UNIT_COUNT, MK_LEVEL, NULL);
 	series_set(&s, a, 1);
 	series_commit(&s, 0, 0);
-	b = series_add(&s, "b", UNIT_COUNT, MK_LEVEL);
+	b = series_add_named(&s, "b", UNIT_COUNT, MK_LEVEL, NULL);
 	series_set(&s, b, 5); /* a not set this time: NAN */
 	series_commit(&s, 1, 0);
 	assert_true(isnan(series_val(&s, b, 0)));
@@ -92,7 +93,7 @@ static void test_fold_bounded(void **state)
 
 	(void)state;
 	series_init(&s, 64);
-	c = series_add(&s, "line", UNIT_COUNT, MK_LEVEL);
+	c = series_add_named(&s, "line", UNIT_COUNT, MK_LEVEL, NULL);
 	series_mark(&s, PHASE_CHURN, 0, 0);
 	for (r = 0; r < n; r++) {
 		series_set(&s, c, 3.0 * r);
@@ -118,7 +119,7 @@ static void test_fold_phase_boundary(void **state)
 
 	(void)state;
 	series_init(&s, 8);
-	c = series_add(&s, "v", UNIT_COUNT, MK_LEVEL);
+	c = series_add_named(&s, "v", UNIT_COUNT, MK_LEVEL, NULL);
 	series_mark(&s, PHASE_BASELINE, 0, 0);
 	for (r = 0; r < 20; r++) {
 		series_set(&s, c, 1);

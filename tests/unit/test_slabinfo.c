@@ -36,8 +36,8 @@ static void test_capture(void **state)
 	check_tcp(&s);
 	/* 235 caches in the capture, three columns each. */
 	assert_int_equal(s.ncols, 235 * 3);
-	assert_int_equal(s.cols[series_find(&s, "slab.TCP.bytes")].unit, UNIT_BYTES);
-	assert_int_equal(s.cols[series_find(&s, "slab.TCP.objs")].kind, MK_LEVEL);
+	assert_int_equal(s.cols[series_find(&s, "slab.TCP.bytes")].d.unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "slab.TCP.objs")].d.kind, MK_LEVEL);
 	slabinfo_probe.close(&p);
 	series_free(&s);
 }
@@ -120,18 +120,18 @@ static void test_merges(void **state)
 
 	series_init(&s, 0);
 	assert_int_equal(probe_once(&slabinfo_probe, &p, &ctx, &s), 0);
-	note = s.cols[series_find(&s, "slab.eventpoll_epi.objs")].note;
+	note = s.cols[series_find(&s, "slab.eventpoll_epi.objs")].d.note;
 	assert_non_null(note);
 	assert_non_null(strstr(note, "merged: "));
 	assert_non_null(strstr(note, "fib6_node"));
 	assert_non_null(
 		strstr(note, "socket caches counted here: tcp_bind2_bucket, tcp_bind_bucket"));
-	assert_string_equal(s.cols[series_find(&s, "slab.eventpoll_epi.total_bytes")].note, note);
-	note = s.cols[series_find(&s, "slab.signal_cache.objs")].note;
+	assert_string_equal(s.cols[series_find(&s, "slab.eventpoll_epi.total_bytes")].d.note, note);
+	note = s.cols[series_find(&s, "slab.signal_cache.objs")].d.note;
 	assert_non_null(note);
 	assert_non_null(strstr(note, "socket caches counted here: UNIX, UNIX-STREAM"));
 	/* TCP is a cache of its own: no note. */
-	assert_null(s.cols[series_find(&s, "slab.TCP.objs")].note);
+	assert_null(s.cols[series_find(&s, "slab.TCP.objs")].d.note);
 	assert_int_equal(series_find(&s, "slab.tcp_bind_bucket.objs"), -1);
 	slabinfo_probe.close(&p);
 	series_free(&s);

@@ -31,14 +31,14 @@ static void test_capture(void **state)
 	assert_float_equal(last(&s, "sockstat.TCP6.inuse"), 0, 0);
 	assert_false(isnan(last(&s, "sockstat.UDPLITE6.inuse")));
 	assert_false(isnan(last(&s, "sockstat.FRAG6.memory")));
-	assert_int_equal(s.cols[series_find(&s, "sockstat.TCP.mem")].unit, UNIT_BYTES);
-	assert_int_equal(s.cols[series_find(&s, "sockstat.FRAG.memory")].unit, UNIT_BYTES);
-	assert_int_equal(s.cols[series_find(&s, "sockstat.TCP.inuse")].unit, UNIT_COUNT);
+	assert_int_equal(s.cols[series_find(&s, "sockstat.TCP.mem")].d.unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "sockstat.FRAG.memory")].d.unit, UNIT_BYTES);
+	assert_int_equal(s.cols[series_find(&s, "sockstat.TCP.inuse")].d.unit, UNIT_COUNT);
 	assert_true(sockstat_probe.per_netns);
-	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.TCP.orphan")].note, "host-wide"));
-	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.UDP.mem")].note, "host-wide"));
-	assert_null(s.cols[series_find(&s, "sockstat.TCP.inuse")].note);
-	assert_null(s.cols[series_find(&s, "sockstat.TCP.tw")].note);
+	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.TCP.orphan")].d.note, "host-wide"));
+	assert_non_null(strstr(s.cols[series_find(&s, "sockstat.UDP.mem")].d.note, "host-wide"));
+	assert_null(s.cols[series_find(&s, "sockstat.TCP.inuse")].d.note);
+	assert_null(s.cols[series_find(&s, "sockstat.TCP.tw")].d.note);
 	sockstat_probe.close(&p);
 	series_free(&s);
 }

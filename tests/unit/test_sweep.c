@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "common.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
@@ -386,9 +387,9 @@ static void test_record(void **state)
 
 	(void)state;
 	assert_int_equal(series_init(&s, 0), 0);
-	host = series_add(&s, "meminfo.Slab", UNIT_BYTES, MK_LEVEL);
-	orphan = series_add(&s, "tcp.client", UNIT_COUNT, MK_LEVEL);
-	slab = series_add(&s, "slab.TCP.bytes", UNIT_BYTES, MK_LEVEL);
+	host = series_add_named(&s, "meminfo.Slab", UNIT_BYTES, MK_LEVEL, NULL);
+	orphan = series_add_named(&s, "tcp.client", UNIT_COUNT, MK_LEVEL, NULL);
+	slab = series_add_named(&s, "slab.TCP.bytes", UNIT_BYTES, MK_LEVEL, NULL);
 	m[0] = (struct metric_result){ .col = host, .verdict = VERDICT_LEAK, .peak = 1e6 };
 	m[1] = (struct metric_result){
 		.col = orphan, .verdict = VERDICT_LEAK, .decisive = true, .nothing_seen = true

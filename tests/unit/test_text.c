@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "analysis/analysis.h"
 #include "common.h"
 #include "config.h"
@@ -271,7 +272,7 @@ static void test_confirm_section(void **state)
 
 	(void)state;
 	series_init(&s, 0);
-	series_add(&s, "tcp.client", UNIT_COUNT, MK_LEVEL);
+	series_add_named(&s, "tcp.client", UNIT_COUNT, MK_LEVEL, NULL);
 	snprintf(c.why, sizeof(c.why), "tcp.client kept 300 then 900");
 	f = open_memstream(&text, &len);
 	assert_int_equal(report_text_confirm(f, &s, &c), 0);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "analysis/analysis.h"
 #include "common.h"
 #include "csv_fixture.h"
@@ -628,7 +629,7 @@ static void test_degenerate_series(void **state)
 	assert_int_equal(r.nm, 0);
 	assert_int_equal(r.verdict, VERDICT_CLEAN);
 	result_free(&r);
-	c = series_add(&s, "tcp.client", UNIT_COUNT, MK_LEVEL);
+	c = series_add_named(&s, "tcp.client", UNIT_COUNT, MK_LEVEL, NULL);
 	series_mark(&s, PHASE_CHURN, 0, 0);
 	series_set(&s, c, 1);
 	series_commit(&s, 0, 10);
