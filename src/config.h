@@ -20,12 +20,22 @@ enum transport_kind {
 	TR_COUNT,
 };
 
+/* "tcp", "tcp6", "udp", "udp6", "unix", "unix-dgram", "mptcp"; "?" out of range. */
+const char *transport_name(enum transport_kind k);
+/* The reverse: 0, or -EINVAL for an unknown name. */
+int transport_parse(const char *name, enum transport_kind *out);
+
 enum server_close {
 	SC_EOF, /* read until EOF, then close (default) */
 	SC_IMMEDIATE, /* close as soon as accepted */
 	SC_NEVER_READ, /* never read; close on EOF/HUP only */
 	SC_RST, /* SO_LINGER 0 then close: the peer sees a reset */
+	SC_COUNT,
 };
+
+/* "eof", "immediate", "never-read", "rst"; "?" out of range. */
+const char *server_close_name(enum server_close m);
+int server_close_parse(const char *name, enum server_close *out);
 
 struct run_config {
 	/* what to run */

@@ -13,7 +13,7 @@
 #include "engine/engine.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
-#include "report/names.h"
+#include "config.h"
 
 #define DEFAULT_PRESET "kb171996"
 #define TOKEN_MAX 1024 /* one entry of a list, one field of a matrix line */
@@ -264,7 +264,7 @@ int sweep_parse_closes(struct sweep_axes *a, const char *list, char *why, size_t
 	unsigned i;
 
 	while (next_token(&list, tok, sizeof(tok))) {
-		if (names_parse_server_close(tok, &c))
+		if (server_close_parse(tok, &c))
 			return say(why, whylen,
 				   "unknown server close mode '%s'; choose from: eof immediate "
 				   "never-read rst",
@@ -348,7 +348,8 @@ static int prepare(struct sweep *s, struct sweep_variant *v)
 	v->preset = text || pwhy;
 	if (pwhy) {
 		v->sequence = strdup(v->base);
-		skip(v, "preset %s does not apply to %s: %s", v->base, tr->name, pwhy);
+		skip(v, "preset %s does not apply to %s: %s", v->base, transport_name(tr->kind),
+		     pwhy);
 		return v->sequence ? 0 : -ENOMEM;
 	}
 	if (!text)
@@ -358,7 +359,7 @@ static int prepare(struct sweep *s, struct sweep_variant *v)
 		return -ENOMEM;
 	if (!tr->stream && v->server_close != SC_EOF) {
 		skip(v, "server close %s is for stream transports; %s has no connections to close",
-		     names_server_close(v->server_close), tr->name);
+		     server_close_name(v->server_close), transport_name(tr->kind));
 		return 0;
 	}
 	if (dup) {
@@ -404,11 +405,11 @@ int sweep_add(struct sweep *s, enum transport_kind t, const char *base, const ch
 	if (!v->base)
 		return -ENOMEM;
 	s->n++;
-	n = snprintf(v->name, sizeof(v->name), "%s %s", transport_get(t)->name, base);
+	n = snprintf(v->name, sizeof(v->name), "%s %s", transport_name(t), base);
 	if (v->option[0] && n < (int)sizeof(v->name))
 		n += snprintf(v->name + n, sizeof(v->name) - n, " +%s", v->option);
 	if (sc != SC_EOF && n < (int)sizeof(v->name))
-		snprintf(v->name + n, sizeof(v->name) - n, " close=%s", names_server_close(sc));
+		snprintf(v->name + n, sizeof(v->name) - n, " close=%s", server_close_name(sc));
 	return prepare(s, v);
 }
 
@@ -482,7 +483,7 @@ static int matrix_line(struct sweep *s, char *line, const char *path, unsigned l
 			     check_option(opt, owhy, sizeof(owhy))))
 				return say(why, whylen, "%s:%u: %s", path, ln, owhy);
 		} else if (!strcmp(f, "server-close")) {
-			if (names_parse_server_close(val, &sc))
+			if (server_close_parse(val, &sc))
 				return say(why, whylen,
 					   "%s:%u: unknown server-close '%s'; choose from: eof "
 					   "immediate never-read rst",
@@ -553,7 +554,8 @@ static void check_one(struct sweep_variant *v, struct seq *sq)
 	}
 	fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
 	if (fd < 0) {
-		skip(v, "this kernel makes no %s socket: %s", tr->name, strerror(errno));
+		skip(v, "this kernel makes no %s socket: %s", transport_name(tr->kind),
+		     strerror(errno));
 		return;
 	}
 	for (i = 1; i < sq->nops && sq->ops[i].kind == OP_SETSOCKOPT; i++) {
@@ -561,7 +563,8 @@ static void check_one(struct sweep_variant *v, struct seq *sq)
 
 		if (setsockopt(fd, o->level, o->name, &o->val, o->len)) {
 			seq_op_text(v->sequence, o, op, sizeof(op));
-			skip(v, "the kernel refuses %s on %s: %s", op, tr->name, strerror(errno));
+			skip(v, "the kernel refuses %s on %s: %s", op, transport_name(tr->kind),
+			     strerror(errno));
 			break;
 		}
 	}

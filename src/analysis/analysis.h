@@ -48,7 +48,6 @@ void analysis_defaults(struct analysis_params *p);
  * written) and fills r, which result_free releases. Returns 0 or -ENOMEM / -EINVAL.
  */
 int analyse(const struct series *s, const struct analysis_params *p, struct result *r);
-void result_free(struct result *r);
 
 /*
  * The quiesce stop rule, called by the orchestrator after each sample while quiescing (holding
@@ -58,29 +57,6 @@ void result_free(struct result *r);
  */
 bool analysis_settled(const struct series *s, const struct analysis_params *p, char *why,
 		      size_t why_len);
-
-/* --confirm: the same sequence run for N and for about 3N cycles. */
-struct confirm_metric {
-	int col_a, col_b; /* the metric in each run's series */
-	enum verdict verdict; /* LEAK: residual scaled with cycles; BOUNDED: it did not;
-					   CLEAN: neither run kept anything; else INCONCLUSIVE */
-	double confidence; /* posterior of the model chosen (leak vs bounded) */
-	double residual_a, residual_b; /* residuals, TIME_WAIT part removed */
-	double ratio; /* residual_b / residual_a */
-	double expected; /* cycles_b / cycles_a: a leak's ratio */
-	double per_cycle; /* the leak model's fitted rate */
-};
-
-struct confirm_result {
-	enum verdict verdict; /* the worst decisive metric, as above */
-	enum verdict final; /* the run's verdict after confirmation: the confirmation's when it
-			       decided (LEAK, BOUNDED, CLEAN), else the worse of the two runs' */
-	double confidence;
-	double cycles_a, cycles_b;
-	struct confirm_metric *m; /* metrics either run kept by its own standard (see below) */
-	size_t nm;
-	char why[240];
-};
 
 /*
  * Compares two analysed runs of one sequence: a true leak's residual grows in proportion to the
@@ -94,6 +70,5 @@ struct confirm_result {
 int analysis_confirm(const struct series *sa, const struct result *ra, const struct series *sb,
 		     const struct result *rb, const struct analysis_params *p,
 		     struct confirm_result *c);
-void confirm_free(struct confirm_result *c);
 
 #endif

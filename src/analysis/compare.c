@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "report/names.h"
+#include "config.h"
 
 #define Z95 1.959963984540054 /* the 95% interval the analysis gives is +-Z95 SE */
 
@@ -86,7 +86,7 @@ static void judge(struct cmp_metric *c, const struct comparison *cmp)
 	double rel = fabs(c->a->residual_per_cycle) > 0 ?
 			     c->d_residual / fabs(c->a->residual_per_cycle) :
 			     (c->d_residual != 0 ? copysign(INFINITY, c->d_residual) : 0);
-	const char *na = names_verdict(va), *nb = names_verdict(vb);
+	const char *na = verdict_name(va), *nb = verdict_name(vb);
 
 	c->outcome = CMP_SAME;
 	c->changed = va != vb || c->sig_residual || c->sig_slope;
@@ -211,7 +211,7 @@ int compare_same_sequence(const struct run_config *a, const struct run_config *b
 	}
 	if (a->transport != b->transport) {
 		snprintf(why, size, "the runs used different transports: A %s, B %s",
-			 names_transport(a->transport), names_transport(b->transport));
+			 transport_name(a->transport), transport_name(b->transport));
 		return 1;
 	}
 	return 0;

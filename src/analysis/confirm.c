@@ -168,10 +168,3 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 		c->final = c->verdict;
 	return 0;
 }
-
-void confirm_free(struct confirm_result *c)
-{
-	free(c->m);
-	c->m = NULL;
-	c->nm = 0;
-}

@@ -1005,12 +1005,3 @@ out:
 		result_free(r);
 	return err;
 }
-
-void result_free(struct result *r)
-{
-	free(r->m);
-	free(r->pools);
-	r->m = NULL;
-	r->pools = NULL;
-	r->nm = r->npools = 0;
-}

@@ -110,7 +110,7 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 
 	fprintf(f, "sockleak churn: %s%s%s over %s, %u client thread%s, %s\n",
 		cfg->preset ? cfg->preset : "", cfg->preset ? ": " : "", cfg->sequence,
-		transport_get(cfg->transport)->name, st->threads, st->threads == 1 ? "" : "s",
+		transport_name(cfg->transport), st->threads, st->threads == 1 ? "" : "s",
 		cfg->target ? "target" :
 		cfg->netns  ? "own network namespace" :
 			      "host namespace");
@@ -192,7 +192,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:b}", "schema", 1, "command",
 			"churn", "version", SOCKLEAK_VERSION, "sequence", cfg->sequence, "preset",
-			cfg->preset, "transport", transport_get(cfg->transport)->name, "target",
+			cfg->preset, "transport", transport_name(cfg->transport), "target",
 			cfg->target, "peer", o->peer, "netns", cfg->netns);
 	json_object_set_new(doc, "config",
 			    json_pack("{s:i, s:f, s:I, s:f, s:b, s:I, s:b, s:i, s:s, s:i}",

@@ -10,7 +10,7 @@
 #include "common.h"
 #include "report/fmt.h"
 #include "report/jw.h"
-#include "report/names.h"
+#include "config.h"
 #include "report/out.h"
 #include "report/report.h"
 
@@ -62,10 +62,10 @@ static void run_line(FILE *f, const char *tag, const struct report_run *r)
 {
 	char a[48];
 
-	fprintf(f, "  %s: %s\n     %s", tag, r->path, names_verdict(r->r.verdict));
+	fprintf(f, "  %s: %s\n     %s", tag, r->path, verdict_name(r->r.verdict));
 	if (r->has_cfg)
 		fprintf(f, " · %s over %s", r->cfg.preset ? r->cfg.preset : "custom sequence",
-			names_transport(r->cfg.transport));
+			transport_name(r->cfg.transport));
 	fprintf(f, " · %s cycles", fmt_count(a, sizeof(a), (double)r->r.cycles));
 	if (r->has_machine)
 		fprintf(f, " · Linux %s on %s · %s", r->m.kernel, r->m.hostname, r->m.start);
@@ -111,7 +111,7 @@ static void differences(FILE *f, const struct report_run *a, const struct report
 		diff(&d, x->inject_leak != y->inject_leak, "inject-leak %llu vs %llu",
 		     (unsigned long long)x->inject_leak, (unsigned long long)y->inject_leak);
 		diff(&d, x->server_close != y->server_close, "server-close %s vs %s",
-		     names_server_close(x->server_close), names_server_close(y->server_close));
+		     server_close_name(x->server_close), server_close_name(y->server_close));
 		diff(&d, x->netns != y->netns, "netns %s vs %s", x->netns ? "on" : "off",
 		     y->netns ? "on" : "off");
 	}
@@ -161,8 +161,8 @@ static void print_table(FILE *f, const struct comparison *c, bool all)
 		if (!shown++)
 			fprintf(f, "\n%-11s %-28s %-20s %s\n", "outcome", "metric",
 				"verdict A -> B", "per cycle, A -> B, z");
-		snprintf(v, sizeof(v), "%s -> %s", names_verdict(m->a->verdict),
-			 names_verdict(m->b->verdict));
+		snprintf(v, sizeof(v), "%s -> %s", verdict_name(m->a->verdict),
+			 verdict_name(m->b->verdict));
 		fprintf(f, "%-11s %-28s %-20s residual %s  z %s\n", cmp_outcome_name(m->outcome),
 			m->name, v,
 			pair(r, sizeof(r), m->a->residual_per_cycle, m->b->residual_per_cycle,
@@ -184,10 +184,10 @@ static void json_run(struct jw *w, const char *key, const struct report_run *r)
 {
 	jw_object(w, key, false);
 	jw_str(w, "path", r->path);
-	jw_str(w, "verdict", names_verdict(r->r.verdict));
+	jw_str(w, "verdict", verdict_name(r->r.verdict));
 	jw_str(w, "sequence", r->has_cfg ? r->cfg.sequence : NULL);
 	jw_str(w, "preset", r->has_cfg ? r->cfg.preset : NULL);
-	jw_str(w, "transport", r->has_cfg ? names_transport(r->cfg.transport) : NULL);
+	jw_str(w, "transport", r->has_cfg ? transport_name(r->cfg.transport) : NULL);
 	jw_int(w, "cycles", (int64_t)r->r.cycles);
 	jw_num(w, "leaked_sockets_per_cycle", r->r.leaked_sockets_per_cycle);
 	jw_str(w, "kernel", r->has_machine ? r->m.kernel : NULL);
@@ -236,8 +236,8 @@ static int write_json(const char *path, const struct comparison *c, const struct
 		jw_str(&w, "unit", unit_name(m->unit));
 		jw_str(&w, "outcome", cmp_outcome_name(m->outcome));
 		jw_bool(&w, "changed", m->changed);
-		jw_str(&w, "verdict_a", names_verdict(m->a->verdict));
-		jw_str(&w, "verdict_b", names_verdict(m->b->verdict));
+		jw_str(&w, "verdict_a", verdict_name(m->a->verdict));
+		jw_str(&w, "verdict_b", verdict_name(m->b->verdict));
 		jw_num(&w, "residual_per_cycle_a", m->a->residual_per_cycle);
 		jw_num(&w, "residual_per_cycle_b", m->b->residual_per_cycle);
 		jw_num(&w, "residual_change", m->d_residual);

@@ -16,18 +16,6 @@
 #define MAX_THREADS 1024
 #define MAX_SERVER_THREADS 256
 
-static const char *const close_names[] = {
-	[SC_EOF] = "eof",
-	[SC_IMMEDIATE] = "immediate",
-	[SC_NEVER_READ] = "never-read",
-	[SC_RST] = "rst",
-};
-
-const char *server_close_name(enum server_close m)
-{
-	return (unsigned)m < ARRAY_SIZE(close_names) ? close_names[m] : "?";
-}
-
 void run_config_defaults(struct run_config *cfg)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -144,8 +132,8 @@ static int resolve_sequence(struct run_config *cfg)
 
 	expanded = seq_preset(text, cfg->transport, &why);
 	if (why) {
-		sl_err("preset '%s' does not apply to %s: %s; see --list-presets", text, tr->name,
-		       why);
+		sl_err("preset '%s' does not apply to %s: %s; see --list-presets", text,
+		       transport_name(tr->kind), why);
 		return SL_EXIT_USAGE;
 	}
 	cfg->preset = expanded ? text : NULL;
@@ -189,7 +177,7 @@ int engine_opts_finish(struct run_config *cfg)
 	}
 	if (!tr->stream && cfg->server_close != SC_EOF && !cfg->target) {
 		sl_err("--server-close %s is for stream transports; %s has no connections to close",
-		       server_close_name(cfg->server_close), tr->name);
+		       server_close_name(cfg->server_close), transport_name(tr->kind));
 		return SL_EXIT_USAGE;
 	}
 	if (cfg->target) {

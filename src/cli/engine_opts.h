@@ -23,6 +23,5 @@ int engine_opts_finish(struct run_config *cfg);
 /* Frees what engine_opts_finish allocated (the compiled sequence). */
 void engine_opts_free(struct run_config *cfg);
 
-const char *server_close_name(enum server_close m);
 
 #endif

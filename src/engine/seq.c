@@ -156,7 +156,7 @@ static void transports_of(unsigned mask, char *buf, size_t size)
 	buf[0] = '\0';
 	for (k = 0; k < TR_COUNT; k++)
 		if (mask & T(k))
-			cat(buf, size, "%s%s", buf[0] ? "," : "", transport_get(k)->name);
+			cat(buf, size, "%s%s", buf[0] ? "," : "", transport_name(k));
 }
 
 struct parser {
@@ -195,7 +195,8 @@ static void choices_options(struct parser *p)
 {
 	unsigned i;
 
-	snprintf(p->err->choices, sizeof(p->err->choices), "options for %s:", p->tr->name);
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "options for %s:", transport_name(p->tr->kind));
 	for (i = 0; i < ARRAY_SIZE(options); i++)
 		if (options[i].tmask & T(p->tk))
 			cat(p->err->choices, sizeof(p->err->choices), " %s=%s", options[i].name,
@@ -293,7 +294,7 @@ static int parse_setsockopt(struct parser *p, struct seq_op *op, const char *arg
 		choices_options(p);
 		transports_of(d->tmask, where, sizeof(where));
 		return fail(p, pos, (unsigned)nl, "%s does not apply to %s (only %s)", d->name,
-			    p->tr->name, where);
+			    transport_name(p->tr->kind), where);
 	}
 	if (!eq) {
 		snprintf(p->err->choices, sizeof(p->err->choices), "for example %s=%s", d->name,
@@ -350,7 +351,7 @@ bad:
 		 p->tr->family == AF_UNIX  ? "bind:/path or bind:@abstract; plain bind autobinds" :
 		 p->tr->family == AF_INET6 ? "bind:ADDR or bind:[ADDR]:PORT, e.g. bind:[::1]:0" :
 					     "bind:A.B.C.D[:PORT], e.g. bind:127.0.0.1:0");
-	return fail(p, pos, (unsigned)n, "not a %s address", p->tr->name);
+	return fail(p, pos, (unsigned)n, "not a %s address", transport_name(p->tr->kind));
 }
 
 /* What the ops so far have done to the socket, to reject what cannot work. */
@@ -408,7 +409,8 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op)
 		return fail(p, pos, len, st->closed ? "'%s' after close" : "'%s' before socket",
 			    name);
 	}
-	snprintf(p->err->choices, sizeof(p->err->choices), "ops for %s: %s", p->tr->name,
+	snprintf(p->err->choices, sizeof(p->err->choices), "ops for %s: %s",
+		 transport_name(p->tr->kind),
 		 p->tr->stream ? "socket setsockopt bind connect send recv shutdown close" :
 				 "socket setsockopt bind connect send sendto recv shutdown close");
 	switch (op->kind) {
@@ -432,7 +434,7 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op)
 		if (op->kind == OP_SENDTO && p->tr->stream)
 			return fail(p, pos, len,
 				    "sendto is for datagram transports; use send on %s",
-				    p->tr->name);
+				    transport_name(p->tr->kind));
 		if (st->wr_shut)
 			return fail(p, pos, len, "%s after shutdown for writing", name);
 		st->sent += op->len;
@@ -454,7 +456,7 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op)
 			return fail(p, pos, len,
 				    "on %s, recv answers the datagram just sent: put send:N or "
 				    "sendto:N right before it",
-				    p->tr->name);
+				    transport_name(p->tr->kind));
 		}
 		if (p->tk == TR_UNIX_DGRAM && !st->bound) {
 			snprintf(p->err->choices, sizeof(p->err->choices),

@@ -20,37 +20,19 @@
 #endif
 
 static const struct transport transports[TR_COUNT] = {
-	[TR_TCP] = { "tcp", TR_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, true, true,
-		     "TCP over IPv4" },
-	[TR_TCP6] = { "tcp6", TR_TCP6, AF_INET6, SOCK_STREAM, IPPROTO_TCP, true, true,
-		      "TCP over IPv6" },
-	[TR_UDP] = { "udp", TR_UDP, AF_INET, SOCK_DGRAM, IPPROTO_UDP, false, true,
-		     "UDP over IPv4" },
-	[TR_UDP6] = { "udp6", TR_UDP6, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, false, true,
-		      "UDP over IPv6" },
-	[TR_UNIX] = { "unix", TR_UNIX, AF_UNIX, SOCK_STREAM, 0, true, false, "UNIX stream" },
-	[TR_UNIX_DGRAM] = { "unix-dgram", TR_UNIX_DGRAM, AF_UNIX, SOCK_DGRAM, 0, false, false,
-			    "UNIX datagram" },
-	[TR_MPTCP] = { "mptcp", TR_MPTCP, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, true, false,
+	[TR_TCP] = { TR_TCP, AF_INET, SOCK_STREAM, IPPROTO_TCP, true, true, "TCP over IPv4" },
+	[TR_TCP6] = { TR_TCP6, AF_INET6, SOCK_STREAM, IPPROTO_TCP, true, true, "TCP over IPv6" },
+	[TR_UDP] = { TR_UDP, AF_INET, SOCK_DGRAM, IPPROTO_UDP, false, true, "UDP over IPv4" },
+	[TR_UDP6] = { TR_UDP6, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, false, true, "UDP over IPv6" },
+	[TR_UNIX] = { TR_UNIX, AF_UNIX, SOCK_STREAM, 0, true, false, "UNIX stream" },
+	[TR_UNIX_DGRAM] = { TR_UNIX_DGRAM, AF_UNIX, SOCK_DGRAM, 0, false, false, "UNIX datagram" },
+	[TR_MPTCP] = { TR_MPTCP, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, true, false,
 		       "Multipath TCP over IPv4" },
 };
 
 const struct transport *transport_get(enum transport_kind k)
 {
 	return (unsigned)k < TR_COUNT ? &transports[k] : NULL;
-}
-
-int transport_parse(const char *name, enum transport_kind *out)
-{
-	unsigned i;
-
-	for (i = 0; i < TR_COUNT; i++) {
-		if (!strcmp(name, transports[i].name)) {
-			*out = transports[i].kind;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 static int parse_port(const char *s, uint16_t *port)
@@ -179,8 +161,8 @@ int transport_target_resolve(const struct transport *t, const char *text,
 	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc) {
-		snprintf(why, whylen, "cannot resolve '%s' for %s: %s", text, t->name,
-			 gai_strerror(rc));
+		snprintf(why, whylen, "cannot resolve '%s' for %s: %s", text,
+			 transport_name(t->kind), gai_strerror(rc));
 		return -EINVAL;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -270,7 +252,8 @@ int transport_server_socket(const struct transport *t, int backlog, bool join,
 				 "sysctl net.mptcp.enabled=1",
 				 strerror(-err));
 		else
-			snprintf(why, whylen, "%s server socket: %s", t->name, strerror(-err));
+			snprintf(why, whylen, "%s server socket: %s", transport_name(t->kind),
+				 strerror(-err));
 		return err;
 	}
 	if (t->family != AF_UNIX)
@@ -280,12 +263,13 @@ int transport_server_socket(const struct transport *t, int backlog, bool join,
 	if (bind(fd, (struct sockaddr *)ss, *len) || (t->stream && listen(fd, backlog)) ||
 	    getsockname(fd, (struct sockaddr *)ss, len)) {
 		err = -errno;
-		snprintf(why, whylen, "%s server on loopback: %s", t->name, strerror(-err));
+		snprintf(why, whylen, "%s server on loopback: %s", transport_name(t->kind),
+			 strerror(-err));
 		if (err == -EADDRNOTAVAIL && t->family != AF_UNIX)
 			snprintf(why, whylen,
 				 "%s server: no loopback address here (%s); is 'lo' up and does it "
 				 "have the address?",
-				 t->name, strerror(-err));
+				 transport_name(t->kind), strerror(-err));
 		close(fd);
 		return err;
 	}

@@ -11,8 +11,7 @@
 #define TRANSPORT_CHOICES "tcp tcp6 udp udp6 unix unix-dgram mptcp"
 
 struct transport {
-	const char *name;
-	enum transport_kind kind;
+	enum transport_kind kind; /* its name: transport_name(kind) */
 	int family, type, protocol;
 	bool stream;
 	bool reuseport; /* one server socket per server thread (SO_REUSEPORT group) */
@@ -20,8 +19,6 @@ struct transport {
 };
 
 const struct transport *transport_get(enum transport_kind k);
-/* "tcp" -> TR_TCP; -EINVAL for an unknown name. */
-int transport_parse(const char *name, enum transport_kind *out);
 
 /*
  * Parses an address for the transport: "A.B.C.D[:PORT]" (ipv4), "[ADDR][:PORT]" or "ADDR" (ipv6),

@@ -19,6 +19,8 @@ enum verdict {
 };
 
 const char *verdict_name(enum verdict v);
+/* The reverse, in any case ("leak"): 0, or -EINVAL for a name that is not a verdict. */
+int verdict_parse(const char *s, enum verdict *out);
 
 /* Which metrics may decide the overall verdict (the rule is in src/analysis/verdict.c). */
 enum metric_role {
@@ -104,6 +106,44 @@ struct result {
 	size_t nclean; /* level metrics judged CLEAN */
 	size_t nunseen; /* level metrics that showed nothing at this length */
 	double unseen_cycles; /* the most cycles one of those would need to decide */
+};
+
+void result_free(struct result *r);
+
+/* --confirm: the same sequence run for N and for about 3N cycles. */
+struct confirm_metric {
+	int col_a, col_b; /* the metric in each run's series */
+	enum verdict verdict; /* LEAK: residual scaled with cycles; BOUNDED: it did not;
+					   CLEAN: neither run kept anything; else INCONCLUSIVE */
+	double confidence; /* posterior of the model chosen (leak vs bounded) */
+	double residual_a, residual_b; /* residuals, TIME_WAIT part removed */
+	double ratio; /* residual_b / residual_a */
+	double expected; /* cycles_b / cycles_a: a leak's ratio */
+	double per_cycle; /* the leak model's fitted rate */
+};
+
+struct confirm_result {
+	enum verdict verdict; /* the worst decisive metric, as above */
+	enum verdict final; /* the run's verdict after confirmation: the confirmation's when it
+			       decided (LEAK, BOUNDED, CLEAN), else the worse of the two runs' */
+	double confidence;
+	double cycles_a, cycles_b;
+	struct confirm_metric *m; /* metrics either run kept by its own standard */
+	size_t nm;
+	char why[240];
+};
+
+void confirm_free(struct confirm_result *c);
+
+/* How the run went, as the orchestrator saw it: the text report says it after the evidence. */
+struct run_facts {
+	int signal; /* the signal that cut the run short, or 0 */
+	char guard[256]; /* why the memory guard stopped the churn, or "" */
+	bool settled; /* quiesce ended because everything settled */
+	char unsettled[256]; /* what was still moving when quiesce reached its maximum */
+	double quiesce_max; /* that maximum, seconds */
+	bool cgroup; /* the run had a memory cgroup of its own */
+	char cgroup_why[512]; /* why not, when not */
 };
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "common.h"
 #include "report/fmt.h"
-#include "report/names.h"
+#include "config.h"
 #include "report/out.h"
 #include "report/svg.h"
 
@@ -73,7 +73,7 @@ static const char *verdict_cls(enum verdict v)
 
 static void badge(struct page *p, enum verdict v)
 {
-	fprintf(p->f, "<span class=\"badge %s\">%s</span>", verdict_cls(v), names_verdict(v));
+	fprintf(p->f, "<span class=\"badge %s\">%s</span>", verdict_cls(v), verdict_name(v));
 }
 
 static const char *human(char *buf, size_t size, double v, enum unit u)
@@ -427,18 +427,18 @@ static void banner(struct page *p)
 	char a[48], b[48];
 
 	fprintf(p->f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
-		verdict_cls(r->verdict), names_verdict(r->verdict));
+		verdict_cls(r->verdict), verdict_name(r->verdict));
 	if (p->in->confirm)
 		fprintf(p->f,
 			"<div class=\"sub\">after <a href=\"#confirm\">confirmation</a>: %s</div>",
-			names_verdict(p->in->confirm->final));
+			verdict_name(p->in->confirm->final));
 	fputs("<div class=\"headline\">", p->f);
 	headline(p);
 	fputs("</div><div class=\"sub\">", p->f);
 	if (c) {
 		fputs("<code>", p->f);
 		esc(p, c->preset ? c->preset : c->sequence);
-		fprintf(p->f, "</code> over %s · ", names_transport(c->transport));
+		fprintf(p->f, "</code> over %s · ", transport_name(c->transport));
 	}
 	fprintf(p->f, "%s cycles in %.1f s", count(a, sizeof(a), (double)r->cycles),
 		r->churn_seconds);
@@ -472,7 +472,7 @@ static void confirmation(struct page *p)
 		"a leak's residual grows with the cycles, a bounded one does not. ",
 		count(b, sizeof(b), c->cycles_b), count(a, sizeof(a), c->cycles_a));
 	esc(p, c->why);
-	fprintf(p->f, ". The verdict after confirmation: <b>%s</b>.</p>", names_verdict(c->final));
+	fprintf(p->f, ". The verdict after confirmation: <b>%s</b>.</p>", verdict_name(c->final));
 	if (c->nm) {
 		fputs("<table><thead><tr><th>metric</th><th>verdict</th><th class=\"num\">residual N</th>"
 		      "<th class=\"num\">residual 3N</th><th class=\"num\">ratio</th>"
@@ -1031,7 +1031,7 @@ static void config_table(struct page *p)
 	}
 	row(p, "sequence", c->sequence ? c->sequence : "");
 	row(p, "preset", c->preset ? c->preset : "none");
-	row(p, "transport", names_transport(c->transport));
+	row(p, "transport", transport_name(c->transport));
 	row(p, "target", c->target ? c->target : "sockleak's own server");
 	rowf(p, "client threads", "%u", c->threads);
 	if (c->ops)
@@ -1049,7 +1049,7 @@ static void config_table(struct page *p)
 	else
 		row(p, "inject leak", "off");
 	rowf(p, "server", "%u thread%s, close: %s, backlog %d", c->server_threads,
-	     c->server_threads == 1 ? "" : "s", names_server_close(c->server_close), c->backlog);
+	     c->server_threads == 1 ? "" : "s", server_close_name(c->server_close), c->backlog);
 	row(p, "network namespace", yes(c->netns));
 	row(p, "memory cgroup", yes(c->cgroup));
 	rowf(p, "sampling", "every %g s", c->interval);
@@ -1059,7 +1059,7 @@ static void config_table(struct page *p)
 	for (v = 0; v < VERDICT_COUNT; v++)
 		if (c->fail_on & (1u << v))
 			snprintf(a + strlen(a), sizeof(a) - strlen(a), "%s%s", a[0] ? ", " : "",
-				 names_verdict((enum verdict)v));
+				 verdict_name((enum verdict)v));
 	row(p, "fails on", a[0] ? a : "nothing");
 	if (c->confirm)
 		row(p, "confirm", "runs again at 3× the length");
@@ -1107,11 +1107,11 @@ static void head(struct page *p)
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta name=\"generator\" content=\"sockleak ",
 	      p->f);
-	fprintf(p->f, "%s\">\n<title>sockleak: %s", SOCKLEAK_VERSION, names_verdict(p->r->verdict));
+	fprintf(p->f, "%s\">\n<title>sockleak: %s", SOCKLEAK_VERSION, verdict_name(p->r->verdict));
 	if (c) {
 		fputs(" · ", p->f);
 		esc(p, c->preset ? c->preset : c->sequence);
-		fprintf(p->f, " over %s", names_transport(c->transport));
+		fprintf(p->f, " over %s", transport_name(c->transport));
 	}
 	if (m) {
 		fputs(" · ", p->f);
@@ -1125,7 +1125,7 @@ int report_html_write(FILE *f, const struct report_in *in)
 	struct page p = { f, in, in->s, in->r, 0, 0 };
 
 	head(&p);
-	fprintf(f, "<body data-verdict=\"%s\">\n", names_verdict(in->r->verdict));
+	fprintf(f, "<body data-verdict=\"%s\">\n", verdict_name(in->r->verdict));
 	banner(&p);
 	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>"
 	      "<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"

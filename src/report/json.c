@@ -10,7 +10,7 @@
 #include "analysis/analysis.h"
 #include "common.h"
 #include "report/jw.h"
-#include "report/names.h"
+#include "config.h"
 #include "report/out.h"
 
 #define MAX_ROWS_LOADED (1u << 22) /* far above any series a run keeps (SERIES_DEFAULT_ROWS) */
@@ -44,7 +44,7 @@ void report_json_verdict_set(struct jw *w, const char *key, unsigned mask)
 	jw_array(w, key, true);
 	for (v = 0; v < VERDICT_COUNT; v++)
 		if (mask & (1u << v))
-			jw_str(w, NULL, names_verdict((enum verdict)v));
+			jw_str(w, NULL, verdict_name((enum verdict)v));
 	jw_end(w);
 }
 
@@ -53,7 +53,7 @@ static void write_config(struct jw *w, const struct run_config *c)
 	jw_object(w, "config", false);
 	jw_str(w, "sequence", c->sequence);
 	jw_str(w, "preset", c->preset);
-	jw_str(w, "transport", names_transport(c->transport));
+	jw_str(w, "transport", transport_name(c->transport));
 	jw_str(w, "target", c->target);
 	jw_int(w, "threads", c->threads);
 	jw_num(w, "seconds", c->seconds);
@@ -63,7 +63,7 @@ static void write_config(struct jw *w, const struct run_config *c)
 	jw_int(w, "inject_leak", (int64_t)c->inject_leak);
 	jw_bool(w, "allow_open", c->allow_open);
 	jw_int(w, "server_threads", c->server_threads);
-	jw_str(w, "server_close", names_server_close(c->server_close));
+	jw_str(w, "server_close", server_close_name(c->server_close));
 	jw_int(w, "backlog", c->backlog);
 	jw_bool(w, "netns", c->netns);
 	jw_bool(w, "cgroup", c->cgroup);
@@ -113,7 +113,7 @@ static void write_metric(struct jw *w, const struct series *s, const struct metr
 	jw_object(w, NULL, true);
 	jw_str(w, "metric", col_name(s, m->col));
 	jw_int(w, "col", m->col);
-	jw_str(w, "verdict", names_verdict(m->verdict));
+	jw_str(w, "verdict", verdict_name(m->verdict));
 	jw_str(w, "why", m->why);
 	jw_num(w, "baseline", m->baseline);
 	jw_num(w, "noise", m->noise);
@@ -154,7 +154,7 @@ static void write_pool_tags(struct jw *w, const struct series *s, const struct r
 
 		jw_object(w, NULL, true);
 		jw_str(w, "cache", p->cache);
-		jw_str(w, "verdict", names_verdict(p->verdict));
+		jw_str(w, "verdict", verdict_name(p->verdict));
 		jw_num(w, "objects_per_cycle", p->objs_per_cycle);
 		jw_num(w, "bytes_per_cycle", p->bytes_per_cycle);
 		jw_num(w, "peak_objects", p->peak_objs);
@@ -171,7 +171,7 @@ static void write_result(struct jw *w, const struct series *s, const struct resu
 	size_t i;
 
 	jw_object(w, "result", false);
-	jw_str(w, "verdict", names_verdict(r->verdict));
+	jw_str(w, "verdict", verdict_name(r->verdict));
 	jw_int(w, "cycles", (int64_t)r->cycles);
 	jw_num(w, "churn_seconds", r->churn_seconds);
 	jw_num(w, "quiesce_seconds", r->quiesce_seconds);
@@ -206,8 +206,8 @@ static void write_confirm(struct jw *w, const struct series *s, const struct con
 	size_t i;
 
 	jw_object(w, "confirm", false);
-	jw_str(w, "verdict", names_verdict(c->verdict));
-	jw_str(w, "final", names_verdict(c->final));
+	jw_str(w, "verdict", verdict_name(c->verdict));
+	jw_str(w, "final", verdict_name(c->final));
 	jw_num(w, "confidence", c->confidence);
 	jw_num(w, "cycles_a", c->cycles_a);
 	jw_num(w, "cycles_b", c->cycles_b);
@@ -218,7 +218,7 @@ static void write_confirm(struct jw *w, const struct series *s, const struct con
 
 		jw_object(w, NULL, true);
 		jw_str(w, "metric", col_name(s, m->col_a));
-		jw_str(w, "verdict", names_verdict(m->verdict));
+		jw_str(w, "verdict", verdict_name(m->verdict));
 		jw_num(w, "confidence", m->confidence);
 		jw_num(w, "residual_a", m->residual_a);
 		jw_num(w, "residual_b", m->residual_b);
@@ -572,7 +572,7 @@ static void load_config(struct rd *rd, json_t *o, struct run_config *c)
 	c->preset = dup_or_null(rd_str(rd, o, w, "preset", true));
 	c->target = dup_or_null(rd_str(rd, o, w, "target", true));
 	s = rd_str(rd, o, w, "transport", false);
-	if (s && names_parse_transport(s, &c->transport))
+	if (s && transport_parse(s, &c->transport))
 		rd_bad(rd, w, "transport", "unknown transport '%s'", s);
 	c->threads = (unsigned)rd_int(rd, o, w, "threads", 0, UINT32_MAX);
 	c->seconds = rd_num(rd, o, w, "seconds");
@@ -583,7 +583,7 @@ static void load_config(struct rd *rd, json_t *o, struct run_config *c)
 	c->allow_open = rd_bool(rd, o, w, "allow_open");
 	c->server_threads = (unsigned)rd_int(rd, o, w, "server_threads", 0, UINT32_MAX);
 	s = rd_str(rd, o, w, "server_close", false);
-	if (s && names_parse_server_close(s, &c->server_close))
+	if (s && server_close_parse(s, &c->server_close))
 		rd_bad(rd, w, "server_close", "unknown server-close mode '%s'", s);
 	c->backlog = (int)rd_int(rd, o, w, "backlog", INT32_MIN, INT32_MAX);
 	c->netns = rd_bool(rd, o, w, "netns");
@@ -596,7 +596,7 @@ static void load_config(struct rd *rd, json_t *o, struct run_config *c)
 	c->confirm = rd_bool(rd, o, w, "confirm");
 	arr = rd_arr(rd, o, w, "fail_on", (size_t)-1);
 	json_array_foreach(arr, i, item) {
-		if (!json_is_string(item) || names_parse_verdict(json_string_value(item), &v)) {
+		if (!json_is_string(item) || verdict_parse(json_string_value(item), &v)) {
 			rd_bad(rd, w, "fail_on", "item %zu is not a verdict name", i);
 			break;
 		}
@@ -683,7 +683,7 @@ static void load_series(struct rd *rd, json_t *o, struct series *s)
 			rd_bad(rd, "series", NULL, "t[%zu]: expected a number", i);
 		if (!number(json_array_get(cyc, i), &ci))
 			rd_bad(rd, "series", NULL, "cycles[%zu]: expected a number", i);
-		if (!pn || names_parse_phase(pn, &p))
+		if (!pn || phase_parse(pn, &p))
 			rd_bad(rd, "series", NULL, "phase[%zu]: expected %s", i, PHASES);
 		for (j = 0; j < s->ncols; j++)
 			if (!number(json_array_get(vals[j], i), &row[j]))
@@ -714,7 +714,7 @@ static void load_phases(struct rd *rd, json_t *arr, struct series *s)
 
 		if (!rd_item(rd, p, "phases", i, where, sizeof(where)))
 			return;
-		RD_ENUM(rd, p, where, "name", names_parse_phase, &pm->phase, PHASES);
+		RD_ENUM(rd, p, where, "name", phase_parse, &pm->phase, PHASES);
 		pm->t = rd_num(rd, p, where, "t");
 		pm->cycles = (uint64_t)rd_int(rd, p, where, "cycles", 0, INT64_MAX);
 		pm->row = (size_t)rd_int(rd, p, where, "row", 0, (int64_t)s->nrows);
@@ -730,7 +730,7 @@ static void load_metric(struct rd *rd, json_t *o, const char *w, const struct se
 
 	if (name && (m->col = series_find(s, name)) < 0)
 		rd_bad(rd, w, "metric", "no column '%s' in series.columns", name);
-	RD_ENUM(rd, o, w, "verdict", names_parse_verdict, &m->verdict, VERDICTS);
+	RD_ENUM(rd, o, w, "verdict", verdict_parse, &m->verdict, VERDICTS);
 	why = rd_str(rd, o, w, "why", false);
 	snprintf(m->why, sizeof(m->why), "%s", why ? why : "");
 	m->baseline = rd_num(rd, o, w, "baseline");
@@ -775,7 +775,7 @@ static void load_pools(struct rd *rd, json_t *o, const struct series *s, struct 
 		if (!rd_item(rd, item, "result.pool_tags", i, where, sizeof(where)))
 			return;
 		rd_copy(rd, item, where, "cache", p->cache, sizeof(p->cache));
-		RD_ENUM(rd, item, where, "verdict", names_parse_verdict, &p->verdict, VERDICTS);
+		RD_ENUM(rd, item, where, "verdict", verdict_parse, &p->verdict, VERDICTS);
 		p->objs_per_cycle = rd_num(rd, item, where, "objects_per_cycle");
 		p->bytes_per_cycle = rd_num(rd, item, where, "bytes_per_cycle");
 		p->peak_objs = rd_num(rd, item, where, "peak_objects");
@@ -796,7 +796,7 @@ static void load_result(struct rd *rd, json_t *o, const struct series *s, struct
 	char where[48];
 	size_t i;
 
-	RD_ENUM(rd, o, w, "verdict", names_parse_verdict, &r->verdict, VERDICTS);
+	RD_ENUM(rd, o, w, "verdict", verdict_parse, &r->verdict, VERDICTS);
 	r->cycles = (uint64_t)rd_int(rd, o, w, "cycles", 0, INT64_MAX);
 	r->churn_seconds = rd_num(rd, o, w, "churn_seconds");
 	r->quiesce_seconds = rd_num(rd, o, w, "quiesce_seconds");
@@ -849,8 +849,8 @@ static void load_confirm(struct rd *rd, json_t *o, const struct series *s, struc
 	char where[48];
 	size_t i;
 
-	RD_ENUM(rd, o, w, "verdict", names_parse_verdict, &c->verdict, VERDICTS);
-	RD_ENUM(rd, o, w, "final", names_parse_verdict, &c->final, VERDICTS);
+	RD_ENUM(rd, o, w, "verdict", verdict_parse, &c->verdict, VERDICTS);
+	RD_ENUM(rd, o, w, "final", verdict_parse, &c->final, VERDICTS);
 	c->confidence = rd_num(rd, o, w, "confidence");
 	c->cycles_a = rd_num(rd, o, w, "cycles_a");
 	c->cycles_b = rd_num(rd, o, w, "cycles_b");
@@ -867,7 +867,7 @@ static void load_confirm(struct rd *rd, json_t *o, const struct series *s, struc
 		if (name && (m->col_a = series_find(s, name)) < 0)
 			rd_bad(rd, where, "metric", "'%s' is not a column of the series", name);
 		m->col_b = -1;
-		RD_ENUM(rd, item, where, "verdict", names_parse_verdict, &m->verdict, VERDICTS);
+		RD_ENUM(rd, item, where, "verdict", verdict_parse, &m->verdict, VERDICTS);
 		m->confidence = rd_num(rd, item, where, "confidence");
 		m->residual_a = rd_num(rd, item, where, "residual_a");
 		m->residual_b = rd_num(rd, item, where, "residual_b");

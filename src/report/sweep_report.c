@@ -8,7 +8,7 @@
 #include "common.h"
 #include "report/fmt.h"
 #include "report/jw.h"
-#include "report/names.h"
+#include "config.h"
 #include "report/out.h"
 #include "report/report.h"
 
@@ -72,7 +72,7 @@ static void cells_of(const struct sweep_variant *v, struct cells *c)
 static const char *state_of(const struct sweep_variant *v)
 {
 	if (measured(v))
-		return names_verdict(v->verdict);
+		return verdict_name(v->verdict);
 	if (v->status == VS_NOT_RUN)
 		return "not run";
 	return sweep_status_name(v->status);
@@ -141,7 +141,7 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 
 	if (sum->measured) {
 		fprintf(f, "\nOverall: %s (the worst of %zu variant%s measured)",
-			names_verdict(sum->verdict),
+			verdict_name(sum->verdict),
 			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED),
 			sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED) == 1 ? "" : "s");
 		fprintf(f, "; %zu at or above --fail-on", sum->failing);
@@ -188,13 +188,13 @@ static void json_variant(struct jw *w, size_t index, const struct sweep_variant 
 	jw_str(w, "name", v->name);
 	jw_str(w, "status", sweep_status_name(v->status));
 	jw_str(w, "reason", v->reason[0] ? v->reason : NULL);
-	jw_str(w, "transport", names_transport(v->transport));
+	jw_str(w, "transport", transport_name(v->transport));
 	jw_str(w, "preset", v->preset ? v->base : NULL);
 	jw_str(w, "option", v->option[0] ? v->option : NULL);
-	jw_str(w, "server_close", names_server_close(v->server_close));
+	jw_str(w, "server_close", server_close_name(v->server_close));
 	jw_str(w, "sequence", v->sequence);
 	if (m) {
-		jw_str(w, "verdict", names_verdict(v->verdict));
+		jw_str(w, "verdict", verdict_name(v->verdict));
 		jw_bool(w, "fails", v->fails);
 		jw_str(w, "why", v->why);
 	} else {
@@ -240,7 +240,7 @@ int sweep_json_write(FILE *f, const struct sweep_summary *sum)
 	json_plan(&w, sum);
 	jw_object(&w, "overall", false);
 	if (sum->measured)
-		jw_str(&w, "verdict", names_verdict(sum->verdict));
+		jw_str(&w, "verdict", verdict_name(sum->verdict));
 	else
 		jw_null(&w, "verdict");
 	report_json_verdict_set(&w, "fail_on", sum->fail_on);
@@ -330,7 +330,7 @@ static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
 	fputs("</td><td class=\"v\">", f);
 	if (measured(v))
 		fprintf(f, "<span class=\"badge %s\">%s</span>", verdict_cls(v),
-			names_verdict(v->verdict));
+			verdict_name(v->verdict));
 	else
 		fprintf(f, "<span class=\"muted\">%s</span>", state_of(v));
 	fputs("</td><td>", f);
@@ -372,7 +372,7 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 	for (v = 0; v < VERDICT_COUNT; v++)
 		if (sum->fail_on & (1u << v) && n < (int)sizeof(buf))
 			n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ", " : "",
-				      names_verdict((enum verdict)v));
+				      verdict_name((enum verdict)v));
 	kv(f, "fail on", n ? buf : "nothing");
 	if (sum->finished) {
 		snprintf(buf, sizeof(buf), "%d", sum->exit_code);
@@ -405,7 +405,7 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 int sweep_index_html_write(FILE *f, const struct sweep_summary *sum)
 {
 	const struct sweep *s = sum->s;
-	const char *verdict = sum->measured ? names_verdict(sum->verdict) : "NONE";
+	const char *verdict = sum->measured ? verdict_name(sum->verdict) : "NONE";
 	char a[32], b[32];
 	size_t i, reports = 0;
 

@@ -8,12 +8,6 @@
 #define WIDTH 100
 #define NAME_W 30
 
-static const char *const transport_names[TR_COUNT] = {
-	[TR_TCP] = "tcp",     [TR_TCP6] = "tcp6", [TR_UDP] = "udp",
-	[TR_UDP6] = "udp6",   [TR_UNIX] = "unix", [TR_UNIX_DGRAM] = "unix-dgram",
-	[TR_MPTCP] = "mptcp",
-};
-
 /* An amount in a unit: "1234", "0.5", "12.3 KiB"; sign on request; "-" for NAN. */
 static const char *fmt_amount(char *buf, size_t len, double v, enum unit u, bool sign)
 {
@@ -218,9 +212,7 @@ static void summary(FILE *f, const struct result *r, const struct run_config *cf
 		if (cfg->preset)
 			n += snprintf(line + n, sizeof(line) - n, " (preset %s)", cfg->preset);
 		snprintf(line + n, sizeof(line) - n, " over %s, %u client thread%s%s",
-			 (unsigned)cfg->transport < TR_COUNT ? transport_names[cfg->transport] :
-							       "?",
-			 cfg->threads, cfg->threads == 1 ? "" : "s",
+			 transport_name(cfg->transport), cfg->threads, cfg->threads == 1 ? "" : "s",
 			 cfg->target ? ", against the user's server" : "");
 		fprintf(f, "  ");
 		wrap(f, line, 2, 4);

@@ -233,9 +233,9 @@ static void test_choices(void **state)
 
 	(void)state;
 	for (i = 0; i < TR_COUNT; i++)
-		assert_int_equal(opt_choice_index(TRANSPORT_CHOICES,
-						  transport_get((enum transport_kind)i)->name),
-				 (int)i);
+		assert_int_equal(
+			opt_choice_index(TRANSPORT_CHOICES, transport_name((enum transport_kind)i)),
+			(int)i);
 	for (i = SC_EOF; i <= SC_RST; i++)
 		assert_int_equal(opt_choice_index(SERVER_CLOSE_CHOICES,
 						  server_close_name((enum server_close)i)),

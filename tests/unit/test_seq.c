@@ -293,7 +293,7 @@ static void test_presets(void **state)
 			}
 			n++;
 			if (compile(text, t))
-				fail_msg("preset %s on %s: %s", names[i], transport_get(t)->name,
+				fail_msg("preset %s on %s: %s", names[i], transport_name(t),
 					 err.msg);
 		}
 	}

@@ -26,9 +26,9 @@ static void test_names(void **state)
 
 		assert_non_null(t);
 		assert_int_equal(t->kind, i);
-		assert_int_equal(transport_parse(t->name, &k), 0);
+		assert_int_equal(transport_parse(transport_name(t->kind), &k), 0);
 		assert_int_equal(k, i);
-		assert_non_null(strstr(TRANSPORT_CHOICES, t->name));
+		assert_non_null(strstr(TRANSPORT_CHOICES, transport_name(t->kind)));
 	}
 	assert_int_equal(transport_parse("sctp", &k), -EINVAL);
 	assert_null(transport_get(TR_COUNT));

@@ -1,0 +1,58 @@
+/* The names of the configuration's enums: transports and server-close modes (CLI and JSON). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const transport_names[TR_COUNT] = {
+	[TR_TCP] = "tcp",     [TR_TCP6] = "tcp6", [TR_UDP] = "udp",
+	[TR_UDP6] = "udp6",   [TR_UNIX] = "unix", [TR_UNIX_DGRAM] = "unix-dgram",
+	[TR_MPTCP] = "mptcp",
+};
+
+static const char *const close_names[SC_COUNT] = {
+	[SC_EOF] = "eof",
+	[SC_IMMEDIATE] = "immediate",
+	[SC_NEVER_READ] = "never-read",
+	[SC_RST] = "rst",
+};
+
+static int find(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; s && i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -EINVAL;
+}
+
+const char *transport_name(enum transport_kind k)
+{
+	return (unsigned)k < TR_COUNT ? transport_names[k] : "?";
+}
+
+int transport_parse(const char *name, enum transport_kind *out)
+{
+	int i = find(transport_names, TR_COUNT, name);
+
+	if (i < 0)
+		return i;
+	*out = (enum transport_kind)i;
+	return 0;
+}
+
+const char *server_close_name(enum server_close m)
+{
+	return (unsigned)m < SC_COUNT ? close_names[m] : "?";
+}
+
+int server_close_parse(const char *name, enum server_close *out)
+{
+	int i = find(close_names, SC_COUNT, name);
+
+	if (i < 0)
+		return i;
+	*out = (enum server_close)i;
+	return 0;
+}
