@@ -1,4 +1,6 @@
 /* sockleak: subcommand dispatch. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +25,16 @@ static void usage(FILE *f)
 		   "            2 usage error, 3 runtime error.\n");
 }
 
+/* What the command wrote to standard output must have arrived: else a runtime error (3). */
+static int finish_stdout(int rc)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return rc;
+	sl_err("cannot write standard output: %s", strerror(errno ? errno : EIO));
+	return rc == SL_EXIT_OK || rc == SL_EXIT_FAIL ? SL_EXIT_RUNTIME : rc;
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *const *c;
@@ -39,9 +51,11 @@ int main(int argc, char **argv)
 		printf("sockleak %s\n", SOCKLEAK_VERSION);
 		return SL_EXIT_OK;
 	}
+	/* A reader that went away is a write error (EPIPE, exit 3), not death by SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	for (c = commands; *c; c++)
 		if (!strcmp(argv[1], (*c)->name))
-			return (*c)->fn(argc - 1, argv + 1);
+			return finish_stdout((*c)->fn(argc - 1, argv + 1));
 	sl_err("unknown command '%s'; run 'sockleak --help' for the list", argv[1]);
 	return SL_EXIT_USAGE;
 }

@@ -17,6 +17,7 @@
 #include "engine/seq.h"
 #include "engine/transport.h"
 #include "report/live.h"
+#include "report/out.h"
 #include "report/report.h"
 #include "run.h"
 
@@ -230,6 +231,13 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 	return doc;
 }
 
+static int dump_json(FILE *f, const void *doc)
+{
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) || fputc('\n', f) == EOF)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 static int write_json(const char *path, const struct run_config *cfg, const struct outcome *o)
 {
 	json_t *doc = json_doc(cfg, o);
@@ -239,18 +247,9 @@ static int write_json(const char *path, const struct run_config *cfg, const stru
 		sl_err("cannot build the JSON summary");
 		return -ENOMEM;
 	}
-	if (!strcmp(path, "-")) {
-		rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
-	} else {
-		rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-	}
+	rc = out_write(path, dump_json, doc);
 	json_decref(doc);
-	if (rc) {
-		sl_err("cannot write %s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	return rc;
 }
 
 /* What the live view checks between redraws: the engine's end, and the memory guard. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "report/out.h"
 
 #define HELP_COL 28 /* where an option's help starts */
 #define HELP_WIDTH 88 /* where it wraps: as wide as the commands' own paragraphs */
@@ -276,6 +277,31 @@ int opt_set(const struct opt *table, const char *name, const char *arg, void *ob
 	return call(NULL, NULL, &r, obj, arg);
 }
 
+/*
+ * Every output a command was given is checked before it does any work (out_check): a run must not
+ * fail at its end on a path that could never be written, nor open a FIFO or a device there.
+ */
+static int check_outputs(const struct opt_ref *rows, size_t n, void *obj)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct opt *o = rows[i].o;
+		const char *path;
+
+		if (o->kind != OPT_FILE_OUT && o->kind != OPT_DIR_OUT)
+			continue;
+		path = *(const char **)((char *)obj + rows[i].off);
+		if (!path)
+			continue;
+		snprintf(name, sizeof(name), "--%s", o->name);
+		if (o->kind == OPT_FILE_OUT ? out_check(name, path) : out_check_dir(name, path))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *first)
 {
 	struct opt_ref rows[OPT_MAX_ROWS];
@@ -325,7 +351,7 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *
 	}
 	if (first)
 		*first = optind;
-	return 0;
+	return check_outputs(rows, n, obj) ? -EINVAL : 0;
 }
 
 /* ---- help ---- */

@@ -1,21 +1,48 @@
-/* Report output files: "-" is stdout; a file appears complete or not at all (temp file + rename). */
+/*
+ * Report output files, safe to write as root in a shared directory: "-" is stdout; a file appears
+ * complete or not at all, and nothing is ever written through a link sockleak did not make.
+ */
 #ifndef SOCKLEAK_REPORT_OUT_H
 #define SOCKLEAK_REPORT_OUT_H
 
 #include <stdio.h>
 
+/* The temporary file beside a target NAME: ".NAME.sockleak-XXXXXX" (six random characters). */
+#define OUT_TMP_TAG ".sockleak-"
+#define OUT_TMP_RANDOM 6
+
 struct out {
 	FILE *f;
 	const char *path; /* as given */
-	char *tmp; /* the temporary file beside it; NULL for stdout */
+	int dirfd; /* the target's directory, held from open to rename; -1 for stdout */
+	char name[256]; /* the target's name in that directory */
+	char tmp[256]; /* the temporary file's name in that directory; "" when written in place */
 };
 
-/* Opens the output; on failure says why (sl_err) and returns -errno. */
+/*
+ * Checks an output before any work starts, so that a run does not fail after its measurement:
+ * NULL (not asked for) and "-" (standard output) pass; otherwise the directory must exist and take a new file, and an existing
+ * target must be a regular file (a symbolic link is replaced, never followed) or /dev/null. FIFOs,
+ * sockets, devices and directories, or links to them, are refused. opt names the option in the
+ * message ("--json"). Removes temporary files that killed writers left in that directory, saying
+ * so. 0, or -errno said with sl_err (the caller exits 2).
+ */
+int out_check(const char *opt, const char *path);
+/* The same for a directory that files will be written into (created when missing, parent given). */
+int out_check_dir(const char *opt, const char *dir);
+
+/*
+ * Opens the output: a temporary file created exclusively (O_EXCL|O_NOFOLLOW) with an unpredictable
+ * name beside the target, locked while written so that a later run can tell a killed writer's
+ * leftover from a file being written. The target is checked again as out_check does. On failure
+ * says why (sl_err) and returns -errno.
+ */
 int out_open(struct out *o, const char *path);
 /*
- * Finishes the output: flushes, checks for write errors, renames the temporary file into place.
- * With err != 0 (the caller failed) it removes the temporary file instead. Returns err, or the
- * first error found here (said with sl_err).
+ * Finishes the output: flushes, checks for write errors (EPIPE, ENOSPC), sets mode 0644 (less the
+ * umask) and renames the temporary file over the target. With err != 0 (the caller failed) it
+ * removes the temporary file instead. Returns err, or the first error found here (said with
+ * sl_err).
  */
 int out_close(struct out *o, int err);
 /*
@@ -23,5 +50,12 @@ int out_close(struct out *o, int err);
  * out_close, and any failure said with sl_err. Returns 0 or -errno.
  */
 int out_write(const char *path, int (*write)(FILE *f, const void *arg), const void *arg);
+
+/*
+ * Removes, in directory dirfd, temporary files of out_open whose writer is gone: no lock on them,
+ * unchanged for min_age seconds (out_check waits 10), owned by this user. Returns how many; their
+ * names go to said (a comma-separated list, truncated to size). Never follows a link.
+ */
+int out_sweep_stale(int dirfd, double min_age, char *said, size_t size);
 
 #endif

@@ -39,7 +39,8 @@ expect_exit 2 "$SOCKLEAK" report "$TMP/cut.json" --html "$TMP/x.html" 2>"$TMP/er
 check "a damaged series is refused with its place" \
 	grep -q "series.columns\[3\].values: expected 881 items" "$TMP/err"
 expect_exit 2 "$SOCKLEAK" report "$TMP/nonexistent.json" --html "$TMP/x.html"
-expect_exit 3 "$SOCKLEAK" report "$leak" --html "$TMP/no/such/dir/x.html"
+# An output that cannot be written is a usage error, found before the report is read.
+expect_exit 2 "$SOCKLEAK" report "$leak" --html "$TMP/no/such/dir/x.html"
 check "nothing is left behind by a failed write" test ! -e "$TMP/x.html"
 
 # compare: B against A.
