@@ -21,13 +21,16 @@ fi
 
 echo "sockleak: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The log is made by mktemp (exclusive, unpredictable name): never a fixed name in a shared /tmp.
+log=$(mktemp "${TMPDIR:-/tmp}/sockleak-deps.XXXXXX")
 # shellcheck disable=SC2086
-if ! apt-get install -y --no-install-recommends $missing >/tmp/sockleak-deps.log 2>&1; then
-	apt-get update >>/tmp/sockleak-deps.log 2>&1 || true
+if ! apt-get install -y --no-install-recommends $missing >>"$log" 2>&1; then
+	apt-get update >>"$log" 2>&1 || true
 	# shellcheck disable=SC2086
-	apt-get install -y --no-install-recommends $missing >>/tmp/sockleak-deps.log 2>&1 || {
-		tail -n 20 /tmp/sockleak-deps.log >&2
-		echo "sockleak: apt-get failed; full log in /tmp/sockleak-deps.log" >&2
+	apt-get install -y --no-install-recommends $missing >>"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
+		echo "sockleak: apt-get failed; full log in $log" >&2
 		exit 1
 	}
 fi
+rm -f "$log"
