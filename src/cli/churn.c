@@ -115,7 +115,10 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 		cfg->target ? "target" :
 		cfg->netns  ? "own network namespace" :
 			      "host namespace");
-	fprintf(f, "  peer          %s%s\n", o->peer, cfg->target ? "" : " (sockleak's server)");
+	fprintf(f, "  peer          %s%s\n", o->peer,
+		cfg->target || !cfg->seq->has_server || cfg->seq->netns_cycle ?
+			"" :
+			" (sockleak's server)");
 	fprintf(f, "  cycles        %llu in %.2f s = %.0f cycles/s\n",
 		(unsigned long long)st->cycles, st->seconds,
 		st->seconds > 0 ? st->cycles / st->seconds : 0);
@@ -150,6 +153,13 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 			}
 		}
 	}
+	for (op = 0; op < st->nops; op++) {
+		if (!st->wouldblock[op])
+			continue;
+		seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
+		fprintf(f, "  would block   %-28s %10llu  (EAGAIN: dontwait, not a failure)\n",
+			text, (unsigned long long)st->wouldblock[op]);
+	}
 	if (o->have_listen)
 		fprintf(f, "  listen queue  %llu overflows, %llu drops\n",
 			(unsigned long long)o->overflows, (unsigned long long)o->drops);
@@ -165,6 +175,24 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 	fprintf(f, "  stopped by    %s\n", stopped_by(o));
 	if (o->guard[0])
 		fprintf(f, "  guard         %s\n", o->guard);
+}
+
+/* dontwait ops that would have blocked: one entry per op that did. */
+static json_t *would_block_json(const struct run_config *cfg, const struct engine_stats *st)
+{
+	json_t *a = json_array();
+	unsigned op;
+	char text[128];
+
+	for (op = 0; op < st->nops; op++) {
+		if (!st->wouldblock[op])
+			continue;
+		seq_op_text(cfg->sequence, &cfg->seq->ops[op], text, sizeof(text));
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:I}", "index", op, "op",
+						   seq_op_name(cfg->seq->ops[op].kind), "text",
+						   text, "count", (json_int_t)st->wouldblock[op]));
+	}
+	return a;
 }
 
 static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
@@ -217,6 +245,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				      "system_seconds", st->system_seconds, "user_share",
 				      cpu > 0 ? st->user_seconds / cpu : 0.0));
 	json_object_set_new(doc, "errors", errs);
+	json_object_set_new(doc, "would_block", would_block_json(cfg, st));
 	json_object_set_new(doc, "errors_total", json_integer((json_int_t)total));
 	json_object_set_new(doc, "leaked", json_integer((json_int_t)st->leaked));
 	json_object_set_new(doc, "left_open", json_integer((json_int_t)st->left_open));

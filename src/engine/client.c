@@ -1,10 +1,14 @@
 /* The client worker: the compiled sequence in a loop, blocking syscalls, lock-free counters. */
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,19 +19,22 @@
 /* A lost datagram must not stall a worker for good. */
 static const struct timeval dgram_wait = { 1, 0 };
 
-enum cycle_end {
-	CYCLE_OK,
-	CYCLE_FAILED,
-	CYCLE_STOPPED, /* interrupted by a stop request */
-};
+static int socket_rcvtimeo(const struct transport *tr)
+{
+	int fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
 
-static int send_all(int fd, const char *buf, size_t len)
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &dgram_wait, sizeof(dgram_wait));
+	return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len, int flags)
 {
 	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
-		n = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+		n = send(fd, buf + off, len - off, flags | MSG_NOSIGNAL);
 		if (n < 0)
 			return -1;
 		off += n;
@@ -35,16 +42,16 @@ static int send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static int recv_all(int fd, char *buf, size_t len)
+static int recv_all(int fd, char *buf, size_t len, int flags)
 {
 	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
-		n = recv(fd, buf + off, len - off, 0);
+		n = recv(fd, buf + off, len - off, flags);
 		if (n < 0)
 			return -1;
-		if (n == 0) {
+		if (n == 0 || (n < (ssize_t)len && flags & MSG_PEEK)) {
 			errno = ENODATA; /* the peer closed before N bytes */
 			return -1;
 		}
@@ -53,195 +60,226 @@ static int recv_all(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/* N bytes of the send buffer in op->iovs iovecs; a stream sends the rest of a short one. */
+static int send_iov(int fd, const char *buf, const struct seq_op *op)
+{
+	struct iovec iov[SEQ_MAX_IOV];
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = op->iovs };
+	size_t each = (op->len + op->iovs - 1) / op->iovs, off = 0;
+	ssize_t n;
+	unsigned k;
+
+	for (k = 0; k < op->iovs; k++, off += each) {
+		iov[k].iov_base = (char *)buf + off;
+		iov[k].iov_len = off >= op->len ? 0 : op->len - off < each ? op->len - off : each;
+	}
+	n = sendmsg(fd, &m, op->flags | MSG_NOSIGNAL);
+	if (n < 0)
+		return -1;
+	return send_all(fd, buf + n, op->len - n, op->flags);
+}
+
+/* SCM_RIGHTS over op->fd: a descriptor of the cycle, or op->count fresh sockets. */
+static int send_fds(int *fds, const struct seq_op *op, const struct transport *tr)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * SEQ_MAX_SENDFD)];
+	} c;
+	int carried[SEQ_MAX_SENDFD], n = op->count ? op->count : 1, k, made = 0, err;
+	struct iovec iov = { (void *)"x", 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf };
+	ssize_t rc = -1;
+
+	carried[0] = fds[op->arg_fd];
+	for (; made < op->count; made++)
+		if ((carried[made] = socket(AF_UNIX, tr->type | SOCK_CLOEXEC, 0)) < 0)
+			goto out;
+	m.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+	c.h.cmsg_level = SOL_SOCKET;
+	c.h.cmsg_type = SCM_RIGHTS;
+	c.h.cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(&c.h), carried, sizeof(int) * n);
+	rc = sendmsg(fds[op->fd], &m, MSG_NOSIGNAL);
+out:
+	err = errno;
+	for (k = 0; k < made; k++)
+		close(carried[k]); /* in flight now, or never sent */
+	errno = err;
+	return rc < 0 ? -1 : 0;
+}
+
+/* One message from op->fd: its first descriptor becomes the cycle's op->arg_fd, the rest close. */
+static int recv_fd(int *fds, const struct seq_op *op)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * SEQ_MAX_SENDFD)];
+	} c;
+	char data[64];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = c.buf,
+			    .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *h;
+	int got[SEQ_MAX_SENDFD], n = 0, k;
+	ssize_t rc = recvmsg(fds[op->fd], &m, MSG_CMSG_CLOEXEC);
+
+	if (rc <= 0) {
+		errno = rc ? errno : ENODATA;
+		return -1;
+	}
+	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		k = k > SEQ_MAX_SENDFD - n ? SEQ_MAX_SENDFD - n : k;
+		memcpy(got + n, CMSG_DATA(h), sizeof(int) * k);
+		n += k;
+	}
+	for (k = 1; k < n; k++)
+		close(got[k]);
+	if (!n) {
+		errno = ENOMSG; /* a message without descriptors */
+		return -1;
+	}
+	fds[op->arg_fd] = got[0];
+	return 0;
+}
+
+/* Reads the error queue until it is empty: MSG_ZEROCOPY completions. */
+static int zc_drain(int fd)
+{
+	char control[256];
+	struct msghdr m = { 0 };
+
+	for (;;) {
+		m.msg_control = control;
+		m.msg_controllen = sizeof(control);
+		if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return errno == EAGAIN ? 0 : -1;
+	}
+}
+
+/* netns: the rest of the cycle in a namespace of its own, lo up, with a listener to connect to. */
+static int netns_cycle_enter(int *fds, const struct seq_op *op, const struct transport *tr)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int l;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	l = fds[SEQ_LISTENER] = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
+	if (l < 0 || ioctl(l, SIOCGIFFLAGS, &ifr))
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(l, SIOCSIFFLAGS, &ifr) || bind(l, (const struct sockaddr *)&op->addr, op->len))
+		return -1;
+	return tr->stream ? listen(l, 64) : 0;
+}
+
+/* Drops the cycle's namespace: its listener closes, the worker goes home; the kernel frees it. */
+static int netns_cycle_leave(const struct worker *w, int *fds)
+{
+	close(fds[SEQ_LISTENER]);
+	fds[SEQ_LISTENER] = -1;
+	return setns(w->home_ns, CLONE_NEWNET);
+}
+
+static int close_fd(struct engine *e, int *fd, bool leak_due, bool *parked)
+{
+	int rc = 0;
+
+	if (unlikely(leak_due) && !*parked && engine_park(e, *fd))
+		*parked = true;
+	else
+		rc = close(*fd); /* Linux frees the descriptor even when close fails */
+	*fd = -1;
+	return rc;
+}
+
+static int close_fds(struct engine *e, int *fds, uint32_t mask, bool leak_due, bool *parked)
+{
+	int rc = 0;
+
+	for (; mask; mask &= mask - 1)
+		rc |= close_fd(e, &fds[__builtin_ctz(mask)], leak_due, parked);
+	return rc;
+}
+
+/* After a failed or stopped cycle: every descriptor closed, the worker in its namespace. */
+void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds)
+{
+	unsigned k;
+
+	for (k = 0; k < SEQ_FD_SLOTS; k++) {
+		if (fds[k] >= 0)
+			close(fds[k]);
+		fds[k] = -1;
+	}
+	if (s->netns_cycle)
+		setns(w->home_ns, CLONE_NEWNET);
+}
+
 /*
- * One cycle. Returns CYCLE_OK, or the end with *op_idx and *err saying what failed. On failure
- * the socket is still open in *fdp (or -1).
+ * One cycle. Returns CYCLE_OK, or the end with *op_idx and *err saying what failed; descriptors
+ * still open stay in fds (the caller parks or closes them). A dontwait op that would block is
+ * counted and the cycle goes on.
  */
-static enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fdp,
-				unsigned *op_idx, int *err, bool *parked)
+enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
+			 unsigned *op_idx, int *err, bool *parked)
 {
 	struct engine *e = w->e;
 	const struct transport *tr = e->tr;
 	const struct sockaddr *peer = (const struct sockaddr *)&e->peer;
 	socklen_t peerlen = e->peerlen;
-	int fd = -1;
 	unsigned i;
 
 	for (i = 0; i < s->nops; i++) {
 		const struct seq_op *op = &s->ops[i];
+		const struct sockaddr *addr = (const struct sockaddr *)&op->addr;
+		int *fd = &fds[op->fd];
+		long rc = 0;
 
+		/* One line per op keeps the loop on one screen. */
+		/* clang-format off */
 		switch (op->exec) {
-		case EX_SOCKET:
-			fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
-			if (fd < 0)
-				goto fail;
-			break;
-		case EX_SOCKET_RCVTIMEO:
-			fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
-			if (fd < 0)
-				goto fail;
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &dgram_wait, sizeof(dgram_wait));
-			break;
-		case EX_SETSOCKOPT:
-			if (setsockopt(fd, op->level, op->name, &op->val, op->len))
-				goto fail;
-			break;
-		case EX_BIND:
-			if (bind(fd, (const struct sockaddr *)&op->addr, op->len))
-				goto fail;
-			break;
-		case EX_CONNECT:
-			if (connect(fd, peer, peerlen))
-				goto fail;
-			break;
-		case EX_SEND_ALL:
-			if (send_all(fd, w->sbuf, op->len))
-				goto fail;
-			break;
-		case EX_SEND_DGRAM:
-			if (send(fd, w->sbuf, op->len, MSG_NOSIGNAL) < 0)
-				goto fail;
-			break;
-		case EX_SENDTO:
-			if (sendto(fd, w->sbuf, op->len, MSG_NOSIGNAL, peer, peerlen) < 0)
-				goto fail;
-			break;
-		case EX_RECV_ALL:
-			if (recv_all(fd, w->rbuf, op->len))
-				goto fail;
-			break;
-		case EX_RECV_DGRAM:
-			if (recv(fd, w->rbuf, op->len, 0) < 0)
-				goto fail;
-			break;
-		case EX_SHUTDOWN:
-			if (shutdown(fd, op->how))
-				goto fail;
-			break;
-		case EX_CLOSE:
-			if (unlikely(leak_due) && engine_park(e, fd)) {
-				*parked = true;
-			} else if (close(fd)) {
-				fd = -1; /* Linux frees the descriptor even when close fails */
-				goto fail;
+		case EX_SOCKET: rc = *fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol); break;
+		case EX_SOCKET_RCVTIMEO: rc = *fd = socket_rcvtimeo(tr); break;
+		case EX_SOCKETPAIR: rc = socketpair(AF_UNIX, tr->type | SOCK_CLOEXEC, 0, fd); break;
+		case EX_SETSOCKOPT: rc = setsockopt(*fd, op->level, op->name, &op->val, op->len); break;
+		case EX_BIND: rc = bind(*fd, addr, op->len); break;
+		case EX_CONNECT: rc = connect(*fd, peer, peerlen); break;
+		case EX_CONNECT_ADDR: rc = connect(*fd, addr, op->len); break;
+		case EX_SEND_ALL: rc = send_all(*fd, w->sbuf, op->len, op->flags); break;
+		case EX_SEND_DGRAM: rc = send(*fd, w->sbuf, op->len, op->flags); break;
+		case EX_SENDTO: rc = sendto(*fd, w->sbuf, op->len, op->flags, peer, peerlen); break;
+		case EX_SENDTO_ADDR: rc = sendto(*fd, w->sbuf, op->len, op->flags, addr, op->len); break;
+		case EX_SENDMSG: rc = send_iov(*fd, w->sbuf, op); break;
+		case EX_RECV_ALL: rc = recv_all(*fd, w->rbuf, op->len, op->flags); break;
+		case EX_RECV_DGRAM: rc = recv(*fd, w->rbuf, op->len, op->flags); break;
+		case EX_SENDFD: rc = send_fds(fds, op, tr); break;
+		case EX_RECVFD: rc = recv_fd(fds, op); break;
+		case EX_ZCDRAIN: rc = zc_drain(*fd); break;
+		case EX_SHUTDOWN: rc = shutdown(*fd, op->how); break;
+		case EX_CLOSE: rc = close_fd(e, fd, leak_due, parked); break;
+		case EX_CLOSE_ALL: rc = close_fds(e, fds, op->mask, leak_due, parked); break;
+		case EX_NETNS_ENTER: rc = netns_cycle_enter(fds, op, tr); break;
+		case EX_NETNS_LEAVE: rc = netns_cycle_leave(w, fds); break;
+		}
+		/* clang-format on */
+		if (unlikely(rc < 0)) {
+			if (errno == EAGAIN && op->flags & MSG_DONTWAIT) {
+				counter_inc(&w->wouldblock[i]);
+				continue;
 			}
-			fd = -1;
-			break;
-		default:
-			break;
+			*err = errno;
+			*op_idx = i;
+			if (*err == EINTR && atomic_load_explicit(&e->stop, memory_order_relaxed))
+				return CYCLE_STOPPED;
+			return CYCLE_FAILED;
 		}
 	}
-	*fdp = fd;
 	return CYCLE_OK;
-fail:
-	*err = errno;
-	*fdp = fd;
-	*op_idx = i;
-	if (*err == EINTR && atomic_load_explicit(&e->stop, memory_order_relaxed))
-		return CYCLE_STOPPED;
-	return CYCLE_FAILED;
-}
-
-/* Pacing and --yield: the only path with time calls, taken only when asked for. */
-static void between_cycles(struct worker *w, struct timespec *next)
-{
-	struct timespec now;
-	long ns;
-
-	if (w->e->cfg.yield)
-		sched_yield();
-	if (w->period <= 0)
-		return;
-	ns = (long)(w->period * 1e9);
-	next->tv_nsec += ns % 1000000000L;
-	next->tv_sec += ns / 1000000000L + next->tv_nsec / 1000000000L;
-	next->tv_nsec %= 1000000000L;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	/* Fallen more than a second behind: do not burst to catch up. */
-	if (now.tv_sec > next->tv_sec + 1) {
-		*next = now;
-		return;
-	}
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
-}
-
-void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	struct engine *e = w->e;
-	const struct seq *s = e->seq;
-	uint64_t n = e->cfg.inject_leak;
-	uint64_t left = w->budget;
-	/* Cycles until the next leak, counted on the global cycle index: (g + 1) % n == 0. */
-	uint64_t until_leak = n ? n - w->first % n : 0;
-	uint64_t leak_debt = 0; /* leaks due; a failed cycle passes its leak to the next */
-	bool parked;
-	struct timespec next;
-	sigset_t wake;
-	unsigned op_idx;
-	int fd, err;
-
-	/* Only the engine's wake signal may interrupt this thread's syscalls. */
-	sigemptyset(&wake);
-	sigaddset(&wake, SIGRTMIN);
-	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-	if (e->netns_fd >= 0) {
-		w->setup_err = netns_enter(e->netns_fd);
-		if (w->setup_err)
-			goto out;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &next);
-
-	while (left) {
-		if (atomic_load_explicit(&e->stop, memory_order_relaxed))
-			break;
-		if (unlikely(w->slow))
-			between_cycles(w, &next);
-		left--;
-		if (n && --until_leak == 0) {
-			leak_debt++;
-			until_leak = n;
-		}
-		parked = false;
-		switch (run_cycle(w, s, leak_debt > 0, &fd, &op_idx, &err, &parked)) {
-		case CYCLE_OK:
-			counter_inc(&w->cycles);
-			if (parked) {
-				counter_inc(&w->leaked);
-				leak_debt--;
-			}
-			if (unlikely(fd >= 0)) {
-				/* --allow-open: the sequence left its socket open on purpose. */
-				if (engine_park(e, fd))
-					counter_inc(&w->left_open);
-				else
-					close(fd);
-			}
-			break;
-		case CYCLE_FAILED:
-			counter_inc(
-				&w->errors[op_idx]
-					  [err < ENGINE_MAX_ERRNO ? err : ENGINE_MAX_ERRNO - 1]);
-			counter_inc(&w->failed);
-			if (fd >= 0)
-				close(fd);
-			break;
-		case CYCLE_STOPPED:
-			if (fd >= 0)
-				close(fd);
-			left = 0;
-			break;
-		}
-	}
-out:
-	w->end = sl_now();
-	atomic_store(&w->done, true);
-	if (atomic_fetch_sub(&e->running, 1) == 1) {
-		uint64_t one = 1;
-
-		/* The last worker wakes the controller. */
-		if (write(e->kick_fd, &one, sizeof(one)) < 0)
-			(void)0;
-	}
-	return NULL;
 }

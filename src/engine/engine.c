@@ -166,6 +166,8 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 		if (e->netns_fd < 0)
 			return e->netns_fd;
 	}
+	if (e->seq->netns_cycle || !e->seq->has_server)
+		return 0; /* each cycle has its own listener, or talks only to itself */
 	la.nfds = e->tr->reuseport ? nthreads : 1;
 	la.fds = calloc(la.nfds, sizeof(int));
 	if (!la.fds)
@@ -207,9 +209,12 @@ static int alloc_workers(struct engine *e)
 		w->e = e;
 		w->idx = i;
 		w->errors = calloc(s->nops, sizeof(*w->errors));
+		w->wouldblock = calloc(s->nops, sizeof(*w->wouldblock));
+		w->cycle = run_cycle;
+		w->home_ns = -1;
 		w->sbuf = calloc(1, s->max_send ? s->max_send : 1);
 		w->rbuf = malloc(s->max_recv ? s->max_recv : 1);
-		if (!w->errors || !w->sbuf || !w->rbuf)
+		if (!w->errors || !w->wouldblock || !w->sbuf || !w->rbuf)
 			return -ENOMEM;
 	}
 	return 0;
@@ -459,9 +464,11 @@ void engine_stats(const struct engine *e, struct engine_stats *st)
 		st->left_open += counter_get(&w->left_open);
 		st->thread_min = c < st->thread_min ? c : st->thread_min;
 		st->thread_max = c > st->thread_max ? c : st->thread_max;
-		for (op = 0; op < e->seq->nops; op++)
+		for (op = 0; op < e->seq->nops; op++) {
 			for (er = 0; er < ENGINE_MAX_ERRNO; er++)
 				st->errors[op][er] += counter_get(&w->errors[op][er]);
+			st->wouldblock[op] += counter_get(&w->wouldblock[op]);
+		}
 		if (e->joined && w->end > end)
 			end = w->end;
 	}
@@ -489,6 +496,12 @@ int engine_netns_fd(const struct engine *e)
 
 void engine_peer(const struct engine *e, char *buf, size_t size)
 {
+	if (!e->have_server && !e->cfg.target) {
+		snprintf(buf, size, "%s",
+			 e->seq->netns_cycle ? "a listener in each cycle's own namespace" :
+					       "none: the cycle's socketpairs");
+		return;
+	}
 	transport_addr_str((const struct sockaddr *)&e->peer, e->peerlen, buf, size);
 }
 
@@ -510,6 +523,7 @@ void engine_destroy(struct engine *e)
 		server_stop(&e->srv);
 	for (i = 0; e->workers && i < e->nworkers; i++) {
 		free(e->workers[i].errors);
+		free(e->workers[i].wouldblock);
 		free(e->workers[i].sbuf);
 		free(e->workers[i].rbuf);
 	}

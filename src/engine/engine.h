@@ -34,6 +34,7 @@ struct engine_stats {
 	bool leak_capped; /* the fd store was full: fewer kept than asked */
 	enum engine_stop stop; /* what ended the churn */
 	unsigned nops; /* ops in the sequence: rows of errors[] in use */
+	uint64_t wouldblock[ENGINE_MAX_OPS]; /* [op index]: dontwait ops that would have blocked */
 };
 
 struct engine;

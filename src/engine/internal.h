@@ -29,6 +29,28 @@ static inline uint64_t counter_get(const counter_t *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
+struct worker;
+
+enum cycle_end {
+	CYCLE_OK,
+	CYCLE_FAILED,
+	CYCLE_STOPPED, /* interrupted by a stop request */
+};
+
+/*
+ * One cycle of the compiled sequence. fds holds the cycle's descriptors (-1: none) before and
+ * after; on failure *op_idx and *err say what failed and the caller closes what is left.
+ */
+typedef enum cycle_end (*cycle_fn)(struct worker *w, const struct seq *s, bool leak_due, int *fds,
+				   unsigned *op_idx, int *err, bool *parked);
+
+/* A syscall layer other than plain syscalls (io_uring): set up and torn down per worker. */
+struct cycle_api {
+	const char *name;
+	int (*start)(struct worker *w); /* in the worker's thread; 0 or -errno */
+	void (*stop)(struct worker *w);
+};
+
 /* One client worker. Aligned so that no two workers share a cache line. */
 struct worker {
 	/* written by the worker while it runs */
@@ -50,7 +72,13 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	counter_t (*errors)[ENGINE_MAX_ERRNO]; /* [op][errno] */
+	counter_t *wouldblock; /* [op]: dontwait ops that would have blocked */
 	char *sbuf, *rbuf;
+	cycle_fn cycle;
+	const struct cycle_api *api;
+	void *api_state; /* the api's per-worker state (its ring) */
+	int home_ns; /* netns cycles: the namespace the worker returns to */
+	bool own_home; /* home_ns is the worker's to close */
 };
 
 /*
@@ -105,6 +133,9 @@ struct engine {
 };
 
 void *worker_main(void *arg);
+enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
+			 unsigned *op_idx, int *err, bool *parked);
+void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds);
 /* Keeps fd open until engine_destroy; false when the store is full (the caller closes it). */
 bool engine_park(struct engine *e, int fd);
 

@@ -32,7 +32,33 @@ static const struct {
 	[OP_SENDTO] = { "sendto", "sendto:N" },
 	[OP_RECV] = { "recv", "recv:N" },
 	[OP_SHUTDOWN] = { "shutdown", "shutdown:rd|wr|rdwr" },
-	[OP_CLOSE] = { "close", "close" },
+	[OP_CLOSE] = { "close", "close[@K]" },
+	[OP_SOCKETPAIR] = { "socketpair", "socketpair" },
+	[OP_SENDMSG] = { "sendmsg", "sendmsg:N[:iov=K]" },
+	[OP_SENDFD] = { "sendfd", "sendfd:SELF|PEER|@K|N" },
+	[OP_RECVFD] = { "recvfd", "recvfd" },
+	[OP_ZCDRAIN] = { "zcdrain", "zcdrain" },
+	[OP_NETNS] = { "netns", "netns" },
+};
+
+#define OPB(k) (1u << (k))
+#define OPS_SEND (OPB(OP_SEND) | OPB(OP_SENDTO) | OPB(OP_SENDMSG))
+
+/* Flags after a send's or recv's size: send:1M:dontwait. */
+static const struct flagdef {
+	const char *name;
+	int msg;
+	unsigned ops, tmask;
+	const char *what;
+} flagdefs[] = {
+	{ "dontwait", MSG_DONTWAIT, OPS_SEND | OPB(OP_RECV), T_ALL,
+	  "do not block: a would-block is counted (EAGAIN), not a failure of the cycle" },
+	{ "oob", MSG_OOB, OPB(OP_SEND) | OPB(OP_SENDMSG), T(TR_TCP) | T(TR_TCP6) | T(TR_UNIX),
+	  "out-of-band: the last byte is urgent" },
+	{ "more", MSG_MORE, OPS_SEND, T_INET, "more data follows: hold a partial frame" },
+	{ "zerocopy", MSG_ZEROCOPY, OPS_SEND, T_TCPUDP,
+	  "MSG_ZEROCOPY (needs setsockopt:SO_ZEROCOPY=1 before; zcdrain reads completions)" },
+	{ "peek", MSG_PEEK, OPB(OP_RECV), T_ALL, "look without taking: the next recv gets it" },
 };
 
 enum vkind {
@@ -97,9 +123,16 @@ static const char *const syntax_of[] = {
 	[V_LINGER] = "on:secs", [V_STR] = "NAME",
 };
 
-/* Presets: one text per kind of transport (NULL: does not apply). */
+#define SCM_ONLY (T(TR_UNIX) | T(TR_UNIX_DGRAM))
+#define NETNS_KB "netns,socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close"
+#define SCM_SELF "socketpair,sendfd:PEER,close"
+#define SCM_CROSS "socketpair,sendfd:SELF,sendfd@1:SELF,close"
+#define SCM_TRIANGLE "socketpair,socketpair,socketpair,sendfd@1:@2,sendfd@3:@4,sendfd@5:@0,close"
+
+/* Presets: one text per kind of transport (NULL: does not apply); tmask: where (0: all). */
 static const struct preset {
 	const char *name, *stream, *dgram, *unix_dgram, *what;
+	unsigned tmask;
 } presets[] = {
 	{ "kb171996", "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close",
 	  "socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close",
@@ -114,6 +147,15 @@ static const struct preset {
 	  "shutdown for writing, then close" },
 	{ "sendto", NULL, "socket,sendto:64,close", "socket,sendto:64,close",
 	  "unconnected datagrams" },
+	{ "netns-kb", NETNS_KB, NETNS_KB, NETNS_KB,
+	  "the KB loop in a network namespace made and dropped every cycle" },
+	{ "scm-self", SCM_SELF, NULL, SCM_SELF,
+	  "a socket in its own receive queue (SCM_RIGHTS), then closed: the garbage collector's",
+	  SCM_ONLY },
+	{ "scm-cross", SCM_CROSS, NULL, SCM_CROSS,
+	  "two sockets sent over each other, then closed: a cycle of two", SCM_ONLY },
+	{ "scm-triangle", SCM_TRIANGLE, NULL, SCM_TRIANGLE,
+	  "three pairs, each holding the next one's socket: a cycle of three", SCM_ONLY },
 };
 
 const char *seq_op_name(enum seq_opk k)
@@ -307,7 +349,7 @@ static int parse_setsockopt(struct parser *p, struct seq_op *op, const char *arg
 	return parse_value(p, op, d, eq + 1, n - nl - 1, pos + (unsigned)nl + 1);
 }
 
-static int parse_bytes(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
+static int parse_size(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
 {
 	char buf[32];
 	uint64_t v;
@@ -325,6 +367,77 @@ bad:
 		 "%s:N takes a byte count from 1 to 1M, for example %s:64 or %s:4k",
 		 opdefs[op->kind].name, opdefs[op->kind].name, opdefs[op->kind].name);
 	return fail(p, pos, (unsigned)n, "bad byte count for %s", opdefs[op->kind].name);
+}
+
+static void choices_flags(struct parser *p, enum seq_opk k)
+{
+	unsigned i;
+
+	snprintf(p->err->choices, sizeof(p->err->choices), "after %s:N:", opdefs[k].name);
+	if (k == OP_SENDMSG)
+		cat(p->err->choices, sizeof(p->err->choices), " iov=K (1..%d)", SEQ_MAX_IOV);
+	for (i = 0; i < ARRAY_SIZE(flagdefs); i++)
+		if (flagdefs[i].ops & OPB(k) && flagdefs[i].tmask & T(p->tk))
+			cat(p->err->choices, sizeof(p->err->choices), " %s", flagdefs[i].name);
+}
+
+/* What follows a send's or recv's size: ":FLAG" or ":iov=K", each once. */
+static int parse_flags(struct parser *p, struct seq_op *op, const char *s, size_t n, unsigned pos)
+{
+	size_t i = 0, b, e;
+	unsigned f;
+	long v;
+
+	while (i < n) {
+		b = i;
+		while (i < n && s[i] != ':')
+			i++;
+		e = i++;
+		if (op->kind == OP_SENDMSG && e - b > 4 && !strncmp(s + b, "iov=", 4)) {
+			if (parse_long(s + b + 4, e - b - 4, &v) || v < 1 || v > SEQ_MAX_IOV) {
+				choices_flags(p, op->kind);
+				return fail(p, pos + (unsigned)b, (unsigned)(e - b),
+					    "bad iovec count: iov=1..%d", SEQ_MAX_IOV);
+			}
+			op->iovs = (uint8_t)v;
+			continue;
+		}
+		for (f = 0; f < ARRAY_SIZE(flagdefs); f++)
+			if (strlen(flagdefs[f].name) == e - b &&
+			    !strncmp(flagdefs[f].name, s + b, e - b))
+				break;
+		choices_flags(p, op->kind);
+		if (f == ARRAY_SIZE(flagdefs) || !(flagdefs[f].ops & OPB(op->kind)))
+			return fail(p, pos + (unsigned)b, (unsigned)(e - b),
+				    "unknown flag '%.*s' for %s", (int)(e - b), s + b,
+				    opdefs[op->kind].name);
+		if (!(flagdefs[f].tmask & T(p->tk))) {
+			char where[128];
+
+			transports_of(flagdefs[f].tmask, where, sizeof(where));
+			return fail(p, pos + (unsigned)b, (unsigned)(e - b),
+				    "%s does not apply to %s (only %s)", flagdefs[f].name,
+				    transport_name(p->tr->kind), where);
+		}
+		op->flags |= flagdefs[f].msg;
+	}
+	return 0;
+}
+
+/* send:N[:FLAG...], sendto:N[:FLAG...], sendmsg:N[:iov=K][:FLAG...], recv:N[:FLAG...] */
+static int parse_bytes(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
+{
+	const char *colon = memchr(arg, ':', n);
+	size_t sn = colon ? (size_t)(colon - arg) : n;
+	int rc = parse_size(p, op, arg, sn, pos);
+
+	if (rc || !colon)
+		return rc;
+	if (colon + 1 == arg + n) {
+		choices_flags(p, op->kind);
+		return fail(p, pos + (unsigned)n, 1, "a flag after ':'");
+	}
+	return parse_flags(p, op, colon + 1, n - sn - 1, pos + (unsigned)sn + 1);
 }
 
 static int parse_bind(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
@@ -354,11 +467,53 @@ bad:
 	return fail(p, pos, (unsigned)n, "not a %s address", transport_name(p->tr->kind));
 }
 
-/* What the ops so far have done to the socket, to reject what cannot work. */
+/* sendfd:SELF (the descriptor it is sent over), PEER (the other end of its pair: it lands in
+ * its own queue), @K (the cycle's descriptor K) or N (N fresh sockets, 1..16). */
+static int parse_sendfd(struct parser *p, struct seq_op *op, const char *arg, size_t n,
+			unsigned pos)
+{
+	long v;
+
+	if (n == 4 && !strncmp(arg, "SELF", 4)) {
+		op->arg_fd = op->fd;
+		return 0;
+	}
+	if (n == 4 && !strncmp(arg, "PEER", 4)) {
+		op->arg_fd = op->fd ^ 1; /* pairs are (0,1), (2,3), ...: checked in check_op */
+		op->mask = 1; /* remembered: PEER was asked for */
+		return 0;
+	}
+	if (n >= 2 && arg[0] == '@' && !parse_long(arg + 1, n - 1, &v) && v >= 0 &&
+	    v < SEQ_MAX_FDS) {
+		op->arg_fd = (uint8_t)v;
+		return 0;
+	}
+	if (!parse_long(arg, n, &v) && v >= 1 && v <= SEQ_MAX_SENDFD) {
+		op->count = (uint8_t)v;
+		return 0;
+	}
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "sendfd:SELF (the descriptor it goes over), sendfd:PEER (the other end of the "
+		 "pair), sendfd:@K (descriptor K), sendfd:N (N fresh sockets, 1..%d)",
+		 SEQ_MAX_SENDFD);
+	return fail(p, pos, (unsigned)n, "bad descriptor for sendfd");
+}
+
+/* What the ops so far have done to each descriptor, to reject what cannot work. */
+struct fdstate {
+	bool open, closed, bound, connected, wr_shut, rd_shut, zerocopy;
+	bool server; /* talks to the server: its sends and recvs make the server's plan */
+	bool pair; /* one end of a socketpair: fd ^ 1 is the other */
+	unsigned queued, fdmsgs; /* socketpair: messages and SCM_RIGHTS messages waiting */
+	uint32_t peeked; /* bytes a recv:N:peek left for the next recv */
+};
+
 struct state {
-	bool open, closed, bound, connected, wr_shut, rd_shut;
-	enum seq_opk prev;
-	uint32_t sent; /* stream bytes sent since the last recv */
+	struct fdstate fd[SEQ_MAX_FDS];
+	unsigned nfds; /* descriptors opened so far (the next one's number) */
+	bool any_open, all_closed, netns, socket;
+	const struct seq_op *prev; /* the previous op on the server's descriptor */
+	uint32_t sent; /* stream bytes sent to the server since its last answer */
 };
 
 static int add_step(struct parser *p, uint32_t expect, uint32_t reply, unsigned pos, unsigned len)
@@ -388,96 +543,288 @@ static int add_step(struct parser *p, uint32_t expect, uint32_t reply, unsigned 
 	return 0;
 }
 
-static int check_op(struct parser *p, struct state *st, struct seq_op *op)
+static bool any_open(const struct state *st)
 {
-	const char *name = opdefs[op->kind].name;
+	unsigned k;
+
+	for (k = 0; k < st->nfds; k++)
+		if (st->fd[k].open)
+			return true;
+	return false;
+}
+
+/* socket, socketpair and netns: ops that make descriptors or a namespace. */
+static int check_opener(struct parser *p, struct state *st, struct seq_op *op)
+{
 	unsigned pos = op->pos, len = op->tlen;
 
+	if (st->all_closed && !(op->kind == OP_SOCKET && st->socket)) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "close ends the cycle; put other ops before it");
+		return fail(p, pos, len, "'%s' after close", opdefs[op->kind].name);
+	}
+	if (op->kind == OP_NETNS) {
+		if (st->nfds || st->netns) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "netns comes first: netns,socket,connect,send:64,close");
+			return fail(p, pos, len,
+				    st->netns ? "a second netns" : "netns must be the first op");
+		}
+		st->netns = true;
+		return 0;
+	}
 	if (op->kind == OP_SOCKET) {
-		if (st->open || st->closed) {
+		if (st->socket) {
 			snprintf(p->err->choices, sizeof(p->err->choices),
 				 "one socket per cycle: the loop repeats the sequence");
 			return fail(p, pos, len, "a second socket in one cycle");
 		}
-		st->open = true;
-		return 0;
+		st->socket = true;
+	} else if (p->tr->family != AF_UNIX) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "socketpair is for unix and unix-dgram (--transport unix)");
+		return fail(p, pos, len, "socketpair on %s", transport_name(p->tr->kind));
 	}
-	if (!st->open) {
-		snprintf(p->err->choices, sizeof(p->err->choices), "%s",
-			 st->closed ? "close ends the cycle; put other ops before it" :
-				      "start the sequence with socket");
-		return fail(p, pos, len, st->closed ? "'%s' after close" : "'%s' before socket",
-			    name);
+	if (st->nfds + (op->kind == OP_SOCKETPAIR) >= SEQ_MAX_FDS) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "at most %d descriptors per cycle", SEQ_MAX_FDS);
+		return fail(p, pos, len, "too many descriptors");
 	}
-	snprintf(p->err->choices, sizeof(p->err->choices), "ops for %s: %s",
-		 transport_name(p->tr->kind),
-		 p->tr->stream ? "socket setsockopt bind connect send recv shutdown close" :
-				 "socket setsockopt bind connect send sendto recv shutdown close");
-	switch (op->kind) {
-	case OP_BIND:
-		if (st->bound || st->connected)
-			return fail(p, pos, len,
-				    st->bound ? "a second bind" : "bind after connect");
-		st->bound = true;
-		break;
-	case OP_CONNECT:
-		if (st->connected)
-			return fail(p, pos, len, "a second connect");
-		st->connected = true;
-		break;
-	case OP_SEND:
-		if (!st->connected)
-			return fail(p, pos, len, "send before connect%s",
-				    p->tr->stream ? "" : " (use sendto, or connect first)");
-		/* fall through */
-	case OP_SENDTO:
-		if (op->kind == OP_SENDTO && p->tr->stream)
+	op->fd = (uint8_t)st->nfds;
+	st->fd[st->nfds].open = true;
+	if (op->kind == OP_SOCKETPAIR) {
+		st->fd[st->nfds].pair = st->fd[st->nfds + 1].pair = true;
+		st->fd[st->nfds].connected = st->fd[st->nfds + 1].connected = true;
+		st->fd[++st->nfds].open = true;
+	}
+	st->nfds++;
+	st->any_open = true;
+	return 0;
+}
+
+/* A send on a pair lands in the other end's queue. */
+static void queue_at_peer(struct state *st, const struct seq_op *op, bool fds)
+{
+	struct fdstate *peer = &st->fd[op->fd ^ 1];
+
+	peer->queued++;
+	peer->fdmsgs += fds;
+}
+
+static int check_send(struct parser *p, struct state *st, struct fdstate *f, struct seq_op *op)
+{
+	const char *name = opdefs[op->kind].name;
+	unsigned pos = op->pos, len = op->tlen;
+
+	if (op->kind == OP_SENDTO) {
+		if (p->tr->stream)
 			return fail(p, pos, len,
 				    "sendto is for datagram transports; use send on %s",
 				    transport_name(p->tr->kind));
-		if (st->wr_shut)
-			return fail(p, pos, len, "%s after shutdown for writing", name);
-		st->sent += op->len;
+		if (f->pair)
+			return fail(p, pos, len, "sendto on a socketpair: use send");
+		f->server = true;
+	} else if (!f->connected) {
+		return fail(p, pos, len, "%s before connect%s", name,
+			    p->tr->stream ? "" : " (use sendto, or connect first)");
+	}
+	if (f->wr_shut)
+		return fail(p, pos, len, "%s after shutdown for writing", name);
+	if (op->flags & MSG_ZEROCOPY && !f->zerocopy) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "for example socket,setsockopt:SO_ZEROCOPY=1,connect,send:64k:zerocopy,"
+			 "zcdrain,close");
+		return fail(p, pos, len, "zerocopy needs setsockopt:SO_ZEROCOPY=1 before it");
+	}
+	if (f->pair)
+		queue_at_peer(st, op, op->kind == OP_SENDFD);
+	else if (op->kind != OP_SENDFD || p->tr->stream)
+		st->sent += op->kind == OP_SENDFD ? 1 : op->len;
+	return 0;
+}
+
+static int check_recv(struct parser *p, struct state *st, struct fdstate *f, struct seq_op *op)
+{
+	unsigned pos = op->pos, len = op->tlen;
+	bool peek = op->flags & MSG_PEEK;
+
+	if (f->rd_shut)
+		return fail(p, pos, len, "%s after shutdown for reading", opdefs[op->kind].name);
+	if (op->kind == OP_RECVFD || f->pair) {
+		if (op->kind == OP_RECVFD ? !f->fdmsgs : !f->queued) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "send to it first over the other end of its pair, e.g. "
+				 "socketpair,sendfd@1:SELF,recvfd,close");
+			return fail(p, pos, len,
+				    "nothing was sent to descriptor %u: %s would wait forever",
+				    op->fd, opdefs[op->kind].name);
+		}
+		if (!peek) {
+			f->queued--;
+			if (op->kind == OP_RECVFD)
+				f->fdmsgs--;
+		}
+		if (op->kind == OP_RECVFD) {
+			if (st->nfds >= SEQ_MAX_FDS) {
+				snprintf(p->err->choices, sizeof(p->err->choices),
+					 "at most %d descriptors per cycle", SEQ_MAX_FDS);
+				return fail(p, pos, len, "too many descriptors");
+			}
+			op->arg_fd = (uint8_t)st->nfds;
+			st->fd[st->nfds++].open = true;
+		}
+		return 0;
+	}
+	if (st->netns) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "in a namespace per cycle only the cycle's own listener is there, and it "
+			 "never answers");
+		return fail(p, pos, len, "recv in a netns cycle");
+	}
+	if (p->tr->stream) {
+		if (!f->connected)
+			return fail(p, pos, len, "recv before connect");
+		if (f->peeked && !peek) {
+			/* The bytes a peek saw: taken now, no new request. */
+			if (op->len > f->peeked)
+				return fail(
+					p, pos, len,
+					"recv:%u after recv:%u:peek: at most the %u bytes peeked",
+					op->len, f->peeked, f->peeked);
+			f->peeked -= op->len;
+			return 0;
+		}
+		if (add_step(p, st->sent, op->len, pos, len))
+			return -EINVAL;
+		st->sent = 0;
+		f->peeked = peek ? op->len : 0;
+		return 0;
+	}
+	if (!st->prev || (st->prev->kind != OP_SEND && st->prev->kind != OP_SENDTO &&
+			  st->prev->kind != OP_SENDMSG &&
+			  !(st->prev->kind == OP_RECV && st->prev->flags & MSG_PEEK))) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "for example send:64,recv:64");
+		return fail(p, pos, len,
+			    "on %s, recv answers the datagram just sent: put send:N or "
+			    "sendto:N right before it",
+			    transport_name(p->tr->kind));
+	}
+	if (p->tk == TR_UNIX_DGRAM && !f->bound) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "for example socket,bind,connect,send:1,recv:1,close");
+		return fail(p, pos, len,
+			    "on unix-dgram the server answers to the client's address: "
+			    "bind before");
+	}
+	return 0;
+}
+
+static int check_close(struct state *st, struct seq_op *op, bool all)
+{
+	unsigned k;
+
+	if (!all) {
+		st->fd[op->fd].open = false;
+		st->fd[op->fd].closed = true;
+		op->mask = 1u << op->fd;
+	} else {
+		for (k = 0; k < st->nfds; k++) {
+			if (st->fd[k].open)
+				op->mask |= 1u << k;
+			st->fd[k].open = false;
+			st->fd[k].closed = true;
+		}
+	}
+	st->all_closed = !any_open(st);
+	return 0;
+}
+
+static int check_op(struct parser *p, struct state *st, struct seq_op *op, bool at)
+{
+	const char *name = opdefs[op->kind].name;
+	unsigned pos = op->pos, len = op->tlen;
+	struct fdstate *f;
+
+	if (op->kind == OP_SOCKET || op->kind == OP_SOCKETPAIR || op->kind == OP_NETNS)
+		return check_opener(p, st, op);
+	if (!st->any_open || st->all_closed) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "%s",
+			 st->all_closed ? "close ends the cycle; put other ops before it" :
+			 p->tr->family == AF_UNIX ? "start the sequence with socket or socketpair" :
+						    "start the sequence with socket");
+		return fail(p, pos, len, st->all_closed ? "'%s' after close" : "'%s' before socket",
+			    name);
+	}
+	f = &st->fd[op->fd];
+	if (op->fd >= st->nfds || !f->open) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "descriptors are numbered as the cycle opens them: socket is @0, "
+			 "socketpair @0 and @1, the next pair @2 and @3, recvfd the next");
+		return fail(p, pos, len, "descriptor %u is %s", op->fd,
+			    op->fd < st->nfds ? "closed already" : "not open");
+	}
+	snprintf(p->err->choices, sizeof(p->err->choices), "ops for %s: %s",
+		 transport_name(p->tr->kind),
+		 p->tr->stream ? "socket setsockopt bind connect send sendmsg recv shutdown close" :
+				 "socket setsockopt bind connect send sendto sendmsg recv shutdown "
+				 "close");
+	if (p->tr->family == AF_UNIX)
+		cat(p->err->choices, sizeof(p->err->choices), " socketpair sendfd recvfd");
+	switch (op->kind) {
+	case OP_SETSOCKOPT:
+		if (op->level == SOL_SOCKET && op->name == SO_ZEROCOPY)
+			f->zerocopy = op->val.i;
 		break;
+	case OP_BIND:
+		if (f->bound || f->connected)
+			return fail(p, pos, len,
+				    f->pair  ? "bind on a socketpair" :
+				    f->bound ? "a second bind" :
+					       "bind after connect");
+		f->bound = true;
+		break;
+	case OP_CONNECT:
+		if (f->connected)
+			return fail(p, pos, len,
+				    f->pair ? "connect on a socketpair" : "a second connect");
+		f->connected = f->server = true;
+		break;
+	case OP_SEND:
+	case OP_SENDTO:
+	case OP_SENDMSG:
+		return check_send(p, st, f, op);
+	case OP_SENDFD:
+		if (p->tr->family != AF_UNIX)
+			return fail(p, pos, len, "sendfd is for unix transports (SCM_RIGHTS)");
+		if (op->mask && !f->pair)
+			return fail(p, pos, len,
+				    "sendfd:PEER on a descriptor that is not a pair's");
+		op->mask = 0;
+		if (!op->count && (op->arg_fd >= st->nfds || !st->fd[op->arg_fd].open))
+			return fail(p, pos, len, "sendfd carries descriptor %u, which is not open",
+				    op->arg_fd);
+		op->len = 1;
+		return check_send(p, st, f, op);
 	case OP_RECV:
-		if (st->rd_shut)
-			return fail(p, pos, len, "recv after shutdown for reading");
-		if (p->tr->stream) {
-			if (!st->connected)
-				return fail(p, pos, len, "recv before connect");
-			if (add_step(p, st->sent, op->len, pos, len))
-				return -EINVAL;
-			st->sent = 0;
-			break;
-		}
-		if (st->prev != OP_SEND && st->prev != OP_SENDTO) {
+	case OP_RECVFD:
+		return check_recv(p, st, f, op);
+	case OP_ZCDRAIN:
+		if (!f->zerocopy) {
 			snprintf(p->err->choices, sizeof(p->err->choices),
-				 "for example send:64,recv:64");
-			return fail(p, pos, len,
-				    "on %s, recv answers the datagram just sent: put send:N or "
-				    "sendto:N right before it",
-				    transport_name(p->tr->kind));
-		}
-		if (p->tk == TR_UNIX_DGRAM && !st->bound) {
-			snprintf(p->err->choices, sizeof(p->err->choices),
-				 "for example socket,bind,connect,send:1,recv:1,close");
-			return fail(p, pos, len,
-				    "on unix-dgram the server answers to the client's address: "
-				    "bind before");
+				 "setsockopt:SO_ZEROCOPY=1 and send:N:zerocopy before it");
+			return fail(p, pos, len, "zcdrain on a descriptor without SO_ZEROCOPY");
 		}
 		break;
 	case OP_SHUTDOWN:
-		if (!st->connected)
+		if (!f->connected)
 			return fail(p, pos, len, "shutdown before connect");
 		if (op->how != SHUT_WR)
-			st->rd_shut = true;
+			f->rd_shut = true;
 		if (op->how != SHUT_RD)
-			st->wr_shut = true;
+			f->wr_shut = true;
 		break;
 	case OP_CLOSE:
-		st->open = false;
-		st->closed = true;
-		break;
+		return check_close(st, op, !at);
 	default:
 		break;
 	}
@@ -487,9 +834,14 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op)
 static void set_exec(struct seq *s, const struct transport *tr)
 {
 	static const enum seq_exec plain[OP_KINDS] = {
-		[OP_SOCKET] = EX_SOCKET,   [OP_SETSOCKOPT] = EX_SETSOCKOPT, [OP_BIND] = EX_BIND,
-		[OP_CONNECT] = EX_CONNECT, [OP_SEND] = EX_SEND_ALL,	    [OP_SENDTO] = EX_SENDTO,
-		[OP_RECV] = EX_RECV_ALL,   [OP_SHUTDOWN] = EX_SHUTDOWN,	    [OP_CLOSE] = EX_CLOSE,
+		[OP_SOCKET] = EX_SOCKET,     [OP_SETSOCKOPT] = EX_SETSOCKOPT,
+		[OP_BIND] = EX_BIND,	     [OP_CONNECT] = EX_CONNECT,
+		[OP_SEND] = EX_SEND_ALL,     [OP_SENDTO] = EX_SENDTO,
+		[OP_RECV] = EX_RECV_ALL,     [OP_SHUTDOWN] = EX_SHUTDOWN,
+		[OP_CLOSE] = EX_CLOSE,	     [OP_SOCKETPAIR] = EX_SOCKETPAIR,
+		[OP_SENDMSG] = EX_SENDMSG,   [OP_SENDFD] = EX_SENDFD,
+		[OP_RECVFD] = EX_RECVFD,     [OP_ZCDRAIN] = EX_ZCDRAIN,
+		[OP_NETNS] = EX_NETNS_ENTER,
 	};
 	unsigned i;
 
@@ -497,6 +849,23 @@ static void set_exec(struct seq *s, const struct transport *tr)
 		struct seq_op *op = &s->ops[i];
 
 		op->exec = plain[op->kind];
+		if (op->kind == OP_CLOSE && op->mask & (op->mask - 1))
+			op->exec = EX_CLOSE_ALL;
+		else if (op->kind == OP_CLOSE)
+			op->fd = (uint8_t)__builtin_ctz(op->mask);
+		if (op->kind == OP_CONNECT && s->netns_cycle)
+			op->exec = EX_CONNECT_ADDR;
+		else if (op->kind == OP_SENDTO && s->netns_cycle)
+			op->exec = EX_SENDTO_ADDR;
+		s->has_nb |= (op->flags & MSG_DONTWAIT) != 0;
+		if (op->kind == OP_SEND || op->kind == OP_SENDTO || op->kind == OP_SENDMSG)
+			op->flags |= MSG_NOSIGNAL;
+		if (op->kind == OP_RECV && op->flags & MSG_PEEK && tr->stream)
+			op->flags |= MSG_WAITALL; /* a peek sees the whole answer or nothing */
+		if (op->kind == OP_SENDMSG && !op->iovs)
+			op->iovs = (uint8_t)(op->len / 4096 < 1		  ? 1 :
+					     op->len / 4096 > SEQ_MAX_IOV ? SEQ_MAX_IOV :
+									    op->len / 4096);
 		if (tr->stream)
 			continue;
 		if (op->kind == OP_SOCKET && s->has_recv)
@@ -514,46 +883,90 @@ static int dgram_plan(struct parser *p)
 	struct seq *s = p->seq;
 	unsigned i;
 
+	int sock = -1;
+
+	for (i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == OP_SOCKET)
+			sock = s->ops[i].fd;
 	for (i = 0; i < s->nops; i++) {
 		const struct seq_op *op = &s->ops[i], *next = i + 1 < s->nops ? op + 1 : NULL;
-		uint32_t reply = next && next->kind == OP_RECV ? next->len : 0;
+		uint32_t reply =
+			next && next->kind == OP_RECV && next->fd == op->fd ? next->len : 0;
 
-		if (op->kind != OP_SEND && op->kind != OP_SENDTO)
+		if (op->kind != OP_SEND && op->kind != OP_SENDTO && op->kind != OP_SENDMSG)
 			continue;
+		if (op->fd != sock)
+			continue; /* a pair's send: no server there */
 		if (add_step(p, op->len, reply, op->pos, op->tlen))
 			return -EINVAL;
 	}
 	return 0;
 }
 
-static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, struct seq_op *op)
+/* "name", "name@K": the op and the descriptor it acts on. */
+static int parse_name(struct parser *p, const char *tok, size_t nn, unsigned pos, struct seq_op *op,
+		      bool *at)
+{
+	const char *a = memchr(tok, '@', nn);
+	size_t base = a ? (size_t)(a - tok) : nn;
+	unsigned k;
+	long v;
+
+	for (k = 0; k < OP_KINDS; k++)
+		if (strlen(opdefs[k].name) == base && !strncmp(opdefs[k].name, tok, base))
+			break;
+	if (k == OP_KINDS) {
+		choices_ops(p);
+		if (nn == 0)
+			return fail(p, pos, 1, "empty op");
+		return fail(p, pos, (unsigned)base ? (unsigned)base : 1, "unknown op '%.*s'",
+			    (int)base, tok);
+	}
+	op->kind = k;
+	*at = a != NULL;
+	if (!a)
+		return 0;
+	if (k == OP_SOCKET || k == OP_SOCKETPAIR || k == OP_NETNS) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "%s makes the next descriptor; @K names one for the ops after it",
+			 opdefs[k].name);
+		return fail(p, pos + (unsigned)base, (unsigned)(nn - base), "%s takes no @K",
+			    opdefs[k].name);
+	}
+	if (parse_long(a + 1, nn - base - 1, &v) || v < 0 || v >= SEQ_MAX_FDS) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "%s@K acts on the cycle's descriptor K (0..%d), e.g. %s@1", opdefs[k].name,
+			 SEQ_MAX_FDS - 1, opdefs[k].name);
+		return fail(p, pos + (unsigned)base, (unsigned)(nn - base), "bad descriptor");
+	}
+	op->fd = (uint8_t)v;
+	return 0;
+}
+
+static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, struct seq_op *op,
+		    bool *at)
 {
 	const char *colon = memchr(tok, ':', n);
 	size_t nn = colon ? (size_t)(colon - tok) : n;
 	const char *arg = colon ? colon + 1 : NULL;
 	size_t an = colon ? n - nn - 1 : 0;
 	unsigned apos = pos + (unsigned)nn + 1;
-	unsigned k;
+	enum seq_opk k;
 
 	memset(op, 0, sizeof(*op));
 	op->pos = pos;
 	op->tlen = (unsigned)n;
-	for (k = 0; k < OP_KINDS; k++)
-		if (strlen(opdefs[k].name) == nn && !strncmp(opdefs[k].name, tok, nn))
-			break;
-	if (k == OP_KINDS) {
-		choices_ops(p);
-		if (nn == 0)
-			return fail(p, pos, 1, "empty op");
-		return fail(p, pos, (unsigned)nn, "unknown op '%.*s'", (int)nn, tok);
-	}
-	op->kind = k;
-	switch (op->kind) {
+	if (parse_name(p, tok, nn, pos, op, at))
+		return -EINVAL;
+	k = op->kind;
+	switch (k) {
 	case OP_SETSOCKOPT:
 	case OP_SEND:
 	case OP_SENDTO:
+	case OP_SENDMSG:
 	case OP_RECV:
 	case OP_SHUTDOWN:
+	case OP_SENDFD:
 		if (!arg || !an) {
 			snprintf(p->err->choices, sizeof(p->err->choices), "write it as %s",
 				 opdefs[k].syntax);
@@ -570,13 +983,16 @@ static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, s
 				    opdefs[k].name);
 		}
 	}
-	switch (op->kind) {
+	switch (k) {
 	case OP_SETSOCKOPT:
 		return parse_setsockopt(p, op, arg, an, apos);
 	case OP_SEND:
 	case OP_SENDTO:
+	case OP_SENDMSG:
 	case OP_RECV:
 		return parse_bytes(p, op, arg, an, apos);
+	case OP_SENDFD:
+		return parse_sendfd(p, op, arg, an, apos);
 	case OP_BIND:
 		return parse_bind(p, op, arg, an, arg ? apos : pos);
 	case OP_SHUTDOWN:
@@ -597,12 +1013,47 @@ static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, s
 	}
 }
 
+/* A netns cycle connects to its own listener, and leaves its namespace at the end. */
+static int finish_netns(struct parser *p)
+{
+	struct seq *s = p->seq;
+	struct seq_op *leave;
+	char addr[64];
+	socklen_t len;
+	unsigned i;
+
+	if (s->nops == ENGINE_MAX_OPS) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "at most %d ops with netns",
+			 ENGINE_MAX_OPS - 1);
+		return fail(p, 0, 5, "too many ops");
+	}
+	if (p->tr->family == AF_UNIX)
+		snprintf(addr, sizeof(addr), "@sockleak.cycle");
+	else
+		snprintf(addr, sizeof(addr),
+			 p->tr->family == AF_INET6 ? "[::1]:%d" : "127.0.0.1:%d", SEQ_CYCLE_PORT);
+	for (i = 0; i < s->nops; i++) {
+		struct seq_op *op = &s->ops[i];
+
+		if (op->kind == OP_NETNS || op->kind == OP_CONNECT || op->kind == OP_SENDTO) {
+			transport_addr_parse(p->tr, addr, &op->addr, &len);
+			if (op->kind != OP_NETNS || !op->len)
+				op->len = len;
+		}
+	}
+	leave = &s->ops[s->nops++];
+	*leave = s->ops[0];
+	leave->exec = EX_NETNS_LEAVE;
+	return 0;
+}
+
 int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct seq *out,
 		struct seq_error *err)
 {
 	struct parser p = { text, t, transport_get(t), out, err };
-	struct state st = { .prev = OP_KINDS };
+	struct state st = { 0 };
 	size_t len = strlen(text), i = 0;
+	bool at = false;
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
@@ -627,34 +1078,56 @@ int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct
 			return fail(&p, (unsigned)b, (unsigned)(len - b), "too many ops");
 		}
 		op = &out->ops[out->nops];
-		if (parse_op(&p, text + b, e - b, (unsigned)b, op) || check_op(&p, &st, op))
+		if (parse_op(&p, text + b, e - b, (unsigned)b, op, &at) ||
+		    check_op(&p, &st, op, at))
 			return -EINVAL;
-		if (op->kind == OP_SEND || op->kind == OP_SENDTO)
+		if (op->kind == OP_SEND || op->kind == OP_SENDTO || op->kind == OP_SENDMSG)
 			out->max_send = op->len > out->max_send ? op->len : out->max_send;
 		if (op->kind == OP_RECV) {
 			out->max_recv = op->len > out->max_recv ? op->len : out->max_recv;
-			out->has_recv = true;
+			out->has_recv |= st.fd[op->fd].server;
 		}
-		st.prev = op->kind;
+		if (!st.fd[op->fd].pair)
+			st.prev = op;
 		out->nops++;
 		if (i >= len)
 			break;
 		i++;
 	}
-	if (!st.open && !st.closed) {
+	if (!st.nfds) {
 		choices_ops(&p);
 		return fail(&p, (unsigned)len, 1, "the sequence never opens a socket");
 	}
-	if (st.open && !allow_open) {
+	if (!st.all_closed && !allow_open) {
 		snprintf(err->choices, sizeof(err->choices),
 			 "end it with ',close', or pass --allow-open to leave one socket open per "
 			 "cycle on purpose");
 		return fail(&p, (unsigned)len, 1,
 			    "the sequence does not close its socket: every cycle would leak one");
 	}
-	out->closes = st.closed;
+	out->closes = st.all_closed;
+	out->nfds = st.nfds;
+	out->netns_cycle = st.netns;
+	out->has_server = st.socket;
 	set_exec(out, p.tr);
+	if (st.netns && finish_netns(&p))
+		return -EINVAL;
 	return p.tr->stream ? 0 : dgram_plan(&p);
+}
+
+bool seq_op_needs_fd(const struct seq_op *op)
+{
+	switch (op->exec) {
+	case EX_SOCKETPAIR:
+	case EX_SENDFD:
+	case EX_RECVFD:
+	case EX_ZCDRAIN:
+	case EX_NETNS_ENTER:
+	case EX_NETNS_LEAVE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void seq_error_print(FILE *f, const char *text, const struct seq_error *err)
@@ -687,6 +1160,10 @@ const char *seq_preset(const char *name, enum transport_kind t, const char **why
 	for (i = 0; i < ARRAY_SIZE(presets); i++) {
 		if (strcmp(name, presets[i].name))
 			continue;
+		if (presets[i].tmask && !(presets[i].tmask & T(t))) {
+			*why = "it is for unix and unix-dgram (a socketpair's SCM_RIGHTS)";
+			return NULL;
+		}
 		s = tr->stream	       ? presets[i].stream :
 		    t == TR_UNIX_DGRAM ? presets[i].unix_dgram :
 					 presets[i].dgram;
@@ -705,9 +1182,9 @@ void seq_list_presets(FILE *f)
 	for (i = 0; i < ARRAY_SIZE(presets); i++) {
 		const struct preset *p = &presets[i];
 
-		fprintf(f, "%-10s %s\n", p->name, p->what);
+		fprintf(f, "%-12s %s\n", p->name, p->what);
 		if (p->stream)
-			fprintf(f, "  %-12s %s\n", "stream:", p->stream);
+			fprintf(f, "  %-12s %s\n", p->tmask ? "unix:" : "stream:", p->stream);
 		if (p->dgram)
 			fprintf(f, "  %-12s %s\n", "udp, udp6:", p->dgram);
 		if (p->unix_dgram)

@@ -13,6 +13,12 @@
 #define SEQ_MAX_BYTES (1u << 20) /* largest send:N / recv:N */
 #define SEQ_MAX_STEPS ENGINE_MAX_OPS /* server plan steps */
 #define SEQ_OPTVAL_MAX 16 /* longest setsockopt value (TCP_CONGESTION name) */
+#define SEQ_MAX_FDS 8 /* descriptors one cycle may hold: its socket, pairs, received ones */
+#define SEQ_LISTENER SEQ_MAX_FDS /* a netns cycle's own listener, past the user's descriptors */
+#define SEQ_FD_SLOTS (SEQ_MAX_FDS + 1) /* size of a cycle's descriptor table */
+#define SEQ_MAX_SENDFD 16 /* fresh sockets one sendfd:N may carry */
+#define SEQ_MAX_IOV 64 /* iovecs of one sendmsg */
+#define SEQ_CYCLE_PORT 40000 /* a netns cycle's listener: any port is free in a fresh namespace */
 
 enum seq_opk {
 	OP_SOCKET,
@@ -24,6 +30,12 @@ enum seq_opk {
 	OP_RECV,
 	OP_SHUTDOWN,
 	OP_CLOSE,
+	OP_SOCKETPAIR,
+	OP_SENDMSG,
+	OP_SENDFD,
+	OP_RECVFD,
+	OP_ZCDRAIN,
+	OP_NETNS,
 	OP_KINDS,
 };
 
@@ -41,13 +53,29 @@ enum seq_exec {
 	EX_RECV_ALL, /* stream: loop until N bytes; EOF before is ENODATA */
 	EX_RECV_DGRAM, /* datagram: one recv */
 	EX_SHUTDOWN,
-	EX_CLOSE,
+	EX_CLOSE, /* one descriptor */
+	EX_CLOSE_ALL, /* every descriptor still open (plain close with several) */
+	EX_SOCKETPAIR,
+	EX_CONNECT_ADDR, /* netns cycle: to the cycle's own listener (op->addr) */
+	EX_SENDTO_ADDR,
+	EX_SENDMSG, /* iovecs; stream: all N bytes */
+	EX_SENDFD, /* SCM_RIGHTS: a descriptor of the cycle, or fresh sockets */
+	EX_RECVFD,
+	EX_ZCDRAIN, /* MSG_ERRQUEUE until empty: zerocopy completions */
+	EX_NETNS_ENTER, /* unshare, lo up, the cycle's listener */
+	EX_NETNS_LEAVE, /* (hidden, last) close the listener, back to the worker's namespace */
 };
 
 struct seq_op {
 	enum seq_opk kind;
 	enum seq_exec exec;
-	uint32_t len; /* send/sendto/recv bytes; setsockopt optlen; bind addrlen */
+	uint8_t fd; /* the cycle's descriptor it acts on (op@K); socket, socketpair: the first made */
+	uint8_t arg_fd; /* sendfd: the descriptor carried; recvfd: where the received one goes */
+	uint8_t count; /* sendfd:N: fresh sockets carried (0: arg_fd) */
+	uint8_t iovs; /* sendmsg: iovecs */
+	int flags; /* send/recv: MSG_* */
+	uint32_t mask; /* close of several: bit K for descriptor K */
+	uint32_t len; /* send/sendto/recv bytes; setsockopt optlen; bind/connect addrlen */
 	int level, name; /* setsockopt */
 	int how; /* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */
 	bool has_addr; /* bind with an address (else: wildcard or autobind) */
@@ -56,7 +84,7 @@ struct seq_op {
 		struct linger linger;
 		char str[SEQ_OPTVAL_MAX];
 	} val;
-	struct sockaddr_storage addr; /* bind address */
+	struct sockaddr_storage addr; /* bind address; netns cycle: its listener's */
 	/* where the op is in the text, for messages */
 	unsigned pos, tlen;
 };
@@ -78,8 +106,12 @@ struct seq {
 	unsigned nops;
 	struct seq_op ops[ENGINE_MAX_OPS];
 	struct seq_plan plan;
-	bool closes; /* the sequence ends with close (else --allow-open) */
-	bool has_recv;
+	bool closes; /* the sequence ends with every descriptor closed (else --allow-open) */
+	bool has_recv; /* a recv answered by the server */
+	bool netns_cycle; /* netns first: each cycle in a namespace of its own, no server */
+	bool has_server; /* a socket for the server (else socketpairs, or netns: its own listener) */
+	bool has_nb; /* a dontwait op: its would-block is counted, not a failure of the cycle */
+	unsigned nfds; /* descriptors a cycle opens (table slots in use) */
 	uint32_t max_send, max_recv; /* buffer sizes the client needs */
 };
 
@@ -100,8 +132,13 @@ const char *seq_op_name(enum seq_opk k);
 /* The op as written ("setsockopt:SO_LINGER=1:0"), for summaries. */
 void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size);
 
+/* Whether the op's descriptor/flags need a plain syscall under io_uring (socketpair, SCM_RIGHTS,
+ * the error queue, namespaces), so a direct descriptor cannot stand in for its fd. */
+bool seq_op_needs_fd(const struct seq_op *op);
+
 /* The presets' names, in the order --list-presets prints them. */
-#define SEQ_PRESET_NAMES "kb171996 crr abort halfclose sendto"
+#define SEQ_PRESET_NAMES \
+	"kb171996 crr abort halfclose sendto netns-kb scm-self scm-cross scm-triangle"
 
 /* A preset's text for a transport; NULL when no such preset, *why says when it does not apply. */
 const char *seq_preset(const char *name, enum transport_kind t, const char **why);

@@ -66,8 +66,17 @@ static void test_ops_exact(void **state)
 		enum transport_kind t;
 		const char *seq;
 	} cases[] = {
-		{ TR_TCP, "kb171996" }, { TR_TCP, "crr" },	  { TR_UNIX, "crr" },
-		{ TR_UDP, "crr" },	{ TR_UNIX_DGRAM, "crr" }, { TR_TCP6, "halfclose" },
+		{ TR_TCP, "kb171996" },
+		{ TR_TCP, "crr" },
+		{ TR_UNIX, "crr" },
+		{ TR_UDP, "crr" },
+		{ TR_UNIX_DGRAM, "crr" },
+		{ TR_TCP6, "halfclose" },
+		{ TR_UNIX, "scm-self" },
+		{ TR_UNIX_DGRAM, "scm-triangle" },
+		{ TR_UNIX, "socketpair,sendfd:3,send@1:10,recv:4:peek,recv:4,recvfd@1,close" },
+		{ TR_TCP, "socket,setsockopt:SO_ZEROCOPY=1,connect,sendmsg:10k:iov=3:zerocopy,"
+			  "send:1:oob,zcdrain,close" },
 	};
 	struct run_config cfg;
 	struct engine_stats st;
@@ -87,6 +96,50 @@ static void test_ops_exact(void **state)
 		assert_int_equal(st.thread_max, 334);
 		assert_true(st.seconds > 0);
 	}
+}
+
+/* A send that would block with dontwait is counted, and the cycle goes on to close. */
+static void test_would_block(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	int fds0 = count_fds();
+
+	(void)state;
+	config(&cfg,
+	       "socket,setsockopt:SO_LINGER=1:0,setsockopt:SO_SNDBUF=4096,connect,"
+	       "send:1M:dontwait,close",
+	       TR_TCP);
+	cfg.server_close = SC_NEVER_READ;
+	cfg.ops = 200;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles, 200);
+	assert_int_equal(st.failed_cycles, 0);
+	assert_int_equal(st.wouldblock[4], 200);
+	assert_int_equal(count_fds(), fds0);
+}
+
+/* Each cycle in a namespace of its own: the worker comes back to the run's every time. */
+static void test_netns_cycle(void **state)
+{
+	struct run_config cfg;
+	struct engine_stats st;
+	long ino = netns_ino();
+	int fds0 = count_fds();
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	config(&cfg, "netns-kb", TR_TCP);
+	cfg.ops = 50;
+	cfg.threads = 2;
+	cfg.inject_leak = 10;
+	run(&cfg, &st);
+	assert_int_equal(st.cycles, 50);
+	assert_int_equal(st.failed_cycles, 0);
+	assert_int_equal(st.leaked, 5);
+	assert_int_equal(netns_ino(), ino);
+	assert_int_equal(count_fds(), fds0);
 }
 
 static void test_inject_leak(void **state)
@@ -260,6 +313,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ops_exact),
 		cmocka_unit_test(test_inject_leak),
+		cmocka_unit_test(test_would_block),
+		cmocka_unit_test(test_netns_cycle),
 		cmocka_unit_test(test_fd_check),
 		cmocka_unit_test(test_stop_request_and_time),
 		cmocka_unit_test(test_blocked_worker_stops),

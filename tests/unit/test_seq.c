@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "common.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
 
@@ -271,7 +272,9 @@ static void test_option_values(void **state)
 
 static void test_presets(void **state)
 {
-	static const char *const names[] = { "kb171996", "crr", "abort", "halfclose", "sendto" };
+	static const char *const names[] = { "kb171996",  "crr",       "abort",
+					     "halfclose", "sendto",    "netns-kb",
+					     "scm-self",  "scm-cross", "scm-triangle" };
 	const char *text, *why;
 	unsigned i, t, n = 0;
 
@@ -284,7 +287,7 @@ static void test_presets(void **state)
 	assert_null(seq_preset("halfclose", TR_UDP, &why));
 	assert_non_null(why);
 	/* Every preset compiles for every transport it applies to. */
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		for (t = 0; t < TR_COUNT; t++) {
 			text = seq_preset(names[i], t, &why);
 			if (!text) {
@@ -297,7 +300,7 @@ static void test_presets(void **state)
 					 err.msg);
 		}
 	}
-	assert_true(n >= 20);
+	assert_true(n >= 33);
 	text = seq_preset("crr", TR_UNIX_DGRAM, &why);
 	assert_non_null(strstr(text, "bind"));
 }
@@ -353,16 +356,188 @@ static void test_lists(void **state)
 	free(out);
 }
 
+static void test_socketpair_fds(void **state)
+{
+	(void)state;
+	/* Pairs are numbered as opened; plain close closes every descriptor still open. */
+	assert_int_equal(compile("socketpair,socketpair,sendfd@1:@2,sendfd@3:PEER,close", TR_UNIX),
+			 0);
+	assert_int_equal(s.nfds, 4);
+	assert_false(s.has_server);
+	assert_int_equal(s.ops[0].exec, EX_SOCKETPAIR);
+	assert_int_equal(s.ops[0].fd, 0);
+	assert_int_equal(s.ops[1].fd, 2);
+	assert_int_equal(s.ops[2].exec, EX_SENDFD);
+	assert_int_equal(s.ops[2].fd, 1);
+	assert_int_equal(s.ops[2].arg_fd, 2);
+	assert_int_equal(s.ops[3].fd, 3);
+	assert_int_equal(s.ops[3].arg_fd, 2); /* PEER of 3 is 2: it lands in its own queue */
+	assert_int_equal(s.ops[4].exec, EX_CLOSE_ALL);
+	assert_int_equal(s.ops[4].mask, 0xf);
+	assert_true(s.closes);
+	/* SELF, N fresh sockets, recvfd into the next descriptor, close one at a time. */
+	assert_int_equal(compile("socketpair,sendfd:SELF,sendfd@1:5,recvfd@1,recvfd,close@2,"
+				 "close@3,close@0,close@1",
+				 TR_UNIX_DGRAM),
+			 0);
+	assert_int_equal(s.ops[1].arg_fd, 0);
+	assert_int_equal(s.ops[2].count, 5);
+	assert_int_equal(s.ops[3].exec, EX_RECVFD);
+	assert_int_equal(s.ops[3].arg_fd, 2);
+	assert_int_equal(s.ops[4].fd, 0);
+	assert_int_equal(s.ops[4].arg_fd, 3);
+	assert_int_equal(s.ops[5].exec, EX_CLOSE);
+	assert_int_equal(s.ops[5].fd, 2);
+	assert_int_equal(s.nfds, 4);
+	assert_true(s.closes);
+	/* Every scm preset compiles on both unix transports and on nothing else. */
+	assert_int_equal(
+		compile(seq_preset("scm-triangle", TR_UNIX, &(const char *){ NULL }), TR_UNIX), 0);
+	assert_int_equal(s.nfds, 6);
+}
+
+static void test_socketpair_errors(void **state)
+{
+	const char *why;
+
+	(void)state;
+	expect_error("socketpair,close", TR_TCP, "socketpair", "socketpair on tcp");
+	assert_non_null(strstr(err.choices, "--transport unix"));
+	expect_error("socket,connect,sendfd:SELF,close", TR_TCP, "sendfd:SELF", "unix transports");
+	expect_error("socketpair,sendfd:BOTH,close", TR_UNIX, "BOTH", "bad descriptor for sendfd");
+	assert_non_null(strstr(err.choices, "sendfd:PEER"));
+	expect_error("socketpair,sendfd:17,close", TR_UNIX, "17", "bad descriptor for sendfd");
+	expect_error("socketpair,sendfd,close", TR_UNIX, "sendfd", "needs an argument");
+	expect_error("socketpair,sendfd:@4,close", TR_UNIX, "sendfd:@4", "not open");
+	expect_error("socket,connect,sendfd:PEER,close", TR_UNIX, "sendfd:PEER", "not a pair");
+	expect_error("socketpair,close@1,sendfd@1:SELF,close", TR_UNIX, "sendfd@1:SELF",
+		     "descriptor 1 is closed already");
+	expect_error("socketpair,send@2:1,close", TR_UNIX, "send@2:1", "descriptor 2 is not open");
+	assert_non_null(strstr(err.choices, "numbered"));
+	expect_error("socketpair,close@x", TR_UNIX, "@x", "bad descriptor");
+	expect_error("socketpair,close@9", TR_UNIX, "@9", "bad descriptor");
+	expect_error("socket@1,close", TR_UNIX, "@1", "takes no @K");
+	expect_error("socketpair,recvfd,close", TR_UNIX, "recvfd", "would wait forever");
+	expect_error("socketpair,sendfd:SELF,recvfd,close", TR_UNIX, "recvfd",
+		     "nothing was sent to descriptor 0");
+	expect_error("socketpair,recv:1,close", TR_UNIX, "recv:1", "would wait forever");
+	expect_error("socketpair,connect,close", TR_UNIX, "connect", "connect on a socketpair");
+	expect_error("socketpair,bind,close", TR_UNIX, "bind", "bind on a socketpair");
+	expect_error("socketpair,socketpair,socketpair,socketpair,socketpair,close", TR_UNIX, NULL,
+		     "too many descriptors");
+	expect_error("socketpair,close,socketpair,close", TR_UNIX, NULL, "after close");
+	expect_error("socketpair", TR_UNIX, NULL, "does not close");
+	assert_null(seq_preset("scm-self", TR_TCP, &why));
+	assert_non_null(strstr(why, "unix"));
+}
+
+static void test_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(compile("socket,setsockopt:SO_SNDBUF=4096,connect,send:1M:dontwait,"
+				 "recv:1:peek,recv:1,close",
+				 TR_TCP),
+			 0);
+	assert_true(s.ops[3].flags & MSG_DONTWAIT);
+	assert_int_equal(s.ops[3].len, 1 << 20);
+	assert_true(s.has_nb);
+	assert_true(s.ops[4].flags & MSG_PEEK);
+	/* The peeked byte is taken by the next recv: one answer, not two. */
+	assert_int_equal(s.plan.nsteps, 1);
+	assert_int_equal(s.plan.step[0].expect, 1 << 20);
+	assert_int_equal(compile("socket,connect,send:1:oob:more,sendmsg:64k,sendmsg:10:iov=3:"
+				 "dontwait,close",
+				 TR_TCP),
+			 0);
+	assert_int_equal(s.ops[2].flags & (MSG_OOB | MSG_MORE), MSG_OOB | MSG_MORE);
+	assert_int_equal(s.ops[3].exec, EX_SENDMSG);
+	assert_int_equal(s.ops[3].iovs, 16); /* one per 4 KiB by default */
+	assert_int_equal(s.ops[4].iovs, 3);
+	assert_true(s.ops[4].flags & MSG_DONTWAIT);
+	assert_int_equal(s.max_send, 65536);
+	assert_int_equal(compile("socket,setsockopt:SO_ZEROCOPY=1,connect,send:64k:zerocopy,"
+				 "zcdrain,close",
+				 TR_TCP6),
+			 0);
+	assert_true(s.ops[3].flags & MSG_ZEROCOPY);
+	assert_int_equal(s.ops[4].exec, EX_ZCDRAIN);
+	assert_int_equal(compile("socket,connect,send:8,recv:8:peek,recv:8,close", TR_UDP), 0);
+	assert_int_equal(s.ops[3].exec, EX_RECV_DGRAM);
+	assert_int_equal(s.plan.step[0].reply, 8);
+}
+
+static void test_flag_errors(void **state)
+{
+	(void)state;
+	expect_error("socket,connect,send:64:nowait,close", TR_TCP, "nowait",
+		     "unknown flag 'nowait' for send");
+	assert_non_null(strstr(err.choices, "dontwait"));
+	assert_non_null(strstr(err.choices, "zerocopy"));
+	expect_error("socket,connect,recv:1:oob,close", TR_TCP, "oob",
+		     "unknown flag 'oob' for recv");
+	assert_non_null(strstr(err.choices, "peek"));
+	expect_error("socket,connect,send:1:peek,close", TR_TCP, "peek", "unknown flag");
+	expect_error("socket,connect,send:1:oob,close", TR_UDP, "oob", "does not apply to udp");
+	expect_error("socket,connect,send:1:,close", TR_TCP, NULL, "a flag after ':'");
+	expect_error("socket,connect,send:64k:zerocopy,close", TR_TCP, "send:64k:zerocopy",
+		     "needs setsockopt:SO_ZEROCOPY=1");
+	expect_error("socket,connect,zcdrain,close", TR_TCP, "zcdrain", "without SO_ZEROCOPY");
+	expect_error("socket,connect,zcdrain:1,close", TR_TCP, ":1", "takes no argument");
+	expect_error("socket,connect,sendmsg:64:iov=0,close", TR_TCP, "iov=0", "iovec count");
+	expect_error("socket,connect,sendmsg:64:iov=65,close", TR_TCP, "iov=65", "iovec count");
+	expect_error("socket,connect,send:64:iov=2,close", TR_TCP, "iov=2", "unknown flag");
+	expect_error("socket,connect,send:1,recv:1:peek,recv:2,close", TR_TCP, "recv:2",
+		     "at most the 1 bytes peeked");
+	expect_error("socket,connect,sendmsg:0,close", TR_TCP, "0", "byte count");
+}
+
+static void test_netns(void **state)
+{
+	const char *why;
+
+	(void)state;
+	assert_int_equal(compile(seq_preset("netns-kb", TR_TCP, &why), TR_TCP), 0);
+	assert_true(s.netns_cycle);
+	/* A hidden last op leaves the cycle's namespace; connect goes to its own listener. */
+	assert_int_equal(s.nops, 7);
+	assert_int_equal(s.ops[0].exec, EX_NETNS_ENTER);
+	assert_int_equal(s.ops[3].exec, EX_CONNECT_ADDR);
+	assert_int_equal(s.ops[6].exec, EX_NETNS_LEAVE);
+	assert_int_equal(s.ops[6].kind, OP_NETNS);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&s.ops[3].addr)->sin_port), SEQ_CYCLE_PORT);
+	assert_int_equal(compile("netns,socket,sendto:64,close", TR_UDP6), 0);
+	assert_int_equal(s.ops[2].exec, EX_SENDTO_ADDR);
+	assert_int_equal(compile("netns,socket,connect,send:1,close", TR_UNIX), 0);
+	assert_int_equal(((struct sockaddr_un *)&s.ops[2].addr)->sun_path[0], '\0');
+	expect_error("socket,netns,connect,close", TR_TCP, "netns", "netns must be the first op");
+	expect_error("netns,netns,socket,close", TR_TCP, NULL, "a second netns");
+	expect_error("netns,socket,connect,send:1,recv:1,close", TR_TCP, "recv:1",
+		     "recv in a netns cycle");
+	expect_error("netns:x,socket,close", TR_TCP, ":x", "takes no argument");
+	expect_error("netns", TR_TCP, NULL, "never opens a socket");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_kb),    cmocka_unit_test(test_crr_plan),
-		cmocka_unit_test(test_dgram_plan),    cmocka_unit_test(test_spaces_and_bind),
-		cmocka_unit_test(test_invalid),	      cmocka_unit_test(test_too_many),
-		cmocka_unit_test(test_allow_open),    cmocka_unit_test(test_every_option),
-		cmocka_unit_test(test_option_values), cmocka_unit_test(test_presets),
-		cmocka_unit_test(test_caret_print),   cmocka_unit_test(test_op_text),
+		cmocka_unit_test(test_default_kb),
+		cmocka_unit_test(test_crr_plan),
+		cmocka_unit_test(test_dgram_plan),
+		cmocka_unit_test(test_spaces_and_bind),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_allow_open),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_option_values),
+		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_caret_print),
+		cmocka_unit_test(test_op_text),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_socketpair_fds),
+		cmocka_unit_test(test_socketpair_errors),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_flag_errors),
+		cmocka_unit_test(test_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
