@@ -16,7 +16,10 @@ for s in 'socket,setsockopt:SO_REUSEADDR=1,connect,send:64,close' \
 	'socket,setsockopt:SO_LINGER=1:0,connect,send:1,recv:1,close' \
 	'socket,bind,connect,send:1,recv:1,close' 'socket,sendto:64,close' \
 	'socket,connect,send:64,shutdown:wr,close' 'socket,bind:[::1]:0,connect,close' \
-	'socket,setsockopt:TCP_CONGESTION=reno,setsockopt:IP_TOS=0x10,connect,close'; do
+	'socket,setsockopt:TCP_CONGESTION=reno,setsockopt:IP_TOS=0x10,connect,close' \
+	'socketpair,socketpair,sendfd@1:@2,sendfd@3:PEER,recvfd,close@0,close' \
+	'socket,setsockopt:SO_ZEROCOPY=1,connect,send:1M:dontwait:zerocopy,sendmsg:4k:iov=3,zcdrain,recv:1:peek,recv:1,close' \
+	'netns,socket,connect,send:64,close'; do
 	for t in 0 1 2 3 4 5 6; do
 		printf "\\$(printf %o $t)%s" "$s" >"$out/corpus/seed-$i-$t"
 	done

@@ -31,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (seq_compile(text, t, allow_open, &s, &err) == 0) {
 		/* Invariants the engine relies on. */
-		if (s.nops == 0 || s.nops > ENGINE_MAX_OPS || s.ops[0].kind != OP_SOCKET)
+		if (s.nops == 0 || s.nops > ENGINE_MAX_OPS ||
+		    (s.ops[0].kind != OP_SOCKET && s.ops[0].kind != OP_SOCKETPAIR &&
+		     s.ops[0].kind != OP_NETNS))
 			abort();
 		if (!allow_open && !s.closes)
 			abort();
@@ -42,6 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char buf[64];
 
 			if (s.ops[i].kind >= OP_KINDS || s.ops[i].pos + s.ops[i].tlen > size - 1)
+				abort();
+			/* Descriptors the loop indexes stay inside the cycle's table. */
+			if (s.ops[i].fd >= SEQ_MAX_FDS || s.ops[i].arg_fd >= SEQ_MAX_FDS ||
+			    s.ops[i].count > SEQ_MAX_SENDFD || s.ops[i].iovs > SEQ_MAX_IOV ||
+			    s.ops[i].mask >> s.nfds)
 				abort();
 			seq_op_text(text, &s.ops[i], buf, sizeof(buf));
 		}
