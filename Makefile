@@ -86,8 +86,9 @@ check-integration: $(BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a build tree of their own.
 # The sweep test is left out there: it is two minutes of run_measure, which the run tests already
-# cover under the sanitizers, and its own logic has unit tests that run here.
-ASAN_SKIP ?= t_sweep
+# cover under the sanitizers, and its own logic has unit tests that run here. t_run_netns_kb
+# depends on the loop's speed, and t_run_scm is a minute of runs whose ops test_engine runs there.
+ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_scm
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \

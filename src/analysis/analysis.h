@@ -36,6 +36,12 @@ struct analysis_params {
 
 	bool private_netns; /* socket counts are the run's own: exact */
 	bool private_cgroup; /* memcg figures are the run's own: they may decide */
+	/*
+	 * Each cycle ran in a network namespace of its own (sequence op netns): the run's socket
+	 * counts see none of its sockets, and namespaces pending while the loop ran are clean-up
+	 * that lagged it (src/analysis/lag.c).
+	 */
+	bool netns_per_cycle;
 	double sockets_per_leak; /* sockets a leaked cycle pins in sockstat totals (default 2:
 					   the client end and the accepted end the server holds) */
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/lag.h"
 #include "analysis/measure.h"
 
 /*
@@ -563,6 +564,7 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		return err;
 	fill_figures(w, &raw, &f, m);
 	judge_level(w, c, &l, &f, m);
+	lag_judge(w, c, &l, &f, m);
 	/*
 	 * Other tasks moved this cache between one stretch of quiesce and another by more than
 	 * half of what the run kept: the host's doing outweighs the run's, it cannot decide.
@@ -842,17 +844,19 @@ static int pool_evidence(struct result *r, const struct series *s)
  * showed nothing for want of cycles makes the run INCONCLUSIVE only if it is one of the run's
  * own socket counts.
  */
-static bool enters_overall(const struct series *s, const struct metric_result *m)
+static bool enters_overall(const struct series *s, const struct analysis_params *p,
+			   const struct metric_result *m)
 {
 	if (!m->decisive)
 		return false;
+	/* With a namespace per cycle, the run's own socket counts never saw its sockets. */
 	if (m->verdict == VERDICT_INCONCLUSIVE && m->nothing_seen &&
-	    (m->role != ROLE_SOCKETS || s->cols[m->col].d.unit != UNIT_COUNT))
+	    (m->role != ROLE_SOCKETS || s->cols[m->col].d.unit != UNIT_COUNT || p->netns_per_cycle))
 		return false;
 	return true;
 }
 
-static void overall(struct result *r, const struct series *s)
+static void overall(struct result *r, const struct series *s, const struct analysis_params *p)
 {
 	size_t i, n = 0, k;
 	int len = 0;
@@ -870,7 +874,7 @@ static void overall(struct result *r, const struct series *s)
 				r->unseen_cycles = fmax(r->unseen_cycles, m->cycles_to_decide);
 			}
 		}
-		if (!enters_overall(s, m))
+		if (!enters_overall(s, p, m))
 			continue;
 		if (m->verdict > r->verdict)
 			r->verdict = m->verdict;
@@ -894,7 +898,7 @@ static void overall(struct result *r, const struct series *s)
 			const struct metric_result *m = &r->m[i];
 			const char *name = s->cols[m->col].name;
 
-			if (!enters_overall(s, m) || m->verdict != r->verdict ||
+			if (!enters_overall(s, p, m) || m->verdict != r->verdict ||
 			    (k == 0) != (m->col == r->socket_col) ||
 			    (k > 0 && m->nothing_seen != (k == 2)))
 				continue;
@@ -997,7 +1001,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 	socket_evidence(r, s, p);
 	if ((err = pool_evidence(r, s)))
 		goto out;
-	overall(r, s);
+	overall(r, s, p);
 	r->quiesce_stable = analysis_settled(s, p, NULL, 0);
 out:
 	work_free(&w);

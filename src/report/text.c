@@ -158,11 +158,10 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 				 fmt_rate(b, sizeof(b), m->residual_per_cycle, u));
 		break;
 	case VERDICT_BACKLOG:
+		/* The metric's own evidence: a steady rise, or clean-up that lagged (lag.c). */
 		snprintf(line, sizeof(line),
-			 "BACKLOG: %s rose %s steadily while the loop ran and came back after it "
-			 "stopped (deferred clean-up starved by the loop)",
-			 m ? s->cols[m->col].name : "?",
-			 m ? fmt_amount(a, sizeof(a), m->peak, u, true) : "?");
+			 "BACKLOG: %s %s (deferred clean-up starved by the loop)",
+			 m ? s->cols[m->col].name : "?", m ? m->why : "?");
 		break;
 	case VERDICT_BOUNDED:
 		n = snprintf(line, sizeof(line), "BOUNDED: growth stayed bounded");
