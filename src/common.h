@@ -28,6 +28,8 @@ double sl_now(void);
 int sl_parse_u64(const char *s, uint64_t *out);
 int sl_parse_int(const char *s, long min, long max, long *out);
 int sl_parse_double(const char *s, double *out);
+/* The longest duration any option takes: a day. */
+#define SL_MAX_SECONDS (24 * 3600.0)
 /* "90", "90s", "1.5m", "2h", "250ms" -> seconds. */
 int sl_parse_duration(const char *s, double *seconds);
 /* "64", "4k", "1M" (powers of 1024) -> bytes. */

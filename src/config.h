@@ -50,6 +50,7 @@ struct run_config {
 	double seconds; /* churn length; 0 with ops set: until ops */
 	uint64_t ops; /* total cycles, exact; 0: unbounded */
 	double rate; /* total cycles/s; 0: as fast as possible */
+	bool rate_max; /* --rate max: full speed asked for in so many words (a remote --target) */
 	bool yield; /* sched_yield between cycles */
 	uint64_t inject_leak; /* keep one socket open every N cycles; 0: off */
 	bool allow_open; /* accept a sequence without close */

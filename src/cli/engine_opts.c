@@ -1,6 +1,7 @@
 /* The engine's command-line options: their table, defaults, and the checks after the last one. */
 #include "cli/engine_opts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,20 @@ void run_config_defaults(struct run_config *cfg)
 	cfg->nsysctl = 0;
 }
 
+static bool sysctl_key_ok(const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = key[i];
+
+		if (ch == '.' ? i + 1 == n || key[i + 1] == '.' :
+				!(isalnum((unsigned char)ch) || ch == '_' || ch == '-'))
+			return false;
+	}
+	return n > 4;
+}
+
 static int parse_sysctl(const struct opt_call *c, const char *arg)
 {
 	struct run_config *cfg = c->obj;
@@ -47,8 +62,26 @@ static int parse_sysctl(const struct opt_call *c, const char *arg)
 		return opt_bad(c, arg, "too many; at most %d", RUN_MAX_SYSCTL);
 	if (strncmp(arg, "net.", 4) || !strchr(arg, '='))
 		return opt_bad(c, arg, "expected net.KEY=VALUE, e.g. net.ipv4.tcp_tw_reuse=1");
+	/* The key becomes a path under /proc/sys/net: it must name nothing outside it. */
+	if (!sysctl_key_ok(arg, strchr(arg, '=') - arg))
+		return opt_bad(c, arg,
+			       "the key must be dotted words of letters, digits, '_' and '-' (no "
+			       "'/', no empty part), e.g. net.ipv4.tcp_tw_reuse=1");
 	cfg->netns_sysctl[cfg->nsysctl++] = arg;
 	return 0;
+}
+
+static int parse_rate(const struct opt_call *c, const char *arg)
+{
+	struct run_config *cfg = c->obj;
+
+	if (!strcmp(arg, "max")) {
+		cfg->rate = 0;
+		cfg->rate_max = true;
+		return 0;
+	}
+	cfg->rate_max = false;
+	return opt_real(c, arg);
 }
 
 static int list_presets(const struct opt_call *c, const char *arg)
@@ -91,8 +124,10 @@ const struct opt engine_opts[] = {
 		  "given)" },
 	{ "ops", .arg = "N", OPT_U64(RC, ops), .flags = OPT_ABOVE, .group = G_CLIENT,
 	  .help = "total cycles, exact (split over the workers)" },
-	{ "rate", .arg = "R", OPT_REAL(RC, rate), .flags = OPT_ABOVE, .group = G_CLIENT,
-	  .help = "total cycles per second (default: as fast as possible)" },
+	{ "rate", .arg = "R|max", .kind = OPT_NUMBER, .parse = parse_rate,
+	  .off = OPT_AT(RC, rate, double), .flags = OPT_ABOVE, .group = G_CLIENT,
+	  .help = "total cycles per second (default: as fast as possible); 'max': as fast as "
+		  "possible, said on purpose (a target on another host needs one or the other)" },
 	{ "yield", OPT_ON(RC, yield), .group = G_CLIENT,
 	  .help = "sched_yield between cycles: let deferred work run" },
 	{ "inject-leak", .arg = "N", OPT_U64(RC, inject_leak), .flags = OPT_ABOVE,
@@ -186,6 +221,16 @@ int engine_opts_finish(struct run_config *cfg)
 
 		if (transport_target_resolve(tr, cfg->target, &ss, &len, why, sizeof(why))) {
 			sl_err("--target: %s", why);
+			return SL_EXIT_USAGE;
+		}
+		/* Safe by default: another host is never churned at full speed unasked. */
+		if (!cfg->rate && !cfg->rate_max &&
+		    !transport_addr_is_local((const struct sockaddr *)&ss)) {
+			transport_addr_str((const struct sockaddr *)&ss, len, why, sizeof(why));
+			sl_err("--target %s (%s) is not on this host: sockleak churns another host only "
+			       "at a rate you choose; give --rate R (cycles per second), or --rate max "
+			       "to churn it at full speed on purpose",
+			       cfg->target, why);
 			return SL_EXIT_USAGE;
 		}
 	}

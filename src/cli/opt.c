@@ -199,23 +199,21 @@ static const char *dur(char *buf, size_t size, double s)
 int opt_seconds(const struct opt_call *c, const char *arg)
 {
 	const struct opt *o = c->o;
+	/* Every duration is bounded: a run of 1e99 s would never end, and sums would overflow. */
+	double max = o->max > 0 ? o->max : SL_MAX_SECONDS;
 	char lo[32], hi[32];
 	double v;
 
-	if (sl_parse_duration(arg, &v) || !isfinite(v) || !in_range(o, v)) {
+	if (sl_parse_duration(arg, &v) || !isfinite(v) || !in_range(o, v) || v > max) {
 		dur(lo, sizeof(lo), o->min);
-		dur(hi, sizeof(hi), o->max);
-		if (o->max > 0)
-			return opt_bad(c, arg,
-				       "expected a duration from %s to %s, such as 500ms, 3s, 2m",
-				       lo, hi);
+		dur(hi, sizeof(hi), max);
 		if (o->flags & OPT_ABOVE)
 			return opt_bad(c, arg,
-				       "expected a duration above %s, such as 10, 2.5, "
-				       "500ms, 1m",
-				       lo);
-		return opt_bad(c, arg, "expected a duration of at least %s, such as 500ms, 3s, 2m",
-			       lo);
+				       "expected a duration above %s and at most %s, such as 10, "
+				       "2.5, 500ms, 1m",
+				       lo, hi);
+		return opt_bad(c, arg, "expected a duration from %s to %s, such as 500ms, 3s, 2m",
+			       lo, hi);
 	}
 	*(double *)c->field = v;
 	return 0;

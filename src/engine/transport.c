@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -142,6 +143,7 @@ int transport_target_resolve(const struct transport *t, const char *text,
 	struct addrinfo hints = { 0 }, *res = NULL;
 	char host[256];
 	const char *port;
+	long pv;
 	int rc;
 
 	if (t->family == AF_UNIX) {
@@ -154,6 +156,11 @@ int transport_target_resolve(const struct transport *t, const char *text,
 	}
 	if (split_host_port(text, false, host, sizeof(host), &port) || !port || !*host) {
 		snprintf(why, whylen, "'%s' is not HOST:PORT (IPv6: [ADDR]:PORT)", text);
+		return -EINVAL;
+	}
+	/* getaddrinfo takes 99999 and wraps it into another port: refuse what is not a port. */
+	if (sl_parse_int(port, 1, 65535, &pv)) {
+		snprintf(why, whylen, "'%s': the port '%s' is not a port (1-65535)", text, port);
 		return -EINVAL;
 	}
 	hints.ai_family = t->family;
@@ -169,6 +176,48 @@ int transport_target_resolve(const struct transport *t, const char *text,
 	*len = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+bool transport_addr_is_local(const struct sockaddr *sa)
+{
+	struct ifaddrs *ifs, *i;
+	bool local = false;
+
+	if (sa->sa_family == AF_UNIX)
+		return true;
+	if (sa->sa_family == AF_INET) {
+		in_addr_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+
+		/* 127/8 is loopback; 0.0.0.0 connects to this host. */
+		if (a >> 24 == 127 || a == INADDR_ANY)
+			return true;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+		    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127))
+			return true;
+	} else {
+		return false;
+	}
+	/* An address of one of this host's own interfaces: the traffic stays on the host. */
+	if (getifaddrs(&ifs))
+		return false;
+	for (i = ifs; i && !local; i = i->ifa_next) {
+		const struct sockaddr *ia = i->ifa_addr;
+
+		if (!ia || ia->sa_family != sa->sa_family)
+			continue;
+		if (sa->sa_family == AF_INET)
+			local = ((const struct sockaddr_in *)ia)->sin_addr.s_addr ==
+				((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+		else
+			local = !memcmp(&((const struct sockaddr_in6 *)ia)->sin6_addr,
+					&((const struct sockaddr_in6 *)sa)->sin6_addr,
+					sizeof(struct in6_addr));
+	}
+	freeifaddrs(ifs);
+	return local;
 }
 
 void transport_any_addr(const struct transport *t, struct sockaddr_storage *ss, socklen_t *len)

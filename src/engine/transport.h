@@ -26,9 +26,14 @@ const struct transport *transport_get(enum transport_kind k);
  */
 int transport_addr_parse(const struct transport *t, const char *text, struct sockaddr_storage *ss,
 			 socklen_t *len);
-/* As transport_addr_parse, but HOST may be a name (getaddrinfo) and a port is required. */
+/* As transport_addr_parse, but HOST may be a name (getaddrinfo) and a port (1-65535) is required. */
 int transport_target_resolve(const struct transport *t, const char *text,
 			     struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen);
+/*
+ * Whether traffic to the address stays on this host: a UNIX socket, loopback, the unspecified
+ * address, or an address of one of the host's interfaces.
+ */
+bool transport_addr_is_local(const struct sockaddr *sa);
 /* The autobind / wildcard address used by a bare "bind". */
 void transport_any_addr(const struct transport *t, struct sockaddr_storage *ss, socklen_t *len);
 /* "127.0.0.1:40000", "[::1]:40000", "@sockleak.123.0" */

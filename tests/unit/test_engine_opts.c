@@ -35,6 +35,16 @@ static void test_values(void **state)
 	assert_int_equal(opt_set(engine_opts, "ops", "-1", &cfg), -EINVAL);
 	assert_int_equal(opt_set(engine_opts, "rate", "1e3", &cfg), 0);
 	assert_float_equal(cfg.rate, 1000, 1e-9);
+	assert_false(cfg.rate_max);
+	assert_int_equal(opt_set(engine_opts, "rate", "max", &cfg), 0);
+	assert_float_equal(cfg.rate, 0, 1e-9);
+	assert_true(cfg.rate_max);
+	assert_int_equal(opt_set(engine_opts, "rate", "0", &cfg), -EINVAL);
+	/* Durations end within a day. */
+	assert_int_equal(opt_set(engine_opts, "seconds", "24h", &cfg), 0);
+	assert_int_equal(opt_set(engine_opts, "seconds", "1e99", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "seconds", "86401", &cfg), -EINVAL);
+	assert_float_equal(cfg.seconds, 86400, 1e-9);
 	assert_int_equal(opt_set(engine_opts, "transport", "unix-dgram", &cfg), 0);
 	assert_int_equal(cfg.transport, TR_UNIX_DGRAM);
 	assert_int_equal(opt_set(engine_opts, "transport", "sctp", &cfg), -EINVAL);
@@ -43,8 +53,15 @@ static void test_values(void **state)
 	assert_string_equal(server_close_name(cfg.server_close), "rst");
 	assert_int_equal(opt_set(engine_opts, "server-close", "later", &cfg), -EINVAL);
 	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "kernel.foo=1", &cfg), -EINVAL);
+	/* A key names a file under /proc/sys/net and nothing else. */
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4/../x=1", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4..x=1", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4.=1", &cfg), -EINVAL);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.=1", &cfg), -EINVAL);
 	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4.tcp_tw_reuse=1", &cfg), 0);
-	assert_int_equal(cfg.nsysctl, 1);
+	assert_int_equal(opt_set(engine_opts, "netns-sysctl", "net.ipv4.conf.lo.rp_filter=1", &cfg),
+			 0);
+	assert_int_equal(cfg.nsysctl, 2);
 	assert_int_equal(opt_set(engine_opts, "no-netns", NULL, &cfg), 0);
 	assert_false(cfg.netns);
 	assert_int_equal(opt_set(engine_opts, "json", "x", &cfg), -ENOENT);
@@ -113,6 +130,22 @@ static void test_finish(void **state)
 	cfg.target = "127.0.0.1:9";
 	assert_int_equal(engine_opts_finish(&cfg), 0);
 	assert_false(cfg.netns); /* the target lives in the host's namespace */
+	engine_opts_free(&cfg);
+
+	/* Another host only at a rate asked for (nothing is sent here: finish only checks). */
+	run_config_defaults(&cfg);
+	cfg.target = "198.51.100.1:9";
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	assert_null(cfg.seq);
+	run_config_defaults(&cfg);
+	cfg.target = "198.51.100.1:9";
+	cfg.rate = 100;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	engine_opts_free(&cfg);
+	run_config_defaults(&cfg);
+	cfg.target = "198.51.100.1:9";
+	assert_int_equal(opt_set(engine_opts, "rate", "max", &cfg), 0);
+	assert_int_equal(engine_opts_finish(&cfg), 0);
 	engine_opts_free(&cfg);
 
 	run_config_defaults(&cfg);

@@ -88,6 +88,43 @@ static void test_target(void **state)
 						  why, sizeof(why)),
 			 -EINVAL);
 	assert_non_null(strstr(why, "HOST:PORT"));
+	/* A port is 1-65535: getaddrinfo alone would wrap 99999 into 34463. */
+	assert_int_equal(transport_target_resolve(transport_get(TR_TCP), "127.0.0.1:99999", &ss,
+						  &len, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "not a port (1-65535)"));
+	assert_int_equal(transport_target_resolve(transport_get(TR_TCP), "127.0.0.1:0", &ss, &len,
+						  why, sizeof(why)),
+			 -EINVAL);
+	assert_int_equal(transport_target_resolve(transport_get(TR_TCP), "127.0.0.1:65535", &ss,
+						  &len, why, sizeof(why)),
+			 0);
+}
+
+static bool local(enum transport_kind k, const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	assert_int_equal(transport_addr_parse(transport_get(k), text, &ss, &len), 0);
+	return transport_addr_is_local((struct sockaddr *)&ss);
+}
+
+/* What stays on this host: loopback, the unspecified address, UNIX sockets. */
+static void test_local(void **state)
+{
+	(void)state;
+	assert_true(local(TR_TCP, "127.0.0.1:80"));
+	assert_true(local(TR_TCP, "127.1.2.3:80"));
+	assert_true(local(TR_TCP, "0.0.0.0:80"));
+	assert_true(local(TR_TCP6, "[::1]:80"));
+	assert_true(local(TR_TCP6, "[::ffff:127.0.0.1]:80"));
+	assert_true(local(TR_UNIX, "/run/x.sock"));
+	assert_true(local(TR_UNIX, "@abstract"));
+	assert_false(local(TR_TCP, "8.8.8.8:53"));
+	assert_false(local(TR_TCP, "198.51.100.1:9"));
+	assert_false(local(TR_TCP6, "[2001:db8::1]:80"));
+	assert_false(local(TR_TCP6, "[::ffff:8.8.8.8]:80"));
 }
 
 static void test_server_socket(void **state)
@@ -153,7 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_target),		cmocka_unit_test(test_server_socket),
-		cmocka_unit_test(test_reuseport_group),
+		cmocka_unit_test(test_reuseport_group), cmocka_unit_test(test_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
