@@ -23,5 +23,4 @@ int engine_opts_finish(struct run_config *cfg);
 /* Frees what engine_opts_finish allocated (the compiled sequence). */
 void engine_opts_free(struct run_config *cfg);
 
-
 #endif

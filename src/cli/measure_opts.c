@@ -55,7 +55,7 @@ const struct opt measure_opts[] = {
 		  "inconclusive or bounded (severity: clean < bounded < inconclusive < backlog < "
 		  "leak)" },
 	{ "json", .arg = "FILE", OPT_STR(RC, json_path, OPT_FILE_OUT), .group = G_VERDICT,
-	  .help = "the report and the time series as JSON (schema 1; \"-\": stdout)" },
+	  .help = "the report and the time series as JSON (schema 2; \"-\": stdout)" },
 	{ "html", .arg = "FILE", OPT_STR(RC, html_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "a self-contained HTML report with charts" },
 	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_VERDICT,

@@ -23,7 +23,7 @@ static const struct opt report_opts[] = {
 	{ "csv", .arg = "OUT", OPT_STR(A, csv, OPT_FILE_OUT),
 	  .help = "the time series as CSV: t,cycles,phase,<metric>..." },
 	{ "json", .arg = "OUT", OPT_STR(A, json, OPT_FILE_OUT),
-	  .help = "the JSON report again (schema 1)" },
+	  .help = "the JSON report again (schema 2)" },
 	OPT_HELP_ROW,
 	{ 0 },
 };
@@ -79,10 +79,7 @@ int cmd_report(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	in = report_run_in(&run);
-	if (text && report_text(stdout, &run.s, &run.r, run.has_cfg ? &run.cfg : NULL))
-		err = -EIO;
-	if (text && !err && run.has_confirm &&
-	    (fputc('\n', stdout) == EOF || report_text_confirm(stdout, &run.s, &run.confirm)))
+	if (text && report_text_all(stdout, &in))
 		err = -EIO;
 	if (!err && html)
 		err = report_html(html, &in);

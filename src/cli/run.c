@@ -77,12 +77,26 @@ void run_defaults(struct run_config *cfg)
 	cfg->fail_on = 1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK;
 }
 
+/* How the run went, for the reports to say after the evidence. */
+static void facts_of(const struct run_config *cfg, const struct run_output *o, struct run_facts *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->signal = o->signal;
+	snprintf(x->guard, sizeof(x->guard), "%s", o->guard);
+	x->settled = o->settled;
+	snprintf(x->unsettled, sizeof(x->unsettled), "%s", o->settle);
+	x->quiesce_max = cfg->quiesce_max;
+	x->cgroup = o->cgroup_version > 0;
+	snprintf(x->cgroup_why, sizeof(x->cgroup_why), "%s", o->cgroup_why);
+}
+
 /* Each output file is written even when another failed: nothing measured is lost. */
 int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 		      const struct machine *m, const struct confirm_result *conf)
 {
 	const char *names[ENGINE_MAX_OPS];
 	struct report_in in = { &o->series, &o->result, cfg, m, NULL, conf };
+	struct run_facts facts;
 	json_t *eng;
 	unsigned i;
 	int rc = 0;
@@ -91,6 +105,8 @@ int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 		names[i] = seq_op_name(cfg->seq->ops[i].kind);
 	eng = report_engine_json(&o->stats, names, cfg->seq->nops);
 	in.engine = eng;
+	facts_of(cfg, o, &facts);
+	in.facts = &facts;
 	if (cfg->json_path && report_json(cfg->json_path, &in))
 		rc = -EIO;
 	if (cfg->csv_path && report_csv(cfg->csv_path, &o->series))
@@ -103,17 +119,11 @@ int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 
 static void print_run(FILE *f, const struct run_config *cfg, const struct run_output *o)
 {
+	struct run_facts facts;
+
+	facts_of(cfg, o, &facts);
 	report_text(f, &o->series, &o->result, cfg);
-	if (o->guard[0])
-		fprintf(f, "\nStopped early by the memory guard: %s\n", o->guard);
-	if (o->signal)
-		fprintf(f, "\nInterrupted by signal %d: the verdict covers what was measured.\n",
-			o->signal);
-	if (!o->settled && !o->signal)
-		fprintf(f, "\nQuiesce reached its maximum (%gs) before everything settled: %s\n",
-			cfg->quiesce_max, o->settle);
-	if (!o->cgroup_version)
-		fprintf(f, "Memory cgroup: %s\n", o->cgroup_why);
+	report_text_facts(f, &facts);
 }
 
 /*

@@ -4,14 +4,14 @@
 
 #include <jansson.h>
 
-#include "analysis/analysis.h"
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "report/machine.h"
 
-#define REPORT_SCHEMA 1
+/* The schema written; the loader reads it and every older one (schema 1: see json_load.c). */
+#define REPORT_SCHEMA 2
 
 /* What a report renders; renderers only read it. cfg, m and engine may be NULL. */
 struct report_in {
@@ -21,6 +21,7 @@ struct report_in {
 	const struct machine *m;
 	const json_t *engine; /* engine summary (report_engine_json), stored as "engine" */
 	const struct confirm_result *confirm; /* --confirm's comparison with a 3x run, or NULL */
+	const struct run_facts *facts; /* how the run went (signal, guard, settled), or NULL */
 };
 
 /* A run read back from a JSON report; owns everything it points to. */
@@ -31,8 +32,10 @@ struct report_run {
 	struct machine m;
 	json_t *engine; /* NULL when the run had none */
 	struct confirm_result confirm; /* col_b is -1: the longer run's series is not kept */
+	struct run_facts facts;
 	char *path;
-	bool has_cfg, has_machine, has_confirm;
+	int schema; /* of the file */
+	bool has_cfg, has_machine, has_confirm, has_facts;
 };
 
 struct jw;
@@ -41,12 +44,12 @@ void report_json_machine(struct jw *w, const struct machine *m);
 /* A set of verdicts (bit 1 << VERDICT_x) as an array of their names, such as "fail_on". */
 void report_json_verdict_set(struct jw *w, const char *key, unsigned mask);
 
-/* Writes the JSON report (schema 1) to path ("-": stdout). 0 or -errno, said with sl_err. */
+/* Writes the JSON report (schema 2) to path ("-": stdout). 0 or -errno, said with sl_err. */
 int report_json(const char *path, const struct report_in *in);
 int report_json_write(FILE *f, const struct report_in *in);
 
 /*
- * Reads a JSON report back. Anything that is not a sockleak JSON report of schema 1 is refused with
+ * Reads a JSON report back. Anything that is not a sockleak JSON report of schema 1 or 2 is refused with
  * a message naming the file and the place (sl_err) and -EINVAL; an unreadable file gives -errno.
  * Call report_run_free afterwards in every case.
  */

@@ -595,6 +595,21 @@ int report_text(FILE *f, const struct series *s, const struct result *r,
 	return ferror(f) ? -EIO : 0;
 }
 
+int report_text_facts(FILE *f, const struct run_facts *x)
+{
+	if (x->guard[0])
+		fprintf(f, "\nStopped early by the memory guard: %s\n", x->guard);
+	if (x->signal)
+		fprintf(f, "\nInterrupted by signal %d: the verdict covers what was measured.\n",
+			x->signal);
+	if (!x->settled && !x->signal)
+		fprintf(f, "\nQuiesce reached its maximum (%gs) before everything settled: %s\n",
+			x->quiesce_max, x->unsettled);
+	if (!x->cgroup)
+		fprintf(f, "Memory cgroup: %s\n", x->cgroup_why);
+	return ferror(f) ? -EIO : 0;
+}
+
 int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c)
 {
 	char nm[48];
@@ -615,4 +630,15 @@ int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_r
 			m->expected);
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+int report_text_all(FILE *f, const struct report_in *in)
+{
+	int err = report_text(f, in->s, in->r, in->cfg);
+
+	if (!err && in->facts)
+		err = report_text_facts(f, in->facts);
+	if (!err && in->confirm && fputc('\n', f) != EOF)
+		err = report_text_confirm(f, in->s, in->confirm);
+	return err || ferror(f) ? -EIO : 0;
 }

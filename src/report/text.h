@@ -4,10 +4,10 @@
 
 #include <stdio.h>
 
-#include "analysis/analysis.h"
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
+#include "report/report.h"
 
 /*
  * Writes the report of one analysed run; cfg may be NULL (the sequence line is then left out).
@@ -15,6 +15,12 @@
  */
 int report_text(FILE *f, const struct series *s, const struct result *r,
 		const struct run_config *cfg);
+
+/* What the orchestrator saw: stopped by the guard or a signal, quiesce unsettled, no cgroup. */
+int report_text_facts(FILE *f, const struct run_facts *x);
+
+/* Everything a run printed, from what a report holds: the report, the facts, the confirmation. */
+int report_text_all(FILE *f, const struct report_in *in);
 
 /* The --confirm section: the two runs' residuals side by side and what their ratio says; metric
  * names from sa, the first run's series. */

@@ -1,7 +1,8 @@
 # Helpers for the t_run_* tests: source after lib.sh.
 
 # srun NAME EXIT ARGS...: sockleak run --quiet --json $TMP/NAME.json ARGS; the text report goes to
-# $TMP/NAME.txt (kept in $ARTIFACTS too); fails the test unless it exits with EXIT.
+# $TMP/NAME.txt (kept in $ARTIFACTS too); fails the test unless it exits with EXIT, or unless
+# 'sockleak report NAME.json' renders the very text the run printed.
 srun() {
 	name=$1
 	want=$2
@@ -15,6 +16,12 @@ srun() {
 	cat "$TMP/$name.txt" "$TMP/$name.err"
 	[ "$rc" -eq "$want" ] || die "$name: expected exit $want, got $rc (sockleak run $*)"
 	echo "ok: $name exits $want"
+	if [ -s "$TMP/$name.json" ]; then
+		"$SOCKLEAK" report "$TMP/$name.json" --text >"$TMP/$name.re.txt"
+		diff "$TMP/$name.txt" "$TMP/$name.re.txt" >&2 ||
+			die "$name: the text re-rendered from its JSON differs from what the run printed"
+		echo "ok: $name: the report of its JSON is the text it printed"
+	fi
 }
 
 # rjq NAME EXPR DESCRIPTION: fails unless the jq expression is true of $TMP/NAME.json.

@@ -25,11 +25,14 @@ set -e
 cat "$TMP/int.txt" "$TMP/int.err"
 [ $rc -eq 130 ] || die "SIGINT: expected exit 130, got $rc"
 echo "ok: exit 130"
-jq -e '.schema == 1 and .result.cycles > 0 and (.series.rows > 10)' "$j" >/dev/null ||
+jq -e '.schema == 2 and .result.cycles > 0 and (.series.rows > 10)' "$j" >/dev/null ||
 	die "SIGINT: JSON not written with the series"
 echo "ok: JSON written with what was measured"
 grep -q "Interrupted by signal 2" "$TMP/int.txt" || die "SIGINT: the report does not say so"
 echo "ok: the report says it was interrupted"
+"$SOCKLEAK" report "$j" --text | cmp -s - "$TMP/int.txt" ||
+	die "SIGINT: the text re-rendered from the JSON differs from what the run printed"
+echo "ok: the report of its JSON is the text it printed"
 [ ! -d /proc/$pid ] || die "SIGINT: process still there"
 [ "$(ns_snapshot)" = "$before" ] || die "SIGINT: network namespace left behind"
 echo "ok: no namespace left behind"

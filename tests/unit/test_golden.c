@@ -17,8 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "engine/transport.h"
 #include "report/report.h"
+#include "report/text.h"
 
 /* tests/data/golden, or $SOCKLEAK_TESTDATA/golden when the tests run from elsewhere. */
 static void golden_path(char *out, size_t n, const char *name, const char *ext)
@@ -183,6 +185,131 @@ static void check_result(const struct series *s, const struct result *r, json_t 
 		check_pool(&r->pools[i], item);
 }
 
+/* The whole file, or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *m;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/*
+ * The text report of the analysis again, with what the run saw around it (its exit status, and
+ * whether quiesce settled), is the text the run printed, byte for byte.
+ */
+static void facts_of(const char *name, const struct report_run *run,
+		     const struct analysis_params *p, struct run_facts *facts)
+{
+	char path[256], *rc;
+
+	golden_path(path, sizeof(path), name, "rc");
+	rc = slurp(path);
+	assert_non_null(rc);
+	memset(facts, 0, sizeof(*facts));
+	facts->signal = atoi(rc) > 128 ? atoi(rc) - 128 : 0;
+	facts->settled = analysis_settled(&run->s, p, facts->unsettled, sizeof(facts->unsettled));
+	if (facts->signal && !facts->settled)
+		snprintf(facts->unsettled, sizeof(facts->unsettled), "interrupted");
+	facts->quiesce_max = run->cfg.quiesce_max;
+	facts->cgroup = run->m.cgroup;
+	free(rc);
+}
+
+/* A report rendered into memory: text (html false) or HTML. */
+static char *render(const struct report_in *in, bool html)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(html ? report_html_write(f, in) : report_text_all(f, in), 0);
+	fclose(f);
+	return buf;
+}
+
+static void assert_same_text(const char *got, const char *want, const char *what)
+{
+	size_t i = 0;
+
+	if (!strcmp(got, want))
+		return;
+	while (got[i] && got[i] == want[i])
+		i++;
+	fail_msg("%s differs at byte %zu: '%.60s' vs '%.60s'", what, i, got + i, want + i);
+}
+
+static void check_text(const char *name, const struct report_run *run, const struct result *r,
+		       const struct analysis_params *p)
+{
+	struct run_facts facts;
+	struct report_in in = { &run->s, r, &run->cfg, &run->m, NULL, NULL, &facts };
+	char path[256], *want, *got;
+
+	facts_of(name, run, p, &facts);
+	got = render(&in, false);
+	golden_path(path, sizeof(path), name, "txt");
+	want = slurp(path);
+	assert_non_null(want);
+	assert_same_text(got, want, path);
+	free(got);
+	free(want);
+}
+
+/*
+ * A report written as JSON and read back renders the same text and the same HTML as the run it
+ * came from; a confirmation of two of its metrics included.
+ */
+static void check_round_trip(const char *name, const struct report_run *run, const struct result *r,
+			     const struct analysis_params *p)
+{
+	struct confirm_metric cm[2] = {
+		{ r->m[0].col, r->m[0].col, VERDICT_LEAK, 0.99, 30, 90, 3, 3, 1e-3 },
+		{ r->m[1].col, r->m[1].col, VERDICT_BOUNDED, 0.9, 12, 13, 13.0 / 12, 3, NAN },
+	};
+	struct confirm_result conf = {
+		VERDICT_LEAK, VERDICT_LEAK, 0.99, 1e5,
+		3e5,	      cm,	    2,	  "the residual scaled with the cycles"
+	};
+	struct run_facts facts;
+	struct report_in in = { &run->s, r, &run->cfg, &run->m, run->engine, &conf, &facts };
+	struct report_run back;
+	struct report_in bin;
+	char path[256], *a, *b;
+
+	facts_of(name, run, p, &facts);
+	snprintf(facts.guard, sizeof(facts.guard), "MemAvailable fell below 1 GiB");
+	facts.cgroup = false;
+	snprintf(facts.cgroup_why, sizeof(facts.cgroup_why), "not root");
+	snprintf(path, sizeof(path), "/tmp/sockleak-test-golden.%d.%s.2.json", (int)getpid(), name);
+	assert_int_equal(report_json(path, &in), 0);
+	assert_int_equal(report_json_load(path, &back), 0);
+	unlink(path);
+	assert_int_equal(back.schema, REPORT_SCHEMA);
+	bin = report_run_in(&back);
+	a = render(&in, false);
+	b = render(&bin, false);
+	assert_same_text(b, a, "the text of the run read back");
+	free(a);
+	free(b);
+	a = render(&in, true);
+	b = render(&bin, true);
+	assert_same_text(b, a, "the HTML of the run read back");
+	free(a);
+	free(b);
+	report_run_free(&back);
+}
+
 static void golden(const char *name)
 {
 	struct analysis_params p;
@@ -202,6 +329,8 @@ static void golden(const char *name)
 	params_of(&run, &p);
 	assert_int_equal(analyse(&run.s, &p, &r), 0);
 	check_result(&run.s, &r, json_object_get(root, "result"));
+	check_text(name, &run, &r, &p);
+	check_round_trip(name, &run, &r, &p);
 	result_free(&r);
 	report_run_free(&run);
 	json_decref(root);

@@ -30,6 +30,23 @@ static void assert_same(double a, double b)
 		fail_msg("%.17g != %.17g", a, b);
 }
 
+static void assert_same_text(const char *a, const char *b)
+{
+	if ((a == NULL) != (b == NULL) || (a && strcmp(a, b)))
+		fail_msg("'%s' != '%s'", a ? a : "(null)", b ? b : "(null)");
+}
+
+/* The descriptor, as the probe declared it (schema 2) or the shim read it (schema 1). */
+static void assert_same_desc(const struct metric_desc *a, const struct metric_desc *b)
+{
+	assert_int_equal(a->cls, b->cls);
+	assert_int_equal(a->families, b->families);
+	assert_int_equal(a->traits, b->traits);
+	assert_same_text(a->source, b->source);
+	assert_same_text(a->object, b->object);
+	assert_same_text(a->holds, b->holds);
+}
+
 static void assert_same_series(const struct series *a, const struct series *b)
 {
 	size_t i, j;
@@ -51,6 +68,7 @@ static void assert_same_series(const struct series *a, const struct series *b)
 		assert_int_equal(a->cols[j].d.kind, b->cols[j].d.kind);
 		if (a->cols[j].d.note || b->cols[j].d.note)
 			assert_string_equal(a->cols[j].d.note, b->cols[j].d.note);
+		assert_same_desc(&a->cols[j].d, &b->cols[j].d);
 	}
 	for (i = 0; i < a->nrows; i++) {
 		assert_same(a->t[i], b->t[i]);
@@ -265,7 +283,7 @@ static void test_schema_layout(void **state)
 	fclose(f);
 	root = json_loadb(buf, len, 0, &e);
 	assert_non_null(root);
-	assert_int_equal(json_integer_value(json_object_get(root, "schema")), 1);
+	assert_int_equal(json_integer_value(json_object_get(root, "schema")), 2);
 	assert_string_equal(json_string_value(json_object_get(root, "tool")), "sockleak");
 	v = json_object_get(json_object_get(root, "result"), "verdict");
 	assert_string_equal(json_string_value(v), "LEAK");
@@ -344,9 +362,11 @@ static char *valid_text(void)
 	return buf;
 }
 
-static void expect_broken(const char *from, const char *to, const char *words)
+/* text with its first from replaced by to must be refused with words. */
+static void expect_refusal_of(const char *text, const char *from, const char *to, const char *words)
 {
-	char *text = valid_text(), *p = strstr(text, from), *out;
+	const char *p = strstr(text, from);
+	char *out;
 	size_t n;
 
 	assert_non_null(p);
@@ -355,6 +375,13 @@ static void expect_broken(const char *from, const char *to, const char *words)
 	snprintf(out, n, "%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
 	expect_refusal(out, words);
 	free(out);
+}
+
+static void expect_broken(const char *from, const char *to, const char *words)
+{
+	char *text = valid_text();
+
+	expect_refusal_of(text, from, to, words);
 	free(text);
 }
 
@@ -369,7 +396,8 @@ static void test_refusals(void **state)
 	expect_refusal("[1, 2]", "not a sockleak JSON report");
 	expect_refusal("{\"tool\": \"sockleak\"}", "not a sockleak JSON report");
 	expect_refusal("{\"schema\": 1, \"tool\": \"other\"}", "not a sockleak JSON report");
-	expect_refusal("{\"schema\": 2, \"tool\": \"sockleak\"}", "schema 2 is not supported");
+	expect_refusal("{\"schema\": 3, \"tool\": \"sockleak\"}", "schema 3 is not supported");
+	expect_refusal("{\"schema\": 0, \"tool\": \"sockleak\"}", "schema 0 is not supported");
 	expect_refusal("{\"schema\": \"1\", \"tool\": \"sockleak\"}", "schema \"1\" is not");
 	expect_refusal("{\"schema\": 1, \"tool\": \"sockleak\"}", "series: missing");
 	expect_broken("\"rows\": 881", "\"rows\": 880", "series.t: expected 880 items");
@@ -390,6 +418,64 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(msg, "cannot read /nonexistent/run.json"));
 	free(msg);
 	report_run_free(&run);
+}
+
+/*
+ * Descriptors as a probe declares them travel whole (schema 2): traits, families, the socket
+ * caches a merged slab line holds. A trait a newer sockleak adds is skipped, not refused; a class
+ * it does not know is refused. A schema-1 file is described by the catalog's shim.
+ */
+static void test_descriptors(void **state)
+{
+	struct metric_desc d = { .kind = MK_LEVEL,
+				 .unit = UNIT_COUNT,
+				 .cls = MC_SLAB_OBJS,
+				 .families = FAM_TCP | FAM_UNIX,
+				 .traits = MT_HOST | MT_MERGED | MT_SOCKET_CACHE,
+				 .source = "slabinfo",
+				 .object = "eventpoll_epi",
+				 .holds = "tcp_bind_bucket, tcp_bind2_bucket",
+				 .note = "merged: fib6_node" };
+	struct series s;
+	struct result r = { 0 };
+	struct report_in in = { &s, &r, NULL, NULL, NULL };
+	struct report_run run;
+	char *path = tmp_path("desc.json"), *text = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	series_init(&s, 0);
+	assert_int_equal(series_add(&s, "x.y", &d), 0);
+	series_mark(&s, PHASE_BASELINE, 0, 0);
+	series_set(&s, 0, 1);
+	series_commit(&s, 0, 0);
+	series_flush(&s);
+	r.verdict_col = r.socket_col = -1;
+	assert_int_equal(report_json(path, &in), 0);
+	assert_int_equal(report_json_load(path, &run), 0);
+	assert_same_desc(&d, &run.s.cols[0].d);
+	report_run_free(&run);
+
+	f = open_memstream(&text, &len);
+	assert_int_equal(report_json_write(f, &in), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\"holds\": [\"tcp_bind_bucket\", \"tcp_bind2_bucket\"]"));
+	/* A trait from the future: read as if it were not there. */
+	p = strstr(text, "\"merged\"");
+	assert_non_null(p);
+	memcpy(p, "\"future\"", 8);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(report_json_load(path, &run), 0);
+	assert_int_equal(run.s.cols[0].d.traits, MT_HOST | MT_SOCKET_CACHE);
+	report_run_free(&run);
+	expect_refusal_of(text, "\"slab-objects\"", "\"slab-things\"",
+			  "series.columns[0].class: unknown value 'slab-things'");
+	free(text);
+	unlink(path);
+	series_free(&s);
 }
 
 static void test_engine_summary(void **state)
@@ -464,6 +550,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_round_trip_folded),
 		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_descriptors),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))

@@ -1,0 +1,297 @@
+/*
+ * The JSON report's loader: schema 2 through the tables the writer uses, and schema 1, whose
+ * columns carry no descriptor: the catalog's shim (metric_desc_v1) describes them by name.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "report/json_tables.h"
+
+#define MAX_ROWS_LOADED (1u << 22) /* far above any series a run keeps (SERIES_DEFAULT_ROWS) */
+#define OLDEST_SCHEMA 1
+
+/* A column's name and descriptor as the file has them; the shim fills an old file's. */
+static int add_column(struct jt_reader *rd, struct series_col *c, const char *where,
+		      struct series *s)
+{
+	struct metric_desc v1;
+	char buf[256];
+	int idx;
+
+	if (!c->name || !*c->name || series_find(s, c->name) >= 0) {
+		jt_bad(rd, where, "name", "'%s' is empty or not unique", c->name ? c->name : "");
+		return rd->err;
+	}
+	if (rd->schema < 2) {
+		metric_desc_v1(c->name, c->d.unit, c->d.kind, c->d.note, &v1, buf, sizeof(buf));
+		idx = series_add(s, c->name, &v1);
+	} else {
+		idx = series_add(s, c->name, &c->d);
+	}
+	return idx < 0 ? (rd->err = idx) : 0;
+}
+
+static void free_column(struct series_col *c)
+{
+	free(c->name);
+	free((char *)c->d.note);
+	free((char *)c->d.source);
+	free((char *)c->d.object);
+	free((char *)c->d.holds);
+	memset(c, 0, sizeof(*c));
+}
+
+static void load_columns(struct jt_reader *rd, json_t *cols, struct series *s)
+{
+	struct series_col c;
+	char where[64];
+	json_t *item;
+	size_t j;
+
+	json_array_foreach(cols, j, item) {
+		snprintf(where, sizeof(where), "series.columns[%zu]", j);
+		if (!json_is_object(item))
+			return jt_bad(rd, where, NULL, "expected an object");
+		memset(&c, 0, sizeof(c));
+		jt_read(rd, item, where, &jt_column, &c);
+		if (!rd->err)
+			add_column(rd, &c, where, s);
+		free_column(&c);
+		if (rd->err)
+			return;
+	}
+}
+
+static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
+{
+	const char *w = "series";
+	json_t *t, *cyc, *ph, *cols, **vals = NULL;
+	double *row = NULL;
+	size_t i, j, n;
+	char where[64];
+
+	n = (size_t)jt_int(rd, o, w, "rows", 0, MAX_ROWS_LOADED);
+	t = jt_array(rd, o, w, "t", n);
+	cyc = jt_array(rd, o, w, "cycles", n);
+	ph = jt_array(rd, o, w, "phase", n);
+	cols = jt_array(rd, o, w, "columns", (size_t)-1);
+	if (rd->err)
+		return;
+	/* Room for every row as saved, even from a series kept with a larger max_rows. */
+	s->max_rows = (size_t)jt_int(rd, o, w, "max_rows", 4, MAX_ROWS_LOADED);
+	if (s->max_rows < n)
+		s->max_rows = n;
+	s->max_rows += s->max_rows % 2;
+	load_columns(rd, cols, s);
+	if (rd->err)
+		return;
+	vals = calloc(s->ncols + 1, sizeof(*vals));
+	row = calloc(s->ncols + 1, sizeof(*row));
+	if (!vals || !row) {
+		rd->err = -ENOMEM;
+		goto out;
+	}
+	for (j = 0; j < s->ncols; j++) {
+		snprintf(where, sizeof(where), "series.columns[%zu]", j);
+		vals[j] = jt_array(rd, json_array_get(cols, j), where, "values", n);
+	}
+	for (i = 0; i < n && !rd->err; i++) {
+		enum phase p = PHASE_BASELINE;
+		const char *pn = json_string_value(json_array_get(ph, i));
+		double ti = 0, ci = 0;
+
+		/* Places are spelled out only on error: a series may hold millions of values. */
+		if (!jt_number(json_array_get(t, i), &ti))
+			jt_bad(rd, "series", NULL, "t[%zu]: expected a number", i);
+		if (!jt_number(json_array_get(cyc, i), &ci))
+			jt_bad(rd, "series", NULL, "cycles[%zu]: expected a number", i);
+		if (!pn || phase_parse(pn, &p))
+			jt_bad(rd, "series", NULL,
+			       "phase[%zu]: expected baseline, warmup, churn, quiesce or teardown",
+			       i);
+		for (j = 0; j < s->ncols; j++)
+			if (!jt_number(json_array_get(vals[j], i), &row[j]))
+				jt_bad(rd, "series", NULL,
+				       "columns[%zu].values[%zu]: expected a number or null", j, i);
+		if (!rd->err && series_put_row(s, ti, ci, p, row))
+			rd->err = -ENOMEM;
+	}
+	s->fold = (unsigned)jt_int(rd, o, w, "fold", 0, 63);
+	s->samples = (uint64_t)jt_int(rd, o, w, "samples", 0, INT64_MAX);
+out:
+	free(vals);
+	free(row);
+}
+
+static void load_phases(struct jt_reader *rd, json_t *arr, struct series *s)
+{
+	char where[32];
+	json_t *item;
+	size_t i;
+
+	if (json_array_size(arr) > SERIES_MAX_MARKS)
+		return jt_bad(rd, "phases", NULL, "more than %d phases", SERIES_MAX_MARKS);
+	json_array_foreach(arr, i, item) {
+		struct phase_mark *pm = &s->marks[i];
+
+		snprintf(where, sizeof(where), "phases[%zu]", i);
+		if (!json_is_object(item))
+			return jt_bad(rd, where, NULL, "expected an object");
+		jt_read(rd, item, where, &jt_phase, pm);
+		if (!rd->err && pm->row > s->nrows)
+			jt_bad(rd, where, "row", "%zu is out of range [0, %zu]", pm->row, s->nrows);
+		if (rd->err)
+			return;
+		s->nmarks = i + 1;
+		s->cur_phase = pm->phase;
+	}
+}
+
+static void load_result(struct jt_reader *rd, json_t *o, const struct series *s, struct result *r)
+{
+	size_t i;
+
+	r->verdict_col = r->socket_col = -1;
+	r->socket_divisor = 1;
+	r->tw_recycled = r->tw_overflow = NAN;
+	r->unseen_cycles = 0;
+	jt_read(rd, o, "result", &jt_result, r);
+	/* Schema 1 named a pool row's cache only: its columns are that cache's. */
+	for (i = 0; rd->schema < 2 && i < r->npools; i++) {
+		r->pools[i].objs_col = series_find_object(s, MC_SLAB_OBJS, r->pools[i].cache);
+		r->pools[i].bytes_col = series_find_object(s, MC_SLAB_BYTES, r->pools[i].cache);
+	}
+}
+
+static json_t *load_file(struct jt_reader *rd)
+{
+	json_error_t e;
+	json_t *root;
+	FILE *f;
+
+	f = strcmp(rd->path, "-") ? fopen(rd->path, "r") : stdin;
+	if (!f) {
+		rd->err = -errno;
+		sl_err("cannot read %s: %s", rd->path, strerror(errno));
+		return NULL;
+	}
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
+	if (f != stdin)
+		fclose(f);
+	if (!root) {
+		sl_err("%s:%d:%d: not valid JSON: %s (is it a sockleak JSON report?)", rd->path,
+		       e.line, e.column, e.text);
+		rd->err = -EINVAL;
+	}
+	return root;
+}
+
+/* The file must say it is ours, in a schema this build reads, before anything else is read. */
+static bool check_schema(struct jt_reader *rd, json_t *root)
+{
+	json_t *schema = json_object_get(root, "schema");
+	const char *tool = json_string_value(json_object_get(root, "tool"));
+
+	if (!json_is_object(root) || !schema || !tool || strcmp(tool, "sockleak")) {
+		sl_err("%s: not a sockleak JSON report (expected an object with \"tool\": "
+		       "\"sockleak\" and \"schema\"; write one with 'sockleak run --json FILE')",
+		       rd->path);
+		rd->err = -EINVAL;
+		return false;
+	}
+	if (!json_is_integer(schema) || json_integer_value(schema) < OLDEST_SCHEMA ||
+	    json_integer_value(schema) > REPORT_SCHEMA) {
+		char *txt = json_dumps(schema, JSON_ENCODE_ANY);
+
+		sl_err("%s: schema %s is not supported: this sockleak (%s) reads schemas %d to %d",
+		       rd->path, txt ? txt : "?", SOCKLEAK_VERSION, OLDEST_SCHEMA, REPORT_SCHEMA);
+		free(txt);
+		rd->err = -EINVAL;
+		return false;
+	}
+	rd->schema = (int)json_integer_value(schema);
+	return true;
+}
+
+/* An optional object of the report, read through its table: whether it was there and good. */
+static bool load_part(struct jt_reader *rd, json_t *root, const char *key, const struct jtable *t,
+		      void *base)
+{
+	json_t *o = json_object_get(root, key);
+
+	if (rd->err || !o)
+		return false;
+	if (!json_is_object(o)) {
+		jt_bad(rd, "", key, "expected an object");
+		return false;
+	}
+	jt_read(rd, o, key, t, base);
+	return !rd->err;
+}
+
+int report_json_load(const char *path, struct report_run *run)
+{
+	struct jt_reader rd = { .path = path };
+	json_t *root, *o;
+
+	memset(run, 0, sizeof(*run));
+	series_init(&run->s, 0);
+	run->path = strdup(path);
+	if (!run->path)
+		return -ENOMEM;
+	root = load_file(&rd);
+	if (!root || !check_schema(&rd, root))
+		goto out;
+	run->schema = rd.schema;
+	rd.s = &run->s;
+	o = jt_object(&rd, root, "", "series");
+	if (o)
+		load_series(&rd, o, &run->s);
+	if (!rd.err && (o = jt_array(&rd, root, "", "phases", (size_t)-1)))
+		load_phases(&rd, o, &run->s);
+	if (!rd.err && (o = jt_object(&rd, root, "", "result")))
+		load_result(&rd, o, &run->s, &run->r);
+	run->has_cfg = load_part(&rd, root, "config", &jt_config, &run->cfg);
+	run->has_machine = load_part(&rd, root, "machine", &jt_machine, &run->m);
+	run->has_confirm = load_part(&rd, root, "confirm", &jt_confirm, &run->confirm);
+	run->has_facts = load_part(&rd, root, "run", &jt_facts, &run->facts);
+	o = json_object_get(root, "engine");
+	if (!rd.err && o && !json_is_object(o))
+		jt_bad(&rd, "", "engine", "expected an object");
+	else if (!rd.err && o)
+		run->engine = json_incref(o);
+	if (rd.err == -ENOMEM)
+		sl_err("%s: out of memory while reading it", path);
+out:
+	json_decref(root);
+	return rd.err;
+}
+
+void report_run_free(struct report_run *run)
+{
+	series_free(&run->s);
+	result_free(&run->r);
+	jt_free(&jt_config, &run->cfg);
+	json_decref(run->engine);
+	confirm_free(&run->confirm);
+	free(run->path);
+	memset(run, 0, sizeof(*run));
+}
+
+struct report_in report_run_in(const struct report_run *run)
+{
+	return (struct report_in){
+		.s = &run->s,
+		.r = &run->r,
+		.cfg = run->has_cfg ? &run->cfg : NULL,
+		.m = run->has_machine ? &run->m : NULL,
+		.engine = run->engine,
+		.confirm = run->has_confirm ? &run->confirm : NULL,
+		.facts = run->has_facts ? &run->facts : NULL,
+	};
+}

@@ -1,0 +1,158 @@
+/* The JSON report's writer (schema 2): every object through its table, the series streamed. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "report/json_tables.h"
+#include "report/jw.h"
+#include "report/out.h"
+
+void report_json_machine(struct jw *w, const struct machine *m)
+{
+	jt_write(w, "machine", &jt_machine, m, NULL);
+}
+
+void report_json_verdict_set(struct jw *w, const char *key, unsigned mask)
+{
+	unsigned v;
+
+	jw_array(w, key, true);
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (mask & (1u << v))
+			jw_str(w, NULL, verdict_name((enum verdict)v));
+	jw_end(w);
+}
+
+static void write_phases(struct jw *w, const struct series *s)
+{
+	size_t i;
+
+	jw_array(w, "phases", false);
+	for (i = 0; i < s->nmarks; i++)
+		jt_write(w, NULL, &jt_phase, &s->marks[i], s);
+	jw_end(w);
+}
+
+static void write_series(struct jw *w, const struct series *s)
+{
+	size_t i, j;
+
+	jw_object(w, "series", false);
+	jw_int(w, "rows", (int64_t)s->nrows);
+	jw_int(w, "max_rows", (int64_t)s->max_rows);
+	jw_int(w, "fold", s->fold);
+	jw_int(w, "samples", (int64_t)s->samples);
+	jw_array(w, "t", true);
+	for (i = 0; i < s->nrows; i++)
+		jw_num(w, NULL, s->t[i]);
+	jw_end(w);
+	jw_array(w, "cycles", true);
+	for (i = 0; i < s->nrows; i++)
+		jw_num(w, NULL, s->cycles[i]);
+	jw_end(w);
+	jw_array(w, "phase", true);
+	for (i = 0; i < s->nrows; i++)
+		jw_str(w, NULL, phase_name((enum phase)s->phase[i]));
+	jw_end(w);
+	jw_array(w, "columns", false);
+	for (j = 0; j < s->ncols; j++) {
+		const struct series_col *c = &s->cols[j];
+
+		jw_object(w, NULL, true);
+		jt_write_fields(w, &jt_column, c, s);
+		jw_array(w, "values", true);
+		for (i = 0; i < s->nrows; i++)
+			jw_num(w, NULL, c->v[i]);
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
+int report_json_write(FILE *f, const struct report_in *in)
+{
+	struct jw w;
+
+	jw_init(&w, f);
+	jw_object(&w, NULL, false);
+	jw_int(&w, "schema", REPORT_SCHEMA);
+	jw_str(&w, "tool", "sockleak");
+	jw_str(&w, "version", SOCKLEAK_VERSION);
+	if (in->m)
+		report_json_machine(&w, in->m);
+	if (in->cfg)
+		jt_write(&w, "config", &jt_config, in->cfg, NULL);
+	write_phases(&w, in->s);
+	jt_write(&w, "result", &jt_result, in->r, in->s);
+	if (in->confirm)
+		jt_write(&w, "confirm", &jt_confirm, in->confirm, in->s);
+	if (in->facts)
+		jt_write(&w, "run", &jt_facts, in->facts, in->s);
+	if (in->engine)
+		jw_json(&w, "engine", in->engine);
+	/* Last, so that the readable part comes first in the file. */
+	write_series(&w, in->s);
+	jw_end(&w);
+	return w.failed ? -ENOMEM : 0;
+}
+
+static int json_write(FILE *f, const void *in)
+{
+	return report_json_write(f, in);
+}
+
+int report_json(const char *path, const struct report_in *in)
+{
+	return out_write(path, json_write, in);
+}
+
+/* ---- engine summary ---- */
+
+json_t *report_engine_json(const struct engine_stats *st, const char *const *op_names, size_t nops)
+{
+	json_t *o, *errs;
+	size_t op;
+	int e;
+
+	errs = json_array();
+	o = json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:i, s:I, s:I, s:I}", "cycles",
+		      (json_int_t)st->cycles, "failed_cycles", (json_int_t)st->failed_cycles,
+		      "seconds", st->seconds, "cycles_per_second",
+		      st->seconds > 0 ? st->cycles / st->seconds : 0.0, "user_seconds",
+		      st->user_seconds, "system_seconds", st->system_seconds, "threads",
+		      (int)st->threads, "thread_min", (json_int_t)st->thread_min, "thread_max",
+		      (json_int_t)st->thread_max, "leaked", (json_int_t)st->leaked);
+	if (!o || !errs)
+		goto fail;
+	for (op = 0; op < ENGINE_MAX_OPS; op++) {
+		for (e = 0; e < ENGINE_MAX_ERRNO; e++) {
+			char nbuf[32], obuf[32];
+			const char *opn =
+				op < nops && op_names && op_names[op] ? op_names[op] : NULL;
+			json_t *item;
+
+			if (!st->errors[op][e])
+				continue;
+			if (!opn) {
+				snprintf(obuf, sizeof(obuf), "op%zu", op);
+				opn = obuf;
+			}
+			item = json_pack("{s:s, s:i, s:i, s:s, s:I}", "op", opn, "op_index",
+					 (int)op, "errno", e, "name",
+					 engine_errno_name((unsigned)e, nbuf, sizeof(nbuf)),
+					 "count", (json_int_t)st->errors[op][e]);
+			if (json_array_append_new(errs, item))
+				goto fail;
+		}
+	}
+	if (json_object_set_new(o, "errors", errs))
+		goto fail_o;
+	return o;
+fail:
+	json_decref(errs);
+fail_o:
+	json_decref(o);
+	return NULL;
+}
