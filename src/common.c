@@ -11,6 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *command;
+
+void sl_set_command(const char *name)
+{
+	command = name;
+}
+
 void sl_err(const char *fmt, ...)
 {
 	char msg[1024];
@@ -20,7 +27,7 @@ void sl_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* One write, so lines from several threads do not interleave. */
-	fprintf(stderr, "sockleak: %s\n", msg);
+	fprintf(stderr, "sockleak: %s%s%s\n", command ? command : "", command ? ": " : "", msg);
 }
 
 double sl_now(void)

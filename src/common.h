@@ -18,8 +18,10 @@ enum sl_exit {
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* Prints "sockleak: <message>\n" to stderr. */
+/* Prints "sockleak: CMD: <message>\n" to stderr (CMD: the command running, when one is). */
 void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The command sl_err names ("run"); NULL: none. Set once, before any thread starts. */
+void sl_set_command(const char *name);
 
 /* CLOCK_MONOTONIC in seconds. */
 double sl_now(void);

@@ -1,28 +1,110 @@
-/* sockleak: subcommand dispatch. */
+/* sockleak: subcommand dispatch, the top-level help and where to start. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/engine_opts.h"
 #include "common.h"
+#include "config.h"
+#include "report/wrap.h"
+#include "run.h"
+#include "sweep.h"
 
-static void usage(FILE *f)
+/* Where to start: the default run, and how long it takes, from its own defaults. */
+static void start_here(FILE *f, int width)
+{
+	struct run_config d = { 0 };
+	char text[1024], t1[32], t2[32];
+	/* A TCP run's quiesce waits for its TIME_WAIT sockets: they live 60 s. */
+	double typical, most;
+
+	run_defaults(&d);
+	typical = d.baseline + ENGINE_DEFAULT_SECONDS + 64 + RUN_TEARDOWN_SECONDS;
+	most = d.baseline + ENGINE_DEFAULT_SECONDS + d.quiesce_max + RUN_TEARDOWN_SECONDS;
+	snprintf(
+		text, sizeof(text),
+		"Start with 'sockleak run' (as root): the KB Q171996 sequence over tcp against "
+		"sockleak's own server, %.0f s of baseline, %.0f s of churn, then quiesce until "
+		"every pool has settled (TCP's TIME_WAIT sockets take 60 s) and a %.0f s teardown: "
+		"about %s in all, at most %s, and a verdict with its evidence.",
+		d.baseline, ENGINE_DEFAULT_SECONDS, RUN_TEARDOWN_SECONDS,
+		sweep_fmt_duration(t1, sizeof(t1), typical),
+		sweep_fmt_duration(t2, sizeof(t2), most));
+	wrap_text(f, text, 0, 0, width);
+}
+
+static void usage(FILE *f, bool start)
 {
 	const struct command *const *c;
+	int width = wrap_width(f);
 
 	fprintf(f, "Usage: sockleak COMMAND [OPTIONS]\n"
 		   "\n"
-		   "Kernel-memory leak hunter for socket call sequences.\n"
-		   "\n"
-		   "Commands:\n");
+		   "Kernel-memory leak hunter for socket call sequences.\n\n");
+	if (start) {
+		start_here(f, width);
+		fputc('\n', f);
+	}
+	fprintf(f, "Commands:\n");
 	for (c = commands; *c; c++)
 		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
-	fprintf(f, "\n"
-		   "Run 'sockleak COMMAND --help' for a command's options.\n"
-		   "\n"
-		   "Exit codes: 0 clean or bounded, 1 leak or backlog (see run --fail-on),\n"
-		   "            2 usage error, 3 runtime error.\n");
+	fprintf(f, "  %-10s %s\n", "help", "this help, or a command's: sockleak help run");
+	fputc('\n', f);
+	wrap_paragraphs(
+		f,
+		"'sockleak COMMAND --help' lists a command's options; 'man sockleak' and "
+		"'man sockleak-COMMAND' are the manual.\n"
+		"\n"
+		"Exit codes: 0 clean or bounded, 1 leak or backlog (see run --fail-on), 2 usage "
+		"error, 3 runtime error, 128+N stopped by signal N.\n",
+		width);
+}
+
+static const struct command *find(const char *name)
+{
+	const struct command *const *c;
+
+	for (c = commands; *c; c++)
+		if (!strcmp(name, (*c)->name))
+			return *c;
+	return NULL;
+}
+
+static void command_list(char *buf, size_t size)
+{
+	const struct command *const *c;
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (c = commands; *c && k < size; c++)
+		k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? " " : "", (*c)->name);
+}
+
+/* sockleak help [COMMAND] */
+static int help(int argc, char **argv)
+{
+	const struct command *c;
+	char names[256];
+
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		usage(stdout, true);
+		return SL_EXIT_OK;
+	}
+	sl_set_command("help");
+	if (argc > 2) {
+		sl_err("one topic at a time: sockleak help COMMAND");
+		return SL_EXIT_USAGE;
+	}
+	c = find(argv[1]);
+	if (!c) {
+		command_list(names, sizeof(names));
+		sl_err("no help on '%s': the topics are the commands, %s", argv[1], names);
+		return SL_EXIT_USAGE;
+	}
+	opt_print_help(stdout, c);
+	return SL_EXIT_OK;
 }
 
 /* What the command wrote to standard output must have arrived: else a runtime error (3). */
@@ -37,25 +119,39 @@ static int finish_stdout(int rc)
 
 int main(int argc, char **argv)
 {
-	const struct command *const *c;
+	const struct command *c;
+	char names[256];
+	int rc;
 
 	if (argc < 2) {
-		usage(stderr);
+		usage(stderr, true);
 		return SL_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout, true);
 		return SL_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("sockleak %s\n", SOCKLEAK_VERSION);
 		return SL_EXIT_OK;
 	}
+	c = find(argv[1]);
+	if (!c) {
+		command_list(names, sizeof(names));
+		sl_err("unknown command '%s'; the commands: %s", argv[1], names);
+		fprintf(stderr, "Try 'sockleak --help' for more information.\n");
+		return SL_EXIT_USAGE;
+	}
 	/* A reader that went away is a write error (EPIPE, exit 3), not death by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	for (c = commands; *c; c++)
-		if (!strcmp(argv[1], (*c)->name))
-			return finish_stdout((*c)->fn(argc - 1, argv + 1));
-	sl_err("unknown command '%s'; run 'sockleak --help' for the list", argv[1]);
-	return SL_EXIT_USAGE;
+	/* Every message names the command; a usage error ends with where to read more. */
+	sl_set_command(c->name);
+	rc = finish_stdout(c->fn(argc - 1, argv + 1));
+	if (rc == SL_EXIT_USAGE)
+		fprintf(stderr,
+			"Try 'sockleak %s --help' or 'man sockleak-%s' for more information.\n",
+			c->name, c->name);
+	return rc;
 }

@@ -411,11 +411,11 @@ int cmd_churn(int argc, char **argv)
 	if (r)
 		return r == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
 	if (first < argc) {
-		sl_err("churn: unexpected argument '%s'; see 'sockleak churn --help'", argv[first]);
+		sl_err("unexpected argument '%s'", argv[first]);
 		return SL_EXIT_USAGE;
 	}
 	if (cfg.watch && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
-		sl_err("churn: --watch needs a terminal; record the pools with --csv FILE instead");
+		sl_err("--watch needs a terminal; record the pools with --csv FILE instead");
 		return SL_EXIT_USAGE;
 	}
 	rc = engine_opts_finish(&cfg);

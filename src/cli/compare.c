@@ -283,7 +283,7 @@ int cmd_compare(int argc, char **argv)
 	force = args.force;
 	params.alpha = args.alpha;
 	if (argc - first != 2) {
-		sl_err("compare: give two JSON reports, A (before) and B (after)");
+		sl_err("give two JSON reports, A (before) and B (after)");
 		opt_print_help(stderr, &command_compare);
 		return SL_EXIT_USAGE;
 	}
@@ -293,15 +293,15 @@ int cmd_compare(int argc, char **argv)
 	if (compare_same_sequence(a.has_cfg ? &a.cfg : NULL, b.has_cfg ? &b.cfg : NULL, why,
 				  sizeof(why))) {
 		if (!force) {
-			sl_err("compare: %s; a comparison would not mean much (--force compares "
+			sl_err("%s; a comparison would not mean much (--force compares "
 			       "them anyway)",
 			       why);
 			goto out;
 		}
-		sl_err("compare: %s; compared anyway (--force)", why);
+		sl_err("%s; compared anyway (--force)", why);
 	}
 	if (compare_runs(&a.s, &a.r, &b.s, &b.r, &params, &cmp)) {
-		sl_err("compare: out of memory");
+		sl_err("out of memory");
 		rc = SL_EXIT_RUNTIME;
 		goto out;
 	}

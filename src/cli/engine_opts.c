@@ -13,7 +13,7 @@
 #include "engine/transport.h"
 
 #define DEFAULT_PRESET "kb171996"
-#define DEFAULT_SECONDS 10.0
+
 #define MAX_THREADS 1024
 #define MAX_SERVER_THREADS 256
 
@@ -107,7 +107,7 @@ static int list_options(const struct opt_call *c, const char *arg)
 const struct opt engine_opts[] = {
 	{ "sequence", .arg = "TEXT|PRESET", OPT_STR(RC, sequence, OPT_SEQUENCE),
 	  .choices = SEQ_PRESET_NAMES, .group = G_SEQ,
-	  .help = "ops to loop (default: kb171996); see 'The sequence language' in README.md, "
+	  .help = "ops to loop (default: kb171996); see SEQUENCES in 'man sockleak', "
 		  "--list-presets, --list-options" },
 	{ "transport", .arg = "NAME", OPT_ENUM(RC, transport, TRANSPORT_CHOICES), .group = G_SEQ,
 	  .help = TRANSPORT_CHOICES " (default: tcp)" },
@@ -197,7 +197,7 @@ int engine_opts_finish(struct run_config *cfg)
 	int rc;
 
 	if (cfg->seconds < 0)
-		cfg->seconds = cfg->ops ? 0 : DEFAULT_SECONDS;
+		cfg->seconds = cfg->ops ? 0 : ENGINE_DEFAULT_SECONDS;
 	if (cfg->target) {
 		/* The user's server lives in the host's namespace. */
 		cfg->netns = false;

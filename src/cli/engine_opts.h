@@ -10,6 +10,9 @@
 /* "eof immediate never-read rst": enum server_close's names, in its order. */
 #define SERVER_CLOSE_CHOICES "eof immediate never-read rst"
 
+/* Churn's length when neither --seconds nor --ops is given. */
+#define ENGINE_DEFAULT_SECONDS 10.0
+
 /* The engine's options, on a struct run_config: include them with OPT_INCLUDE_AT. */
 extern const struct opt engine_opts[];
 

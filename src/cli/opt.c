@@ -10,9 +10,9 @@
 
 #include "common.h"
 #include "report/out.h"
+#include "report/wrap.h"
 
 #define HELP_COL 28 /* where an option's help starts */
-#define HELP_WIDTH 88 /* where it wraps: as wide as the commands' own paragraphs */
 #define LONG_VAL 0x100 /* getopt_long's val of row i: LONG_VAL + i, apart from short keys */
 
 static void collect(const struct opt *t, size_t base, struct opt_ref *out, size_t cap, size_t *n)
@@ -65,11 +65,11 @@ int opt_bad(const struct opt_call *c, const char *arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* sl_err names the command: "sockleak: run: --threads '0': ..." */
 	if (arg)
-		sl_err("%s%s--%s '%s': %s", c->cmd ? c->cmd : "", c->cmd ? ": " : "", c->o->name,
-		       arg, what);
+		sl_err("--%s '%s': %s", c->o->name, arg, what);
 	else
-		sl_err("%s%s--%s: %s", c->cmd ? c->cmd : "", c->cmd ? ": " : "", c->o->name, what);
+		sl_err("--%s: %s", c->o->name, what);
 	return -EINVAL;
 }
 
@@ -335,12 +335,9 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *
 				ref = &rows[i];
 		if (!ref) {
 			if (c == ':')
-				sl_err("%s: %s needs a value; see 'sockleak %s --help'", cmd->name,
-				       argv[optind - 1], cmd->name);
+				sl_err("%s needs a value", argv[optind - 1]);
 			else
-				sl_err("%s: unknown option or missing value: '%s'; see 'sockleak %s "
-				       "--help'",
-				       cmd->name, argv[optind - 1], cmd->name);
+				sl_err("unknown option or missing value: '%s'", argv[optind - 1]);
 			return -EINVAL;
 		}
 		r = call(cmd->name, cmd, ref, obj, optarg);
@@ -354,30 +351,7 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *
 
 /* ---- help ---- */
 
-/* Prints text from column col, wrapped at HELP_WIDTH; the first line continues the current one. */
-static void wrap(FILE *f, const char *text, int col)
-{
-	int at = col, w;
-	const char *p = text;
-
-	while (*p) {
-		w = (int)strcspn(p, " ");
-		if (at > col && at + 1 + w > HELP_WIDTH) {
-			fprintf(f, "\n%*s", col, "");
-			at = col;
-		} else if (at > col) {
-			fputc(' ', f);
-			at++;
-		}
-		fprintf(f, "%.*s", w, p);
-		at += w;
-		p += w;
-		p += strspn(p, " ");
-	}
-	fputc('\n', f);
-}
-
-static void print_row(FILE *f, const struct opt *o, bool keys)
+static void print_row(FILE *f, const struct opt *o, bool keys, int width)
 {
 	char flag[96];
 	int n;
@@ -392,10 +366,10 @@ static void print_row(FILE *f, const struct opt *o, bool keys)
 		fprintf(f, "%s\n%*s", flag, HELP_COL, "");
 	else
 		fprintf(f, "%-*s", HELP_COL, flag);
-	wrap(f, o->help ? o->help : "", HELP_COL);
+	wrap_text(f, o->help ? o->help : "", HELP_COL, HELP_COL, width);
 }
 
-static void print_rows(FILE *f, const struct opt_ref *rows, size_t n)
+static void print_rows(FILE *f, const struct opt_ref *rows, size_t n, int width)
 {
 	bool keys = false, done[OPT_MAX_ROWS] = { false };
 	const char *last = "Options", *gi, *gj;
@@ -418,26 +392,33 @@ static void print_rows(FILE *f, const struct opt_ref *rows, size_t n)
 			gj = rows[j].o->group ? rows[j].o->group : last;
 			if (done[j] || rows[j].o->flags & OPT_HIDDEN || strcmp(gi, gj))
 				continue;
-			print_row(f, rows[j].o, keys);
+			print_row(f, rows[j].o, keys, width);
 			done[j] = true;
 		}
 	}
 }
 
-void opt_print_rows(FILE *f, const struct opt *table)
+void opt_print_rows(FILE *f, const struct opt *table, int width)
 {
 	struct opt_ref rows[OPT_MAX_ROWS];
 
-	print_rows(f, rows, opt_rows(table, rows, OPT_MAX_ROWS));
+	print_rows(f, rows, opt_rows(table, rows, OPT_MAX_ROWS), width);
 }
 
 void opt_print_help(FILE *f, const struct command *cmd)
 {
+	int width = wrap_width(f);
+
 	fprintf(f, "Usage: sockleak %s %s\n", cmd->name, cmd->synopsis);
-	if (cmd->about)
-		fprintf(f, "\n%s", cmd->about);
+	if (cmd->about) {
+		fputc('\n', f);
+		wrap_paragraphs(f, cmd->about, width);
+	}
 	if (cmd->opts)
-		opt_print_rows(f, cmd->opts);
-	if (cmd->epilogue)
-		fprintf(f, "\n%s", cmd->epilogue);
+		opt_print_rows(f, cmd->opts, width);
+	if (cmd->epilogue) {
+		fputc('\n', f);
+		wrap_paragraphs(f, cmd->epilogue, width);
+	}
+	fprintf(f, "\nThe manual: man sockleak-%s (all commands: man sockleak).\n", cmd->name);
 }

@@ -162,10 +162,13 @@ int opt_set(const struct opt *table, const char *name, const char *arg, void *ob
 int opt_bad(const struct opt_call *c, const char *arg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The command's --help: usage, about, the options by group, epilogue. */
+/*
+ * The command's --help: usage, about, the options by group, epilogue, and where its manual page
+ * is; wrapped at the width of f (report/wrap.h).
+ */
 void opt_print_help(FILE *f, const struct command *cmd);
-/* The options of a table alone, by group, as --help lists them. */
-void opt_print_rows(FILE *f, const struct opt *table);
+/* The options of a table alone, by group, as --help lists them, wrapped at width. */
+void opt_print_rows(FILE *f, const struct opt *table, int width);
 /* Index of word in a blank-separated list, or -1. */
 int opt_choice_index(const char *choices, const char *word);
 

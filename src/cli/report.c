@@ -8,16 +8,21 @@
 #include "common.h"
 #include "report/report.h"
 #include "report/text.h"
+#include "report/wrap.h"
 
 struct args {
 	bool text;
 	const char *html, *csv, *json;
+	int width;
 };
 
 #define A struct args
 
 static const struct opt report_opts[] = {
 	{ "text", OPT_ON(A, text), .help = "the text report on standard output" },
+	{ "width", .arg = "N", OPT_SINT(A, width), .min = WRAP_MIN, .max = WRAP_MAX,
+	  .help = "wrap the text report at N columns (default: COLUMNS, else the terminal's "
+		  "width, else 100); the same width gives the same text" },
 	{ "html", .arg = "OUT", OPT_STR(A, html, OPT_FILE_OUT),
 	  .help = "the self-contained HTML report: verdict, charts, evidence" },
 	{ "csv", .arg = "OUT", OPT_STR(A, csv, OPT_FILE_OUT),
@@ -61,9 +66,9 @@ int cmd_report(int argc, char **argv)
 	json = a.json;
 	text = a.text;
 	if (first != argc - 1) {
-		sl_err(first == argc ? "report: name the JSON report to render" :
-				       "report: one JSON report at a time");
-		opt_print_help(stderr, &command_report);
+		sl_err(first == argc ?
+			       "name the JSON report to render: sockleak report FILE.json" :
+			       "one JSON report at a time (to merge several: sockleak merge)");
 		return SL_EXIT_USAGE;
 	}
 	if (!html && !csv && !json)
@@ -71,7 +76,7 @@ int cmd_report(int argc, char **argv)
 	n_stdout = text + (html && !strcmp(html, "-")) + (csv && !strcmp(csv, "-")) +
 		   (json && !strcmp(json, "-"));
 	if (n_stdout > 1) {
-		sl_err("report: only one output can go to standard output (\"-\")");
+		sl_err("only one output can go to standard output (\"-\")");
 		return SL_EXIT_USAGE;
 	}
 	if (report_json_load(argv[first], &run)) {
@@ -79,7 +84,9 @@ int cmd_report(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	in = report_run_in(&run);
-	if (text && report_text_all(stdout, &in))
+	if (!a.width)
+		a.width = wrap_width(stdout);
+	if (text && report_text_all(stdout, &in, a.width))
 		err = -EIO;
 	if (!err && html)
 		err = report_html(html, &in);

@@ -13,6 +13,7 @@
 #include "report/machine.h"
 #include "report/report.h"
 #include "report/text.h"
+#include "report/wrap.h"
 #include "run.h"
 
 #define RC struct run_config
@@ -54,11 +55,11 @@ static int parse_args(int argc, char **argv, struct run_config *cfg)
 	if (r)
 		return r;
 	if (first < argc) {
-		sl_err("run: unexpected argument '%s'; see 'sockleak run --help'", argv[first]);
+		sl_err("unexpected argument '%s'", argv[first]);
 		return -EINVAL;
 	}
 	if (cfg->warmup > 0 && cfg->seconds > 0 && !cfg->ops && cfg->warmup >= cfg->seconds) {
-		sl_err("run: --warmup %gs leaves nothing of --seconds %gs to fit; make it shorter",
+		sl_err("--warmup %gs leaves nothing of --seconds %gs to fit; make it shorter",
 		       cfg->warmup, cfg->seconds);
 		return -EINVAL;
 	}
@@ -122,7 +123,7 @@ static void print_run(FILE *f, const struct run_config *cfg, const struct run_ou
 	struct run_facts facts;
 
 	facts_of(cfg, o, &facts);
-	report_text(f, &o->series, &o->result, cfg);
+	report_text(f, &o->series, &o->result, cfg, wrap_width(f));
 	report_text_facts(f, &facts);
 }
 
@@ -144,13 +145,13 @@ static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, struct
 	else
 		longer.seconds = cfg->seconds * 3;
 	if (!cfg->quiet)
-		fprintf(stderr, "sockleak: confirming with a run of 3x the %s\n",
-			cfg->ops ? "cycles (--ops)" : "length (--seconds)");
+		sl_err("confirming with a run of 3x the %s",
+		       cfg->ops ? "cycles (--ops)" : "length (--seconds)");
 	rc = run_measure(&longer, b);
 	if (!rc && !b->signal &&
 	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, c)) {
 		fprintf(f, "\n");
-		report_text_confirm(f, &a->series, c);
+		report_text_confirm(f, &a->series, c, wrap_width(f));
 		*have = true;
 	} else if (!rc) {
 		if (b->signal)

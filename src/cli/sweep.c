@@ -36,7 +36,7 @@ static int axis(const struct opt_call *c, const char *arg,
 	char why[1024];
 
 	if (parse(&a->axes, arg, why, sizeof(why))) {
-		sl_err("sweep: --%s: %s", c->o->name, why);
+		sl_err("--%s: %s", c->o->name, why);
 		return -EINVAL;
 	}
 	return 0;
@@ -164,6 +164,7 @@ const struct command command_sweep = {
 	.epilogue =
 		"SIGINT or SIGTERM stops the variant under way; what was measured is written (table,\n"
 		"JSON, HTML) and sockleak exits 128+signal.\n"
+		"\n"
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error\n"
 		"(including a budget too small), 3 runtime error (a variant could not run, an output\n"
 		"could not be written, the memory guard stopped the sweep).\n",
@@ -176,11 +177,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (r)
 		return r;
 	if (first < argc) {
-		sl_err("sweep: unexpected argument '%s'; see 'sockleak sweep --help'", argv[first]);
+		sl_err("unexpected argument '%s'", argv[first]);
 		return -EINVAL;
 	}
 	if (a->matrix && axes_given(a)) {
-		sl_err("sweep: --matrix gives the variants; drop --transports, --presets, "
+		sl_err("--matrix gives the variants; drop --transports, --presets, "
 		       "--sequence, --options and --server-close, or drop --matrix");
 		return -EINVAL;
 	}
@@ -198,14 +199,14 @@ static int build(struct args *a, struct sweep *s)
 	if (a->matrix) {
 		f = strcmp(a->matrix, "-") ? fopen(a->matrix, "r") : stdin;
 		if (!f) {
-			sl_err("sweep: cannot read --matrix %s: %s", a->matrix, strerror(errno));
+			sl_err("cannot read --matrix %s: %s", a->matrix, strerror(errno));
 			return SL_EXIT_USAGE;
 		}
 		err = sweep_matrix_read(s, f, a->matrix, why, sizeof(why));
 		if (f != stdin)
 			fclose(f);
 		if (err) {
-			sl_err("sweep: %s", why);
+			sl_err("%s", why);
 			return SL_EXIT_USAGE;
 		}
 		return 0;
@@ -213,18 +214,18 @@ static int build(struct args *a, struct sweep *s)
 	for (i = 0; i < a->nseqs; i++) {
 		if (sweep_add_sequence(&a->axes, a->seqs[i], a->base.allow_open, why,
 				       sizeof(why))) {
-			sl_err("sweep: --sequence: %s", why);
+			sl_err("--sequence: %s", why);
 			return SL_EXIT_USAGE;
 		}
 	}
 	err = sweep_expand(&a->axes, s);
 	if (err == -E2BIG) {
-		sl_err("sweep: more than %d variants; choose fewer transports, presets or options",
+		sl_err("more than %d variants; choose fewer transports, presets or options",
 		       SWEEP_MAX_VARIANTS);
 		return SL_EXIT_USAGE;
 	}
 	if (err) {
-		sl_err("sweep: out of memory");
+		sl_err("out of memory");
 		return SL_EXIT_RUNTIME;
 	}
 	return 0;
@@ -261,8 +262,7 @@ static int validate(const struct args *a, const struct sweep *s, const struct sw
 			continue;
 		variant_cfg(a, p, &s->v[i], p->churn, &cfg);
 		if (engine_opts_finish(&cfg)) {
-			sl_err("sweep: variant %zu (%s) cannot run as given (above)", i + 1,
-			       s->v[i].name);
+			sl_err("variant %zu (%s) cannot run as given (above)", i + 1, s->v[i].name);
 			return SL_EXIT_USAGE;
 		}
 		engine_opts_free(&cfg);
@@ -480,7 +480,7 @@ static int finish(struct state *st)
 		st->runtime_err = true;
 	rc = exit_code(st);
 	if (rc != sum->exit_code)
-		sl_err("sweep: an output could not be written (above): exit %d", rc);
+		sl_err("an output could not be written (above): exit %d", rc);
 	return rc;
 }
 
@@ -490,7 +490,7 @@ static int make_dir(const char *dir)
 
 	if (!mkdir(dir, 0755) || (errno == EEXIST && !stat(dir, &sb) && S_ISDIR(sb.st_mode)))
 		return 0;
-	sl_err("sweep: --html %s: %s; give a directory that can be created or written", dir,
+	sl_err("--html %s: %s; give a directory that can be created or written", dir,
 	       errno == EEXIST ? "exists and is not a directory" : strerror(errno));
 	return -errno;
 }
@@ -536,7 +536,7 @@ int cmd_sweep(int argc, char **argv)
 	in.teardown = a->base.teardown && a->base.netns ? RUN_TEARDOWN_SECONDS : 0;
 	st.out = a->base.json_path && !strcmp(a->base.json_path, "-") ? stderr : stdout;
 	if (sweep_plan(&in, &st.plan, why, sizeof(why))) {
-		sl_err("sweep: %s", why);
+		sl_err("%s", why);
 		rc = SL_EXIT_USAGE;
 		goto out;
 	}
@@ -544,7 +544,7 @@ int cmd_sweep(int argc, char **argv)
 		sweep_table_head(st.out);
 		for (size_t i = 0; i < s.n; i++)
 			sweep_table_row(st.out, i + 1, &s.v[i]);
-		sl_err("sweep: no variant can run here (every one is skipped, above); choose "
+		sl_err("no variant can run here (every one is skipped, above); choose "
 		       "others");
 		rc = SL_EXIT_USAGE;
 		goto out;

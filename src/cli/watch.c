@@ -111,7 +111,7 @@ int cmd_watch(int argc, char **argv)
 	if (err)
 		return err == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
 	if (first < argc) {
-		sl_err("watch: unexpected argument '%s'; see 'sockleak watch --help'", argv[first]);
+		sl_err("unexpected argument '%s'", argv[first]);
 		return SL_EXIT_USAGE;
 	}
 	lo = (struct live_opts){ .refresh = a.interval, .sort = a.sort, .top = a.top };
@@ -163,7 +163,7 @@ int cmd_watch(int argc, char **argv)
 			err = live_view_run(&s, sp, &lo);
 	}
 	if (err)
-		sl_err("watch: %s", strerror(-err));
+		sl_err("%s", strerror(-err));
 	else
 		rc = SL_EXIT_OK;
 	sampler_destroy(sp);

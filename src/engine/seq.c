@@ -1134,7 +1134,11 @@ void seq_error_print(FILE *f, const char *text, const struct seq_error *err)
 {
 	size_t n = strlen(text), i;
 
-	fprintf(f, "sockleak: bad sequence: %s\n  %s\n  ", err->msg, text);
+	if (f == stderr)
+		sl_err("bad sequence: %s", err->msg); /* with the command, as every message */
+	else
+		fprintf(f, "sockleak: bad sequence: %s\n", err->msg);
+	fprintf(f, "  %s\n  ", text);
 	for (i = 0; i < err->pos && i < n; i++)
 		fputc(text[i] == '\t' ? '\t' : ' ', f);
 	fputc('^', f);

@@ -5,8 +5,24 @@
 #include <math.h>
 #include <string.h>
 
-#define WIDTH 100
-#define NAME_W 30
+#include "report/wrap.h"
+
+/*
+ * The layout of the report being written: its width, and the metric-name column's, which gives
+ * way on narrow terminals (down to 22: names cut shorter stop saying which metric they are) and
+ * grows on wide ones. Set on entry to report_text and report_text_confirm: reports are written
+ * by one thread.
+ */
+static int width = WRAP_DEFAULT;
+static int name_w = 30;
+#define NAME_W name_w
+#define POOL_W (name_w - 8 < 16 ? 16 : name_w - 8) /* a cache's name, in the pool-tag table */
+
+static void layout(int w)
+{
+	width = w > 0 ? w : WRAP_DEFAULT;
+	name_w = width - 70 < 22 ? 22 : width - 70 > 40 ? 40 : width - 70;
+}
 
 /* An amount in a unit: "1234", "0.5", "12.3 KiB"; sign on request; "-" for NAN. */
 static const char *fmt_amount(char *buf, size_t len, double v, enum unit u, bool sign)
@@ -72,32 +88,10 @@ static const char *fit_name(char *buf, size_t len, const char *name, size_t w)
 	return buf;
 }
 
-/* Prints text wrapped at WIDTH, every line after the first indented by indent. */
+/* Prints text wrapped at the report's width, every line after the first indented by indent. */
 static void wrap(FILE *f, const char *text, size_t first_col, size_t indent)
 {
-	size_t col = first_col, n;
-	const char *p = text;
-	bool gap = false;
-
-	while (*p) {
-		while (*p == ' ')
-			p++, gap = true;
-		if (!*p)
-			break;
-		n = strcspn(p, " ");
-		if (gap && col + 1 + n > WIDTH && col > indent) {
-			fprintf(f, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (gap) {
-			fputc(' ', f);
-			col++;
-		}
-		fprintf(f, "%.*s", (int)n, p);
-		col += n;
-		p += n;
-		gap = false;
-	}
-	fputc('\n', f);
+	wrap_text(f, text, (int)first_col, (int)indent, width);
 }
 
 /* The metric that made the overall verdict (the analysis says which). */
@@ -231,22 +225,22 @@ static const char *note_of(const struct series *s, int col)
 
 static void pool_table(FILE *f, const struct series *s, const struct result *r)
 {
-	char a[32], b[32], c[32], d[32], nm[40];
+	char a[32], b[32], c[32], d[32], nm[64];
 	size_t i;
 
 	if (!r->npools)
 		return;
 	fprintf(f, "\nSlab caches (pool tags)\n");
-	fprintf(f, "  %-22s %-12s %11s %12s %10s %11s %5s\n", "cache", "verdict", "objs/cycle",
-		"bytes/cycle", "peak objs", "peak bytes", "conf");
+	fprintf(f, "  %-*s %-12s %11s %12s %10s %11s %5s\n", POOL_W, "cache", "verdict",
+		"objs/cycle", "bytes/cycle", "peak objs", "peak bytes", "conf");
 	for (i = 0; i < r->npools; i++) {
 		const struct pool_row *p = &r->pools[i];
 		const char *note = note_of(s, p->objs_col);
 
 		if (!note)
 			note = note_of(s, p->bytes_col);
-		fprintf(f, "  %-22s %-12s %11s %12s %10s %11s %4.0f%%\n",
-			fit_name(nm, sizeof(nm), p->cache, 22), verdict_name(p->verdict),
+		fprintf(f, "  %-*s %-12s %11s %12s %10s %11s %4.0f%%\n", POOL_W,
+			fit_name(nm, sizeof(nm), p->cache, POOL_W), verdict_name(p->verdict),
 			fmt_rate(a, sizeof(a), p->objs_per_cycle, UNIT_COUNT),
 			fmt_rate(b, sizeof(b), p->bytes_per_cycle, UNIT_BYTES),
 			fmt_amount(c, sizeof(c), p->peak_objs, UNIT_COUNT, true),
@@ -268,7 +262,7 @@ static void metric_header(FILE *f)
 static void metric_row(FILE *f, const struct series *s, const struct metric_result *m)
 {
 	const struct series_col *c = &s->cols[m->col];
-	char nm[48], a[32], b[32], d[32], e[32];
+	char nm[64], a[32], b[32], d[32], e[32];
 
 	fprintf(f, "  %-*s %-12s %12s %11s %11s %11s\n", NAME_W,
 		fit_name(nm, sizeof(nm), c->name, NAME_W), verdict_name(m->verdict),
@@ -392,7 +386,7 @@ static void time_wait(FILE *f, const struct result *r)
 
 static void counters(FILE *f, const struct series *s, const struct result *r)
 {
-	char nm[48];
+	char nm[64];
 	size_t i, n = 0;
 
 	for (i = 0; i < r->nm; i++) {
@@ -440,7 +434,7 @@ static void findings(FILE *f, const struct series *s, const struct result *r)
 {
 	size_t i, n = 0, more = 0;
 	const char *cache;
-	char nm[48];
+	char nm[64];
 
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
@@ -572,8 +566,9 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 }
 
 int report_text(FILE *f, const struct series *s, const struct result *r,
-		const struct run_config *cfg)
+		const struct run_config *cfg, int w)
 {
+	layout(w);
 	verdict_line(f, s, r);
 	summary(f, r, cfg);
 	findings(f, s, r);
@@ -610,11 +605,12 @@ int report_text_facts(FILE *f, const struct run_facts *x)
 	return ferror(f) ? -EIO : 0;
 }
 
-int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c)
+int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c, int w)
 {
-	char nm[48];
+	char nm[64];
 	size_t i;
 
+	layout(w);
 	fprintf(f, "\nConfirm: %s (%.0f%%) over %.0f and %.0f cycles\n  ", verdict_name(c->verdict),
 		100 * c->confidence, c->cycles_a, c->cycles_b);
 	wrap(f, c->why, 2, 4);
@@ -632,13 +628,13 @@ int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_r
 	return ferror(f) ? -EIO : 0;
 }
 
-int report_text_all(FILE *f, const struct report_in *in)
+int report_text_all(FILE *f, const struct report_in *in, int w)
 {
-	int err = report_text(f, in->s, in->r, in->cfg);
+	int err = report_text(f, in->s, in->r, in->cfg, w);
 
 	if (!err && in->facts)
 		err = report_text_facts(f, in->facts);
 	if (!err && in->confirm && fputc('\n', f) != EOF)
-		err = report_text_confirm(f, in->s, in->confirm);
+		err = report_text_confirm(f, in->s, in->confirm, w);
 	return err || ferror(f) ? -EIO : 0;
 }

@@ -11,19 +11,25 @@
 
 /*
  * Writes the report of one analysed run; cfg may be NULL (the sequence line is then left out).
- * Lines stay within 100 columns. Returns 0 or -EIO when the stream failed.
+ * Prose wraps at width (0: 100); tables narrow their name column on narrow terminals (their rows
+ * need 86 columns) and widen it on wide ones: the same width gives the same text. Returns 0 or -EIO when the stream
+ * failed.
  */
 int report_text(FILE *f, const struct series *s, const struct result *r,
-		const struct run_config *cfg);
+		const struct run_config *cfg, int width);
 
 /* What the orchestrator saw: stopped by the guard or a signal, quiesce unsettled, no cgroup. */
 int report_text_facts(FILE *f, const struct run_facts *x);
 
-/* Everything a run printed, from what a report holds: the report, the facts, the confirmation. */
-int report_text_all(FILE *f, const struct report_in *in);
+/*
+ * Everything a run printed, from what a report holds: the report, the facts, the confirmation,
+ * at the given width.
+ */
+int report_text_all(FILE *f, const struct report_in *in, int width);
 
 /* The --confirm section: the two runs' residuals side by side and what their ratio says; metric
  * names from sa, the first run's series. */
-int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c);
+int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c,
+			int width);
 
 #endif

@@ -163,7 +163,7 @@ static void test_help(void **state)
 	FILE *f = open_memstream(&out, &len);
 
 	(void)state;
-	opt_print_rows(f, engine_opts);
+	opt_print_rows(f, engine_opts, 100);
 	fclose(f);
 	assert_non_null(strstr(out, "--sequence"));
 	assert_non_null(strstr(out, "--inject-leak"));

@@ -233,7 +233,7 @@ static char *render(const struct report_in *in, bool html)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	assert_int_equal(html ? report_html_write(f, in) : report_text_all(f, in), 0);
+	assert_int_equal(html ? report_html_write(f, in) : report_text_all(f, in, 100), 0);
 	fclose(f);
 	return buf;
 }

@@ -51,7 +51,7 @@ static void render(const struct synth_plan *pl, const struct synth_col *cols, si
 	assert_int_equal(analyse(&s, p, &r), 0);
 	f = open_memstream(&out->text, &out->len);
 	assert_non_null(f);
-	assert_int_equal(report_text(f, &s, &r, cfg), 0);
+	assert_int_equal(report_text(f, &s, &r, cfg, 100), 0);
 	fclose(f);
 	if (getenv("SOCKLEAK_TEST_VERBOSE"))
 		fprintf(stderr, "%s\n", out->text);
@@ -275,7 +275,7 @@ static void test_confirm_section(void **state)
 	series_add_named(&s, "tcp.client", UNIT_COUNT, MK_LEVEL, NULL);
 	snprintf(c.why, sizeof(c.why), "tcp.client kept 300 then 900");
 	f = open_memstream(&text, &len);
-	assert_int_equal(report_text_confirm(f, &s, &c), 0);
+	assert_int_equal(report_text_confirm(f, &s, &c, 100), 0);
 	fclose(f);
 	assert_non_null(strstr(text, "Confirm: LEAK (99%) over 300000 and 900000 cycles"));
 	assert_non_null(strstr(text, "tcp.client"));
@@ -312,7 +312,7 @@ static void test_real_kb_report(void **state)
 	assert_int_equal(fixture_load("tests/unit/data/kb_bursts.csv", &s), 0);
 	assert_int_equal(analyse(&s, &p, &r), 0);
 	f = open_memstream(&text, &len);
-	assert_int_equal(report_text(f, &s, &r, NULL), 0);
+	assert_int_equal(report_text(f, &s, &r, NULL, 100), 0);
 	fclose(f);
 	if (getenv("SOCKLEAK_TEST_VERBOSE"))
 		fprintf(stderr, "%s\n", text);
