@@ -5,6 +5,9 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+MANDIR ?= $(PREFIX)/share/man
+# Where bash-completion looks for a command's completion (it also reads XDG_DATA_DIRS).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 BUILD ?= build
 CC ?= cc
 
@@ -34,10 +37,21 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 BIN := $(BUILD)/sockleak
 
+# Man pages and completion: prose in doc/, commands, options, presets, transports and socket
+# options filled in by tools/gendoc from the program's own tables.
+GENDOC := $(BUILD)/tools/gendoc
+MAN_SRCS := $(sort $(wildcard doc/*.1.scd))
+MANS := $(MAN_SRCS:doc/%.scd=$(BUILD)/man/%)
+COMPLETION := $(BUILD)/completion/sockleak
+DOCS := $(MANS) $(COMPLETION)
+# The pages' date: the last commit's, so that a build is the same twice.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+export SOURCE_DATE_EPOCH
+
 .PHONY: all deps run check check-unit check-integration asan bench install uninstall clean format \
 	format-check
 
-all: $(BIN)
+all: $(BIN) $(DOCS)
 
 $(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -59,7 +73,24 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+$(GENDOC): tools/gendoc.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIB_A) $(LDLIBS)
+
+$(BUILD)/man/%: doc/%.scd $(GENDOC)
+	@mkdir -p $(@D)
+	@command -v scdoc >/dev/null || { echo "sockleak: the man pages need scdoc:" \
+		"run 'make deps' (or apt-get install scdoc)" >&2; exit 1; }
+	$(GENDOC) man $< >$@.scd
+	scdoc <$@.scd >$@.tmp
+	@mv $@.tmp $@ && rm -f $@.scd
+
+$(COMPLETION): doc/completion.bash $(GENDOC)
+	@mkdir -p $(@D)
+	$(GENDOC) completion $< >$@.tmp
+	@bash -n $@.tmp && mv $@.tmp $@
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(GENDOC).d
 
 # Installs missing Debian packages when root; otherwise says what to install.
 deps:
@@ -81,7 +112,7 @@ check:
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
 
-check-integration: $(BIN)
+check-integration: $(BIN) $(DOCS)
 	@tests/integration/run.sh $(BIN)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a build tree of their own.
@@ -98,18 +129,21 @@ asan:
 bench: $(BIN) $(BENCH_BINS)
 	@bench/run.sh $(BIN) $(BUILD)/bench
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+install: $(BIN) $(DOCS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sockleak
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/sockleak
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sockleak
+	rm -f $(DESTDIR)$(PREFIX)/bin/sockleak $(DESTDIR)$(BASHCOMPDIR)/sockleak
+	rm -f $(patsubst $(BUILD)/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(MANS))
 
 format:
-	clang-format -i $$(find src tests bench fuzz bpf -name '*.[ch]')
+	clang-format -i $$(find src tests bench fuzz bpf tools -name '*.[ch]' 2>/dev/null)
 
 format-check:
-	clang-format --dry-run --Werror $$(find src tests bench fuzz bpf -name '*.[ch]')
+	clang-format --dry-run --Werror $$(find src tests bench fuzz bpf tools -name '*.[ch]' 2>/dev/null)
 
 clean:
 	rm -rf build build-asan

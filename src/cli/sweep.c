@@ -95,8 +95,8 @@ static const struct opt sweep_opts[] = {
 	{ "sequence", .arg = "TEXT", .kind = OPT_SEQUENCE, .parse = parse_sequence,
 	  .choices = SEQ_PRESET_NAMES, .flags = OPT_REPEAT, .group = G_MATRIX,
 	  .help = "a sequence of your own, one more entry (repeatable)" },
-	{ "options", .arg = "LIST", .kind = OPT_LIST, .parse = parse_options, .flags = OPT_REPEAT,
-	  .group = G_MATRIX,
+	{ "options", .arg = "LIST", .kind = OPT_SOCKOPTS, .parse = parse_options,
+	  .flags = OPT_REPEAT, .group = G_MATRIX,
 	  .help = "NAME=VALUE or NAME (the catalogue's example value), 'all' or 'none' (default: "
 		  "all for the default sequence, none when --presets or --sequence are given); "
 		  "--list-options" },

@@ -163,6 +163,21 @@ const char *seq_op_name(enum seq_opk k)
 	return (unsigned)k < OP_KINDS ? opdefs[k].name : "?";
 }
 
+const char *seq_op_syntax(enum seq_opk k)
+{
+	return (unsigned)k < OP_KINDS ? opdefs[k].syntax : "?";
+}
+
+unsigned seq_preset_count(void)
+{
+	return ARRAY_SIZE(presets);
+}
+
+const char *seq_preset_name(unsigned i)
+{
+	return i < ARRAY_SIZE(presets) ? presets[i].name : NULL;
+}
+
 unsigned seq_option_count(void)
 {
 	return ARRAY_SIZE(options);
@@ -1196,25 +1211,38 @@ void seq_list_presets(FILE *f)
 	}
 }
 
-void seq_list_options(FILE *f)
+void seq_option_doc(unsigned i, struct seq_option_doc *doc)
 {
 	static const char *const levels[] = { "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP",
 					      "IPPROTO_IPV6" };
-	char where[128], syn[48];
+	const struct optdef *d = &options[i < ARRAY_SIZE(options) ? i : 0];
+
+	doc->name = d->name;
+	doc->value = syntax_of[d->v];
+	doc->level = d->level == SOL_SOCKET  ? levels[0] :
+		     d->level == IPPROTO_TCP ? levels[1] :
+		     d->level == IPPROTO_IP  ? levels[2] :
+					       levels[3];
+	doc->example = d->example;
+	doc->what = d->what;
+	if (d->tmask == T_ALL)
+		snprintf(doc->transports, sizeof(doc->transports), "all");
+	else
+		transports_of(d->tmask, doc->transports, sizeof(doc->transports));
+}
+
+void seq_list_options(FILE *f)
+{
+	struct seq_option_doc d;
+	char syn[48];
 	unsigned i;
 
 	fprintf(f, "%-26s %-12s %-10s %-34s %s\n", "OPTION=VALUE", "LEVEL", "EXAMPLE", "TRANSPORTS",
 		"WHAT");
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
-		const struct optdef *d = &options[i];
-		const char *lvl = d->level == SOL_SOCKET  ? levels[0] :
-				  d->level == IPPROTO_TCP ? levels[1] :
-				  d->level == IPPROTO_IP  ? levels[2] :
-							    levels[3];
-
-		transports_of(d->tmask, where, sizeof(where));
-		snprintf(syn, sizeof(syn), "%s=%s", d->name, syntax_of[d->v]);
-		fprintf(f, "%-26s %-12s %-10s %-34s %s\n", syn, lvl, d->example,
-			d->tmask == T_ALL ? "all" : where, d->what);
+		seq_option_doc(i, &d);
+		snprintf(syn, sizeof(syn), "%s=%s", d.name, d.value);
+		fprintf(f, "%-26s %-12s %-10s %-34s %s\n", syn, d.level, d.example, d.transports,
+			d.what);
 	}
 }

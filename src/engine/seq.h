@@ -129,6 +129,8 @@ int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct
 void seq_error_print(FILE *f, const char *text, const struct seq_error *err);
 
 const char *seq_op_name(enum seq_opk k);
+/* How the op is written: "send:N", "bind[:ADDR]". */
+const char *seq_op_syntax(enum seq_opk k);
 /* The op as written ("setsockopt:SO_LINGER=1:0"), for summaries. */
 void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size);
 
@@ -143,11 +145,22 @@ bool seq_op_needs_fd(const struct seq_op *op);
 /* A preset's text for a transport; NULL when no such preset, *why says when it does not apply. */
 const char *seq_preset(const char *name, enum transport_kind t, const char **why);
 void seq_list_presets(FILE *f);
+/* Number of presets and their names, in the order --list-presets prints them. */
+unsigned seq_preset_count(void);
+const char *seq_preset_name(unsigned i);
 void seq_list_options(FILE *f);
 /* Number of catalogue entries and their names (tests, fuzzing). */
 unsigned seq_option_count(void);
 const char *seq_option_name(unsigned i);
 /* A value that the option accepts, as an example ("1", "1:0", "cubic"). */
 const char *seq_option_example(unsigned i);
+
+/* What --list-options and the manual say of a catalogue entry. */
+struct seq_option_doc {
+	const char *name, *value; /* "SO_LINGER", "on:secs" */
+	const char *level, *example, *what; /* "SOL_SOCKET", "1:0", "linger on close: ..." */
+	char transports[128]; /* "all" or "tcp,tcp6,mptcp" */
+};
+void seq_option_doc(unsigned i, struct seq_option_doc *doc);
 
 #endif
