@@ -148,7 +148,7 @@ static void man_transports(FILE *f)
 	for (k = 0; k < TR_COUNT; k++) {
 		const struct transport *t = transport_get((enum transport_kind)k);
 
-		fprintf(f, "*%s*\n\t", t->name);
+		fprintf(f, "*%s*\n\t", transport_name((enum transport_kind)k));
 		scd(f, t->desc ? t->desc : "");
 		fputs("\n\n", f);
 	}

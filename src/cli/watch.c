@@ -69,9 +69,11 @@ const struct command command_watch = {
 	.synopsis = "[OPTIONS]",
 	.about =
 		"Shows the kernel pools socket work touches, live: slab caches sorted by growth since\n"
-		"start (keys: g growth, r rate, s size; q quits), sockstat, TCP and UNIX socket states,\n"
-		"netstat counters that moved, meminfo and memcg totals, and a process's fds and RSS.\n"
-		"With --once, or when stdout is not a terminal, prints one plain snapshot and exits.\n",
+		"start (keys: g growth, r the objs/s rate, s size; q quits), sockstat, TCP and UNIX\n"
+		"socket states, netstat counters that moved, meminfo and memcg totals, and a process's\n"
+		"fds and RSS. With --once, or when stdout is not a terminal, prints one plain snapshot\n"
+		"and exits: the TCP states that matter are always listed, zeros included; growth and\n"
+		"rates need two samples, so a snapshot has none.\n",
 	.opts = watch_opts,
 	.epilogue =
 		"Per-cache slab figures need root (/proc/slabinfo); the rest works without.\n"

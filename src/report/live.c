@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "report/wrap.h"
 
 struct cache_row {
 	const char *name; /* the cache: its column's object */
@@ -28,6 +29,7 @@ struct view {
 	double *first, *prev, *cur; /* values at the view's start, last redraw, now */
 	double t_first, t_prev, t_cur;
 	uint64_t samples;
+	unsigned snaps; /* snapshots the view took: growth and rates need two */
 	struct cache_row *caches;
 	size_t ncaches;
 };
@@ -36,7 +38,14 @@ struct view {
 struct sink {
 	FILE *f;
 	bool curses;
-	int row, rows, cols;
+	int row, rows, cols; /* cols: the width lines are folded at, on screen or not */
+	int limit; /* the row the sections above the slab table stop at: it keeps some rows */
+};
+
+/* The TCP states a snapshot always lists, zeros included, so that scripts can grep them. */
+static const char *const key_states[] = {
+	"ESTABLISHED", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+	"CLOSE_WAIT",  "LAST_ACK", "TIME_WAIT", "LISTEN",
 };
 
 static const char *const sort_names[] = { "growth", "rate", "size" };
@@ -68,13 +77,82 @@ static void out(struct sink *k, bool bold, const char *fmt, ...)
 		fprintf(k->f, "%s\n", line);
 		return;
 	}
-	if (k->row >= k->rows)
+	if (k->row >= (k->limit ? k->limit : k->rows))
 		return;
 	if (bold)
 		attron(A_BOLD);
 	mvaddnstr(k->row++, 0, line, k->cols);
 	if (bold)
 		attroff(A_BOLD);
+}
+
+#define JOIN '\x1f' /* joins a name to its value in a line that folds: never a break there */
+#define INDENT 10 /* where a section's figures start, after its title */
+
+/*
+ * Prints a line folded at the sink's width: it breaks only at blanks, continuation lines start
+ * under the first figure, and JOIN keeps a figure on the line of its name.
+ */
+static void out_folded(struct sink *k, const char *text, const char *tail)
+{
+	char *buf = NULL, *line, *p, *nl;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		return;
+	fputs(text, f);
+	fputs(tail, f);
+	fputc('\0', f);
+	fclose(f);
+	f = open_memstream(&line, &size);
+	if (f) {
+		wrap_text(f, buf, 0, INDENT, k->cols > INDENT ? k->cols : WRAP_DEFAULT);
+		fclose(f);
+		for (p = line; *p; p++)
+			if (*p == JOIN)
+				*p = ' ';
+		for (p = line; *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (!nl)
+				break;
+			*nl = '\0';
+			out(k, false, "%s", p);
+		}
+		free(line);
+	}
+	free(buf);
+}
+
+struct cell {
+	char name[64], value[32];
+};
+
+/* Name-value cells under a title, in as many columns as fit, down then across (ls -C). */
+static void out_cells(struct sink *k, const char *title, const struct cell *cells, size_t n)
+{
+	size_t nw = 0, vw = 0, i, r, c, ncol, nrow;
+	int width = k->cols > INDENT ? k->cols : WRAP_DEFAULT;
+	char line[1024];
+
+	for (i = 0; i < n; i++) {
+		nw = strlen(cells[i].name) > nw ? strlen(cells[i].name) : nw;
+		vw = strlen(cells[i].value) > vw ? strlen(cells[i].value) : vw;
+	}
+	ncol = (size_t)(width - INDENT + 3) / (nw + 1 + vw + 3);
+	ncol = ncol ? ncol : 1;
+	nrow = (n + ncol - 1) / ncol;
+	for (r = 0; r < nrow; r++) {
+		int len = snprintf(line, sizeof(line), "%-*s", INDENT, r ? "" : title);
+
+		for (c = 0; c < ncol && (i = c * nrow + r) < n; c++)
+			len += snprintf(line + len, sizeof(line) - (size_t)len, "%s%-*s %*s",
+					c ? "   " : "", (int)nw, cells[i].name, (int)vw,
+					cells[i].value);
+		while (len > 0 && line[len - 1] == ' ')
+			line[--len] = '\0';
+		out(k, false, "%s", line);
+	}
 }
 
 /* 1536 -> "1.5K"; NAN -> "-"; always written into buf. */
@@ -188,6 +266,7 @@ static int snapshot(struct view *v)
 	}
 	if (!v->t_first)
 		v->t_first = v->t_cur;
+	v->snaps++;
 out:
 	series_unlock(s);
 	return err;
@@ -217,8 +296,8 @@ static void sort_caches(struct view *v)
 		case LIVE_SORT_GROWTH:
 			k = growth(v, c->bytes);
 			break;
-		case LIVE_SORT_RATE:
-			k = rate(v, c->bytes);
+		case LIVE_SORT_RATE: /* what the objs/s column shows */
+			k = rate(v, c->objs);
 			break;
 		default:
 			k = val(v, c->total);
@@ -270,13 +349,14 @@ static void sec_totals(struct view *v, struct sink *k, const char *title, const 
 				human(g, true, b, sizeof(b));
 			else
 				snprintf(b, sizeof(b), "%+.0f", g);
-			len += snprintf(line + len, sizeof(line) - len, " %s %s (%s)", d->object, a,
-					b);
+			len += snprintf(line + len, sizeof(line) - len, " %s%c%s%c(%s)", d->object,
+					JOIN, a, JOIN, b);
 		} else {
-			len += snprintf(line + len, sizeof(line) - len, " %s %s", d->object, a);
+			len += snprintf(line + len, sizeof(line) - len, " %s%c%s", d->object, JOIN,
+					a);
 		}
 	}
-	out(k, false, "%s%s", line, any ? "" : " (off)");
+	out_folded(k, line, any ? "" : " (off)");
 }
 
 /* One line per protocol, as /proc/net/sockstat shows it, with changes since start. */
@@ -323,7 +403,7 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		}
 		len += snprintf(line + len, sizeof(line) - len, " %s %s", key + 1, a);
 		if (g != 0 && !isnan(g) && len < sizeof(line))
-			len += snprintf(line + len, sizeof(line) - len, "(%s)", b);
+			len += snprintf(line + len, sizeof(line) - len, " (%s)", b);
 		if (len >= sizeof(line))
 			len = sizeof(line) - 1;
 	}
@@ -346,13 +426,23 @@ static bool is_count(const struct metric_desc *d, unsigned families)
 	return (d->families & families) && (d->traits & (MT_CLIENT | MT_SERVER));
 }
 
+static bool key_state(const char *state)
+{
+	size_t i;
+
+	for (i = 0; state && i < ARRAY_SIZE(key_states); i++)
+		if (!strcmp(state, key_states[i]))
+			return true;
+	return false;
+}
+
 /*
- * One line: the non-zero states of a family (by state name), then its counts by name, shown
- * whatever they are; all zero says so.
+ * One line: the states of a family (by state name) that are not zero, and for TCP the ones that
+ * matter whatever they are; then its counts by name, shown whatever they are; all zero says so.
  */
 static void sec_counts(struct view *v, struct sink *k, const char *title, unsigned families)
 {
-	char line[512];
+	char line[1024];
 	size_t i, len;
 	bool any = false;
 
@@ -361,45 +451,52 @@ static void sec_counts(struct view *v, struct sink *k, const char *title, unsign
 		const struct metric_desc *d = &v->s->cols[i].d;
 		double x = val(v, (int)i), g = growth(v, (int)i);
 
-		if (!is_state(d, families) || isnan(x) || (x == 0 && g == 0))
+		if (!is_state(d, families) || isnan(x))
 			continue;
-		any = true;
-		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", d->object, x);
+		if (x == 0 && g == 0 && !(families == FAM_TCP && key_state(d->object)))
+			continue;
+		any |= x != 0;
+		len += snprintf(line + len, sizeof(line) - len, " %s%c%.0f", d->object, JOIN, x);
 		if (g != 0 && len < sizeof(line))
-			len += snprintf(line + len, sizeof(line) - len, "(%+.0f)", g);
+			len += snprintf(line + len, sizeof(line) - len, "%c(%+.0f)", JOIN, g);
 	}
 	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
 		if (!is_count(&v->s->cols[i].d, families))
 			continue;
 		any = true;
-		len += snprintf(line + len, sizeof(line) - len, " %s %.0f", v->s->cols[i].name,
-				val(v, (int)i));
+		len += snprintf(line + len, sizeof(line) - len, " %s%c%.0f", v->s->cols[i].name,
+				JOIN, val(v, (int)i));
 	}
-	out(k, false, "%s%s", line, any ? "" : " (none)");
+	out_folded(k, line, any ? "" : " (none)");
 }
 
+/* Event counters as a table of name-value cells, column by column (as ls -C lists files). */
 static void sec_netstat(struct view *v, struct sink *k)
 {
-	char line[512];
-	size_t i, len;
-	bool any = false;
+	struct cell *cells = calloc(v->ncols + 1, sizeof(*cells));
+	size_t i, n = 0;
 
-	len = snprintf(line, sizeof(line), "%-9s", "netstat");
-	for (i = 0; i < v->ncols && len < sizeof(line); i++) {
+	if (!cells) {
+		out(k, false, "%-9s (out of memory)", "netstat");
+		return;
+	}
+	for (i = 0; i < v->ncols; i++) {
 		const struct metric_desc *d = &v->s->cols[i].d;
 		double g = growth(v, (int)i);
 
 		/* Live: only counters that moved; a snapshot has no past, so all of them. */
 		if (d->kind != MK_COUNTER || !d->object || (k->curses && (g == 0 || isnan(g))))
 			continue;
-		any = true;
-		if (k->curses)
-			len += snprintf(line + len, sizeof(line) - len, " %s %+.0f", d->object, g);
-		else
-			len += snprintf(line + len, sizeof(line) - len, " %s %.0f", d->object,
-					val(v, (int)i));
+		snprintf(cells[n].name, sizeof(cells[n].name), "%s", d->object);
+		snprintf(cells[n].value, sizeof(cells[n].value), k->curses ? "%+.0f" : "%.0f",
+			 k->curses ? g : val(v, (int)i));
+		n++;
 	}
-	out(k, false, "%s%s", line, any ? "" : (k->curses ? " (no counter moved)" : " (off)"));
+	if (!n)
+		out(k, false, "%-9s %s", "netstat", k->curses ? "(no counter moved)" : "(off)");
+	else
+		out_cells(k, "netstat", cells, n);
+	free(cells);
 }
 
 static void sec_probes(struct view *v, struct sink *k)
@@ -422,36 +519,70 @@ static void sec_probes(struct view *v, struct sink *k)
 			out(k, false, "%-9s %s: %s", "off", ps->p[i].ops->name, ps->p[i].why);
 }
 
+/* The slab table's columns after the name, in order; those that need two samples say so. */
+enum { SC_OBJS, SC_DOBJS, SC_RATE, SC_BYTES, SC_DBYTES, SC_SIZE, SC_COUNT };
+static const struct {
+	const char *head;
+	int width;
+	bool past; /* growth or a rate: shown only once the view has two samples */
+} slab_cols[SC_COUNT] = {
+	[SC_OBJS] = { "objs", 10, false },   [SC_DOBJS] = { "+objs", 9, true },
+	[SC_RATE] = { "objs/s", 9, true },   [SC_BYTES] = { "bytes", 9, false },
+	[SC_DBYTES] = { "+bytes", 9, true }, [SC_SIZE] = { "size", 9, false },
+};
+/* On a narrow screen the table keeps its rows and drops columns, these first. */
+static const int slab_drop[] = { SC_SIZE, SC_DBYTES, SC_BYTES, SC_RATE, SC_DOBJS };
+#define SLAB_NAME_W 28 /* "s* " and 25 characters of the cache's name */
+
 static void sec_slab(struct view *v, struct sink *k, size_t top)
 {
-	char a[24], b[24], c[24], d[24], e[24], f[24];
-	size_t i, n = v->ncaches;
+	char cell[SC_COUNT][24], line[256];
+	bool show[SC_COUNT];
+	size_t i, n = v->ncaches, d;
+	int c, width = SLAB_NAME_W, len;
 
 	if (!n) {
 		out(k, false, "%-9s (slabinfo off)", "slab");
 		return;
 	}
 	sort_caches(v);
-	out(k, true, "%-28s %10s %9s %9s %9s %9s %9s", "slab cache (s: socket, *: merged)", "objs",
-	    "+objs", "objs/s", "bytes", "+bytes", "size");
+	for (c = 0; c < SC_COUNT; c++) {
+		show[c] = !slab_cols[c].past || v->snaps >= 2;
+		width += show[c] ? 1 + slab_cols[c].width : 0;
+	}
+	for (d = 0; d < ARRAY_SIZE(slab_drop) && width > k->cols; d++) {
+		if (show[slab_drop[d]])
+			width -= 1 + slab_cols[slab_drop[d]].width;
+		show[slab_drop[d]] = false;
+	}
+	out(k, true, "slab caches by %s (s: socket cache, *: merged with others)",
+	    sort_names[v->sort]);
+	len = snprintf(line, sizeof(line), "%-*s", SLAB_NAME_W, "   cache");
+	for (c = 0; c < SC_COUNT; c++)
+		if (show[c])
+			len += snprintf(line + len, sizeof(line) - len, " %*s", slab_cols[c].width,
+					slab_cols[c].head);
+	out(k, false, "%s", line);
 	if (top && top < n)
 		n = top;
 	if (k->curses && k->rows - k->row < (int)n)
 		n = k->rows > k->row ? (size_t)(k->rows - k->row) : 0;
 	for (i = 0; i < n; i++) {
 		const struct cache_row *r = &v->caches[i];
-		char name[40];
 
-		snprintf(name, sizeof(name), "%c%c %.*s", r->sock ? 's' : ' ',
-			 r->merged ? '*' : ' ', (int)(r->len > 25 ? 25 : r->len), r->name);
-		snprintf(a, sizeof(a), "%.0f", val(v, r->objs));
-		snprintf(b, sizeof(b), "%+.0f", growth(v, r->objs));
-		snprintf(c, sizeof(c), "%.1f", rate(v, r->objs));
-		out(k, r->sock && k->curses && growth(v, r->objs) != 0,
-		    "%-28s %10s %9s %9s %9s %9s %9s", name, a, b, c,
-		    human(val(v, r->bytes), false, d, sizeof(d)),
-		    human(growth(v, r->bytes), true, e, sizeof(e)),
-		    human(val(v, r->total), false, f, sizeof(f)));
+		snprintf(cell[SC_OBJS], sizeof(cell[0]), "%.0f", val(v, r->objs));
+		snprintf(cell[SC_DOBJS], sizeof(cell[0]), "%+.0f", growth(v, r->objs));
+		snprintf(cell[SC_RATE], sizeof(cell[0]), "%.1f", rate(v, r->objs));
+		human(val(v, r->bytes), false, cell[SC_BYTES], sizeof(cell[0]));
+		human(growth(v, r->bytes), true, cell[SC_DBYTES], sizeof(cell[0]));
+		human(val(v, r->total), false, cell[SC_SIZE], sizeof(cell[0]));
+		len = snprintf(line, sizeof(line), "%c%c %-*.*s", r->sock ? 's' : ' ',
+			       r->merged ? '*' : ' ', SLAB_NAME_W - 3, SLAB_NAME_W - 3, r->name);
+		for (c = 0; c < SC_COUNT; c++)
+			if (show[c])
+				len += snprintf(line + len, sizeof(line) - len, " %*s",
+						slab_cols[c].width, cell[c]);
+		out(k, r->sock && k->curses && growth(v, r->objs) != 0, "%s", line);
 	}
 	/* Where a socket cache has no line of its own, say which line holds it. */
 	if (!k->curses)
@@ -467,6 +598,14 @@ static void sec_slab(struct view *v, struct sink *k, size_t top)
 static void draw(struct view *v, struct sink *k, size_t top)
 {
 	series_lock(v->s);
+	/* On screen the slab table keeps a third of the rows (at least 5) for itself. */
+	if (k->curses) {
+		int keep = k->rows / 3 > 5 ? k->rows / 3 : 5;
+
+		if (keep > (int)v->ncaches + 2)
+			keep = (int)v->ncaches + 2;
+		k->limit = k->rows - keep > 1 ? k->rows - keep : 1;
+	}
 	sec_header(v, k);
 	sec_totals(v, k, "meminfo", "meminfo");
 	sec_totals(v, k, "memcg", "memcg");
@@ -477,6 +616,9 @@ static void draw(struct view *v, struct sink *k, size_t top)
 	sec_counts(v, k, "unix", FAM_UNIX);
 	sec_netstat(v, k);
 	sec_probes(v, k);
+	k->limit = 0;
+	if (k->curses && k->row > k->rows - 2)
+		k->row = k->rows - 2 > 0 ? k->rows - 2 : 0;
 	sec_slab(v, k, top);
 	series_unlock(v->s);
 }
@@ -492,7 +634,7 @@ static void view_free(struct view *v)
 int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct live_opts *o)
 {
 	struct view v = { .s = s, .sp = sp, .o = o, .sort = o->sort };
-	struct sink k = { .f = f };
+	struct sink k = { .f = f, .cols = wrap_width(f) };
 	int err = snapshot(&v);
 
 	if (!err)

@@ -10,7 +10,7 @@
 
 enum live_sort {
 	LIVE_SORT_GROWTH, /* slab bytes gained since the view started */
-	LIVE_SORT_RATE, /* slab bytes gained per second over the last refresh */
+	LIVE_SORT_RATE, /* slab objects gained per second over the last refresh (objs/s) */
 	LIVE_SORT_SIZE, /* slab memory held (slabs x pages) */
 };
 

@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "probe_fixture.h"
 #include "report/live.h"
@@ -21,6 +23,7 @@ static char *snapshot(enum live_sort sort, unsigned top)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
+	unsetenv("COLUMNS");
 	series_init(&s, 0);
 	assert_int_equal(sampler_create(&cfg, &s, &sp), 0);
 	assert_int_equal(sampler_sample_now(sp), 0);
@@ -42,22 +45,37 @@ static void test_sections(void **state)
 		"\nsockstat\n  sockets: used 13\n  TCP: inuse 1 orphan 0 tw 3 alloc 1 mem 0\n",
 		"\n  UDPLITE: inuse 0\n", /* a snapshot shows idle protocols too */
 		"\ntcp       (none)", /* sock_diag is off on fixtures */
-		"\nnetstat   OutOfWindowIcmps 0 TW 14 ",
+		"\nnetstat   OutOfWindowIcmps", /* a table of counters, folded at 100 columns */
 		"\noff       sockdiag: sock_diag reads the live kernel only",
 		"\noff       memcg: no memory cgroup to read",
 		"\nslab cache",
 		"eventpoll_epi holds tcp_bind2_bucket, tcp_bind_bucket",
 		"signal_cache holds UNIX, UNIX-STREAM",
 	};
+	const char *const never[] = {
+		"+objs", "objs/s", "+bytes", /* one sample has no growth and no rate */
+	};
 	size_t i, rows = 0;
-	const char *p;
+	const char *p, *q;
 
 	(void)state;
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(out, want[i]))
 			fail_msg("snapshot lacks '%s':\n%s", want[i], out);
+	for (i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		if (strstr(out, never[i]))
+			fail_msg("snapshot of one sample shows '%s':\n%s", never[i], out);
+	/* Nothing wider than 100 columns (not a terminal, no COLUMNS). */
+	for (p = out; (q = strchr(p, '\n')); p = q + 1)
+		if (q - p > 100)
+			fail_msg("line of %d columns: %.*s", (int)(q - p), (int)(q - p), p);
+	/* The netstat counters fold into a table: every counter is there, one line each at most. */
+	assert_non_null(strstr(out, "TCPAbortOnClose"));
+	assert_non_null(strstr(out, "UdpSndbufErrors"));
 	/* --top 5: five cache lines between the table's header and the "holds" lines. */
-	p = strchr(strstr(out, "\nslab cache") + 1, '\n');
+	p = strstr(strstr(out, "\nslab cache"), "\n   cache");
+	assert_non_null(p);
+	p = strchr(p + 1, '\n');
 	for (; p && p[1]; p = strchr(p + 1, '\n')) {
 		const char *eol = strchr(p + 1, '\n');
 		const char *h = strstr(p + 1, " holds ");
