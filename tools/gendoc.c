@@ -4,8 +4,8 @@
  * own tables of presets, transports, ops and socket options.
  *
  *   gendoc man doc/sockleak-run.1.scd   the scdoc source with its @NAME@, @SYNOPSIS@,
- *                                       @OPTIONS@, @COMMANDS@, @PRESETS@, @TRANSPORTS@ and
- *                                       @SOCKOPTS@ lines filled in
+ *                                       @OPTIONS@, @COMMANDS@, @OPS@, @PRESETS@,
+ *                                       @TRANSPORTS@ and @SOCKOPTS@ lines filled in
  *   gendoc completion doc/completion.bash   the bash completion with its @WORDS@ line filled in
  */
 #include <errno.h>
@@ -132,6 +132,35 @@ static void man_commands(FILE *f)
 	}
 }
 
+/* The ops of the sequence language and the flags after a size, from the engine's tables. */
+static void man_ops(FILE *f)
+{
+	const char *name, *what;
+	char ops[256];
+	unsigned k;
+
+	for (k = 0; k < OP_KINDS; k++) {
+		fputc('*', f);
+		scd(f, seq_op_syntax((enum seq_opk)k));
+		fputs("*\n\t", f);
+		scd(f, seq_op_what((enum seq_opk)k));
+		fputs(".\n\n", f);
+	}
+	fputs("After the size, *send*, *sendto*, *sendmsg* and *recv* take flags, each written "
+	      "*:*_FLAG_:\n\n",
+	      f);
+	for (k = 0; k < seq_flag_count(); k++) {
+		seq_flag_doc(k, &name, &what, ops, sizeof(ops));
+		fputc('*', f);
+		scd(f, name);
+		fputs("* (", f);
+		scd(f, ops);
+		fputs(")\n\t", f);
+		scd(f, what);
+		fputs(".\n\n", f);
+	}
+}
+
 /* The presets, as --list-presets prints them. */
 static void man_presets(FILE *f)
 {
@@ -226,6 +255,8 @@ static int man(const char *path)
 			man_options(stdout, c);
 		else if (!strcmp(line, "@COMMANDS@\n"))
 			man_commands(stdout);
+		else if (!strcmp(line, "@OPS@\n"))
+			man_ops(stdout);
 		else if (!strcmp(line, "@PRESETS@\n"))
 			man_presets(stdout);
 		else if (!strcmp(line, "@TRANSPORTS@\n"))

@@ -22,23 +22,48 @@
 #define T_TCPUDP (T(TR_TCP) | T(TR_TCP6) | T(TR_UDP) | T(TR_UDP6))
 
 static const struct {
-	const char *name, *syntax;
+	const char *name, *syntax, *what;
 } opdefs[OP_KINDS] = {
-	[OP_SOCKET] = { "socket", "socket" },
-	[OP_SETSOCKOPT] = { "setsockopt", "setsockopt:NAME=VALUE" },
-	[OP_BIND] = { "bind", "bind[:ADDR]" },
-	[OP_CONNECT] = { "connect", "connect" },
-	[OP_SEND] = { "send", "send:N" },
-	[OP_SENDTO] = { "sendto", "sendto:N" },
-	[OP_RECV] = { "recv", "recv:N" },
-	[OP_SHUTDOWN] = { "shutdown", "shutdown:rd|wr|rdwr" },
-	[OP_CLOSE] = { "close", "close[@K]" },
-	[OP_SOCKETPAIR] = { "socketpair", "socketpair" },
-	[OP_SENDMSG] = { "sendmsg", "sendmsg:N[:iov=K]" },
-	[OP_SENDFD] = { "sendfd", "sendfd:SELF|PEER|@K|N" },
-	[OP_RECVFD] = { "recvfd", "recvfd" },
-	[OP_ZCDRAIN] = { "zcdrain", "zcdrain" },
-	[OP_NETNS] = { "netns", "netns" },
+	[OP_SOCKET] = { "socket", "socket",
+			"a socket of the transport's family and type (one per cycle, first)" },
+	[OP_SETSOCKOPT] = { "setsockopt", "setsockopt:NAME=VALUE",
+			    "one option of the catalogue (repeatable, anywhere while open)" },
+	[OP_BIND] = { "bind", "bind[:ADDR]",
+		      "bind before connect: A.B.C.D[:PORT], [V6ADDR][:PORT], /path, @abstract; "
+		      "bare bind is the wildcard address (UNIX: autobind)" },
+	[OP_CONNECT] = { "connect", "connect", "to the local server (or --target)" },
+	[OP_SEND] = { "send", "send:N",
+		      "N bytes (64, 4k, up to 1M); all of them on stream transports" },
+	[OP_SENDTO] = { "sendto", "sendto:N",
+			"one datagram to the server without connecting (datagram transports)" },
+	[OP_RECV] = { "recv", "recv:N",
+		      "N bytes from the server; on datagram transports the answer to the datagram "
+		      "just sent" },
+	[OP_SHUTDOWN] = { "shutdown", "shutdown:rd|wr|rdwr", "shut down one or both directions" },
+	[OP_CLOSE] = { "close", "close[@K]",
+		       "close every descriptor the cycle still has open (close@K: descriptor K "
+		       "only); a sequence that leaves one open would leak it every cycle, so it is "
+		       "refused unless --allow-open" },
+	[OP_SOCKETPAIR] = { "socketpair", "socketpair",
+			    "(unix, unix-dgram) a connected pair: the cycle's descriptors 0 and 1 "
+			    "(a second pair is 2 and 3, ...)" },
+	[OP_SENDMSG] = { "sendmsg", "sendmsg:N[:iov=K]",
+			 "N bytes in one sendmsg of K iovecs (default one per 4 KiB, at most 64); "
+			 "all of them on stream transports" },
+	[OP_SENDFD] = { "sendfd", "sendfd:SELF|PEER|@K|N",
+			"(unix, unix-dgram) sendmsg with SCM_RIGHTS over the descriptor, carrying "
+			"itself (SELF), the other end of its pair (PEER), descriptor K, or N fresh "
+			"sockets (1..16)" },
+	[OP_RECVFD] = { "recvfd", "recvfd",
+			"recvmsg of a message that carries descriptors: the first becomes the "
+			"cycle's next descriptor, the rest are closed" },
+	[OP_ZCDRAIN] = { "zcdrain", "zcdrain",
+			 "read the error queue until it is empty: the completions of "
+			 "send:N:zerocopy" },
+	[OP_NETNS] = { "netns", "netns",
+		       "(first op) the rest of the cycle runs in a network namespace made for it, "
+		       "with lo up and a listener of its own; dropped at the end of the cycle "
+		       "(root)" },
 };
 
 #define OPB(k) (1u << (k))
@@ -166,6 +191,31 @@ const char *seq_op_name(enum seq_opk k)
 const char *seq_op_syntax(enum seq_opk k)
 {
 	return (unsigned)k < OP_KINDS ? opdefs[k].syntax : "?";
+}
+
+const char *seq_op_what(enum seq_opk k)
+{
+	return (unsigned)k < OP_KINDS ? opdefs[k].what : "?";
+}
+
+unsigned seq_flag_count(void)
+{
+	return ARRAY_SIZE(flagdefs);
+}
+
+void seq_flag_doc(unsigned i, const char **name, const char **what, char *ops, size_t size)
+{
+	const struct flagdef *d = &flagdefs[i < ARRAY_SIZE(flagdefs) ? i : 0];
+	size_t k = 0;
+	unsigned o;
+
+	*name = d->name;
+	*what = d->what;
+	ops[0] = '\0';
+	for (o = 0; o < OP_KINDS && k < size; o++)
+		if (d->ops & OPB(o))
+			k += (size_t)snprintf(ops + k, size - k, "%s%s", k ? ", " : "",
+					      opdefs[o].name);
 }
 
 unsigned seq_preset_count(void)

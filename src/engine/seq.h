@@ -131,6 +131,11 @@ void seq_error_print(FILE *f, const char *text, const struct seq_error *err);
 const char *seq_op_name(enum seq_opk k);
 /* How the op is written: "send:N", "bind[:ADDR]". */
 const char *seq_op_syntax(enum seq_opk k);
+/* What the op does, in a sentence (the manual lists them). */
+const char *seq_op_what(enum seq_opk k);
+/* The flags after a size (send:1M:dontwait): their count, and each one's name, meaning and ops. */
+unsigned seq_flag_count(void);
+void seq_flag_doc(unsigned i, const char **name, const char **what, char *ops, size_t size);
 /* The op as written ("setsockopt:SO_LINGER=1:0"), for summaries. */
 void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t size);
 

@@ -31,7 +31,13 @@ done <"$TMP/presets"
 while read -r w; do
 	grep -q "^ *$w=" "$TMP/page" || die "sockleak(1) lacks the socket option $w"
 done <"$TMP/sockopts"
-echo "ok: sockleak(1) renders, names every command, preset and socket option"
+# The ops of the sequence language, as a bad sequence's message lists them for tcp.
+ops=$("$SOCKLEAK" churn --sequence nosuch 2>&1 | sed -n 's/^  ops[^:]*: //p')
+[ -n "$ops" ] || die "no list of ops in a bad sequence's message"
+for op in $ops; do
+	grep -qF -- "$op" "$TMP/page" || die "sockleak(1) lacks the op $op"
+done
+echo "ok: sockleak(1) renders, names every command, op, preset and socket option"
 
 for c in $commands; do
 	page="$build/man/sockleak-$c.1"
