@@ -18,9 +18,9 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 
-PKGS := libmnl jansson ncursesw
+PKGS := libmnl jansson ncursesw liburing
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson -lncursesw -ltinfo)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson -lncursesw -ltinfo -luring)
 
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DSOCKLEAK_VERSION='"$(VERSION)"' -pthread \

@@ -120,6 +120,60 @@ section_sampler() {
 	printf '\nratio with/without: median %.3f (min %.3f, max %.3f)\n\n' "$1" "$2" "$3"
 }
 
+# api_rate SEQUENCE THREADS API-ARGS... -> "cycles/s cycles-per-CPU-second"
+api_rate() {
+	seq=$1 t=$2
+	shift 2
+	"$SOCKLEAK" churn --quiet --sequence "$seq" --threads "$t" --seconds "$SECS" "$@" \
+		--json "$OUT/u.json" >/dev/null
+	jq -r '"\(.cycles_per_second) \(.cycles / (.cpu.user_seconds + .cpu.system_seconds))"' \
+		"$OUT/u.json"
+}
+
+# Section: the same compiled ops through io_uring against plain syscalls, paired in turn (the
+# order alternates), KB and crr over tcp; io_uring alone and with direct descriptors (one
+# linked submission per cycle).
+section_io_uring() {
+	echo "## --api io_uring vs syscalls (tcp, own netns, ${SECS} s, ${REPS} pairs; ratio io_uring/syscalls)"
+	echo
+	printf '%-10s %-8s %-14s %10s %10s %18s %10s\n' sequence threads mode "sys c/s" \
+		"uring c/s" "ratio (min-max)" "cpu ratio"
+	for seq in kb171996 crr; do
+		for t in 1 2; do
+			for mode in plain --fixed-files; do
+				: >"$OUT/r"
+				: >"$OUT/cr"
+				: >"$OUT/a"
+				: >"$OUT/b"
+				i=0
+				m=$mode
+				[ "$m" = plain ] && m=--api=io_uring
+				while [ $i -lt "$REPS" ]; do
+					if [ $((i % 2)) -eq 0 ]; then
+						a=$(api_rate $seq $t)
+						b=$(api_rate $seq $t --api io_uring $m)
+					else
+						b=$(api_rate $seq $t --api io_uring $m)
+						a=$(api_rate $seq $t)
+					fi
+					echo "$a" | awk '{ print $1 }' >>"$OUT/a"
+					echo "$b" | awk '{ print $1 }' >>"$OUT/b"
+					echo "$a $b" | awk '{ printf "%.4f\n", $3 / $1 }' >>"$OUT/r"
+					echo "$a $b" | awk '{ printf "%.4f\n", $4 / $2 }' >>"$OUT/cr"
+					i=$((i + 1))
+				done
+				set -- $(stats <"$OUT/a") $(stats <"$OUT/b") $(stats <"$OUT/r") \
+					$(stats <"$OUT/cr")
+				printf '%-10s %-8s %-14s %10.0f %10.0f %6.3f (%.3f-%.3f) %10.3f\n' \
+					$seq $t $mode "$1" "$4" "$7" "$8" "$9" "${10}"
+			done
+		done
+	done
+	echo
+	echo "cpu ratio: cycles per CPU-second of io_uring over those of syscalls (median)"
+	echo
+}
+
 sampled_rate() {
 	"$SOCKLEAK" churn --quiet --seconds "$SECS" --csv "$OUT/s.csv" --interval 100ms \
 		--json "$OUT/s.json" >/dev/null
@@ -142,6 +196,6 @@ section_sensitivity() {
 
 echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
-for s in ${BENCH_SECTIONS:-churn_vs_bare crr sampler probes}; do
+for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler probes}; do
 	"section_$s"
 done

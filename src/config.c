@@ -1,4 +1,4 @@
-/* The names of the configuration's enums: transports and server-close modes (CLI and JSON). */
+/* The names of the configuration's enums: transports, server-close modes, syscall layers. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +16,16 @@ static const char *const close_names[SC_COUNT] = {
 	[SC_NEVER_READ] = "never-read",
 	[SC_RST] = "rst",
 };
+
+static const char *const api_names[API_COUNT] = {
+	[API_SYSCALLS] = "syscalls",
+	[API_IO_URING] = "io_uring",
+};
+
+const char *api_name(enum api_kind a)
+{
+	return (unsigned)a < API_COUNT ? api_names[a] : "?";
+}
 
 static int find(const char *const *names, int n, const char *s)
 {

@@ -37,6 +37,18 @@ enum server_close {
 const char *server_close_name(enum server_close m);
 int server_close_parse(const char *name, enum server_close *out);
 
+/* The syscall layer the client workers use. */
+enum api_kind {
+	API_SYSCALLS, /* plain blocking syscalls (default) */
+	API_IO_URING, /* the same ops through one io_uring per worker */
+	API_COUNT,
+};
+
+#define API_CHOICES "syscalls io_uring"
+
+/* "syscalls", "io_uring"; "?" out of range. */
+const char *api_name(enum api_kind a);
+
 struct run_config {
 	/* what to run */
 	const char *sequence; /* sequence text (a preset already expanded) */
@@ -54,6 +66,9 @@ struct run_config {
 	bool yield; /* sched_yield between cycles */
 	uint64_t inject_leak; /* keep one socket open every N cycles; 0: off */
 	bool allow_open; /* accept a sequence without close */
+	enum api_kind api;
+	bool sqpoll; /* io_uring: a kernel thread polls the submission queue */
+	bool fixed_files; /* io_uring: direct descriptors, each cycle one linked submission */
 
 	/* local server */
 	unsigned server_threads;

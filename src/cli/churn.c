@@ -109,9 +109,11 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 	unsigned op, er;
 	char text[128], ebuf[16];
 
-	fprintf(f, "sockleak churn: %s%s%s over %s, %u client thread%s, %s\n",
+	fprintf(f, "sockleak churn: %s%s%s over %s, %u client thread%s%s%s%s, %s\n",
 		cfg->preset ? cfg->preset : "", cfg->preset ? ": " : "", cfg->sequence,
 		transport_name(cfg->transport), st->threads, st->threads == 1 ? "" : "s",
+		cfg->api == API_IO_URING ? " on io_uring" : "", cfg->sqpoll ? " (sqpoll)" : "",
+		cfg->fixed_files ? " (fixed files)" : "",
 		cfg->target ? "target" :
 		cfg->netns  ? "own network namespace" :
 			      "host namespace");
@@ -231,6 +233,10 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				      cfg->allow_open, "server_threads", cfg->server_threads,
 				      "server_close", server_close_name(cfg->server_close),
 				      "backlog", cfg->backlog));
+	json_object_set_new(json_object_get(doc, "config"), "api", json_string(api_name(cfg->api)));
+	json_object_set_new(json_object_get(doc, "config"), "sqpoll", json_boolean(cfg->sqpoll));
+	json_object_set_new(json_object_get(doc, "config"), "fixed_files",
+			    json_boolean(cfg->fixed_files));
 	json_object_set_new(doc, "cycles", json_integer((json_int_t)st->cycles));
 	json_object_set_new(doc, "failed_cycles", json_integer((json_int_t)st->failed_cycles));
 	json_object_set_new(doc, "seconds", json_real(st->seconds));

@@ -117,6 +117,16 @@ const struct opt engine_opts[] = {
 	  .help = "print the presets per transport and exit" },
 	{ "list-options", .kind = OPT_FLAG, .parse = list_options, .group = G_SEQ,
 	  .help = "print the socket-option catalogue and exit" },
+	{ "api", .arg = "NAME", OPT_ENUM(RC, api, API_CHOICES), .group = G_CLIENT,
+	  .help = "the syscall layer: syscalls (blocking syscalls; default) or io_uring (the same "
+		  "ops through one ring per worker; setsockopt through the socket command where "
+		  "the kernel has it)" },
+	{ "sqpoll", OPT_ON(RC, sqpoll), .group = G_CLIENT,
+	  .help = "with --api io_uring: a kernel thread per ring polls its submissions" },
+	{ "fixed-files", OPT_ON(RC, fixed_files), .group = G_CLIENT,
+	  .help = "with --api io_uring: direct descriptors, each cycle one linked submission; "
+		  "refused with ops that run as plain syscalls (socketpair, sendfd, recvfd, "
+		  "zcdrain, netns), --inject-leak and --allow-open" },
 	{ "threads", .arg = "N", OPT_UINT(RC, threads), .min = 1, .max = MAX_THREADS,
 	  .group = G_CLIENT, .help = "client workers (default: 1)" },
 	{ "seconds", .arg = "S", OPT_SECONDS(RC, seconds), .flags = OPT_ABOVE, .group = G_CLIENT,
@@ -246,6 +256,30 @@ int engine_opts_finish(struct run_config *cfg)
 		sl_err("%s", why);
 		goto usage;
 	}
+	if (cfg->seq->netns_cycle && (cfg->target || !sl_is_root())) {
+		sl_err("%s", cfg->target ?
+				     "netns makes a namespace per cycle with a listener of its "
+				     "own; it takes no --target" :
+				     "netns makes a network namespace every cycle: it needs "
+				     "root (CAP_SYS_ADMIN)");
+		goto usage;
+	}
+	if ((cfg->sqpoll || cfg->fixed_files) && cfg->api != API_IO_URING) {
+		sl_err("--%s is for --api io_uring", cfg->sqpoll ? "sqpoll" : "fixed-files");
+		goto usage;
+	}
+	rc = engine_api_check(cfg, why, sizeof(why));
+	if (rc == -EINVAL) {
+		sl_err("%s", why);
+		goto usage;
+	}
+	if (rc) {
+		sl_err("%s", why);
+		engine_opts_free(cfg);
+		return SL_EXIT_RUNTIME;
+	}
+	if (why[0])
+		sl_err("%s", why);
 	return 0;
 usage:
 	engine_opts_free(cfg);

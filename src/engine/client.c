@@ -222,64 +222,86 @@ void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds)
 		setns(w->home_ns, CLONE_NEWNET);
 }
 
+/* One op of the cycle as a plain syscall: -1 with errno when it failed. */
+static inline long do_op(struct worker *w, const struct seq_op *op, int *fds, bool leak_due,
+			 bool *parked)
+{
+	struct engine *e = w->e;
+	const struct transport *tr = e->tr;
+	const struct sockaddr *peer = (const struct sockaddr *)&e->peer,
+			      *addr = (const struct sockaddr *)&op->addr;
+	socklen_t peerlen = e->peerlen;
+	int *fd = &fds[op->fd];
+
+	/* One line per op keeps the loop on one screen. */
+	/* clang-format off */
+	switch (op->exec) {
+	case EX_SOCKET: return *fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol);
+	case EX_SOCKET_RCVTIMEO: return *fd = socket_rcvtimeo(tr);
+	case EX_SOCKETPAIR: return socketpair(AF_UNIX, tr->type | SOCK_CLOEXEC, 0, fd);
+	case EX_SETSOCKOPT: return setsockopt(*fd, op->level, op->name, &op->val, op->len);
+	case EX_BIND: return bind(*fd, addr, op->len);
+	case EX_CONNECT: return connect(*fd, peer, peerlen);
+	case EX_CONNECT_ADDR: return connect(*fd, addr, op->len);
+	case EX_SEND_ALL: return send_all(*fd, w->sbuf, op->len, op->flags);
+	case EX_SEND_DGRAM: return send(*fd, w->sbuf, op->len, op->flags);
+	case EX_SENDTO: return sendto(*fd, w->sbuf, op->len, op->flags, peer, peerlen);
+	case EX_SENDTO_ADDR: return sendto(*fd, w->sbuf, op->len, op->flags, addr, op->len);
+	case EX_SENDMSG: return send_iov(*fd, w->sbuf, op);
+	case EX_RECV_ALL: return recv_all(*fd, w->rbuf, op->len, op->flags);
+	case EX_RECV_DGRAM: return recv(*fd, w->rbuf, op->len, op->flags);
+	case EX_SENDFD: return send_fds(fds, op, tr);
+	case EX_RECVFD: return recv_fd(fds, op);
+	case EX_ZCDRAIN: return zc_drain(*fd);
+	case EX_SHUTDOWN: return shutdown(*fd, op->how);
+	case EX_CLOSE: return close_fd(e, fd, leak_due, parked);
+	case EX_CLOSE_ALL: return close_fds(e, fds, op->mask, leak_due, parked);
+	case EX_NETNS_ENTER: return netns_cycle_enter(fds, op, tr);
+	case EX_NETNS_LEAVE: return netns_cycle_leave(w, fds);
+	}
+	/* clang-format on */
+	return 0;
+}
+
+long syscall_op(struct worker *w, const struct seq_op *op, int *fds, bool leak_due, bool *parked)
+{
+	return do_op(w, op, fds, leak_due, parked);
+}
+
+/* A dontwait op that would have blocked: counted, and the cycle goes on. */
+bool cycle_would_block(struct worker *w, const struct seq_op *op, unsigned i, int err)
+{
+	if (err != EAGAIN || !(op->flags & MSG_DONTWAIT))
+		return false;
+	counter_inc(&w->wouldblock[i]);
+	return true;
+}
+
+/* How a cycle ends at op i that failed with err. */
+enum cycle_end cycle_failed(struct worker *w, unsigned i, int err, unsigned *op_idx, int *errp)
+{
+	*errp = err;
+	*op_idx = i;
+	if (err == EINTR && atomic_load_explicit(&w->e->stop, memory_order_relaxed))
+		return CYCLE_STOPPED;
+	return CYCLE_FAILED;
+}
+
 /*
  * One cycle. Returns CYCLE_OK, or the end with *op_idx and *err saying what failed; descriptors
- * still open stay in fds (the caller parks or closes them). A dontwait op that would block is
- * counted and the cycle goes on.
+ * still open stay in fds (the caller parks or closes them).
  */
 enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			 unsigned *op_idx, int *err, bool *parked)
 {
-	struct engine *e = w->e;
-	const struct transport *tr = e->tr;
-	const struct sockaddr *peer = (const struct sockaddr *)&e->peer;
-	socklen_t peerlen = e->peerlen;
 	unsigned i;
 
 	for (i = 0; i < s->nops; i++) {
 		const struct seq_op *op = &s->ops[i];
-		const struct sockaddr *addr = (const struct sockaddr *)&op->addr;
-		int *fd = &fds[op->fd];
-		long rc = 0;
 
-		/* One line per op keeps the loop on one screen. */
-		/* clang-format off */
-		switch (op->exec) {
-		case EX_SOCKET: rc = *fd = socket(tr->family, tr->type | SOCK_CLOEXEC, tr->protocol); break;
-		case EX_SOCKET_RCVTIMEO: rc = *fd = socket_rcvtimeo(tr); break;
-		case EX_SOCKETPAIR: rc = socketpair(AF_UNIX, tr->type | SOCK_CLOEXEC, 0, fd); break;
-		case EX_SETSOCKOPT: rc = setsockopt(*fd, op->level, op->name, &op->val, op->len); break;
-		case EX_BIND: rc = bind(*fd, addr, op->len); break;
-		case EX_CONNECT: rc = connect(*fd, peer, peerlen); break;
-		case EX_CONNECT_ADDR: rc = connect(*fd, addr, op->len); break;
-		case EX_SEND_ALL: rc = send_all(*fd, w->sbuf, op->len, op->flags); break;
-		case EX_SEND_DGRAM: rc = send(*fd, w->sbuf, op->len, op->flags); break;
-		case EX_SENDTO: rc = sendto(*fd, w->sbuf, op->len, op->flags, peer, peerlen); break;
-		case EX_SENDTO_ADDR: rc = sendto(*fd, w->sbuf, op->len, op->flags, addr, op->len); break;
-		case EX_SENDMSG: rc = send_iov(*fd, w->sbuf, op); break;
-		case EX_RECV_ALL: rc = recv_all(*fd, w->rbuf, op->len, op->flags); break;
-		case EX_RECV_DGRAM: rc = recv(*fd, w->rbuf, op->len, op->flags); break;
-		case EX_SENDFD: rc = send_fds(fds, op, tr); break;
-		case EX_RECVFD: rc = recv_fd(fds, op); break;
-		case EX_ZCDRAIN: rc = zc_drain(*fd); break;
-		case EX_SHUTDOWN: rc = shutdown(*fd, op->how); break;
-		case EX_CLOSE: rc = close_fd(e, fd, leak_due, parked); break;
-		case EX_CLOSE_ALL: rc = close_fds(e, fds, op->mask, leak_due, parked); break;
-		case EX_NETNS_ENTER: rc = netns_cycle_enter(fds, op, tr); break;
-		case EX_NETNS_LEAVE: rc = netns_cycle_leave(w, fds); break;
-		}
-		/* clang-format on */
-		if (unlikely(rc < 0)) {
-			if (errno == EAGAIN && op->flags & MSG_DONTWAIT) {
-				counter_inc(&w->wouldblock[i]);
-				continue;
-			}
-			*err = errno;
-			*op_idx = i;
-			if (*err == EINTR && atomic_load_explicit(&e->stop, memory_order_relaxed))
-				return CYCLE_STOPPED;
-			return CYCLE_FAILED;
-		}
+		if (unlikely(do_op(w, op, fds, leak_due, parked) < 0) &&
+		    !cycle_would_block(w, op, i, errno))
+			return cycle_failed(w, i, errno, op_idx, err);
 	}
 	return CYCLE_OK;
 }

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "engine/internal.h"
 #include "engine/netns.h"
+#include "engine/uring.h"
 
 #define FD_RESERVE 64 /* fds kept free for everything that is not a parked socket */
 #define KICK_GRACE 0.05 /* seconds a stopping worker may finish its cycle before a kick */
@@ -104,6 +105,30 @@ int engine_fd_check(const struct run_config *cfg, char *why, size_t whylen)
 		 (unsigned long long)(cfg->ops / cfg->inject_leak), (unsigned long long)need,
 		 (unsigned long long)lim);
 	return -EMFILE;
+}
+
+int engine_api_check(const struct run_config *cfg, char *why, size_t whylen)
+{
+	const struct seq *s = cfg->seq;
+	unsigned i;
+	int err;
+
+	why[0] = '\0';
+	if (cfg->api != API_IO_URING)
+		return 0;
+	err = uring_check(cfg, s, why, whylen);
+	if (err)
+		return err;
+	for (i = 0; i < s->nops; i++) {
+		if ((s->ops[i].exec == EX_SETSOCKOPT && !uring_caps()->setsockopt) ||
+		    (s->ops[i].exec == EX_BIND && !uring_caps()->bind) ||
+		    seq_op_needs_fd(&s->ops[i]))
+			snprintf(why, whylen, "io_uring: %s runs as a plain syscall here (%s)",
+				 seq_op_name(s->ops[i].kind),
+				 seq_op_needs_fd(&s->ops[i]) ? "io_uring has no such op" :
+							       "this kernel lacks its io_uring op");
+	}
+	return 0;
 }
 
 bool engine_park(struct engine *e, int fd)
@@ -210,7 +235,8 @@ static int alloc_workers(struct engine *e)
 		w->idx = i;
 		w->errors = calloc(s->nops, sizeof(*w->errors));
 		w->wouldblock = calloc(s->nops, sizeof(*w->wouldblock));
-		w->cycle = run_cycle;
+		w->cycle = e->cfg.api == API_IO_URING ? uring_cycle : run_cycle;
+		w->api = e->cfg.api == API_IO_URING ? &uring_api : NULL;
 		w->home_ns = -1;
 		w->sbuf = calloc(1, s->max_send ? s->max_send : 1);
 		w->rbuf = malloc(s->max_recv ? s->max_recv : 1);

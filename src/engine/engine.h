@@ -74,6 +74,12 @@ const char *engine_stop_name(enum engine_stop s); /* "ops", "time", "request", "
 /* The address clients connect to (the local server's or --target), as text. */
 void engine_peer(const struct engine *e, char *buf, size_t size);
 /*
+ * Whether the syscall layer (--api) can run the sequence on this kernel: 0 (why may hold a note
+ * to print once, e.g. an op that runs as a plain syscall), -EOPNOTSUPP (what the kernel lacks)
+ * or -EINVAL (a combination that cannot work), with why filled in.
+ */
+int engine_api_check(const struct run_config *cfg, char *why, size_t whylen);
+/*
  * Whether --inject-leak (and the local server's far ends) fit the fd limit for --ops, after
  * raising RLIMIT_NOFILE to its hard maximum. 0, or -EMFILE with why filled in.
  */

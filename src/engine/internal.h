@@ -133,9 +133,18 @@ struct engine {
 };
 
 void *worker_main(void *arg);
+/* --api io_uring (uring.c). */
+extern const struct cycle_api uring_api;
+enum cycle_end uring_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
+			   unsigned *op_idx, int *err, bool *parked);
 enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			 unsigned *op_idx, int *err, bool *parked);
 void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds);
+/* For other syscall layers: one op as a plain syscall (-1 and errno when it failed), the
+ * would-block rule of dontwait ops, and how a cycle ends at a failed op. */
+long syscall_op(struct worker *w, const struct seq_op *op, int *fds, bool leak_due, bool *parked);
+bool cycle_would_block(struct worker *w, const struct seq_op *op, unsigned i, int err);
+enum cycle_end cycle_failed(struct worker *w, unsigned i, int err, unsigned *op_idx, int *errp);
 /* Keeps fd open until engine_destroy; false when the store is full (the caller closes it). */
 bool engine_park(struct engine *e, int fd);
 

@@ -142,6 +142,76 @@ static void test_netns_cycle(void **state)
 	assert_int_equal(count_fds(), fds0);
 }
 
+/* The same compiled ops through io_uring: exact --ops, errors and would-blocks by op. */
+static void test_io_uring(void **state)
+{
+	static const struct {
+		enum transport_kind t;
+		const char *seq;
+		bool fixed;
+	} cases[] = {
+		{ TR_TCP, "kb171996", false },
+		{ TR_TCP, "crr", true },
+		{ TR_UDP, "crr", false },
+		{ TR_UNIX_DGRAM, "crr", true },
+		{ TR_TCP6, "socket,bind,connect,sendmsg:10k:iov=3,send:1:oob,shutdown:wr,close",
+		  false },
+		{ TR_UNIX, "scm-cross", false },
+	};
+	struct run_config cfg;
+	struct engine_stats st;
+	char why[512];
+	unsigned i;
+	int fds0 = count_fds();
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		config(&cfg, cases[i].seq, cases[i].t);
+		cfg.api = API_IO_URING;
+		cfg.fixed_files = cases[i].fixed;
+		cfg.ops = 501;
+		cfg.threads = 2;
+		run(&cfg, &st);
+		assert_int_equal(st.cycles, 501);
+		assert_int_equal(st.failed_cycles, 0);
+	}
+	/* Refused to the server: connect fails, counted on its op. */
+	config(&cfg, "socket,connect,close", TR_TCP);
+	cfg.api = API_IO_URING;
+	cfg.target = "127.0.0.1:1";
+	cfg.ops = 20;
+	run(&cfg, &st);
+	assert_int_equal(st.failed_cycles, 20);
+	assert_int_equal(st.errors[1][ECONNREFUSED], 20);
+	/* A full send buffer with dontwait: would-block counted, no failure. */
+	config(&cfg, "socket,setsockopt:SO_SNDBUF=4096,connect,send:1M:dontwait,close", TR_TCP);
+	cfg.api = API_IO_URING;
+	cfg.server_close = SC_NEVER_READ;
+	cfg.ops = 50;
+	run(&cfg, &st);
+	assert_int_equal(st.failed_cycles, 0);
+	assert_int_equal(st.wouldblock[3], 50);
+	assert_int_equal(count_fds(), fds0);
+	/* Direct descriptors have no fd for ops that run as plain syscalls. */
+	config(&cfg, "scm-self", TR_UNIX);
+	cfg.api = API_IO_URING;
+	cfg.fixed_files = true;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	config(&cfg, "kb171996", TR_TCP);
+	cfg.api = API_IO_URING;
+	cfg.fixed_files = true;
+	cfg.inject_leak = 10;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	config(&cfg, "kb171996", TR_TCP);
+	cfg.sqpoll = true;
+	assert_int_equal(engine_opts_finish(&cfg), SL_EXIT_USAGE);
+	config(&cfg, "kb171996", TR_TCP);
+	cfg.api = API_IO_URING;
+	assert_int_equal(engine_opts_finish(&cfg), 0);
+	assert_int_equal(engine_api_check(&cfg, why, sizeof(why)), 0);
+	engine_opts_free(&cfg);
+}
+
 static void test_inject_leak(void **state)
 {
 	struct run_config cfg;
@@ -315,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_inject_leak),
 		cmocka_unit_test(test_would_block),
 		cmocka_unit_test(test_netns_cycle),
+		cmocka_unit_test(test_io_uring),
 		cmocka_unit_test(test_fd_check),
 		cmocka_unit_test(test_stop_request_and_time),
 		cmocka_unit_test(test_blocked_worker_stops),
