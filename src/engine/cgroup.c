@@ -134,26 +134,122 @@ static int write_str(const char *path, const char *s)
 	return err;
 }
 
-void cgroup_sweep_stale(const char *parent)
+/* Every mount of a hierarchy with the memory controller: v1 "memory" mounts, and cgroup2. */
+static int memory_mounts(char (*mnts)[PATH_MAX], int max)
 {
-	DIR *d = opendir(parent);
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0, i;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - "), *tok[6], *save = NULL, *p;
+		char fstype[64], src[256], opts[1024];
+		int k;
+
+		if (!sep)
+			continue;
+		*sep = '\0';
+		if (sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
+			continue;
+		for (k = 0, p = strtok_r(line, " ", &save); p && k < 6;
+		     p = strtok_r(NULL, " ", &save))
+			tok[k++] = p;
+		if (k < 5 || !(strcmp(fstype, "cgroup2") == 0 ||
+			       (strcmp(fstype, "cgroup") == 0 && in_list(opts, "memory"))))
+			continue;
+		for (i = 0; i < n && strcmp(mnts[i], tok[4]); i++)
+			;
+		if (i == n)
+			snprintf(mnts[n++], PATH_MAX, "%s", tok[4]);
+	}
+	fclose(f);
+	return n;
+}
+
+/* sockleak.<pid> with pid gone and no task left in it: what a killed run left. */
+static bool is_stale(int dirfd, const char *name)
+{
+	char buf[300];
+	long pid;
+	int fd;
+	ssize_t n;
+
+	if (strncmp(name, "sockleak.", 9) || sl_parse_int(name + 9, 1, 1L << 30, &pid))
+		return false;
+	if (pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	snprintf(buf, sizeof(buf), "%s/cgroup.procs", name);
+	fd = openat(dirfd, buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == 0;
+}
+
+struct sweep {
+	int n;
+	char *said;
+	size_t size, used;
+};
+
+static void sweep_dir(int dirfd, const char *path, int depth, struct sweep *sw)
+{
+	int fd = dup(dirfd);
 	struct dirent *e;
-	char path[PATH_MAX + 300];
+	DIR *d;
 
-	if (!d)
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((e = readdir(d))) {
-		long pid;
+		char sub[PATH_MAX];
+		int k, subfd;
 
-		if (strncmp(e->d_name, "sockleak.", 9) ||
-		    sl_parse_int(e->d_name + 9, 1, 1L << 30, &pid))
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (!strncmp(e->d_name, "sockleak.", 9)) {
+			if (!is_stale(dirfd, e->d_name) || unlinkat(dirfd, e->d_name, AT_REMOVEDIR))
+				continue;
+			k = snprintf(sw->said + sw->used, sw->size - sw->used, "%s%s",
+				     sw->n ? ", " : "", sub);
+			if (k > 0 && sw->used + (size_t)k < sw->size)
+				sw->used += (size_t)k;
+			sw->n++;
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
-		rmdir(path);
+		}
+		if (depth >= 32)
+			continue;
+		subfd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (subfd < 0)
+			continue;
+		sweep_dir(subfd, sub, depth + 1, sw);
+		close(subfd);
 	}
 	closedir(d);
+}
+
+int cgroup_sweep_stale(char *said, size_t size)
+{
+	static char mnts[8][PATH_MAX];
+	struct sweep sw = { 0, said, size, 0 };
+	int n = memory_mounts(mnts, 8), i, fd;
+
+	if (size)
+		said[0] = '\0';
+	for (i = 0; i < n; i++) {
+		fd = open(mnts[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		sweep_dir(fd, mnts[i], 0, &sw);
+		close(fd);
+	}
+	return sw.n;
 }
 
 /* The exit handlers' own copy: the caller's struct may be gone (main's stack) when they run. */
@@ -213,6 +309,16 @@ static int enable_v2_memory(struct sl_cgroup *cg)
 	return err;
 }
 
+/* What killed runs left goes first, wherever it is, in one line. */
+static void sweep_and_say(void)
+{
+	char said[1024];
+	int n = cgroup_sweep_stale(said, sizeof(said));
+
+	if (n)
+		sl_err("removed %d cgroup%s that killed runs left: %s", n, n == 1 ? "" : "s", said);
+}
+
 int cgroup_enter(struct sl_cgroup *cg)
 {
 	char path[PATH_MAX + 64];
@@ -228,9 +334,9 @@ int cgroup_enter(struct sl_cgroup *cg)
 		snprintf(cg->why, sizeof(cg->why), "no cgroup hierarchy has the memory controller");
 		return err;
 	}
+	sweep_and_say();
 	if (version == 2 && (err = enable_v2_memory(cg)))
 		return err;
-	cgroup_sweep_stale(cg->home);
 	snprintf(cg->pid, sizeof(cg->pid), "%d", (int)getpid());
 	if ((size_t)snprintf(cg->dir, sizeof(cg->dir), "%s/sockleak.%s", cg->home, cg->pid) >=
 	    sizeof(cg->dir)) {

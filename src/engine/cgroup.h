@@ -36,7 +36,11 @@ int cgroup_enter(struct sl_cgroup *cg);
 /* Moves the process back and removes the cgroup. Idempotent and async-signal-safe. */
 int cgroup_leave(struct sl_cgroup *cg);
 
-/* Removes sockleak.<pid> cgroups left by runs that were killed (their pid is gone). */
-void cgroup_sweep_stale(const char *parent);
+/*
+ * Removes the sockleak.<pid> cgroups that killed runs left (the pid is gone, no task is in it)
+ * anywhere under every mount of a hierarchy with the memory controller (cgroup_enter does it on
+ * start and says so). Returns how many; their paths go to said (comma-separated, truncated).
+ */
+int cgroup_sweep_stale(char *said, size_t size);
 
 #endif

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -174,12 +175,16 @@ static void test_sigint(void **state)
 	assert_false(exists(dir));
 }
 
-/* A run killed with SIGKILL leaves its cgroup: the next run removes it. */
+/*
+ * A run killed with SIGKILL leaves its cgroup: the next run removes it, wherever it is under a
+ * memory hierarchy, and leaves alone one whose pid lives or that holds a task.
+ */
 static void test_sweep(void **state)
 {
-	char dir[PATH_MAX + 32];
-	pid_t pid;
-	int st;
+	char parent[PATH_MAX + 32], dead[PATH_MAX + 64], live[PATH_MAX + 64], said[1024];
+	char procs[PATH_MAX + 80], pidtxt[16];
+	pid_t pid, sleeper;
+	int st, fd;
 
 	(void)state;
 	if (!sl_is_root())
@@ -188,10 +193,41 @@ static void test_sweep(void **state)
 	if (pid == 0)
 		_exit(0);
 	waitpid(pid, &st, 0);
-	snprintf(dir, sizeof(dir), "%s/sockleak.%d", home, (int)pid);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	cgroup_sweep_stale(home);
-	assert_false(exists(dir));
+	sleeper = fork();
+	if (sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+	/* Not where this process lives: a run started elsewhere must find it too. */
+	snprintf(parent, sizeof(parent), "%s/sockleak-test.%d", home, (int)getpid());
+	assert_int_equal(mkdir(parent, 0755), 0);
+	snprintf(dead, sizeof(dead), "%s/sockleak.%d", parent, (int)pid);
+	snprintf(live, sizeof(live), "%s/sockleak.%d", parent, (int)sleeper);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(live, 0755), 0);
+	assert_true(cgroup_sweep_stale(said, sizeof(said)) >= 1);
+	assert_non_null(strstr(said, dead));
+	assert_false(exists(dead));
+	assert_true(exists(live));
+
+	/* A task in it: not stale, whatever its name says. */
+	assert_int_equal(mkdir(dead, 0755), 0);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dead);
+	snprintf(pidtxt, sizeof(pidtxt), "%d", (int)sleeper);
+	fd = open(procs, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_true(write(fd, pidtxt, strlen(pidtxt)) > 0);
+	close(fd);
+	cgroup_sweep_stale(said, sizeof(said));
+	assert_true(exists(dead));
+
+	kill(sleeper, SIGKILL);
+	waitpid(sleeper, &st, 0);
+	/* Gone with its task: both are stale now. */
+	cgroup_sweep_stale(said, sizeof(said));
+	assert_false(exists(dead));
+	assert_false(exists(live));
+	assert_int_equal(rmdir(parent), 0);
 }
 
 int main(void)
