@@ -3,5 +3,5 @@
 
 const struct command *const commands[] = {
 	&command_run,	 &command_sweep,   &command_churn, &command_watch,
-	&command_report, &command_compare, NULL,
+	&command_report, &command_compare, &command_repro, NULL,
 };

@@ -1,0 +1,47 @@
+#!/bin/sh
+# sockleak repro: real recorded runs (tests/data/golden) become C programs that compile with
+# -Wall -Werror and show the run's figure: an injected leak of 1 socket in 1000 grows the TCP
+# socket count by 2 per 1000 cycles (both ends of each kept connection); a clean run does not.
+. "$TESTDIR/lib.sh"
+need_root
+golden="$TESTDIR/../data/golden"
+
+for r in leak kb udp unix; do
+	zcat "$golden/$r.json.gz" >"$TMP/$r.json"
+	"$SOCKLEAK" repro "$TMP/$r.json" >"$TMP/$r.c" || die "repro $r exited $?"
+	grep -q "kernel: " "$TMP/$r.c" || die "$r: no kernel in the comment"
+	grep -q "the run:   sockleak run" "$TMP/$r.c" || die "$r: no command in the comment"
+	if grep -q "sockleak\.h\|#include \"" "$TMP/$r.c"; then die "$r: not self-contained"; fi
+	cc -O2 -Wall -Wextra -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread || die "$r: does not compile"
+	echo "ok: $r: a self-contained program that compiles with -Wall -Wextra -Werror"
+done
+# The default length: ten times the noise over the residual per cycle (and at least 1000).
+cycles=$(sed -n 's/^#define CYCLES \([0-9]*\)ULL$/\1/p' "$TMP/leak.c")
+[ "$cycles" -ge 1000 ] || die "default cycles $cycles"
+echo "ok: default length $cycles cycles"
+
+"$SOCKLEAK" repro --cycles 5000 "$TMP/leak.json" >"$TMP/leak5.c"
+cc -O2 -Wall -Werror "$TMP/leak5.c" -o "$TMP/leak5" -pthread
+"$TMP/leak5" >"$TMP/leak5.out" || die "the leak reproducer exited $?"
+cat "$TMP/leak5.out"
+grep -q "^growth: TCP: inuse  *+10 " "$TMP/leak5.out" || die "leak: TCP inuse did not grow by 10"
+grep -q "5000 cycles, 0 failed; 5 sockets kept open" "$TMP/leak5.out" || die "leak: cycles"
+echo "ok: 5000 cycles keeping 1 in 1000: TCP sockets +10"
+
+"$SOCKLEAK" repro --cycles 5000 "$TMP/kb.json" >"$TMP/kb5.c"
+cc -O2 -Wall -Werror "$TMP/kb5.c" -o "$TMP/kb5" -pthread
+"$TMP/kb5" >"$TMP/kb5.out" || die "the clean reproducer exited $?"
+grep -q "^growth: TCP: inuse  *+0 " "$TMP/kb5.out" || { cat "$TMP/kb5.out"; die "clean: grew"; }
+echo "ok: the clean run's program shows no growth"
+for r in udp unix; do
+	"$TMP/$r" >"$TMP/$r.out" || die "$r reproducer exited $?"
+	grep -q "^growth: sockets: used  *+0 " "$TMP/$r.out" || { cat "$TMP/$r.out"; die "$r grew"; }
+	grep -q " 0 failed" "$TMP/$r.out" || { cat "$TMP/$r.out"; die "$r: cycles failed"; }
+done
+echo "ok: udp and unix programs run their cycles without failures or growth"
+
+echo '{"tool": "other"}' >"$TMP/bad.json"
+expect_exit 2 "$SOCKLEAK" repro "$TMP/bad.json" >/dev/null 2>"$TMP/bad.err"
+grep -q "bad.json" "$TMP/bad.err" || die "a bad file is not named"
+expect_exit 2 "$SOCKLEAK" repro >/dev/null 2>&1
+echo "ok: refusals"
