@@ -22,7 +22,8 @@ static const struct opt report_opts[] = {
 	{ "text", OPT_ON(A, text), .help = "the text report on standard output" },
 	{ "width", .arg = "N", OPT_SINT(A, width), .min = WRAP_MIN, .max = WRAP_MAX,
 	  .help = "wrap the text report at N columns (default: COLUMNS, else the terminal's "
-		  "width, else 100); the same width gives the same text" },
+		  "width, else the width the run printed at); the same width gives the same "
+		  "text" },
 	{ "html", .arg = "OUT", OPT_STR(A, html, OPT_FILE_OUT),
 	  .help = "the self-contained HTML report: verdict, charts, evidence" },
 	{ "csv", .arg = "OUT", OPT_STR(A, csv, OPT_FILE_OUT),
@@ -84,8 +85,9 @@ int cmd_report(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	in = report_run_in(&run);
+	/* Not told, and no terminal: the width the run printed at, so the text is the same. */
 	if (!a.width)
-		a.width = wrap_width(stdout);
+		a.width = wrap_width_or(stdout, run.has_facts ? run.facts.text_width : 0);
 	if (text && report_text_all(stdout, &in, a.width))
 		err = -EIO;
 	if (!err && html)

@@ -79,6 +79,12 @@ void run_defaults(struct run_config *cfg)
 }
 
 /* How the run went, for the reports to say after the evidence. */
+/* Where the text report goes: stdout, or stderr when stdout carries the JSON (--json -). */
+static FILE *text_out(const struct run_config *cfg)
+{
+	return cfg->json_path && !strcmp(cfg->json_path, "-") ? stderr : stdout;
+}
+
 static void facts_of(const struct run_config *cfg, const struct run_output *o, struct run_facts *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -89,6 +95,7 @@ static void facts_of(const struct run_config *cfg, const struct run_output *o, s
 	x->quiesce_max = cfg->quiesce_max;
 	x->cgroup = o->cgroup_version > 0;
 	snprintf(x->cgroup_why, sizeof(x->cgroup_why), "%s", o->cgroup_why);
+	x->text_width = wrap_width(text_out(cfg));
 }
 
 /* Each output file is written even when another failed: nothing measured is lost. */
@@ -196,7 +203,7 @@ int cmd_run(int argc, char **argv)
 	m.cgroup = o->cgroup_version > 0;
 	m.netns = o->netns;
 	/* With --json -, stdout carries the JSON: the text goes to stderr. */
-	out = cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout;
+	out = text_out(&cfg);
 	print_run(out, &cfg, o);
 	v = o->result.verdict;
 	if (cfg.confirm && !o->signal && !rc) {

@@ -144,6 +144,7 @@ struct run_facts {
 	double quiesce_max; /* that maximum, seconds */
 	bool cgroup; /* the run had a memory cgroup of its own */
 	char cgroup_why[512]; /* why not, when not */
+	int text_width; /* the width the text report was printed at (0: unknown) */
 };
 
 #endif

@@ -196,11 +196,31 @@ static bool check_schema(struct jt_reader *rd, json_t *root)
 {
 	json_t *schema = json_object_get(root, "schema");
 	const char *tool = json_string_value(json_object_get(root, "tool"));
+	/* Files written before "kind" existed are runs. */
+	const char *kind = json_string_value(json_object_get(root, "kind"));
 
 	if (!json_is_object(root) || !schema || !tool || strcmp(tool, "sockleak")) {
 		sl_err("%s: not a sockleak JSON report (expected an object with \"tool\": "
 		       "\"sockleak\" and \"schema\"; write one with 'sockleak run --json FILE')",
 		       rd->path);
+		rd->err = -EINVAL;
+		return false;
+	}
+	if (kind && strcmp(kind, "run")) {
+		/* Another kind of report (a sweep's, a comparison): say what to use instead. */
+		if (!strcmp(kind, "sweep"))
+			sl_err("%s is a sweep report, not a run: each variant's run is in the "
+			       "directory of sweep --json-dir (report or compare those); "
+			       "'sockleak merge' joins sweep reports, and sweep --html draws them",
+			       rd->path);
+		else if (!strcmp(kind, "compare"))
+			sl_err("%s is a comparison (sockleak compare --json), not a run: give the "
+			       "runs it compared",
+			       rd->path);
+		else
+			sl_err("%s is a '%s' report, not a run ('sockleak run --json FILE' writes "
+			       "one)",
+			       rd->path, kind);
 		rd->err = -EINVAL;
 		return false;
 	}

@@ -11,6 +11,7 @@
 #include "model/result.h"
 #include "model/series.h"
 #include "report/machine.h"
+#include "report/wrap.h"
 
 /* ---- the names of enums and bit sets ---- */
 
@@ -279,6 +280,7 @@ static const struct jfield facts_f[] = {
 	JF_NUM(R, "quiesce_max", quiesce_max),
 	JF_BOOL(R, "cgroup", cgroup),
 	JF_CHARS(R, "cgroup_why", cgroup_why, .flags = JF_EMPTY_NULL),
+	JF_INT(R, "text_width", text_width, .flags = JF_OPTIONAL, .min = 0, .max = WRAP_MAX),
 };
 #undef R
 const struct jtable jt_facts = JT_TABLE(facts_f, struct run_facts, false, NULL);

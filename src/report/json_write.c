@@ -79,6 +79,7 @@ int report_json_write(FILE *f, const struct report_in *in)
 	jw_object(&w, NULL, false);
 	jw_int(&w, "schema", REPORT_SCHEMA);
 	jw_str(&w, "tool", "sockleak");
+	jw_str(&w, "kind", "run");
 	jw_str(&w, "version", SOCKLEAK_VERSION);
 	if (in->m)
 		report_json_machine(&w, in->m);

@@ -34,14 +34,21 @@ static int tty_width(int fd)
 	return ws.ws_col;
 }
 
-int wrap_width(FILE *f)
+int wrap_width_or(FILE *f, int fallback)
 {
 	int w;
 
 	if (!wrap_parse_width(getenv("COLUMNS"), &w))
 		return w;
 	w = f ? tty_width(fileno(f)) : 0;
-	return w ? clamp(w) : WRAP_DEFAULT;
+	if (w)
+		return clamp(w);
+	return fallback >= WRAP_MIN && fallback <= WRAP_MAX ? fallback : WRAP_DEFAULT;
+}
+
+int wrap_width(FILE *f)
+{
+	return wrap_width_or(f, 0);
 }
 
 void wrap_text(FILE *f, const char *text, int col, int indent, int width)

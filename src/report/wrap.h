@@ -13,6 +13,8 @@
  * terminal f is, else (a file, a pipe) 100. Clamped to [WRAP_MIN, WRAP_MAX].
  */
 int wrap_width(FILE *f);
+/* The same, with fallback (when in range) instead of 100 when f is not a terminal. */
+int wrap_width_or(FILE *f, int fallback);
 /* A width as given (--width, COLUMNS): 0 and *w set, or -EINVAL for no number. Clamped. */
 int wrap_parse_width(const char *text, int *w);
 

@@ -73,3 +73,30 @@ expect_exit 2 "$SOCKLEAK" compare "$clean"
 expect_exit 2 "$SOCKLEAK" compare "$clean" "$TMP/bad.json"
 expect_exit 2 "$SOCKLEAK" compare --alpha 2 "$clean" "$leak"
 echo "report and compare behave"
+
+# Another kind of report is named as such, with what to use instead, not "series: missing".
+printf '{"schema": 1, "tool": "sockleak", "kind": "sweep", "variants": []}\n' >"$TMP/s.json"
+set +e
+"$SOCKLEAK" report "$TMP/s.json" >/dev/null 2>"$TMP/kind.err"
+rc=$?
+"$SOCKLEAK" compare "$TMP/s.json" "$TMP/s.json" >/dev/null 2>"$TMP/kind2.err"
+rc2=$?
+set -e
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] || die "a sweep report given to report/compare: exit $rc/$rc2, not 2"
+grep -q "s.json is a sweep report, not a run" "$TMP/kind.err" || die "report: $(cat "$TMP/kind.err")"
+grep -q "sockleak merge" "$TMP/kind.err" || die "report: does not say what to use instead"
+grep -q "s.json is a sweep report, not a run" "$TMP/kind2.err" || die "compare: $(cat "$TMP/kind2.err")"
+grep -q 'missing' "$TMP/kind.err" && die "report: still says something is missing"
+echo "ok: a sweep report given to report or compare is named as one, exit 2"
+check "a run's JSON says kind run" test "$(jq -r .kind "$TMP/r.json")" = run
+
+# The width the run printed at travels with it: report without --width, COLUMNS or a terminal
+# uses it, so the text is the same; --width overrides it.
+jq '.run = { signal: 0, guard: null, settled: true, unsettled: null, quiesce_max: 90,
+	     cgroup: true, cgroup_why: null, text_width: 80 }' "$TMP/r.json" >"$TMP/w80.json"
+env -u COLUMNS "$SOCKLEAK" report "$TMP/w80.json" >"$TMP/t80"
+"$SOCKLEAK" report "$TMP/w80.json" --width 80 >"$TMP/t80b"
+cmp -s "$TMP/t80" "$TMP/t80b" || die "report does not use the run's text_width"
+"$SOCKLEAK" report "$TMP/w80.json" --width 100 >"$TMP/t100"
+cmp -s "$TMP/t80" "$TMP/t100" && die "--width 100 did not override the run's 80"
+echo "ok: report re-renders at the run's width unless told another"
