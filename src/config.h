@@ -89,11 +89,13 @@ struct run_config {
 	bool teardown; /* destroy the netns and measure again */
 	bool confirm; /* run again at 3x length: a leak scales */
 	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
+#define FAIL_ON_DEFAULT (1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK)
 
 	/* output */
 	const char *json_path;
 	const char *csv_path;
 	const char *html_path;
+	const char *junit_path; /* JUnit XML for CI */
 	bool watch; /* live view while churning */
 	bool quiet;
 };

@@ -58,6 +58,9 @@ const struct opt measure_opts[] = {
 	  .help = "the report and the time series as JSON (schema 2; \"-\": stdout)" },
 	{ "html", .arg = "FILE", OPT_STR(RC, html_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "a self-contained HTML report with charts" },
+	{ "junit", .arg = "FILE", OPT_STR(RC, junit_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "a JUnit XML report for CI: a test case for the verdict and one per decisive "
+		  "metric, each failing at or above --fail-on; the text report as its output" },
 	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_VERDICT,
 	  .help = "no progress line, no notes on probes that are off" },
 	{ 0 },

@@ -6,13 +6,14 @@
 
 #include "cli/cli.h"
 #include "common.h"
+#include "report/junit.h"
 #include "report/report.h"
 #include "report/text.h"
 #include "report/wrap.h"
 
 struct args {
 	bool text;
-	const char *html, *csv, *json;
+	const char *html, *csv, *json, *junit;
 	int width;
 };
 
@@ -30,6 +31,9 @@ static const struct opt report_opts[] = {
 	  .help = "the time series as CSV: t,cycles,phase,<metric>..." },
 	{ "json", .arg = "OUT", OPT_STR(A, json, OPT_FILE_OUT),
 	  .help = "the JSON report again (schema 2)" },
+	{ "junit", .arg = "OUT", OPT_STR(A, junit, OPT_FILE_OUT),
+	  .help = "the JUnit XML report 'run --junit' writes, failing at or above the run's "
+		  "--fail-on" },
 	OPT_HELP_ROW,
 	{ 0 },
 };
@@ -72,10 +76,10 @@ int cmd_report(int argc, char **argv)
 			       "one JSON report at a time (to merge several: sockleak merge)");
 		return SL_EXIT_USAGE;
 	}
-	if (!html && !csv && !json)
+	if (!html && !csv && !json && !a.junit)
 		text = true;
 	n_stdout = text + (html && !strcmp(html, "-")) + (csv && !strcmp(csv, "-")) +
-		   (json && !strcmp(json, "-"));
+		   (json && !strcmp(json, "-")) + (a.junit && !strcmp(a.junit, "-"));
 	if (n_stdout > 1) {
 		sl_err("only one output can go to standard output (\"-\")");
 		return SL_EXIT_USAGE;
@@ -96,6 +100,9 @@ int cmd_report(int argc, char **argv)
 		err = report_csv(csv, &run.s);
 	if (!err && json)
 		err = report_json(json, &in);
+	if (!err && a.junit)
+		err = report_junit_run(a.junit, &in,
+				       run.has_cfg ? run.cfg.fail_on : FAIL_ON_DEFAULT, a.width);
 	report_run_free(&run);
 	return err ? SL_EXIT_RUNTIME : SL_EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "cli/measure_opts.h"
 #include "common.h"
 #include "engine/seq.h"
+#include "report/junit.h"
 #include "report/machine.h"
 #include "report/report.h"
 #include "report/text.h"
@@ -75,7 +76,7 @@ void run_defaults(struct run_config *cfg)
 	cfg->interval = 0.1;
 	cfg->teardown = true;
 	cfg->cgroup = sl_is_root();
-	cfg->fail_on = 1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK;
+	cfg->fail_on = FAIL_ON_DEFAULT;
 }
 
 /* How the run went, for the reports to say after the evidence. */
@@ -120,6 +121,9 @@ int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 	if (cfg->csv_path && report_csv(cfg->csv_path, &o->series))
 		rc = -EIO;
 	if (cfg->html_path && report_html(cfg->html_path, &in))
+		rc = -EIO;
+	if (cfg->junit_path &&
+	    report_junit_run(cfg->junit_path, &in, cfg->fail_on, wrap_width(text_out(cfg))))
 		rc = -EIO;
 	json_decref(eng);
 	return rc;

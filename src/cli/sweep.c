@@ -138,6 +138,10 @@ static const struct opt sweep_opts[] = {
 	{ "html", .arg = "DIR", OPT_STR(A, base.html_path, OPT_DIR_OUT), .group = G_VERDICT,
 	  .help = "one HTML report per variant and DIR/index.html linking them, with the table "
 		  "(the index is rewritten as each variant finishes)" },
+	{ "junit", .arg = "FILE", OPT_STR(A, base.junit_path, OPT_FILE_OUT), .group = G_VERDICT,
+	  .help = "a JUnit XML report for CI: one test case per variant, failing at or above "
+		  "--fail-on (its verdict and why as the message), skipped with the reason when "
+		  "it could not run" },
 	OPT_INCLUDE_AT(engine_opts, A, base),
 	OPT_INCLUDE_AT(measure_opts, A, base),
 	OPT_HELP_ROW,
@@ -248,7 +252,7 @@ static void variant_cfg(const struct args *a, const struct sweep_plan *p,
 	cfg->quiesce_max = p->quiesce_max;
 	cfg->warmup = 0;
 	cfg->confirm = false;
-	cfg->json_path = cfg->csv_path = cfg->html_path = NULL;
+	cfg->json_path = cfg->csv_path = cfg->html_path = cfg->junit_path = NULL;
 }
 
 /* Every variant is checked before the first runs: a sweep does not fail after nine minutes. */
@@ -477,6 +481,8 @@ static int finish(struct state *st)
 	if (st->a->base.json_path && sweep_json(st->a->base.json_path, sum))
 		st->runtime_err = true;
 	if (st->a->base.html_path && write_index(st->a, sum))
+		st->runtime_err = true;
+	if (st->a->base.junit_path && sweep_junit(st->a->base.junit_path, sum))
 		st->runtime_err = true;
 	rc = exit_code(st);
 	if (rc != sum->exit_code)

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "report/fmt.h"
+#include "report/junit.h"
 #include "report/jw.h"
 #include "config.h"
 #include "report/out.h"
@@ -276,6 +278,84 @@ static int json_write(FILE *f, const void *sum)
 int sweep_json(const char *path, const struct sweep_summary *sum)
 {
 	return out_write(path, json_write, sum);
+}
+
+/* ---- JUnit ---- */
+
+/* A variant as a test case: its verdict against --fail-on, or why it was not measured. */
+static void junit_case_of(const struct sweep_variant *v, struct junit_case *c, char *msg,
+			  size_t msize, char *detail, size_t dsize, char *classname, size_t csize)
+{
+	bool measured = v->status == VS_DONE || v->status == VS_INTERRUPTED;
+
+	snprintf(classname, csize, "sockleak.sweep.%s", transport_name(v->transport));
+	detail_of(v, detail, dsize);
+	*c = (struct junit_case){ .name = v->name, .classname = classname, .message = msg };
+	c->time = measured || v->status == VS_FAILED ? v->elapsed : NAN;
+	if (measured) {
+		c->status = v->fails ? JUNIT_FAIL : JUNIT_PASS;
+		c->type = verdict_name(v->verdict);
+		snprintf(msg, msize, "%s: %s%s", verdict_name(v->verdict), v->why,
+			 v->status == VS_INTERRUPTED ? " (interrupted)" : "");
+		c->detail = detail;
+	} else {
+		c->status = v->status == VS_FAILED ? JUNIT_ERROR : JUNIT_SKIP;
+		c->type = v->status == VS_FAILED ? "failed" : NULL;
+		snprintf(msg, msize, "%s: %s", sweep_status_name(v->status),
+			 v->reason[0] ? v->reason : "not run");
+	}
+}
+
+int sweep_junit(const char *path, const struct sweep_summary *sum)
+{
+	const struct sweep *s = sum->s;
+	struct junit_case *cases = calloc(s->n + 1, sizeof(*cases));
+	char(*msg)[512] = calloc(s->n + 1, sizeof(*msg));
+	char(*detail)[512] = calloc(s->n + 1, sizeof(*detail));
+	char(*cls)[64] = calloc(s->n + 1, sizeof(*cls));
+	char *table = NULL, fail_on[64] = "";
+	size_t len = 0, i, k = 0;
+	struct junit_property props[4];
+	struct junit_suite suite = { .name = "sockleak sweep", .time = sum->elapsed };
+	FILE *f = NULL;
+	int v, np = 0, err = -ENOMEM;
+
+	if (!cases || !msg || !detail || !cls || !(f = open_memstream(&table, &len)))
+		goto out;
+	sweep_table_head(f);
+	for (i = 0; i < s->n; i++)
+		sweep_table_row(f, i + 1, &s->v[i]);
+	sweep_table_end(f, sum);
+	fclose(f);
+	for (i = 0; i < s->n; i++)
+		junit_case_of(&s->v[i], &cases[i], msg[i], sizeof(msg[i]), detail[i],
+			      sizeof(detail[i]), cls[i], sizeof(cls[i]));
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (sum->fail_on & (1u << v))
+			k += (size_t)snprintf(fail_on + k, sizeof(fail_on) - k, "%s%s",
+					      k ? " " : "", verdict_name((enum verdict)v));
+	props[np++] =
+		(struct junit_property){ "verdict", sum->measured ? verdict_name(sum->verdict) :
+								    "none measured" };
+	props[np++] = (struct junit_property){ "fail_on", fail_on };
+	if (sum->m) {
+		props[np++] = (struct junit_property){ "kernel", sum->m->kernel };
+		suite.hostname = sum->m->hostname;
+		suite.timestamp = sum->m->start[0] ? sum->m->start : NULL;
+	}
+	suite.props = props;
+	suite.n_props = (size_t)np;
+	suite.cases = cases;
+	suite.n = s->n;
+	suite.out = table;
+	err = report_junit(path, &suite);
+out:
+	free(table);
+	free(cases);
+	free(msg);
+	free(detail);
+	free(cls);
+	return err;
 }
 
 /* ---- the HTML index ---- */

@@ -41,6 +41,13 @@ int sweep_json(const char *path, const struct sweep_summary *sum);
 int sweep_json_write(FILE *f, const struct sweep_summary *sum);
 
 /*
+ * The JUnit report: one test case per variant, failing at or above fail_on (the variant's verdict
+ * and why as the message, its figures as the text), skipped or an error with the reason when it
+ * was not measured; the table is the suite's output. 0 or -errno (said with sl_err).
+ */
+int sweep_junit(const char *path, const struct sweep_summary *sum);
+
+/*
  * The index page of --html DIR: the overall verdict, the table with a link to each variant's
  * report (sweep_variant.html), the plan and the machine. Self-contained, like the reports.
  */
