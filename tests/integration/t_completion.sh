@@ -44,7 +44,7 @@ expect "$line" run report
 echo "ok: commands, and help's topics"
 
 for c in run sweep churn watch report compare; do
-	"$SOCKLEAK" "$c" --help | grep -o '^ *\(-., \)\?--[a-z-]*' | sed 's/.*--/--/' >"$TMP/opts"
+	"$SOCKLEAK" "$c" --help | grep -o '^  \(-., \|    \)--[a-z-]*' | sed 's/.*--/--/' >"$TMP/opts"
 	line="sockleak $c --"
 	complete_line "$line"
 	while read -r o; do

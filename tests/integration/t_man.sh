@@ -47,8 +47,8 @@ for c in $commands; do
 	grep -q "^SYNOPSIS" "$TMP/page" && grep -q "^ *sockleak $c " "$TMP/page" || die "$c: SYNOPSIS"
 	grep -q "^EXIT STATUS" "$TMP/page" || die "$c: no EXIT STATUS"
 	# Every option --help lists is in OPTIONS, and nothing else claims to be one.
-	"$SOCKLEAK" "$c" --help | grep -o '^ *\(-., \)\?--[a-z-]*' | sed 's/.*--/--/' | sort -u >"$TMP/h"
-	sed -n '/^OPTIONS/,/^[A-Z]/p' "$TMP/page" | grep -o '^ *\(-., \)\?--[a-z-]*' |
+	"$SOCKLEAK" "$c" --help | grep -o '^  \(-., \|    \)--[a-z-]*' | sed 's/.*--/--/' | sort -u >"$TMP/h"
+	sed -n '/^OPTIONS/,/^[A-Z]/p' "$TMP/page" | grep -o '^       \(-., \)\?--[a-z-]*' |
 		sed 's/.*--/--/' | sort -u >"$TMP/m"
 	diff "$TMP/h" "$TMP/m" >"$TMP/d" || die "$c: options of --help and the man page differ: $(cat "$TMP/d")"
 done
