@@ -109,6 +109,8 @@ static void run_child(enum how how, int *status, char *dir, size_t n)
 		int rc;
 
 		close(p[0]);
+		/* A shell's background job starts with SIGINT ignored; this test is of the default. */
+		signal(SIGINT, SIG_DFL);
 		if (cgroup_enter(&cg))
 			_exit(20);
 		if (write(p[1], cg.dir, strlen(cg.dir) + 1) < 0)
