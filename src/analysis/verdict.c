@@ -9,6 +9,7 @@
 #include "analysis/analysis.h"
 #include "analysis/lag.h"
 #include "analysis/measure.h"
+#include "model/amount.h"
 
 /*
  * What decides the overall verdict (also in README.md, "How the verdict is reached"):
@@ -57,26 +58,6 @@ void analysis_defaults(struct analysis_params *p)
 	p->max_fit_points = 256;
 	p->private_netns = true;
 	p->sockets_per_leak = 2;
-}
-
-/* "1234", "0.5", "12.3 KiB": an amount in a metric's unit, for the why lines. */
-static const char *amount(char *buf, size_t len, double v, enum unit u)
-{
-	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double a = fabs(v);
-	int i = 0;
-
-	if (u != UNIT_BYTES) {
-		snprintf(buf, len, a >= 100 || a == round(a) ? "%.0f" : "%.2g", v);
-		return buf;
-	}
-	while (a >= 1024 && i < 4) {
-		a /= 1024;
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, sfx[i]);
-	return buf;
 }
 
 static double phi(double z)
@@ -139,18 +120,19 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 	m->verdict = VERDICT_BOUNDED;
 	m->tw_explained = true;
 	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
-	amount(a, sizeof(a), f->peak, c->d.unit);
+	amount(a, sizeof(a), f->peak, c->d.unit, AMT_PLAIN);
 	if (isnan(f->residual)) {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: deferred clean-up, peak +%s", a);
 	} else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds) {
 		snprintf(
 			m->why, sizeof(m->why),
 			"TIME_WAIT: peak +%s, +%s still pending: quiesce %.0f s < TIME_WAIT's %.0f s",
-			a, amount(b, sizeof(b), f->residual, c->d.unit), w->ph.quiesce_seconds,
-			w->p->tw_seconds);
+			a, amount(b, sizeof(b), f->residual, c->d.unit, AMT_PLAIN),
+			w->ph.quiesce_seconds, w->p->tw_seconds);
 	} else if (f->residual > thr) {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, +%s left after %.0f s", a,
-			 amount(b, sizeof(b), f->residual, c->d.unit), w->ph.quiesce_seconds);
+			 amount(b, sizeof(b), f->residual, c->d.unit, AMT_PLAIN),
+			 w->ph.quiesce_seconds);
 	} else {
 		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, expired during quiesce", a);
 	}
@@ -195,8 +177,8 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 		r = 0;
 		sd = f->noise;
 	}
-	amount(a, sizeof(a), fmax(R, f->peak), u);
-	amount(b, sizeof(b), fabs(r), u);
+	amount(a, sizeof(a), fmax(R, f->peak), u, AMT_PLAIN);
+	amount(b, sizeof(b), fabs(r), u, AMT_PLAIN);
 	if (m->moved) {
 		double r_hi = r + za * sd;
 
@@ -210,7 +192,8 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 					m->why, len,
 					"rose +%s steadily while the loop ran, still rising at its end; "
 					"came back to %s%s after it stopped",
-					amount(a, sizeof(a), f->rise, u), r < 0 ? "-" : "+", b);
+					amount(a, sizeof(a), f->rise, u, AMT_PLAIN),
+					r < 0 ? "-" : "+", b);
 			} else if (f->have_late && f->late.hi * f->dx_late < 0.2 * Rend) {
 				m->verdict = VERDICT_BOUNDED;
 				m->confidence = phi(fmin(z_rise, (0.5 * top - r) / sd));
@@ -223,8 +206,8 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 					m->why, len,
 					"rose +%s while the loop ran, no sustained rise (jitter %s); "
 					"came back to %s%s",
-					a, amount(d, sizeof(d), f->jitter, u), r < 0 ? "-" : "+",
-					b);
+					a, amount(d, sizeof(d), f->jitter, u, AMT_PLAIN),
+					r < 0 ? "-" : "+", b);
 			}
 			return;
 		}
@@ -239,7 +222,7 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 			snprintf(m->why, len, "rose +%s, kept +%s: %s %s", a, b,
 				 l->percpu ? "within the per-CPU caches' hold of" :
 					     "under the smallest leak counted,",
-				 amount(d, sizeof(d), l->hold, u));
+				 amount(d, sizeof(d), l->hold, u, AMT_PLAIN));
 			return;
 		}
 		need = N * 2 * r_hi / fmax(Rend, f->noise);
@@ -255,22 +238,23 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 	if (N >= need) {
 		m->verdict = VERDICT_CLEAN;
 		m->confidence = phi((l->beta_min * N - thr_r) / sd);
-		snprintf(m->why, len, "no growth (noise %s)", amount(a, sizeof(a), f->noise, u));
+		snprintf(m->why, len, "no growth (noise %s)",
+			 amount(a, sizeof(a), f->noise, u, AMT_PLAIN));
 		return;
 	}
 	set_inconclusive(m, need, N);
 	m->nothing_seen = true;
-	amount(b, sizeof(b), l->beta_min, u);
+	amount(b, sizeof(b), l->beta_min, u, AMT_PLAIN);
 	if (l->percpu && l->hold >= fmax(l->k_noise * f->noise, za * sd))
 		snprintf(m->why, len,
 			 "no growth seen; a leak under %s/cycle would stay within the %s per-CPU "
 			 "caches may hold at %.3g cycles; ~%.3g would decide",
-			 b, amount(a, sizeof(a), l->hold, u), N, m->cycles_to_decide);
+			 b, amount(a, sizeof(a), l->hold, u, AMT_PLAIN), N, m->cycles_to_decide);
 	else
 		snprintf(m->why, len,
 			 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
 			 "~%.3g would decide",
-			 amount(a, sizeof(a), f->noise, u), b, N, m->cycles_to_decide);
+			 amount(a, sizeof(a), f->noise, u, AMT_PLAIN), b, N, m->cycles_to_decide);
 }
 
 /*
@@ -328,7 +312,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			  f->td_drop < 4 * per_socket + za * f->td_se;
 	m->moved = grew;
 
-	amount(a, sizeof(a), fmax(R, f->peak), u);
+	amount(a, sizeof(a), fmax(R, f->peak), u, AMT_PLAIN);
 	if (isnan(r)) {
 		if (grew) {
 			m->verdict = VERDICT_INCONCLUSIVE;
@@ -340,7 +324,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		r = 0;
 		sd = f->noise;
 	}
-	amount(b, sizeof(b), r, u);
+	amount(b, sizeof(b), r, u, AMT_PLAIN);
 
 	if (moving && (held || corroborated) && (grew || l->exact)) {
 		if (f->tw_k > 0 && tw_draining(w) && f->tail_change < 0) {
@@ -360,7 +344,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			 "+%s above baseline but still %s (%s) at the end of quiesce; a longer "
 			 "quiesce would decide",
 			 b, f->tail_change < 0 ? "falling" : "rising",
-			 amount(d, sizeof(d), f->tail_change, u));
+			 amount(d, sizeof(d), f->tail_change, u, AMT_PLAIN));
 		return;
 	}
 
@@ -371,8 +355,8 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		m->residual_per_cycle = f->td_drop / N;
 		snprintf(m->why, len,
 			 "lost %s (%s/cycle) when the run's netns closed the sockets it leaked",
-			 amount(b, sizeof(b), f->td_drop, u),
-			 amount(d, sizeof(d), f->td_drop / N, u));
+			 amount(b, sizeof(b), f->td_drop, u, AMT_PLAIN),
+			 amount(d, sizeof(d), f->td_drop / N, u, AMT_PLAIN));
 		return;
 	}
 	if (held || corroborated) {
@@ -392,13 +376,14 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			snprintf(m->why, len,
 				 "kept +%s, but went on rising after the loop stopped (+%s during "
 				 "quiesce): another task's, or a quieter host would tell",
-				 b, amount(d, sizeof(d), f->q_rise, u));
+				 b, amount(d, sizeof(d), f->q_rise, u, AMT_PLAIN));
 		} else if (held && sustained && r <= 1.25 * built + za * sd + l->hold) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), f->all.z));
 			snprintf(m->why, len,
 				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
-				 amount(d, sizeof(d), per, u), amount(a, sizeof(a), Rend, u));
+				 amount(d, sizeof(d), per, u, AMT_PLAIN),
+				 amount(a, sizeof(a), Rend, u, AMT_PLAIN));
 		} else if (held && l->exact && grew && !flat_end) {
 			/*
 			 * Sockets still open in the run's own netns once everything settled are
@@ -409,14 +394,15 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			snprintf(m->why, len,
 				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
 				 "+%s) hid the growth during churn",
-				 b, amount(d, sizeof(d), per, u), amount(a, sizeof(a), f->peak, u));
+				 b, amount(d, sizeof(d), per, u, AMT_PLAIN),
+				 amount(a, sizeof(a), f->peak, u, AMT_PLAIN));
 		} else if (corroborated) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
 			snprintf(
 				m->why, len,
 				"kept +%s (%s/cycle) after quiesce, with the sockets the run leaked",
-				b, amount(d, sizeof(d), per, u));
+				b, amount(d, sizeof(d), per, u, AMT_PLAIN));
 		} else if (!l->exact && late && !grew) {
 			/* Not the loop's: the churn ended at baseline, another task kept it. */
 			m->verdict = VERDICT_CLEAN;
@@ -579,14 +565,14 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		snprintf(
 			m->why, sizeof(m->why),
 			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
-			amount(a, sizeof(a), f.q_range / 2, c->d.unit), b);
+			amount(a, sizeof(a), f.q_range / 2, c->d.unit, AMT_PLAIN), b);
 	}
 	if (f.later > 0 && strlen(m->why) + 60 < sizeof(m->why)) {
 		char a[32];
 		size_t n = strlen(m->why);
 
 		snprintf(m->why + n, sizeof(m->why) - n, "; +%s more came during quiesce only",
-			 amount(a, sizeof(a), f.later, c->d.unit));
+			 amount(a, sizeof(a), f.later, c->d.unit, AMT_PLAIN));
 	}
 	if (k > 0) {
 		/* What TIME_WAIT explains is BOUNDED; what is left is judged on its own. */

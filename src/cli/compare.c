@@ -144,8 +144,8 @@ static const char *pair(char *buf, size_t size, double a, double b, enum unit u)
 {
 	char x[32], y[32];
 
-	snprintf(buf, size, "%s -> %s", fmt_human(x, sizeof(x), a, u),
-		 fmt_human(y, sizeof(y), b, u));
+	snprintf(buf, size, "%s -> %s", amount(x, sizeof(x), a, u, AMT_HUMAN),
+		 amount(y, sizeof(y), b, u, AMT_HUMAN));
 	return buf;
 }
 

@@ -76,17 +76,12 @@ static void badge(struct page *p, enum verdict v)
 	fprintf(p->f, "<span class=\"badge %s\">%s</span>", verdict_cls(v), verdict_name(v));
 }
 
-static const char *human(char *buf, size_t size, double v, enum unit u)
-{
-	return fmt_human(buf, size, v, u);
-}
-
 /* "1.91 KiB/cycle", "0.00100/cycle" */
 static const char *per_cycle(char *buf, size_t size, double v, enum unit u)
 {
 	size_t n;
 
-	fmt_human(buf, size, v, u);
+	amount(buf, size, v, u, AMT_HUMAN);
 	n = strlen(buf);
 	if (!isnan(v))
 		snprintf(buf + n, size - n, "/cycle");
@@ -369,10 +364,12 @@ static void headline(struct page *p)
 	case VERDICT_LEAK:
 		if (isfinite(r->leaked_sockets_per_cycle)) {
 			fprintf(p->f, "%s sockets/cycle leaked",
-				human(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT));
+				amount(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT,
+				       AMT_HUMAN));
 			if (r->injected_per_cycle > 0)
 				fprintf(p->f, " (injected %s)",
-					human(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT));
+					amount(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT,
+					       AMT_HUMAN));
 		} else {
 			fputs("memory kept after the loop stopped", p->f);
 		}
@@ -396,7 +393,7 @@ static void headline(struct page *p)
 		fputs("noise too large for this run's length", p->f);
 		if (r->cycles_to_decide > 0)
 			fprintf(p->f, ": about %s cycles would decide",
-				human(a, sizeof(a), r->cycles_to_decide, UNIT_COUNT));
+				amount(a, sizeof(a), r->cycles_to_decide, UNIT_COUNT, AMT_HUMAN));
 		break;
 	default:
 		fprintf(p->f, "no significant growth in %zu judged metrics over %s cycles", r->nm,
@@ -444,7 +441,8 @@ static void banner(struct page *p)
 		r->churn_seconds);
 	if (r->churn_seconds > 0)
 		fprintf(p->f, " (%s/s)",
-			human(b, sizeof(b), (double)r->cycles / r->churn_seconds, UNIT_COUNT));
+			amount(b, sizeof(b), (double)r->cycles / r->churn_seconds, UNIT_COUNT,
+			       AMT_HUMAN));
 	if (m) {
 		fputs(" · Linux ", p->f);
 		esc(p, m->kernel);
@@ -530,7 +528,7 @@ static void figures(struct page *p)
 	fputs("<section id=\"figures\"><div class=\"cards\">", p->f);
 	card(p, "cycles", count(a, sizeof(a), (double)r->cycles), NULL);
 	snprintf(b, sizeof(b), "%.1f s of churn", r->churn_seconds);
-	card(p, "cycles/s", human(a, sizeof(a), rate, UNIT_COUNT), b);
+	card(p, "cycles/s", amount(a, sizeof(a), rate, UNIT_COUNT, AMT_HUMAN), b);
 	snprintf(a, sizeof(a), "%.1f s", r->quiesce_seconds);
 	card(p, "quiesce", a,
 	     r->quiesce_stable ? "every metric that moved settled" : "stopped at its maximum");
@@ -539,8 +537,9 @@ static void figures(struct page *p)
 		if (r->injected_per_cycle > 0) {
 			char c[48];
 
-			snprintf(b, sizeof(b), "injected %s",
-				 human(c, sizeof(c), r->injected_per_cycle, UNIT_COUNT));
+			snprintf(
+				b, sizeof(b), "injected %s",
+				amount(c, sizeof(c), r->injected_per_cycle, UNIT_COUNT, AMT_HUMAN));
 			if (isfinite(r->leaked_sockets_per_cycle)) {
 				size_t n = strlen(b);
 
@@ -551,7 +550,8 @@ static void figures(struct page *p)
 			}
 		}
 		card(p, "leaked sockets/cycle",
-		     human(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT), b[0] ? b : NULL);
+		     amount(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT, AMT_HUMAN),
+		     b[0] ? b : NULL);
 	}
 	if (!isnan(r->memcg_bytes_per_cycle))
 		card(p, "memcg kernel memory",
@@ -577,13 +577,16 @@ static void metric_cells(struct page *p, const struct metric_result *m, bool ful
 	fputs("</td>", p->f);
 	if (full)
 		fprintf(p->f, "<td class=\"num\">%s</td><td class=\"num\">%s</td>",
-			human(a, sizeof(a), m->baseline, u), human(b, sizeof(b), m->noise, u));
-	fprintf(p->f, "<td class=\"num\">%s</td>", human(a, sizeof(a), m->peak, u));
+			amount(a, sizeof(a), m->baseline, u, AMT_HUMAN),
+			amount(b, sizeof(b), m->noise, u, AMT_HUMAN));
+	fprintf(p->f, "<td class=\"num\">%s</td>", amount(a, sizeof(a), m->peak, u, AMT_HUMAN));
 	fprintf(p->f, "<td class=\"num\">%s <span class=\"ci\">[%s, %s]</span></td>",
-		per_cycle(a, sizeof(a), m->slope, u), human(b, sizeof(b), m->slope_lo, u),
-		human(c, sizeof(c), m->slope_hi, u));
+		per_cycle(a, sizeof(a), m->slope, u),
+		amount(b, sizeof(b), m->slope_lo, u, AMT_HUMAN),
+		amount(c, sizeof(c), m->slope_hi, u, AMT_HUMAN));
 	if (full)
-		fprintf(p->f, "<td class=\"num\">%s</td>", human(a, sizeof(a), m->residual, u));
+		fprintf(p->f, "<td class=\"num\">%s</td>",
+			amount(a, sizeof(a), m->residual, u, AMT_HUMAN));
 	fprintf(p->f, "<td class=\"num\">%s</td>",
 		per_cycle(a, sizeof(a), m->residual_per_cycle, u));
 	fprintf(p->f, "<td class=\"num\">%.0f%%</td>", 100 * m->confidence);
@@ -651,8 +654,8 @@ static void pool_table(struct page *p)
 		fputs("</code></td><td>", p->f);
 		badge(p, t->verdict);
 		fprintf(p->f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>",
-			human(a, sizeof(a), t->objs_per_cycle, UNIT_COUNT),
-			human(b, sizeof(b), t->bytes_per_cycle, UNIT_BYTES));
+			amount(a, sizeof(a), t->objs_per_cycle, UNIT_COUNT, AMT_HUMAN),
+			amount(b, sizeof(b), t->bytes_per_cycle, UNIT_BYTES, AMT_HUMAN));
 		fprintf(p->f, "<td class=\"num\">%.0f%%</td><td class=\"note\">",
 			100 * t->confidence);
 		esc(p, note ? note : "");
@@ -677,8 +680,8 @@ static void injected(struct page *p)
 		"The run kept one client socket open every %s cycles (<code>--inject-leak</code>): "
 		"<b>%s</b> sockets/cycle injected, <b>%s</b> estimated",
 		count(a, sizeof(a), round(1 / r->injected_per_cycle)),
-		human(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT),
-		human(c, sizeof(c), r->leaked_sockets_per_cycle, UNIT_COUNT));
+		amount(b, sizeof(b), r->injected_per_cycle, UNIT_COUNT, AMT_HUMAN),
+		amount(c, sizeof(c), r->leaked_sockets_per_cycle, UNIT_COUNT, AMT_HUMAN));
 	if (isfinite(r->leaked_sockets_per_cycle))
 		fprintf(p->f, " (%+.1f%%)",
 			100 * (r->leaked_sockets_per_cycle / r->injected_per_cycle - 1));
@@ -773,7 +776,8 @@ static void moved(struct page *p)
 		badge(p, m->verdict);
 		if (m->verdict == VERDICT_CLEAN)
 			fprintf(p->f, " <span class=\"muted\">moved %s (%.0f× its noise)</span>",
-				human(a, sizeof(a), m->peak, s->cols[m->col].d.unit), snr(m));
+				amount(a, sizeof(a), m->peak, s->cols[m->col].d.unit, AMT_HUMAN),
+				snr(m));
 		fputs(" <span class=\"why\">", p->f);
 		esc(p, m->why);
 		fputs("</span>", p->f);
@@ -985,7 +989,7 @@ static void engine(struct page *p)
 	rowf(p, "cycles", "%s completed, %s failed", count(a, sizeof(a), engine_num(e, "cycles")),
 	     count(b, sizeof(b), engine_num(e, "failed_cycles")));
 	rowf(p, "rate", "%s cycles/s over %.2f s",
-	     human(a, sizeof(a), engine_num(e, "cycles_per_second"), UNIT_COUNT),
+	     amount(a, sizeof(a), engine_num(e, "cycles_per_second"), UNIT_COUNT, AMT_HUMAN),
 	     engine_num(e, "seconds"));
 	rowf(p, "CPU", "%.2f s user, %.2f s system", engine_num(e, "user_seconds"),
 	     engine_num(e, "system_seconds"));
@@ -1085,7 +1089,7 @@ static void machine_table(struct page *p)
 		rowf(p, "CPU", "%u × %s", m->cores, m->cpu);
 	else
 		rowf(p, "CPU", "%u cores", m->cores);
-	row(p, "memory", human(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES));
+	row(p, "memory", amount(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES, AMT_HUMAN));
 	if (m->cgroup_version)
 		rowf(p, "cgroup", "v%d memory controller%s", m->cgroup_version,
 		     m->cgroup ? ", the run in a cgroup of its own" : ", not used by the run");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "model/amount.h"
 #include "report/wrap.h"
 
 struct cache_row {
@@ -153,28 +154,6 @@ static void out_cells(struct sink *k, const char *title, const struct cell *cell
 			line[--len] = '\0';
 		out(k, false, "%s", line);
 	}
-}
-
-/* 1536 -> "1.5K"; NAN -> "-"; always written into buf. */
-static const char *human(double v, bool sign, char *buf, size_t n)
-{
-	static const char units[] = " KMGTP";
-	double a = fabs(v);
-	int u = 0;
-
-	if (isnan(v)) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	while (a >= 1024 && u < 5) {
-		a /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, n, "%s%.0f", sign && v > 0 ? "+" : (v < 0 ? "-" : ""), a);
-	else
-		snprintf(buf, n, "%s%.1f%c", sign && v > 0 ? "+" : (v < 0 ? "-" : ""), a, units[u]);
-	return buf;
 }
 
 static double val(const struct view *v, int c)
@@ -341,12 +320,12 @@ static void sec_totals(struct view *v, struct sink *k, const char *title, const 
 			continue;
 		any = true;
 		if (d->unit == UNIT_BYTES)
-			human(val(v, (int)i), false, a, sizeof(a));
+			amount(a, sizeof(a), val(v, (int)i), UNIT_BYTES, AMT_SHORT);
 		else
 			snprintf(a, sizeof(a), "%.0f", val(v, (int)i));
 		if (g != 0 && !isnan(g)) {
 			if (d->unit == UNIT_BYTES)
-				human(g, true, b, sizeof(b));
+				amount(b, sizeof(b), g, UNIT_BYTES, AMT_SHORT | AMT_SIGN);
 			else
 				snprintf(b, sizeof(b), "%+.0f", g);
 			len += snprintf(line + len, sizeof(line) - len, " %s%c%s%c(%s)", d->object,
@@ -395,8 +374,8 @@ static void sec_sockstat(struct view *v, struct sink *k)
 		if (x != 0 || (g != 0 && !isnan(g)))
 			idle = false;
 		if (c->d.unit == UNIT_BYTES) {
-			human(x, false, a, sizeof(a));
-			human(g, true, b, sizeof(b));
+			amount(a, sizeof(a), x, UNIT_BYTES, AMT_SHORT);
+			amount(b, sizeof(b), g, UNIT_BYTES, AMT_SHORT | AMT_SIGN);
 		} else {
 			snprintf(a, sizeof(a), "%.0f", x);
 			snprintf(b, sizeof(b), "%+.0f", g);
@@ -573,9 +552,10 @@ static void sec_slab(struct view *v, struct sink *k, size_t top)
 		snprintf(cell[SC_OBJS], sizeof(cell[0]), "%.0f", val(v, r->objs));
 		snprintf(cell[SC_DOBJS], sizeof(cell[0]), "%+.0f", growth(v, r->objs));
 		snprintf(cell[SC_RATE], sizeof(cell[0]), "%.1f", rate(v, r->objs));
-		human(val(v, r->bytes), false, cell[SC_BYTES], sizeof(cell[0]));
-		human(growth(v, r->bytes), true, cell[SC_DBYTES], sizeof(cell[0]));
-		human(val(v, r->total), false, cell[SC_SIZE], sizeof(cell[0]));
+		amount(cell[SC_BYTES], sizeof(cell[0]), val(v, r->bytes), UNIT_BYTES, AMT_SHORT);
+		amount(cell[SC_DBYTES], sizeof(cell[0]), growth(v, r->bytes), UNIT_BYTES,
+		       AMT_SHORT | AMT_SIGN);
+		amount(cell[SC_SIZE], sizeof(cell[0]), val(v, r->total), UNIT_BYTES, AMT_SHORT);
 		len = snprintf(line, sizeof(line), "%c%c %-*.*s", r->sock ? 's' : ' ',
 			       r->merged ? '*' : ' ', SLAB_NAME_W - 3, SLAB_NAME_W - 3, r->name);
 		for (c = 0; c < SC_COUNT; c++)

@@ -29,17 +29,17 @@ static void pick_scale(double maxabs, enum svg_scale scale, double *div, const c
 {
 	switch (scale) {
 	case SVG_BYTES:
-		fmt_scale(maxabs, UNIT_BYTES, div, suffix);
+		amount_scale(maxabs, UNIT_BYTES, div, suffix);
 		break;
 	case SVG_USEC:
-		fmt_scale(maxabs, UNIT_USEC, div, suffix);
+		amount_scale(maxabs, UNIT_USEC, div, suffix);
 		break;
 	case SVG_SECONDS:
 		*div = maxabs >= 7200 ? 3600 : maxabs >= 600 ? 60 : 1;
 		*suffix = maxabs >= 7200 ? " h" : maxabs >= 600 ? " min" : " s";
 		break;
 	default:
-		fmt_scale(maxabs, UNIT_COUNT, div, suffix);
+		amount_scale(maxabs, UNIT_COUNT, div, suffix);
 	}
 }
 

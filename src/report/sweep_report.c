@@ -61,13 +61,13 @@ static void cells_of(const struct sweep_variant *v, struct cells *c)
 	if (!isnan(v->cycles_per_second))
 		fmt_count(c->rate, sizeof(c->rate), round(v->cycles_per_second));
 	if (!isnan(v->peak)) {
-		fmt_human(c->peak + 1, sizeof(c->peak) - 1, v->peak, v->unit);
+		amount(c->peak + 1, sizeof(c->peak) - 1, v->peak, v->unit, AMT_HUMAN);
 		c->peak[0] = v->peak >= 0 ? '+' : ' ';
 		if (c->peak[0] == ' ')
 			memmove(c->peak, c->peak + 1, strlen(c->peak));
 	}
 	if (!isnan(v->residual_per_cycle))
-		fmt_human(c->residual, sizeof(c->residual), v->residual_per_cycle, v->unit);
+		amount(c->residual, sizeof(c->residual), v->residual_per_cycle, v->unit, AMT_HUMAN);
 }
 
 /* The verdict column: the verdict when measured, else what happened. */
@@ -474,7 +474,7 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 		else
 			snprintf(buf, sizeof(buf), "%u cores", m->cores);
 		kv(f, "CPU", buf);
-		kv(f, "memory", fmt_human(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES));
+		kv(f, "memory", amount(a, sizeof(a), (double)m->mem_bytes, UNIT_BYTES, AMT_HUMAN));
 		kv(f, "privileges", m->root ? "root" : "unprivileged");
 		kv(f, "sockleak", m->version);
 		kv(f, "started", m->start);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "model/amount.h"
 #include "report/wrap.h"
 
 /*
@@ -24,43 +25,13 @@ static void layout(int w)
 	name_w = width - 70 < 22 ? 22 : width - 70 > 40 ? 40 : width - 70;
 }
 
-/* An amount in a unit: "1234", "0.5", "12.3 KiB"; sign on request; "-" for NAN. */
-static const char *fmt_amount(char *buf, size_t len, double v, enum unit u, bool sign)
-{
-	static const char *const sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	const char *plus = sign && v >= 0 ? "+" : "";
-	double a = fabs(v);
-	int i = 0;
-
-	if (isnan(v)) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	if (u != UNIT_BYTES) {
-		if (a >= 1e7)
-			snprintf(buf, len, "%s%.3g", plus, v);
-		else if (a >= 100 || a == round(a))
-			snprintf(buf, len, "%s%.0f", plus, v);
-		else
-			snprintf(buf, len, "%s%.3g", plus, v);
-		return buf;
-	}
-	while (a >= 1024 && i < 4) {
-		a /= 1024;
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, i ? "%s%.1f %s" : "%s%.0f %s", plus, v, sfx[i]);
-	return buf;
-}
-
 /* A rate per cycle: five decimals while small, so 0.00100 reads beside an injected 1/1000. */
 static const char *fmt_rate(char *buf, size_t len, double v, enum unit u)
 {
 	if (isnan(v))
 		snprintf(buf, len, "-");
 	else if (u == UNIT_BYTES && fabs(v) >= 1024)
-		fmt_amount(buf, len, v, u, false);
+		amount(buf, len, v, u, AMT_TABLE);
 	else if (u == UNIT_BYTES)
 		snprintf(buf, len, "%.2f B", v);
 	else if (v != 0 && fabs(v) < 0.001)
@@ -142,13 +113,13 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		if (r->leak_caches && r->leaked_sockets_per_cycle > 0)
 			n += snprintf(
 				line + n, sizeof(line) - n, " (%s per leaked client socket)",
-				fmt_amount(c, sizeof(c),
-					   r->leaked_bytes_per_cycle / r->leaked_sockets_per_cycle,
-					   UNIT_BYTES, false));
+				amount(c, sizeof(c),
+				       r->leaked_bytes_per_cycle / r->leaked_sockets_per_cycle,
+				       UNIT_BYTES, AMT_TABLE));
 		if (n <= 5 && m)
 			snprintf(line + n, sizeof(line) - n, " %s kept %s (%s/cycle)",
 				 s->cols[m->col].name,
-				 fmt_amount(a, sizeof(a), m->residual, u, true),
+				 amount(a, sizeof(a), m->residual, u, AMT_TABLE | AMT_SIGN),
 				 fmt_rate(b, sizeof(b), m->residual_per_cycle, u));
 		break;
 	case VERDICT_BACKLOG:
@@ -166,7 +137,8 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		if ((m = other_bounded(r))) {
 			u = s->cols[m->col].d.unit;
 			snprintf(line + n, sizeof(line) - n, "; largest other %s %s",
-				 s->cols[m->col].name, fmt_amount(a, sizeof(a), m->peak, u, true));
+				 s->cols[m->col].name,
+				 amount(a, sizeof(a), m->peak, u, AMT_TABLE | AMT_SIGN));
 		}
 		break;
 	case VERDICT_INCONCLUSIVE:
@@ -243,8 +215,8 @@ static void pool_table(FILE *f, const struct series *s, const struct result *r)
 			fit_name(nm, sizeof(nm), p->cache, POOL_W), verdict_name(p->verdict),
 			fmt_rate(a, sizeof(a), p->objs_per_cycle, UNIT_COUNT),
 			fmt_rate(b, sizeof(b), p->bytes_per_cycle, UNIT_BYTES),
-			fmt_amount(c, sizeof(c), p->peak_objs, UNIT_COUNT, true),
-			fmt_amount(d, sizeof(d), p->peak_bytes, UNIT_BYTES, true),
+			amount(c, sizeof(c), p->peak_objs, UNIT_COUNT, AMT_TABLE | AMT_SIGN),
+			amount(d, sizeof(d), p->peak_bytes, UNIT_BYTES, AMT_TABLE | AMT_SIGN),
 			100 * p->confidence);
 		if (note) {
 			fprintf(f, "    ");
@@ -266,9 +238,9 @@ static void metric_row(FILE *f, const struct series *s, const struct metric_resu
 
 	fprintf(f, "  %-*s %-12s %12s %11s %11s %11s\n", NAME_W,
 		fit_name(nm, sizeof(nm), c->name, NAME_W), verdict_name(m->verdict),
-		fmt_amount(a, sizeof(a), m->baseline, c->d.unit, false),
-		fmt_amount(b, sizeof(b), m->peak, c->d.unit, true),
-		fmt_amount(d, sizeof(d), m->residual, c->d.unit, true),
+		amount(a, sizeof(a), m->baseline, c->d.unit, AMT_TABLE),
+		amount(b, sizeof(b), m->peak, c->d.unit, AMT_TABLE | AMT_SIGN),
+		amount(d, sizeof(d), m->residual, c->d.unit, AMT_TABLE | AMT_SIGN),
 		fmt_rate(e, sizeof(e), m->residual_per_cycle, c->d.unit));
 }
 

@@ -34,19 +34,43 @@ static void test_human(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(fmt_human(b, sizeof(b), 0.001, UNIT_COUNT), "0.00100");
-	assert_string_equal(fmt_human(b, sizeof(b), 850, UNIT_COUNT), "850");
-	assert_string_equal(fmt_human(b, sizeof(b), 1234, UNIT_COUNT), "1.23 k");
-	assert_string_equal(fmt_human(b, sizeof(b), 999.9, UNIT_COUNT), "1.00 k");
-	assert_string_equal(fmt_human(b, sizeof(b), 2.5e6, UNIT_COUNT), "2.50 M");
-	assert_string_equal(fmt_human(b, sizeof(b), 512, UNIT_BYTES), "512 B");
-	assert_string_equal(fmt_human(b, sizeof(b), 1536, UNIT_BYTES), "1.50 KiB");
-	assert_string_equal(fmt_human(b, sizeof(b), -2048, UNIT_BYTES), "-2.00 KiB");
-	assert_string_equal(fmt_human(b, sizeof(b), 0.73, UNIT_BYTES), "0.730 B");
-	assert_string_equal(fmt_human(b, sizeof(b), 3.0 * 1048576, UNIT_BYTES), "3.00 MiB");
-	assert_string_equal(fmt_human(b, sizeof(b), 2.5e6, UNIT_USEC), "2.50 s");
-	assert_string_equal(fmt_human(b, sizeof(b), 0, UNIT_BYTES), "0 B");
-	assert_string_equal(fmt_human(b, sizeof(b), NAN, UNIT_COUNT), "n/a");
+	assert_string_equal(amount(b, sizeof(b), 0.001, UNIT_COUNT, AMT_HUMAN), "0.00100");
+	assert_string_equal(amount(b, sizeof(b), 850, UNIT_COUNT, AMT_HUMAN), "850");
+	assert_string_equal(amount(b, sizeof(b), 1234, UNIT_COUNT, AMT_HUMAN), "1.23 k");
+	assert_string_equal(amount(b, sizeof(b), 999.9, UNIT_COUNT, AMT_HUMAN), "1.00 k");
+	assert_string_equal(amount(b, sizeof(b), 2.5e6, UNIT_COUNT, AMT_HUMAN), "2.50 M");
+	assert_string_equal(amount(b, sizeof(b), 512, UNIT_BYTES, AMT_HUMAN), "512 B");
+	assert_string_equal(amount(b, sizeof(b), 1536, UNIT_BYTES, AMT_HUMAN), "1.50 KiB");
+	assert_string_equal(amount(b, sizeof(b), -2048, UNIT_BYTES, AMT_HUMAN), "-2.00 KiB");
+	assert_string_equal(amount(b, sizeof(b), 0.73, UNIT_BYTES, AMT_HUMAN), "0.730 B");
+	assert_string_equal(amount(b, sizeof(b), 3.0 * 1048576, UNIT_BYTES, AMT_HUMAN), "3.00 MiB");
+	assert_string_equal(amount(b, sizeof(b), 2.5e6, UNIT_USEC, AMT_HUMAN), "2.50 s");
+	assert_string_equal(amount(b, sizeof(b), 0, UNIT_BYTES, AMT_HUMAN), "0 B");
+	assert_string_equal(amount(b, sizeof(b), NAN, UNIT_COUNT, AMT_HUMAN), "n/a");
+}
+
+/* The other styles: the reasons' sentences, the text tables, the live view's narrow columns. */
+static void test_styles(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_string_equal(amount(b, sizeof(b), 1234, UNIT_COUNT, AMT_PLAIN), "1234");
+	assert_string_equal(amount(b, sizeof(b), 0.0019, UNIT_COUNT, AMT_PLAIN), "0.0019");
+	assert_string_equal(amount(b, sizeof(b), 0.00199, UNIT_COUNT, AMT_PLAIN), "0.002");
+	assert_string_equal(amount(b, sizeof(b), 222617.6, UNIT_BYTES, AMT_PLAIN), "217.4 KiB");
+	assert_string_equal(amount(b, sizeof(b), 3, UNIT_BYTES, AMT_PLAIN), "3 B");
+	assert_string_equal(amount(b, sizeof(b), -1048576, UNIT_BYTES, AMT_PLAIN), "-1.0 MiB");
+	assert_string_equal(amount(b, sizeof(b), 0.00199, UNIT_COUNT, AMT_TABLE), "0.00199");
+	assert_string_equal(amount(b, sizeof(b), 2.5e7, UNIT_COUNT, AMT_TABLE), "2.5e+07");
+	assert_string_equal(amount(b, sizeof(b), 145, UNIT_COUNT, AMT_TABLE | AMT_SIGN), "+145");
+	assert_string_equal(amount(b, sizeof(b), 0, UNIT_BYTES, AMT_TABLE | AMT_SIGN), "+0 B");
+	assert_string_equal(amount(b, sizeof(b), NAN, UNIT_COUNT, AMT_TABLE), "-");
+	assert_string_equal(amount(b, sizeof(b), 1536, UNIT_BYTES, AMT_SHORT), "1.5K");
+	assert_string_equal(amount(b, sizeof(b), 312, UNIT_BYTES, AMT_SHORT | AMT_SIGN), "+312");
+	assert_string_equal(amount(b, sizeof(b), 0, UNIT_BYTES, AMT_SHORT | AMT_SIGN), "0");
+	assert_string_equal(amount(b, sizeof(b), -3 * 1048576.0, UNIT_BYTES, AMT_SHORT), "-3.0M");
+	assert_string_equal(amount(b, sizeof(b), NAN, UNIT_BYTES, AMT_SHORT), "-");
 }
 
 static void test_count(void **state)
@@ -98,9 +122,8 @@ static void test_escape(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact),
-		cmocka_unit_test(test_human),
-		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_exact),  cmocka_unit_test(test_human),
+		cmocka_unit_test(test_styles), cmocka_unit_test(test_count),
 		cmocka_unit_test(test_escape),
 	};
 
