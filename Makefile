@@ -48,7 +48,7 @@ DOCS := $(MANS) $(COMPLETION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-.PHONY: all deps run check check-unit check-integration asan bench install uninstall clean format \
+.PHONY: all deps run check check-unit check-integration asan fuzz fuzz-build fuzz-targets bench install uninstall clean format \
 	format-check
 
 all: $(BIN) $(DOCS)
@@ -90,7 +90,19 @@ $(COMPLETION): doc/completion.bash $(GENDOC)
 	$(GENDOC) completion $< >$@.tmp
 	@bash -n $@.tmp && mv $@.tmp $@
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(GENDOC).d
+# libFuzzer targets (fuzz/*_fuzz.c) against the program's code, built with clang, AddressSanitizer
+# and UBSan in a tree of their own. `make check` builds them so that they cannot rot; `make fuzz`
+# also runs each for FUZZ_SECONDS (fuzz/run.sh: seeds, corpus and crashes under fuzz/out/).
+FUZZ_SRCS := $(sort $(wildcard fuzz/*_fuzz.c))
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 300
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(LIB_A) $(LDLIBS)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(GENDOC).d $(FUZZ_BINS:=.d)
 
 # Installs missing Debian packages when root; otherwise says what to install.
 deps:
@@ -108,6 +120,7 @@ check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory check-unit check-integration
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-build
 
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
@@ -125,6 +138,16 @@ asan:
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
 		check-unit check-integration
+
+fuzz-targets: $(FUZZ_BINS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+		EXTRA_CFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' fuzz-targets
+
+fuzz: fuzz-build $(BIN)
+	@fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(BIN)
 
 bench: $(BIN) $(BENCH_BINS)
 	@bench/run.sh $(BIN) $(BUILD)/bench
@@ -146,4 +169,4 @@ format-check:
 	clang-format --dry-run --Werror $$(find src tests bench fuzz bpf tools -name '*.[ch]' 2>/dev/null)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

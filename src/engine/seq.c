@@ -244,7 +244,7 @@ const char *seq_option_example(unsigned i)
 }
 
 /* Appends to a bounded string, silently truncating. */
-static void cat(char *buf, size_t size, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4))) cat(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;

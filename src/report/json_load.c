@@ -168,20 +168,21 @@ static void load_result(struct jt_reader *rd, json_t *o, const struct series *s,
 	}
 }
 
-static json_t *load_file(struct jt_reader *rd)
+static json_t *load_file(struct jt_reader *rd, FILE *in)
 {
 	json_error_t e;
 	json_t *root;
-	FILE *f;
+	FILE *f = in;
 
-	f = strcmp(rd->path, "-") ? fopen(rd->path, "r") : stdin;
+	if (!f)
+		f = strcmp(rd->path, "-") ? fopen(rd->path, "r") : stdin;
 	if (!f) {
 		rd->err = -errno;
 		sl_err("cannot read %s: %s", rd->path, strerror(errno));
 		return NULL;
 	}
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
-	if (f != stdin)
+	if (f != stdin && f != in)
 		fclose(f);
 	if (!root) {
 		sl_err("%s:%d:%d: not valid JSON: %s (is it a sockleak JSON report?)", rd->path,
@@ -256,6 +257,11 @@ static bool load_part(struct jt_reader *rd, json_t *root, const char *key, const
 
 int report_json_load(const char *path, struct report_run *run)
 {
+	return report_json_load_from(NULL, path, run);
+}
+
+int report_json_load_from(FILE *f, const char *path, struct report_run *run)
+{
 	struct jt_reader rd = { .path = path };
 	json_t *root, *o;
 
@@ -264,7 +270,7 @@ int report_json_load(const char *path, struct report_run *run)
 	run->path = strdup(path);
 	if (!run->path)
 		return -ENOMEM;
-	root = load_file(&rd);
+	root = load_file(&rd, f);
 	if (!root || !check_schema(&rd, root))
 		goto out;
 	run->schema = rd.schema;

@@ -54,6 +54,8 @@ int report_json_write(FILE *f, const struct report_in *in);
  * Call report_run_free afterwards in every case.
  */
 int report_json_load(const char *path, struct report_run *run);
+/* The same from an open stream (f); path names it in messages. */
+int report_json_load_from(FILE *f, const char *path, struct report_run *run);
 void report_run_free(struct report_run *run);
 /* The loaded run as renderer input. */
 struct report_in report_run_in(const struct report_run *run);
