@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct seq;
+struct sseq;
 
 #define RUN_MAX_SYSCTL 8
 
@@ -73,6 +74,8 @@ struct run_config {
 	/* local server */
 	unsigned server_threads;
 	enum server_close server_close;
+	const char *server_sequence; /* what the server does per connection (else server_close's) */
+	struct sseq *sseq; /* it compiled, owned by the config */
 	int backlog;
 
 	/* isolation */

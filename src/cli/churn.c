@@ -235,6 +235,8 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				      "backlog", cfg->backlog));
 	json_object_set_new(json_object_get(doc, "config"), "api", json_string(api_name(cfg->api)));
 	json_object_set_new(json_object_get(doc, "config"), "sqpoll", json_boolean(cfg->sqpoll));
+	json_object_set_new(json_object_get(doc, "config"), "server_sequence",
+			    cfg->server_sequence ? json_string(cfg->server_sequence) : json_null());
 	json_object_set_new(json_object_get(doc, "config"), "fixed_files",
 			    json_boolean(cfg->fixed_files));
 	json_object_set_new(doc, "cycles", json_integer((json_int_t)st->cycles));

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
+#include "engine/server_seq.h"
 #include "engine/transport.h"
 
 #define DEFAULT_PRESET "kb171996"
@@ -152,6 +153,14 @@ const struct opt engine_opts[] = {
 	  .help = "eof (read to EOF, close; default), immediate (close on accept), never-read "
 		  "(close on hang-up only), rst (read to EOF, close with SO_LINGER 0: the client "
 		  "sees a reset)" },
+	{ "server-sequence", .arg = "TEXT", OPT_STR(RC, server_sequence, OPT_SEQUENCE),
+	  .group = G_SERVER,
+	  .help = "what the server does with each connection (stream transports): accept first, "
+		  "then recv:N send:N answer (the client's requests, answered) drain (read to "
+		  "EOF) hangup (wait for the peer to hang up) shutdown:rd|wr|rdwr, and close or "
+		  "close:rst; e.g. 'accept,recv:64,send:1,close'. --server-close MODE is one of "
+		  "these: eof 'accept,answer,drain,close', immediate 'accept,close', never-read "
+		  "'accept,hangup,close', rst 'accept,answer,drain,close:rst'" },
 	{ "backlog", .arg = "N", OPT_SINT(RC, backlog), .min = 1, .max = 1 << 20, .group = G_SERVER,
 	  .help = "listen backlog (default: 4096; the kernel caps it at net.core.somaxconn)" },
 	{ "no-netns", OPT_OFF(RC, netns), .group = G_ISOLATION,
@@ -197,6 +206,44 @@ static int resolve_sequence(struct run_config *cfg)
 		return SL_EXIT_USAGE;
 	}
 	cfg->seq = s;
+	return 0;
+}
+
+/* The server sequence: --server-sequence, else --server-close's preset; checked against the
+ * client's. */
+static int resolve_server_sequence(struct run_config *cfg)
+{
+	const char *text =
+		cfg->server_sequence ? cfg->server_sequence : sseq_preset(cfg->server_close);
+	struct seq_error err;
+	char why[256];
+
+	if (cfg->server_sequence && cfg->server_close != SC_EOF) {
+		sl_err("--server-sequence and --server-close both say what the server does: give one");
+		return -EINVAL;
+	}
+	if (cfg->server_sequence && (cfg->target || !transport_get(cfg->transport)->stream ||
+				     !cfg->seq->has_server || cfg->seq->netns_cycle)) {
+		sl_err("--server-sequence scripts sockleak's own stream server; %s",
+		       cfg->target ? "--target is your server" :
+		       !transport_get(cfg->transport)->stream ?
+				     "datagram transports have no connections" :
+				     "this sequence has no connection to it");
+		return -EINVAL;
+	}
+	cfg->sseq = malloc(sizeof(*cfg->sseq));
+	if (!cfg->sseq)
+		return -ENOMEM;
+	if (sseq_compile(text, cfg->sseq, &err)) {
+		fflush(stdout);
+		seq_error_print(stderr, text, &err);
+		return -EINVAL;
+	}
+	if (cfg->server_sequence && cfg->seq->has_server &&
+	    sseq_check(cfg->sseq, cfg->seq, why, sizeof(why))) {
+		sl_err("%s", why);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -252,6 +299,9 @@ int engine_opts_finish(struct run_config *cfg)
 		       "forever; use --server-close immediate to see recv fail, or drop recv");
 		goto usage;
 	}
+	rc = resolve_server_sequence(cfg);
+	if (rc)
+		goto usage;
 	if (engine_fd_check(cfg, why, sizeof(why))) {
 		sl_err("%s", why);
 		goto usage;
@@ -290,4 +340,6 @@ void engine_opts_free(struct run_config *cfg)
 {
 	free(cfg->seq);
 	cfg->seq = NULL;
+	free(cfg->sseq);
+	cfg->sseq = NULL;
 }

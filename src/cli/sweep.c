@@ -245,6 +245,7 @@ static void variant_cfg(const struct args *a, const struct sweep_plan *p,
 	cfg->sequence = v->preset && !v->option[0] ? v->base : v->sequence;
 	cfg->preset = NULL;
 	cfg->seq = NULL;
+	cfg->sseq = NULL;
 	cfg->server_close = v->server_close;
 	cfg->seconds = churn;
 	cfg->ops = 0;

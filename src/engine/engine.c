@@ -15,6 +15,7 @@
 #include "common.h"
 #include "engine/internal.h"
 #include "engine/netns.h"
+#include "engine/server_seq.h"
 #include "engine/uring.h"
 
 #define FD_RESERVE 64 /* fds kept free for everything that is not a parked socket */
@@ -205,7 +206,7 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 	}
 	e->srv.tr = e->tr;
 	e->srv.plan = &e->seq->plan;
-	e->srv.mode = cfg->server_close;
+	e->srv.ss = cfg->sseq;
 	e->srv.fds = la.fds;
 	e->srv.nfds = la.nfds;
 	e->srv.netns_fd = e->netns_fd;
@@ -213,6 +214,8 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 	for (unsigned i = 0; i < e->seq->plan.nsteps; i++)
 		if (e->seq->plan.step[i].reply > e->srv.max_reply)
 			e->srv.max_reply = e->seq->plan.step[i].reply;
+	if (cfg->sseq->max_send > e->srv.max_reply)
+		e->srv.max_reply = cfg->sseq->max_send;
 	e->have_server = true;
 	err = server_start(&e->srv, why, whylen);
 	return err;
@@ -254,7 +257,7 @@ int engine_create(const struct run_config *cfg, struct engine **out)
 	int err;
 
 	*out = NULL;
-	if (!cfg->seq || cfg->seq->transport != cfg->transport || !cfg->threads ||
+	if (!cfg->seq || !cfg->sseq || cfg->seq->transport != cfg->transport || !cfg->threads ||
 	    !transport_get(cfg->transport)) {
 		sl_err("engine: the sequence is not compiled for this transport");
 		return -EINVAL;

@@ -88,7 +88,7 @@ struct worker {
 struct server {
 	const struct transport *tr;
 	const struct seq_plan *plan;
-	enum server_close mode;
+	const struct sseq *ss; /* what it does with each connection */
 	int *fds;
 	unsigned nfds;
 	int stop_fd;

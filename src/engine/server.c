@@ -14,6 +14,7 @@
 #include "common.h"
 #include "engine/internal.h"
 #include "engine/netns.h"
+#include "engine/server_seq.h"
 
 #define RBUF 65536
 #define MAX_EVENTS 64
@@ -21,10 +22,12 @@
 /* A connection that had to wait: it lives in the thread's epoll and on its list. */
 struct conn {
 	int fd;
-	unsigned step; /* plan step being served */
+	unsigned pc; /* the server sequence's op under way */
+	uint32_t left; /* recv, send: bytes still to go (0: the op has not started) */
+	unsigned step; /* answer: plan step being served */
 	uint32_t got; /* bytes of the step's request read so far */
 	uint32_t out_left; /* bytes of the step's reply still to write */
-	uint32_t want; /* EPOLLIN or EPOLLOUT, as registered */
+	uint32_t want; /* EPOLLIN, EPOLLOUT or EPOLLRDHUP, as registered */
 	struct conn *prev, *next;
 };
 
@@ -37,11 +40,11 @@ struct sthread {
 	struct conn head; /* list of waiting connections */
 };
 
-enum { CONN_DONE, CONN_WAIT_IN, CONN_WAIT_OUT };
+enum { CONN_DONE, CONN_WAIT_IN, CONN_WAIT_OUT, CONN_WAIT_HUP };
 
-static void conn_close(struct server *s, int fd)
+static void conn_close(int fd, bool rst)
 {
-	if (s->mode == SC_RST) {
+	if (rst) {
 		static const struct linger l = { 1, 0 };
 
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
@@ -49,8 +52,10 @@ static void conn_close(struct server *s, int fd)
 	close(fd);
 }
 
-/* Serves what can be served now without blocking. */
-static int conn_serve(struct sthread *t, struct conn *c)
+#define ANSWERED -1
+
+/* answer: the client's requests read and answered, step by step: ANSWERED, or CONN_*. */
+static int conn_answer(struct sthread *t, struct conn *c)
 {
 	const struct seq_plan *plan = t->s->plan;
 	ssize_t n;
@@ -64,32 +69,94 @@ static int conn_serve(struct sthread *t, struct conn *c)
 			c->out_left -= (uint32_t)n;
 			continue;
 		}
-		if (c->step < plan->nsteps && c->got == plan->step[c->step].expect) {
+		if (c->step == plan->nsteps)
+			return ANSWERED;
+		if (c->got == plan->step[c->step].expect) {
 			c->out_left = plan->step[c->step].reply;
 			c->step++;
 			c->got = 0;
 			continue;
 		}
-		/* Within a step read exactly its request; after the last, read until EOF. */
-		cap = c->step < plan->nsteps ? plan->step[c->step].expect - c->got : RBUF;
-		if (cap > RBUF)
-			cap = RBUF;
-		n = recv(c->fd, t->rbuf, cap, 0);
+		cap = plan->step[c->step].expect - c->got;
+		n = recv(c->fd, t->rbuf, cap > RBUF ? RBUF : cap, 0);
 		if (n > 0) {
-			if (c->step < plan->nsteps)
-				c->got += (uint32_t)n;
+			c->got += (uint32_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EAGAIN)
-			return CONN_WAIT_IN;
-		return CONN_DONE; /* EOF, or the peer reset */
+		return n < 0 && errno == EAGAIN ? CONN_WAIT_IN : CONN_DONE;
 	}
+}
+
+/* Runs the server sequence as far as it goes without blocking; closes the connection when done. */
+static int conn_serve(struct sthread *t, struct conn *c, bool hup)
+{
+	const struct sseq *ss = t->s->ss;
+	ssize_t n;
+	int r;
+
+	for (; c->pc < ss->nops; c->pc++) {
+		uint32_t len = ss->ops[c->pc].len;
+
+		switch (ss->ops[c->pc].kind) {
+		case SS_RECV:
+		case SS_SEND:
+			if (!c->left)
+				c->left = len;
+			while (c->left) {
+				n = ss->ops[c->pc].kind == SS_RECV ?
+					    recv(c->fd, t->rbuf, c->left > RBUF ? RBUF : c->left,
+						 0) :
+					    send(c->fd, t->wbuf, c->left, MSG_NOSIGNAL);
+				if (n < 0 && errno == EAGAIN)
+					return ss->ops[c->pc].kind == SS_RECV ? CONN_WAIT_IN :
+										CONN_WAIT_OUT;
+				if (n <= 0)
+					goto done; /* EOF before N bytes, or the peer reset */
+				c->left -= (uint32_t)n;
+			}
+			break;
+		case SS_ANSWER:
+			r = conn_answer(t, c);
+			if (r == CONN_DONE)
+				goto done;
+			if (r != ANSWERED)
+				return r;
+			break;
+		case SS_DRAIN:
+			while ((n = recv(c->fd, t->rbuf, RBUF, 0)) > 0)
+				;
+			if (n < 0 && errno == EAGAIN)
+				return CONN_WAIT_IN;
+			break;
+		case SS_HANGUP:
+			if (!hup)
+				return CONN_WAIT_HUP;
+			hup = false;
+			break;
+		case SS_SHUTDOWN:
+			shutdown(c->fd, (int)len);
+			break;
+		case SS_CLOSE:
+			conn_close(c->fd, len);
+			return CONN_DONE;
+		default:
+			break;
+		}
+	}
+done:
+	close(c->fd);
+	return CONN_DONE;
 }
 
 static void conn_unlink(struct conn *c)
 {
 	c->prev->next = c->next;
 	c->next->prev = c->prev;
+}
+
+static uint32_t wait_events(int r)
+{
+	return r == CONN_WAIT_OUT ? EPOLLOUT : r == CONN_WAIT_HUP ? EPOLLRDHUP : EPOLLIN;
 }
 
 /* Registers a connection that must wait for readiness. */
@@ -99,14 +166,14 @@ static void conn_park(struct sthread *t, struct conn *stack, uint32_t events)
 	struct conn *c = malloc(sizeof(*c));
 
 	if (!c) {
-		conn_close(t->s, stack->fd);
+		close(stack->fd);
 		return;
 	}
 	*c = *stack;
 	c->want = events;
 	ev.data.ptr = c;
 	if (epoll_ctl(t->ep, EPOLL_CTL_ADD, c->fd, &ev)) {
-		conn_close(t->s, c->fd);
+		close(c->fd);
 		free(c);
 		return;
 	}
@@ -116,23 +183,17 @@ static void conn_park(struct sthread *t, struct conn *stack, uint32_t events)
 	t->head.next = c;
 }
 
-static void conn_event(struct sthread *t, struct conn *c)
+static void conn_event(struct sthread *t, struct conn *c, uint32_t events)
 {
 	struct epoll_event ev;
-	int r;
+	int r = conn_serve(t, c, c->want == EPOLLRDHUP && events & (EPOLLRDHUP | EPOLLHUP));
 
-	if (t->s->mode == SC_NEVER_READ) {
-		r = CONN_DONE; /* registered for hang-up only */
-	} else {
-		r = conn_serve(t, c);
-	}
 	if (r == CONN_DONE) {
 		conn_unlink(c);
-		conn_close(t->s, c->fd); /* close also leaves the epoll set */
-		free(c);
+		free(c); /* conn_serve closed it, which also left the epoll set */
 		return;
 	}
-	ev.events = r == CONN_WAIT_OUT ? EPOLLOUT : EPOLLIN;
+	ev.events = wait_events(r);
 	if (ev.events != c->want) {
 		ev.data.ptr = c;
 		c->want = ev.events;
@@ -146,7 +207,6 @@ static void conn_event(struct sthread *t, struct conn *c)
  */
 static bool on_accept(struct sthread *t)
 {
-	struct server *s = t->s;
 	struct conn c = { 0 };
 	int r;
 
@@ -161,21 +221,11 @@ static bool on_accept(struct sthread *t)
 		}
 		return errno != EINVAL;
 	}
-	switch (s->mode) {
-	case SC_IMMEDIATE:
-		close(c.fd);
-		break;
-	case SC_NEVER_READ:
-		conn_park(t, &c, EPOLLRDHUP);
-		break;
-	default:
-		/* The request and EOF are often there already: serve inline, park only if needed. */
-		r = conn_serve(t, &c);
-		if (r == CONN_DONE)
-			conn_close(s, c.fd);
-		else
-			conn_park(t, &c, r == CONN_WAIT_OUT ? EPOLLOUT : EPOLLIN);
-	}
+	/* The request and EOF are often there already: serve inline, park only if needed. */
+	c.pc = 1; /* past accept */
+	r = conn_serve(t, &c, false);
+	if (r != CONN_DONE)
+		conn_park(t, &c, wait_events(r));
 	return true;
 }
 
@@ -251,7 +301,7 @@ static void *server_main(void *arg)
 				} else
 					on_datagrams(t);
 			} else {
-				conn_event(t, evs[i].data.ptr);
+				conn_event(t, evs[i].data.ptr, evs[i].events);
 			}
 		}
 	}

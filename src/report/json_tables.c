@@ -27,6 +27,7 @@ NAME_AT(role_name, enum metric_role)
 NAME_AT(phase_name, enum phase)
 NAME_AT(transport_name, enum transport_kind)
 NAME_AT(server_close_name, enum server_close)
+NAME_AT(api_name, enum api_kind)
 NAME_AT(unit_name, enum unit)
 NAME_AT(kind_name, enum metric_kind)
 NAME_AT(metric_class_name, enum metric_class)
@@ -41,6 +42,8 @@ static const struct jt_names jn_transport = { transport_name_at, TR_COUNT, "tran
 					      "tcp, tcp6, udp, udp6, unix, unix-dgram or mptcp" };
 static const struct jt_names jn_close = { server_close_name_at, SC_COUNT, "server-close mode",
 					  "eof, immediate, never-read or rst" };
+static const struct jt_names jn_api = { api_name_at, API_COUNT, "syscall layer",
+					"syscalls or io_uring" };
 static const struct jt_names jn_unit = { unit_name_at, UNIT_NAMES, NULL, "count, bytes or us" };
 static const struct jt_names jn_kind = { kind_name_at, MK_NAMES, NULL, "level, counter or cost" };
 static const struct jt_names jn_class = { metric_class_name_at, MC_NAMES, NULL, "a metric class" };
@@ -86,6 +89,10 @@ static const struct jfield config_f[] = {
 	JF_BOOL(C, "allow_open", allow_open),
 	JF_UINT(C, "server_threads", server_threads),
 	JF_ENUM(C, "server_close", server_close, jn_close),
+	JF_STR(C, "server_sequence", server_sequence, .flags = JF_NULLABLE | JF_OPTIONAL),
+	JF_ENUM(C, "api", api, jn_api, .flags = JF_OPTIONAL),
+	JF_BOOL(C, "sqpoll", sqpoll, .flags = JF_OPTIONAL),
+	JF_BOOL(C, "fixed_files", fixed_files, .flags = JF_OPTIONAL),
 	JF_INT(C, "backlog", backlog),
 	JF_BOOL(C, "netns", netns),
 	JF_BOOL(C, "cgroup", cgroup),

@@ -253,6 +253,13 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 			c->target);
 		return -EINVAL;
 	}
+	if (c->server_sequence) {
+		snprintf(why, whylen,
+			 "its server ran --server-sequence '%s'; reproducers follow --server-close "
+			 "modes only",
+			 c->server_sequence);
+		return -EINVAL;
+	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;

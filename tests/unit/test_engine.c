@@ -16,6 +16,7 @@
 #include "common.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
+#include "engine/server_seq.h"
 
 static int count_fds(void)
 {
@@ -297,6 +298,7 @@ static void test_stop_request_and_time(void **state)
 /* A worker blocked in recv forever must still stop: the controller's wake signal. */
 static void test_blocked_worker_stops(void **state)
 {
+	struct seq_error err;
 	struct run_config cfg;
 	struct engine_stats st;
 	struct engine *e;
@@ -305,7 +307,8 @@ static void test_blocked_worker_stops(void **state)
 	config(&cfg, "socket,connect,send:1,recv:1,close", TR_TCP);
 	cfg.seconds = 0.3;
 	assert_int_equal(engine_opts_finish(&cfg), 0);
-	cfg.server_close = SC_NEVER_READ; /* after the check that refuses it */
+	/* After the check that refuses it: a server that never answers. */
+	assert_int_equal(sseq_compile(sseq_preset(SC_NEVER_READ), cfg.sseq, &err), 0);
 	assert_int_equal(engine_create(&cfg, &e), 0);
 	assert_int_equal(engine_start(e), 0);
 	assert_int_equal(engine_join(e), 0);
