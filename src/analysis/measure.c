@@ -55,12 +55,15 @@ void phases_find(const struct series *s, const struct analysis_params *p, struct
 	q = series_phase(s, PHASE_QUIESCE);
 	td = series_phase(s, PHASE_TEARDOWN);
 	t_end = td ? td->t : s->last_t;
+	/* A phase cut short by a signal may end before its mark: never a negative length. */
 	if (start) {
-		ph->cycles = (double)((q ? q->cycles : s->last_cycles) - start->cycles);
-		ph->churn_seconds = (q ? q->t : s->last_t) - start->t;
+		uint64_t end = q ? q->cycles : s->last_cycles;
+
+		ph->cycles = end > start->cycles ? (double)(end - start->cycles) : 0;
+		ph->churn_seconds = fmax(0, (q ? q->t : s->last_t) - start->t);
 	}
 	if (q)
-		ph->quiesce_seconds = t_end - q->t;
+		ph->quiesce_seconds = fmax(0, t_end - q->t);
 }
 
 size_t tail_begin(const struct series *s, const struct phases *ph, double settle_seconds)
