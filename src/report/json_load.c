@@ -121,11 +121,80 @@ static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
 		if (!rd->err && series_put_row(s, ti, ci, p, row))
 			rd->err = -ENOMEM;
 	}
-	s->fold = (unsigned)jt_int(rd, o, w, "fold", 0, 63);
+	/* Each row averages up to 2^fold samples; renderers shift by it. */
+	s->fold = (unsigned)jt_int(rd, o, w, "fold", 0, 31);
 	s->samples = (uint64_t)jt_int(rd, o, w, "samples", 0, INT64_MAX);
 out:
 	free(vals);
 	free(row);
+}
+
+/*
+ * What the writer makes of a series, beyond each value's type: times and cycle counts that are
+ * numbers and never go back, phases in their order, as many samples as the rows and folds hold.
+ */
+static void check_series(struct jt_reader *rd, const struct series *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrows && !rd->err; i++) {
+		if (!isfinite(s->t[i]) || s->t[i] < 0)
+			jt_bad(rd, "series", NULL, "t[%zu]: expected seconds of 0 or more", i);
+		else if (i && s->t[i] < s->t[i - 1])
+			jt_bad(rd, "series", NULL, "t[%zu]: %g comes before the row above (%g)", i,
+			       s->t[i], s->t[i - 1]);
+		else if (!isfinite(s->cycles[i]) || s->cycles[i] < 0)
+			jt_bad(rd, "series", NULL, "cycles[%zu]: expected a count of 0 or more", i);
+		else if (i && s->cycles[i] < s->cycles[i - 1])
+			jt_bad(rd, "series", NULL,
+			       "cycles[%zu]: %.17g is below the row above (%.17g)", i, s->cycles[i],
+			       s->cycles[i - 1]);
+		else if (i && s->phase[i] < s->phase[i - 1])
+			jt_bad(rd, "series", NULL,
+			       "phase[%zu]: %s after %s (phases run baseline, warmup, churn, "
+			       "quiesce, teardown)",
+			       i, phase_name(s->phase[i]), phase_name(s->phase[i - 1]));
+	}
+	if (rd->err)
+		return;
+	if (s->samples < s->nrows)
+		jt_bad(rd, "series", "samples", "%llu is fewer than the %zu rows",
+		       (unsigned long long)s->samples, s->nrows);
+	else if (s->fold && s->samples < 1ull << s->fold)
+		jt_bad(rd, "series", "samples",
+		       "%llu is fewer than one row of fold %u holds (%llu)",
+		       (unsigned long long)s->samples, s->fold, 1ull << s->fold);
+}
+
+/* Phases in their order, one after the other: none starts before the one before it. */
+static void check_phases(struct jt_reader *rd, const struct series *s)
+{
+	char where[32];
+	size_t i;
+
+	for (i = 0; i < s->nmarks && !rd->err; i++) {
+		const struct phase_mark *pm = &s->marks[i], *prev = i ? pm - 1 : NULL;
+
+		snprintf(where, sizeof(where), "phases[%zu]", i);
+		if (!isfinite(pm->t))
+			jt_bad(rd, where, "t", "expected seconds of 0 or more");
+		else if (!prev)
+			continue;
+		else if (pm->phase < prev->phase)
+			jt_bad(rd, where, "name",
+			       "%s after %s (phases run baseline, warmup, churn, quiesce, teardown)",
+			       phase_name(pm->phase), phase_name(prev->phase));
+		else if (pm->t < prev->t)
+			jt_bad(rd, where, "t", "%g is before the start of %s (%g): phases overlap",
+			       pm->t, phase_name(prev->phase), prev->t);
+		else if (pm->row < prev->row)
+			jt_bad(rd, where, "row", "%zu is before the first row of %s (%zu)", pm->row,
+			       phase_name(prev->phase), prev->row);
+		else if (pm->cycles < prev->cycles)
+			jt_bad(rd, where, "cycles", "%llu is below %s's (%llu)",
+			       (unsigned long long)pm->cycles, phase_name(prev->phase),
+			       (unsigned long long)prev->cycles);
+	}
 }
 
 static void load_phases(struct jt_reader *rd, json_t *arr, struct series *s)
@@ -278,8 +347,12 @@ int report_json_load_from(FILE *f, const char *path, struct report_run *run)
 	o = jt_object(&rd, root, "", "series");
 	if (o)
 		load_series(&rd, o, &run->s);
+	if (!rd.err)
+		check_series(&rd, &run->s);
 	if (!rd.err && (o = jt_array(&rd, root, "", "phases", (size_t)-1)))
 		load_phases(&rd, o, &run->s);
+	if (!rd.err)
+		check_phases(&rd, &run->s);
 	if (!rd.err && (o = jt_object(&rd, root, "", "result")))
 		load_result(&rd, o, &run->s, &run->r);
 	run->has_cfg = load_part(&rd, root, "config", &jt_config, &run->cfg);

@@ -367,6 +367,19 @@ static void read_array(struct jt_reader *rd, json_t *v, const char *where, const
 	}
 }
 
+/* What the writer can produce: a count or a length is never negative, a confidence is in [0, 1]. */
+static void check_range(struct jt_reader *rd, const char *where, const struct jfield *f, double *v)
+{
+	if (isnan(*v))
+		return;
+	if (f->flags & JF_UNIT && (*v < 0 || *v > 1))
+		jt_bad(rd, where, f->key, "%g is out of range [0, 1]", *v);
+	else if (*v < 0 && rd->schema < 2)
+		*v = 0; /* the schema-1 writer gave a phase cut short by a signal a length below 0 */
+	else if (*v < 0)
+		jt_bad(rd, where, f->key, "%g is negative: expected 0 or more", *v);
+}
+
 static void read_field(struct jt_reader *rd, json_t *v, const char *where, const struct jfield *f,
 		       void *base)
 {
@@ -379,6 +392,8 @@ static void read_field(struct jt_reader *rd, json_t *v, const char *where, const
 	case JT_NUM:
 		if (!jt_number(v, p))
 			jt_bad(rd, where, f->key, "expected a number or null");
+		else if (f->flags & (JF_NONNEG | JF_UNIT))
+			check_range(rd, where, f, p);
 		break;
 	case JT_INT:
 		if (f->min || f->max ?

@@ -46,6 +46,8 @@ enum {
 	JF_EMPTY_NULL = 4, /* JT_CHARS: "" is written as null */
 	JF_INLINE = 8, /* JT_ARRAY: the elements are in the struct (size bytes of them) */
 	JF_WRITE_ONLY = 16, /* derived when written (a JT_CUSTOM without read), not read back */
+	JF_NONNEG = 32, /* JT_NUM: 0 or more (or null), as the writer makes it: a count, seconds */
+	JF_UNIT = 64, /* JT_NUM: in [0, 1] (or null): a confidence, a share */
 };
 
 struct jt_reader;

@@ -41,6 +41,16 @@ jq 'del(.series.columns[3].values[7])' "$leak" >"$TMP/cut.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/cut.json" --html "$TMP/x.html" 2>"$TMP/err"
 check "a damaged series is refused with its place" \
 	grep -q "series.columns\[3\].values: expected 881 items" "$TMP/err"
+# What the writer cannot produce is refused before any renderer computes with it.
+jq '.series.fold = 63' "$leak" >"$TMP/fold.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/fold.json" --html "$TMP/x.html" 2>"$TMP/err"
+check "a fold past 31 is refused with its place" \
+	grep -q "series.fold: 63 is out of range \[0, 31\]" "$TMP/err"
+jq '.phases[1].t = 1e6' "$leak" >"$TMP/overlap.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/overlap.json" --text 2>"$TMP/err"
+check "overlapping phases are refused with their place" grep -q "phases\[2\].t: .* phases overlap" "$TMP/err"
+check "nothing of the refused reports is left" \
+	test -z "$(find "$TMP" -name 'x.html' -o -name '.x.html.sockleak-*')"
 expect_exit 2 "$SOCKLEAK" report "$TMP/nonexistent.json" --html "$TMP/x.html"
 # An output that cannot be written is a usage error, found before the report is read.
 expect_exit 2 "$SOCKLEAK" report "$leak" --html "$TMP/no/such/dir/x.html"

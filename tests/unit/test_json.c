@@ -420,6 +420,90 @@ static void test_refusals(void **state)
 	report_run_free(&run);
 }
 
+/* The valid report with one value changed (json_t path given key by key), dumped as text. */
+static char *with(const char *const *path, json_t *value)
+{
+	char *text = valid_text(), *out;
+	json_t *root = json_loads(text, 0, NULL), *o = root, *parent = NULL;
+	const char *key = NULL;
+	size_t i;
+
+	assert_non_null(root);
+	for (i = 0; path[i]; i++) {
+		parent = o;
+		key = path[i];
+		if (json_is_array(o))
+			o = json_array_get(o, strtoul(key, NULL, 10));
+		else
+			o = json_object_get(o, key);
+		assert_non_null(o);
+	}
+	if (json_is_array(parent))
+		json_array_set_new(parent, strtoul(key, NULL, 10), value);
+	else
+		json_object_set_new(parent, key, value);
+	out = json_dumps(root, 0);
+	json_decref(root);
+	free(text);
+	return out;
+}
+
+#define PATH(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void expect_impossible(const char *const *path, json_t *value, const char *words)
+{
+	char *text = with(path, value);
+
+	expect_refusal(text, words);
+	free(text);
+}
+
+/*
+ * What the writer cannot produce is refused with its place, before a renderer computes with it:
+ * a fold past 31 (renderers shift by it), phases out of order or overlapping, times and counts
+ * that go back or below 0, confidences outside [0, 1], names of columns that do not exist.
+ */
+static void test_impossible(void **state)
+{
+	(void)state;
+	expect_impossible(PATH("series", "fold"), json_integer(63),
+			  "series.fold: 63 is out of range [0, 31]");
+	expect_impossible(PATH("series", "fold"), json_integer(20),
+			  "series.samples: 881 is fewer than one row of fold 20 holds");
+	expect_impossible(PATH("series", "samples"), json_integer(3),
+			  "series.samples: 3 is fewer than the 881 rows");
+	expect_impossible(PATH("series", "t", "5"), json_real(-1),
+			  "series: t[5]: expected seconds");
+	expect_impossible(PATH("series", "t", "5"), json_null(), "series: t[5]: expected seconds");
+	expect_impossible(PATH("series", "t", "5"), json_real(1e6),
+			  "series: t[6]: 0.6 comes before the row above");
+	expect_impossible(PATH("series", "cycles", "880"), json_real(0),
+			  "series: cycles[880]: 0 is below the row above");
+	expect_impossible(PATH("series", "phase", "0"), json_string("teardown"),
+			  "series: phase[1]: baseline after teardown");
+	expect_impossible(PATH("phases", "0", "name"), json_string("quiesce"),
+			  "phases[1].name: churn after quiesce");
+	expect_impossible(PATH("phases", "2", "t"), json_real(2),
+			  "phases[2].t: 2 is before the start of churn");
+	expect_impossible(PATH("phases", "2", "row"), json_integer(1),
+			  "phases[2].row: 1 is before the first row of churn");
+	expect_impossible(PATH("phases", "1", "cycles"), json_integer(300000),
+			  "phases[2].cycles: 250000 is below churn's (300000)");
+	expect_impossible(PATH("phases", "1", "t"), json_real(-2), "phases[1].t: -2 is negative");
+	expect_impossible(PATH("result", "metrics", "0", "confidence"), json_real(1.5),
+			  "result.metrics[0].confidence: 1.5 is out of range [0, 1]");
+	expect_impossible(PATH("result", "metrics", "0", "noise"), json_real(-3),
+			  "result.metrics[0].noise: -3 is negative");
+	expect_impossible(PATH("result", "churn_seconds"), json_real(-0.1),
+			  "result.churn_seconds: -0.1 is negative");
+	expect_impossible(PATH("result", "pool_tags", "0", "confidence"), json_real(-1),
+			  "result.pool_tags[0].confidence: -1 is out of range [0, 1]");
+	expect_impossible(PATH("config", "seconds"), json_real(-10),
+			  "config.seconds: -10 is negative");
+	expect_impossible(PATH("result", "verdict_metric"), json_string("slab.nope"),
+			  "result.verdict_metric: no column 'slab.nope'");
+}
+
 /*
  * Descriptors as a probe declares them travel whole (schema 2): traits, families, the socket
  * caches a merged slab line holds. A trait a newer sockleak adds is skipped, not refused; a class
@@ -550,7 +634,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_round_trip_folded),
 		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_descriptors),
+		cmocka_unit_test(test_descriptors),    cmocka_unit_test(test_impossible),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
