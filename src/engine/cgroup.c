@@ -65,27 +65,35 @@ static int find_mount(int version, char *mnt, size_t mn, char *root, size_t rn)
 	return found;
 }
 
-/* The process's path in the hierarchy: v1 the "memory" line, v2 the "0::" line. */
-static int cgroup_path(pid_t pid, int version, char *path, size_t n)
+int cgroup_parse_path(char *text, int version, char *path, size_t n)
 {
-	char file[64], buf[4096], *line, *save = NULL;
-	long len;
+	char *line, *save = NULL;
 
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid ? (int)pid : (int)getpid());
-	if ((len = sl_read_file(file, buf, sizeof(buf))) < 0)
-		return (int)len;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 
 		if (!c2)
 			continue;
-		*c2 = '\0';
+		*c1 = *c2 = '\0';
+		/* "ID:controllers:path": v2 is "0::/path", v1 a line whose controllers hold memory. */
 		if (version == 2 ? strcmp(line, "0") || c2 != c1 + 1 : !in_list(c1 + 1, "memory"))
 			continue;
 		snprintf(path, n, "%s", c2 + 1);
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* The process's path in the hierarchy: v1 the "memory" line, v2 the "0::" line. */
+static int cgroup_path(pid_t pid, int version, char *path, size_t n)
+{
+	char file[64], buf[4096];
+	long len;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid ? (int)pid : (int)getpid());
+	if ((len = sl_read_file(file, buf, sizeof(buf))) < 0)
+		return (int)len;
+	return cgroup_parse_path(buf, version, path, n);
 }
 
 static bool has_memory_controller(const char *mnt)

@@ -23,6 +23,10 @@ struct sl_cgroup {
  */
 int cgroup_of(pid_t pid, char *dir, size_t n, int *version);
 
+/* The memory cgroup's path in /proc/PID/cgroup text (changed in place) for a version. 0 or
+ * -ENOENT. */
+int cgroup_parse_path(char *text, int version, char *path, size_t n);
+
 /*
  * Creates sockleak.<pid> under this process's memory cgroup (v1, or v2 when the unified hierarchy
  * has the memory controller), turns on v1 TCP accounting in it, and moves the process in, so memcg

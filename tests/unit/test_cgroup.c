@@ -48,6 +48,28 @@ static void test_of_self(void **state)
 	assert_true(exists(path));
 }
 
+/* /proc/PID/cgroup: the memory line of v1, the "0::" line of v2 (a unified-only host, a VM). */
+static void test_parse_path(void **state)
+{
+	char v2[] = "0::/user.slice/session-1.scope\n";
+	char hybrid[] = "12:pids:/a\n4:cpu,memory:/b/c\n0::/d\n";
+	char hybrid2[] = "12:pids:/a\n4:cpu,memory:/b/c\n0::/d\n";
+	char v1only[] = "4:memory:/x\n";
+	char root[] = "0::/\n";
+	char path[256];
+
+	(void)state;
+	assert_int_equal(cgroup_parse_path(v2, 2, path, sizeof(path)), 0);
+	assert_string_equal(path, "/user.slice/session-1.scope");
+	assert_int_equal(cgroup_parse_path(root, 2, path, sizeof(path)), 0);
+	assert_string_equal(path, "/");
+	assert_int_equal(cgroup_parse_path(hybrid, 1, path, sizeof(path)), 0);
+	assert_string_equal(path, "/b/c");
+	assert_int_equal(cgroup_parse_path(hybrid2, 2, path, sizeof(path)), 0);
+	assert_string_equal(path, "/d");
+	assert_int_equal(cgroup_parse_path(v1only, 2, path, sizeof(path)), -ENOENT);
+}
+
 /* v1 charges socket buffers only once the TCP limit was written: unread data must show. */
 static int tcp_charged(const struct sl_cgroup *cg)
 {
@@ -235,9 +257,9 @@ static void test_sweep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_of_self), cmocka_unit_test(test_enter_leave),
-		cmocka_unit_test(test_at_exit), cmocka_unit_test(test_sigint),
-		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_of_self),	    cmocka_unit_test(test_parse_path),
+		cmocka_unit_test(test_enter_leave), cmocka_unit_test(test_at_exit),
+		cmocka_unit_test(test_sigint),	    cmocka_unit_test(test_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
