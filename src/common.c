@@ -188,3 +188,10 @@ bool sl_is_root(void)
 {
 	return geteuid() == 0;
 }
+
+const char *sl_vm(void)
+{
+	const char *vm = getenv("SOCKLEAK_VM");
+
+	return vm && *vm ? vm : NULL;
+}

@@ -44,8 +44,10 @@ int guard_init(struct guard *g)
 
 	if (err)
 		return err;
+	if (!g->floor_min)
+		g->floor_min = sl_vm() ? GUARD_FLOOR_VM_MIN : GUARD_FLOOR_MIN;
 	share = (uint64_t)(g->total * GUARD_FLOOR_SHARE);
-	g->floor = share > GUARD_FLOOR_MIN ? share : GUARD_FLOOR_MIN;
+	g->floor = share > g->floor_min ? share : g->floor_min;
 	if (!g->drop_share)
 		g->drop_share = GUARD_DROP_SHARE;
 	return 0;
@@ -60,8 +62,9 @@ bool guard_tripped(struct guard *g, char *why, size_t whylen)
 	if (avail < g->floor) {
 		snprintf(why, whylen,
 			 "memory guard: MemAvailable is %llu MiB, below the floor of %llu MiB "
-			 "(max of 1 GiB and 10%% of MemTotal); stopped to protect the host",
-			 (unsigned long long)(avail >> 20), (unsigned long long)(g->floor >> 20));
+			 "(max of %llu MiB and 10%% of MemTotal); stopped to protect the host",
+			 (unsigned long long)(avail >> 20), (unsigned long long)(g->floor >> 20),
+			 (unsigned long long)(g->floor_min >> 20));
 		return true;
 	}
 	if (avail < g->start && g->start - avail > g->start * g->drop_share) {

@@ -87,6 +87,30 @@ static void test_floor_and_drop(void **state)
 	assert_non_null(strstr(why, "below the floor"));
 }
 
+/* In a VM of sockleak vm the guest's memory is fixed: a 2 GiB guest keeps room for a run. */
+static void test_floor_in_vm(void **state)
+{
+	struct guard g = { .path = path };
+	char why[256];
+
+	(void)state;
+	setenv("SOCKLEAK_VM", "qemu/tcg", 1);
+	write_meminfo(2ULL << 20, 1800ULL << 10);
+	assert_int_equal(guard_init(&g), 0);
+	assert_int_equal(g.floor, 256ULL << 20);
+	write_meminfo(2ULL << 20, 1000ULL << 10);
+	assert_false(guard_tripped(&g, why, sizeof(why)));
+	write_meminfo(2ULL << 20, 200ULL << 10);
+	assert_true(guard_tripped(&g, why, sizeof(why)));
+	assert_non_null(strstr(why, "max of 256 MiB"));
+	unsetenv("SOCKLEAK_VM");
+	/* On a host of its own the floor is 1 GiB again. */
+	g = (struct guard){ .path = path };
+	write_meminfo(2ULL << 20, 1800ULL << 10);
+	assert_int_equal(guard_init(&g), 0);
+	assert_int_equal(g.floor, 1ULL << 30);
+}
+
 static void test_live(void **state)
 {
 	struct guard g = { 0 };
@@ -103,6 +127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_floor_and_drop),
+		cmocka_unit_test(test_floor_in_vm),
 		cmocka_unit_test(test_live),
 	};
 
