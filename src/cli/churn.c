@@ -39,6 +39,7 @@ struct outcome {
 	uint64_t overflows, drops;
 	char guard[256]; /* why the guard stopped the run, or "" */
 	int signal;
+	struct machine m;
 };
 
 #define RC struct run_config
@@ -225,6 +226,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 			"churn", "version", SOCKLEAK_VERSION, "sequence", cfg->sequence, "preset",
 			cfg->preset, "transport", transport_name(cfg->transport), "target",
 			cfg->target, "peer", o->peer, "netns", cfg->netns);
+	json_object_set_new(doc, "machine", report_machine_value(&o->m));
 	json_object_set_new(doc, "config",
 			    json_pack("{s:i, s:f, s:I, s:f, s:b, s:I, s:b, s:i, s:s, s:i}",
 				      "threads", cfg->threads, "seconds", cfg->seconds, "ops",
@@ -434,7 +436,9 @@ int cmd_churn(int argc, char **argv)
 		engine_opts_free(&cfg);
 		return SL_EXIT_RUNTIME;
 	}
+	machine_init(&o->m, "");
 	rc = churn(&cfg, o);
+	o->m.netns = cfg.netns;
 	if (o->st.threads) {
 		print_summary(cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout, &cfg,
 			      o);

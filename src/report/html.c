@@ -446,6 +446,11 @@ static void banner(struct page *p)
 	if (m) {
 		fputs(" · Linux ", p->f);
 		esc(p, m->kernel);
+		if (m->vm[0]) {
+			fputs(" (VM: ", p->f);
+			esc(p, m->vm);
+			fputs(")", p->f);
+		}
 		fputs(" · ", p->f);
 		esc(p, m->hostname);
 		fputs(" · ", p->f);
@@ -1082,6 +1087,12 @@ static void machine_table(struct page *p)
 	}
 	rowf(p, "kernel", "Linux %s %s", m->kernel, m->arch);
 	row(p, "build", m->kernel_build);
+	if (m->vm[0]) {
+		rowf(p, "VM", "%s, booted by sockleak vm", m->vm);
+		row(p, "kernel image", m->vm_kernel);
+		row(p, "modules", m->vm_modules[0] ? m->vm_modules : "none (built in only)");
+		row(p, "initramfs", m->vm_initramfs);
+	}
 	if (m->os[0])
 		row(p, "system", m->os);
 	row(p, "host", m->hostname);

@@ -70,6 +70,10 @@ static const struct jfield machine_f[] = {
 	JF_BOOL(M, "netns", netns),
 	JF_CHARS(M, "sockleak_version", version),
 	JF_CHARS(M, "start", start),
+	JF_CHARS(M, "vm", vm, .flags = JF_EMPTY_NULL | JF_OPTIONAL, .since = 2),
+	JF_CHARS(M, "vm_kernel_image", vm_kernel, .flags = JF_EMPTY_NULL | JF_OPTIONAL, .since = 2),
+	JF_CHARS(M, "vm_modules", vm_modules, .flags = JF_EMPTY_NULL | JF_OPTIONAL, .since = 2),
+	JF_CHARS(M, "vm_initramfs", vm_initramfs, .flags = JF_EMPTY_NULL | JF_OPTIONAL, .since = 2),
 };
 #undef M
 const struct jtable jt_machine = JT_TABLE(machine_f, struct machine, false, NULL);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "report/json_tables.h"
 #include "report/jw.h"
@@ -11,6 +12,29 @@
 void report_json_machine(struct jw *w, const struct machine *m)
 {
 	jt_write(w, "machine", &jt_machine, m, NULL);
+}
+
+json_t *report_machine_value(const struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	json_t *doc = NULL, *v = NULL;
+	FILE *f = open_memstream(&text, &len);
+	struct jw w;
+
+	if (!f)
+		return NULL;
+	jw_init(&w, f);
+	jw_object(&w, NULL, false);
+	report_json_machine(&w, m);
+	jw_end(&w);
+	if (!fclose(f) && !w.failed)
+		doc = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (doc)
+		v = json_incref(json_object_get(doc, "machine"));
+	json_decref(doc);
+	return v;
 }
 
 void report_json_verdict_set(struct jw *w, const char *key, unsigned mask)

@@ -1,6 +1,7 @@
 /* The machine a run ran on: kernel, CPUs, memory, cgroup version, privileges, start time. */
 #include "report/machine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,31 @@ int machine_cgroup_version(const char *root)
 	return v2 ? 2 : 0;
 }
 
+/* sockleak vm says what it booted in the guest's environment (src/vm/vm.c). */
+static void vm_from_env(struct machine *m)
+{
+	static const struct {
+		const char *var;
+		size_t off, size;
+	} f[] = {
+		{ "SOCKLEAK_VM", offsetof(struct machine, vm), sizeof(((struct machine *)0)->vm) },
+		{ "SOCKLEAK_VM_KERNEL", offsetof(struct machine, vm_kernel),
+		  sizeof(((struct machine *)0)->vm_kernel) },
+		{ "SOCKLEAK_VM_MODULES", offsetof(struct machine, vm_modules),
+		  sizeof(((struct machine *)0)->vm_modules) },
+		{ "SOCKLEAK_VM_INITRAMFS", offsetof(struct machine, vm_initramfs),
+		  sizeof(((struct machine *)0)->vm_initramfs) },
+	};
+	const char *v;
+	size_t i;
+
+	if (!sl_vm())
+		return;
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		if ((v = getenv(f[i].var)))
+			snprintf((char *)m + f[i].off, f[i].size, "%s", v);
+}
+
 void machine_init(struct machine *m, const char *root)
 {
 	char buf[16384];
@@ -108,6 +134,7 @@ void machine_init(struct machine *m, const char *root)
 	snprintf(m->version, sizeof(m->version), "%s", SOCKLEAK_VERSION);
 	if (gmtime_r(&now, &tm))
 		strftime(m->start, sizeof(m->start), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	vm_from_env(m);
 }
 
 void machine_set_run(struct machine *m, const struct run_config *cfg)

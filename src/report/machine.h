@@ -21,6 +21,11 @@ struct machine {
 	bool root; /* ran with root privileges */
 	bool netns; /* ran in a network namespace of its own */
 	char version[32]; /* sockleak's */
+	/* In a VM of sockleak vm (what it told the guest; all "" on a host of its own): */
+	char vm[16]; /* "qemu/kvm" or "qemu/tcg" */
+	char vm_kernel[256]; /* the kernel image booted, as a path on the host */
+	char vm_modules[256]; /* its module tree on the host; "" none */
+	char vm_initramfs[512]; /* "busybox 1.35.0 (static); modules: virtio_ring ..." */
 	char start[32]; /* run start, UTC ISO 8601: "2025-11-25T11:35:38Z" */
 };
 

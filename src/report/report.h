@@ -41,6 +41,8 @@ struct report_run {
 struct jw;
 /* The "machine" object of a JSON report, for other JSON outputs (sweep) to carry the same. */
 void report_json_machine(struct jw *w, const struct machine *m);
+/* The same object as a jansson value, for outputs built with jansson (churn); NULL: no memory. */
+json_t *report_machine_value(const struct machine *m);
 /* A set of verdicts (bit 1 << VERDICT_x) as an array of their names, such as "fail_on". */
 void report_json_verdict_set(struct jw *w, const char *key, unsigned mask);
 

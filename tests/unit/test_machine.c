@@ -57,6 +57,30 @@ static void put(const char *root, const char *path, const char *text)
 	fclose(f);
 }
 
+/* In a VM of sockleak vm, the guest's init says what was booted; elsewhere those stay empty. */
+static void test_vm(void **state)
+{
+	struct machine m;
+
+	(void)state;
+	setenv("SOCKLEAK_VM", "qemu/tcg", 1);
+	setenv("SOCKLEAK_VM_KERNEL", "/c/boot/vmlinuz-6.1.0-57-amd64", 1);
+	setenv("SOCKLEAK_VM_MODULES", "/c/lib/modules/6.1.0-57-amd64", 1);
+	setenv("SOCKLEAK_VM_INITRAMFS", "busybox 1.35.0 (static); modules: 9p", 1);
+	machine_init(&m, "");
+	assert_string_equal(m.vm, "qemu/tcg");
+	assert_string_equal(m.vm_kernel, "/c/boot/vmlinuz-6.1.0-57-amd64");
+	assert_string_equal(m.vm_modules, "/c/lib/modules/6.1.0-57-amd64");
+	assert_string_equal(m.vm_initramfs, "busybox 1.35.0 (static); modules: 9p");
+	unsetenv("SOCKLEAK_VM");
+	machine_init(&m, "");
+	assert_string_equal(m.vm, "");
+	assert_string_equal(m.vm_kernel, "");
+	unsetenv("SOCKLEAK_VM_KERNEL");
+	unsetenv("SOCKLEAK_VM_MODULES");
+	unsetenv("SOCKLEAK_VM_INITRAMFS");
+}
+
 static void test_fixture(void **state)
 {
 	char root[] = "/tmp/sockleak-test-machine.XXXXXX", cmd[600];
@@ -98,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_vm),
 		cmocka_unit_test(test_fixture),
 	};
 
