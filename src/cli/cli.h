@@ -11,9 +11,10 @@ int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 extern const struct command command_run, command_sweep, command_churn, command_watch,
-	command_report, command_compare, command_repro;
+	command_report, command_compare, command_repro, command_vm;
 
 /* Every command, in the order `sockleak --help` lists them, ending with NULL. */
 extern const struct command *const commands[];

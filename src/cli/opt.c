@@ -304,11 +304,14 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *
 {
 	struct opt_ref rows[OPT_MAX_ROWS];
 	struct option lopts[OPT_MAX_ROWS + 1];
-	char shorts[2 * OPT_MAX_ROWS + 2];
+	char shorts[2 * OPT_MAX_ROWS + 3];
 	size_t n = opt_rows(cmd->opts, rows, OPT_MAX_ROWS), i, k = 0;
 	int c, r;
 
 	memset(lopts, 0, sizeof(lopts));
+	/* A command's own command line after its options is left alone (sockleak vm -- run ...). */
+	if (cmd->operand == OPT_COMMAND)
+		shorts[k++] = '+';
 	shorts[k++] = ':'; /* first: a missing value is told from an unknown option */
 	for (i = 0; i < n; i++) {
 		const struct opt *o = rows[i].o;

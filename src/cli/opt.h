@@ -30,6 +30,7 @@ enum opt_kind {
 	OPT_NETNS, /* a network namespace: a name under /run/netns, or a path */
 	OPT_CGROUP, /* a cgroup directory */
 	OPT_SOCKOPTS, /* comma-separated socket options of the catalogue: NAME[=VALUE] */
+	OPT_COMMAND, /* operands: a sockleak command and its arguments (the options end at it) */
 	OPT_INCLUDE, /* not an option: another table's rows, at off in this table's struct */
 };
 
