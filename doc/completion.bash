@@ -102,6 +102,19 @@ _sockleak()
 		return
 	fi
 	cmd=${toks[1]}
+	# After "--", a command that runs another (sockleak vm) completes that one's command line.
+	local i
+	for ((i = 2; i < ${#toks[@]}; i++)); do
+		if [[ ${toks[i]} == -- && $(_sockleak_operand "$cmd") == command ]]; then
+			toks=(sockleak "${toks[@]:i+1}")
+			if ((${#toks[@]} <= 1)); then
+				_sockleak_reply "$cur" $_sockleak_commands
+				return
+			fi
+			cmd=${toks[1]}
+			i=1
+		fi
+	done
 	if [[ $cmd == help ]]; then
 		((${#toks[@]} == 2)) && _sockleak_reply "$cur" $_sockleak_commands
 		return

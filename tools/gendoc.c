@@ -305,6 +305,7 @@ static void completion_value(FILE *f, const struct opt *o)
 		break;
 	case OPT_FILE_IN:
 	case OPT_FILE_OUT:
+	case OPT_PATH:
 		fputs("file", f);
 		break;
 	case OPT_DIR_OUT:
@@ -383,12 +384,14 @@ static void completion_words(FILE *f)
 	}
 	fputs("\t*) echo unknown ;;\n\tesac\n}\n\n", f);
 
-	fputs("# _sockleak_operand CMD: what its operands are (file, or none).\n"
+	fputs("# _sockleak_operand CMD: what its operands are (file, command, or none).\n"
 	      "_sockleak_operand()\n{\n\tcase $1 in\n",
 	      f);
 	for (c = commands; *c; c++)
 		fprintf(f, "\t%s) echo %s ;;\n", (*c)->name,
-			(*c)->operand == OPT_FILE_IN ? "file" : "none");
+			(*c)->operand == OPT_FILE_IN ? "file" :
+			(*c)->operand == OPT_COMMAND ? "command" :
+						       "none");
 	fputs("\t*) echo none ;;\n\tesac\n}\n", f);
 }
 

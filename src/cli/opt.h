@@ -24,6 +24,7 @@ enum opt_kind {
 	OPT_ADDR, /* HOST:PORT, [V6]:PORT, /path or @abstract */
 	OPT_SYSCTL, /* net.KEY=VALUE */
 	OPT_FILE_IN, /* a file to read ("-": standard input) */
+	OPT_PATH, /* a file or directory read by name (never standard input) */
 	OPT_FILE_OUT, /* a file to write ("-": standard output) */
 	OPT_DIR_OUT, /* a directory to write into */
 	OPT_PID, /* a process id */

@@ -20,9 +20,9 @@ static int parse_memory(const struct opt_call *c, const char *arg)
 #define VC struct vm_config
 
 static const struct opt vm_opts[] = {
-	{ "kernel", .arg = "IMAGE", OPT_STR(VC, kernel, OPT_FILE_IN),
+	{ "kernel", .arg = "IMAGE", OPT_STR(VC, kernel, OPT_PATH),
 	  .help = "the kernel to boot (a bzImage, such as /boot/vmlinuz-6.1.0-57-amd64)" },
-	{ "modules", .arg = "DIR", OPT_STR(VC, modules, OPT_FILE_IN),
+	{ "modules", .arg = "DIR", OPT_STR(VC, modules, OPT_PATH),
 	  .help = "its module tree (lib/modules/RELEASE, with modules.dep); default: "
 		  "ROOT/lib/modules/RELEASE beside ROOT/boot/IMAGE, else /lib/modules/RELEASE, "
 		  "else none (only what is built in)" },

@@ -38,12 +38,12 @@ expect() { # LINE WORD...: each WORD is offered
 }
 
 line='sockleak '
-expect "$line" run sweep churn watch report compare help
+expect "$line" run sweep churn watch report compare vm help
 line='sockleak help r'
 expect "$line" run report
 echo "ok: commands, and help's topics"
 
-for c in run sweep churn watch report compare; do
+for c in run sweep churn watch report compare vm; do
 	"$SOCKLEAK" "$c" --help | grep -o '^  \(-., \|    \)--[a-z-]*' | sed 's/.*--/--/' >"$TMP/opts"
 	line="sockleak $c --"
 	complete_line "$line"
@@ -74,6 +74,14 @@ expect "$line" leak backlog inconclusive bounded
 line='sockleak watch -s '
 expect "$line" growth rate size
 echo "ok: transports, socket options, verdicts and sort keys"
+
+line='sockleak vm --accel '
+expect "$line" auto kvm tcg
+line='sockleak vm --kernel /boot/vmlinuz -- '
+expect "$line" run sweep churn report compare
+line='sockleak vm --kernel /boot/vmlinuz --quiet -- run --fail-on '
+expect "$line" leak backlog inconclusive bounded
+echo "ok: vm's options, then the command it runs after --, with that command's options"
 
 mkdir "$TMP/runs"
 : >"$TMP/runs/old.json"
