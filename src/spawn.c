@@ -93,8 +93,23 @@ static void child(const char *path, char *const argv[], const struct spawn_opts 
 		if (fds[i] != i && dup2(fds[i], i) < 0)
 			goto fail;
 	}
-	/* Nothing of sockleak's reaches the child: its sockets, netns and report fds. */
-	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* The fds passed become 3, 4, ...: each out of the way of those numbers first (the error
+	 * pipe too), then into place (dup2 leaves the copy open across exec). */
+	report[0] = ST_FDS;
+	if (o->npass) {
+		int high[SPAWN_MAX_PASS];
+
+		if (o->npass > SPAWN_MAX_PASS)
+			goto fail;
+		errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3 + (int)o->npass);
+		for (i = 0; i < (int)o->npass; i++)
+			high[i] = fcntl(o->pass[i], F_DUPFD_CLOEXEC, 3 + (int)o->npass);
+		for (i = 0; i < (int)o->npass; i++)
+			if (errfd < 0 || high[i] < 0 || dup2(high[i], 3 + i) < 0)
+				goto fail;
+	}
+	/* Nothing else of sockleak's reaches the child: its sockets, netns and report fds. */
+	syscall(SYS_close_range, 3U + o->npass, ~0U, CLOSE_RANGE_CLOEXEC);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)

@@ -164,14 +164,53 @@ static void test_dies_with_parent(void **state)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* Fds passed on become the child's 3, 4, ... whatever their numbers here; nothing else follows. */
+static void test_pass_fds(void **state)
+{
+	char *argv[] = { "sh", "-c", "echo three >&3; echo four >&4; ls /proc/self/fd | wc -l",
+			 NULL };
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	int a[2], b[2], out[2], pass[2], st;
+	char why[256], buf[64];
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	/* The first pair may land on 3 and 4 themselves: swapped, each must still be moved. */
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	assert_int_equal(pipe(out), 0);
+	pass[0] = b[1];
+	pass[1] = a[1];
+	o.pass = pass;
+	o.npass = 2;
+	o.out = out[1];
+	assert_int_equal(sl_spawn(argv, &o, &pid, why, sizeof(why)), 0);
+	close(a[1]);
+	close(b[1]);
+	close(out[1]);
+	n = read(b[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	assert_string_equal(buf, "three\n");
+	n = read(a[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	assert_string_equal(buf, "four\n");
+	n = read(out[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	/* 0, 1, 2, 3, 4 and ls's own directory fd. */
+	assert_int_equal(atoi(buf), 6);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(a[0]);
+	close(b[0]);
+	close(out[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_runs),
-		cmocka_unit_test(test_clean_start),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_stop),
-		cmocka_unit_test(test_dies_with_parent),
+		cmocka_unit_test(test_runs),   cmocka_unit_test(test_clean_start),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_pass_fds),
+		cmocka_unit_test(test_stop),   cmocka_unit_test(test_dies_with_parent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
