@@ -3,7 +3,7 @@
  * channel, stdout and stderr are virtio-serial ports; each is a socketpair whose far end qemu
  * inherits. The host's root is a read-only virtio-9p export, the output directory a writable one.
  * qemu runs in its own process group (a terminal's Ctrl-C reaches sockleak, which passes it to
- * the guest) and dies with sockleak (PR_SET_PDEATHSIG).
+ * the guest) and dies with sockleak (sl_spawn: PR_SET_PDEATHSIG).
  */
 #include "vm/qemu.h"
 
@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "spawn.h"
 #include "vm/guest.h"
 
 /* After the guest said how its command ended, qemu has this long to power off. */
@@ -337,38 +337,6 @@ static void on_signal(struct session *ss)
 	ss->deadline = sl_now() + QEMU_SIGNAL_GRACE;
 }
 
-/* The child: the far ends as fds 3..6, its own process group, death with its parent, exec. */
-static void child(const struct qemu_plan *p, char **argv, int far[QEMU_NCHAN], int err_fd,
-		  pid_t parent)
-{
-	int i, high[QEMU_NCHAN + 2], null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	sigset_t none;
-
-	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
-		_exit(127);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	/* Every source out of the way of 0..6 first, then into place (dup2 clears FD_CLOEXEC). */
-	for (i = 0; i < QEMU_NCHAN; i++)
-		high[i] = fcntl(far[i], F_DUPFD_CLOEXEC, 64);
-	high[QEMU_NCHAN] = fcntl(null, F_DUPFD_CLOEXEC, 64);
-	high[QEMU_NCHAN + 1] = fcntl(err_fd, F_DUPFD_CLOEXEC, 64);
-	for (i = 0; i < QEMU_NCHAN + 2; i++)
-		if (high[i] < 0)
-			_exit(127);
-	for (i = 0; i < QEMU_NCHAN; i++)
-		if (dup2(high[i], QEMU_CHAN_FD0 + i) < 0)
-			_exit(127);
-	if (dup2(high[QEMU_NCHAN], 0) < 0 || dup2(high[QEMU_NCHAN + 1], 1) < 0 ||
-	    dup2(high[QEMU_NCHAN + 1], 2) < 0)
-		_exit(127);
-	execv(p->qemu, argv);
-	dprintf(2, "cannot run %s: %s\n", p->qemu, strerror(errno));
-	_exit(127);
-}
-
 static int poll_timeout(const struct session *ss)
 {
 	double left;
@@ -383,9 +351,9 @@ int qemu_boot(const struct qemu_plan *p, const struct qemu_session *s, struct qe
 {
 	struct session ss = { .s = s, .r = r, .pid = -1 };
 	int far[QEMU_NCHAN], errp[2] = { -1, -1 }, sp[2], i, err = 0;
+	struct spawn_opts so = SPAWN_OPTS_INIT;
 	struct pollfd pf[QEMU_NCHAN + 2];
 	char **argv = qemu_argv(p);
-	pid_t parent = getpid();
 
 	memset(r, 0, sizeof(*r));
 	for (i = 0; i <= QEMU_NCHAN; i++)
@@ -405,12 +373,14 @@ int qemu_boot(const struct qemu_plan *p, const struct qemu_session *s, struct qe
 	if (!err && pipe2(errp, O_CLOEXEC))
 		err = -errno;
 	if (!err) {
+		/* Channels as qemu's fds 3..6; its messages to a pipe of ours; its own group, so a
+		 * terminal's Ctrl-C reaches sockleak, which passes it on to the guest. */
 		ss.ch[QEMU_STDERR].fd = errp[0];
-		ss.pid = fork();
-		if (ss.pid < 0)
-			err = -errno;
-		else if (ss.pid == 0)
-			child(p, argv, far, errp[1], parent);
+		so.out = so.err = errp[1];
+		so.own_group = true;
+		so.pass = far;
+		so.npass = QEMU_NCHAN;
+		err = sl_spawn(argv, &so, &ss.pid, r->qemu_said, sizeof(r->qemu_said));
 	}
 	for (i = 0; i < QEMU_NCHAN; i++)
 		if (far[i] >= 0)

@@ -365,24 +365,6 @@ static void sweep_stale(const char *tmp)
 	closedir(dir);
 }
 
-/* The qemu binary: a path as given, else looked up in PATH. */
-static int find_qemu(const char *name, char *path, size_t size)
-{
-	const char *dirs = getenv("PATH"), *p, *end;
-
-	if (strchr(name, '/')) {
-		snprintf(path, size, "%s", name);
-		return access(path, X_OK) ? -errno : 0;
-	}
-	for (p = dirs ? dirs : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ':');
-		snprintf(path, size, "%.*s/%s", (int)(end - p), end > p ? p : ".", name);
-		if (!access(path, X_OK))
-			return 0;
-	}
-	return -ENOENT;
-}
-
 /* A directory holding modules.dep for release, beside the image (ROOT/boot/vmlinuz-R ->
  * ROOT/lib/modules/R, as a package unpacks) or this host's /lib/modules/R. */
 static bool find_modules(const char *image, const char *release, char *dir, size_t size)
@@ -430,7 +412,7 @@ static int check_host_memory(uint64_t memory)
 struct ctx {
 	const struct vm_config *c;
 	double t0;
-	char qemu[PATH_MAX], kernel[PATH_MAX], modules[PATH_MAX], busybox[PATH_MAX];
+	char kernel[PATH_MAX], modules[PATH_MAX], busybox[PATH_MAX];
 	char release[65], version[256], bb_version[32];
 	bool have_modules;
 	struct kmod_list mods;
@@ -514,7 +496,7 @@ static int launch(struct ctx *x, enum vm_accel accel, double timeout, unsigned n
 {
 	char initrd[PATH_MAX + 32];
 	struct qemu_plan p = {
-		.qemu = x->qemu,
+		.qemu = x->c->qemu,
 		.accel = accel,
 		.cpus = x->c->cpus,
 		.memory = x->c->memory,
@@ -545,8 +527,12 @@ static int launch(struct ctx *x, enum vm_accel accel, double timeout, unsigned n
 		       x->have_modules ? "; modules from " : "; no module tree",
 		       x->have_modules ? x->modules : "");
 	err = qemu_boot(&p, &s, r);
-	if (err)
-		sl_err("vm: cannot start %s: %s", x->qemu, strerror(-err));
+	if (err == -ENOENT || err == -EACCES)
+		sl_err("vm: %s: install Debian's qemu-system-x86 (apt-get install qemu-system-x86)",
+		       r->qemu_said);
+	else if (err)
+		sl_err("vm: cannot start qemu: %s",
+		       r->qemu_said[0] ? r->qemu_said : strerror(-err));
 	return err;
 }
 
@@ -640,13 +626,6 @@ static int prepare(struct ctx *x)
 	char why[512] = "";
 	int err;
 
-	err = find_qemu(c->qemu, x->qemu, sizeof(x->qemu));
-	if (err) {
-		sl_err("vm: no %s%s: install Debian's qemu-system-x86 (apt-get install "
-		       "qemu-system-x86)",
-		       c->qemu, err == -ENOENT ? " in PATH" : " to run");
-		return SL_EXIT_RUNTIME;
-	}
 	if (!realpath(c->kernel, x->kernel)) {
 		sl_err("vm: --kernel %s: %s", c->kernel, strerror(errno));
 		return SL_EXIT_USAGE;

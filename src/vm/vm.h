@@ -23,7 +23,7 @@ struct vm_config {
 	enum vm_accel accel;
 	double boot_timeout; /* seconds to the guest's start */
 	bool quiet; /* no console, no progress notes */
-	const char *qemu; /* the binary; VM_QEMU looked up in PATH */
+	const char *qemu; /* the binary: a path, or a name looked up in PATH (VM_QEMU) */
 	const struct opt *guest_opts; /* the guest command's options: which ones name outputs */
 };
 
