@@ -188,6 +188,15 @@ section_probes() {
 	echo
 }
 
+# Section: sockleak vm, boot to the guest's sockleak and the guest's cycles/s against the host's
+# (bench/vm.sh; Debian's kernel from scripts/vm-kernel.sh, under TCG).
+section_vm() {
+	echo "## vm: boot-to-result overhead and the guest's speed"
+	echo
+	"$(dirname "$0")/vm.sh" "$SOCKLEAK" "$SECS" "$REPS"
+	echo
+}
+
 # Section (opt-in, ~75 min): leak detection sensitivity and clean-run specificity
 # (bench/sensitivity.sh): BENCH_SECTIONS=sensitivity make bench.
 section_sensitivity() {
@@ -196,6 +205,6 @@ section_sensitivity() {
 
 echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
-for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler probes}; do
+for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler probes vm}; do
 	"section_$s"
 done
