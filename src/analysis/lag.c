@@ -44,7 +44,6 @@ void lag_judge(const struct work *w, const struct series_col *c, const struct li
 	       const struct figures *f, struct metric_result *m)
 {
 	double thr = fmax(fmax(3 * f->noise, l->hold), l->min_eff), pending, t;
-	char amt[32];
 
 	if (!w->p->netns_per_cycle || !dropped_per_cycle(&c->d) || w->ph.q1 <= w->ph.q0)
 		return;
@@ -60,12 +59,5 @@ void lag_judge(const struct work *w, const struct series_col *c, const struct li
 	m->verdict = VERDICT_BACKLOG;
 	m->moved = true;
 	m->confidence = fmin(1, 0.5 + 0.5 * (pending - thr) / pending);
-	if (c->d.unit == UNIT_BYTES)
-		snprintf(amt, sizeof(amt), "%.1f MiB", pending / 1048576);
-	else
-		snprintf(amt, sizeof(amt), "%.0f", pending);
-	snprintf(m->why, sizeof(m->why),
-		 "stood +%s above its baseline while the loop ran (namespaces pending): clean-up "
-		 "work lagged the loop, caught up %.1f s after",
-		 amt, t);
+	m->reason = (struct reason_of){ RS_NETNS_LAG, { pending, t } };
 }

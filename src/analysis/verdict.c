@@ -60,6 +60,15 @@ void analysis_defaults(struct analysis_params *p)
 	p->sockets_per_leak = 2;
 }
 
+/* The reason of m: its code and up to REASON_FIGS figures; the sentence is reason.c's. */
+#define SAY(m, code, ...) say((m), (code), (const double[REASON_FIGS]){ __VA_ARGS__ })
+
+static void say(struct metric_result *m, enum reason code, const double fig[REASON_FIGS])
+{
+	m->reason.code = code;
+	memcpy(m->reason.fig, fig, sizeof(m->reason.fig));
+}
+
 static double phi(double z)
 {
 	return isnan(z) ? 0 : st_norm_cdf(z);
@@ -109,33 +118,25 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 {
 	double thr =
 		fmax(3 * f->noise, c->d.unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
-	char a[32], b[32];
 
 	m->verdict = VERDICT_CLEAN;
 	m->confidence = 1;
 	if (fmax(f->q90, f->rise_end) <= thr) {
-		snprintf(m->why, sizeof(m->why), "TIME_WAIT: no growth");
+		SAY(m, RS_TW_NO_GROWTH, 0);
 		return;
 	}
 	m->verdict = VERDICT_BOUNDED;
 	m->tw_explained = true;
 	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
-	amount(a, sizeof(a), f->peak, c->d.unit, AMT_PLAIN);
-	if (isnan(f->residual)) {
-		snprintf(m->why, sizeof(m->why), "TIME_WAIT: deferred clean-up, peak +%s", a);
-	} else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds) {
-		snprintf(
-			m->why, sizeof(m->why),
-			"TIME_WAIT: peak +%s, +%s still pending: quiesce %.0f s < TIME_WAIT's %.0f s",
-			a, amount(b, sizeof(b), f->residual, c->d.unit, AMT_PLAIN),
-			w->ph.quiesce_seconds, w->p->tw_seconds);
-	} else if (f->residual > thr) {
-		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, +%s left after %.0f s", a,
-			 amount(b, sizeof(b), f->residual, c->d.unit, AMT_PLAIN),
-			 w->ph.quiesce_seconds);
-	} else {
-		snprintf(m->why, sizeof(m->why), "TIME_WAIT: peak +%s, expired during quiesce", a);
-	}
+	if (isnan(f->residual))
+		SAY(m, RS_TW_DEFERRED, f->peak);
+	else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds)
+		SAY(m, RS_TW_PENDING_SHORT, f->peak, f->residual, w->ph.quiesce_seconds,
+		    w->p->tw_seconds);
+	else if (f->residual > thr)
+		SAY(m, RS_TW_LEFT, f->peak, f->residual, w->ph.quiesce_seconds);
+	else
+		SAY(m, RS_TW_EXPIRED, f->peak);
 }
 
 /* Standard error of the median of the last tenth of churn: what the loop left at its end. */
@@ -169,16 +170,13 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
 	double z_rise = (R - thr_level) / f->noise + za, need, top = fmax(R, Rend);
-	char a[32], b[32], d[32];
-	size_t len = sizeof(m->why);
-	enum unit u = c->d.unit;
+	double peak = fmax(R, f->peak);
 
+	(void)c;
 	if (isnan(r)) {
 		r = 0;
 		sd = f->noise;
 	}
-	amount(a, sizeof(a), fmax(R, f->peak), u, AMT_PLAIN);
-	amount(b, sizeof(b), fabs(r), u, AMT_PLAIN);
 	if (m->moved) {
 		double r_hi = r + za * sd;
 
@@ -188,26 +186,15 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 
 				m->verdict = VERDICT_BACKLOG;
 				m->confidence = phi(fmin(fmin(f->all.z, zb), (0.5 * top - r) / sd));
-				snprintf(
-					m->why, len,
-					"rose +%s steadily while the loop ran, still rising at its end; "
-					"came back to %s%s after it stopped",
-					amount(a, sizeof(a), f->rise, u, AMT_PLAIN),
-					r < 0 ? "-" : "+", b);
+				SAY(m, RS_BACKLOG, f->rise, r);
 			} else if (f->have_late && f->late.hi * f->dx_late < 0.2 * Rend) {
 				m->verdict = VERDICT_BOUNDED;
 				m->confidence = phi(fmin(z_rise, (0.5 * top - r) / sd));
-				snprintf(m->why, len, "plateau at +%s, came back to %s%s", a,
-					 r < 0 ? "-" : "+", b);
+				SAY(m, RS_PLATEAU_BACK, peak, r);
 			} else {
 				m->verdict = VERDICT_BOUNDED;
 				m->confidence = phi(fmin(z_rise, (0.5 * top - r) / sd));
-				snprintf(
-					m->why, len,
-					"rose +%s while the loop ran, no sustained rise (jitter %s); "
-					"came back to %s%s",
-					a, amount(d, sizeof(d), f->jitter, u, AMT_PLAIN),
-					r < 0 ? "-" : "+", b);
+				SAY(m, RS_ROSE_BACK, peak, f->jitter, r);
 			}
 			return;
 		}
@@ -219,18 +206,13 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 		if (r_hi < thr_r || (l->percpu && r < thr_r)) {
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi((thr_r - r) / sd);
-			snprintf(m->why, len, "rose +%s, kept +%s: %s %s", a, b,
-				 l->percpu ? "within the per-CPU caches' hold of" :
-					     "under the smallest leak counted,",
-				 amount(d, sizeof(d), l->hold, u, AMT_PLAIN));
+			SAY(m, l->percpu ? RS_KEPT_PERCPU : RS_KEPT_UNDER_MIN, peak, fabs(r),
+			    l->hold);
 			return;
 		}
 		need = N * 2 * r_hi / fmax(Rend, f->noise);
 		set_inconclusive(m, need, N);
-		snprintf(m->why, len,
-			 "rose +%s; residual +%s too uncertain to say it came back; ~%.3g cycles "
-			 "would decide",
-			 a, b, m->cycles_to_decide);
+		SAY(m, RS_RESIDUAL_UNCERTAIN, peak, fabs(r), m->cycles_to_decide);
 		return;
 	}
 
@@ -238,23 +220,15 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 	if (N >= need) {
 		m->verdict = VERDICT_CLEAN;
 		m->confidence = phi((l->beta_min * N - thr_r) / sd);
-		snprintf(m->why, len, "no growth (noise %s)",
-			 amount(a, sizeof(a), f->noise, u, AMT_PLAIN));
+		SAY(m, RS_NO_GROWTH, f->noise);
 		return;
 	}
 	set_inconclusive(m, need, N);
 	m->nothing_seen = true;
-	amount(b, sizeof(b), l->beta_min, u, AMT_PLAIN);
 	if (l->percpu && l->hold >= fmax(l->k_noise * f->noise, za * sd))
-		snprintf(m->why, len,
-			 "no growth seen; a leak under %s/cycle would stay within the %s per-CPU "
-			 "caches may hold at %.3g cycles; ~%.3g would decide",
-			 b, amount(a, sizeof(a), l->hold, u, AMT_PLAIN), N, m->cycles_to_decide);
+		SAY(m, RS_UNSEEN_PERCPU, l->beta_min, l->hold, N, m->cycles_to_decide);
 	else
-		snprintf(m->why, len,
-			 "no growth seen, but noise %s hides leaks under %s/cycle at %.3g cycles; "
-			 "~%.3g would decide",
-			 amount(a, sizeof(a), f->noise, u, AMT_PLAIN), b, N, m->cycles_to_decide);
+		SAY(m, RS_UNSEEN_NOISE, f->noise, l->beta_min, N, m->cycles_to_decide);
 }
 
 /*
@@ -276,8 +250,6 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
 	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff, per_socket;
 	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated;
-	char a[32], b[32], d[32];
-	size_t len = sizeof(m->why);
 	enum unit u = c->d.unit;
 
 	if (f->have_late) {
@@ -312,39 +284,29 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			  f->td_drop < 4 * per_socket + za * f->td_se;
 	m->moved = grew;
 
-	amount(a, sizeof(a), fmax(R, f->peak), u, AMT_PLAIN);
 	if (isnan(r)) {
 		if (grew) {
 			m->verdict = VERDICT_INCONCLUSIVE;
 			m->confidence = 0;
-			snprintf(m->why, len,
-				 "rose +%s; no quiesce phase to tell a leak from a backlog", a);
+			SAY(m, RS_NO_QUIESCE, fmax(R, f->peak));
 			return;
 		}
 		r = 0;
 		sd = f->noise;
 	}
-	amount(b, sizeof(b), r, u, AMT_PLAIN);
 
 	if (moving && (held || corroborated) && (grew || l->exact)) {
 		if (f->tw_k > 0 && tw_draining(w) && f->tail_change < 0) {
 			m->verdict = VERDICT_BOUNDED;
 			m->tw_explained = true;
 			m->confidence = 0.9;
-			snprintf(m->why, len,
-				 "follows TIME_WAIT (%.3g per tw socket), which was still expiring "
-				 "at the end of quiesce",
-				 f->tw_k);
+			SAY(m, RS_TW_STILL_EXPIRING, f->tw_k);
 			return;
 		}
 		m->verdict = VERDICT_INCONCLUSIVE;
 		m->cycles_to_decide = N;
 		m->confidence = 0;
-		snprintf(m->why, len,
-			 "+%s above baseline but still %s (%s) at the end of quiesce; a longer "
-			 "quiesce would decide",
-			 b, f->tail_change < 0 ? "falling" : "rising",
-			 amount(d, sizeof(d), f->tail_change, u, AMT_PLAIN));
+		SAY(m, f->tail_change < 0 ? RS_STILL_FALLING : RS_STILL_RISING, r, f->tail_change);
 		return;
 	}
 
@@ -353,10 +315,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		m->confidence =
 			0.9 * phi((f->td_drop - fmax(za * f->td_se, f->noise)) / f->td_se + za);
 		m->residual_per_cycle = f->td_drop / N;
-		snprintf(m->why, len,
-			 "lost %s (%s/cycle) when the run's netns closed the sockets it leaked",
-			 amount(b, sizeof(b), f->td_drop, u, AMT_PLAIN),
-			 amount(d, sizeof(d), f->td_drop / N, u, AMT_PLAIN));
+		SAY(m, RS_LOST_AT_TEARDOWN, f->td_drop, f->td_drop / N);
 		return;
 	}
 	if (held || corroborated) {
@@ -373,17 +332,11 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			 */
 			set_inconclusive(m, 3 * N, N);
 			m->decisive = false;
-			snprintf(m->why, len,
-				 "kept +%s, but went on rising after the loop stopped (+%s during "
-				 "quiesce): another task's, or a quieter host would tell",
-				 b, amount(d, sizeof(d), f->q_rise, u, AMT_PLAIN));
+			SAY(m, RS_ROSE_AFTER_LOOP, r, f->q_rise);
 		} else if (held && sustained && r <= 1.25 * built + za * sd + l->hold) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), f->all.z));
-			snprintf(m->why, len,
-				 "kept +%s (%s/cycle) after quiesce; rose steadily to +%s", b,
-				 amount(d, sizeof(d), per, u, AMT_PLAIN),
-				 amount(a, sizeof(a), Rend, u, AMT_PLAIN));
+			SAY(m, RS_LEAK_STEADY, r, per, Rend);
 		} else if (held && l->exact && grew && !flat_end) {
 			/*
 			 * Sockets still open in the run's own netns once everything settled are
@@ -391,43 +344,26 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			 */
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - thr_r) / sd + za);
-			snprintf(m->why, len,
-				 "kept +%s (%s/cycle) open after quiesce; in-flight sockets (peak "
-				 "+%s) hid the growth during churn",
-				 b, amount(d, sizeof(d), per, u, AMT_PLAIN),
-				 amount(a, sizeof(a), f->peak, u, AMT_PLAIN));
+			SAY(m, RS_LEAK_OPEN, r, per, f->peak);
 		} else if (corroborated) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
-			snprintf(
-				m->why, len,
-				"kept +%s (%s/cycle) after quiesce, with the sockets the run leaked",
-				b, amount(d, sizeof(d), per, u, AMT_PLAIN));
+			SAY(m, RS_LEAK_WITH_SOCKETS, r, per);
 		} else if (!l->exact && late && !grew) {
 			/* Not the loop's: the churn ended at baseline, another task kept it. */
 			m->verdict = VERDICT_CLEAN;
 			m->confidence = phi((r - f->rise_end) / hypot(sd, end_se(f)));
-			snprintf(m->why, len,
-				 "no growth while the loop ran; +%s came after it stopped (another "
-				 "task's)",
-				 b);
+			SAY(m, RS_CAME_AFTER, r);
 		} else if (grew && flat_end) {
 			double se = (f->late.hi - f->late.slope) / 1.96 * f->dx_late;
 
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi(fmin(z_rise, se > 0 ? (0.2 * Rend - L) / se : za));
-			snprintf(
-				m->why, len,
-				"plateau at +%s, +%s kept after quiesce; flat at the end of churn, "
-				"not growing with cycles (--confirm tells)",
-				a, b);
+			SAY(m, RS_PLATEAU_KEPT, fmax(R, f->peak), r);
 		} else if (!grew && (l->exact || touched(w, f))) {
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
-			snprintf(m->why, len,
-				 "kept +%s after quiesce without clear growth during churn; "
-				 "~%.3g cycles would decide",
-				 b, m->cycles_to_decide);
+			SAY(m, RS_KEPT_NO_GROWTH, r, m->cycles_to_decide);
 		} else if (!l->exact && !touched(w, f)) {
 			/*
 			 * Neither a steady rise with cycles nor objects in flight that went when the
@@ -436,19 +372,11 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
 			m->decisive = false;
-			snprintf(
-				m->why, len,
-				"kept +%s after quiesce, but neither rose steadily with cycles nor "
-				"dropped when the loop stopped: another task's?",
-				b);
+			SAY(m, RS_NOT_TIED, r);
 		} else {
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
-			snprintf(
-				m->why, len,
-				"kept +%s after quiesce, but churn growth was not steady enough to call "
-				"it a leak; ~%.3g cycles would decide",
-				b, m->cycles_to_decide);
+			SAY(m, RS_NOT_STEADY, r, m->cycles_to_decide);
 		}
 		return;
 	}
@@ -476,10 +404,9 @@ static void judge_counter(const struct work *w, const struct series_col *c, stru
 	m->moved = m->total >= 0.5;
 	m->slope = m->slope_lo = m->slope_hi = N > 0 ? m->total / N : NAN;
 	if (m->moved)
-		snprintf(m->why, sizeof(m->why), "counted %.0f events (%.3g per cycle)", m->total,
-			 m->slope);
+		SAY(m, RS_COUNTED, m->total, m->slope);
 	else
-		snprintf(m->why, sizeof(m->why), "did not move");
+		SAY(m, RS_DID_NOT_MOVE, 0);
 }
 
 static void fill_figures(const struct work *w, const struct figures *raw, const struct figures *f,
@@ -505,7 +432,7 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->slope_late = f->have_late ? f->late.slope : 0;
 }
 
-static int judge(struct work *w, int col, struct metric_result *m)
+static int decide(struct work *w, int col, struct metric_result *m)
 {
 	const struct series_col *c = &w->s->cols[col];
 	struct figures raw, f;
@@ -529,7 +456,7 @@ static int judge(struct work *w, int col, struct metric_result *m)
 		m->verdict = VERDICT_INCONCLUSIVE;
 		m->nothing_seen = true;
 		m->residual = m->baseline = m->noise = NAN;
-		snprintf(m->why, sizeof(m->why), "no baseline sample: no reference level");
+		SAY(m, RS_NO_BASELINE, 0);
 		return 0;
 	}
 	if (err)
@@ -557,28 +484,16 @@ static int judge(struct work *w, int col, struct metric_result *m)
 	 */
 	if (m->role != ROLE_SOCKETS && m->verdict == VERDICT_INCONCLUSIVE && !m->nothing_seen &&
 	    f.q_range > 0.5 * fabs(f.residual) && f.q_range > 3 * f.noise) {
-		char a[32], b[200];
-
-		snprintf(b, sizeof(b), "%s", m->why);
 		m->verdict = VERDICT_INCONCLUSIVE;
 		m->decisive = false;
-		snprintf(
-			m->why, sizeof(m->why),
-			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
-			amount(a, sizeof(a), f.q_range / 2, c->d.unit, AMT_PLAIN), b);
+		m->reason.other_tasks = f.q_range / 2;
 	}
-	if (f.later > 0 && strlen(m->why) + 60 < sizeof(m->why)) {
-		char a[32];
-		size_t n = strlen(m->why);
-
-		snprintf(m->why + n, sizeof(m->why) - n, "; +%s more came during quiesce only",
-			 amount(a, sizeof(a), f.later, c->d.unit, AMT_PLAIN));
-	}
+	if (f.later > 0)
+		m->reason.later = f.later;
 	if (k > 0) {
 		/* What TIME_WAIT explains is BOUNDED; what is left is judged on its own. */
 		double thr = fmax(3 * raw.noise, l.min_eff);
 		bool raw_grew = fmax(raw.q90, raw.rise_end) > thr;
-		size_t n = strlen(m->why);
 
 		if (raw_grew && (m->verdict == VERDICT_CLEAN || m->nothing_seen)) {
 			m->verdict = VERDICT_BOUNDED;
@@ -588,11 +503,9 @@ static int judge(struct work *w, int col, struct metric_result *m)
 			m->moved = true;
 			m->confidence =
 				phi((fmax(raw.q90, raw.rise_end) - thr) / raw.noise + w->z_alpha);
-			snprintf(m->why, sizeof(m->why), "follows TIME_WAIT (%.3g per tw socket)",
-				 k);
-		} else if (n + 40 < sizeof(m->why)) {
-			snprintf(m->why + n, sizeof(m->why) - n,
-				 "; TIME_WAIT part (%.3g/tw) removed", k);
+			m->reason = (struct reason_of){ RS_FOLLOWS_TW, { k } };
+		} else {
+			m->reason.tw_removed = k;
 		}
 	}
 	/*
@@ -609,6 +522,15 @@ static int judge(struct work *w, int col, struct metric_result *m)
 	if (c->d.cls == MC_SLAB_PAGES)
 		m->decisive = false;
 	return 0;
+}
+
+/* Judges column col into m: the verdict and its reason, decided, then said in words. */
+static int judge(struct work *w, int col, struct metric_result *m)
+{
+	int err = decide(w, col, m);
+
+	reason_text(m->why, sizeof(m->why), &m->reason, w->s->cols[col].d.unit);
+	return err;
 }
 
 /* Ordering of the metric list: most severe, decisive, then by how far past its noise. */
@@ -844,8 +766,8 @@ static bool enters_overall(const struct series *s, const struct analysis_params 
 
 static void overall(struct result *r, const struct series *s, const struct analysis_params *p)
 {
+	const char **names = calloc(r->nm + 1, sizeof(*names));
 	size_t i, n = 0, k;
-	int len = 0;
 
 	r->verdict = VERDICT_CLEAN;
 	r->verdict_col = -1;
@@ -869,12 +791,8 @@ static void overall(struct result *r, const struct series *s, const struct analy
 	}
 	if (r->verdict != VERDICT_INCONCLUSIVE)
 		r->cycles_to_decide = 0;
-	len = snprintf(r->why, sizeof(r->why), "%s", verdict_name(r->verdict));
-	if (r->verdict == VERDICT_CLEAN) {
-		snprintf(r->why + len, sizeof(r->why) - len,
-			 ": no decisive metric grew (%zu analysed)", r->ndecisive);
-		return;
-	}
+	if (r->verdict == VERDICT_CLEAN)
+		goto say;
 	/*
 	 * The list is worst first: the socket count the leak rate comes from, then metrics that
 	 * were seen to move, then those that showed nothing; tcp4/tcp6 only split tcp by family.
@@ -892,14 +810,15 @@ static void overall(struct result *r, const struct series *s, const struct analy
 				continue;
 			if (r->verdict_col < 0)
 				r->verdict_col = m->col;
-			if (n < 4 && (size_t)len + 8 + strlen(name) < sizeof(r->why))
-				len += snprintf(r->why + len, sizeof(r->why) - len, "%s%s",
-						n ? ", " : " in ", name);
-			n++;
+			if (names)
+				names[n++] = name;
 		}
 	}
-	if (n > 4 && (size_t)len + 16 < sizeof(r->why))
-		snprintf(r->why + len, sizeof(r->why) - len, " (+%zu more)", n - 4);
+say:
+	/* The words are reason.c's: which metrics made it is decided here. */
+	reason_overall(r->why, sizeof(r->why), verdict_name(r->verdict),
+		       r->verdict == VERDICT_CLEAN, r->ndecisive, names, n);
+	free(names);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/reason.h"
 #include "model/series.h"
 
 /* Ordered by severity: the overall verdict is the largest. */
@@ -38,7 +39,8 @@ const char *role_name(enum metric_role r);
 struct metric_result {
 	int col; /* column in the series */
 	enum verdict verdict;
-	char why[200]; /* one line of evidence in words */
+	struct reason_of reason; /* why, as analysis decided it: a code and its figures */
+	char why[200]; /* the reason in words (reason_text), or as a schema-1 report wrote it */
 	double baseline; /* median level during baseline */
 	double noise; /* robust sigma (MAD x 1.4826) of baseline and jitter */
 	double peak; /* largest rise above baseline during churn */

@@ -31,6 +31,7 @@ NAME_AT(api_name, enum api_kind)
 NAME_AT(unit_name, enum unit)
 NAME_AT(kind_name, enum metric_kind)
 NAME_AT(metric_class_name, enum metric_class)
+NAME_AT(reason_name, enum reason)
 
 const struct jt_names jn_verdict = { verdict_name_at, VERDICT_COUNT, NULL,
 				     "CLEAN, BOUNDED, INCONCLUSIVE, BACKLOG or LEAK", true };
@@ -46,6 +47,10 @@ static const struct jt_names jn_api = { api_name_at, API_COUNT, "syscall layer",
 					"syscalls or io_uring" };
 static const struct jt_names jn_unit = { unit_name_at, UNIT_NAMES, NULL, "count, bytes or us" };
 static const struct jt_names jn_kind = { kind_name_at, MK_NAMES, NULL, "level, counter or cost" };
+/* A reason a newer sockleak adds reads as none: its sentence (why) is kept as written. */
+static const struct jt_names jn_reason = {
+	reason_name_at, RS_COUNT, NULL, "a reason", false, true
+};
 static const struct jt_names jn_class = { metric_class_name_at, MC_NAMES, NULL, "a metric class" };
 /* Families and traits a newer sockleak adds are skipped by an older one: they only add. */
 static const struct jt_names jn_family = { family_name, FAM_NAMES, NULL, "tcp, udp, unix, mptcp",
@@ -165,6 +170,11 @@ static const struct jfield metric_f[] = {
 	JF_NUM(R, "total", total, .since = 2),
 	JF_NUM(R, "residual_sd", residual_sd, .since = 2),
 	JF_NUM(R, "tw_part", tw_part, .since = 2),
+	JF_ENUM(R, "reason", reason.code, jn_reason, .since = 2),
+	JF_NUMS(R, "figures", reason.fig, .since = 2),
+	JF_NUM(R, "other_tasks", reason.other_tasks, .flags = JF_NONNEG, .since = 2),
+	JF_NUM(R, "later", reason.later, .flags = JF_NONNEG, .since = 2),
+	JF_NUM(R, "tw_removed", reason.tw_removed, .flags = JF_NONNEG, .since = 2),
 };
 #undef R
 static const struct jtable jt_metric = JT_TABLE(metric_f, struct metric_result, true, NULL);

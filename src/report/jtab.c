@@ -133,6 +133,12 @@ static void write_field(struct jw *w, const struct jfield *f, const void *base,
 			jt_write(w, NULL, t, (const char *)elems(f, base) + i * t->size, s);
 		jw_end(w);
 		break;
+	case JT_NUMS:
+		jw_array(w, f->key, true);
+		for (i = 0; i < f->size / sizeof(double); i++)
+			jw_num(w, NULL, ((const double *)p)[i]);
+		jw_end(w);
+		break;
 	case JT_CUSTOM:
 		if (f->write)
 			f->write(w, f->key, base, s);
@@ -281,10 +287,10 @@ static void read_enum(struct jt_reader *rd, json_t *v, const char *where, const 
 	const char *s = str_of(rd, v, where, f->key, false);
 	int i = name_index(nm, s);
 
-	if (s && i < 0)
+	if (s && i < 0 && !nm->lenient)
 		jt_bad(rd, where, f->key, "unknown %s '%s' (expected %s)",
 		       nm->what ? nm->what : "value", s, nm->expect);
-	else if (s)
+	else if (s && i >= 0)
 		set_int(p, f->size, (uint64_t)i);
 }
 
@@ -380,6 +386,20 @@ static void check_range(struct jt_reader *rd, const char *where, const struct jf
 		jt_bad(rd, where, f->key, "%g is negative: expected 0 or more", *v);
 }
 
+static void read_nums(struct jt_reader *rd, json_t *v, const char *where, const struct jfield *f,
+		      double *p)
+{
+	size_t i, n = f->size / sizeof(double);
+	json_t *item;
+
+	if (!json_is_array(v))
+		return jt_bad(rd, where, f->key, "expected an array of numbers");
+	json_array_foreach(v, i, item) {
+		if (i < n && !jt_number(item, &p[i]))
+			return jt_bad(rd, where, f->key, "item %zu is not a number or null", i);
+	}
+}
+
 static void read_field(struct jt_reader *rd, json_t *v, const char *where, const struct jfield *f,
 		       void *base)
 {
@@ -440,6 +460,9 @@ static void read_field(struct jt_reader *rd, json_t *v, const char *where, const
 		break;
 	case JT_ARRAY:
 		read_array(rd, v, where, f, base);
+		break;
+	case JT_NUMS:
+		read_nums(rd, v, where, f, p);
 		break;
 	case JT_CUSTOM:
 		if (f->read)

@@ -26,6 +26,7 @@ enum jt_type {
 	JT_OBJECT, /* a nested object whose fields are in the same struct: ref is its jtable */
 	JT_ARRAY, /* an array of structs: a pointer (or inline, JF_INLINE) at off and a size_t
 		     count at count_off; ref is the element's jtable */
+	JT_NUMS, /* a fixed array of doubles (size bytes of them); a shorter array leaves the rest */
 	JT_CUSTOM, /* written and read by the field's functions */
 };
 
@@ -36,7 +37,7 @@ struct jt_names {
 	const char *what; /* in messages: "unknown transport 'x'"; NULL: "value" */
 	const char *expect; /* in messages: "CLEAN, BOUNDED, ..." */
 	bool nocase; /* read in any case */
-	bool lenient; /* a bit set: names a newer writer added are skipped, not refused */
+	bool lenient; /* names a newer writer added are skipped (the field keeps its value) */
 };
 
 /* Flags of a field. */
@@ -97,6 +98,7 @@ struct jtable {
 #define JF_ENUM(st, k, fld, names, ...) JF_(JT_ENUM, st, k, fld, .ref = &(names), __VA_ARGS__)
 #define JF_BITS(st, k, fld, names, ...) JF_(JT_BITS, st, k, fld, .ref = &(names), __VA_ARGS__)
 #define JF_COL(st, k, fld, ...) JF_(JT_COL, st, k, fld, __VA_ARGS__)
+#define JF_NUMS(st, k, fld, ...) JF_(JT_NUMS, st, k, fld, __VA_ARGS__)
 #define JF_OBJECT(k, table, ...)                                          \
 	{                                                                 \
 		.key = k, .type = JT_OBJECT, .ref = &(table), __VA_ARGS__ \

@@ -1,0 +1,214 @@
+/*
+ * The sentences of the reasons: every "why" a report shows is written here, from a reason code
+ * and its figures. In a sentence, %a0 is figure 0 as an amount in the metric's unit, %s0 the
+ * same with its sign, %g0 "%.3g", %f0 "%.0f", %F0 "%.1f", %m0 bytes in MiB or a count.
+ */
+#include "model/reason.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/amount.h"
+
+static const struct {
+	const char *name; /* in the JSON report */
+	const char *text;
+} reasons[RS_COUNT] = {
+	[RS_NONE] = { "none", "" },
+	[RS_NO_BASELINE] = { "no-baseline", "no baseline sample: no reference level" },
+	[RS_COUNTED] = { "counted", "counted %f0 events (%g1 per cycle)" },
+	[RS_DID_NOT_MOVE] = { "did-not-move", "did not move" },
+	[RS_TW_NO_GROWTH] = { "time-wait-no-growth", "TIME_WAIT: no growth" },
+	[RS_TW_DEFERRED] = { "time-wait-deferred", "TIME_WAIT: deferred clean-up, peak +%a0" },
+	[RS_TW_PENDING_SHORT] = { "time-wait-pending-short-quiesce",
+				  "TIME_WAIT: peak +%a0, +%a1 still pending: quiesce %f2 s < "
+				  "TIME_WAIT's %f3 s" },
+	[RS_TW_LEFT] = { "time-wait-left", "TIME_WAIT: peak +%a0, +%a1 left after %f2 s" },
+	[RS_TW_EXPIRED] = { "time-wait-expired", "TIME_WAIT: peak +%a0, expired during quiesce" },
+	[RS_BACKLOG] = { "backlog",
+			 "rose +%a0 steadily while the loop ran, still rising at its end; came back "
+			 "to %s1 after it stopped" },
+	[RS_PLATEAU_BACK] = { "plateau-came-back", "plateau at +%a0, came back to %s1" },
+	[RS_ROSE_BACK] = { "rose-came-back",
+			   "rose +%a0 while the loop ran, no sustained rise (jitter %a1); came back "
+			   "to %s2" },
+	[RS_KEPT_PERCPU] = { "kept-within-per-cpu-hold",
+			     "rose +%a0, kept +%a1: within the per-CPU caches' hold of %a2" },
+	[RS_KEPT_UNDER_MIN] = { "kept-under-smallest-leak",
+				"rose +%a0, kept +%a1: under the smallest leak counted, %a2" },
+	[RS_RESIDUAL_UNCERTAIN] = { "residual-uncertain",
+				    "rose +%a0; residual +%a1 too uncertain to say it came back; "
+				    "~%g2 cycles would decide" },
+	[RS_NO_GROWTH] = { "no-growth", "no growth (noise %a0)" },
+	[RS_UNSEEN_PERCPU] = { "unseen-within-per-cpu-hold",
+			       "no growth seen; a leak under %a0/cycle would stay within the %a1 "
+			       "per-CPU caches may hold at %g2 cycles; ~%g3 would decide" },
+	[RS_UNSEEN_NOISE] = { "unseen-under-noise",
+			      "no growth seen, but noise %a0 hides leaks under %a1/cycle at %g2 "
+			      "cycles; ~%g3 would decide" },
+	[RS_NO_QUIESCE] = { "no-quiesce",
+			    "rose +%a0; no quiesce phase to tell a leak from a backlog" },
+	[RS_TW_STILL_EXPIRING] = { "follows-time-wait-still-expiring",
+				   "follows TIME_WAIT (%g0 per tw socket), which was still "
+				   "expiring at the end of quiesce" },
+	[RS_STILL_FALLING] = { "still-falling",
+			       "+%a0 above baseline but still falling (%a1) at the end of quiesce; "
+			       "a longer quiesce would decide" },
+	[RS_STILL_RISING] = { "still-rising",
+			      "+%a0 above baseline but still rising (%a1) at the end of quiesce; a "
+			      "longer quiesce would decide" },
+	[RS_LOST_AT_TEARDOWN] = { "lost-at-teardown",
+				  "lost %a0 (%a1/cycle) when the run's netns closed the sockets "
+				  "it leaked" },
+	[RS_ROSE_AFTER_LOOP] = { "rose-after-loop",
+				 "kept +%a0, but went on rising after the loop stopped (+%a1 "
+				 "during quiesce): another task's, or a quieter host would tell" },
+	[RS_LEAK_STEADY] = { "leak-steady",
+			     "kept +%a0 (%a1/cycle) after quiesce; rose steadily to +%a2" },
+	[RS_LEAK_OPEN] = { "leak-open",
+			   "kept +%a0 (%a1/cycle) open after quiesce; in-flight sockets (peak "
+			   "+%a2) hid the growth during churn" },
+	[RS_LEAK_WITH_SOCKETS] = { "leak-with-sockets",
+				   "kept +%a0 (%a1/cycle) after quiesce, with the sockets the run "
+				   "leaked" },
+	[RS_CAME_AFTER] = { "came-after-loop",
+			    "no growth while the loop ran; +%a0 came after it stopped (another "
+			    "task's)" },
+	[RS_PLATEAU_KEPT] = { "plateau-kept",
+			      "plateau at +%a0, +%a1 kept after quiesce; flat at the end of churn, "
+			      "not growing with cycles (--confirm tells)" },
+	[RS_KEPT_NO_GROWTH] = { "kept-without-growth",
+				"kept +%a0 after quiesce without clear growth during churn; ~%g1 "
+				"cycles would decide" },
+	[RS_NOT_TIED] = { "kept-not-tied-to-loop",
+			  "kept +%a0 after quiesce, but neither rose steadily with cycles nor "
+			  "dropped when the loop stopped: another task's?" },
+	[RS_NOT_STEADY] = { "kept-not-steady",
+			    "kept +%a0 after quiesce, but churn growth was not steady enough to "
+			    "call it a leak; ~%g1 cycles would decide" },
+	[RS_FOLLOWS_TW] = { "follows-time-wait", "follows TIME_WAIT (%g0 per tw socket)" },
+	[RS_NETNS_LAG] = { "netns-clean-up-lagged",
+			   "stood +%m0 above its baseline while the loop ran (namespaces "
+			   "pending): clean-up work lagged the loop, caught up %F1 s after" },
+};
+
+const char *reason_name(enum reason r)
+{
+	return (unsigned)r < RS_COUNT && reasons[r].name ? reasons[r].name : "?";
+}
+
+int reason_parse(const char *s, enum reason *out)
+{
+	int i;
+
+	for (i = 0; s && i < RS_COUNT; i++)
+		if (reasons[i].name && !strcmp(reasons[i].name, s)) {
+			*out = (enum reason)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* One figure in the form its place asks for. */
+static void figure(char *buf, size_t size, char form, double v, enum unit u)
+{
+	char a[48];
+
+	switch (form) {
+	case 'a':
+		amount(buf, size, v, u, AMT_PLAIN);
+		break;
+	case 's':
+		snprintf(buf, size, "%s%s", v < 0 ? "-" : "+",
+			 amount(a, sizeof(a), fabs(v), u, AMT_PLAIN));
+		break;
+	case 'g':
+		snprintf(buf, size, "%.3g", v);
+		break;
+	case 'f':
+		snprintf(buf, size, "%.0f", v);
+		break;
+	case 'F':
+		snprintf(buf, size, "%.1f", v);
+		break;
+	case 'm':
+		if (u == UNIT_BYTES)
+			snprintf(buf, size, "%.1f MiB", v / 1048576);
+		else
+			snprintf(buf, size, "%.0f", v);
+		break;
+	default:
+		snprintf(buf, size, "?");
+		break;
+	}
+}
+
+/* The sentence of a code alone, into buf. */
+static void sentence(char *buf, size_t size, const struct reason_of *r, enum unit u)
+{
+	const char *p = (unsigned)r->code < RS_COUNT ? reasons[r->code].text : "";
+	size_t n = 0;
+	char fig[64];
+
+	buf[0] = '\0';
+	while (*p && n + 1 < size) {
+		if (p[0] == '%' && p[1] && p[2] >= '0' && p[2] < '0' + REASON_FIGS) {
+			figure(fig, sizeof(fig), p[1], r->fig[p[2] - '0'], u);
+			n += (size_t)snprintf(buf + n, size - n, "%s", fig);
+			p += 3;
+		} else {
+			buf[n++] = *p++;
+			buf[n] = '\0';
+		}
+	}
+	if (n >= size)
+		buf[size - 1] = '\0';
+}
+
+const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum unit u)
+{
+	char inner[512], a[48];
+	size_t n;
+
+	if (!size)
+		return buf;
+	sentence(inner, sizeof(inner), r, u);
+	/* The host's doing first: it is why the metric cannot decide. */
+	if (r->other_tasks > 0)
+		snprintf(
+			buf, size,
+			"other tasks moved it by +-%s during quiesce, more than the run did; %.120s",
+			amount(a, sizeof(a), r->other_tasks, u, AMT_PLAIN), inner);
+	else
+		snprintf(buf, size, "%s", inner);
+	n = strlen(buf);
+	if (r->later > 0 && n + 60 < size)
+		snprintf(buf + n, size - n, "; +%s more came during quiesce only",
+			 amount(a, sizeof(a), r->later, u, AMT_PLAIN));
+	n = strlen(buf);
+	if (r->tw_removed > 0 && n + 40 < size)
+		snprintf(buf + n, size - n, "; TIME_WAIT part (%.3g/tw) removed", r->tw_removed);
+	return buf;
+}
+
+const char *reason_overall(char *buf, size_t size, const char *verdict, bool clean,
+			   size_t ndecisive, const char *const *names, size_t n)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(buf, size, "%s", verdict);
+	if (clean) {
+		snprintf(buf + len, size - len, ": no decisive metric grew (%zu analysed)",
+			 ndecisive);
+		return buf;
+	}
+	for (i = 0; i < n && i < 4; i++)
+		if (len + 8 + strlen(names[i]) < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : " in ",
+						names[i]);
+	if (n > 4 && len + 16 < size)
+		snprintf(buf + len, size - len, " (+%zu more)", n - 4);
+	return buf;
+}
