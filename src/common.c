@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
+
 static const char *command;
 
 void sl_set_command(const char *name)
@@ -20,12 +22,15 @@ void sl_set_command(const char *name)
 
 void sl_err(const char *fmt, ...)
 {
-	char msg[1024];
+	char raw[1024], msg[1024];
+	struct esc_state st = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Names in messages may come from a saved file or the system: never a terminal's escape. */
+	esc_text(&st, raw, strlen(raw), msg, sizeof(msg), 1);
 	/* One write, so lines from several threads do not interleave. */
 	fprintf(stderr, "sockleak: %s%s%s\n", command ? command : "", command ? ": " : "", msg);
 }

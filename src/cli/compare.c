@@ -8,6 +8,7 @@
 #include "analysis/compare.h"
 #include "cli/cli.h"
 #include "common.h"
+#include "escape.h"
 #include "report/fmt.h"
 #include "report/jw.h"
 #include "config.h"
@@ -306,7 +307,12 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	/* With the JSON on stdout, the table goes to stderr so that stdout stays parseable. */
-	tbl = json && !strcmp(json, "-") ? stderr : stdout;
+	tbl = esc_stream(json && !strcmp(json, "-") ? stderr : stdout);
+	if (!tbl) {
+		rc = SL_EXIT_RUNTIME;
+		comparison_free(&cmp);
+		goto out;
+	}
 	fprintf(tbl, "sockleak compare: %s\n", cmp_outcome_name(cmp.outcome));
 	run_line(tbl, "A", &a);
 	run_line(tbl, "B", &b);
@@ -316,7 +322,7 @@ int cmd_compare(int argc, char **argv)
 		"(alpha %g)\n",
 		cmp.tests, cmp.z_crit, cmp.alpha);
 	print_table(tbl, &cmp, all);
-	fflush(tbl);
+	fclose(tbl); /* the names in it come from the files: escaped on their way out */
 	rc = cmp.outcome == CMP_REGRESSION ? SL_EXIT_FAIL : SL_EXIT_OK;
 	if (json && write_json(json, &cmp, &a, &b, force))
 		rc = SL_EXIT_RUNTIME;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "escape.h"
 #include "model/amount.h"
 #include "report/wrap.h"
 
@@ -537,8 +538,8 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 	}
 }
 
-int report_text(FILE *f, const struct series *s, const struct result *r,
-		const struct run_config *cfg, int w)
+static int text_report(FILE *f, const struct series *s, const struct result *r,
+		       const struct run_config *cfg, int w)
 {
 	layout(w);
 	verdict_line(f, s, r);
@@ -562,7 +563,7 @@ int report_text(FILE *f, const struct series *s, const struct result *r,
 	return ferror(f) ? -EIO : 0;
 }
 
-int report_text_facts(FILE *f, const struct run_facts *x)
+static int text_facts(FILE *f, const struct run_facts *x)
 {
 	if (x->guard[0])
 		fprintf(f, "\nStopped early by the memory guard: %s\n", x->guard);
@@ -577,7 +578,7 @@ int report_text_facts(FILE *f, const struct run_facts *x)
 	return ferror(f) ? -EIO : 0;
 }
 
-int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c, int w)
+static int text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c, int w)
 {
 	char nm[64];
 	size_t i;
@@ -598,6 +599,44 @@ int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_r
 			m->expected);
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * Names, reasons and settings come from the system, the user and saved files: what reaches the
+ * stream goes through esc_stream, so that no byte of theirs acts on a terminal.
+ */
+static FILE *escaped(FILE *f)
+{
+	return esc_stream(f);
+}
+
+static int done(FILE *e, FILE *f, int err)
+{
+	if (fclose(e) && !err)
+		err = -EIO;
+	return err || ferror(f) ? -EIO : 0;
+}
+
+int report_text(FILE *f, const struct series *s, const struct result *r,
+		const struct run_config *cfg, int w)
+{
+	FILE *e = escaped(f);
+
+	return e ? done(e, f, text_report(e, s, r, cfg, w)) : -ENOMEM;
+}
+
+int report_text_facts(FILE *f, const struct run_facts *x)
+{
+	FILE *e = escaped(f);
+
+	return e ? done(e, f, text_facts(e, x)) : -ENOMEM;
+}
+
+int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_result *c, int w)
+{
+	FILE *e = escaped(f);
+
+	return e ? done(e, f, text_confirm(e, sa, c, w)) : -ENOMEM;
 }
 
 int report_text_all(FILE *f, const struct report_in *in, int w)

@@ -41,6 +41,22 @@ jq 'del(.series.columns[3].values[7])' "$leak" >"$TMP/cut.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/cut.json" --html "$TMP/x.html" 2>"$TMP/err"
 check "a damaged series is refused with its place" \
 	grep -q "series.columns\[3\].values: expected 881 items" "$TMP/err"
+# Text from a file reaches the terminal escaped: no byte of it acts on the terminal.
+jq '.result.why = "\u001b[2J\u001b]0;owned\u0007 cleared" | .result.metrics[0].why = "\u009b31m red" |
+    .machine.hostname = "h\u001b[5m"' "$leak" >"$TMP/esc.json"
+"$SOCKLEAK" report "$TMP/esc.json" >"$TMP/esc.txt"
+"$SOCKLEAK" compare "$TMP/esc.json" "$TMP/esc.json" >"$TMP/esc-cmp.txt" || true
+check "the text report has no ESC, BEL or C1 byte" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\007]\\|\\302\\233')\" '$TMP/esc.txt'"
+check "compare's table has no ESC byte" sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$TMP/esc-cmp.txt'"
+check "they are shown as escapes" grep -qF '\x1b[2J\x1b]0;owned\x07 cleared' "$TMP/esc.txt"
+check "a C1 control is shown as one" grep -qF '\u009b31m red' "$TMP/esc.txt"
+check "compare shows the hostname escaped" grep -qF 'h\x1b[5m' "$TMP/esc-cmp.txt"
+jq '.result.verdict_metric = "tcp.\u001b[31mnope"' "$leak" >"$TMP/esc2.json"
+expect_exit 2 "$SOCKLEAK" report "$TMP/esc2.json" 2>"$TMP/err"
+check "an error message names it escaped" grep -qF "no column 'tcp.\x1b[31mnope'" "$TMP/err"
+check "and holds no ESC byte" sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$TMP/err'"
+
 # What the writer cannot produce is refused before any renderer computes with it.
 jq '.series.fold = 63' "$leak" >"$TMP/fold.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/fold.json" --html "$TMP/x.html" 2>"$TMP/err"
