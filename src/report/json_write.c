@@ -174,6 +174,20 @@ json_t *report_engine_json(const struct engine_stats *st, const char *const *op_
 	}
 	if (json_object_set_new(o, "errors", errs))
 		goto fail_o;
+	/* dontwait ops that would have blocked: counted, not failures. */
+	errs = json_array();
+	for (op = 0; errs && op < ENGINE_MAX_OPS && op < nops; op++) {
+		if (!st->wouldblock[op])
+			continue;
+		if (json_array_append_new(errs,
+					  json_pack("{s:s, s:i, s:I}", "op",
+						    op_names && op_names[op] ? op_names[op] : "?",
+						    "op_index", (int)op, "count",
+						    (json_int_t)st->wouldblock[op])))
+			goto fail;
+	}
+	if (!errs || json_object_set_new(o, "would_block", errs))
+		goto fail_o;
 	return o;
 fail:
 	json_decref(errs);

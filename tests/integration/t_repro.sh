@@ -34,6 +34,8 @@ cc -O2 -Wall -Werror "$TMP/kb5.c" -o "$TMP/kb5" -pthread
 grep -q "^growth: TCP: inuse  *+0 " "$TMP/kb5.out" || { cat "$TMP/kb5.out"; die "clean: grew"; }
 echo "ok: the clean run's program shows no growth"
 for r in udp unix; do
+	"$SOCKLEAK" repro --cycles 3000 "$TMP/$r.json" >"$TMP/$r.c"
+	cc -O2 -Wall -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread
 	"$TMP/$r" >"$TMP/$r.out" || die "$r reproducer exited $?"
 	grep -q "^growth: sockets: used  *+0 " "$TMP/$r.out" || { cat "$TMP/$r.out"; die "$r grew"; }
 	grep -q " 0 failed" "$TMP/$r.out" || { cat "$TMP/$r.out"; die "$r: cycles failed"; }

@@ -8,7 +8,7 @@ need_root
 need_jq
 TEST_NAME=t_run_scm
 
-short="--baseline 1s --seconds 3 --quiesce-max 15s --no-teardown"
+short="--baseline 1s --seconds 2 --quiesce-max 15s --no-teardown"
 for t in unix unix-dgram; do
 	for p in scm-self scm-cross scm-triangle; do
 		n=$p-$t
