@@ -67,6 +67,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 # Bench programs may use the program's code: linked from an archive, only what they reference.
 LIB_A := $(BUILD)/libsockleak.a
 $(LIB_A): $(LIB_OBJS)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/bench/%: bench/%.c $(LIB_A)

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "engine/cgroup.h"
+#include "probe/parse.h"
 #include "probe/probe.h"
 #include "sampler.h"
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "probe/parse.h"
 #include "probe/probe.h"
 
 int netns_enter(int fd)

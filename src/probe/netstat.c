@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "probe/parse.h"
 #include "probe/probe.h"
 
 /*

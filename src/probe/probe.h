@@ -108,46 +108,4 @@ int probe_off(struct probe *p, int err, const char *fmt, ...) __attribute__((for
 /* Path of a per-netns /proc/net file: the opening thread's netns when live ("" root). */
 void probe_net_path(const struct probe_ctx *ctx, const char *file, char *out, size_t n);
 
-/*
- * Parsers, one per source, on a buffer read whole; the unit tests call them on captured files.
- * Callbacks return 0 to go on or a negative errno to stop the parse with it.
- */
-
-/* /proc/meminfo: every "Key: value [kB]" line, value in bytes. */
-typedef int (*kv_fn)(void *arg, const char *key, double v);
-int meminfo_parse(const char *buf, kv_fn fn, void *arg);
-
-/* /proc/slabinfo 2.x: columns found by the header's names, so unknown extra columns are skipped. */
-struct slab_line {
-	char name[64];
-	uint64_t active_objs, num_objs, objsize, pagesperslab, num_slabs;
-};
-typedef int (*slab_fn)(void *arg, const struct slab_line *l);
-int slabinfo_parse(const char *buf, slab_fn fn, void *arg);
-
-/* /proc/net/sockstat{,6}: "PROTO: key value ..." -> fn(proto, key, value). */
-typedef int (*sockstat_fn)(void *arg, const char *proto, const char *key, double v);
-int sockstat_parse(const char *buf, sockstat_fn fn, void *arg);
-
-/* /proc/net/netstat and /proc/net/snmp: pairs of "Section: names" / "Section: values" lines. */
-typedef int (*netstat_fn)(void *arg, const char *section, const char *field, double v);
-int netstat_parse(const char *buf, netstat_fn fn, void *arg);
-
-/* memcg v2 memory.stat (and v1's): "key value" lines. */
-int memcg_stat_parse(const char *buf, kv_fn fn, void *arg);
-
-/* /proc/PID/status: "Threads:" and friends (kB values in bytes); /proc/PID/statm: resident pages. */
-int proc_status_parse(const char *buf, kv_fn fn, void *arg);
-int proc_statm_resident(const char *buf, uint64_t *pages);
-
-/*
- * Slab merging (SLUB): the caches merged into each cache slabinfo shows, from the symlinks and
- * aliases files in ROOT/sys/kernel/slab. fn(shown, merged) is called for each merged name.
- */
-typedef int (*slab_alias_fn)(void *arg, const char *shown, const char *merged);
-int slab_aliases(const char *root, const char *slabinfo_buf, slab_alias_fn fn, void *arg);
-
-/* sock_diag names: TCP states as the kernel calls them (index = state), unix states likewise. */
-const char *tcp_state_name(unsigned state);
-
 #endif

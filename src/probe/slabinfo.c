@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "probe/parse.h"
 #include "probe/probe.h"
 
 /* Header names of the columns we read, and where they sit in a line. */

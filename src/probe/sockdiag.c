@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "probe/parse.h"
 #include "probe/probe.h"
 
 #define NSTATES 13 /* TCP_ESTABLISHED (1) .. TCP_NEW_SYN_RECV (12) */

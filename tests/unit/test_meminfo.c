@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "probe/parse.h"
 #include "probe_fixture.h"
 
 static void test_capture(void **state)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "probe/parse.h"
 #include "probe_fixture.h"
 
 static void check_tcp(const struct series *s)

@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "netns_fixture.h"
+#include "probe/parse.h"
 #include "probe_fixture.h"
 
 static struct test_netns tn;

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "probe/parse.h"
 #include "probe_fixture.h"
 
 static void test_capture(void **state)
