@@ -19,6 +19,22 @@ rjq leak '.machine.vm == "qemu/tcg" and .machine.cgroup_version == 2 and .machin
 	"the run had a memory cgroup of its own in the guest (v2)"
 head -n 1 "$TMP/leak.out" | grep -q '^LEAK' || die "the text report is not on stdout"
 
+# compare across kernels (its main use): a recorded run on this host's kernel against the VM's.
+gunzip -c "$TESTDIR/../data/golden/leak.json.gz" >"$TMP/host-leak.json"
+set +e
+"$SOCKLEAK" compare "$TMP/host-leak.json" "$TMP/leak.json" --json "$TMP/cmp.json" >"$TMP/cmp.out"
+rc=$?
+set -e
+cat "$TMP/cmp.out"
+[ $rc -le 1 ] || die "compare across kernels: exit $rc"
+head -n 1 "$TMP/cmp.out" | grep -q "from Linux $(jq -r .machine.kernel "$TMP/host-leak.json") to Linux 6\.1.* (VM qemu/tcg)$" ||
+	die "compare does not say the kernels in its headline"
+grep -q "differences:.*kernel .* vs 6\.1.*; VM none vs qemu/tcg" "$TMP/cmp.out" ||
+	die "compare does not list the kernel and the VM among the differences"
+jq -e '.a.vm == null and .b.vm == "qemu/tcg" and (.b.kernel | startswith("6.1"))' "$TMP/cmp.json" \
+	>/dev/null || die "compare's JSON does not name the kernels and the VM"
+echo "ok: compare across kernels says both kernels and the VM"
+
 # shellcheck disable=SC2086
 vm clean 0 --quiet -- run --quiet --ops 12000 $short --fail-on leak --json "$TMP/clean.json"
 rjq clean '.result.verdict != "LEAK"' "clean run in the VM: not LEAK ($(jq -r .result.verdict "$TMP/clean.json"))"
