@@ -11,7 +11,7 @@
 # Prints, for sh's eval:  kernel=CACHE/boot/vmlinuz-RELEASE  modules=CACHE/lib/modules/RELEASE
 set -eu
 
-cache=${SOCKLEAK_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockleak/kernels}
+cache=${SOCKLEAK_KERNEL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/sockleak/kernels}
 pkg=
 while [ $# -gt 0 ]; do
 	case $1 in
