@@ -1,8 +1,7 @@
 /* The names of the configuration's enums: transports, server-close modes, syscall layers. */
 #include "config.h"
 
-#include <errno.h>
-#include <string.h>
+#include "model/names.h"
 
 static const char *const transport_names[TR_COUNT] = {
 	[TR_TCP] = "tcp",     [TR_TCP6] = "tcp6", [TR_UDP] = "udp",
@@ -27,24 +26,14 @@ const char *api_name(enum api_kind a)
 	return (unsigned)a < API_COUNT ? api_names[a] : "?";
 }
 
-static int find(const char *const *names, int n, const char *s)
-{
-	int i;
-
-	for (i = 0; s && i < n; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -EINVAL;
-}
-
 const char *transport_name(enum transport_kind k)
 {
-	return (unsigned)k < TR_COUNT ? transport_names[k] : "?";
+	return name_at(transport_names, TR_COUNT, (unsigned)k);
 }
 
 int transport_parse(const char *name, enum transport_kind *out)
 {
-	int i = find(transport_names, TR_COUNT, name);
+	int i = name_index(transport_names, TR_COUNT, name, false);
 
 	if (i < 0)
 		return i;
@@ -54,12 +43,12 @@ int transport_parse(const char *name, enum transport_kind *out)
 
 const char *server_close_name(enum server_close m)
 {
-	return (unsigned)m < SC_COUNT ? close_names[m] : "?";
+	return name_at(close_names, SC_COUNT, (unsigned)m);
 }
 
 int server_close_parse(const char *name, enum server_close *out)
 {
-	int i = find(close_names, SC_COUNT, name);
+	int i = name_index(close_names, SC_COUNT, name, false);
 
 	if (i < 0)
 		return i;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/names.h"
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const unit_names[UNIT_NAMES] = {
@@ -47,46 +49,38 @@ static const char *const trait_names[MT_NAMES] = {
 	"falls", "holds-sockets", "socket-cache", "merged",    "protocol",
 };
 
-static const char *pick(const char *const *names, size_t n, unsigned i)
-{
-	return i < n && names[i] ? names[i] : "?";
-}
-
 const char *unit_name(enum unit u)
 {
-	return pick(unit_names, NELEM(unit_names), (unsigned)u);
+	return name_at(unit_names, NELEM(unit_names), (unsigned)u);
 }
 
 const char *kind_name(enum metric_kind k)
 {
-	return pick(kind_names, NELEM(kind_names), (unsigned)k);
+	return name_at(kind_names, NELEM(kind_names), (unsigned)k);
 }
 
 const char *metric_class_name(enum metric_class c)
 {
-	return pick(class_names, NELEM(class_names), (unsigned)c);
+	return name_at(class_names, NELEM(class_names), (unsigned)c);
 }
 
 const char *family_name(unsigned bit_index)
 {
-	return pick(family_names, NELEM(family_names), bit_index);
+	return name_at(family_names, NELEM(family_names), bit_index);
 }
 
 const char *trait_name(unsigned bit_index)
 {
-	return pick(trait_names, NELEM(trait_names), bit_index);
+	return name_at(trait_names, NELEM(trait_names), bit_index);
 }
 
 static int find(const char *const *names, size_t n, const char *s, unsigned *out)
 {
-	size_t i;
+	int i = name_index(names, n, s, false);
 
-	for (i = 0; s && i < n; i++)
-		if (names[i] && !strcmp(names[i], s)) {
-			*out = (unsigned)i;
-			return 0;
-		}
-	return -EINVAL;
+	if (i >= 0)
+		*out = (unsigned)i;
+	return i < 0 ? i : 0;
 }
 
 int unit_parse(const char *s, enum unit *out)

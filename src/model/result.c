@@ -1,9 +1,9 @@
 /* What analysis decided: the names of verdicts and roles (part of the JSON schema), and freeing. */
 #include "model/result.h"
 
-#include <errno.h>
 #include <stdlib.h>
-#include <strings.h>
+
+#include "model/names.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
 	[VERDICT_CLEAN] = "CLEAN",
@@ -15,19 +15,16 @@ static const char *const verdict_names[VERDICT_COUNT] = {
 
 const char *verdict_name(enum verdict v)
 {
-	return (unsigned)v < VERDICT_COUNT ? verdict_names[v] : "?";
+	return name_at(verdict_names, VERDICT_COUNT, (unsigned)v);
 }
 
 int verdict_parse(const char *s, enum verdict *out)
 {
-	int i;
+	int i = name_index(verdict_names, VERDICT_COUNT, s, true);
 
-	for (i = 0; s && i < VERDICT_COUNT; i++)
-		if (!strcasecmp(verdict_names[i], s)) {
-			*out = (enum verdict)i;
-			return 0;
-		}
-	return -EINVAL;
+	if (i >= 0)
+		*out = (enum verdict)i;
+	return i < 0 ? i : 0;
 }
 
 static const char *const role_names[ROLE_COUNT] = {
@@ -37,7 +34,7 @@ static const char *const role_names[ROLE_COUNT] = {
 
 const char *role_name(enum metric_role r)
 {
-	return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+	return name_at(role_names, ROLE_COUNT, (unsigned)r);
 }
 
 void result_free(struct result *r)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/names.h"
+
 static const char *const phase_names[PHASE_COUNT] = {
 	[PHASE_BASELINE] = "baseline", [PHASE_WARMUP] = "warmup",     [PHASE_CHURN] = "churn",
 	[PHASE_QUIESCE] = "quiesce",   [PHASE_TEARDOWN] = "teardown",
@@ -13,19 +15,16 @@ static const char *const phase_names[PHASE_COUNT] = {
 
 const char *phase_name(enum phase ph)
 {
-	return (unsigned)ph < PHASE_COUNT ? phase_names[ph] : "?";
+	return name_at(phase_names, PHASE_COUNT, (unsigned)ph);
 }
 
 int phase_parse(const char *s, enum phase *out)
 {
-	int i;
+	int i = name_index(phase_names, PHASE_COUNT, s, false);
 
-	for (i = 0; s && i < PHASE_COUNT; i++)
-		if (!strcmp(phase_names[i], s)) {
-			*out = (enum phase)i;
-			return 0;
-		}
-	return -EINVAL;
+	if (i >= 0)
+		*out = (enum phase)i;
+	return i < 0 ? i : 0;
 }
 
 /* The descriptor's strings, owned by a column. */
