@@ -200,3 +200,10 @@ const char *sl_vm(void)
 
 	return vm && *vm ? vm : NULL;
 }
+
+unsigned sl_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (unsigned)n;
+}

@@ -41,6 +41,9 @@ int sl_parse_size(const char *s, uint64_t *bytes);
 long sl_read_file(const char *path, char *buf, size_t size);
 
 bool sl_is_root(void);
+
+/* Online CPUs, at least 1. */
+unsigned sl_cpus(void);
 /* The VM `sockleak vm` started this process in ("qemu/tcg", from SOCKLEAK_VM), or NULL. */
 const char *sl_vm(void);
 

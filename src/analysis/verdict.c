@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analysis/analysis.h"
 #include "analysis/lag.h"
 #include "analysis/measure.h"
+#include "common.h"
 #include "model/amount.h"
 
 /*
@@ -37,10 +37,7 @@
 
 void analysis_defaults(struct analysis_params *p)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus < 1)
-		cpus = 1;
+	unsigned cpus = sl_cpus();
 	memset(p, 0, sizeof(*p));
 	p->alpha = 0.01;
 	p->power = 0.8;
@@ -50,7 +47,7 @@ void analysis_defaults(struct analysis_params *p)
 	p->min_count_per_cycle = 1e-4;
 	p->min_bytes_per_cycle = 1;
 	p->slab_hold_bytes = 131072.0 * cpus;
-	p->cpus = (unsigned)cpus;
+	p->cpus = cpus;
 	p->sockmem_hold_bytes = 1048576.0 * cpus;
 	p->memcg_hold_bytes = 2097152.0 * cpus;
 	p->tw_seconds = 60;
