@@ -18,8 +18,15 @@ enum sl_exit {
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/* printf-style checking; mingw's "printf" is Microsoft's, its C99 printf (what we use) gnu_printf. */
+#ifdef __MINGW32__
+#define SL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define SL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
 /* Prints "sockleak: CMD: <message>\n" to stderr (CMD: the command running, when one is). */
-void sl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sl_err(const char *fmt, ...) SL_PRINTF(1, 2);
 /* The command sl_err names ("run"); NULL: none. Set once, before any thread starts. */
 void sl_set_command(const char *name);
 

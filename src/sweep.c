@@ -29,8 +29,7 @@ const char *sweep_status_name(enum sweep_status s)
 	return (unsigned)s < ARRAY_SIZE(status_names) ? status_names[s] : "?";
 }
 
-static int say(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int say(char *why, size_t whylen, const char *fmt, ...) SL_PRINTF(3, 4);
 
 static int say(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -323,8 +322,7 @@ static char *insert_option(const char *text, const char *opt, bool *dup)
 	return out;
 }
 
-static void skip(struct sweep_variant *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void skip(struct sweep_variant *v, const char *fmt, ...) SL_PRINTF(2, 3);
 
 static void skip(struct sweep_variant *v, const char *fmt, ...)
 {

@@ -6,8 +6,9 @@
 
 #include "analysis/analysis.h"
 #include "analysis/measure.h"
+#include "common.h"
 
-static bool say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool say(char *why, size_t len, const char *fmt, ...) SL_PRINTF(3, 4);
 
 static bool say(char *why, size_t len, const char *fmt, ...)
 {

@@ -93,8 +93,7 @@ struct diffs {
 	size_t n;
 };
 
-static void __attribute__((format(printf, 3, 4)))
-diff(struct diffs *d, bool differ, const char *fmt, ...)
+static void SL_PRINTF(3, 4) diff(struct diffs *d, bool differ, const char *fmt, ...)
 {
 	va_list ap;
 	int k;

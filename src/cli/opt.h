@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common.h"
+
 /*
  * What an option's value is: how it is parsed, and what --help, man pages and shell completion
  * say and offer for it.
@@ -162,8 +164,7 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *obj, int *
 int opt_set(const struct opt *table, const char *name, const char *arg, void *obj);
 
 /* "sockleak: CMD: --NAME 'ARG': what" (printf-style); returns -EINVAL. */
-int opt_bad(const struct opt_call *c, const char *arg, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int opt_bad(const struct opt_call *c, const char *arg, const char *fmt, ...) SL_PRINTF(3, 4);
 
 /*
  * The command's --help: usage, about, the options by group, epilogue, and where its manual page

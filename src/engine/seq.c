@@ -244,7 +244,7 @@ const char *seq_option_example(unsigned i)
 }
 
 /* Appends to a bounded string, silently truncating. */
-static void __attribute__((format(printf, 3, 4))) cat(char *buf, size_t size, const char *fmt, ...)
+static void SL_PRINTF(3, 4) cat(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;
@@ -274,8 +274,7 @@ struct parser {
 	struct seq_error *err;
 };
 
-static int fail(struct parser *p, unsigned pos, unsigned len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int fail(struct parser *p, unsigned pos, unsigned len, const char *fmt, ...) SL_PRINTF(4, 5);
 
 static int fail(struct parser *p, unsigned pos, unsigned len, const char *fmt, ...)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common.h"
 #include "model/series.h"
 
 /* What a probe may know about the run it watches. */
@@ -104,7 +105,7 @@ int probe_open_path(const struct probe_ctx *ctx, const char *path);
 /* Opens ctx->root + path and reads it once into b: length or -errno. */
 long probe_read_path(const struct probe_ctx *ctx, const char *path, struct probe_buf *b);
 /* Sets p->why and returns err (negative). */
-int probe_off(struct probe *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int probe_off(struct probe *p, int err, const char *fmt, ...) SL_PRINTF(3, 4);
 /* Path of a per-netns /proc/net file: the opening thread's netns when live ("" root). */
 void probe_net_path(const struct probe_ctx *ctx, const char *file, char *out, size_t n);
 

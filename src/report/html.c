@@ -968,8 +968,7 @@ static void row(struct page *p, const char *key, const char *value)
 	fputs("</td></tr>", p->f);
 }
 
-static void rowf(struct page *p, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void rowf(struct page *p, const char *key, const char *fmt, ...) SL_PRINTF(3, 4);
 
 static void rowf(struct page *p, const char *key, const char *fmt, ...)
 {

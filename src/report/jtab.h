@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common.h"
 #include "model/series.h"
 #include "report/jw.h"
 
@@ -132,7 +133,7 @@ struct jt_reader {
  * Says the first problem only: "PATH: WHERE.KEY: message" (sl_err), and sets rd->err.
  */
 void jt_bad(struct jt_reader *rd, const char *where, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+	SL_PRINTF(4, 5);
 /* obj.key, which must be there: NULL (said) when missing. */
 json_t *jt_get(struct jt_reader *rd, json_t *obj, const char *where, const char *key);
 /* obj.key as an array of want items ((size_t)-1: any), or an object: NULL (said) otherwise. */

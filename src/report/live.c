@@ -63,8 +63,7 @@ int live_parse_sort(const char *s, enum live_sort *out)
 	return -EINVAL;
 }
 
-static void out(struct sink *k, bool bold, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void out(struct sink *k, bool bold, const char *fmt, ...) SL_PRINTF(3, 4);
 
 static void out(struct sink *k, bool bold, const char *fmt, ...)
 {
