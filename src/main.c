@@ -8,6 +8,7 @@
 #include "cli/engine_opts.h"
 #include "common.h"
 #include "config.h"
+#include "report/fmt.h"
 #include "report/wrap.h"
 #include "run.h"
 #include "sweep.h"

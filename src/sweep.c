@@ -747,29 +747,3 @@ double sweep_churn_now(const struct sweep_plan *p, double remaining, unsigned le
 	c = remaining / left - (p->per_variant - p->churn);
 	return c >= SWEEP_MIN_CHURN ? c : 0;
 }
-
-const char *sweep_fmt_duration(char *buf, size_t size, double seconds)
-{
-	double s = seconds < 0 ? 0 : seconds;
-
-	if (s < 9.95 && fabs(s - round(s)) > 0.05)
-		snprintf(buf, size, "%.1fs", s);
-	else if (lround(s) < 60)
-		snprintf(buf, size, "%lds", lround(s));
-	else if (lround(s) < 3600) {
-		long r = lround(s);
-
-		if (r % 60)
-			snprintf(buf, size, "%ldm%lds", r / 60, r % 60);
-		else
-			snprintf(buf, size, "%ldm", r / 60);
-	} else {
-		long r = lround(s / 60);
-
-		if (r % 60)
-			snprintf(buf, size, "%ldh%ldm", r / 60, r % 60);
-		else
-			snprintf(buf, size, "%ldh", r / 60);
-	}
-	return buf;
-}

@@ -10,6 +10,7 @@
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
+#include "report/fmt.h"
 
 #define SWEEP_MAX_AXIS 64 /* entries of one axis (sequences, options) */
 #define SWEEP_MAX_VARIANTS 1024
@@ -175,8 +176,5 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
  * less than SWEEP_MIN_CHURN fits (the sweep stops there to hold the budget).
  */
 double sweep_churn_now(const struct sweep_plan *p, double remaining, unsigned left);
-
-/* "45s", "9m50s", "1h2m" */
-const char *sweep_fmt_duration(char *buf, size_t size, double seconds);
 
 #endif

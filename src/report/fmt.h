@@ -21,4 +21,7 @@ void fmt_html(FILE *f, const char *s);
 /* Writes s as one CSV field (RFC 4180): quoted, with quotes doubled, when it holds , " CR or LF. */
 void fmt_csv(FILE *f, const char *s);
 
+/* A duration for people: "45s", "9m50s", "1h2m" (sweep budgets, how long a run takes). */
+const char *sweep_fmt_duration(char *buf, size_t size, double seconds);
+
 #endif
