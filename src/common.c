@@ -189,10 +189,28 @@ long sl_read_file(const char *path, char *buf, size_t size)
 	return err ? err : (long)len;
 }
 
+#ifdef _WIN32
+/* Windows: an elevated token (Administrator) is what root is for sockleak. */
+bool sl_is_root(void)
+{
+	TOKEN_ELEVATION el = { 0 };
+	HANDLE tok;
+	DWORD n;
+	bool root = false;
+
+	if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+		root = GetTokenInformation(tok, TokenElevation, &el, sizeof(el), &n) &&
+		       el.TokenIsElevated;
+		CloseHandle(tok);
+	}
+	return root;
+}
+#else
 bool sl_is_root(void)
 {
 	return geteuid() == 0;
 }
+#endif
 
 const char *sl_vm(void)
 {

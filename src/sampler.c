@@ -31,6 +31,13 @@ struct sampler {
 
 static void to_timespec(double t, struct timespec *ts)
 {
+#ifdef _WIN32
+	/* winpthreads times a condition wait on the realtime clock whatever the attribute says. */
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	t += (double)rt.tv_sec + rt.tv_nsec * 1e-9 - sl_now();
+#endif
 	ts->tv_sec = (time_t)t;
 	ts->tv_nsec = (long)((t - (double)ts->tv_sec) * 1e9);
 	if (ts->tv_nsec >= 1000000000L) {

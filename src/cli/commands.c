@@ -2,6 +2,13 @@
 #include "cli/cli.h"
 
 const struct command *const commands[] = {
-	&command_run,	  &command_sweep, &command_churn, &command_watch, &command_report,
-	&command_compare, &command_repro, &command_vm,	  NULL,
+	&command_run,
+#ifndef _WIN32 /* sweep's variants, repro's C program and QEMU guests are Linux's */
+	&command_sweep,
+#endif
+	&command_churn, &command_watch, &command_report, &command_compare,
+#ifndef _WIN32
+	&command_repro, &command_vm,
+#endif
+	NULL,
 };

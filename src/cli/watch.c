@@ -122,10 +122,22 @@ int cmd_watch(int argc, char **argv)
 	cgroup = a.cgroup;
 	cfg.ctx.server_port = (uint16_t)a.port;
 	cfg.ctx.server_path = a.unix_path;
+#ifdef _WIN32
+	if (netns || cgroup || a.unix_path) {
+		sl_err("--%s is Linux-only (network namespaces, memory cgroups, UNIX sockets); "
+		       "Windows has the host's pools and TCP tables",
+		       netns  ? "netns" :
+		       cgroup ? "cgroup" :
+				"unix");
+		return SL_EXIT_USAGE;
+	}
+#endif
+#ifndef _WIN32 /* Windows: the process probe says when it cannot open the process */
 	if (pid && kill((pid_t)pid, 0) && errno == ESRCH) {
 		sl_err("--pid: no process %ld", pid);
 		return SL_EXIT_RUNTIME;
 	}
+#endif
 	cfg.ctx.pid = pid ? (pid_t)pid : getpid();
 	if (netns && open_netns(netns, &cfg.ctx.netns_fd))
 		return SL_EXIT_RUNTIME;

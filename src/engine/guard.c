@@ -25,6 +25,21 @@ int guard_meminfo_value(const char *text, const char *key, uint64_t *bytes)
 	return -ENOENT;
 }
 
+#ifdef _WIN32
+/* Windows: physical memory total and available, the figures MemTotal and MemAvailable stand for. */
+static int read_meminfo(const struct guard *g, uint64_t *total, uint64_t *avail)
+{
+	MEMORYSTATUSEX ms = { .dwLength = sizeof(ms) };
+
+	(void)g;
+	if (!GlobalMemoryStatusEx(&ms))
+		return -EIO;
+	if (total)
+		*total = ms.ullTotalPhys;
+	*avail = ms.ullAvailPhys;
+	return 0;
+}
+#else
 static int read_meminfo(const struct guard *g, uint64_t *total, uint64_t *avail)
 {
 	char buf[8192];
@@ -36,6 +51,7 @@ static int read_meminfo(const struct guard *g, uint64_t *total, uint64_t *avail)
 		return -ENOENT;
 	return guard_meminfo_value(buf, "MemAvailable", avail);
 }
+#endif
 
 int guard_init(struct guard *g)
 {

@@ -69,20 +69,24 @@ static const struct {
 #define OPB(k) (1u << (k))
 #define OPS_SEND (OPB(OP_SEND) | OPB(OP_SENDTO) | OPB(OP_SENDMSG))
 
-/* Flags after a send's or recv's size: send:1M:dontwait. */
+/* Flags after a send's or recv's size: send:1M:dontwait (Windows: oob and peek). */
 static const struct flagdef {
 	const char *name;
 	int msg;
 	unsigned ops, tmask;
 	const char *what;
 } flagdefs[] = {
+#ifndef _WIN32
 	{ "dontwait", MSG_DONTWAIT, OPS_SEND | OPB(OP_RECV), T_ALL,
 	  "do not block: a would-block is counted (EAGAIN), not a failure of the cycle" },
+#endif
 	{ "oob", MSG_OOB, OPB(OP_SEND) | OPB(OP_SENDMSG), T(TR_TCP) | T(TR_TCP6) | T(TR_UNIX),
 	  "out-of-band: the last byte is urgent" },
+#ifndef _WIN32
 	{ "more", MSG_MORE, OPS_SEND, T_INET, "more data follows: hold a partial frame" },
 	{ "zerocopy", MSG_ZEROCOPY, OPS_SEND, T_TCPUDP,
 	  "MSG_ZEROCOPY (needs setsockopt:SO_ZEROCOPY=1 before; zcdrain reads completions)" },
+#endif
 	{ "peek", MSG_PEEK, OPB(OP_RECV), T_ALL, "look without taking: the next recv gets it" },
 };
 
@@ -94,6 +98,7 @@ enum vkind {
 	V_STR, /* a name (TCP_CONGESTION) */
 };
 
+/* Socket options; the rows Winsock has no counterpart for are left out of the Windows build. */
 static const struct optdef {
 	const char *name;
 	int level, opt;
@@ -106,13 +111,16 @@ static const struct optdef {
 	  "linger on close: on:secs; 1:0 closes with a reset (abortive)" },
 	{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, V_BOOL, 0, 1, T_ALL, "1",
 	  "reuse a local address in TIME_WAIT" },
+#ifndef _WIN32
 	{ "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, V_BOOL, 0, 1, T_INET, "1",
 	  "several sockets may bind one port" },
+#endif
 	{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, V_BOOL, 0, 1, T_ALL, "1", "keepalive probes" },
 	{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, V_SIZE, 0, INT_MAX, T_ALL, "64k",
 	  "send buffer bytes (the kernel doubles it)" },
 	{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, V_SIZE, 0, INT_MAX, T_ALL, "64k",
 	  "receive buffer bytes (the kernel doubles it)" },
+#ifndef _WIN32
 	{ "SO_RCVLOWAT", SOL_SOCKET, SO_RCVLOWAT, V_INT, 0, INT_MAX, T_ALL, "1",
 	  "bytes a recv waits for" },
 	{ "SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, V_INT, 0, INT_MAX, T_ALL, "1",
@@ -121,7 +129,9 @@ static const struct optdef {
 	  "firewall mark (needs CAP_NET_ADMIN)" },
 	{ "SO_ZEROCOPY", SOL_SOCKET, SO_ZEROCOPY, V_BOOL, 0, 1, T_TCPUDP, "1",
 	  "allow MSG_ZEROCOPY sends" },
+#endif
 	{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, V_BOOL, 0, 1, T_TCP, "1", "disable Nagle" },
+#ifndef _WIN32
 	{ "TCP_QUICKACK", IPPROTO_TCP, TCP_QUICKACK, V_BOOL, 0, 1, T_TCPONLY, "1",
 	  "acknowledge at once" },
 	{ "TCP_CORK", IPPROTO_TCP, TCP_CORK, V_BOOL, 0, 1, T_TCP, "1",
@@ -134,13 +144,16 @@ static const struct optdef {
 	  "TCP Fast Open on connect" },
 	{ "TCP_CONGESTION", IPPROTO_TCP, TCP_CONGESTION, V_STR, 1, SEQ_OPTVAL_MAX - 1, T_TCP,
 	  "reno", "congestion control by name (reno, cubic, ...)" },
+#endif
 	{ "IP_TOS", IPPROTO_IP, IP_TOS, V_INT, 0, 255, T_IP4, "0x10", "type of service byte" },
 	{ "IP_TTL", IPPROTO_IP, IP_TTL, V_INT, 1, 255, T(TR_TCP) | T(TR_UDP), "64",
 	  "time to live" },
 	{ "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, V_BOOL, 0, 1, T_IP6, "1",
 	  "IPv6 only (no v4-mapped)" },
+#ifndef _WIN32
 	{ "IPV6_TCLASS", IPPROTO_IPV6, IPV6_TCLASS, V_INT, 0, 255, T_IP6, "0x10",
 	  "traffic class byte" },
+#endif
 };
 
 static const char *const syntax_of[] = {

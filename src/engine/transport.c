@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifndef _WIN32
 #include <ifaddrs.h>
+#endif
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -200,6 +202,12 @@ bool transport_addr_is_local(const struct sockaddr *sa)
 	} else {
 		return false;
 	}
+#ifdef _WIN32
+	/* Only loopback counts as this host on Windows: another address is taken for remote. */
+	(void)ifs;
+	(void)i;
+	return local;
+#else
 	/* An address of one of this host's own interfaces: the traffic stays on the host. */
 	if (getifaddrs(&ifs))
 		return false;
@@ -218,6 +226,7 @@ bool transport_addr_is_local(const struct sockaddr *sa)
 	}
 	freeifaddrs(ifs);
 	return local;
+#endif
 }
 
 void transport_any_addr(const struct transport *t, struct sockaddr_storage *ss, socklen_t *len)
@@ -248,8 +257,8 @@ void transport_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, siz
 		snprintf(buf, size, "[%s]:%u", host, ntohs(in6->sin6_port));
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
-		size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
-				   len - offsetof(struct sockaddr_un, sun_path) :
+		size_t n = (size_t)len > offsetof(struct sockaddr_un, sun_path) ?
+				   (size_t)len - offsetof(struct sockaddr_un, sun_path) :
 				   0;
 
 		if (n && un->sun_path[0] == '\0')
@@ -261,6 +270,7 @@ void transport_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, siz
 	}
 }
 
+#ifndef _WIN32 /* the Windows server makes its own overlapped sockets (engine/win/server.c) */
 int transport_server_socket(const struct transport *t, int backlog, bool join,
 			    struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen)
 {
@@ -324,3 +334,4 @@ int transport_server_socket(const struct transport *t, int backlog, bool join,
 	}
 	return fd;
 }
+#endif

@@ -45,7 +45,16 @@ struct probe {
 	unsigned skip; /* ticks to sit out: its last sample cost more than the budget */
 };
 
-/* The registry: every probe, in a fixed order. */
+/* The registry: every probe of the platform, in a fixed order. */
+#ifdef _WIN32
+enum probe_id {
+	PROBE_PERF,
+	PROBE_POOLTAG,
+	PROBE_TCPTABLE,
+	PROBE_WINPROC,
+	PROBE_COUNT,
+};
+#else
 enum probe_id {
 	PROBE_MEMINFO,
 	PROBE_SLABINFO,
@@ -59,6 +68,7 @@ enum probe_id {
 
 extern const struct probe_ops meminfo_probe, slabinfo_probe, sockstat_probe, netstat_probe,
 	sockdiag_probe, memcg_probe, proc_probe;
+#endif
 
 struct probe_set {
 	struct probe p[PROBE_COUNT];
@@ -88,7 +98,16 @@ void probes_close(struct probe_set *ps);
 /* How many probes are on. */
 unsigned probes_on(const struct probe_set *ps);
 
-/* Helpers shared by the probes (probe.c). */
+/* The platform's probes, in their fixed order (probe/linux.c, probe/win/registry.c). */
+extern const struct probe_ops *const probe_registry[PROBE_COUNT];
+/*
+ * Moves the calling thread into the network namespace fd (< 0 or the one it is in: nothing to do)
+ * and keeps a way back in *home (-1: none needed); 0 or -errno. probe_netns_leave goes back.
+ */
+int probe_netns_enter(int fd, int *home);
+void probe_netns_leave(int home);
+
+/* Helpers shared by the Linux probes (probe/linux.c). */
 
 /* A buffer reused for every read of one file: grows only when a file outgrows it. */
 struct probe_buf {

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <sys/utsname.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@ static long read_under(const char *root, const char *path, char *buf, size_t siz
 	return sl_read_file(full, buf, size);
 }
 
+#ifndef _WIN32
 /* Copies the value of the first line "KEY<sep>value" of text into out, trimmed of blanks and quotes. */
 static void find_value(const char *text, const char *key, char sep, char *out, size_t size)
 {
@@ -46,8 +49,14 @@ static void find_value(const char *text, const char *key, char sep, char *out, s
 	}
 }
 
+#endif
+
 int machine_cgroup_version(const char *root)
 {
+#ifdef _WIN32
+	(void)root;
+	return 0; /* no cgroups (and under Wine, /proc paths would read the host's) */
+#endif
 	char buf[8192], *line, *save = NULL;
 	bool v2 = false;
 
@@ -100,18 +109,53 @@ static void vm_from_env(struct machine *m)
 			snprintf((char *)m + f[i].off, f[i].size, "%s", v);
 }
 
-void machine_init(struct machine *m, const char *root)
+#ifdef _WIN32
+/* Windows: the version from ntdll (not the manifest-bound GetVersionEx), and Wine when under it. */
+static void host_facts(struct machine *m, const char *root)
+{
+	typedef LONG(WINAPI * rtl_get_version_fn)(OSVERSIONINFOW *);
+	typedef const char *(CDECL * wine_version_fn)(void);
+	HMODULE nt = GetModuleHandleA("ntdll.dll");
+	rtl_get_version_fn rtl_get_version =
+		nt ? (rtl_get_version_fn)(void *)GetProcAddress(nt, "RtlGetVersion") : NULL;
+	wine_version_fn wine_version =
+		nt ? (wine_version_fn)(void *)GetProcAddress(nt, "wine_get_version") : NULL;
+	OSVERSIONINFOW v = { .dwOSVersionInfoSize = sizeof(v) };
+	MEMORYSTATUSEX ms = { .dwLength = sizeof(ms) };
+	SYSTEM_INFO si;
+	DWORD n = sizeof(m->hostname), type, size = sizeof(m->cpu);
+
+	(void)root;
+	if (rtl_get_version && !rtl_get_version(&v)) {
+		snprintf(m->kernel, sizeof(m->kernel), "%lu.%lu.%lu", v.dwMajorVersion,
+			 v.dwMinorVersion, v.dwBuildNumber);
+		snprintf(m->kernel_build, sizeof(m->kernel_build), "Windows NT build %lu",
+			 v.dwBuildNumber);
+		snprintf(m->os, sizeof(m->os), "Windows %lu.%lu (build %lu)%s%s", v.dwMajorVersion,
+			 v.dwMinorVersion, v.dwBuildNumber, wine_version ? " under Wine " : "",
+			 wine_version ? wine_version() : "");
+	}
+	GetNativeSystemInfo(&si);
+	snprintf(m->arch, sizeof(m->arch), "%s",
+		 si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64 ? "x86_64" :
+		 si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_ARM64 ? "arm64" :
+									     "other");
+	if (!GetComputerNameA(m->hostname, &n))
+		m->hostname[0] = '\0';
+	if (RegGetValueA(HKEY_LOCAL_MACHINE, "HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0",
+			 "ProcessorNameString", RRF_RT_REG_SZ, &type, m->cpu,
+			 &size) != ERROR_SUCCESS)
+		m->cpu[0] = '\0';
+	if (GlobalMemoryStatusEx(&ms))
+		m->mem_bytes = ms.ullTotalPhys;
+}
+#else
+static void host_facts(struct machine *m, const char *root)
 {
 	char buf[16384];
 	char mem[64] = "";
 	struct utsname u;
-	time_t now = time(NULL);
-	struct tm tm;
-	long n;
 
-	memset(m, 0, sizeof(*m));
-	if (!root)
-		root = "";
 	if (!uname(&u)) {
 		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
 		snprintf(m->kernel_build, sizeof(m->kernel_build), "%s", u.version);
@@ -127,6 +171,19 @@ void machine_init(struct machine *m, const char *root)
 		find_value(buf, "MemTotal", ':', mem, sizeof(mem));
 		m->mem_bytes = strtoull(mem, NULL, 10) * 1024; /* "24576000 kB" */
 	}
+}
+#endif
+
+void machine_init(struct machine *m, const char *root)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	long n;
+
+	memset(m, 0, sizeof(*m));
+	if (!root)
+		root = "";
+	host_facts(m, root);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	m->cores = n > 0 ? (unsigned)n : 0;
 	m->cgroup_version = machine_cgroup_version(root);

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <sys/ioctl.h>
+#endif
 #include <unistd.h>
 
 #include "common.h"
@@ -25,6 +27,17 @@ int wrap_parse_width(const char *text, int *w)
 	return 0;
 }
 
+#ifdef _WIN32
+static int tty_width(int fd)
+{
+	CONSOLE_SCREEN_BUFFER_INFO ci;
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+
+	if (!isatty(fd) || h == INVALID_HANDLE_VALUE || !GetConsoleScreenBufferInfo(h, &ci))
+		return 0;
+	return ci.srWindow.Right - ci.srWindow.Left + 1;
+}
+#else
 static int tty_width(int fd)
 {
 	struct winsize ws;
@@ -33,6 +46,7 @@ static int tty_width(int fd)
 		return 0;
 	return ws.ws_col;
 }
+#endif
 
 int wrap_width_or(FILE *f, int fallback)
 {

@@ -14,6 +14,18 @@
 #include "report/machine.h"
 #include "report/report.h"
 
+/* The name the platform's engine gives an errors[] slot the fixtures fill: errno on Linux, the
+ * Winsock code (slot + 10000) on Windows. */
+#ifdef _WIN32
+#define ERRNAME_111 "WSA10111"
+#define ERRNAME_24 "WSAEMFILE"
+#define ERRNAME_OTHER "WSA(other)"
+#else
+#define ERRNAME_111 "ECONNREFUSED"
+#define ERRNAME_24 "EMFILE"
+#define ERRNAME_OTHER "E(other)"
+#endif
+
 /*
  * Shape of the run: 10 Hz samples, 3 s of baseline, 10 s of churn at 25k cycles/s, 75 s of
  * quiesce. TIME_WAIT sockets pile up at the cycle rate and expire 60 s later. With a leak, one

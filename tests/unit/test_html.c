@@ -91,7 +91,7 @@ static void test_leak_page(void **state)
 	assert_non_null(strstr(html, "id=\"injected\""));
 	assert_non_null(strstr(html, "data-series=\"injected\""));
 	assert_non_null(strstr(html, "data-chart=\"time-wait\""));
-	assert_non_null(strstr(html, "ECONNREFUSED"));
+	assert_non_null(strstr(html, ERRNAME_111));
 	assert_non_null(strstr(html, "Linux 6.18.0-test"));
 	assert_non_null(strstr(html, "250,000"));
 	/* Phases shaded and named in the time charts. */

@@ -309,7 +309,7 @@ static void test_schema_layout(void **state)
 	assert_true(json_is_null(json_array_get(json_object_get(col, "values"), 200)));
 	v = json_object_get(json_object_get(root, "engine"), "errors");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "name")),
-			    "ECONNREFUSED");
+			    ERRNAME_111);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "op")),
 			    "connect");
 	v = json_array_get(json_object_get(root, "phases"), 1);
@@ -585,11 +585,11 @@ static void test_engine_summary(void **state)
 	errs = json_object_get(o, "errors");
 	assert_int_equal(json_array_size(errs), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "name")),
-			    "EMFILE");
+			    ERRNAME_24);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "op")),
 			    "op0");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "name")),
-			    "E(other)");
+			    ERRNAME_OTHER);
 	json_decref(o);
 	free(st);
 }

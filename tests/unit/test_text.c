@@ -69,7 +69,7 @@ static void check_width(const char *text)
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
 		if (n > 100)
-			fail_msg("line of %zu columns: %.*s", n, (int)n, p);
+			fail_msg("line of %d columns: %.*s", (int)n, (int)n, p);
 		p += n + (nl ? 1 : 0);
 	}
 }
