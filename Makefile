@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DSOCKLEAK_VERSION='"$(VERSION)"' 
 	     -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lm -pthread $(EXTRA_LDFLAGS)
 
-SRCS := $(shell find src -name '*.c' | sort)
+SRCS := $(shell find src -name '*.c' -not -path '*/win/*' | sort)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -49,7 +49,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
 .PHONY: all deps run check check-unit check-integration asan fuzz fuzz-build fuzz-targets bench install uninstall clean format \
-	format-check
+	format-check windows check-windows
 
 all: $(BIN) $(DOCS)
 
@@ -120,6 +120,7 @@ run:
 check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory check-unit check-integration
+	@$(MAKE) --no-print-directory check-windows
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory fuzz-build
 
@@ -171,4 +172,58 @@ format-check:
 	clang-format --dry-run --Werror $$(find src tests bench fuzz bpf tools -name '*.[ch]' 2>/dev/null)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz $(WIN_BUILD)
+
+# The Windows build: sockleak.exe with mingw-w64 (the -posix compiler: winpthreads), linked
+# statically, tested under Wine. The shared code (model, analysis, report, cli, orchestration)
+# is the Linux build's; src/**/win/ holds the Winsock engine, the Windows probes and the POSIX
+# bits the shared code uses (src/win/compat.h, force-included). jansson and cmocka are built
+# for mingw from Debian's source packages by scripts/win-libs.sh, into the build tree.
+WIN_BUILD ?= build-win
+WIN_CC ?= x86_64-w64-mingw32-gcc-posix
+WIN_DEPS := $(WIN_BUILD)/deps
+WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
+	src/engine/netns.c src/engine/cgroup.c src/probe/meminfo.c src/probe/slabinfo.c \
+	src/probe/sockstat.c src/probe/netstat.c src/probe/sockdiag.c src/probe/memcg.c \
+	src/probe/proc.c src/probe/linux.c src/report/live.c src/report/out.c src/sweep.c \
+	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c \
+	$(wildcard src/repro/*.c) \
+	src/cli/sweep.c src/report/sweep_report.c
+WIN_SRCS := $(filter-out $(WIN_LINUX_ONLY),$(SRCS)) $(sort $(shell find src -path '*/win/*' -name '*.c'))
+WIN_OBJS := $(WIN_SRCS:%.c=$(WIN_BUILD)/%.o)
+WIN_LIB_OBJS := $(filter-out $(WIN_BUILD)/src/main.o,$(WIN_OBJS))
+WIN_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-initializers -Werror \
+	-D__USE_MINGW_ANSI_STDIO=1 -DSOCKLEAK_VERSION='"$(VERSION)"' -include src/win/compat.h \
+	-Isrc/win/include -Isrc -I$(WIN_DEPS)/include -O2 -g
+WIN_LDLIBS = -static -L$(WIN_DEPS)/lib -ljansson -lws2_32 -liphlpapi -lpsapi -lntdll -lm -pthread
+# The shared code's unit tests (model, analysis, reports) built for Windows, and the Windows parts'.
+WIN_SHARED_TESTS := stats series verdict compare csv fmt html json jw svg text common
+WIN_UNIT_BINS := $(WIN_SHARED_TESTS:%=$(WIN_BUILD)/tests/test_%.exe) \
+	$(patsubst tests/windows/%.c,$(WIN_BUILD)/tests/%.exe,$(sort $(wildcard tests/windows/test_*.c)))
+WIN_EXE := $(WIN_BUILD)/sockleak.exe
+
+windows: $(WIN_EXE)
+
+$(WIN_DEPS)/.built:
+	@scripts/win-libs.sh $(WIN_DEPS) $(WIN_CC)
+
+$(WIN_EXE): $(WIN_OBJS)
+	$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LDLIBS)
+
+$(WIN_BUILD)/%.o: %.c | $(WIN_DEPS)/.built
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_CFLAGS) -MMD -MP -c -o $@ $<
+
+WIN_TEST_BUILD = @mkdir -p $(@D); $(WIN_CC) $(WIN_CFLAGS) \
+	-Itests/unit -Itests/windows -MMD -MP -o $@ $< $(WIN_LIB_OBJS) -lcmocka-static $(WIN_LDLIBS)
+$(WIN_BUILD)/tests/%.exe: tests/windows/%.c $(WIN_LIB_OBJS)
+	$(WIN_TEST_BUILD)
+$(WIN_BUILD)/tests/%.exe: tests/unit/%.c $(WIN_LIB_OBJS)
+	$(WIN_TEST_BUILD)
+
+-include $(WIN_OBJS:.o=.d) $(WIN_UNIT_BINS:.exe=.d)
+
+# Unit tests of the shared code and the Windows parts as Windows programs, then the Winsock
+# engine against its own IOCP server on loopback; all under Wine.
+check-windows: $(WIN_EXE) $(WIN_UNIT_BINS)
+	@tests/windows/run.sh $(WIN_EXE) $(WIN_UNIT_BINS)
