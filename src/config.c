@@ -55,3 +55,24 @@ int server_close_parse(const char *name, enum server_close *out)
 	*out = (enum server_close)i;
 	return 0;
 }
+
+static const char *const io_names[IO_COUNT] = {
+	[IO_BLOCKING] = "blocking",
+	[IO_OVERLAPPED_APC] = "overlapped-apc",
+	[IO_IOCP] = "iocp",
+};
+
+const char *io_mode_name(enum io_mode m)
+{
+	return (unsigned)m < IO_COUNT ? io_names[m] : "?";
+}
+
+int io_mode_parse(const char *name, enum io_mode *out)
+{
+	int i = find(io_names, IO_COUNT, name);
+
+	if (i < 0)
+		return i;
+	*out = (enum io_mode)i;
+	return 0;
+}

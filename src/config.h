@@ -50,6 +50,20 @@ enum api_kind {
 /* "syscalls", "io_uring"; "?" out of range. */
 const char *api_name(enum api_kind a);
 
+/* How the Windows engine issues its sends (--io); the Linux engine has blocking syscalls only. */
+enum io_mode {
+	IO_BLOCKING, /* send() on a blocking socket (default) */
+	IO_OVERLAPPED_APC, /* WSASend with a completion routine: it runs in an alertable wait only */
+	IO_IOCP, /* WSASend on a socket bound to the worker's completion port, reaped each cycle */
+	IO_COUNT,
+};
+
+#define IO_CHOICES "blocking overlapped-apc iocp"
+
+/* "blocking", "overlapped-apc", "iocp"; "?" out of range. */
+const char *io_mode_name(enum io_mode m);
+int io_mode_parse(const char *name, enum io_mode *out);
+
 struct run_config {
 	/* what to run */
 	const char *sequence; /* sequence text (a preset already expanded) */
@@ -70,6 +84,8 @@ struct run_config {
 	enum api_kind api;
 	bool sqpoll; /* io_uring: a kernel thread polls the submission queue */
 	bool fixed_files; /* io_uring: direct descriptors, each cycle one linked submission */
+	enum io_mode io; /* Windows: how sends are issued */
+	bool alertable; /* Windows: an alertable wait between cycles lets completion routines run */
 
 	/* local server */
 	unsigned server_threads;

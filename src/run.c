@@ -186,6 +186,9 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 	out->params.netns_per_cycle = cfg->seq && cfg->seq->netns_cycle;
 	/* A leaked stream socket pins its accepted end in sockleak's own server too. */
 	out->params.sockets_per_leak = tr->stream && !cfg->target ? 2 : 1;
+#ifdef _WIN32
+	out->params.tw_seconds = 120; /* TcpTimedWaitDelay's default on Windows (up to 240 s) */
+#endif
 }
 
 int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,

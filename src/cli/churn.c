@@ -40,7 +40,25 @@ struct outcome {
 	char guard[256]; /* why the guard stopped the run, or "" */
 	int signal;
 	struct machine m;
+	uint64_t io_pending_max; /* Windows --io: most sends in flight in one worker */
 };
+
+/* Failed connects and binds that found no free ephemeral port (TIME_WAIT holds them): port
+ * exhaustion, not a leak. */
+static uint64_t port_exhaustion(const struct run_config *cfg, const struct engine_stats *st)
+{
+	uint64_t n = 0;
+	unsigned op, er;
+
+	for (op = 0; op < st->nops; op++) {
+		if (cfg->seq->ops[op].kind != OP_CONNECT && cfg->seq->ops[op].kind != OP_BIND)
+			continue;
+		for (er = 0; er < ENGINE_MAX_ERRNO; er++)
+			if (engine_errno_ports_out(er))
+				n += st->errors[op][er];
+	}
+	return n;
+}
 
 #define RC struct run_config
 #define G_OUT "Output"
@@ -152,7 +170,7 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 					(unsigned long long)st->errors[op][er],
 					er == ENODATA && s->ops[op].kind == OP_RECV ?
 						"(peer closed before N bytes)" :
-						strerror((int)er));
+						engine_errno_text(er));
 			}
 		}
 	}
@@ -175,6 +193,16 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 			(unsigned long long)st->left_open,
 			st->leak_capped ? "; the fd limit was reached, later ones were closed" :
 					  "");
+	if (port_exhaustion(cfg, st))
+		fprintf(f,
+			"  ports         %llu connects found no free ephemeral port: TIME_WAIT holds "
+			"them (port exhaustion, not a leak)\n",
+			(unsigned long long)port_exhaustion(cfg, st));
+	if (cfg->io != IO_BLOCKING)
+		fprintf(f,
+			"  completions   at most %llu sends in flight in one worker (--io %s%s)\n",
+			(unsigned long long)o->io_pending_max, io_mode_name(cfg->io),
+			cfg->alertable ? ", --alertable" : "");
 	fprintf(f, "  stopped by    %s\n", stopped_by(o));
 	if (o->guard[0])
 		fprintf(f, "  guard         %s\n", o->guard);
@@ -214,12 +242,12 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				continue;
 			total += st->errors[op][er];
 			seq_op_text(cfg->sequence, &s->ops[op], text, sizeof(text));
-			json_array_append_new(errs,
-					      json_pack("{s:i, s:s, s:s, s:i, s:s, s:I}", "index",
-							op, "op", seq_op_name(s->ops[op].kind),
-							"text", text, "errno", er, "name",
-							engine_errno_name(er, ebuf, sizeof(ebuf)),
-							"count", (json_int_t)st->errors[op][er]));
+			json_array_append_new(
+				errs, json_pack("{s:i, s:s, s:s, s:i, s:s, s:I}", "index", op, "op",
+						seq_op_name(s->ops[op].kind), "text", text, "errno",
+						engine_errno_code(er), "name",
+						engine_errno_name(er, ebuf, sizeof(ebuf)), "count",
+						(json_int_t)st->errors[op][er]));
 		}
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s, s:b}", "schema", 1, "command",
@@ -241,6 +269,13 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 			    cfg->server_sequence ? json_string(cfg->server_sequence) : json_null());
 	json_object_set_new(json_object_get(doc, "config"), "fixed_files",
 			    json_boolean(cfg->fixed_files));
+	json_object_set_new(json_object_get(doc, "config"), "io",
+			    json_string(io_mode_name(cfg->io)));
+	json_object_set_new(json_object_get(doc, "config"), "alertable",
+			    json_boolean(cfg->alertable));
+	json_object_set_new(doc, "port_exhaustion",
+			    json_integer((json_int_t)port_exhaustion(cfg, st)));
+	json_object_set_new(doc, "io_pending_max", json_integer((json_int_t)o->io_pending_max));
 	json_object_set_new(doc, "cycles", json_integer((json_int_t)st->cycles));
 	json_object_set_new(doc, "failed_cycles", json_integer((json_int_t)st->failed_cycles));
 	json_object_set_new(doc, "seconds", json_real(st->seconds));
@@ -383,6 +418,7 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 	if (engine_join(e))
 		rc = SL_EXIT_RUNTIME;
 	engine_stats(e, &o->st);
+	o->io_pending_max = engine_io_pending_max(e);
 	if (o->have_listen &&
 	    !netns_listen_counters(engine_netns_fd(e), &o->overflows, &o->drops)) {
 		o->overflows -= ov0;

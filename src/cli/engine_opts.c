@@ -141,6 +141,13 @@ const struct opt engine_opts[] = {
 		  "possible, said on purpose (a target on another host needs one or the other)" },
 	{ "yield", OPT_ON(RC, yield), .group = G_CLIENT,
 	  .help = "sched_yield between cycles: let deferred work run" },
+	{ "io", .arg = "MODE", OPT_ENUM(RC, io, IO_CHOICES), .group = G_CLIENT,
+	  .help = "Windows: how sends are issued: blocking (default), overlapped-apc (WSASend "
+		  "with a completion routine, which runs only in an alertable wait: KB Q171996), "
+		  "iocp (a completion port per worker, reaped every cycle)" },
+	{ "alertable", OPT_ON(RC, alertable), .group = G_CLIENT,
+	  .help = "Windows, with --io overlapped-apc: an alertable wait between cycles lets the "
+		  "completion routines run (the twin of --yield)" },
 	{ "inject-leak", .arg = "N", OPT_U64(RC, inject_leak), .flags = OPT_ABOVE,
 	  .group = G_CLIENT,
 	  .help = "keep one socket open every N cycles (ground truth for leak detection); they "
@@ -255,6 +262,35 @@ int engine_opts_finish(struct run_config *cfg)
 
 	if (cfg->seconds < 0)
 		cfg->seconds = cfg->ops ? 0 : ENGINE_DEFAULT_SECONDS;
+#ifdef _WIN32
+	/* Windows runs on the host's stack: no namespaces, and no hang-up without a read. */
+	if (!cfg->netns || cfg->nsysctl || cfg->server_close == SC_NEVER_READ) {
+		sl_err("%s is Linux-only: %s",
+		       !cfg->netns  ? "--no-netns" :
+		       cfg->nsysctl ? "--netns-sysctl" :
+				      "--server-close never-read",
+		       cfg->server_close == SC_NEVER_READ && cfg->netns && !cfg->nsysctl ?
+			       "the IOCP server learns of a hang-up only by reading" :
+			       "Windows has no network namespaces (runs use the host's stack)");
+		return SL_EXIT_USAGE;
+	}
+	cfg->netns = false;
+	if (tr->family == AF_UNIX || tr->kind == TR_MPTCP) {
+		sl_err("--transport %s is Linux-only; on Windows choose tcp, tcp6, udp or udp6",
+		       transport_name(tr->kind));
+		return SL_EXIT_USAGE;
+	}
+#else
+	if (cfg->io != IO_BLOCKING) {
+		sl_err("--io %s is Windows-only: the Linux engine's layers are --api " API_CHOICES,
+		       io_mode_name(cfg->io));
+		return SL_EXIT_USAGE;
+	}
+#endif
+	if (cfg->alertable && cfg->io != IO_OVERLAPPED_APC) {
+		sl_err("--alertable lets completion routines run: it goes with --io overlapped-apc");
+		return SL_EXIT_USAGE;
+	}
 	if (cfg->target) {
 		/* The user's server lives in the host's namespace. */
 		cfg->netns = false;

@@ -595,3 +595,24 @@ const char *engine_errno_name(unsigned er, char *buf, size_t size)
 	snprintf(buf, size, "E%u", er);
 	return buf;
 }
+
+int engine_errno_code(unsigned er)
+{
+	return (int)er;
+}
+
+const char *engine_errno_text(unsigned er)
+{
+	return strerror((int)er);
+}
+
+uint64_t engine_io_pending_max(const struct engine *e)
+{
+	(void)e;
+	return 0; /* every syscall of the Linux engine has completed when it returns */
+}
+
+bool engine_errno_ports_out(unsigned er)
+{
+	return er == EADDRNOTAVAIL || er == EADDRINUSE;
+}

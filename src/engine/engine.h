@@ -69,6 +69,15 @@ void engine_destroy(struct engine *e);
  */
 const char *engine_errno_name(unsigned er, char *buf, size_t size);
 
+/* The platform's number for an errors[][] slot (errno on Linux, the WSA code on Windows), and
+ * its meaning in a few words. */
+int engine_errno_code(unsigned er);
+const char *engine_errno_text(unsigned er);
+/* Whether a slot is the error of a connect or bind that found no free ephemeral port. */
+bool engine_errno_ports_out(unsigned er);
+/* The most overlapped sends one worker had in flight at once (Windows --io); 0 on Linux. */
+uint64_t engine_io_pending_max(const struct engine *e);
+
 /* Added with the engine. */
 const char *engine_stop_name(enum engine_stop s); /* "ops", "time", "request", "running" */
 /* The address clients connect to (the local server's or --target), as text. */

@@ -165,7 +165,7 @@ json_t *report_engine_json(const struct engine_stats *st, const char *const *op_
 				opn = obuf;
 			}
 			item = json_pack("{s:s, s:i, s:i, s:s, s:I}", "op", opn, "op_index",
-					 (int)op, "errno", e, "name",
+					 (int)op, "errno", engine_errno_code((unsigned)e), "name",
 					 engine_errno_name((unsigned)e, nbuf, sizeof(nbuf)),
 					 "count", (json_int_t)st->errors[op][e]);
 			if (json_array_append_new(errs, item))
