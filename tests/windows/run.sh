@@ -1,0 +1,58 @@
+#!/bin/sh
+# Runs the Windows build's tests under Wine: every unit test program given, then each
+# tests/windows/t_*.sh against sockleak.exe. Wine gets a prefix of its own in the build tree.
+# Usage: run.sh path/to/sockleak.exe [test.exe ...]
+set -u
+exe=$(readlink -f "${1:?usage: run.sh sockleak.exe [tests...]}")
+shift
+dir=$(dirname "$0")
+build=$(dirname "$exe")
+export WINEPREFIX="$build/wine"
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono or Gecko installer prompts
+export SOCKLEAK_EXE="$exe"
+export TESTDIR="$(readlink -f "$dir")"
+export ARTIFACTS="${ARTIFACTS:-$(readlink -f "$dir/../..")/artifacts}"
+mkdir -p "$ARTIFACTS"
+if ! command -v wine >/dev/null; then
+	echo "windows: wine is missing (scripts/deps.sh installs it)" >&2
+	exit 1
+fi
+# The prefix is made once (a few seconds); later runs reuse it.
+if [ ! -d "$WINEPREFIX" ]; then
+	wineboot -i >/dev/null 2>&1 || true
+fi
+# One wineserver for the whole run: one that exits between two programs races the next one's
+# start ("wine client error: recvmsg").
+wineserver -p >/dev/null 2>&1 || true
+start=$(date +%s)
+fail=0 pass=0
+for t in "$@"; do
+	name=$(basename "$t" .exe)
+	if out=$(timeout 300 wine "$t" 2>&1); then
+		n=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+		echo "ok   windows/$name (${n:-?} tests)"
+		pass=$((pass + 1))
+	else
+		printf '%s\n' "$out" | tail -n 40
+		echo "FAIL windows/$name"
+		fail=$((fail + 1))
+	fi
+done
+for t in "$dir"/t_*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	log="$ARTIFACTS/$name.log"
+	t0=$(date +%s)
+	if timeout 600 sh "$t" >"$log" 2>&1; then
+		echo "ok   $name ($(($(date +%s) - t0))s)"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name; log follows"
+		sed 's/^/    /' "$log" | tail -n 60
+		fail=$((fail + 1))
+	fi
+done
+wineserver -k >/dev/null 2>&1 || true
+echo "windows: $pass passed, $fail failed ($(($(date +%s) - start))s under Wine)"
+[ $fail -eq 0 ]
