@@ -8,26 +8,13 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "engine/counter.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
 
-#define CACHELINE 64
 #define WIN_PARK_MAX (1u << 20) /* sockets --inject-leak and --allow-open may keep */
 #define WIN_EOF_SLOT ENODATA /* errors[] slot of "the peer closed before N bytes" */
-
-typedef _Atomic uint64_t counter_t;
-
-static inline void counter_inc(counter_t *c)
-{
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-}
-
-static inline uint64_t counter_get(const counter_t *c)
-{
-	return atomic_load_explicit(c, memory_order_relaxed);
-}
 
 /* One overlapped send in flight: owned by the worker until its completion is delivered. */
 struct io_ctx {
