@@ -275,6 +275,11 @@ int engine_opts_finish(struct run_config *cfg)
 		return SL_EXIT_USAGE;
 	}
 	cfg->netns = false;
+	if (cfg->server_sequence) {
+		sl_err("--server-sequence is not in the Windows build: its IOCP server answers the "
+		       "client's requests and closes as --server-close eof, immediate or rst says");
+		return SL_EXIT_USAGE;
+	}
 	if (tr->family == AF_UNIX || tr->kind == TR_MPTCP) {
 		sl_err("--transport %s is Linux-only; on Windows choose tcp, tcp6, udp or udp6",
 		       transport_name(tr->kind));

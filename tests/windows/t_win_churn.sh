@@ -54,6 +54,7 @@ expect_usage "Linux-only" churn --no-netns
 expect_usage "Linux-only" churn --netns-sysctl net.ipv4.tcp_tw_reuse=1
 expect_usage "Linux-only" churn --server-close never-read
 expect_usage "Linux-only" churn --api io_uring
+expect_usage "not in the Windows build" churn --server-sequence accept,close
 expect_usage "Linux-only" churn --sequence netns-kb
 expect_usage "unknown command" repro
 expect_usage "goes with --io overlapped-apc" churn --alertable
