@@ -186,8 +186,8 @@ WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
 	src/engine/netns.c src/engine/cgroup.c src/probe/meminfo.c src/probe/slabinfo.c \
 	src/probe/sockstat.c src/probe/netstat.c src/probe/sockdiag.c src/probe/memcg.c \
 	src/probe/proc.c src/probe/linux.c src/report/live.c src/report/out.c src/sweep.c \
-	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c \
-	$(wildcard src/repro/*.c) \
+	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c src/cli/vm.c \
+	$(wildcard src/repro/*.c) $(wildcard src/vm/*.c) \
 	src/cli/sweep.c src/report/sweep_report.c
 WIN_SRCS := $(filter-out $(WIN_LINUX_ONLY),$(SRCS)) $(sort $(shell find src -path '*/win/*' -name '*.c'))
 WIN_OBJS := $(WIN_SRCS:%.c=$(WIN_BUILD)/%.o)
