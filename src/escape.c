@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
+
 struct sink {
 	char *out;
 	size_t size, len;
@@ -125,6 +127,48 @@ static int stream_close(void *cookie)
 	return err;
 }
 
+#ifdef _WIN32
+/* Windows has no fopencookie: the text goes to a temporary file, escaped into f at its fclose
+ * (the compat layer's fclose calls win_fclose_hook first). */
+static struct {
+	FILE *t, *f;
+} esc_files[8];
+
+static int esc_win_close(FILE *t)
+{
+	char buf[4096];
+	struct stream *s;
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(esc_files) && esc_files[i].t != t; i++)
+		;
+	if (i == ARRAY_SIZE(esc_files) || !(s = calloc(1, sizeof(*s))))
+		return 0;
+	s->f = esc_files[i].f;
+	esc_files[i].t = NULL;
+	fflush(t);
+	rewind(t);
+	while ((n = fread(buf, 1, sizeof(buf), t)) > 0)
+		if (stream_write(s, buf, n) < 0)
+			break;
+	return stream_close(s);
+}
+
+FILE *esc_stream(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(esc_files); i++) {
+		if (esc_files[i].t)
+			continue;
+		esc_files[i].t = tmpfile();
+		esc_files[i].f = f;
+		win_fclose_hook = esc_win_close;
+		return esc_files[i].t;
+	}
+	return NULL;
+}
+#else
 FILE *esc_stream(FILE *f)
 {
 	cookie_io_functions_t io = { .write = stream_write, .close = stream_close };
@@ -139,3 +183,4 @@ FILE *esc_stream(FILE *f)
 		free(s);
 	return e;
 }
+#endif

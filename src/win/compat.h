@@ -208,10 +208,15 @@ static inline int win_fflush(FILE *f)
 	return rc;
 }
 
+/* Called first by fclose: a stream that writes elsewhere when closed (escape.c) says so. */
+extern int (*win_fclose_hook)(FILE *f);
+
 static inline int win_fclose(FILE *f)
 {
 	struct win_memstream *m = win_ms_of(f);
 
+	if (win_fclose_hook)
+		win_fclose_hook(f);
 	if (m) {
 		win_ms_sync(m);
 		m->f = NULL;

@@ -10,6 +10,8 @@
 #include "common.h"
 #include "report/out.h"
 
+int (*win_fclose_hook)(FILE *f);
+
 int out_check(const char *opt, const char *path)
 {
 	struct stat st;
