@@ -64,12 +64,12 @@ static const char *const io_names[IO_COUNT] = {
 
 const char *io_mode_name(enum io_mode m)
 {
-	return (unsigned)m < IO_COUNT ? io_names[m] : "?";
+	return name_at(io_names, IO_COUNT, (unsigned)m);
 }
 
 int io_mode_parse(const char *name, enum io_mode *out)
 {
-	int i = find(io_names, IO_COUNT, name);
+	int i = name_index(io_names, IO_COUNT, name, false);
 
 	if (i < 0)
 		return i;
