@@ -18,23 +18,25 @@ if ! command -v wine >/dev/null; then
 	echo "windows: wine is missing (scripts/deps.sh installs it)" >&2
 	exit 1
 fi
-# The prefix is made once (a few seconds); later runs reuse it.
-if [ ! -d "$WINEPREFIX" ]; then
-	wineboot -i >/dev/null 2>&1 || true
-fi
 # One wineserver for the whole run: one that exits between two programs races the next one's
-# start ("wine client error: recvmsg").
-wineserver -p >/dev/null 2>&1 || true
+# start ("wine client error: recvmsg"). wineboot makes the prefix the first time and starts
+# Wine's services; started here, with no descriptor of ours beyond /dev/null, they cannot hold a
+# test's output open (or a lock of the caller's) after the test ended. They go with the server.
+trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
+wineserver -p </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- || true
+wineboot -i </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- || true
 start=$(date +%s)
 fail=0 pass=0
 for t in "$@"; do
 	name=$(basename "$t" .exe)
-	if out=$(timeout 300 wine "$t" 2>&1); then
-		n=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	log="$ARTIFACTS/windows-$name.log"
+	# Into a file, not a pipe: a process Wine leaves behind cannot keep the test from ending.
+	if timeout 300 wine "$t" </dev/null >"$log" 2>&1; then
+		n=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		echo "ok   windows/$name (${n:-?} tests)"
 		pass=$((pass + 1))
 	else
-		printf '%s\n' "$out" | tail -n 40
+		tail -n 40 "$log"
 		echo "FAIL windows/$name"
 		fail=$((fail + 1))
 	fi
@@ -53,6 +55,5 @@ for t in "$dir"/t_*.sh; do
 		fail=$((fail + 1))
 	fi
 done
-wineserver -k >/dev/null 2>&1 || true
 echo "windows: $pass passed, $fail failed ($(($(date +%s) - start))s under Wine)"
 [ $fail -eq 0 ]
