@@ -16,9 +16,18 @@
 
 enum conn_state { C_ACCEPT, C_READ, C_DGRAM };
 
-/* One accept slot, one connection or one datagram receive: the overlapped in flight for it. */
+/*
+ * One accept slot, one connection or one datagram receive: the overlapped in flight for it.
+ * A conn has at most one call in flight, and its completion may be taken by another server thread
+ * before the posting call has returned (a receive that finds its bytes or its end completes at
+ * once, and its packet is queued all the same). Winsock may still read the overlapped in that
+ * call (Wine's AcceptEx and WSARecv read its InternalHigh after the request), so the poster holds
+ * `posting` over the call and a completion is served only once it can take `posting` too:
+ * whoever frees the conn does so after the call that posted it returned.
+ */
 struct conn {
 	WSAOVERLAPPED ov;
+	SRWLOCK posting;
 	enum conn_state st;
 	SOCKET s;
 	unsigned step; /* plan step being served */
@@ -47,6 +56,7 @@ static struct conn *conn_new(struct server *s, enum conn_state st)
 		return NULL;
 	c->st = st;
 	c->s = INVALID_SOCKET;
+	InitializeSRWLock(&c->posting);
 	pthread_mutex_lock(&p->lock);
 	c->next = p->head.next;
 	c->prev = &p->head;
@@ -81,51 +91,72 @@ static SOCKET new_socket(const struct transport *tr)
 			  WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
 }
 
+/* The completion of c's call arrived: wait until the thread that made the call is out of it. */
+static void conn_settle(struct conn *c)
+{
+	AcquireSRWLockExclusive(&c->posting);
+	ReleaseSRWLockExclusive(&c->posting);
+}
+
 static int post_accept(struct server *s, struct conn *c)
 {
 	struct srv_priv *p = s->priv;
 	DWORD n = 0;
+	BOOL done;
+	int err;
 
 	c->st = C_ACCEPT;
 	c->s = new_socket(s->tr);
 	if (c->s == INVALID_SOCKET)
 		return -1;
 	memset(&c->ov, 0, sizeof(c->ov));
-	if (p->acceptex(s->lsock, c->s, c->addrs, 0, ADDR_SPACE, ADDR_SPACE, &n, &c->ov) ||
-	    WSAGetLastError() == ERROR_IO_PENDING)
-		return 0;
+	AcquireSRWLockExclusive(&c->posting);
+	done = p->acceptex(s->lsock, c->s, c->addrs, 0, ADDR_SPACE, ADDR_SPACE, &n, &c->ov);
+	err = done ? 0 : WSAGetLastError();
+	ReleaseSRWLockExclusive(&c->posting);
+	if (done || err == ERROR_IO_PENDING)
+		return 0; /* c is the completion's now: not one more look at it here */
 	closesocket(c->s);
 	c->s = INVALID_SOCKET;
 	return -1;
 }
 
+/*
+ * The byte count comes with the completion: no count pointer to the call (Microsoft's advice for
+ * overlapped receives), so Winsock has no reason to read the overlapped once it returned.
+ */
 static int post_read(struct server *s, struct conn *c)
 {
 	const struct seq_plan *plan = s->plan;
-	DWORD flags = 0, n = 0;
+	DWORD flags = 0;
 	WSABUF b = { RBUF, c->buf };
+	int err;
 
 	/* Within a step read what it expects and no more: the reply follows the request. */
 	if (c->step < plan->nsteps && plan->step[c->step].expect - c->got < RBUF)
 		b.len = plan->step[c->step].expect - c->got;
 	memset(&c->ov, 0, sizeof(c->ov));
-	if (!WSARecv(c->s, &b, 1, &n, &flags, &c->ov, NULL) || WSAGetLastError() == WSA_IO_PENDING)
-		return 0;
-	return -1;
+	AcquireSRWLockExclusive(&c->posting);
+	err = WSARecv(c->s, &b, 1, NULL, &flags, &c->ov, NULL) ? WSAGetLastError() : 0;
+	ReleaseSRWLockExclusive(&c->posting);
+	return !err || err == WSA_IO_PENDING ? 0 : -1;
 }
 
 static int post_dgram(struct server *s, struct conn *c)
 {
-	DWORD flags = 0, n = 0;
+	DWORD flags = 0;
 	WSABUF b = { RBUF, c->buf };
+	int err;
 
 	memset(&c->ov, 0, sizeof(c->ov));
 	c->fromlen = sizeof(c->from);
-	if (!WSARecvFrom(s->lsock, &b, 1, &n, &flags, (struct sockaddr *)&c->from, &c->fromlen,
-			 &c->ov, NULL) ||
-	    WSAGetLastError() == WSA_IO_PENDING)
-		return 0;
-	return -1;
+	AcquireSRWLockExclusive(&c->posting);
+	err = WSARecvFrom(s->lsock, &b, 1, NULL, &flags, (struct sockaddr *)&c->from, &c->fromlen,
+			  &c->ov, NULL) ?
+		      WSAGetLastError() :
+		      0;
+	ReleaseSRWLockExclusive(&c->posting);
+	return !err || err == WSA_IO_PENDING ? 0 : -1;
 }
 
 /* A connection's bytes arrived (n > 0) or its end (n == 0): serve the plan; false to close it. */
@@ -205,6 +236,7 @@ static void *server_main(void *arg)
 		if (atomic_load(&p->stopping)) {
 			continue; /* server_stop frees what is left */
 		}
+		conn_settle(c);
 		switch (c->st) {
 		case C_ACCEPT:
 			if (ok) {
