@@ -24,8 +24,36 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmnl -ljansson
 
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DSOCKLEAK_VERSION='"$(VERSION)"' -pthread \
-	     -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+	     -Isrc $(PKG_CFLAGS) $(BPF_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lm -pthread $(EXTRA_LDFLAGS)
+
+# --attribute (eBPF): bpf/attribute.bpf.c compiled with clang against a vmlinux.h dumped from the
+# running kernel's BTF, and its libbpf skeleton, all generated in the build tree. Without BTF, clang,
+# bpftool or libbpf the program builds without attribution, and says so once here and at run time.
+BTF_VMLINUX ?= /sys/kernel/btf/vmlinux
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),$(wildcard /usr/sbin/bpftool))
+BPF_CLANG ?= clang
+BPF_STRIP ?= $(or $(shell command -v llvm-strip 2>/dev/null),$(wildcard /usr/bin/llvm-strip-*))
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/s390x/s390/' -e 's/riscv64/riscv/')
+BPF_WHY := $(strip \
+	$(if $(wildcard $(BTF_VMLINUX)),,no kernel BTF ($(BTF_VMLINUX));) \
+	$(if $(BPFTOOL),,no bpftool;) \
+	$(if $(shell command -v $(BPF_CLANG) 2>/dev/null),,no clang;) \
+	$(if $(shell pkg-config --exists libbpf 2>/dev/null && echo y),,no libbpf-dev;))
+BPF_DIR := $(BUILD)/bpf
+BPF_SKEL := $(BPF_DIR)/attribute.skel.h
+ifeq ($(BPF_WHY),)
+PKGS += libbpf
+BPF_CFLAGS := -DSOCKLEAK_BPF -I$(BPF_DIR) -Ibpf
+else
+BPF_WHY_TEXT := $(shell echo '$(BPF_WHY)' | sed 's/;$$//')
+BPF_CFLAGS := -DSOCKLEAK_BPF_WHY='"this build has no eBPF support ($(BPF_WHY_TEXT)); rebuild \
+	after scripts/deps.sh on a kernel with BTF"'
+ifeq ($(filter clean format format-check deps,$(MAKECMDGOALS)),)
+$(info sockleak: building without --attribute (eBPF): $(BPF_WHY_TEXT))
+endif
+endif
 
 SRCS := $(shell find src -name '*.c' -not -path '*/win/*' | sort)
 OBJS := $(SRCS:%.c=$(BUILD)/%.o)
@@ -102,6 +130,23 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/%: fuzz/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(LIB_A) $(LDLIBS)
+
+# The eBPF side: vmlinux.h from this kernel's BTF, the object, and its skeleton (none in git).
+$(BPF_DIR)/vmlinux.h: $(BTF_VMLINUX)
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_DIR)/attribute.bpf.o: bpf/attribute.bpf.c bpf/attribute.h $(BPF_DIR)/vmlinux.h
+	$(BPF_CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BPF_DIR) -Ibpf \
+		-c $< -o $@
+	$(if $(BPF_STRIP),$(firstword $(BPF_STRIP)) -g $@)
+
+$(BPF_SKEL): $(BPF_DIR)/attribute.bpf.o
+	$(BPFTOOL) gen skeleton $< name attribute_bpf > $@.tmp && mv $@.tmp $@
+
+ifeq ($(BPF_WHY),)
+$(BUILD)/src/attr/loader.o $(BUILD)/src/attr/collect.o: $(BPF_SKEL)
+endif
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(GENDOC).d $(FUZZ_BINS:=.d)
 
