@@ -249,7 +249,37 @@ static int alloc_workers(struct engine *e)
 	return 0;
 }
 
+void engine_thread_started(const struct engine_hooks *h, _Atomic pid_t *slot, bool client)
+{
+	pid_t tid = gettid();
+
+	atomic_store(slot, tid);
+	if (h->thread_started)
+		h->thread_started(h->arg, tid, client);
+}
+
+size_t engine_thread_ids(const struct engine *e, pid_t *tids, size_t max)
+{
+	size_t n = 0;
+	unsigned i;
+	pid_t t;
+
+	for (i = 0; e->srv.tids && i < e->srv.started; i++)
+		if ((t = atomic_load(&e->srv.tids[i])) && n < max)
+			tids[n++] = t;
+	for (i = 0; e->workers && i < e->nworkers; i++)
+		if ((t = atomic_load(&e->workers[i].tid)) && n < max)
+			tids[n++] = t;
+	return n;
+}
+
 int engine_create(const struct run_config *cfg, struct engine **out)
+{
+	return engine_create_hooked(cfg, NULL, out);
+}
+
+int engine_create_hooked(const struct run_config *cfg, const struct engine_hooks *hooks,
+			 struct engine **out)
 {
 	char why[512] = "";
 	struct engine *e;
@@ -270,6 +300,8 @@ int engine_create(const struct run_config *cfg, struct engine **out)
 	e->tr = transport_get(cfg->transport);
 	e->netns_fd = -1;
 	e->srv.stop_fd = -1;
+	if (hooks)
+		e->srv.hooks = *hooks;
 	e->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->kick_fd < 0) {
 		err = -errno;

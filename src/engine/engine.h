@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -39,9 +40,24 @@ struct engine_stats {
 
 struct engine;
 
+/*
+ * Told by each engine thread, from the thread itself, as it starts and before its first socket
+ * call: the local server's threads (client false) and the client workers (client true). Thread
+ * ids, not the process id: the process also runs the sampler and the orchestrator.
+ */
+struct engine_hooks {
+	void (*thread_started)(void *arg, pid_t tid, bool client);
+	void *arg;
+};
+
 /* Enters isolation (netns when cfg->netns), starts the local server; no client traffic yet.
  * Says why on stderr when it fails. */
 int engine_create(const struct run_config *cfg, struct engine **out);
+/* The same, with hooks (may be NULL) that the server's threads already call. */
+int engine_create_hooked(const struct run_config *cfg, const struct engine_hooks *hooks,
+			 struct engine **out);
+/* The thread ids of the engine's threads that have started (server, then clients): how many. */
+size_t engine_thread_ids(const struct engine *e, pid_t *tids, size_t max);
 /* Starts the client workers: churn begins. */
 int engine_start(struct engine *e);
 /* Cycles completed so far, summed without stopping the workers. */

@@ -45,6 +45,7 @@ struct worker {
 	counter_t left_open;
 	_Atomic bool done;
 	double end; /* sl_now() when it ended; read after join */
+	_Atomic pid_t tid; /* its thread id, once started */
 	int setup_err; /* -errno when it could not start (setns) */
 
 	/* set before it starts */
@@ -83,6 +84,8 @@ struct server {
 	unsigned started;
 	uint32_t max_reply;
 	void *priv; /* the threads' own state */
+	struct engine_hooks hooks;
+	_Atomic pid_t *tids; /* per thread, once started */
 };
 
 int server_start(struct server *s, char *why, size_t whylen);
@@ -122,6 +125,8 @@ void *worker_main(void *arg);
 extern const struct cycle_api uring_api;
 enum cycle_end uring_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			   unsigned *op_idx, int *err, bool *parked);
+/* Records the calling thread's id in *slot and tells the hook, if any. */
+void engine_thread_started(const struct engine_hooks *h, _Atomic pid_t *slot, bool client);
 enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			 unsigned *op_idx, int *err, bool *parked);
 void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds);

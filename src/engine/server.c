@@ -33,6 +33,7 @@ struct conn {
 
 struct sthread {
 	struct server *s;
+	unsigned idx;
 	int ep;
 	int lfd; /* its listening or datagram socket */
 	bool own; /* lfd is this thread's alone (SO_REUSEPORT group), and blocking */
@@ -263,6 +264,7 @@ static void *server_main(void *arg)
 	struct conn *c;
 	int i, n;
 
+	engine_thread_started(&s->hooks, &s->tids[t->idx], false);
 	t->head.next = t->head.prev = &t->head;
 	if (s->netns_fd >= 0 && netns_enter(s->netns_fd))
 		goto out;
@@ -322,10 +324,11 @@ int server_start(struct server *s, char *why, size_t whylen)
 	int err = 0;
 
 	s->threads = calloc(s->nthreads, sizeof(*s->threads));
+	s->tids = calloc(s->nthreads, sizeof(*s->tids));
 	ts = calloc(s->nthreads, sizeof(*ts));
 	s->priv = ts;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!s->threads || !ts || s->stop_fd < 0) {
+	if (!s->threads || !s->tids || !ts || s->stop_fd < 0) {
 		snprintf(why, whylen, "server: out of memory or fds");
 		return -ENOMEM;
 	}
@@ -333,6 +336,7 @@ int server_start(struct server *s, char *why, size_t whylen)
 		ts[i].ep = -1;
 	for (i = 0; i < s->nthreads; i++) {
 		ts[i].s = s;
+		ts[i].idx = i;
 		ts[i].lfd = s->fds[i % s->nfds];
 		/* A listener of its own may block: no other thread can take its connection. */
 		ts[i].own = s->tr->stream && s->tr->reuseport && s->nfds == s->nthreads &&
@@ -389,6 +393,8 @@ void server_stop(struct server *s)
 	s->nfds = 0;
 	free(ts);
 	free(s->threads);
+	free((void *)s->tids);
+	s->tids = NULL;
 	s->priv = NULL;
 	s->threads = NULL;
 	s->started = 0;
