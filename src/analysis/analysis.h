@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/attribution.h"
 #include "model/result.h"
 #include "model/series.h"
 
@@ -63,6 +64,15 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
  */
 bool analysis_settled(const struct series *s, const struct analysis_params *p, char *why,
 		      size_t why_len);
+
+/*
+ * --attribute: judges each kernel stack of a (s, r) run by its outstanding objects (a leak's grows
+ * steadily with cycles and stays through quiesce), sorts the stacks (verdict, then what they keep)
+ * and lists for each figure r judged LEAK or BACKLOG the stacks that explain its growth, with
+ * their share. Does nothing when a->on is false. 0 or -ENOMEM.
+ */
+int attribution_decide(struct attribution *a, const struct series *s, const struct result *r,
+		       const struct analysis_params *p);
 
 /*
  * Compares two analysed runs of one sequence: a true leak's residual grows in proportion to the

@@ -1,0 +1,339 @@
+/*
+ * Which kernel stacks are a leak's: the decision on --attribute's per-stack outstanding objects,
+ * and for each figure judged LEAK or BACKLOG the stacks that explain its growth.
+ *
+ * A stack's figures are exact object counts (every allocation and free of the run's threads), so
+ * there is no sampling noise to allow for: what moves them is objects in flight. A leak's stack
+ * grows steadily with cycles (a significant Theil-Sen trend against cycles that does not level
+ * off) and keeps what it grew through quiesce; in-flight objects rise and come back; a pool that
+ * fills once keeps a plateau; TIME_WAIT sockets are deferred clean-up. Slab's own pages are not
+ * counted again beside the objects they hold.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "analysis/measure.h"
+#include "analysis/stats.h"
+
+#define MIN_TREND_ROWS 6 /* fewer churn snapshots than this cannot show a trend */
+#define KEEP_FRACTION 0.5 /* a leak keeps at least this part of what its trend grew */
+#define PLATEAU_RATIO 0.25 /* late growth below this part of the early growth: levelled off */
+#define MISSED_SHARE 0.5 /* frees missed above this share: what it keeps is not known */
+#define FIGURE_STACKS 8 /* stacks listed per figure */
+#define FIGURE_MIN_SHARE 0.005 /* smaller parts are not listed */
+
+/* Snapshot rows of each phase: churn [c0, q0] (q0 is the level when the loop stopped). */
+struct rows {
+	size_t c0, q0, t0, n; /* q0 == n: no quiesce; t0 == n: no teardown */
+	size_t tail; /* first row of the quiesce tail */
+	double cycles; /* churn cycles */
+	bool churn;
+};
+
+static bool is_churn(enum phase ph)
+{
+	return ph == PHASE_CHURN || ph == PHASE_WARMUP;
+}
+
+static void find_rows(const struct attribution *a, const struct analysis_params *p, struct rows *r)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->n = a->nsnaps;
+	r->c0 = r->q0 = r->t0 = r->n;
+	for (i = 0; i < r->n; i++) {
+		enum phase ph = a->snaps[i].phase;
+
+		if (is_churn(ph) && r->c0 == r->n)
+			r->c0 = i;
+		if (ph == PHASE_QUIESCE && r->q0 == r->n)
+			r->q0 = i;
+		if (ph == PHASE_TEARDOWN && r->t0 == r->n)
+			r->t0 = i;
+	}
+	r->churn = r->c0 < r->n && r->q0 < r->n && r->q0 > r->c0;
+	if (!r->churn)
+		return;
+	r->cycles = a->snaps[r->q0].cycles - a->snaps[r->c0].cycles;
+	/* The quiesce tail: its last settle_seconds, as the verdict reads a residual. */
+	r->tail = r->t0;
+	while (r->tail > r->q0 + 1 &&
+	       a->snaps[r->tail - 1].t >= a->snaps[r->t0 - 1].t - p->settle_seconds)
+		r->tail--;
+}
+
+static double median_of(const double *v, size_t from, size_t to, double *scratch)
+{
+	size_t i, n = 0;
+
+	for (i = from; i < to; i++)
+		scratch[n++] = v[i];
+	return n ? st_median(scratch, n) : NAN;
+}
+
+/* Theil-Sen of v against cycles over rows [from, to]; false when too few rows. */
+static bool trend(const struct attribution *a, const double *v, size_t from, size_t to, double *x,
+		  double *y, double *scratch, struct st_trend *t)
+{
+	size_t i, n = 0;
+
+	for (i = from; i <= to; i++) {
+		x[n] = a->snaps[i].cycles;
+		y[n++] = v[i];
+	}
+	return n >= 3 && st_trend(x, y, n, 0.95, scratch, t) == 0;
+}
+
+struct scratch {
+	double *x, *y, *s, *fit;
+};
+
+static void judge(struct attr_stack *st, const struct attribution *a, const struct rows *r,
+		  const struct analysis_params *p, struct scratch *w, double z_alpha)
+{
+	double base = st->objs[r->c0], bbase = st->bytes[r->c0];
+	double end, kept, material, events = st->frees + st->missed;
+	size_t i, q_end = r->t0;
+	struct st_trend t, early, late;
+	bool rising = false, levelled = false;
+	unsigned fams;
+
+	st->objs_base = base;
+	st->bytes_base = bbase;
+	for (i = r->c0; i <= r->q0; i++) {
+		if (st->objs[i] - base > st->objs_peak)
+			st->objs_peak = st->objs[i] - base;
+		if (st->bytes[i] - bbase > st->bytes_peak)
+			st->bytes_peak = st->bytes[i] - bbase;
+	}
+	end = r->tail < q_end ? median_of(st->objs, r->tail, q_end, w->s) : st->objs[r->q0];
+	st->objs_end = end - base;
+	st->bytes_end =
+		(r->tail < q_end ? median_of(st->bytes, r->tail, q_end, w->s) : st->bytes[r->q0]) -
+		bbase;
+	if (r->t0 < r->n) {
+		st->objs_teardown = st->objs[r->n - 1] - base;
+		st->bytes_teardown = st->bytes[r->n - 1] - bbase;
+	}
+	if (isfinite(st->mean_cycle) && r->cycles > 0) {
+		double age = (st->mean_cycle - a->snaps[r->c0].cycles) / r->cycles;
+
+		st->mean_age = age < 0 ? 0 : age > 1 ? 1 : age;
+	}
+	kept = st->objs_end;
+	material = fmax(p->min_count, p->min_count_per_cycle * r->cycles);
+
+	if (st->slab_pages) {
+		st->reason = AR_SLAB_PAGES;
+		return;
+	}
+	if (slab_cache_traits(st->cache, strlen(st->cache), &fams) & MT_TIME_WAIT) {
+		st->reason = AR_TIME_WAIT;
+		st->verdict = st->objs_peak >= 1 ? VERDICT_BOUNDED : VERDICT_CLEAN;
+		return;
+	}
+	if (r->q0 - r->c0 + 1 >= MIN_TREND_ROWS &&
+	    trend(a, st->objs, r->c0, r->q0, w->x, w->y, w->fit, &t)) {
+		size_t mid = r->c0 + (r->q0 - r->c0) / 2;
+
+		st->slope = t.slope;
+		st->slope_lo = t.lo;
+		st->slope_hi = t.hi;
+		rising = t.z > z_alpha && t.lo > 0;
+		/* A pool that fills once: the second half of churn grows far less than the first. */
+		if (rising && trend(a, st->objs, r->c0, mid, w->x, w->y, w->fit, &early) &&
+		    trend(a, st->objs, mid, r->q0, w->x, w->y, w->fit, &late))
+			levelled = late.slope < PLATEAU_RATIO * early.slope;
+		st->confidence = st_norm_cdf(t.z);
+	} else {
+		/* Too short for a trend: a leak kept nearly all it rose, allocated all along. */
+		double rise = st->objs[r->q0] - base;
+
+		rising = rise >= material && kept >= 0.8 * rise && isfinite(st->mean_age) &&
+			 st->mean_age > 0.2 && st->mean_age < 0.8;
+		st->slope = r->cycles > 0 ? rise / r->cycles : 0;
+		st->slope_lo = st->slope_hi = st->slope;
+		st->confidence = rising ? 0.9 : 0.5;
+	}
+
+	if (kept >= material && rising && !levelled &&
+	    kept >= KEEP_FRACTION * st->slope * r->cycles) {
+		if (events >= 10 && st->missed > MISSED_SHARE * events) {
+			st->verdict = VERDICT_INCONCLUSIVE;
+			st->reason = AR_MISSED_FREES;
+			return;
+		}
+		st->verdict = VERDICT_LEAK;
+		st->reason = AR_LEAK;
+		st->objs_per_cycle = kept / r->cycles;
+		st->bytes_per_cycle = st->bytes_end / r->cycles;
+		return;
+	}
+	if (rising && !levelled && st->objs_peak >= material && kept < material) {
+		st->verdict = VERDICT_BACKLOG;
+		st->reason = AR_BACKLOG;
+		st->objs_per_cycle = st->slope;
+		st->bytes_per_cycle = (st->bytes[r->q0] - bbase) / r->cycles;
+		return;
+	}
+	st->confidence = 1 - st->confidence;
+	if (kept >= material) {
+		st->verdict = VERDICT_BOUNDED;
+		st->reason = AR_PLATEAU;
+	} else if (st->objs_peak >= material) {
+		st->verdict = VERDICT_BOUNDED;
+		st->reason = AR_IN_FLIGHT;
+	} else {
+		st->reason = kept >= 1 ? AR_SMALL : AR_NONE;
+	}
+}
+
+/* What a stack adds to a figure per cycle: objects or bytes, kept (LEAK) or rising (BACKLOG). */
+static double stack_rate(const struct attr_stack *st, bool bytes)
+{
+	if (st->verdict != VERDICT_LEAK && st->verdict != VERDICT_BACKLOG)
+		return 0;
+	return bytes ? st->bytes_per_cycle : st->objs_per_cycle;
+}
+
+/* Whether a stack's objects are part of what a figure counts, by the figure's descriptor. */
+static bool explains(const struct metric_desc *d, const struct attr_stack *st)
+{
+	unsigned fams = 0, traits;
+
+	if (st->slab_pages)
+		return false;
+	switch (d->cls) {
+	case MC_SLAB_OBJS:
+	case MC_SLAB_BYTES:
+		return st->alloc == ALLOC_SLAB && d->object && !strcmp(d->object, st->cache);
+	case MC_SOCKETS:
+	case MC_STATE:
+		/* The sock itself of the figure's families: one object per socket. */
+		traits = slab_cache_traits(st->cache, strlen(st->cache), &fams);
+		return st->alloc == ALLOC_SLAB && (traits & MT_HOLDS_SOCKETS) && fams &&
+		       (!d->families || (fams & d->families));
+	case MC_MEMCG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int add_figure(struct attribution *a, const struct series *s, const struct metric_result *m)
+{
+	const struct series_col *c = &s->cols[m->col];
+	double per_cycle = m->verdict == VERDICT_LEAK ? m->residual_per_cycle : m->slope;
+	struct attr_figure *f, *q;
+	size_t i, k;
+
+	if (!(per_cycle > 0) ||
+	    (c->d.cls != MC_SLAB_OBJS && c->d.cls != MC_SLAB_BYTES && c->d.cls != MC_SOCKETS &&
+	     c->d.cls != MC_STATE && c->d.cls != MC_MEMCG))
+		return 0;
+	q = realloc(a->figures, (a->nfigures + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	a->figures = q;
+	f = &q[a->nfigures];
+	memset(f, 0, sizeof(*f));
+	f->col = m->col;
+	f->verdict = m->verdict;
+	f->per_cycle = per_cycle;
+	f->bytes = c->d.unit == UNIT_BYTES;
+	f->stacks = calloc(FIGURE_STACKS, sizeof(*f->stacks));
+	f->share = calloc(FIGURE_STACKS, sizeof(*f->share));
+	if (!f->stacks || !f->share) {
+		free(f->stacks);
+		free(f->share);
+		return -ENOMEM;
+	}
+	a->nfigures++;
+	for (i = 0; i < a->nstacks; i++) {
+		const struct attr_stack *st = &a->stacks[i];
+		double share = stack_rate(st, f->bytes) / per_cycle;
+
+		if (m->verdict == VERDICT_LEAK && st->verdict != VERDICT_LEAK)
+			continue;
+		if (!(share >= FIGURE_MIN_SHARE) || !explains(&c->d, st))
+			continue;
+		f->explained += share;
+		/* Keep the largest FIGURE_STACKS by share, in order. */
+		for (k = f->nstacks; k > 0 && f->share[k - 1] < share; k--)
+			if (k < FIGURE_STACKS) {
+				f->share[k] = f->share[k - 1];
+				f->stacks[k] = f->stacks[k - 1];
+			}
+		if (k < FIGURE_STACKS) {
+			f->share[k] = share;
+			f->stacks[k] = i;
+			if (f->nstacks < FIGURE_STACKS)
+				f->nstacks++;
+		}
+	}
+	return 0;
+}
+
+static int cmp_stack(const void *pa, const void *pb)
+{
+	const struct attr_stack *x = pa, *y = pb;
+	double bx = x->verdict >= VERDICT_BACKLOG ? x->bytes_per_cycle : x->bytes_end;
+	double by = y->verdict >= VERDICT_BACKLOG ? y->bytes_per_cycle : y->bytes_end;
+
+	if (x->verdict != y->verdict)
+		return x->verdict > y->verdict ? -1 : 1;
+	if (bx != by)
+		return bx > by ? -1 : 1;
+	return x->id - y->id;
+}
+
+int attribution_decide(struct attribution *a, const struct series *s, const struct result *res,
+		       const struct analysis_params *p)
+{
+	struct scratch w = { 0 };
+	struct rows r;
+	double z_alpha = st_norm_quantile(1 - p->alpha);
+	size_t i, n = a->nsnaps ? a->nsnaps : 1;
+	int err = 0;
+
+	if (!a->on)
+		return 0;
+	find_rows(a, p, &r);
+	a->cycles = r.cycles;
+	a->nleak = a->nbacklog = 0;
+	w.x = malloc(n * sizeof(double));
+	w.y = malloc(n * sizeof(double));
+	w.s = malloc(n * sizeof(double));
+	w.fit = malloc(st_trend_scratch(n) * sizeof(double));
+	if (!w.x || !w.y || !w.s || !w.fit) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < a->nstacks; i++) {
+		struct attr_stack *st = &a->stacks[i];
+
+		st->verdict = VERDICT_CLEAN;
+		st->reason = AR_NONE;
+		st->objs_per_cycle = st->bytes_per_cycle = 0;
+		st->objs_peak = st->bytes_peak = 0;
+		st->confidence = 0;
+		if (r.churn && r.cycles > 0)
+			judge(st, a, &r, p, &w, z_alpha);
+		a->nleak += st->verdict == VERDICT_LEAK;
+		a->nbacklog += st->verdict == VERDICT_BACKLOG;
+	}
+	qsort(a->stacks, a->nstacks, sizeof(*a->stacks), cmp_stack);
+	for (i = 0; res && s && i < res->nm && !err; i++)
+		if (res->m[i].verdict == VERDICT_LEAK || res->m[i].verdict == VERDICT_BACKLOG)
+			err = add_figure(a, s, &res->m[i]);
+out:
+	free(w.x);
+	free(w.y);
+	free(w.s);
+	free(w.fit);
+	return err;
+}
