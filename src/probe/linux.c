@@ -14,8 +14,8 @@
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
 	[PROBE_MEMINFO] = &meminfo_probe,   [PROBE_SLABINFO] = &slabinfo_probe,
 	[PROBE_SOCKSTAT] = &sockstat_probe, [PROBE_NETSTAT] = &netstat_probe,
-	[PROBE_SOCKDIAG] = &sockdiag_probe, [PROBE_MEMCG] = &memcg_probe,
-	[PROBE_PROC] = &proc_probe,
+	[PROBE_TCPSTATE] = &tcpstate_probe, [PROBE_SOCKDIAG] = &sockdiag_probe,
+	[PROBE_MEMCG] = &memcg_probe,	    [PROBE_PROC] = &proc_probe,
 };
 
 int probe_buf_init(struct probe_buf *b, size_t cap)

@@ -76,7 +76,7 @@ report:
 	for (i = 0; i < s->ncols; i++)
 		s->row[i] = NAN;
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (!ps->p[i].on && !quiet)
+		if (!ps->p[i].on && !quiet && !ps->p[i].unasked)
 			sl_err("%s probe off: %s", ps->p[i].ops->name, ps->p[i].why);
 	if (!probes_on(ps)) {
 		sl_err("no probe could open: nothing to watch");

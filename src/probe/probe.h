@@ -20,6 +20,12 @@ struct probe_ctx {
 	uint16_t server_port; /* the local server's TCP port: client/server split; 0 unknown */
 	const char
 		*server_path; /* the local server's unix path ("@name": abstract); NULL unknown */
+	/*
+	 * TCP sockets per state [AF_INET, AF_INET6][state] of a network namespace (by cookie),
+	 * counted in the kernel (--attribute's eBPF program); NULL: none, sock_diag counts them.
+	 */
+	int (*tcp_states)(void *arg, uint64_t netns_cookie, int64_t out[2][16]);
+	void *tcp_states_arg;
 };
 
 struct probe;
@@ -42,6 +48,7 @@ struct probe {
 	bool on;
 	int cost_col; /* probe.NAME.us: this probe's own cost per sample */
 	bool failed; /* a sample failed: said once */
+	bool unasked; /* off because nothing asked for it: not worth a line */
 	unsigned skip; /* ticks to sit out: its last sample cost more than the budget */
 };
 
@@ -60,6 +67,7 @@ enum probe_id {
 	PROBE_SLABINFO,
 	PROBE_SOCKSTAT,
 	PROBE_NETSTAT,
+	PROBE_TCPSTATE, /* before sockdiag: the state columns it adds are its own */
 	PROBE_SOCKDIAG,
 	PROBE_MEMCG,
 	PROBE_PROC,
@@ -67,7 +75,7 @@ enum probe_id {
 };
 
 extern const struct probe_ops meminfo_probe, slabinfo_probe, sockstat_probe, netstat_probe,
-	sockdiag_probe, memcg_probe, proc_probe;
+	tcpstate_probe, sockdiag_probe, memcg_probe, proc_probe;
 #endif
 
 struct probe_set {

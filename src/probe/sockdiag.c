@@ -316,6 +316,9 @@ static int col(struct series *s, const char *prefix, const char *object, enum me
 	char name[96];
 
 	snprintf(name, sizeof(name), "%s%s", prefix, object);
+	/* A column another probe added first is its own (tcpstate's in-kernel TCP states). */
+	if (series_find(s, name) >= 0)
+		return -1;
 	return series_add(s, name,
 			  &(struct metric_desc){ .kind = MK_LEVEL,
 						 .unit = UNIT_COUNT,
@@ -371,7 +374,7 @@ static int add_cols(struct sockdiag *sd, struct series *s)
 		sd->c_unix_server =
 			col(s, "unix.", "server", MC_SOCKETS, FAM_UNIX, MT_SERVER | MT_KEY);
 	}
-	return sd->c_tcp[1] < 0 || sd->c_unix_all < 0 ? -ENOMEM : 0;
+	return sd->c_unix_all < 0 ? -ENOMEM : 0;
 }
 
 static void set_cols(struct sockdiag *sd, struct series *s)

@@ -493,7 +493,7 @@ static void sec_probes(struct view *v, struct sink *k)
 	}
 	out(k, false, "%s", line);
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (!ps->p[i].on && ps->p[i].ops)
+		if (!ps->p[i].on && ps->p[i].ops && !ps->p[i].unasked)
 			out(k, false, "%-9s %s: %s", "off", ps->p[i].ops->name, ps->p[i].why);
 }
 
