@@ -107,6 +107,8 @@ struct run_config {
 	double quiesce_max; /* seconds */
 	bool teardown; /* destroy the netns and measure again */
 	bool confirm; /* run again at 3x length: a leak scales */
+	bool attribute; /* eBPF: the kernel stacks of what the run kept */
+	uint64_t attribute_objects; /* objects --attribute tracks at once; 0: its default */
 	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
 #define FAIL_ON_DEFAULT (1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK)
 

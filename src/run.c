@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "engine/seq.h"
 #include "engine/guard.h"
 #include "engine/transport.h"
+#include "report/attribution.h"
 #include "sampler.h"
 
 #define NAP 0.05 /* the orchestrator's tick while waiting: signals answered this fast */
@@ -21,6 +23,31 @@
 static struct engine *volatile g_engine;
 static struct sl_cgroup g_cg;
 static volatile sig_atomic_t g_signal;
+
+/* --attribute: told the cycles at each nap, and each phase as it begins. */
+static struct {
+	struct attr *a;
+	struct sampler *sp;
+	struct cycles_src *cyc;
+	enum phase ph;
+} g_at;
+
+static uint64_t cycles_of(void *arg);
+
+static void at_tick(void)
+{
+	if (g_at.a && g_at.sp)
+		attr_tick(g_at.a, sampler_elapsed(g_at.sp), cycles_of(g_at.cyc), g_at.ph);
+}
+
+/* A phase begins: in the series, and in the attribution's snapshots. */
+static void mark(struct sampler *sp, enum phase ph)
+{
+	sampler_mark(sp, ph);
+	g_at.ph = ph;
+	if (g_at.a)
+		attr_mark(g_at.a, sampler_elapsed(sp), cycles_of(g_at.cyc), ph);
+}
 
 /*
  * The first signal ends the phase under way (the engine stops, quiesce is cut short) and the run
@@ -53,6 +80,7 @@ static bool nap(double seconds)
 		double left = end - sl_now();
 		struct timespec ts;
 
+		at_tick();
 		if (left <= 0)
 			return true;
 		if (left > NAP)
@@ -124,7 +152,7 @@ static void churn(const struct run_config *cfg, struct engine *e, struct sampler
 
 	if (!guard_on)
 		sl_err("no memory guard: /proc/meminfo has no MemAvailable; watch memory yourself");
-	sampler_mark(sp, warm ? PHASE_WARMUP : PHASE_CHURN);
+	mark(sp, warm ? PHASE_WARMUP : PHASE_CHURN);
 	if (engine_start(e)) {
 		sl_err("the client workers did not start; nothing was churned");
 		return;
@@ -132,7 +160,7 @@ static void churn(const struct run_config *cfg, struct engine *e, struct sampler
 	while (!engine_done(e)) {
 		nap(NAP);
 		if (warm && sl_now() - t0 >= cfg->warmup) {
-			sampler_mark(sp, PHASE_CHURN);
+			mark(sp, PHASE_CHURN);
 			warm = false;
 		}
 		if (guard_on && !out->guard[0] &&
@@ -144,7 +172,7 @@ static void churn(const struct run_config *cfg, struct engine *e, struct sampler
 	}
 	/* A run shorter than its warm-up still gets a churn phase to fit. */
 	if (warm)
-		sampler_mark(sp, PHASE_CHURN);
+		mark(sp, PHASE_CHURN);
 	engine_join(e);
 	engine_stats(e, &out->stats);
 }
@@ -157,7 +185,7 @@ static void quiesce(const struct run_config *cfg, struct sampler *sp, struct run
 	char why[256] = "";
 	bool settled = false;
 
-	sampler_mark(sp, PHASE_QUIESCE);
+	mark(sp, PHASE_QUIESCE);
 	while (!g_signal && (left = cfg->quiesce_max - (sl_now() - t0)) > 0) {
 		nap(left < cfg->interval ? left : cfg->interval);
 		series_lock(&out->series);
@@ -191,8 +219,14 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 #endif
 }
 
+static int tcp_states(void *arg, uint64_t cookie, int64_t out[2][16])
+{
+	return attr_tcp_states(arg, cookie, out);
+}
+
 int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,
-		      struct series *s, struct cycles_src *cyc, struct sampler **out)
+		      struct attr *at, struct series *s, struct cycles_src *cyc,
+		      struct sampler **out)
 {
 	struct sampler_cfg scfg = { 0 };
 	char path[108] = "";
@@ -208,6 +242,10 @@ int run_sampler_start(const struct run_config *cfg, struct engine *e, const stru
 	scfg.ctx.cgroup_version = cg ? cg->version : 0;
 	scfg.ctx.server_port = port;
 	scfg.ctx.server_path = path[0] ? path : NULL;
+	if (at) {
+		scfg.ctx.tcp_states = tcp_states;
+		scfg.ctx.tcp_states_arg = at;
+	}
 	cyc->e = e;
 	scfg.cycles = cycles_of;
 	scfg.arg = cyc;
@@ -225,6 +263,55 @@ int run_sampler_start(const struct run_config *cfg, struct engine *e, const stru
 	return err;
 }
 
+static void on_engine_thread(void *arg, pid_t tid, bool client)
+{
+	(void)client;
+	attr_scope_tid(arg, tid);
+}
+
+/*
+ * --attribute: loads and attaches the eBPF side, or says in one line why not and lets the run go
+ * on without it. Before the memory cgroup (the maps' memory is not the run's) and before the
+ * engine (its netns's first sockets and threads are seen).
+ */
+static struct attr *attribution_start(const struct run_config *cfg, struct run_output *out)
+{
+	struct attr_opts o = { .max_objects = cfg->attribute_objects, .quiet = cfg->quiet };
+	struct attr_source *src = NULL;
+	struct attr *a = NULL;
+	char why[200] = "", line[512];
+	size_t n = 0;
+
+	if (attr_open(&o, &a, why, sizeof(why)) || attr_start(a, why, sizeof(why))) {
+		sl_err("--attribute: %s; the run goes on without it", why);
+		snprintf(out->attribution.why, sizeof(out->attribution.why), "%s", why);
+		attr_close(a);
+		return NULL;
+	}
+	if (!cfg->quiet && !attr_sources(a, &src, &n)) {
+		report_attr_sources(line, sizeof(line), src, n);
+		sl_err("--attribute: %s", line);
+	}
+	free(src);
+	return a;
+}
+
+/* Reads what the eBPF side kept, once, after the last phase; the decision comes with analysis. */
+static void attribution_end(struct attr *a, struct sampler *sp, struct cycles_src *cyc,
+			    struct run_output *out)
+{
+	int err;
+
+	attr_mark(a, sampler_elapsed(sp), cycles_of(cyc), g_at.ph);
+	err = attr_collect(a, &out->attribution);
+	if (err) {
+		attribution_free(&out->attribution);
+		snprintf(out->attribution.why, sizeof(out->attribution.why),
+			 "reading the eBPF figures failed: %s", strerror(-err));
+		sl_err("--attribute: %s", out->attribution.why);
+	}
+}
+
 int run_measure(const struct run_config *cfg, struct run_output *out)
 {
 	struct sigaction sa = { 0 }, old_int, old_term;
@@ -232,9 +319,12 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	struct engine *e = NULL;
 	struct progress pg = { 0 };
 	struct cycles_src cyc = CYCLES_SRC_INIT;
+	struct engine_hooks hooks = { on_engine_thread, NULL };
+	struct attr *at = NULL;
 	int err, rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	memset(&g_at, 0, sizeof(g_at));
 	out->started = (double)time(NULL);
 	g_signal = 0;
 	if (series_init(&out->series, 0))
@@ -245,6 +335,9 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+
+	if (cfg->attribute)
+		at = attribution_start(cfg, out);
 
 	/* Before any thread: the cgroup move takes the whole process. */
 	memset(&g_cg, 0, sizeof(g_cg));
@@ -257,7 +350,8 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		snprintf(out->cgroup_why, sizeof(out->cgroup_why), "off (--no-cgroup)");
 	}
 
-	err = engine_create(cfg, &e);
+	hooks.arg = at;
+	err = engine_create_hooked(cfg, at ? &hooks : NULL, &e);
 	if (err) {
 		rc = SL_EXIT_RUNTIME;
 		goto out;
@@ -265,16 +359,19 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	engine_peer(e, out->peer, sizeof(out->peer));
 	out->netns = engine_netns_fd(e) >= 0;
 	params_for(cfg, out);
-	if (run_sampler_start(cfg, e, out->cgroup_version ? &g_cg : NULL, &out->series, &cyc,
+	if (run_sampler_start(cfg, e, out->cgroup_version ? &g_cg : NULL, at, &out->series, &cyc,
 			      &sp)) {
 		rc = SL_EXIT_RUNTIME;
 		goto out;
 	}
 	g_engine = e;
+	g_at.a = at;
+	g_at.sp = sp;
+	g_at.cyc = &cyc;
 	pg.on = !cfg->quiet && isatty(STDERR_FILENO);
 	pg.t0 = pg.tlast = sl_now();
 
-	sampler_mark(sp, PHASE_BASELINE);
+	mark(sp, PHASE_BASELINE);
 	for (double t0 = sl_now(); !g_signal && sl_now() - t0 < cfg->baseline;) {
 		nap(NAP);
 		progress(&pg, "baseline", NULL, NULL);
@@ -292,13 +389,15 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	engine_destroy(e);
 	e = NULL;
 	if (cfg->teardown && out->netns && !g_signal) {
-		sampler_mark(sp, PHASE_TEARDOWN);
+		mark(sp, PHASE_TEARDOWN);
 		for (double t0 = sl_now(); !g_signal && sl_now() - t0 < RUN_TEARDOWN_SECONDS;) {
 			nap(NAP);
 			progress(&pg, "teardown", NULL, NULL);
 		}
 	}
 	progress_end(&pg);
+	if (at)
+		attribution_end(at, sp, &cyc, out);
 	sampler_stop(sp);
 	series_flush(&out->series);
 	out->signal = g_signal;
@@ -309,11 +408,15 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		rc = SL_EXIT_RUNTIME;
 	} else {
 		out->analysed = true;
+		if (attribution_decide(&out->attribution, &out->series, &out->result, &out->params))
+			sl_err("--attribute: out of memory deciding on the stacks");
 	}
 out:
 	g_engine = NULL;
+	memset(&g_at, 0, sizeof(g_at));
 	run_engine_gone(&cyc);
 	sampler_destroy(sp);
+	attr_close(at);
 	engine_destroy(e);
 	cgroup_leave(&g_cg);
 	sigaction(SIGINT, &old_int, NULL);
@@ -326,5 +429,6 @@ void run_output_free(struct run_output *out)
 	if (out->analysed)
 		result_free(&out->result);
 	series_free(&out->series);
+	attribution_free(&out->attribution);
 	out->analysed = false;
 }

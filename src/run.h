@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "attr/attr.h"
+#include "model/attribution.h"
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
@@ -32,6 +34,7 @@ struct run_output {
 	char settle[256]; /* what was still moving when quiesce hit its maximum */
 	bool settled; /* quiesce ended because everything settled */
 	double started; /* wall clock (time(2)) at the start */
+	struct attribution attribution; /* --attribute: on, or why not */
 };
 
 /*
@@ -61,11 +64,13 @@ struct cycles_src {
 
 /*
  * Starts a sampler on the pools an engine's run touches: its netns, its server's port or path (so
- * sockets are counted by side), this process, and cg's memory cgroup when given. Says why and
- * returns -errno when no probe could open.
+ * sockets are counted by side), this process, and cg's memory cgroup when given; with at
+ * (--attribute), TCP states counted in the kernel. Says why and returns -errno when no probe
+ * could open.
  */
 int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,
-		      struct series *s, struct cycles_src *cyc, struct sampler **out);
+		      struct attr *at, struct series *s, struct cycles_src *cyc,
+		      struct sampler **out);
 /* Freezes the cycle count before the engine is destroyed. */
 void run_engine_gone(struct cycles_src *c);
 

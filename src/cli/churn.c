@@ -380,7 +380,7 @@ static int churn(const struct run_config *cfg, struct outcome *o)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	if (sampling && run_sampler_start(cfg, e, NULL, &series, &cyc, &sp))
+	if (sampling && run_sampler_start(cfg, e, NULL, NULL, &series, &cyc, &sp))
 		rc = SL_EXIT_RUNTIME;
 	err = rc ? 0 : engine_start(e);
 	if (err)

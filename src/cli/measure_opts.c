@@ -36,6 +36,16 @@ int measure_parse_fail_on(const struct opt_call *c, const char *arg)
 
 #define RC struct run_config
 
+/* --attribute-objects sizes the attribution's object table: asking for it asks for attribution. */
+static int parse_attribute_objects(const struct opt_call *c, const char *arg)
+{
+	int err = opt_u64(c, arg);
+
+	if (!err)
+		((RC *)c->obj)->attribute = true;
+	return err;
+}
+
 const struct opt measure_opts[] = {
 	{ "baseline", .arg = "DUR", OPT_SECONDS(RC, baseline), .min = 0.5, .group = G_PHASES,
 	  .help = "idle measurement before churn (default 3s)" },
@@ -63,5 +73,15 @@ const struct opt measure_opts[] = {
 		  "metric, each failing at or above --fail-on; the text report as its output" },
 	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_VERDICT,
 	  .help = "no progress line, no notes on probes that are off" },
+	{ "attribute", OPT_ON(RC, attribute), .group = G_WHERE,
+	  .help = "track the kernel allocations of the run's own threads (eBPF) and name the "
+		  "kernel stacks of what the run kept, per cycle (\"Where it was allocated\"); TCP "
+		  "states are then counted in the kernel. Without root, BTF or BPF it says why in "
+		  "one line and the run goes on without it" },
+	{ "attribute-objects", .arg = "N", .kind = OPT_INT, .parse = parse_attribute_objects,
+	  .off = OPT_AT(RC, attribute_objects, uint64_t), .min = 16, .max = 1 << 26,
+	  .group = G_WHERE,
+	  .help = "objects --attribute tracks at once (default 262144); implies --attribute. "
+		  "Allocations past it are counted as lost, and the report says so" },
 	{ 0 },
 };

@@ -7,6 +7,7 @@
 
 #define G_PHASES "Phases"
 #define G_VERDICT "Verdict and output"
+#define G_WHERE "Where in the kernel (eBPF, root)"
 
 /* The rows, on a struct run_config: include them with OPT_INCLUDE_AT. */
 extern const struct opt measure_opts[];

@@ -13,6 +13,7 @@
 #include "report/junit.h"
 #include "report/machine.h"
 #include "report/report.h"
+#include "report/attribution.h"
 #include "report/text.h"
 #include "report/wrap.h"
 #include "run.h"
@@ -135,6 +136,7 @@ static void print_run(FILE *f, const struct run_config *cfg, const struct run_ou
 
 	facts_of(cfg, o, &facts);
 	report_text(f, &o->series, &o->result, cfg, wrap_width(f));
+	report_text_attribution(f, &o->series, &o->attribution);
 	report_text_facts(f, &facts);
 }
 
