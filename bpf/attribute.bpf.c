@@ -111,6 +111,13 @@ static __always_inline struct attr_stack_val *totals_of(const struct attr_stack_
 	return bpf_map_lookup_elem(&totals, k);
 }
 
+static __always_inline __u64 sq(__u64 cycle)
+{
+	__u64 c = cycle >> ATTR_SQ_SHIFT;
+
+	return c * c;
+}
+
 /* Takes an object off its stack's totals: freed, or its free was missed. */
 static __always_inline void release(const struct attr_obj *o, bool missed)
 {
@@ -121,6 +128,7 @@ static __always_inline void release(const struct attr_obj *o, bool missed)
 	__sync_fetch_and_sub(&v->objs, 1);
 	__sync_fetch_and_sub(&v->bytes, (__s64)o->size);
 	__sync_fetch_and_sub(&v->sum_cycle, o->cycle);
+	__sync_fetch_and_sub(&v->sum_sq, sq(o->cycle));
 	if (missed)
 		__sync_fetch_and_add(&v->missed, 1);
 	else
@@ -206,6 +214,7 @@ static __always_inline int on_alloc(void *ctx, __u64 ptr, __u32 space, __u64 cac
 	__sync_fetch_and_add(&v->bytes, (__s64)size);
 	__sync_fetch_and_add(&v->allocs, 1);
 	__sync_fetch_and_add(&v->sum_cycle, o.cycle);
+	__sync_fetch_and_add(&v->sum_sq, sq(o.cycle));
 	return 0;
 }
 

@@ -51,7 +51,11 @@ struct attr_stack_val {
 	__u64 frees; /* frees matched to its objects */
 	__u64 missed; /* objects whose address came back without a free: the free was missed */
 	__u64 sum_cycle; /* sum of the engine cycle at allocation over outstanding objects */
+	__u64 sum_sq; /* sum of (cycle >> ATTR_SQ_SHIFT)^2 over them: how spread their ages are */
 };
+
+/* Cycles are scaled down before squaring, so that sums of squares of 1e8 cycles fit. */
+#define ATTR_SQ_SHIFT 6
 
 struct attr_obj_key {
 	__u64 ptr; /* object, page (struct page *) or per-CPU pointer */

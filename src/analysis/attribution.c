@@ -19,7 +19,9 @@
 #include "analysis/stats.h"
 
 #define MIN_TREND_ROWS 6 /* fewer churn snapshots than this cannot show a trend */
-#define KEEP_FRACTION 0.5 /* a leak keeps at least this part of what its trend grew */
+/* Kept objects allocated all along churn: their ages' spread (uniform: 0.29) and mean. */
+#define AGE_SD_MIN 0.12
+#define AGE_MEAN_MIN 0.15
 #define PLATEAU_RATIO 0.25 /* late growth below this part of the early growth: levelled off */
 #define MISSED_SHARE 0.5 /* frees missed above this share: what it keeps is not known */
 #define FIGURE_STACKS 8 /* stacks listed per figure */
@@ -92,43 +94,56 @@ struct scratch {
 	double *x, *y, *s, *fit;
 };
 
+/*
+ * Where in churn the objects a stack kept at row k were allocated, beyond those it held when churn
+ * began: the mean and standard deviation of their allocation cycles, as places in churn.
+ */
+static void ages(struct attr_stack *st, const struct attribution *a, const struct rows *r, size_t k)
+{
+	double n = st->objs[k] - st->objs[r->c0], c0 = a->snaps[r->c0].cycles, mean, var;
+
+	if (n < 1 || !(r->cycles > 0))
+		return;
+	mean = (st->age_sum[k] - st->age_sum[r->c0]) / n;
+	var = (st->age_sq[k] - st->age_sq[r->c0]) / n - mean * mean;
+	st->mean_age = fmin(1, fmax(0, (mean - c0) / r->cycles));
+	st->age_sd = var > 0 ? fmin(1, sqrt(var) / r->cycles) : 0;
+}
+
 static void judge(struct attr_stack *st, const struct attribution *a, const struct rows *r,
 		  const struct analysis_params *p, struct scratch *w, double z_alpha)
 {
 	double base = st->objs[r->c0], bbase = st->bytes[r->c0];
-	double end, kept, material, events = st->frees + st->missed;
+	double kept, material, events = st->frees + st->missed;
 	size_t i, q_end = r->t0;
 	struct st_trend t, early, late;
-	bool rising = false, levelled = false;
+	bool rising = false, levelled = false, spread;
 	unsigned fams;
 
 	st->objs_base = base;
 	st->bytes_base = bbase;
 	for (i = r->c0; i <= r->q0; i++) {
-		if (st->objs[i] - base > st->objs_peak)
-			st->objs_peak = st->objs[i] - base;
-		if (st->bytes[i] - bbase > st->bytes_peak)
-			st->bytes_peak = st->bytes[i] - bbase;
+		st->objs_peak = fmax(st->objs_peak, st->objs[i] - base);
+		st->bytes_peak = fmax(st->bytes_peak, st->bytes[i] - bbase);
 	}
-	end = r->tail < q_end ? median_of(st->objs, r->tail, q_end, w->s) : st->objs[r->q0];
-	st->objs_end = end - base;
-	st->bytes_end =
-		(r->tail < q_end ? median_of(st->bytes, r->tail, q_end, w->s) : st->bytes[r->q0]) -
-		bbase;
+	/* Kept: the median of the quiesce tail, as the verdict reads a residual. */
+	if (r->tail < q_end) {
+		st->objs_end = median_of(st->objs, r->tail, q_end, w->s) - base;
+		st->bytes_end = median_of(st->bytes, r->tail, q_end, w->s) - bbase;
+	} else {
+		st->objs_end = st->objs[r->q0] - base;
+		st->bytes_end = st->bytes[r->q0] - bbase;
+	}
 	if (r->t0 < r->n) {
 		st->objs_teardown = st->objs[r->n - 1] - base;
 		st->bytes_teardown = st->bytes[r->n - 1] - bbase;
 	}
-	if (isfinite(st->mean_cycle) && r->cycles > 0) {
-		double age = (st->mean_cycle - a->snaps[r->c0].cycles) / r->cycles;
-
-		st->mean_age = age < 0 ? 0 : age > 1 ? 1 : age;
-	}
+	ages(st, a, r, q_end - 1);
 	kept = st->objs_end;
 	material = fmax(p->min_count, p->min_count_per_cycle * r->cycles);
 
-	if (st->slab_pages) {
-		st->reason = AR_SLAB_PAGES;
+	if (st->slab_own) {
+		st->reason = AR_SLAB_OWN;
 		return;
 	}
 	if (slab_cache_traits(st->cache, strlen(st->cache), &fams) & MT_TIME_WAIT) {
@@ -148,20 +163,18 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		if (rising && trend(a, st->objs, r->c0, mid, w->x, w->y, w->fit, &early) &&
 		    trend(a, st->objs, mid, r->q0, w->x, w->y, w->fit, &late))
 			levelled = late.slope < PLATEAU_RATIO * early.slope;
-		st->confidence = st_norm_cdf(t.z);
 	} else {
-		/* Too short for a trend: a leak kept nearly all it rose, allocated all along. */
-		double rise = st->objs[r->q0] - base;
-
-		rising = rise >= material && kept >= 0.8 * rise && isfinite(st->mean_age) &&
-			 st->mean_age > 0.2 && st->mean_age < 0.8;
-		st->slope = r->cycles > 0 ? rise / r->cycles : 0;
+		st->slope = (st->objs[r->q0] - base) / r->cycles;
 		st->slope_lo = st->slope_hi = st->slope;
-		st->confidence = rising ? 0.9 : 0.5;
 	}
-
-	if (kept >= material && rising && !levelled &&
-	    kept >= KEEP_FRACTION * st->slope * r->cycles) {
+	/*
+	 * Counts are exact, so what was kept tells how it grew: objects kept from all along the
+	 * churn grew with its cycles; objects in flight came back; a pool filled once was
+	 * allocated at one time. In-flight objects cannot hide that, as they hide a trend.
+	 */
+	spread = isfinite(st->mean_age) && st->age_sd >= AGE_SD_MIN &&
+		 st->mean_age >= AGE_MEAN_MIN && st->mean_age <= 1 - AGE_MEAN_MIN;
+	if (kept >= material && spread) {
 		if (events >= 10 && st->missed > MISSED_SHARE * events) {
 			st->verdict = VERDICT_INCONCLUSIVE;
 			st->reason = AR_MISSED_FREES;
@@ -171,6 +184,7 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->reason = AR_LEAK;
 		st->objs_per_cycle = kept / r->cycles;
 		st->bytes_per_cycle = st->bytes_end / r->cycles;
+		st->confidence = 1 - material / (2 * kept);
 		return;
 	}
 	if (rising && !levelled && st->objs_peak >= material && kept < material) {
@@ -178,9 +192,9 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->reason = AR_BACKLOG;
 		st->objs_per_cycle = st->slope;
 		st->bytes_per_cycle = (st->bytes[r->q0] - bbase) / r->cycles;
+		st->confidence = st_norm_cdf(t.z);
 		return;
 	}
-	st->confidence = 1 - st->confidence;
 	if (kept >= material) {
 		st->verdict = VERDICT_BOUNDED;
 		st->reason = AR_PLATEAU;
@@ -205,7 +219,7 @@ static bool explains(const struct metric_desc *d, const struct attr_stack *st)
 {
 	unsigned fams = 0, traits;
 
-	if (st->slab_pages)
+	if (st->slab_own)
 		return false;
 	switch (d->cls) {
 	case MC_SLAB_OBJS:

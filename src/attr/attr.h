@@ -22,7 +22,7 @@
 
 #define ATTR_DEFAULT_OBJECTS 262144 /* objects tracked at once */
 #define ATTR_DEFAULT_STACKS 16384 /* distinct (stack, cache) pairs */
-#define ATTR_SNAP_SECONDS 0.5 /* between snapshots of the per-stack totals */
+#define ATTR_SNAP_SECONDS 0.25 /* between snapshots of the per-stack totals */
 
 struct attr_opts {
 	uint64_t max_objects; /* 0: ATTR_DEFAULT_OBJECTS */

@@ -67,7 +67,7 @@ static const char *const alloc_prefixes[] = {
 	"kvfree",
 };
 
-/* Frames that show a page was taken by slab for one of its caches. */
+/* Frames that show slab growing one of its caches: its pages, its per-slab vectors. */
 static const char *const slab_page_frames[] = { "allocate_slab", "new_slab", "alloc_slab_page" };
 
 static bool has_prefix(const char *s, const char *p)
@@ -223,8 +223,8 @@ static int add_frames(struct attr *a, const struct ksyms *ks, struct attr_stack 
 		uint64_t off;
 		const char *mod, *fn = ks ? ksyms_find(ks, ips[i], &off, &mod) : NULL;
 
-		if (fn && st->alloc == ALLOC_PAGE && slab_page_frame(fn))
-			st->slab_pages = true;
+		if (fn && slab_page_frame(fn))
+			st->slab_own = true;
 		if (folding && fn && alloc_frame(fn))
 			st->nalloc_frames++;
 		else
@@ -250,6 +250,15 @@ static bool moved(const struct raw *r, size_t n)
 	return false;
 }
 
+static double *dup_row(const double *v, size_t n)
+{
+	double *q = malloc((n ? n : 1) * sizeof(double));
+
+	if (q)
+		memcpy(q, v, n * sizeof(double));
+	return q;
+}
+
 static int add_stack(struct attr *a, struct attribution *out, const struct raw *r,
 		     const struct ksyms *ks, const struct aliases *al)
 {
@@ -270,15 +279,13 @@ static int add_stack(struct attr *a, struct attribution *out, const struct raw *
 	st->allocs = (double)r->last.allocs;
 	st->frees = (double)r->last.frees;
 	st->missed = (double)r->last.missed;
-	st->mean_cycle = r->last.objs > 0 ? (double)r->last.sum_cycle / (double)r->last.objs : NAN;
-	st->mean_age = NAN;
+	st->mean_age = st->age_sd = NAN;
 	st->objs_teardown = st->bytes_teardown = NAN;
-	st->objs = malloc((a->nsnaps ? a->nsnaps : 1) * sizeof(double));
-	st->bytes = malloc((a->nsnaps ? a->nsnaps : 1) * sizeof(double));
-	if (!st->objs || !st->bytes)
+	if (!(st->objs = dup_row(r->objs, a->nsnaps)) ||
+	    !(st->bytes = dup_row(r->bytes, a->nsnaps)) ||
+	    !(st->age_sum = dup_row(r->age_sum, a->nsnaps)) ||
+	    !(st->age_sq = dup_row(r->age_sq, a->nsnaps)))
 		return -ENOMEM;
-	memcpy(st->objs, r->objs, a->nsnaps * sizeof(double));
-	memcpy(st->bytes, r->bytes, a->nsnaps * sizeof(double));
 	return add_frames(a, ks, st);
 }
 

@@ -29,6 +29,7 @@ struct raw {
 	struct attr_stack_key key;
 	struct attr_stack_val last;
 	double *objs, *bytes; /* one per snapshot row */
+	double *age_sum, *age_sq; /* sum of allocation cycles (and of their scaled squares) */
 };
 
 struct attr {

@@ -326,9 +326,13 @@ static struct raw *raw_of(struct attr *a, const struct attr_stack_key *k)
 	r->key = *k;
 	r->objs = calloc(SNAP_CAP, sizeof(double));
 	r->bytes = calloc(SNAP_CAP, sizeof(double));
-	if (!r->objs || !r->bytes) {
+	r->age_sum = calloc(SNAP_CAP, sizeof(double));
+	r->age_sq = calloc(SNAP_CAP, sizeof(double));
+	if (!r->objs || !r->bytes || !r->age_sum || !r->age_sq) {
 		free(r->objs);
 		free(r->bytes);
+		free(r->age_sum);
+		free(r->age_sq);
 		return NULL;
 	}
 	a->slot[i] = (uint32_t)++a->nraw;
@@ -349,6 +353,8 @@ static void thin(struct attr *a)
 		for (j = 0; j < a->nraw; j++) {
 			a->raw[j].objs[k] = a->raw[j].objs[i];
 			a->raw[j].bytes[k] = a->raw[j].bytes[i];
+			a->raw[j].age_sum[k] = a->raw[j].age_sum[i];
+			a->raw[j].age_sq[k] = a->raw[j].age_sq[i];
 		}
 		k++;
 	}
@@ -376,7 +382,8 @@ static void snapshot(struct attr *a, double t, uint64_t cycles, enum phase ph)
 		in = &out;
 	} while (!err && n < a->max_stacks);
 	for (i = 0; i < a->nraw; i++)
-		a->raw[i].objs[row] = a->raw[i].bytes[row] = 0;
+		a->raw[i].objs[row] = a->raw[i].bytes[row] = a->raw[i].age_sum[row] =
+			a->raw[i].age_sq[row] = 0;
 	for (i = 0; i < n; i++) {
 		struct raw *r = raw_of(a, &a->kbuf[i]);
 
@@ -385,6 +392,8 @@ static void snapshot(struct attr *a, double t, uint64_t cycles, enum phase ph)
 		r->last = a->vbuf[i];
 		r->objs[row] = (double)a->vbuf[i].objs;
 		r->bytes[row] = (double)a->vbuf[i].bytes;
+		r->age_sum[row] = (double)a->vbuf[i].sum_cycle;
+		r->age_sq[row] = (double)a->vbuf[i].sum_sq * (double)(1 << (2 * ATTR_SQ_SHIFT));
 	}
 	a->snaps[row].t = t;
 	a->snaps[row].cycles = (double)cycles;
@@ -452,6 +461,8 @@ void attr_close(struct attr *a)
 	for (i = 0; i < a->nraw; i++) {
 		free(a->raw[i].objs);
 		free(a->raw[i].bytes);
+		free(a->raw[i].age_sum);
+		free(a->raw[i].age_sq);
 	}
 	free(a->raw);
 	free(a->slot);

@@ -18,15 +18,9 @@ const char *attr_alloc_name(enum attr_alloc a)
 }
 
 static const char *const reason_names[AR_COUNT] = {
-	[AR_NONE] = "none",
-	[AR_LEAK] = "leak",
-	[AR_BACKLOG] = "backlog",
-	[AR_IN_FLIGHT] = "in-flight",
-	[AR_PLATEAU] = "plateau",
-	[AR_TIME_WAIT] = "time-wait",
-	[AR_SLAB_PAGES] = "slab-pages",
-	[AR_SMALL] = "small",
-	[AR_MISSED_FREES] = "missed-frees",
+	[AR_NONE] = "none",	      [AR_LEAK] = "leak",	[AR_BACKLOG] = "backlog",
+	[AR_IN_FLIGHT] = "in-flight", [AR_PLATEAU] = "plateau", [AR_TIME_WAIT] = "time-wait",
+	[AR_SLAB_OWN] = "slab-own",   [AR_SMALL] = "small",	[AR_MISSED_FREES] = "missed-frees",
 	[AR_BEFORE] = "before-churn",
 };
 
@@ -45,6 +39,8 @@ static void stack_free(struct attr_stack *st)
 	free(st->cache_note);
 	free(st->objs);
 	free(st->bytes);
+	free(st->age_sum);
+	free(st->age_sq);
 }
 
 void attribution_free(struct attribution *a)

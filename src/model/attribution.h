@@ -28,7 +28,7 @@ enum attr_reason {
 	AR_IN_FLIGHT, /* rose while the loop ran without a steady rise, and came back */
 	AR_PLATEAU, /* kept objects, but they stopped growing with cycles: bounded */
 	AR_TIME_WAIT, /* TIME_WAIT sockets: deferred clean-up, never a leak */
-	AR_SLAB_PAGES, /* pages slab took for its own caches: their objects are counted */
+	AR_SLAB_OWN, /* memory slab took for its caches (pages, per-slab vectors): objects count */
 	AR_SMALL, /* kept fewer objects than a leak must leave */
 	AR_MISSED_FREES, /* most of its frees were never seen: what it keeps cannot be told */
 	AR_BEFORE, /* kept since before the churn: the run's set-up */
@@ -52,9 +52,10 @@ struct attr_stack {
 	double objs_peak, bytes_peak; /* largest rise above that during churn */
 	double objs_end, bytes_end; /* rise at the end of quiesce (median of its last seconds) */
 	double objs_teardown, bytes_teardown; /* rise after teardown; NAN without one */
-	double mean_cycle; /* mean engine cycle at allocation of what it keeps (end of the run) */
-	double mean_age; /* the same as a place in churn: 0 its start, 1 its end; NAN unknown */
-	bool slab_pages; /* pages slab took for its own caches: their objects are counted */
+	/* When what it kept after quiesce was allocated, as places in churn (0 its start, 1 its
+	   end): their mean and standard deviation. A leak's spread all along (0.5, 0.29). */
+	double mean_age, age_sd;
+	bool slab_own; /* slab grew one of its caches: the objects are what is counted */
 	/* The decision. */
 	enum verdict verdict;
 	enum attr_reason reason;
@@ -62,8 +63,9 @@ struct attr_stack {
 						   rise per cycle while the loop ran (BACKLOG) */
 	double slope, slope_lo, slope_hi; /* objects per cycle during churn, 95% interval */
 	double confidence;
-	/* Samples of its outstanding objects and bytes, one per attribution snapshot. */
-	double *objs, *bytes;
+	/* Per attribution snapshot: outstanding objects and bytes, and the sum of their allocation
+	   cycles and of those squared (their ages). */
+	double *objs, *bytes, *age_sum, *age_sq;
 };
 
 /* A figure judged LEAK or BACKLOG and the stacks that explain it. */

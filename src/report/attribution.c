@@ -2,12 +2,14 @@
 #include "report/attribution.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/fmt.h"
+#include "report/text.h"
 
 #define WIDTH 100
-#define TEXT_STACKS 6 /* stacks per figure in the text report */
+#define TEXT_STACKS 12 /* LEAK and BACKLOG stacks listed in the text report */
 #define TEXT_HEAD_FRAMES 8 /* frames shown from the allocation up ... */
 #define TEXT_TAIL_FRAMES 2 /* ... and from the entry down, with the count of those between */
 
@@ -18,7 +20,8 @@ static const char *const reasons[AR_COUNT] = {
 	[AR_IN_FLIGHT] = "objects in flight: rose while the loop ran and came back",
 	[AR_PLATEAU] = "kept objects that stopped growing with cycles: bounded",
 	[AR_TIME_WAIT] = "TIME_WAIT sockets: deferred clean-up, not a leak",
-	[AR_SLAB_PAGES] = "pages slab took for its caches: their objects are counted instead",
+	[AR_SLAB_OWN] =
+		"memory slab took to grow a cache (pages, per-slab vectors): its objects are what counts",
 	[AR_SMALL] = "kept fewer objects than a leak must leave",
 	[AR_MISSED_FREES] =
 		"most frees were not seen (bulk or RCU-batched): what it keeps is unknown",
@@ -151,28 +154,57 @@ static void chain(FILE *f, const struct attr_stack *st, size_t indent)
 	fputc('\n', f);
 }
 
-static void stack_line(FILE *f, const struct attr_stack *st, double share)
+/* The stacks worth a line: LEAK and BACKLOG, most kept first (the order analysis sorted). */
+static bool shown(const struct attr_stack *st)
 {
-	char o[32], b[32], kept[32], td[32], sh[16];
+	return st->verdict == VERDICT_LEAK || st->verdict == VERDICT_BACKLOG;
+}
 
-	if (share > 1.05)
-		snprintf(sh, sizeof(sh), ">100%%");
-	else
-		snprintf(sh, sizeof(sh), "%.0f%%", share * 100);
-	snprintf(o, sizeof(o), "%.3g", st->objs_per_cycle);
+static void stack_row(FILE *f, size_t no, const struct attr_stack *st)
+{
+	char b[32], kept[32], td[32], what[96];
+
 	fmt_human(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES);
 	fmt_count(kept, sizeof(kept), st->objs_end);
 	fmt_count(td, sizeof(td), st->objs_teardown);
-	fprintf(f, "    %5s  %s objects, %s per cycle  %s %s  %s %s kept, %s after teardown\n", sh,
-		o, b, verdict_name(st->verdict), st->cache, attr_alloc_name(st->alloc), kept,
-		isnan(st->objs_teardown) ? "n/a" : td);
-	chain(f, st, 11);
+	snprintf(what, sizeof(what), "%s (%s)", st->cache, attr_alloc_name(st->alloc));
+	fprintf(f, "  #%-3zu %-8s %10.3g %11s %8s %9s  %s\n", no, verdict_name(st->verdict),
+		st->objs_per_cycle, b, kept, isnan(st->objs_teardown) ? "-" : td, what);
+	if (st->cache_note)
+		fprintf(f, "       %s\n", st->cache_note);
+	chain(f, st, 7);
+}
+
+/* The figure's stacks by their numbers: "#1 50%, #2 50%". */
+static void figure_row(FILE *f, const struct series *s, const struct attribution *a,
+		       const struct attr_figure *fg, const size_t *number)
+{
+	const struct series_col *c = &s->cols[fg->col];
+	char pc[32], line[512];
+	size_t k, len = 0;
+
+	if (fg->bytes)
+		fmt_human(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES);
+	else
+		snprintf(pc, sizeof(pc), "%.3g", fg->per_cycle);
+	line[0] = '\0';
+	for (k = 0; k < fg->nstacks && len < sizeof(line); k++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s#%zu %.0f%%",
+					k ? ", " : "", number[fg->stacks[k]], fg->share[k] * 100);
+	fprintf(f, "    %-30s %-8s %10s  %s\n", c->name, verdict_name(fg->verdict), pc,
+		fg->nstacks ? line : "no stack of the run's threads");
+	/* A side's count holds one end of each connection; the sock stacks hold both. */
+	if (fg->nstacks && fg->explained > 1.5 && (c->d.traits & (MT_CLIENT | MT_SERVER)))
+		fprintf(f, "    %-30s (it counts one end of each connection; the stacks, both)\n",
+			"");
+	(void)a;
 }
 
 int report_text_attribution(FILE *f, const struct series *s, const struct attribution *a)
 {
 	char buf[1024], n1[32], n2[32], n3[32];
-	size_t i, k, bounded = 0, tw = 0, inflight = 0;
+	size_t i, shown_n = 0, more = 0, bounded = 0, tw = 0, inflight = 0, own = 0;
+	size_t *number;
 
 	if (!a || (!a->on && !a->why[0]))
 		return 0;
@@ -183,58 +215,63 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 	}
 	if (a->why[0])
 		fprintf(f, "  note: %s\n", a->why);
-	for (i = 0; i < a->nfigures; i++) {
-		const struct attr_figure *fg = &a->figures[i];
-		const struct series_col *c = &s->cols[fg->col];
-		char pc[32];
-
-		snprintf(pc, sizeof(pc), "%.3g", fg->per_cycle);
-		if (fg->bytes)
-			fmt_human(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES);
-		fprintf(f, "  %s %s, %s per cycle: ", c->name, verdict_name(fg->verdict), pc);
-		if (!fg->nstacks) {
-			fprintf(f, "no stack of the run's threads explains it\n");
-			continue;
-		}
-		fprintf(f, "%zu stack%s explain %.0f%% of it\n", fg->nstacks,
-			fg->nstacks == 1 ? "" : "s", fg->explained * 100);
-		for (k = 0; k < fg->nstacks && k < TEXT_STACKS; k++)
-			stack_line(f, &a->stacks[fg->stacks[k]], fg->share[k]);
-	}
-	/* Stacks judged LEAK or BACKLOG that no figure listed still deserve a line. */
+	number = calloc(a->nstacks ? a->nstacks : 1, sizeof(*number));
+	if (!number)
+		return -1;
 	for (i = 0; i < a->nstacks; i++) {
 		const struct attr_stack *st = &a->stacks[i];
-		bool listed = false;
 
-		for (k = 0; k < a->nfigures && !listed; k++)
-			for (size_t j = 0; j < a->figures[k].nstacks; j++)
-				listed = listed || a->figures[k].stacks[j] == i;
-		if (st->verdict >= VERDICT_BACKLOG && !listed) {
-			fprintf(f, "  a stack of no judged figure: %s\n",
-				report_attr_reason(st->reason));
-			stack_line(f, st, NAN);
-		}
 		bounded += st->verdict == VERDICT_BOUNDED;
 		tw += st->reason == AR_TIME_WAIT;
 		inflight += st->reason == AR_IN_FLIGHT;
+		own += st->reason == AR_SLAB_OWN;
+		if (!shown(st))
+			continue;
+		if (shown_n == TEXT_STACKS) {
+			more++;
+			continue;
+		}
+		if (!shown_n)
+			fprintf(f,
+				"  stack verdict   objects/cycle bytes/cycle     kept  teardown  "
+				"cache (allocator)\n");
+		number[i] = ++shown_n;
+		stack_row(f, shown_n, st);
 	}
+	if (more)
+		fprintf(f,
+			"  ... %zu more stack%s judged LEAK or BACKLOG (the JSON and HTML reports "
+			"list them all)\n",
+			more, more == 1 ? "" : "s");
 	if (!a->nleak && !a->nbacklog)
 		fprintf(f, "  no stack is a leak's: none grew steadily with cycles and stayed\n");
+	if (a->nfigures) {
+		fprintf(f,
+			"  figures judged LEAK or BACKLOG and their stacks (share of the figure's "
+			"growth per cycle):\n");
+		for (i = 0; i < a->nfigures; i++)
+			figure_row(f, s, a, &a->figures[i], number);
+	}
 	fprintf(f,
 		"  stacks: %zu leak, %zu backlog, %zu bounded (%zu in flight, %zu TIME_WAIT), %zu "
-		"more that kept nothing\n",
-		a->nleak, a->nbacklog, bounded, inflight, tw,
-		a->nstacks - a->nleak - a->nbacklog - bounded);
+		"slab's own, %zu more that kept nothing\n",
+		a->nleak, a->nbacklog, bounded, inflight, tw, own,
+		a->nstacks - a->nleak - a->nbacklog - bounded - own);
 	report_attr_sources(buf, sizeof(buf), a->sources, a->nsources);
-	fprintf(f, "  sources: %s\n", buf);
-	fprintf(f,
-		"  events: %s allocations attributed; %s frees missed (bulk or RCU-batched, found "
-		"when the address came back); %s allocations of the same caches outside the run's "
-		"threads (ksoftirqd, RCU, other tasks), not attributed\n",
-		fmt_count(n1, sizeof(n1), a->tracked_allocs),
-		fmt_count(n2, sizeof(n2), a->lost.missed_frees),
-		fmt_count(n3, sizeof(n3), a->lost.outside));
+	fprintf(f, "  sources: ");
+	text_wrap(f, buf, 11, 4);
+	snprintf(buf, sizeof(buf),
+		 "%s allocations attributed; %s frees missed (bulk or RCU-batched: found when the "
+		 "address came back); %s allocations of the same caches outside the run's threads "
+		 "(ksoftirqd, RCU, other tasks) not attributed",
+		 fmt_count(n1, sizeof(n1), a->tracked_allocs),
+		 fmt_count(n2, sizeof(n2), a->lost.missed_frees),
+		 fmt_count(n3, sizeof(n3), a->lost.outside));
+	fprintf(f, "  events: ");
+	text_wrap(f, buf, 10, 4);
 	report_attr_lost(buf, sizeof(buf), a);
-	fprintf(f, "  %s: %s\n", a->lost_any ? "LOST EVENTS" : "lost events", buf);
+	fprintf(f, "  %s: ", a->lost_any ? "LOST EVENTS" : "lost events");
+	text_wrap(f, buf, a->lost_any ? 15 : 15, 4);
+	free(number);
 	return ferror(f) ? -1 : 0;
 }
