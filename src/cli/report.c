@@ -8,6 +8,7 @@
 #include "common.h"
 #include "report/junit.h"
 #include "report/report.h"
+#include "report/attribution.h"
 #include "report/text.h"
 #include "report/wrap.h"
 

@@ -2,6 +2,7 @@
  * The JSON report's loader: schema 2 through the tables the writer uses, and schema 1, whose
  * columns carry no descriptor: the catalog's shim (metric_desc_v1) describes them by name.
  */
+#include "report/json_attr.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -359,6 +360,10 @@ int report_json_load_from(FILE *f, const char *path, struct report_run *run)
 	run->has_machine = load_part(&rd, root, "machine", &jt_machine, &run->m);
 	run->has_confirm = load_part(&rd, root, "confirm", &jt_confirm, &run->confirm);
 	run->has_facts = load_part(&rd, root, "run", &jt_facts, &run->facts);
+	if (!rd.err && (o = json_object_get(root, "attribution"))) {
+		rd.err = report_json_load_attribution(o, path, &run->s, &run->attr);
+		run->has_attr = !rd.err;
+	}
 	o = json_object_get(root, "engine");
 	if (!rd.err && o && !json_is_object(o))
 		jt_bad(&rd, "", "engine", "expected an object");
@@ -378,6 +383,7 @@ void report_run_free(struct report_run *run)
 	jt_free(&jt_config, &run->cfg);
 	json_decref(run->engine);
 	confirm_free(&run->confirm);
+	attribution_free(&run->attr);
 	free(run->path);
 	memset(run, 0, sizeof(*run));
 }
@@ -392,5 +398,6 @@ struct report_in report_run_in(const struct report_run *run)
 		.engine = run->engine,
 		.confirm = run->has_confirm ? &run->confirm : NULL,
 		.facts = run->has_facts ? &run->facts : NULL,
+		.attr = run->has_attr ? &run->attr : NULL,
 	};
 }

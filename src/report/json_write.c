@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "report/json_tables.h"
+#include "report/json_attr.h"
 #include "report/jw.h"
 #include "report/out.h"
 
@@ -117,6 +118,7 @@ int report_json_write(FILE *f, const struct report_in *in)
 		jt_write(&w, "run", &jt_facts, in->facts, in->s);
 	if (in->engine)
 		jw_json(&w, "engine", in->engine);
+	report_json_attribution(&w, in->s, in->attr);
 	/* Last, so that the readable part comes first in the file. */
 	write_series(&w, in->s);
 	jw_end(&w);

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "model/attribution.h"
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
@@ -22,6 +23,7 @@ struct report_in {
 	const json_t *engine; /* engine summary (report_engine_json), stored as "engine" */
 	const struct confirm_result *confirm; /* --confirm's comparison with a 3x run, or NULL */
 	const struct run_facts *facts; /* how the run went (signal, guard, settled), or NULL */
+	const struct attribution *attr; /* --attribute's stacks (or why not), or NULL */
 };
 
 /* A run read back from a JSON report; owns everything it points to. */
@@ -33,9 +35,10 @@ struct report_run {
 	json_t *engine; /* NULL when the run had none */
 	struct confirm_result confirm; /* col_b is -1: the longer run's series is not kept */
 	struct run_facts facts;
+	struct attribution attr; /* --attribute's, when the file has it */
 	char *path;
 	int schema; /* of the file */
-	bool has_cfg, has_machine, has_confirm, has_facts;
+	bool has_cfg, has_machine, has_confirm, has_facts, has_attr;
 };
 
 struct jw;
