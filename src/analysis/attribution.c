@@ -4,10 +4,11 @@
  *
  * A stack's figures are exact object counts (every allocation and free of the run's threads), so
  * there is no sampling noise to allow for: what moves them is objects in flight. A leak's stack
- * grows steadily with cycles (a significant Theil-Sen trend against cycles that does not level
- * off) and keeps what it grew through quiesce; in-flight objects rise and come back; a pool that
- * fills once keeps a plateau; TIME_WAIT sockets are deferred clean-up. Slab's own pages are not
- * counted again beside the objects they hold.
+ * keeps, after quiesce, objects allocated evenly over the churn's cycles (it grew with them);
+ * in-flight objects came back; a pool that fills once, or what TIME_WAIT sockets hold until they
+ * expire, was allocated in one part of the churn. BACKLOG is a steady rise (Theil-Sen against
+ * cycles, not levelling off) that came back. Slab's own memory (pages, per-slab vectors) is not
+ * counted again beside the objects it holds.
  */
 #include <errno.h>
 #include <math.h>
@@ -19,9 +20,16 @@
 #include "analysis/stats.h"
 
 #define MIN_TREND_ROWS 6 /* fewer churn snapshots than this cannot show a trend */
-/* Kept objects allocated all along churn: their ages' spread (uniform: 0.29) and mean. */
-#define AGE_SD_MIN 0.12
-#define AGE_MEAN_MIN 0.15
+/*
+ * A leak's kept objects were allocated evenly over the churn's cycles: their places in it are
+ * uniform on [0, 1] (mean 1/2, standard deviation 0.2887), within sampling error for n objects
+ * (0.2887 / sqrt(n) for the mean, 0.129 / sqrt(n) for the deviation), or these tolerances.
+ */
+#define UNIFORM_SD 0.2887
+#define AGE_MEAN_TOL 0.12
+#define AGE_SD_TOL 0.08
+/* Kept objects within this of a whole multiple of the TIME_WAIT sockets pending: theirs. */
+#define TW_MATCH 0.1
 #define PLATEAU_RATIO 0.25 /* late growth below this part of the early growth: levelled off */
 #define MISSED_SHARE 0.5 /* frees missed above this share: what it keeps is not known */
 #define FIGURE_STACKS 8 /* stacks listed per figure */
@@ -110,14 +118,38 @@ static void ages(struct attr_stack *st, const struct attribution *a, const struc
 	st->age_sd = var > 0 ? fmin(1, sqrt(var) / r->cycles) : 0;
 }
 
+static bool uniform(const struct attr_stack *st, double n)
+{
+	double tm = fmax(AGE_MEAN_TOL, 3 * UNIFORM_SD / sqrt(n));
+	double ts = fmax(AGE_SD_TOL, 3 * 0.129 / sqrt(n));
+
+	return isfinite(st->mean_age) && fabs(st->mean_age - 0.5) <= tm &&
+	       fabs(st->age_sd - UNIFORM_SD) <= ts;
+}
+
+/* Kept objects that the TIME_WAIT sockets still pending hold: one, or two, per socket. */
+static bool follows_tw(double kept, const struct result *res, double material)
+{
+	double tw = res ? res->tw_pending : 0;
+	int k;
+
+	if (!(tw >= material))
+		return false;
+	for (k = 1; k <= 2; k++)
+		if (fabs(kept - k * tw) <= TW_MATCH * k * tw)
+			return true;
+	return false;
+}
+
 static void judge(struct attr_stack *st, const struct attribution *a, const struct rows *r,
-		  const struct analysis_params *p, struct scratch *w, double z_alpha)
+		  const struct analysis_params *p, const struct result *res, struct scratch *w,
+		  double z_alpha)
 {
 	double base = st->objs[r->c0], bbase = st->bytes[r->c0];
 	double kept, material, events = st->frees + st->missed;
 	size_t i, q_end = r->t0;
 	struct st_trend t, early, late;
-	bool rising = false, levelled = false, spread;
+	bool rising = false, levelled = false;
 	unsigned fams;
 
 	st->objs_base = base;
@@ -146,7 +178,8 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->reason = AR_SLAB_OWN;
 		return;
 	}
-	if (slab_cache_traits(st->cache, strlen(st->cache), &fams) & MT_TIME_WAIT) {
+	if ((slab_cache_traits(st->cache, strlen(st->cache), &fams) & MT_TIME_WAIT) ||
+	    (st->objs_end >= material && follows_tw(st->objs_end, res, material))) {
 		st->reason = AR_TIME_WAIT;
 		st->verdict = st->objs_peak >= 1 ? VERDICT_BOUNDED : VERDICT_CLEAN;
 		return;
@@ -168,13 +201,12 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->slope_lo = st->slope_hi = st->slope;
 	}
 	/*
-	 * Counts are exact, so what was kept tells how it grew: objects kept from all along the
-	 * churn grew with its cycles; objects in flight came back; a pool filled once was
-	 * allocated at one time. In-flight objects cannot hide that, as they hide a trend.
+	 * Counts are exact, so what was kept tells how it grew: objects kept evenly from all along
+	 * the churn's cycles grew with them; objects in flight came back; a pool, or what TIME_WAIT
+	 * holds until a cap, was allocated in one part of it. In-flight objects cannot hide that,
+	 * as they hide a trend.
 	 */
-	spread = isfinite(st->mean_age) && st->age_sd >= AGE_SD_MIN &&
-		 st->mean_age >= AGE_MEAN_MIN && st->mean_age <= 1 - AGE_MEAN_MIN;
-	if (kept >= material && spread) {
+	if (kept >= material && uniform(st, kept)) {
 		if (events >= 10 && st->missed > MISSED_SHARE * events) {
 			st->verdict = VERDICT_INCONCLUSIVE;
 			st->reason = AR_MISSED_FREES;
@@ -197,7 +229,7 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 	}
 	if (kept >= material) {
 		st->verdict = VERDICT_BOUNDED;
-		st->reason = AR_PLATEAU;
+		st->reason = AR_UNEVEN;
 	} else if (st->objs_peak >= material) {
 		st->verdict = VERDICT_BOUNDED;
 		st->reason = AR_IN_FLIGHT;
@@ -336,7 +368,7 @@ int attribution_decide(struct attribution *a, const struct series *s, const stru
 		st->objs_peak = st->bytes_peak = 0;
 		st->confidence = 0;
 		if (r.churn && r.cycles > 0)
-			judge(st, a, &r, p, &w, z_alpha);
+			judge(st, a, &r, p, res, &w, z_alpha);
 		a->nleak += st->verdict == VERDICT_LEAK;
 		a->nbacklog += st->verdict == VERDICT_BACKLOG;
 	}

@@ -18,10 +18,9 @@ const char *attr_alloc_name(enum attr_alloc a)
 }
 
 static const char *const reason_names[AR_COUNT] = {
-	[AR_NONE] = "none",	      [AR_LEAK] = "leak",	[AR_BACKLOG] = "backlog",
-	[AR_IN_FLIGHT] = "in-flight", [AR_PLATEAU] = "plateau", [AR_TIME_WAIT] = "time-wait",
-	[AR_SLAB_OWN] = "slab-own",   [AR_SMALL] = "small",	[AR_MISSED_FREES] = "missed-frees",
-	[AR_BEFORE] = "before-churn",
+	[AR_NONE] = "none",	      [AR_LEAK] = "leak",     [AR_BACKLOG] = "backlog",
+	[AR_IN_FLIGHT] = "in-flight", [AR_UNEVEN] = "uneven", [AR_TIME_WAIT] = "time-wait",
+	[AR_SLAB_OWN] = "slab-own",   [AR_SMALL] = "small",   [AR_MISSED_FREES] = "missed-frees",
 };
 
 const char *attr_reason_name(enum attr_reason r)

@@ -26,12 +26,11 @@ enum attr_reason {
 	AR_LEAK, /* grew steadily with cycles and stayed through quiesce */
 	AR_BACKLOG, /* grew steadily while the loop ran and came back after */
 	AR_IN_FLIGHT, /* rose while the loop ran without a steady rise, and came back */
-	AR_PLATEAU, /* kept objects, but they stopped growing with cycles: bounded */
-	AR_TIME_WAIT, /* TIME_WAIT sockets: deferred clean-up, never a leak */
+	AR_UNEVEN, /* kept objects allocated in one part of churn, not evenly over its cycles */
+	AR_TIME_WAIT, /* TIME_WAIT sockets, or what they hold: deferred clean-up, never a leak */
 	AR_SLAB_OWN, /* memory slab took for its caches (pages, per-slab vectors): objects count */
 	AR_SMALL, /* kept fewer objects than a leak must leave */
 	AR_MISSED_FREES, /* most of its frees were never seen: what it keeps cannot be told */
-	AR_BEFORE, /* kept since before the churn: the run's set-up */
 	AR_COUNT,
 };
 

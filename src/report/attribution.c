@@ -18,8 +18,10 @@ static const char *const reasons[AR_COUNT] = {
 	[AR_LEAK] = "grew steadily with cycles and kept it through quiesce",
 	[AR_BACKLOG] = "grew steadily while the loop ran and gave it back after",
 	[AR_IN_FLIGHT] = "objects in flight: rose while the loop ran and came back",
-	[AR_PLATEAU] = "kept objects that stopped growing with cycles: bounded",
-	[AR_TIME_WAIT] = "TIME_WAIT sockets: deferred clean-up, not a leak",
+	[AR_UNEVEN] = "kept objects allocated in one part of the churn, not evenly over its "
+		      "cycles as a leak's are",
+	[AR_TIME_WAIT] = "TIME_WAIT sockets, or what they hold until they expire: deferred "
+			 "clean-up, not a leak",
 	[AR_SLAB_OWN] =
 		"memory slab took to grow a cache (pages, per-slab vectors): its objects are what counts",
 	[AR_SMALL] = "kept fewer objects than a leak must leave",

@@ -53,3 +53,14 @@ need_jq() {
 says() {
 	tr '\n' ' ' <"$TMP/$1.txt" | tr -s ' ' | grep -qF -- "$2" || die "text report lacks: $2"
 }
+
+# attr_on NAME: skips the test (exit 77) when the run's attribution could not run here: a build
+# without eBPF, or a kernel without BTF. Anything else that kept it off fails the test.
+attr_on() {
+	jq -e '.attribution.on' "$TMP/$1.json" >/dev/null && return 0
+	why=$(jq -r '.attribution.why // "no attribution object"' "$TMP/$1.json")
+	case "$why" in
+	*"no eBPF support"* | *"no BTF"*) skip "--attribute cannot run here: $why" ;;
+	esac
+	die "$1: attribution off: $why"
+}
