@@ -180,6 +180,64 @@ sampled_rate() {
 	jq -r .cycles_per_second "$OUT/s.json"
 }
 
+# run_rate THREADS [--attribute] -> "cycles/s tcpstate_us sockdiag_us": a short measured run
+# (the churn is what is compared; quiesce and teardown are left out), its engine's rate and the
+# median cost per sample of the two sources of TCP states.
+run_rate() {
+	t=$1
+	shift
+	"$SOCKLEAK" run --quiet --threads "$t" --seconds "$SECS" --baseline 0.5 --quiesce-max 0 \
+		--no-teardown --fail-on leak --json "$OUT/r.json" "$@" >/dev/null 2>"$OUT/r.err" || true
+	jq -r '([.series.columns[] | {(.name): ([.values[] | select(. != null)] | sort |
+		if length > 0 then .[length / 2 | floor] else null end)}] | add) as $c |
+		"\(.engine.cycles_per_second) \($c["probe.tcpstate.us"] // "-")
+		\($c["probe.sockdiag.us"] // "-")"' "$OUT/r.json" | tr '\n' ' '
+	echo
+}
+
+# Section: what --attribute costs the loop (eBPF programs on every allocation and free of the
+# host, stacks of the run's), paired with the same run without it; and a sample of TCP states
+# counted in the kernel against one dumped through sock_diag.
+section_attribute() {
+	echo "## run with --attribute vs without (kb171996, tcp, own netns, ${SECS} s of churn, ${REPS} pairs)"
+	echo
+	printf '%-7s %12s %12s %8s %15s %14s %14s
+' threads "without c/s" "with c/s" ratio \
+		"ratio min-max" "tcpstate us" "sockdiag us"
+	for t in 1 2; do
+		: >"$OUT/r" ; : >"$OUT/a" ; : >"$OUT/w" ; : >"$OUT/ts" ; : >"$OUT/sd"
+		i=0
+		while [ $i -lt "$REPS" ]; do
+			[ $((i % 2)) -eq 1 ] && set -- $(run_rate $t --attribute) && w="$*"
+			set -- $(run_rate $t)
+			a=$1
+			[ $((i % 2)) -eq 0 ] && set -- $(run_rate $t --attribute) && w="$*"
+			set -- $w
+			echo "$a" >>"$OUT/a"
+			echo "$1" >>"$OUT/w"
+			[ "$2" != - ] && echo "$2" >>"$OUT/ts"
+			[ "$3" != - ] && echo "$3" >>"$OUT/sd"
+			awk -v a="$a" -v w="$1" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/r"
+			i=$((i + 1))
+		done
+		if grep -q -- "--attribute:.*goes on without it" "$OUT/r.err"; then
+			echo "  (no attribution here: $(grep -- --attribute: "$OUT/r.err" | head -n 1))"
+		fi
+		set -- $(stats <"$OUT/a"); am=$1
+		set -- $(stats <"$OUT/w"); wm=$1
+		set -- $(stats <"$OUT/ts"); tsm=$1
+		set -- $(stats <"$OUT/sd"); sdm=$1
+		set -- $(stats <"$OUT/r")
+		printf '%-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %14s %14s\n' $t "$am" "$wm" "$1" "$2" "$3" \
+			"$tsm" "$sdm"
+	done
+	echo
+	echo "ratio = with / without --attribute, median of the pairs (goal: at least 0.7);"
+	echo "tcpstate us and sockdiag us: median cost of one sample of each probe in the runs with"
+	echo "--attribute (the TCP states from the kernel's counts, the rest of the sockets dumped)."
+	echo
+}
+
 # Section: what one sample costs per probe, and the memory of long series (bench/probes.sh).
 section_probes() {
 	echo "## probe cost per sample and series memory"
@@ -205,6 +263,6 @@ section_sensitivity() {
 
 echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
-for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler probes vm}; do
+for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler attribute probes vm}; do
 	"section_$s"
 done

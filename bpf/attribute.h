@@ -3,7 +3,7 @@
 #define SOCKLEAK_BPF_ATTRIBUTE_H
 
 /* Kernel frames kept per stack: deep enough to reach the syscall or softirq entry. */
-#define ATTR_STACK_DEPTH 64
+#define ATTR_STACK_DEPTH 24
 /* TCP states counted per family (TCP_ESTABLISHED 1 .. TCP_NEW_SYN_RECV 12 fit). */
 #define ATTR_TCP_STATES 16
 #define ATTR_CACHE_NAME 32

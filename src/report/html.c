@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "report/fmt.h"
+#include "report/html_attr.h"
 #include "config.h"
 #include "report/out.h"
 #include "report/svg.h"
@@ -1141,8 +1142,10 @@ int report_html_write(FILE *f, const struct report_in *in)
 	head(&p);
 	fprintf(f, "<body data-verdict=\"%s\">\n", verdict_name(in->r->verdict));
 	banner(&p);
-	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>"
-	      "<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"
+	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>", f);
+	if (in->attr && (in->attr->on || in->attr->why[0]))
+		fputs("<a href=\"#attribution\">Stacks</a>", f);
+	fputs("<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"
 	      "<a href=\"#metrics\">Metrics</a><a href=\"#phases\">Phases</a>"
 	      "<a href=\"#run\">Run</a></nav>\n<main>\n",
 	      f);
@@ -1151,6 +1154,7 @@ int report_html_write(FILE *f, const struct report_in *in)
 	confirmation(&p);
 	pool_table(&p);
 	injected(&p);
+	report_html_attribution(f, in->s, in->attr);
 	moved(&p);
 	sockets(&p);
 	all_metrics(&p);
