@@ -180,18 +180,21 @@ sampled_rate() {
 	jq -r .cycles_per_second "$OUT/s.json"
 }
 
-# run_rate THREADS [--attribute] -> "cycles/s tcpstate_us sockdiag_us": a short measured run
-# (the churn is what is compared; quiesce and teardown are left out), its engine's rate and the
-# median cost per sample of the two sources of TCP states.
+# run_rate THREADS [--attribute] -> "cycles/s tcpstate_us sockdiag_us cycles/cpu-s": a short
+# measured run (the churn is what is compared; quiesce and teardown are left out), its engine's
+# rate, the median cost per sample of the two sources of TCP states, and the cycles per second
+# of the process's CPU (the eBPF programs run on the threads that allocate: system time).
 run_rate() {
 	t=$1
 	shift
 	"$SOCKLEAK" run --quiet --threads "$t" --seconds "$SECS" --baseline 0.5 --quiesce-max 0 \
 		--no-teardown --fail-on leak --json "$OUT/r.json" "$@" >/dev/null 2>"$OUT/r.err" || true
 	jq -r '([.series.columns[] | {(.name): ([.values[] | select(. != null)] | sort |
-		if length > 0 then .[length / 2 | floor] else null end)}] | add) as $c |
+		if length > 0 then .[length / 2 | floor] * 10 | round / 10 else null end)}] | add) as $c |
 		"\(.engine.cycles_per_second) \($c["probe.tcpstate.us"] // "-")
-		\($c["probe.sockdiag.us"] // "-")"' "$OUT/r.json" | tr '\n' ' '
+		\($c["probe.sockdiag.us"] // "-")
+		\(.engine.cycles / (.engine.user_seconds + .engine.system_seconds))"' \
+		"$OUT/r.json" | tr '\n' ' '
 	echo
 }
 
@@ -201,23 +204,24 @@ run_rate() {
 section_attribute() {
 	echo "## run with --attribute vs without (kb171996, tcp, own netns, ${SECS} s of churn, ${REPS} pairs)"
 	echo
-	printf '%-7s %12s %12s %8s %15s %14s %14s
-' threads "without c/s" "with c/s" ratio \
-		"ratio min-max" "tcpstate us" "sockdiag us"
+	printf '%-7s %12s %12s %8s %15s %9s %12s %12s\n' threads "without c/s" "with c/s" ratio \
+		"ratio min-max" "c/cpu-s" "tcpstate us" "sockdiag us"
 	for t in 1 2; do
-		: >"$OUT/r" ; : >"$OUT/a" ; : >"$OUT/w" ; : >"$OUT/ts" ; : >"$OUT/sd"
+		: >"$OUT/r" ; : >"$OUT/a" ; : >"$OUT/w" ; : >"$OUT/ts" ; : >"$OUT/sd" ; : >"$OUT/x"
 		i=0
 		while [ $i -lt "$REPS" ]; do
-			[ $((i % 2)) -eq 1 ] && set -- $(run_rate $t --attribute) && w="$*"
+			# Alternate who goes first, so a drift in the machine's load evens out.
+			[ $((i % 2)) -eq 1 ] && w=$(run_rate $t --attribute)
 			set -- $(run_rate $t)
-			a=$1
-			[ $((i % 2)) -eq 0 ] && set -- $(run_rate $t --attribute) && w="$*"
+			a=$1 ax=$4
+			[ $((i % 2)) -eq 0 ] && w=$(run_rate $t --attribute)
 			set -- $w
 			echo "$a" >>"$OUT/a"
 			echo "$1" >>"$OUT/w"
 			[ "$2" != - ] && echo "$2" >>"$OUT/ts"
 			[ "$3" != - ] && echo "$3" >>"$OUT/sd"
 			awk -v a="$a" -v w="$1" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/r"
+			awk -v a="$ax" -v w="$4" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/x"
 			i=$((i + 1))
 		done
 		if grep -q -- "--attribute:.*goes on without it" "$OUT/r.err"; then
@@ -227,12 +231,14 @@ section_attribute() {
 		set -- $(stats <"$OUT/w"); wm=$1
 		set -- $(stats <"$OUT/ts"); tsm=$1
 		set -- $(stats <"$OUT/sd"); sdm=$1
+		set -- $(stats <"$OUT/x"); xm=$1
 		set -- $(stats <"$OUT/r")
-		printf '%-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %14s %14s\n' $t "$am" "$wm" "$1" "$2" "$3" \
-			"$tsm" "$sdm"
+		printf '%-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %9.3f %12s %12s\n' $t "$am" "$wm" "$1" \
+			"$2" "$3" "$xm" "$tsm" "$sdm"
 	done
 	echo
-	echo "ratio = with / without --attribute, median of the pairs (goal: at least 0.7);"
+	echo "ratio = with / without --attribute, median of the pairs (goal: at least 0.7); c/cpu-s:"
+	echo "the same for cycles per CPU-second of the process (less moved by other load);"
 	echo "tcpstate us and sockdiag us: median cost of one sample of each probe in the runs with"
 	echo "--attribute (the TCP states from the kernel's counts, the rest of the sockets dumped)."
 	echo

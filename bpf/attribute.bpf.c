@@ -35,6 +35,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 __u64 cycle; /* engine cycles completed, updated at each sample */
 __u32 armed; /* allocations are tracked */
 __u32 follow_forks; /* children of the scope's processes join the scope */
+__u32 have_tgids; /* whole processes are in the scope (else only the thread ids) */
 
 struct attr_counters lost;
 
@@ -60,8 +61,14 @@ struct {
 	__type(value, struct attr_obj);
 } objs SEC(".maps");
 
+/*
+ * Per CPU, so that threads on different CPUs never fight over a stack's cache line; a free on
+ * another CPU than its allocation makes a slot negative, and sockleak sums the slots. Allocated
+ * as stacks appear: its memory grows with the stacks seen, not with the CPUs times the maximum.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, struct attr_stack_key);
 	__type(value, struct attr_stack_val);
@@ -93,7 +100,9 @@ static __always_inline bool in_scope(void)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = (__u32)(id >> 32);
 
-	return bpf_map_lookup_elem(&tids, &tid) || bpf_map_lookup_elem(&tgids, &tgid);
+	if (bpf_map_lookup_elem(&tids, &tid))
+		return true;
+	return have_tgids && bpf_map_lookup_elem(&tgids, &tgid);
 }
 
 static __always_inline struct attr_stack_val *totals_of(const struct attr_stack_key *k)
@@ -118,10 +127,10 @@ static __always_inline __u64 sq(__u64 cycle)
 	return c * c;
 }
 
-/* Takes an object off its stack's totals: freed, or its free was missed. */
+/* Takes an object off its stack's totals (this CPU's slot): freed, or its free was missed. */
 static __always_inline void release(const struct attr_obj *o, bool missed)
 {
-	struct attr_stack_val *v = bpf_map_lookup_elem(&totals, &o->stack);
+	struct attr_stack_val *v = totals_of(&o->stack);
 
 	if (!v)
 		return;
@@ -144,7 +153,7 @@ static __always_inline struct attr_cache_val *cache_of(__u64 key, const struct k
 	if (c)
 		return c;
 	if (s)
-		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), BPF_CORE_READ(s, name));
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), s->name);
 	err = bpf_map_update_elem(&caches, &key, &fresh, BPF_NOEXIST);
 	if (err && err != -EEXIST) {
 		__sync_fetch_and_add(&lost.caches_full, 1);
@@ -173,9 +182,8 @@ static __always_inline int on_alloc(void *ctx, __u64 ptr, __u32 space, __u64 cac
 		}
 		return 0;
 	}
-	c = cache_of(cache, s);
-	if (c)
-		__sync_fetch_and_add(&c->inside, 1);
+	/* Its entry names the cache; what the run allocated from it the stacks' totals count. */
+	cache_of(cache, s);
 
 	/* Never BPF_F_REUSE_STACKID: a collision would be charged to another stack silently. */
 	id = bpf_get_stackid(ctx, &stacks, 0);
@@ -240,7 +248,7 @@ SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s,
 	     gfp_t gfp, int node)
 {
-	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, (__u64)s, s, BPF_CORE_READ(s, size));
+	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, (__u64)s, s, s->size);
 }
 
 SEC("tp_btf/kmalloc")
@@ -368,10 +376,11 @@ int BPF_PROG(inet_sock_set_state, const struct sock *sk, const int oldstate, con
 	__u64 cookie;
 	int v6;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	/* Typed arguments: read directly, relocated by CO-RE. */
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	v6 = BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6;
-	cookie = BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+	v6 = sk->__sk_common.skc_family == AF_INET6;
+	cookie = sk->__sk_common.skc_net.net->net_cookie;
 	st = bpf_map_lookup_elem(&states, &cookie);
 	if (!st) {
 		long err = bpf_map_update_elem(&states, &cookie, &zero, BPF_NOEXIST);
@@ -393,7 +402,7 @@ int BPF_PROG(inet_sock_set_state, const struct sock *sk, const int oldstate, con
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	__u8 one = 1;
 
 	if (!follow_forks || ptgid == ctgid || !bpf_map_lookup_elem(&tgids, &ptgid))

@@ -72,8 +72,7 @@ struct attr_obj {
 /* One allocator cache seen in the run's threads. */
 struct attr_cache_val {
 	char name[ATTR_CACHE_NAME]; /* kmem_cache name; "" for pseudo keys */
-	__u64 inside; /* allocations made by the run's threads */
-	__u64 outside; /* allocations outside them (other tasks, ksoftirqd, RCU, workqueues) */
+	__u64 outside; /* allocations outside the scope (other tasks, ksoftirqd, RCU, workqueues) */
 };
 
 /* TCP sockets per state in one network namespace (by net cookie), both families. */

@@ -353,8 +353,10 @@ static int add_caches(struct attr *a, struct attribution *out, const struct alia
 		q = &q[out->ncaches++];
 		cache_name(a, &k, name, sizeof(name));
 		snprintf(q->cache, sizeof(q->cache), "%s", holder_of(al, name));
-		q->inside = (double)cv.inside;
 		q->outside = (double)cv.outside;
+		for (size_t i = 0; i < a->nraw; i++)
+			if (a->raw[i].key.cache == key)
+				q->inside += (double)a->raw[i].last.allocs;
 	}
 	return 0;
 }

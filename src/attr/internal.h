@@ -52,7 +52,8 @@ struct attr {
 	double snap_every, next_snap;
 
 	struct attr_stack_key *kbuf; /* batch reads */
-	struct attr_stack_val *vbuf;
+	struct attr_stack_val *vbuf; /* ncpus values per key: the map is per CPU */
+	int ncpus;
 	double states_us; /* tcp state reads: total cost and count */
 	uint64_t states_n;
 };

@@ -230,7 +230,13 @@ int attr_open(const struct attr_opts *o, struct attr **out, char *why, size_t si
 	a->slot = calloc(a->nslot, sizeof(*a->slot));
 	a->raw = calloc(a->max_stacks, sizeof(*a->raw));
 	a->kbuf = calloc(a->max_stacks, sizeof(*a->kbuf));
-	a->vbuf = calloc(a->max_stacks, sizeof(*a->vbuf));
+	a->ncpus = libbpf_num_possible_cpus();
+	if (a->ncpus < 1) {
+		err = a->ncpus < 0 ? a->ncpus : -EINVAL;
+		snprintf(why, size, "cannot count the possible CPUs: %s", strerror(-err));
+		goto fail;
+	}
+	a->vbuf = calloc((size_t)a->max_stacks * (size_t)a->ncpus, sizeof(*a->vbuf));
 	a->snaps = calloc(SNAP_CAP, sizeof(*a->snaps));
 	if (!a->slot || !a->raw || !a->kbuf || !a->vbuf || !a->snaps) {
 		err = -ENOMEM;
@@ -294,8 +300,10 @@ int attr_scope_process(struct attr *a, pid_t pid, bool children)
 		return -EINVAL;
 	if (children)
 		a->skel->bss->follow_forks = 1;
-	return bpf_map_update_elem(bpf_map__fd(a->skel->maps.tgids), &k, &one, BPF_ANY) ? -errno :
-											  0;
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.tgids), &k, &one, BPF_ANY))
+		return -errno;
+	a->skel->bss->have_tgids = 1;
+	return 0;
 }
 
 static uint64_t key_hash(const struct attr_stack_key *k)
@@ -362,6 +370,23 @@ static void thin(struct attr *a)
 	a->snap_every *= 2;
 }
 
+/* A stack's totals over the CPUs' slots (a slot alone may be negative: freed elsewhere). */
+static void sum_cpus(struct attr_stack_val *sum, const struct attr_stack_val *v, int n)
+{
+	int c;
+
+	memset(sum, 0, sizeof(*sum));
+	for (c = 0; c < n; c++) {
+		sum->objs += v[c].objs;
+		sum->bytes += v[c].bytes;
+		sum->allocs += v[c].allocs;
+		sum->frees += v[c].frees;
+		sum->missed += v[c].missed;
+		sum->sum_cycle += v[c].sum_cycle;
+		sum->sum_sq += v[c].sum_sq;
+	}
+}
+
 static void snapshot(struct attr *a, double t, uint64_t cycles, enum phase ph)
 {
 	int fd = bpf_map__fd(a->skel->maps.totals);
@@ -377,7 +402,8 @@ static void snapshot(struct attr *a, double t, uint64_t cycles, enum phase ph)
 	/* One batch for the whole map: a few thousand entries, one syscall. */
 	do {
 		count = a->max_stacks - n;
-		err = bpf_map_lookup_batch(fd, in, &out, a->kbuf + n, a->vbuf + n, &count, &opts);
+		err = bpf_map_lookup_batch(fd, in, &out, a->kbuf + n,
+					   a->vbuf + (size_t)n * (size_t)a->ncpus, &count, &opts);
 		n += count;
 		in = &out;
 	} while (!err && n < a->max_stacks);
@@ -389,11 +415,11 @@ static void snapshot(struct attr *a, double t, uint64_t cycles, enum phase ph)
 
 		if (!r)
 			continue;
-		r->last = a->vbuf[i];
-		r->objs[row] = (double)a->vbuf[i].objs;
-		r->bytes[row] = (double)a->vbuf[i].bytes;
-		r->age_sum[row] = (double)a->vbuf[i].sum_cycle;
-		r->age_sq[row] = (double)a->vbuf[i].sum_sq * (double)(1 << (2 * ATTR_SQ_SHIFT));
+		sum_cpus(&r->last, a->vbuf + i * (size_t)a->ncpus, a->ncpus);
+		r->objs[row] = (double)r->last.objs;
+		r->bytes[row] = (double)r->last.bytes;
+		r->age_sum[row] = (double)r->last.sum_cycle;
+		r->age_sq[row] = (double)r->last.sum_sq * (double)(1 << (2 * ATTR_SQ_SHIFT));
 	}
 	a->snaps[row].t = t;
 	a->snaps[row].cycles = (double)cycles;

@@ -123,35 +123,33 @@ size_t report_attr_frames(const struct attr_stack *st, size_t *skip)
 	return st->nframes - *skip;
 }
 
-/* Frames as "a < b < c", wrapped under indent. */
+/* Frames as "a < b < c", wrapped under indent; the allocator's own are left out. */
 static void chain(FILE *f, const struct attr_stack *st, size_t indent)
 {
-	size_t skip, n = report_attr_frames(st, &skip), i, col = indent, shown = 0;
+	size_t skip, n = report_attr_frames(st, &skip), i, col = indent;
 
 	fprintf(f, "%*s", (int)indent, "");
 	if (!st->nframes) {
 		fprintf(f, "(stack not captured)\n");
 		return;
 	}
-	if (skip)
-		col += (size_t)fprintf(f, "[%zu allocator frames] ", skip);
 	for (i = 0; i < n; i++) {
+		char buf[160];
 		const char *fr = st->frames[skip + i];
-		size_t len = strlen(fr) + 3;
+		size_t len;
 
 		if (n > TEXT_HEAD_FRAMES + TEXT_TAIL_FRAMES + 1 && i == TEXT_HEAD_FRAMES) {
-			col += (size_t)fprintf(f, "< ... %zu more ",
-					       n - TEXT_HEAD_FRAMES - TEXT_TAIL_FRAMES);
+			snprintf(buf, sizeof(buf), "... %zu more",
+				 n - TEXT_HEAD_FRAMES - TEXT_TAIL_FRAMES);
 			i = n - TEXT_TAIL_FRAMES - 1;
-			continue;
+			fr = buf;
 		}
-		if (col + len > WIDTH && col > indent) {
+		len = strlen(fr) + (i ? 3 : 0);
+		if (i && col + len > WIDTH) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			col = indent;
 		}
-		col += (size_t)fprintf(f, "%s%s", shown++ ? "< " : "", fr);
-		if (i + 1 < n)
-			col += (size_t)fprintf(f, " ");
+		col += (size_t)fprintf(f, "%s%s", i ? (col == indent ? "< " : " < ") : "", fr);
 	}
 	fputc('\n', f);
 }
@@ -168,7 +166,8 @@ static void stack_row(FILE *f, size_t no, const struct attr_stack *st)
 
 	fmt_human(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES);
 	fmt_count(kept, sizeof(kept), st->objs_end);
-	fmt_count(td, sizeof(td), st->objs_teardown);
+	/* Below the churn's start after teardown: the server's own set-up went with it. */
+	fmt_count(td, sizeof(td), fmax(0, st->objs_teardown));
 	snprintf(what, sizeof(what), "%s (%s)", st->cache, attr_alloc_name(st->alloc));
 	fprintf(f, "  #%-3zu %-8s %10.3g %11s %8s %9s  %s\n", no, verdict_name(st->verdict),
 		st->objs_per_cycle, b, kept, isnan(st->objs_teardown) ? "-" : td, what);
