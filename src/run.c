@@ -319,7 +319,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	struct engine *e = NULL;
 	struct progress pg = { 0 };
 	struct cycles_src cyc = CYCLES_SRC_INIT;
-	struct engine_hooks hooks = { on_engine_thread, NULL };
+	struct engine_thread_hook hook = { on_engine_thread, NULL };
 	struct attr *at = NULL;
 	int err, rc = 0;
 
@@ -350,13 +350,16 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		snprintf(out->cgroup_why, sizeof(out->cgroup_why), "off (--no-cgroup)");
 	}
 
-	hooks.arg = at;
-	err = engine_create_hooked(cfg, at ? &hooks : NULL, &e);
+	err = engine_create(cfg, &e);
 	if (err) {
 		rc = SL_EXIT_RUNTIME;
 		goto out;
 	}
 	engine_peer(e, out->peer, sizeof(out->peer));
+	if (at) {
+		hook.arg = at;
+		engine_set_thread_hook(e, &hook);
+	}
 	out->netns = engine_netns_fd(e) >= 0;
 	params_for(cfg, out);
 	if (run_sampler_start(cfg, e, out->cgroup_version ? &g_cg : NULL, at, &out->series, &cyc,

@@ -249,13 +249,33 @@ static int alloc_workers(struct engine *e)
 	return 0;
 }
 
-void engine_thread_started(const struct engine_hooks *h, _Atomic pid_t *slot, bool client)
+/*
+ * The thread stores its id, then reads the hook; the setter stores the hook, then reads the ids
+ * (both sequentially consistent): each thread is told at least once, by one side or the other.
+ */
+void engine_thread_started(struct server *s, _Atomic pid_t *slot, bool client)
 {
+	const struct engine_thread_hook *h;
 	pid_t tid = gettid();
 
 	atomic_store(slot, tid);
-	if (h->thread_started)
-		h->thread_started(h->arg, tid, client);
+	h = atomic_load(&s->hook);
+	if (h)
+		h->fn(h->arg, tid, client);
+}
+
+void engine_set_thread_hook(struct engine *e, const struct engine_thread_hook *h)
+{
+	unsigned i;
+	pid_t t;
+
+	atomic_store(&e->srv.hook, h);
+	for (i = 0; e->srv.tids && i < e->srv.started; i++)
+		if ((t = atomic_load(&e->srv.tids[i])))
+			h->fn(h->arg, t, false);
+	for (i = 0; e->workers && i < e->nworkers; i++)
+		if ((t = atomic_load(&e->workers[i].tid)))
+			h->fn(h->arg, t, true);
 }
 
 size_t engine_thread_ids(const struct engine *e, pid_t *tids, size_t max)
@@ -274,12 +294,6 @@ size_t engine_thread_ids(const struct engine *e, pid_t *tids, size_t max)
 }
 
 int engine_create(const struct run_config *cfg, struct engine **out)
-{
-	return engine_create_hooked(cfg, NULL, out);
-}
-
-int engine_create_hooked(const struct run_config *cfg, const struct engine_hooks *hooks,
-			 struct engine **out)
 {
 	char why[512] = "";
 	struct engine *e;
@@ -300,8 +314,6 @@ int engine_create_hooked(const struct run_config *cfg, const struct engine_hooks
 	e->tr = transport_get(cfg->transport);
 	e->netns_fd = -1;
 	e->srv.stop_fd = -1;
-	if (hooks)
-		e->srv.hooks = *hooks;
 	e->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->kick_fd < 0) {
 		err = -errno;

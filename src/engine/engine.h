@@ -41,21 +41,25 @@ struct engine_stats {
 struct engine;
 
 /*
- * Told by each engine thread, from the thread itself, as it starts and before its first socket
- * call: the local server's threads (client false) and the client workers (client true). Thread
- * ids, not the process id: the process also runs the sampler and the orchestrator.
+ * Told the thread id of each engine thread (the local server's, client false; the client
+ * workers', client true): thread ids, not the process id, for the process also runs the sampler
+ * and the orchestrator. See engine_set_thread_hook.
  */
-struct engine_hooks {
-	void (*thread_started)(void *arg, pid_t tid, bool client);
+struct engine_thread_hook {
+	void (*fn)(void *arg, pid_t tid, bool client);
 	void *arg;
 };
 
 /* Enters isolation (netns when cfg->netns), starts the local server; no client traffic yet.
  * Says why on stderr when it fails. */
 int engine_create(const struct run_config *cfg, struct engine **out);
-/* The same, with hooks (may be NULL) that the server's threads already call. */
-int engine_create_hooked(const struct run_config *cfg, const struct engine_hooks *hooks,
-			 struct engine **out);
+/*
+ * Tells h (which must outlive the engine) of every engine thread: those running now at once, from
+ * this thread, and each one that starts later from that thread itself, before its first socket
+ * call (client workers start with engine_start). A thread may be told twice; h->fn may be called
+ * from several threads at once.
+ */
+void engine_set_thread_hook(struct engine *e, const struct engine_thread_hook *h);
 /* The thread ids of the engine's threads that have started (server, then clients): how many. */
 size_t engine_thread_ids(const struct engine *e, pid_t *tids, size_t max);
 /* Starts the client workers: churn begins. */

@@ -84,7 +84,7 @@ struct server {
 	unsigned started;
 	uint32_t max_reply;
 	void *priv; /* the threads' own state */
-	struct engine_hooks hooks;
+	_Atomic(const struct engine_thread_hook *) hook; /* engine_set_thread_hook's */
 	_Atomic pid_t *tids; /* per thread, once started */
 };
 
@@ -125,8 +125,8 @@ void *worker_main(void *arg);
 extern const struct cycle_api uring_api;
 enum cycle_end uring_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			   unsigned *op_idx, int *err, bool *parked);
-/* Records the calling thread's id in *slot and tells the hook, if any. */
-void engine_thread_started(const struct engine_hooks *h, _Atomic pid_t *slot, bool client);
+/* Records the calling thread's id in *slot and tells the thread hook, if one is set. */
+void engine_thread_started(struct server *s, _Atomic pid_t *slot, bool client);
 enum cycle_end run_cycle(struct worker *w, const struct seq *s, bool leak_due, int *fds,
 			 unsigned *op_idx, int *err, bool *parked);
 void cycle_cleanup(const struct worker *w, const struct seq *s, int *fds);

@@ -264,7 +264,7 @@ static void *server_main(void *arg)
 	struct conn *c;
 	int i, n;
 
-	engine_thread_started(&s->hooks, &s->tids[t->idx], false);
+	engine_thread_started(s, &s->tids[t->idx], false);
 	t->head.next = t->head.prev = &t->head;
 	if (s->netns_fd >= 0 && netns_enter(s->netns_fd))
 		goto out;

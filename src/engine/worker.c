@@ -77,7 +77,7 @@ void *worker_main(void *arg)
 	unsigned op_idx, k;
 	int err;
 
-	engine_thread_started(&e->srv.hooks, &w->tid, true);
+	engine_thread_started(&e->srv, &w->tid, true);
 	for (k = 0; k < SEQ_FD_SLOTS; k++)
 		fds[k] = -1;
 	/* Only the engine's wake signal may interrupt this thread's syscalls. */
