@@ -137,7 +137,7 @@ static void print_run(FILE *f, const struct run_config *cfg, const struct run_ou
 
 	facts_of(cfg, o, &facts);
 	report_text(f, &o->series, &o->result, cfg, wrap_width(f));
-	report_text_attribution(f, &o->series, &o->attribution);
+	report_text_attribution(f, &o->series, &o->attribution, wrap_width(f));
 	report_text_facts(f, &facts);
 }
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/amount.h"
 #include "report/fmt.h"
-#include "report/text.h"
+#include "report/wrap.h"
 
-#define WIDTH 100
 #define TEXT_STACKS 12 /* LEAK and BACKLOG stacks listed in the text report */
 #define TEXT_HEAD_FRAMES 8 /* frames shown from the allocation up ... */
 #define TEXT_TAIL_FRAMES 2 /* ... and from the entry down, with the count of those between */
@@ -124,7 +124,7 @@ size_t report_attr_frames(const struct attr_stack *st, size_t *skip)
 }
 
 /* Frames as "a < b < c", wrapped under indent; the allocator's own are left out. */
-static void chain(FILE *f, const struct attr_stack *st, size_t indent)
+static void chain(FILE *f, const struct attr_stack *st, size_t indent, size_t width)
 {
 	size_t skip, n = report_attr_frames(st, &skip), i, col = indent;
 
@@ -145,7 +145,7 @@ static void chain(FILE *f, const struct attr_stack *st, size_t indent)
 			fr = buf;
 		}
 		len = strlen(fr) + (i ? 3 : 0);
-		if (i && col + len > WIDTH) {
+		if (i && col + len > width) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			col = indent;
 		}
@@ -160,11 +160,11 @@ static bool shown(const struct attr_stack *st)
 	return st->verdict == VERDICT_LEAK || st->verdict == VERDICT_BACKLOG;
 }
 
-static void stack_row(FILE *f, size_t no, const struct attr_stack *st)
+static void stack_row(FILE *f, size_t no, const struct attr_stack *st, size_t width)
 {
 	char b[32], kept[32], td[32], what[96];
 
-	fmt_human(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES);
+	amount(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES, AMT_HUMAN);
 	fmt_count(kept, sizeof(kept), st->objs_end);
 	/* Below the churn's start after teardown: the server's own set-up went with it. */
 	fmt_count(td, sizeof(td), fmax(0, st->objs_teardown));
@@ -173,7 +173,7 @@ static void stack_row(FILE *f, size_t no, const struct attr_stack *st)
 		st->objs_per_cycle, b, kept, isnan(st->objs_teardown) ? "-" : td, what);
 	if (st->cache_note)
 		fprintf(f, "       %s\n", st->cache_note);
-	chain(f, st, 7);
+	chain(f, st, 7, width);
 }
 
 /* The figure's stacks by their numbers: "#1 50%, #2 50%". */
@@ -185,7 +185,7 @@ static void figure_row(FILE *f, const struct series *s, const struct attribution
 	size_t k, len = 0;
 
 	if (fg->bytes)
-		fmt_human(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES);
+		amount(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES, AMT_HUMAN);
 	else
 		snprintf(pc, sizeof(pc), "%.3g", fg->per_cycle);
 	line[0] = '\0';
@@ -201,7 +201,7 @@ static void figure_row(FILE *f, const struct series *s, const struct attribution
 	(void)a;
 }
 
-int report_text_attribution(FILE *f, const struct series *s, const struct attribution *a)
+int report_text_attribution(FILE *f, const struct series *s, const struct attribution *a, int width)
 {
 	char buf[1024], n1[32], n2[32], n3[32];
 	size_t i, shown_n = 0, more = 0, bounded = 0, tw = 0, inflight = 0, own = 0;
@@ -209,6 +209,8 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 
 	if (!a || (!a->on && !a->why[0]))
 		return 0;
+	if (width <= 0)
+		width = 100;
 	fprintf(f, "\nWhere it was allocated (eBPF: kernel stacks of the run's own threads)\n");
 	if (!a->on) {
 		fprintf(f, "  not attributed: %s\n", a->why);
@@ -237,7 +239,7 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 				"  stack verdict   objects/cycle bytes/cycle     kept  teardown  "
 				"cache (allocator)\n");
 		number[i] = ++shown_n;
-		stack_row(f, shown_n, st);
+		stack_row(f, shown_n, st, (size_t)width);
 	}
 	if (more)
 		fprintf(f,
@@ -260,7 +262,7 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 		a->nstacks - a->nleak - a->nbacklog - bounded - own);
 	report_attr_sources(buf, sizeof(buf), a->sources, a->nsources);
 	fprintf(f, "  sources: ");
-	text_wrap(f, buf, 11, 4);
+	wrap_text(f, buf, 11, 4, width);
 	snprintf(buf, sizeof(buf),
 		 "%s allocations attributed; %s frees missed (bulk or RCU-batched: found when the "
 		 "address came back); %s allocations of the same caches outside the run's threads "
@@ -269,10 +271,10 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 		 fmt_count(n2, sizeof(n2), a->lost.missed_frees),
 		 fmt_count(n3, sizeof(n3), a->lost.outside));
 	fprintf(f, "  events: ");
-	text_wrap(f, buf, 10, 4);
+	wrap_text(f, buf, 10, 4, width);
 	report_attr_lost(buf, sizeof(buf), a);
 	fprintf(f, "  %s: ", a->lost_any ? "LOST EVENTS" : "lost events");
-	text_wrap(f, buf, a->lost_any ? 15 : 15, 4);
+	wrap_text(f, buf, 15, 4, width);
 	free(number);
 	return ferror(f) ? -1 : 0;
 }

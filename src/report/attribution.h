@@ -21,7 +21,11 @@ void report_attr_lost(char *buf, size_t size, const struct attribution *a);
  */
 size_t report_attr_frames(const struct attr_stack *st, size_t *skip);
 
-/* The text report's section "Where it was allocated" (nothing when a is NULL or never asked). */
-int report_text_attribution(FILE *f, const struct series *s, const struct attribution *a);
+/*
+ * The text report's section "Where it was allocated" (nothing when a is NULL or attribution was
+ * never asked for), wrapped at width (0: 100).
+ */
+int report_text_attribution(FILE *f, const struct series *s, const struct attribution *a,
+			    int width);
 
 #endif

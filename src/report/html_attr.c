@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/amount.h"
 #include "report/attribution.h"
 #include "report/fmt.h"
 
@@ -117,7 +118,7 @@ static void draw(FILE *f, const struct node *n, double x, double scale, int dept
 
 	if (w < FLAME_MIN_W || depth >= FLAME_MAX_DEPTH)
 		return;
-	fmt_human(b, sizeof(b), n->bytes, UNIT_BYTES);
+	amount(b, sizeof(b), n->bytes, UNIT_BYTES, AMT_HUMAN);
 	fprintf(f, "<g class=\"%s\"><title>", vcls(most(n)));
 	fmt_html(f, n->name);
 	fprintf(f, ": %s</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", b, x,
@@ -186,7 +187,7 @@ static void flame(FILE *f, const struct attribution *a, enum verdict min, const 
 	}
 	rows = depth_of(&root);
 	rows = rows > FLAME_MAX_DEPTH ? FLAME_MAX_DEPTH : rows;
-	fmt_human(b, sizeof(b), root.bytes, UNIT_BYTES);
+	amount(b, sizeof(b), root.bytes, UNIT_BYTES, AMT_HUMAN);
 	fprintf(f,
 		"<p class=\"muted\">%s in all. Each box is a kernel function, as wide as the bytes "
 		"kept by the stacks through it; the calls go up from the entry (syscall, softirq) "
@@ -225,7 +226,7 @@ static void stack_details(FILE *f, size_t no, const struct attr_stack *st)
 	size_t i;
 
 	snprintf(o, sizeof(o), "%.3g", st->objs_per_cycle);
-	fmt_human(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES);
+	amount(b, sizeof(b), st->bytes_per_cycle, UNIT_BYTES, AMT_HUMAN);
 	fmt_count(kept, sizeof(kept), st->objs_end);
 	fmt_count(td, sizeof(td), st->objs_teardown);
 	fprintf(f, "<details class=\"stack\" id=\"stack-%zu\"><summary><b>#%zu</b> ", no, no);
@@ -290,7 +291,7 @@ static void figure_table(FILE *f, const struct series *s, const struct attributi
 		char pc[32];
 
 		if (fg->bytes)
-			fmt_human(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES);
+			amount(pc, sizeof(pc), fg->per_cycle, UNIT_BYTES, AMT_HUMAN);
 		else
 			snprintf(pc, sizeof(pc), "%.3g", fg->per_cycle);
 		fputs("<tr><td class=\"name\"><code>", f);

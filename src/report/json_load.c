@@ -360,10 +360,8 @@ int report_json_load_from(FILE *f, const char *path, struct report_run *run)
 	run->has_machine = load_part(&rd, root, "machine", &jt_machine, &run->m);
 	run->has_confirm = load_part(&rd, root, "confirm", &jt_confirm, &run->confirm);
 	run->has_facts = load_part(&rd, root, "run", &jt_facts, &run->facts);
-	if (!rd.err && (o = json_object_get(root, "attribution"))) {
-		rd.err = report_json_load_attribution(o, path, &run->s, &run->attr);
-		run->has_attr = !rd.err;
-	}
+	if (!rd.err && (o = json_object_get(root, "attribution")))
+		run->has_attr = !report_json_load_attribution(&rd, o, &run->attr);
 	o = json_object_get(root, "engine");
 	if (!rd.err && o && !json_is_object(o))
 		jt_bad(&rd, "", "engine", "expected an object");

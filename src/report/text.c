@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "model/amount.h"
+#include "report/attribution.h"
 #include "report/wrap.h"
 
 /*
@@ -643,6 +644,8 @@ int report_text_all(FILE *f, const struct report_in *in, int w)
 {
 	int err = report_text(f, in->s, in->r, in->cfg, w);
 
+	if (!err)
+		err = report_text_attribution(f, in->s, in->attr, w);
 	if (!err && in->facts)
 		err = report_text_facts(f, in->facts);
 	if (!err && in->confirm && fputc('\n', f) != EOF)

@@ -305,7 +305,7 @@ static void test_figure(void **state)
 	assert_string_equal(a.stacks[f->stacks[1]].cache, "TCP");
 
 	mf = open_memstream(&text, &len);
-	assert_int_equal(report_text_attribution(mf, &s, &a), 0);
+	assert_int_equal(report_text_attribution(mf, &s, &a, 100), 0);
 	fclose(mf);
 	assert_non_null(strstr(text, "Where it was allocated"));
 	assert_non_null(strstr(text, "sk_prot_alloc+0x32 < sk_alloc+0x2c < inet_create+0xfa"));
@@ -323,6 +323,7 @@ static void test_figure(void **state)
 static void test_json_round_trip(void **state)
 {
 	struct attribution a = { 0 }, b;
+	struct jt_reader rd = { .path = "t", .schema = 2 };
 	struct analysis_params p;
 	struct result r = { 0 };
 	struct metric_result m = { 0 };
@@ -361,8 +362,9 @@ static void test_json_round_trip(void **state)
 	fclose(mf);
 	root = json_loads(text, 0, NULL);
 	assert_non_null(root);
+	rd.s = &s;
 	assert_int_equal(
-		report_json_load_attribution(json_object_get(root, "attribution"), "t", &s, &b), 0);
+		report_json_load_attribution(&rd, json_object_get(root, "attribution"), &b), 0);
 	assert_true(b.on);
 	assert_int_equal(b.nstacks, a.nstacks);
 	for (i = 0; i < a.nstacks; i++) {
@@ -393,8 +395,9 @@ static void test_json_round_trip(void **state)
 			0),
 		"stack", json_integer(99));
 	attribution_free(&b);
+	rd.err = 0;
 	assert_int_equal(
-		report_json_load_attribution(json_object_get(root, "attribution"), "t", &s, &b),
+		report_json_load_attribution(&rd, json_object_get(root, "attribution"), &b),
 		-EINVAL);
 	attribution_free(&b);
 	json_decref(root);
