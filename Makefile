@@ -50,7 +50,8 @@ else
 BPF_WHY_TEXT := $(shell echo '$(BPF_WHY)' | sed 's/;$$//')
 BPF_CFLAGS := -DSOCKLEAK_BPF_WHY='"this build has no eBPF support ($(BPF_WHY_TEXT)); rebuild \
 	after scripts/deps.sh on a kernel with BTF"'
-ifeq ($(filter clean format format-check deps,$(MAKECMDGOALS)),)
+# run and check install the packages first; the make they start then says it, if still true.
+ifeq ($(filter clean format format-check deps run check,$(MAKECMDGOALS)),)
 $(info sockleak: building without --attribute (eBPF): $(BPF_WHY_TEXT))
 endif
 endif
@@ -225,6 +226,7 @@ clean:
 # is the Linux build's; src/**/win/ holds the Winsock engine, the Windows probes and the POSIX
 # bits the shared code uses (src/win/compat.h, force-included). jansson and cmocka are built
 # for mingw from Debian's source packages by scripts/win-libs.sh, into the build tree.
+# --attribute is eBPF, Linux only: Windows builds src/attr/nobpf.c, which says so at run time.
 WIN_BUILD ?= build-win
 WIN_CC ?= x86_64-w64-mingw32-gcc-posix
 WIN_DEPS := $(WIN_BUILD)/deps
@@ -234,7 +236,8 @@ WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
 	src/probe/proc.c src/probe/linux.c src/report/live.c src/report/out.c src/sweep.c \
 	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c src/cli/vm.c \
 	$(wildcard src/repro/*.c) $(wildcard src/vm/*.c) \
-	src/cli/sweep.c src/report/sweep_report.c
+	src/cli/sweep.c src/report/sweep_report.c src/probe/tcpstate.c src/attr/loader.c \
+	src/attr/collect.c src/attr/ksym.c
 WIN_SRCS := $(filter-out $(WIN_LINUX_ONLY),$(SRCS)) $(sort $(shell find src -path '*/win/*' -name '*.c'))
 WIN_OBJS := $(WIN_SRCS:%.c=$(WIN_BUILD)/%.o)
 WIN_LIB_OBJS := $(filter-out $(WIN_BUILD)/src/main.o,$(WIN_OBJS))

@@ -8,7 +8,11 @@
 #ifndef SOCKLEAK_BPF
 
 #ifndef SOCKLEAK_BPF_WHY
+#ifdef _WIN32
+#define SOCKLEAK_BPF_WHY "kernel stacks come from eBPF: Linux only"
+#else
 #define SOCKLEAK_BPF_WHY "this build has no eBPF support"
+#endif
 #endif
 
 bool attr_built(char *why, size_t size)

@@ -93,6 +93,20 @@ static inline char *strchrnul(const char *s, int c)
 	return p ? p : (char *)s + strlen(s);
 }
 
+/* mingw's C runtime has no strndup (gcc knows the name as a built-in: a name of our own). */
+static inline char *win_strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+#define strndup win_strndup
+
 /* Signals: the C runtime's signal() is all Windows has; SIGINT comes from the console's Ctrl-C. */
 #ifndef SA_RESTART
 typedef _sigset_t sigset_t;

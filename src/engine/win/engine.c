@@ -517,6 +517,13 @@ int engine_netns_fd(const struct engine *e)
 	return -1; /* Windows has no network namespaces */
 }
 
+/* Thread ids are for --attribute's eBPF scope, which Windows has not: nobody is told. */
+void engine_set_thread_hook(struct engine *e, const struct engine_thread_hook *h)
+{
+	(void)e;
+	(void)h;
+}
+
 void engine_peer(const struct engine *e, char *buf, size_t size)
 {
 	transport_addr_str((const struct sockaddr *)&e->peer, e->peerlen, buf, size);
