@@ -24,6 +24,7 @@
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define PAGE_SHIFT 12
+#define GFP_MOVABLE 0x08u
 #define GFP_RECLAIMABLE 0x10u
 #define GFP_ACCOUNT 0x400000u
 /* SLUB serves kmalloc from pages above this (KMALLOC_MAX_CACHE_SIZE): the page event has it. */
@@ -281,6 +282,9 @@ int BPF_PROG(kfree, unsigned long call_site, const void *ptr)
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order, gfp_t gfp, int migratetype)
 {
+	/* Movable pages are user memory (anonymous, page cache), the process's RSS: not the kernel's. */
+	if (gfp & GFP_MOVABLE)
+		return 0;
 	return on_alloc(ctx, (__u64)page, ATTR_PAGE, ATTR_KEY_PAGE | order, NULL,
 			(__u64)1 << (PAGE_SHIFT + order));
 }

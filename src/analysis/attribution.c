@@ -178,6 +178,12 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->reason = AR_SLAB_OWN;
 		return;
 	}
+	/* Allocations of several stacks whose own stack was lost: counted, never named a leak's. */
+	if (st->id < 0) {
+		st->reason = AR_NO_STACK;
+		st->verdict = kept >= material ? VERDICT_INCONCLUSIVE : VERDICT_CLEAN;
+		return;
+	}
 	if ((slab_cache_traits(st->cache, strlen(st->cache), &fams) & MT_TIME_WAIT) ||
 	    (st->objs_end >= material && follows_tw(st->objs_end, res, material))) {
 		st->reason = AR_TIME_WAIT;

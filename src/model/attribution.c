@@ -21,6 +21,7 @@ static const char *const reason_names[AR_COUNT] = {
 	[AR_NONE] = "none",	      [AR_LEAK] = "leak",     [AR_BACKLOG] = "backlog",
 	[AR_IN_FLIGHT] = "in-flight", [AR_UNEVEN] = "uneven", [AR_TIME_WAIT] = "time-wait",
 	[AR_SLAB_OWN] = "slab-own",   [AR_SMALL] = "small",   [AR_MISSED_FREES] = "missed-frees",
+	[AR_NO_STACK] = "no-stack",
 };
 
 const char *attr_reason_name(enum attr_reason r)

@@ -31,6 +31,7 @@ enum attr_reason {
 	AR_SLAB_OWN, /* memory slab took for its caches (pages, per-slab vectors): objects count */
 	AR_SMALL, /* kept fewer objects than a leak must leave */
 	AR_MISSED_FREES, /* most of its frees were never seen: what it keeps cannot be told */
+	AR_NO_STACK, /* allocations whose stack was not captured (lost): never a leak's stack */
 	AR_COUNT,
 };
 

@@ -27,6 +27,7 @@ static const char *const reasons[AR_COUNT] = {
 	[AR_SMALL] = "kept fewer objects than a leak must leave",
 	[AR_MISSED_FREES] =
 		"most frees were not seen (bulk or RCU-batched): what it keeps is unknown",
+	[AR_NO_STACK] = "its stack was not captured (lost events): no code path to name",
 };
 
 const char *report_attr_reason(enum attr_reason r)

@@ -223,7 +223,7 @@ static void test_time_wait(void **state)
 }
 
 /* Most frees never seen (RCU batches): what it keeps cannot be told; slab's own growth is not
- * judged at all. */
+ * judged at all; allocations whose stack was lost are never a leak's stack. */
 static void test_missed_and_own(void **state)
 {
 	struct attribution a = { 0 };
@@ -237,7 +237,11 @@ static void test_missed_and_own(void **state)
 	st->frees = 10;
 	st = stack(&a, "kmalloc-256", o, leak_objs(o, 50), 256);
 	st->slab_own = true;
+	/* Leak-shaped, but its stack was lost: allocations of unknown code paths, never a leak's. */
+	stack(&a, "pages", o, leak_objs(o, 50), 4096)->id = -1;
 	decide(&a, NULL);
+	assert_int_equal(find(&a, -1)->verdict, VERDICT_INCONCLUSIVE);
+	assert_int_equal(find(&a, -1)->reason, AR_NO_STACK);
 	assert_int_equal(find(&a, 1)->verdict, VERDICT_INCONCLUSIVE);
 	assert_int_equal(find(&a, 1)->reason, AR_MISSED_FREES);
 	assert_int_equal(find(&a, 2)->verdict, VERDICT_CLEAN);
