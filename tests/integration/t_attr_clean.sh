@@ -7,7 +7,7 @@ need_root
 need_jq
 TEST_NAME=t_attr_clean
 
-srun kb 0 --attribute --seconds 3 --baseline 1 --quiesce-max 8s
+srun kb 0 --attribute --seconds 3 --baseline 1 --quiesce-max 4s
 attr_on kb
 rjq kb '.attribution.leak_stacks == 0' "no stack is a leak's"
 rjq kb '[.attribution.stacks[] | select(.verdict == "LEAK")] | length == 0' "no stack judged LEAK"

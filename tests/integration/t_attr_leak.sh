@@ -9,7 +9,7 @@ need_root
 need_jq
 TEST_NAME=t_attr_leak
 
-srun leak 1 --attribute --ops 40000 --inject-leak 1000 --baseline 1 --quiesce-max 8s
+srun leak 1 --attribute --ops 40000 --inject-leak 1000 --baseline 1 --quiesce-max 4s
 attr_on leak
 A=.attribution
 # The stack of each end: its index among the LEAK stacks of the TCP cache, by a frame it holds.
