@@ -351,6 +351,7 @@ static int add_caches(struct attr *a, struct attribution *out, const struct alia
 			return -ENOMEM;
 		out->caches = q;
 		q = &q[out->ncaches++];
+		memset(q, 0, sizeof(*q));
 		cache_name(a, &k, name, sizeof(name));
 		snprintf(q->cache, sizeof(q->cache), "%s", holder_of(al, name));
 		q->outside = (double)cv.outside;
