@@ -812,6 +812,9 @@ static void overall(struct result *r, const struct series *s, const struct analy
 		}
 	}
 say:
+	for (i = 0; r->verdict_col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == r->verdict_col)
+			r->reason = r->m[i].reason;
 	/* The words are reason.c's: which metrics made it is decided here. */
 	reason_overall(r->why, sizeof(r->why), verdict_name(r->verdict),
 		       r->verdict == VERDICT_CLEAN, r->ndecisive, names, n);

@@ -15,6 +15,7 @@
 static const struct {
 	const char *name; /* in the JSON report */
 	const char *text;
+	const char *backlog; /* the headline of an overall BACKLOG this reason made */
 } reasons[RS_COUNT] = {
 	[RS_NONE] = { "none", "" },
 	[RS_NO_BASELINE] = { "no-baseline", "no baseline sample: no reference level" },
@@ -29,7 +30,9 @@ static const struct {
 	[RS_TW_EXPIRED] = { "time-wait-expired", "TIME_WAIT: peak +%a0, expired during quiesce" },
 	[RS_BACKLOG] = { "backlog",
 			 "rose +%a0 steadily while the loop ran, still rising at its end; came back "
-			 "to %s1 after it stopped" },
+			 "to %s1 after it stopped",
+			 "rose +%a0 while the loop ran and came back after it stopped: deferred "
+			 "clean-up starved by the loop" },
 	[RS_PLATEAU_BACK] = { "plateau-came-back", "plateau at +%a0, came back to %s1" },
 	[RS_ROSE_BACK] = { "rose-came-back",
 			   "rose +%a0 while the loop ran, no sustained rise (jitter %a1); came back "
@@ -91,7 +94,9 @@ static const struct {
 	[RS_FOLLOWS_TW] = { "follows-time-wait", "follows TIME_WAIT (%g0 per tw socket)" },
 	[RS_NETNS_LAG] = { "netns-clean-up-lagged",
 			   "stood +%m0 above its baseline while the loop ran (namespaces "
-			   "pending): clean-up work lagged the loop, caught up %F1 s after" },
+			   "pending): clean-up work lagged the loop, caught up %F1 s after",
+			   "stood +%m0 above its baseline while the loop ran: namespace clean-up "
+			   "work lagged the loop, caught up %F1 s after" },
 };
 
 const char *reason_name(enum reason r)
@@ -145,10 +150,9 @@ static void figure(char *buf, size_t size, char form, double v, enum unit u)
 	}
 }
 
-/* The sentence of a code alone, into buf. */
-static void sentence(char *buf, size_t size, const struct reason_of *r, enum unit u)
+/* A sentence of a code (p: one of its texts) with its figures, into buf. */
+static void sentence(char *buf, size_t size, const char *p, const struct reason_of *r, enum unit u)
 {
-	const char *p = (unsigned)r->code < RS_COUNT ? reasons[r->code].text : "";
 	size_t n = 0;
 	char fig[64];
 
@@ -174,7 +178,8 @@ const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum 
 
 	if (!size)
 		return buf;
-	sentence(inner, sizeof(inner), r, u);
+	sentence(inner, sizeof(inner), (unsigned)r->code < RS_COUNT ? reasons[r->code].text : "", r,
+		 u);
 	/* The host's doing first: it is why the metric cannot decide. */
 	if (r->other_tasks > 0)
 		snprintf(
@@ -190,6 +195,15 @@ const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum 
 	n = strlen(buf);
 	if (r->tw_removed > 0 && n + 40 < size)
 		snprintf(buf + n, size - n, "; TIME_WAIT part (%.3g/tw) removed", r->tw_removed);
+	return buf;
+}
+
+const char *reason_backlog(char *buf, size_t size, const struct reason_of *r, enum unit u)
+{
+	const char *p = (unsigned)r->code < RS_COUNT ? reasons[r->code].backlog : NULL;
+
+	if (size)
+		sentence(buf, size, p ? p : "deferred clean-up starved by the loop", r, u);
 	return buf;
 }
 

@@ -3,7 +3,8 @@
  * is rendered from them here, in one place, for every report.
  *
  * To add a reason: one row in enum reason below (its figures in the comment) and one row in
- * reason.c's table (its JSON name and its sentence, with %a0-style places for the figures).
+ * reason.c's table (its JSON name and its sentence, with %a0-style places for the figures;
+ * for a reason that can make an overall BACKLOG, the headline that says so).
  */
 #ifndef SOCKLEAK_REASON_H
 #define SOCKLEAK_REASON_H
@@ -69,6 +70,14 @@ int reason_parse(const char *s, enum reason *out);
 
 /* Writes the sentence of r for a metric in unit u into buf (NUL-terminated); returns buf. */
 const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum unit u);
+
+/*
+ * The headline of an overall BACKLOG that r (the reason of the metric that made it) decided:
+ * "stood +3.0 MiB above its baseline while the loop ran: namespace clean-up work lagged the
+ * loop, caught up 0.4 s after"; "deferred clean-up starved by the loop" for a reason without a
+ * headline of its own (RS_NONE: a report of schema 1). Returns buf.
+ */
+const char *reason_backlog(char *buf, size_t size, const struct reason_of *r, enum unit u);
 
 /*
  * The overall verdict in words: "CLEAN: no decisive metric grew (N analysed)", else "LEAK in a,

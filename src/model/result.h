@@ -87,6 +87,8 @@ struct result {
 	double memcg_bytes_per_cycle; /* NAN without a cgroup */
 	/* Added by analysis: evidence the reports render without recomputing. */
 	char why[240]; /* the overall verdict in words, with the metrics that made it */
+	struct reason_of reason; /* the reason of the metric that made it (verdict_col); the
+				    BACKLOG headline is rendered from it (reason_backlog) */
 	int socket_col; /* where leaked_sockets_per_cycle comes from; -1 */
 	double socket_divisor; /* 1 for client counts, sockets_per_leak for totals */
 	bool sockets_exact; /* counted in the run's own netns */

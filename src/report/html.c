@@ -358,7 +358,7 @@ static void headline(struct page *p)
 {
 	const struct result *r = p->r;
 	const struct series *s = p->s;
-	char a[48], b[48];
+	char a[48], b[48], line[240];
 	size_t i, n, k;
 
 	switch (r->verdict) {
@@ -383,9 +383,9 @@ static void headline(struct page *p)
 				per_cycle(a, sizeof(a), r->memcg_bytes_per_cycle, UNIT_BYTES));
 		break;
 	case VERDICT_BACKLOG:
-		fputs("grew while the loop ran and came back after it stopped: deferred clean-up "
-		      "starved by the loop",
-		      p->f);
+		esc(p, reason_backlog(line, sizeof(line), &r->reason,
+				      r->verdict_col >= 0 ? s->cols[r->verdict_col].d.unit :
+							    UNIT_COUNT));
 		break;
 	case VERDICT_BOUNDED:
 		fputs("grew to a plateau or by deferred clean-up (TIME_WAIT), and came back", p->f);

@@ -231,6 +231,10 @@ static void load_result(struct jt_reader *rd, json_t *o, const struct series *s,
 	r->tw_recycled = r->tw_overflow = NAN;
 	r->unseen_cycles = 0;
 	jt_read(rd, o, "result", &jt_result, r);
+	/* A report without the verdict's reason: the one of the metric that made it. */
+	for (i = 0; !json_object_get(o, "reason") && r->verdict_col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == r->verdict_col)
+			r->reason = r->m[i].reason;
 	/* Schema 1 named a pool row's cache only: its columns are that cache's. */
 	for (i = 0; rd->schema < 2 && i < r->npools; i++) {
 		r->pools[i].objs_col = series_find_object(s, MC_SLAB_OBJS, r->pools[i].cache);

@@ -250,6 +250,9 @@ static const struct jfield result_f[] = {
 	JF_UINT(R, "clean_metrics", nclean, .since = 2),
 	JF_UINT(R, "unseen_metrics", nunseen, .since = 2),
 	JF_NUM(R, "unseen_cycles", unseen_cycles, .flags = JF_NONNEG, .since = 2),
+	/* The reason of the metric that made the verdict (the BACKLOG headline's): newer. */
+	JF_ENUM(R, "reason", reason.code, jn_reason, .flags = JF_OPTIONAL, .since = 2),
+	JF_NUMS(R, "figures", reason.fig, .flags = JF_OPTIONAL, .since = 2),
 	JF_OBJECT("time_wait", jt_time_wait, .flags = JF_OPTIONAL),
 	JF_ARRAY(R, "metrics", m, nm, jt_metric),
 	JF_ARRAY(R, "pool_tags", pools, npools, jt_pool),

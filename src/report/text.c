@@ -94,7 +94,7 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 {
 	const struct metric_result *m = top(r);
 	enum unit u = m ? s->cols[m->col].d.unit : UNIT_COUNT;
-	char a[48], b[48], c[48], line[512];
+	char a[48], b[48], c[48], line[512], why[240];
 	int n = 0;
 
 	switch (r->verdict) {
@@ -125,10 +125,9 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 				 fmt_rate(b, sizeof(b), m->residual_per_cycle, u));
 		break;
 	case VERDICT_BACKLOG:
-		/* The metric's own evidence: a steady rise, or clean-up that lagged (lag.c). */
-		snprintf(line, sizeof(line),
-			 "BACKLOG: %s %s (deferred clean-up starved by the loop)",
-			 m ? s->cols[m->col].name : "?", m ? m->why : "?");
+		/* The reason of the metric that made it: a steady rise, or clean-up that lagged. */
+		snprintf(line, sizeof(line), "BACKLOG: %s %s", m ? s->cols[m->col].name : "?",
+			 reason_backlog(why, sizeof(why), &r->reason, u));
 		break;
 	case VERDICT_BOUNDED:
 		n = snprintf(line, sizeof(line), "BOUNDED: growth stayed bounded");

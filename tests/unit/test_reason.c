@@ -56,6 +56,26 @@ static void test_sentences(void **state)
 			    "pending): clean-up work lagged the loop, caught up 2.2 s after");
 }
 
+/* The headline of an overall BACKLOG: the deciding reason's own, or the general one. */
+static void test_backlog_headline(void **state)
+{
+	struct reason_of back = { RS_BACKLOG, { 3 * 1048576.0, -2048 } };
+	struct reason_of lag = { RS_NETNS_LAG, { 1200, 0.35 } };
+	struct reason_of none = { RS_NONE, { 0 } };
+	char buf[200];
+
+	(void)state;
+	assert_string_equal(reason_backlog(buf, sizeof(buf), &back, UNIT_BYTES),
+			    "rose +3.0 MiB while the loop ran and came back after it stopped: "
+			    "deferred clean-up starved by the loop");
+	assert_string_equal(reason_backlog(buf, sizeof(buf), &lag, UNIT_COUNT),
+			    "stood +1200 above its baseline while the loop ran: namespace clean-up "
+			    "work lagged the loop, caught up 0.3 s after");
+	assert_string_equal(reason_backlog(buf, sizeof(buf), &none, UNIT_COUNT),
+			    "deferred clean-up starved by the loop");
+	assert_string_equal(reason_backlog(buf, 12, &lag, UNIT_COUNT), "stood +1200");
+}
+
 /* Beside the reason: other tasks first, then what came later, then TIME_WAIT's part. */
 static void test_beside(void **state)
 {
@@ -98,6 +118,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sentences),
+		cmocka_unit_test(test_backlog_headline),
 		cmocka_unit_test(test_beside),
 		cmocka_unit_test(test_overall),
 	};
