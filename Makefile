@@ -178,11 +178,13 @@ check-integration: $(BIN) $(DOCS)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in a build tree of their own.
 # The sweep test is left out there: it is two minutes of run_measure, which the run tests already
-# cover under the sanitizers, and its own logic has unit tests that run here. t_run_netns_kb
-# depends on the loop's speed, and t_run_scm is a minute of runs whose ops test_engine runs there.
+# cover under the sanitizers, and its own logic has unit tests that run here. t_run_netns_kb*
+# depend on the loop's speed, and t_run_scm_* are verdict runs side by side whose ops test_engine
+# runs there.
 # The VM tests are minutes of software-emulated boots; their host side has unit tests run there.
 # t_attr_leak and t_attr_clean judge stacks over timed runs; t_attr_lost runs --attribute there.
-ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_scm t_vm t_vm_run t_attr_leak t_attr_clean
+ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
+	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \

@@ -9,8 +9,8 @@ need_root
 for s in kb171996 crr; do
 	for mode in "" --fixed-files --sqpoll; do
 		j="$TMP/uring-$s$mode.json"
-		churn "$j" --api io_uring $mode --sequence $s --seconds 1 --threads 2
-		expect_jq "$j" '.config.api == "io_uring" and .cycles > 1000 and .failed_cycles == 0
+		churn "$j" --api io_uring $mode --sequence $s --ops 4000 --threads 2
+		expect_jq "$j" '.config.api == "io_uring" and .cycles == 4000 and .failed_cycles == 0
 			and .cycles_per_second > 0' "io_uring $s $mode: $(jqv "$j" .cycles_per_second | cut -d. -f1) cycles/s"
 		grep -q "on io_uring" "$j.txt" || die "the summary does not say io_uring"
 	done
