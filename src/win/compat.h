@@ -86,6 +86,19 @@ static inline struct tm *gmtime_r(const time_t *t, struct tm *tm)
 	return gmtime_s(tm, t) ? NULL : tm;
 }
 
+/* The environment through the C runtime's own copy, which getenv reads. */
+static inline int setenv(const char *name, const char *value, int overwrite)
+{
+	if (!overwrite && getenv(name))
+		return 0;
+	return _putenv_s(name, value) ? (errno = EINVAL, -1) : 0;
+}
+
+static inline int unsetenv(const char *name)
+{
+	return _putenv_s(name, "") ? (errno = EINVAL, -1) : 0; /* "" removes it */
+}
+
 static inline char *strchrnul(const char *s, int c)
 {
 	char *p = strchr(s, c);
