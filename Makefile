@@ -248,7 +248,8 @@ WIN_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-ini
 	-Isrc/win/include -Isrc -I$(WIN_DEPS)/include -O2 -g
 WIN_LDLIBS = -static -L$(WIN_DEPS)/lib -ljansson -lws2_32 -liphlpapi -lpsapi -lntdll -lm -pthread
 # The shared code's unit tests (model, analysis, reports) built for Windows, and the Windows parts'.
-WIN_SHARED_TESTS := stats series verdict compare csv fmt html json jw svg text common
+WIN_SHARED_TESTS := stats series verdict settle confirm lag verdict_real golden compare reason \
+	csv fmt html json jw svg text junit wrap escape names opt engine_opts server_seq sampler common
 WIN_UNIT_BINS := $(WIN_SHARED_TESTS:%=$(WIN_BUILD)/tests/test_%.exe) \
 	$(patsubst tests/windows/%.c,$(WIN_BUILD)/tests/%.exe,$(sort $(wildcard tests/windows/test_*.c)))
 WIN_EXE := $(WIN_BUILD)/sockleak.exe
@@ -265,8 +266,15 @@ $(WIN_BUILD)/%.o: %.c | $(WIN_DEPS)/.built
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_CFLAGS) -MMD -MP -c -o $@ $<
 
-WIN_TEST_BUILD = @mkdir -p $(@D); $(WIN_CC) $(WIN_CFLAGS) \
+# The recorded runs of test_golden, decompressed here: the Windows test has no gzip to call.
+WIN_GOLDEN_DIR := $(WIN_BUILD)/tests/golden
+WIN_GOLDEN := $(patsubst tests/data/golden/%.json.gz,$(WIN_GOLDEN_DIR)/%.json,\
+	$(wildcard tests/data/golden/*.json.gz))
+WIN_TEST_BUILD = @mkdir -p $(@D); $(WIN_CC) $(WIN_CFLAGS) -DGOLDEN_JSON_DIR='"$(WIN_GOLDEN_DIR)"' \
 	-Itests/unit -Itests/windows -MMD -MP -o $@ $< $(WIN_LIB_OBJS) -lcmocka-static $(WIN_LDLIBS)
+$(WIN_GOLDEN_DIR)/%.json: tests/data/golden/%.json.gz
+	@mkdir -p $(@D)
+	gzip -dc $< >$@.tmp && mv $@.tmp $@
 $(WIN_BUILD)/tests/%.exe: tests/windows/%.c $(WIN_LIB_OBJS)
 	$(WIN_TEST_BUILD)
 $(WIN_BUILD)/tests/%.exe: tests/unit/%.c $(WIN_LIB_OBJS)
@@ -276,5 +284,5 @@ $(WIN_BUILD)/tests/%.exe: tests/unit/%.c $(WIN_LIB_OBJS)
 
 # Unit tests of the shared code and the Windows parts as Windows programs, then the Winsock
 # engine against its own IOCP server on loopback; all under Wine.
-check-windows: $(WIN_EXE) $(WIN_UNIT_BINS)
+check-windows: $(WIN_EXE) $(WIN_UNIT_BINS) $(WIN_GOLDEN)
 	@tests/windows/run.sh $(WIN_EXE) $(WIN_UNIT_BINS)
