@@ -32,7 +32,8 @@ const struct command command_repro = {
 	.operand = OPT_FILE_IN,
 	.about = "Writes, on standard output, one C file that needs only libc and the kernel's\n"
 		 "headers: it sets up what the run had (its network namespace, sockleak's local\n"
-		 "server with the same close mode, the sequence with its socket options), loops\n"
+		 "server doing with each connection what the run's did: its --server-sequence or\n"
+		 "--server-close mode; the sequence with its socket options), loops\n"
 		 "the sequence, and prints the figures that moved (the sockstat line, the slab\n"
 		 "cache lines, its fds, its memory cgroup's kernel memory) before and after,\n"
 		 "with their growth per cycle: ready to paste into a bug report. The kernel and\n"
@@ -54,7 +55,9 @@ static void run_command(const struct report_run *run, char *buf, size_t size)
 	if (c->inject_leak && n > 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, " --inject-leak %llu",
 			      (unsigned long long)c->inject_leak);
-	if (c->server_close != SC_EOF && n > 0 && (size_t)n < size)
+	if (c->server_sequence && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, " --server-sequence '%s'", c->server_sequence);
+	else if (c->server_close != SC_EOF && n > 0 && (size_t)n < size)
 		snprintf(buf + n, size - n, " --server-close %s",
 			 server_close_name(c->server_close));
 }

@@ -1057,8 +1057,13 @@ static void config_table(struct page *p)
 		     count(a, sizeof(a), (double)c->inject_leak));
 	else
 		row(p, "inject leak", "off");
-	rowf(p, "server", "%u thread%s, close: %s, backlog %d", c->server_threads,
-	     c->server_threads == 1 ? "" : "s", server_close_name(c->server_close), c->backlog);
+	if (c->server_sequence)
+		rowf(p, "server", "%u thread%s, per connection: %s, backlog %d", c->server_threads,
+		     c->server_threads == 1 ? "" : "s", c->server_sequence, c->backlog);
+	else
+		rowf(p, "server", "%u thread%s, close: %s, backlog %d", c->server_threads,
+		     c->server_threads == 1 ? "" : "s", server_close_name(c->server_close),
+		     c->backlog);
 	row(p, "network namespace", yes(c->netns));
 	row(p, "memory cgroup", yes(c->cgroup));
 	rowf(p, "sampling", "every %g s", c->interval);

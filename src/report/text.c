@@ -177,9 +177,17 @@ static void summary(FILE *f, const struct result *r, const struct run_config *cf
 		n = snprintf(line, sizeof(line), "sequence: %s", cfg->sequence);
 		if (cfg->preset)
 			n += snprintf(line + n, sizeof(line) - n, " (preset %s)", cfg->preset);
-		snprintf(line + n, sizeof(line) - n, " over %s, %u client thread%s%s",
-			 transport_name(cfg->transport), cfg->threads, cfg->threads == 1 ? "" : "s",
-			 cfg->target ? ", against the user's server" : "");
+		n += snprintf(line + n, sizeof(line) - n, " over %s, %u client thread%s%s",
+			      transport_name(cfg->transport), cfg->threads,
+			      cfg->threads == 1 ? "" : "s",
+			      cfg->target ? ", against the user's server" : "");
+		/* What the server did with each connection, when it was not the default. */
+		if (cfg->server_sequence)
+			snprintf(line + n, sizeof(line) - n, "; server per connection: %s",
+				 cfg->server_sequence);
+		else if (!cfg->target && cfg->server_close != SC_EOF)
+			snprintf(line + n, sizeof(line) - n, "; server close: %s",
+				 server_close_name(cfg->server_close));
 		fprintf(f, "  ");
 		wrap(f, line, 2, 4);
 	}

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "engine/seq.h"
+#include "engine/server_seq.h"
 #include "engine/transport.h"
 
 static const char head_text[] =
@@ -195,6 +196,37 @@ static void op_code(FILE *f, const struct seq *s, const struct seq_op *op, unsig
 		fprintf(f, "\tif (%s < 0)\n\t\treturn %u;\n", call, i);
 }
 
+/* The server's sequence for each connection, as a table the template's conn_serve walks. */
+static void server_table(FILE *f, const struct sseq *ss, const char *text)
+{
+	static const char *const ops[SS_KINDS] = {
+		[SS_ACCEPT] = "SV_ACCEPT",     [SS_RECV] = "SV_RECV",	[SS_SEND] = "SV_SEND",
+		[SS_ANSWER] = "SV_ANSWER",     [SS_DRAIN] = "SV_DRAIN", [SS_HANGUP] = "SV_HANGUP",
+		[SS_SHUTDOWN] = "SV_SHUTDOWN", [SS_CLOSE] = "SV_CLOSE",
+	};
+	unsigned i;
+
+	fprintf(f,
+		"/* The server's sequence for each connection: %s */\n"
+		"enum server_op {\n\tSV_ACCEPT,\n\tSV_RECV,\n\tSV_SEND,\n\tSV_ANSWER,\n\tSV_DRAIN,\n\tSV_HANGUP,\n\tSV_SHUTDOWN,\n\tSV_CLOSE\n};\n"
+		"static const struct {\n\tenum server_op op;\n"
+		"\tunsigned arg; /* recv, send: bytes; shutdown: how; close: 1 for a reset */\n"
+		"} server_seq[] = {\n",
+		text);
+	for (i = 0; i < ss->nops; i++) {
+		const unsigned len = ss->ops[i].len;
+
+		if (ss->ops[i].kind == SS_SHUTDOWN)
+			fprintf(f, "\t{ SV_SHUTDOWN, %s },\n",
+				len == SHUT_RD ? "SHUT_RD" :
+				len == SHUT_WR ? "SHUT_WR" :
+						 "SHUT_RDWR");
+		else
+			fprintf(f, "\t{ %s, %u },\n", ops[ss->ops[i].kind], len);
+	}
+	fprintf(f, "};\n\n");
+}
+
 static const char *sockstat_prefix(const struct transport *tr, const char **file)
 {
 	*file = tr->family == AF_INET6 ? "/proc/net/sockstat6" : "/proc/net/sockstat";
@@ -236,6 +268,8 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 	const struct result *r = &run->r;
 	const char *file, *prefix = sockstat_prefix(tr, &file);
 	struct seq_error err;
+	const char *server;
+	struct sseq ss;
 	struct seq *s;
 	unsigned i, ncaches = 0;
 	size_t k;
@@ -253,18 +287,19 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 			c->target);
 		return -EINVAL;
 	}
-	if (c->server_sequence) {
-		snprintf(why, whylen,
-			 "its server ran --server-sequence '%s'; reproducers follow --server-close "
-			 "modes only",
-			 c->server_sequence);
-		return -EINVAL;
-	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	if (seq_compile(c->sequence, c->transport, c->allow_open || c->inject_leak, s, &err)) {
 		snprintf(why, whylen, "its sequence does not compile here: %s", err.msg);
+		free(s);
+		return -EINVAL;
+	}
+	/* The server as run: its --server-sequence, or the --server-close mode's preset. */
+	server = c->server_sequence ? c->server_sequence : sseq_preset(c->server_close);
+	if (!server || sseq_compile(server, &ss, &err)) {
+		snprintf(why, whylen, "its server sequence does not compile here: %s",
+			 server ? err.msg : "no such --server-close mode");
 		free(s);
 		return -EINVAL;
 	}
@@ -277,11 +312,12 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 	}
 	fprintf(f,
 		"/*\n * Reproducer of a kernel memory figure that grew with a socket call sequence.\n"
-		" *\n *   sequence:  %s\n *   transport: %s%s\n *   kernel:    %s (%s)\n"
+		" *\n *   sequence:  %s\n *   transport: %s%s\n *   server:    %s, per connection\n"
+		" *   kernel:    %s (%s)\n"
 		" *   the run:   %s\n *   verdict:   %s: %s\n",
 		c->sequence, transport_name(c->transport),
-		c->netns ? ", in a network namespace of its own" : "", run->m.kernel, run->m.arch,
-		command, verdict_name(r->verdict), r->why);
+		c->netns ? ", in a network namespace of its own" : "", server, run->m.kernel,
+		run->m.arch, command, verdict_name(r->verdict), r->why);
 	if (c->inject_leak)
 		fprintf(f,
 			" *   The run kept one client socket open every %llu cycles on purpose\n"
@@ -303,17 +339,19 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 		tr->family == AF_INET6 ? "AF_INET6" :
 					 "AF_UNIX",
 		tr->type == SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM", tr->protocol, tr->stream);
-	fprintf(f, "#define SERVER_CLOSE %d /* 0 eof, 1 immediate, 2 never-read, 3 rst */\n",
-		(int)c->server_close);
 	fprintf(f, "#define SEND_MAX %u\n#define RECV_MAX %u\n#define NSTEPS %u\n", s->max_send,
 		s->max_recv, s->plan.nsteps);
+	fprintf(f, "#define SERVER_SEND_MAX %u /* the largest reply or server send */\n",
+		ss.max_send > s->max_recv ? ss.max_send : s->max_recv);
 	fprintf(f, "#define SOCKSTAT_FILE \"%s\"\n#define SOCKSTAT_PREFIX \"%s\"\n", file, prefix);
 	fprintf(f, "#define NFDS %u\n\n", s->nfds ? s->nfds : 1);
 	fprintf(f, "/* The server's plan: for each request of [0] bytes, an answer of [1]. */\n"
 		   "static const unsigned plan[NSTEPS + 1][2] = {");
 	for (i = 0; i < s->plan.nsteps; i++)
 		fprintf(f, " { %u, %u },", s->plan.step[i].expect, s->plan.step[i].reply);
-	fprintf(f, " { 0, 0 } };\n\n/* The slab caches the run judged BACKLOG or LEAK. */\n"
+	fprintf(f, " { 0, 0 } };\n\n");
+	server_table(f, &ss, server);
+	fprintf(f, "/* The slab caches the run judged BACKLOG or LEAK. */\n"
 		   "static const char *const caches[9] = {");
 	for (k = 0; k < r->npools && ncaches < 8; k++) {
 		if (r->pools[k].verdict < VERDICT_BACKLOG)

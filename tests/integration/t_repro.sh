@@ -12,8 +12,7 @@ for r in leak kb udp unix; do
 	grep -q "kernel: " "$TMP/$r.c" || die "$r: no kernel in the comment"
 	grep -q "the run:   sockleak run" "$TMP/$r.c" || die "$r: no command in the comment"
 	if grep -q "sockleak\.h\|#include \"" "$TMP/$r.c"; then die "$r: not self-contained"; fi
-	cc -O2 -Wall -Wextra -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread || die "$r: does not compile"
-	echo "ok: $r: a self-contained program that compiles with -Wall -Wextra -Werror"
+	echo "ok: $r: a self-contained program (compiled below, at a length of its own)"
 done
 # The default length: ten times the noise over the residual per cycle (and at least 1000).
 cycles=$(sed -n 's/^#define CYCLES \([0-9]*\)ULL$/\1/p' "$TMP/leak.c")
@@ -27,13 +26,26 @@ echo "ok: default length $cycles cycles"
 for r in udp unix; do
 	"$SOCKLEAK" repro --cycles 3000 "$TMP/$r.json" >"$TMP/$r.c"
 done
-for r in leak5 kb5 udp unix; do
+# A scripted server (--server-sequence): the program's server does with each connection what the
+# run's did. Here it sends 4k for the client's 64 bytes; the client reads 1 and closes with the
+# rest unread, which resets the connection: no TIME_WAIT, where kb5's clients leave one each.
+jq '.config.sequence = "socket,connect,send:64,recv:1,close" | .config.preset = null |
+	.config.server_sequence = "accept,recv:64,send:4k,close"' "$TMP/kb.json" >"$TMP/ss.json"
+"$SOCKLEAK" repro --cycles 3000 "$TMP/ss.json" >"$TMP/ss.c" || die "repro of a scripted server"
+grep -q "^ \*   server:    accept,recv:64,send:4k,close, per connection$" "$TMP/ss.c" ||
+	die "the comment does not say the server's sequence"
+grep -q "the run:   sockleak run .* --server-sequence 'accept,recv:64,send:4k,close'" "$TMP/ss.c" ||
+	die "the command in the comment lacks --server-sequence"
+tr -d '\n\t' <"$TMP/ss.c" | grep -qF "server_seq[] = {{ SV_ACCEPT, 0 },{ SV_RECV, 64 },{ SV_SEND, 4096 },{ SV_CLOSE, 0 },};" ||
+	die "the program's server does not follow the run's sequence"
+echo "ok: the scripted server is in the program, op by op"
+for r in leak5 kb5 udp unix ss; do
 	grep -q "own_netns(sysctls);" "$TMP/$r.c" || die "$r: not in a namespace of its own"
-	cc -O2 -Wall -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread
+	cc -O2 -Wall -Wextra -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread || die "$r: does not compile"
 	"$TMP/$r" >"$TMP/$r.out" 2>&1 &
 	echo $! >"$TMP/$r.pid"
 done
-for r in leak5 kb5 udp unix; do
+for r in leak5 kb5 udp unix ss; do
 	wait "$(cat "$TMP/$r.pid")" || { cat "$TMP/$r.out"; die "the $r reproducer exited $?"; }
 done
 cat "$TMP/leak5.out"
@@ -47,6 +59,14 @@ for r in udp unix; do
 	grep -q " 0 failed" "$TMP/$r.out" || { cat "$TMP/$r.out"; die "$r: cycles failed"; }
 done
 echo "ok: udp and unix programs run their cycles without failures or growth"
+tw() {
+	sed -n '/^after:/,$p' "$TMP/$1.out" | sed -n 's/^.*TCP: inuse .* tw \([0-9]*\) .*$/\1/p'
+}
+[ "$(tw kb5)" -ge 4000 ] || { cat "$TMP/kb5.out"; die "kb5: $(tw kb5) TIME_WAIT, not 5000"; }
+grep -q "3000 cycles, 0 failed" "$TMP/ss.out" || { cat "$TMP/ss.out"; die "ss: cycles failed"; }
+[ "$(tw ss)" -lt 300 ] || { cat "$TMP/ss.out"; die "ss: $(tw ss) TIME_WAIT: the server did not send 4k"; }
+grep -q "^growth: TCP: inuse  *+0 " "$TMP/ss.out" || { cat "$TMP/ss.out"; die "ss: grew"; }
+echo "ok: the scripted server's program runs as the run's server did: $(tw ss) TIME_WAIT, kb5 $(tw kb5)"
 
 echo '{"tool": "other"}' >"$TMP/bad.json"
 expect_exit 2 "$SOCKLEAK" repro "$TMP/bad.json" >/dev/null 2>"$TMP/bad.err"
