@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "engine/cgroup.h"
 #include "probe/parse.h"
+#include "run/cgroup.h"
 #include "probe/probe.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 static int cmp_double(const void *a, const void *b)
 {

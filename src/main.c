@@ -10,8 +10,8 @@
 #include "config.h"
 #include "report/fmt.h"
 #include "report/wrap.h"
-#include "run.h"
-#include "sweep.h"
+#include "run/run.h"
+#include "run/sweep.h"
 
 /* Where to start: the default run, and how long it takes, from its own defaults. */
 static void start_here(FILE *f, int width)

@@ -19,7 +19,7 @@
 #include "report/live.h"
 #include "report/out.h"
 #include "report/report.h"
-#include "run.h"
+#include "run/run.h"
 
 #define TICK_NS 100000000L /* main loop: guard and progress every 100 ms */
 

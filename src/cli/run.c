@@ -16,7 +16,7 @@
 #include "report/attribution.h"
 #include "report/text.h"
 #include "report/wrap.h"
-#include "run.h"
+#include "run/run.h"
 
 #define RC struct run_config
 

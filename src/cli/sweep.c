@@ -15,8 +15,8 @@
 #include "engine/transport.h"
 #include "report/machine.h"
 #include "report/sweep_report.h"
-#include "run.h"
-#include "sweep.h"
+#include "run/run.h"
+#include "run/sweep.h"
 
 struct args {
 	struct run_config base; /* what every variant shares; baseline, quiesce_max < 0: planned */

@@ -11,9 +11,9 @@
 
 #include "cli/cli.h"
 #include "common.h"
-#include "engine/cgroup.h"
+#include "run/cgroup.h"
 #include "report/live.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 struct args {
 	double interval;

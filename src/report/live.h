@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "model/series.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 enum live_sort {
 	LIVE_SORT_GROWTH, /* slab bytes gained since the view started */

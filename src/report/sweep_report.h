@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "report/machine.h"
-#include "sweep.h"
+#include "run/sweep.h"
 
 /* The sweep as a whole, for the summary line, the JSON and the index. */
 struct sweep_summary {

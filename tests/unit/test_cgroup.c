@@ -1,4 +1,4 @@
-/* Unit tests for src/engine/cgroup.c: created, used, removed on normal exit, at exit and on SIGINT. */
+/* Unit tests for src/run/cgroup.c: created, used, removed on normal exit, at exit and on SIGINT. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "engine/cgroup.h"
+#include "run/cgroup.h"
 
 static char home[PATH_MAX];
 static int version;

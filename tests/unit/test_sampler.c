@@ -1,4 +1,4 @@
-/* Unit tests for src/sampler.c: rows stamped with time, cycles and phase; stop; dropping the netns. */
+/* Unit tests for src/run/sampler.c: rows stamped with time, cycles and phase; stop; dropping the netns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include "common.h"
 #include "probe_fixture.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 static uint64_t calls;
 

@@ -1,4 +1,4 @@
-/* Unit tests for src/sweep.c: the matrix expansion, skips, the matrix file and the budget split. */
+/* Unit tests for src/run/sweep.c: the matrix expansion, skips, the matrix file and the budget split. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include "common.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
-#include "sweep.h"
+#include "run/sweep.h"
 
 static const struct sweep_variant *find(const struct sweep *s, const char *name)
 {

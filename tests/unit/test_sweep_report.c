@@ -14,7 +14,7 @@
 #include "common.h"
 #include "report/machine.h"
 #include "report/sweep_report.h"
-#include "sweep.h"
+#include "run/sweep.h"
 
 struct fixture {
 	struct sweep s;

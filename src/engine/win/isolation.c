@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/cgroup.h"
+#include "run/cgroup.h"
 #include "engine/netns.h"
 
 int cgroup_enter(struct sl_cgroup *cg)

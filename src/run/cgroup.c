@@ -1,5 +1,5 @@
 /* The workload's own memory cgroup (v1 or v2): enter, leave on every exit path, sweep stale ones. */
-#include "engine/cgroup.h"
+#include "run/cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* The sampler thread: every probe, every interval, on an absolute CLOCK_MONOTONIC schedule. */
-#include "sampler.h"
+#include "run/sampler.h"
 
 #include <errno.h>
 #include <math.h>

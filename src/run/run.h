@@ -12,9 +12,9 @@
 #include "model/result.h"
 #include "model/series.h"
 #include "config.h"
-#include "engine/cgroup.h"
+#include "run/cgroup.h"
 #include "engine/engine.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 /* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
 #define RUN_TEARDOWN_SECONDS 3.0

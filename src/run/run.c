@@ -1,5 +1,5 @@
 /* One measured run: the phases around the engine, the sampler throughout, then the analysis. */
-#include "run.h"
+#include "run/run.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "engine/cgroup.h"
 #include "engine/seq.h"
+#include "run/cgroup.h"
 #include "engine/guard.h"
 #include "engine/transport.h"
 #include "report/attribution.h"
-#include "sampler.h"
+#include "run/sampler.h"
 
 #define NAP 0.05 /* the orchestrator's tick while waiting: signals answered this fast */
 

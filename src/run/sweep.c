@@ -1,5 +1,5 @@
 /* sockleak sweep: the matrix of variants, the kernel's check of each, and the budget split. */
-#include "sweep.h"
+#include "run/sweep.h"
 
 #include <errno.h>
 #include <math.h>
