@@ -7,6 +7,7 @@
 
 struct seq;
 struct sseq;
+struct run_hook;
 
 #define RUN_MAX_SYSCTL 8
 
@@ -111,6 +112,9 @@ struct run_config {
 	uint64_t attribute_objects; /* objects --attribute tracks at once; 0: its default */
 	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
 #define FAIL_ON_DEFAULT (1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK)
+	bool churn_only; /* churn: no baseline, quiesce, teardown or analysis */
+	const char *guard_meminfo; /* the guard's meminfo instead of /proc/meminfo (tests) */
+	const struct run_hook *const *hooks; /* at phase boundaries (run/run.h); NULL: none */
 
 	/* output */
 	const char *json_path;

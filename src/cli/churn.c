@@ -1,47 +1,20 @@
 /* sockleak churn: run a sequence in a tight loop and say how fast it went and what failed. */
 #include <errno.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/engine_opts.h"
 #include "common.h"
 #include "engine/engine.h"
-#include "engine/guard.h"
-#include "engine/netns.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
-#include "report/live.h"
 #include "report/out.h"
 #include "report/report.h"
 #include "run/run.h"
-
-#define TICK_NS 100000000L /* main loop: guard and progress every 100 ms */
-
-static struct engine *volatile g_engine;
-static volatile sig_atomic_t g_signal;
-
-static void on_signal(int sig)
-{
-	g_signal = sig;
-	engine_request_stop(g_engine); /* async-signal-safe: an atomic store and a write */
-}
-
-struct outcome {
-	struct engine_stats st;
-	char peer[128];
-	bool have_listen;
-	uint64_t overflows, drops;
-	char guard[256]; /* why the guard stopped the run, or "" */
-	int signal;
-	struct machine m;
-	uint64_t io_pending_max; /* Windows --io: most sends in flight in one worker */
-};
 
 /* Failed connects and binds that found no free ephemeral port (TIME_WAIT holds them): port
  * exhaustion, not a leak. */
@@ -76,6 +49,8 @@ static const struct opt churn_opts[] = {
 		  "a verdict, use 'sockleak run')" },
 	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_OUT,
 	  .help = "sampling interval for --watch and --csv (default 100ms)" },
+	{ "no-cgroup", OPT_OFF(RC, cgroup), .group = G_OUT,
+	  .help = "do not run in a memory cgroup of its own" },
 	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_OUT, .help = "no progress line" },
 	OPT_HELP_ROW,
 	{ 0 },
@@ -91,37 +66,17 @@ const struct command command_churn = {
 		"starts itself (or --target), as fast as the kernel allows, and prints cycles/s,\n"
 		"per-thread spread, CPU split and every failed op by errno.\n",
 	.opts = churn_opts,
-	.epilogue = "Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		    "guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n",
+	.epilogue =
+		"SIGINT, SIGTERM or SIGHUP stops the churn; the summary and JSON are still written.\n"
+		"A second signal while they are written ends sockleak at once.\n"
+		"\n"
+		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
+		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n",
 };
 
-static const char *stopped_by(const struct outcome *o)
+static void print_summary(FILE *f, const struct run_config *cfg, const struct run_output *o)
 {
-	if (o->guard[0])
-		return "guard";
-	if (o->signal)
-		return o->signal == SIGINT ? "SIGINT" : o->signal == SIGTERM ? "SIGTERM" : "signal";
-	return engine_stop_name(o->st.stop);
-}
-
-static void progress(const struct engine *e, double t0, uint64_t *last, double *tlast)
-{
-	struct engine_stats st;
-	double now = sl_now();
-	uint64_t c;
-
-	engine_stats(e, &st);
-	c = st.cycles;
-	fprintf(stderr, "\r\033[K  %6.1f s  %12llu cycles  %10.0f cycles/s  %llu errors", now - t0,
-		(unsigned long long)c, now > *tlast ? (c - *last) / (now - *tlast) : 0,
-		(unsigned long long)st.failed_cycles);
-	*last = c;
-	*tlast = now;
-}
-
-static void print_summary(FILE *f, const struct run_config *cfg, const struct outcome *o)
-{
-	const struct engine_stats *st = &o->st;
+	const struct engine_stats *st = &o->stats;
 	const struct seq *s = cfg->seq;
 	double cpu = st->user_seconds + st->system_seconds;
 	uint64_t total = 0;
@@ -203,7 +158,7 @@ static void print_summary(FILE *f, const struct run_config *cfg, const struct ou
 			"  completions   at most %llu sends in flight in one worker (--io %s%s)\n",
 			(unsigned long long)o->io_pending_max, io_mode_name(cfg->io),
 			cfg->alertable ? ", --alertable" : "");
-	fprintf(f, "  stopped by    %s\n", stopped_by(o));
+	fprintf(f, "  stopped by    %s\n", run_stopped_by(o));
 	if (o->guard[0])
 		fprintf(f, "  guard         %s\n", o->guard);
 }
@@ -226,9 +181,10 @@ static json_t *would_block_json(const struct run_config *cfg, const struct engin
 	return a;
 }
 
-static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
+static json_t *json_doc(const struct run_config *cfg, const struct run_output *o,
+			const struct machine *m)
 {
-	const struct engine_stats *st = &o->st;
+	const struct engine_stats *st = &o->stats;
 	const struct seq *s = cfg->seq;
 	double cpu = st->user_seconds + st->system_seconds;
 	json_t *errs = json_array(), *doc;
@@ -254,7 +210,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 			"churn", "version", SOCKLEAK_VERSION, "sequence", cfg->sequence, "preset",
 			cfg->preset, "transport", transport_name(cfg->transport), "target",
 			cfg->target, "peer", o->peer, "netns", cfg->netns);
-	json_object_set_new(doc, "machine", report_machine_value(&o->m));
+	json_object_set_new(doc, "machine", report_machine_value(m));
 	json_object_set_new(doc, "config",
 			    json_pack("{s:i, s:f, s:I, s:f, s:b, s:I, s:b, s:i, s:s, s:i}",
 				      "threads", cfg->threads, "seconds", cfg->seconds, "ops",
@@ -300,7 +256,7 @@ static json_t *json_doc(const struct run_config *cfg, const struct outcome *o)
 				    json_pack("{s:I, s:I}", "overflows", (json_int_t)o->overflows,
 					      "drops", (json_int_t)o->drops) :
 				    json_null());
-	json_object_set_new(doc, "stopped_by", json_string(stopped_by(o)));
+	json_object_set_new(doc, "stopped_by", json_string(run_stopped_by(o)));
 	json_object_set_new(doc, "guard", o->guard[0] ? json_string(o->guard) : json_null());
 	return doc;
 }
@@ -312,9 +268,10 @@ static int dump_json(FILE *f, const void *doc)
 	return 0;
 }
 
-static int write_json(const char *path, const struct run_config *cfg, const struct outcome *o)
+static int write_json(const char *path, const struct run_config *cfg, const struct run_output *o,
+		      const struct machine *m)
 {
-	json_t *doc = json_doc(cfg, o);
+	json_t *doc = json_doc(cfg, o, m);
 	int rc;
 
 	if (!doc) {
@@ -326,133 +283,16 @@ static int write_json(const char *path, const struct run_config *cfg, const stru
 	return rc;
 }
 
-/* What the live view checks between redraws: the engine's end, and the memory guard. */
-struct watch_state {
-	struct engine *e;
-	struct guard *g;
-	struct outcome *o;
-};
-
-static bool watch_done(void *arg)
-{
-	struct watch_state *w = arg;
-
-	if (w->g && !w->o->guard[0] && guard_tripped(w->g, w->o->guard, sizeof(w->o->guard)))
-		engine_request_stop(w->e);
-	return engine_done(w->e);
-}
-
-/* The run itself: engine up, signals and guard watched, engine down. */
-static int churn(const struct run_config *cfg, struct outcome *o)
-{
-	struct sigaction sa = { 0 }, old_int, old_term;
-	struct timespec tick = { 0, TICK_NS };
-	struct engine *e;
-	struct guard g = { 0 };
-	struct series series;
-	struct sampler *sp = NULL;
-	struct cycles_src cyc = CYCLES_SRC_INIT;
-	struct watch_state w;
-	bool sampling = cfg->watch || cfg->csv_path;
-	bool guard_on, show = !cfg->quiet && isatty(STDERR_FILENO);
-	uint64_t ov0 = 0, dr0 = 0, last = 0;
-	double t0, tlast, tprog;
-	int err, rc = 0;
-
-	err = engine_create(cfg, &e);
-	if (err)
-		return SL_EXIT_RUNTIME;
-	if (sampling && series_init(&series, 0)) {
-		engine_destroy(e);
-		return SL_EXIT_RUNTIME;
-	}
-	engine_peer(e, o->peer, sizeof(o->peer));
-	guard_on = guard_init(&g) == 0;
-	if (!guard_on)
-		sl_err("no memory guard: /proc/meminfo has no MemAvailable; watch memory yourself");
-	o->have_listen = transport_get(cfg->transport)->stream &&
-			 transport_get(cfg->transport)->family != AF_UNIX &&
-			 !netns_listen_counters(engine_netns_fd(e), &ov0, &dr0);
-
-	g_engine = e;
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	if (sampling && run_sampler_start(cfg, e, NULL, NULL, &series, &cyc, &sp))
-		rc = SL_EXIT_RUNTIME;
-	err = rc ? 0 : engine_start(e);
-	if (err)
-		rc = SL_EXIT_RUNTIME;
-	if (sp)
-		sampler_mark(sp, PHASE_CHURN);
-	w.e = e;
-	w.g = guard_on ? &g : NULL;
-	w.o = o;
-	if (!rc && cfg->watch) {
-		struct live_opts lo = {
-			.refresh = 1, .title = "churn", .done = watch_done, .arg = &w
-		};
-
-		show = false;
-		if (live_view_run(&series, sp, &lo))
-			rc = SL_EXIT_RUNTIME;
-		/* q in the view: the user is done watching, so the churn stops too. */
-		engine_request_stop(e);
-	}
-	t0 = tlast = tprog = sl_now();
-	while (!rc && !engine_done(e)) {
-		nanosleep(&tick, NULL);
-		if (guard_on && !o->guard[0] && guard_tripped(&g, o->guard, sizeof(o->guard))) {
-			sl_err("%s", o->guard);
-			engine_request_stop(e);
-		}
-		if (show && sl_now() - tprog >= 0.5) {
-			progress(e, t0, &last, &tlast);
-			tprog = sl_now();
-		}
-	}
-	if (show)
-		fprintf(stderr, "\r\033[K");
-	if (engine_join(e))
-		rc = SL_EXIT_RUNTIME;
-	engine_stats(e, &o->st);
-	o->io_pending_max = engine_io_pending_max(e);
-	if (o->have_listen &&
-	    !netns_listen_counters(engine_netns_fd(e), &o->overflows, &o->drops)) {
-		o->overflows -= ov0;
-		o->drops -= dr0;
-	} else {
-		o->have_listen = false;
-	}
-	g_engine = NULL;
-	if (sp)
-		sampler_drop_netns(sp);
-	run_engine_gone(&cyc);
-	engine_destroy(e);
-	if (sp) {
-		sampler_stop(sp);
-		series_flush(&series);
-		if (cfg->csv_path && report_csv(cfg->csv_path, &series))
-			rc = SL_EXIT_RUNTIME;
-		sampler_destroy(sp);
-	}
-	if (sampling)
-		series_free(&series);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	o->signal = g_signal;
-	return rc;
-}
-
 int cmd_churn(int argc, char **argv)
 {
 	struct run_config cfg = { 0 };
-	struct outcome *o;
+	struct run_output *o;
+	struct machine m;
+	bool failed;
 	int first, r, rc;
 
 	run_config_defaults(&cfg);
+	cfg.cgroup = sl_is_root();
 	r = opt_parse(&command_churn, argc, argv, &cfg, &first);
 	if (r)
 		return r == OPT_EXIT ? SL_EXIT_OK : SL_EXIT_USAGE;
@@ -472,19 +312,22 @@ int cmd_churn(int argc, char **argv)
 		engine_opts_free(&cfg);
 		return SL_EXIT_RUNTIME;
 	}
-	machine_init(&o->m, "");
-	rc = churn(&cfg, o);
-	o->m.netns = cfg.netns;
-	if (o->st.threads) {
+	machine_init(&m, "");
+	cfg.churn_only = true;
+	failed = run_measure(&cfg, o) != 0;
+	m.netns = o->netns;
+	m.cgroup = o->cgroup_version > 0;
+	/* What was churned is said even when the run failed part-way. */
+	if (o->stats.threads) {
 		print_summary(cfg.json_path && !strcmp(cfg.json_path, "-") ? stderr : stdout, &cfg,
 			      o);
-		if (cfg.json_path && write_json(cfg.json_path, &cfg, o))
-			rc = SL_EXIT_RUNTIME;
+		if (cfg.json_path && write_json(cfg.json_path, &cfg, o, &m))
+			failed = true;
 	}
-	if (!rc && o->guard[0])
-		rc = SL_EXIT_RUNTIME;
-	if (!rc && o->signal)
-		rc = 128 + o->signal;
+	if (cfg.csv_path && o->sampled && report_csv(cfg.csv_path, &o->series))
+		failed = true;
+	rc = run_exit_code(o->signal, failed, o->guard[0], false);
+	run_output_free(o);
 	free(o);
 	engine_opts_free(&cfg);
 	return rc;

@@ -19,16 +19,9 @@ extern const struct command command_run, command_sweep, command_churn, command_w
 /* Every command, in the order `sockleak --help` lists them, ending with NULL. */
 extern const struct command *const commands[];
 
-/* Shared by run and sweep (src/cli/run.c); cmd names the command in messages. */
 struct run_config;
-struct run_output;
-struct machine;
-/* run's defaults: the engine's, 3 s baseline, 90 s quiesce maximum, teardown, fail on BACKLOG. */
+/* run's defaults, shared with sweep (src/cli/run.c): the engine's, 3 s baseline, 90 s quiesce
+ * maximum, teardown, a memory cgroup when root, fail on BACKLOG. */
 void run_defaults(struct run_config *cfg);
-struct confirm_result;
-/* Writes cfg's --json, --csv and --html files of a measured run (with --confirm's result, or
- * NULL). 0 or -EIO. */
-int run_write_reports(const struct run_config *cfg, const struct run_output *o,
-		      const struct machine *m, const struct confirm_result *conf);
 
 #endif

@@ -178,6 +178,10 @@ const struct opt engine_opts[] = {
 	  .help = "set a net.* sysctl in the run's namespace only, e.g. "
 		  "net.ipv4.tcp_tw_reuse=1 (repeatable; the defaults are part of what is "
 		  "measured)" },
+	{ "guard-meminfo", .arg = "FILE", OPT_STR(RC, guard_meminfo, OPT_FILE_IN),
+	  .flags = OPT_HIDDEN,
+	  .help = "the memory guard reads MemTotal and MemAvailable from FILE instead of "
+		  "/proc/meminfo (to test the guard without exhausting the host's memory)" },
 	{ "target", .arg = "ADDR", OPT_STR(RC, target, OPT_ADDR), .group = G_ISOLATION,
 	  .help = "churn against your server: HOST:PORT, [V6]:PORT, /path or @abstract; no local "
 		  "server, no namespace" },

@@ -10,13 +10,10 @@
 #include "cli/measure_opts.h"
 #include "common.h"
 #include "engine/seq.h"
-#include "report/junit.h"
 #include "report/machine.h"
-#include "report/report.h"
-#include "report/attribution.h"
-#include "report/text.h"
-#include "report/wrap.h"
+#include "run/outputs.h"
 #include "run/run.h"
+#include "run/stop.h"
 
 #define RC struct run_config
 
@@ -46,8 +43,16 @@ const struct command command_run = {
 		"the run's length; the report says how many cycles would decide).\n"
 		"Default: the KB Q171996 sequence over tcp for 10 s against sockleak's own server.\n",
 	.opts = run_opts,
-	.epilogue = "Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
-		    "(default: BACKLOG or LEAK), 2 usage error, 3 runtime error.\n",
+	.epilogue =
+		"Signals: Ctrl-C (SIGINT) once during churn stops the loop and moves on to quiesce,\n"
+		"so the verdict covers what ran; Ctrl-C again, SIGTERM or SIGHUP ends the run at\n"
+		"once with what was measured. Either way the reports are written, the netns and\n"
+		"cgroup removed, and sockleak exits 128+signal. A third signal, or one while the\n"
+		"reports are written, ends it at once (its cgroup still removed).\n"
+		"\n"
+		"Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
+		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error or stopped by the\n"
+		"memory guard, 128+N stopped by signal N (SIGINT: 130), which comes first.\n",
 };
 
 static int parse_args(int argc, char **argv, struct run_config *cfg)
@@ -80,109 +85,12 @@ void run_defaults(struct run_config *cfg)
 	cfg->fail_on = FAIL_ON_DEFAULT;
 }
 
-/* How the run went, for the reports to say after the evidence. */
-/* Where the text report goes: stdout, or stderr when stdout carries the JSON (--json -). */
-static FILE *text_out(const struct run_config *cfg)
-{
-	return cfg->json_path && !strcmp(cfg->json_path, "-") ? stderr : stdout;
-}
-
-static void facts_of(const struct run_config *cfg, const struct run_output *o, struct run_facts *x)
-{
-	memset(x, 0, sizeof(*x));
-	x->signal = o->signal;
-	snprintf(x->guard, sizeof(x->guard), "%s", o->guard);
-	x->settled = o->settled;
-	snprintf(x->unsettled, sizeof(x->unsettled), "%s", o->settle);
-	x->quiesce_max = cfg->quiesce_max;
-	x->cgroup = o->cgroup_version > 0;
-	snprintf(x->cgroup_why, sizeof(x->cgroup_why), "%s", o->cgroup_why);
-	x->text_width = wrap_width(text_out(cfg));
-}
-
-/* Each output file is written even when another failed: nothing measured is lost. */
-int run_write_reports(const struct run_config *cfg, const struct run_output *o,
-		      const struct machine *m, const struct confirm_result *conf)
-{
-	const char *names[ENGINE_MAX_OPS];
-	struct report_in in = { &o->series, &o->result, cfg, m, NULL, conf };
-	struct run_facts facts;
-	json_t *eng;
-	unsigned i;
-	int rc = 0;
-
-	for (i = 0; i < cfg->seq->nops; i++)
-		names[i] = seq_op_name(cfg->seq->ops[i].kind);
-	eng = report_engine_json(&o->stats, names, cfg->seq->nops);
-	in.engine = eng;
-	facts_of(cfg, o, &facts);
-	in.facts = &facts;
-	in.attr = &o->attribution;
-	if (cfg->json_path && report_json(cfg->json_path, &in))
-		rc = -EIO;
-	if (cfg->csv_path && report_csv(cfg->csv_path, &o->series))
-		rc = -EIO;
-	if (cfg->html_path && report_html(cfg->html_path, &in))
-		rc = -EIO;
-	if (cfg->junit_path &&
-	    report_junit_run(cfg->junit_path, &in, cfg->fail_on, wrap_width(text_out(cfg))))
-		rc = -EIO;
-	json_decref(eng);
-	return rc;
-}
-
-static void print_run(FILE *f, const struct run_config *cfg, const struct run_output *o)
-{
-	struct run_facts facts;
-
-	facts_of(cfg, o, &facts);
-	report_text(f, &o->series, &o->result, cfg, wrap_width(f));
-	report_text_attribution(f, &o->series, &o->attribution, wrap_width(f));
-	report_text_facts(f, &facts);
-}
-
-/*
- * --confirm: the same run with three times the cycles; a leak's residual scales with them. Fills c
- * and sets *have when both runs were analysed and compared.
- */
-static int confirm(struct run_config *cfg, struct run_output *a, FILE *f, struct confirm_result *c,
-		   bool *have)
-{
-	struct run_config longer = *cfg;
-	struct run_output *b = calloc(1, sizeof(*b));
-	int rc;
-
-	if (!b)
-		return SL_EXIT_RUNTIME;
-	if (cfg->ops)
-		longer.ops = cfg->ops * 3;
-	else
-		longer.seconds = cfg->seconds * 3;
-	if (!cfg->quiet)
-		sl_err("confirming with a run of 3x the %s",
-		       cfg->ops ? "cycles (--ops)" : "length (--seconds)");
-	rc = run_measure(&longer, b);
-	if (!rc && !b->signal &&
-	    !analysis_confirm(&a->series, &a->result, &b->series, &b->result, &a->params, c)) {
-		fprintf(f, "\n");
-		report_text_confirm(f, &a->series, c, wrap_width(f));
-		*have = true;
-	} else if (!rc) {
-		if (b->signal)
-			a->signal = b->signal;
-		sl_err("confirmation run interrupted or not analysable: verdict from the first run");
-	}
-	run_output_free(b);
-	free(b);
-	return rc;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_config cfg = { 0 };
 	struct run_output *o = NULL;
 	struct confirm_result conf = { 0 };
-	bool have_conf = false;
+	bool have_conf = false, failed;
 	struct machine m;
 	enum verdict v;
 	FILE *out;
@@ -204,26 +112,29 @@ int cmd_run(int argc, char **argv)
 		rc = SL_EXIT_RUNTIME;
 		goto done;
 	}
+	/* Signals end phases until the reports are written; from then on they end sockleak. */
+	stop_begin();
 	rc = run_measure(&cfg, o);
-	if (!o->analysed)
+	if (!o->analysed) {
+		stop_end();
+		rc = run_exit_code(o->signal, true, o->guard[0], false);
 		goto done;
+	}
 	m.cgroup = o->cgroup_version > 0;
 	m.netns = o->netns;
-	/* With --json -, stdout carries the JSON: the text goes to stderr. */
-	out = text_out(&cfg);
-	print_run(out, &cfg, o);
+	out = run_text_out(&cfg);
+	run_print(out, &cfg, o);
 	v = o->result.verdict;
-	if (cfg.confirm && !o->signal && !rc) {
-		rc = confirm(&cfg, o, out, &conf, &have_conf);
+	if (cfg.confirm && !o->signal && !o->guard[0] && !rc) {
+		rc = run_confirm(&cfg, o, out, &conf, &have_conf);
 		if (have_conf)
 			v = conf.final;
 	}
-	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL) && !rc)
-		rc = SL_EXIT_RUNTIME;
-	if (!rc && o->signal)
-		rc = 128 + o->signal;
-	if (!rc)
-		rc = cfg.fail_on & (1u << v) ? SL_EXIT_FAIL : SL_EXIT_OK;
+	stop_end();
+	failed = rc != 0;
+	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL))
+		failed = true;
+	rc = run_exit_code(o->signal, failed, o->guard[0], cfg.fail_on & (1u << v));
 done:
 	confirm_free(&conf);
 	if (o)

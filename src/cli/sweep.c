@@ -1,7 +1,6 @@
 /* sockleak sweep: a matrix of variants, each a measured run of its own, within a time budget. */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,9 @@
 #include "engine/transport.h"
 #include "report/machine.h"
 #include "report/sweep_report.h"
+#include "run/outputs.h"
 #include "run/run.h"
+#include "run/stop.h"
 #include "run/sweep.h"
 
 struct args {
@@ -166,8 +167,10 @@ const struct command command_sweep = {
 		"--netns-sysctl) apply to every variant, as in 'sockleak run'.\n",
 	.opts = sweep_opts,
 	.epilogue =
-		"SIGINT or SIGTERM stops the variant under way; what was measured is written (table,\n"
-		"JSON, HTML) and sockleak exits 128+signal.\n"
+		"Signals stop the variant under way as in 'sockleak run' (Ctrl-C once: it quiesces;\n"
+		"again, SIGTERM or SIGHUP: it ends at once); the rest are not run, what was measured is\n"
+		"written (table, JSON, HTML) and sockleak exits 128+signal. A third signal, or one while\n"
+		"the outputs are written, ends it at once.\n"
 		"\n"
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error\n"
 		"(including a budget too small), 3 runtime error (a variant could not run, an output\n"
@@ -326,15 +329,6 @@ static int write_index(const struct args *a, const struct sweep_summary *sum)
 	return sweep_index_html(path, sum);
 }
 
-static volatile sig_atomic_t g_stop;
-
-/* Between variants (run_measure has its own handler while one runs): stop after this one. */
-static void on_signal(int sig)
-{
-	g_stop = sig;
-	signal(sig, SIG_DFL);
-}
-
 struct state {
 	struct args *a;
 	struct sweep *s;
@@ -395,9 +389,9 @@ static void run_variant(struct state *st, size_t i, double churn)
 			 o->guard);
 		st->runtime_err = true;
 	}
-	/* A signal during the analysis is not in o->signal: run_interrupted() has it. */
-	if (o->signal || run_interrupted())
-		st->sum.signal = o->signal ? o->signal : run_interrupted();
+	/* A signal during the analysis is not in o->signal, but counted all the same. */
+	if (stop_signal())
+		st->sum.signal = stop_signal();
 	run_output_free(o);
 	free(o);
 	engine_opts_free(&cfg);
@@ -417,8 +411,8 @@ static void sweep_loop(struct state *st)
 			sweep_table_row(st->out, i + 1, v);
 			continue;
 		}
-		if (g_stop && !st->sum.signal)
-			st->sum.signal = g_stop;
+		if (stop_signal() && !st->sum.signal)
+			st->sum.signal = stop_signal();
 		if (st->sum.signal || st->sum.stopped[0])
 			break;
 		for (j = i; j < s->n; j++)
@@ -453,14 +447,10 @@ static void sweep_loop(struct state *st)
 	}
 }
 
-/* The exit code: a signal first, then a runtime error, then the verdicts. */
+/* The exit code: a signal first, then a runtime error (the guard's included), then verdicts. */
 static int exit_code(const struct state *st)
 {
-	if (st->sum.signal)
-		return 128 + st->sum.signal;
-	if (st->runtime_err)
-		return SL_EXIT_RUNTIME;
-	return st->sum.failing ? SL_EXIT_FAIL : SL_EXIT_OK;
+	return run_exit_code(st->sum.signal, st->runtime_err, false, st->sum.failing);
 }
 
 static int finish(struct state *st)
@@ -509,7 +499,6 @@ int cmd_sweep(int argc, char **argv)
 	struct state st = { 0 };
 	struct sweep_plan_in in;
 	struct machine m;
-	struct sigaction sa = { 0 }, old_int, old_term;
 	char why[1024];
 	int rc = SL_EXIT_USAGE, r;
 
@@ -582,17 +571,12 @@ int cmd_sweep(int argc, char **argv)
 	st.sum.budget = a->budget;
 	st.sum.fail_on = a->base.fail_on;
 	st.deadline = st.t0 + a->budget - st.plan.reserve;
-	g_stop = 0;
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
+	/* Signals end variants' phases, then the sweep; once the outputs are written, sockleak. */
+	stop_begin();
 	sweep_table_head(st.out);
 	sweep_loop(&st);
+	stop_end();
 	rc = finish(&st);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 out:
 	sweep_free(&s);
 	sweep_axes_free(&a->axes);

@@ -14,6 +14,7 @@
 #include "run/cgroup.h"
 #include "report/live.h"
 #include "run/sampler.h"
+#include "run/stop.h"
 
 struct args {
 	double interval;
@@ -80,6 +81,12 @@ const struct command command_watch = {
 		"\n"
 		"Exit codes: 0 done, 2 usage error, 3 runtime error (nothing could be watched).\n",
 };
+
+static bool signalled(void *arg)
+{
+	(void)arg;
+	return stop_count() > 0;
+}
 
 static int open_netns(const char *arg, int *fd)
 {
@@ -171,10 +178,13 @@ int cmd_watch(int argc, char **argv)
 		if (!a.sorted)
 			lo.sort = LIVE_SORT_SIZE;
 		if (!(err = sampler_sample_now(sp)))
-			err = live_print(stdout, &s, sp, &lo);
-	} else {
-		if (!(err = sampler_start(sp)))
-			err = live_view_run(&s, sp, &lo);
+			err = live_print(stdout, &s, sampler_probes(sp), &lo);
+	} else if (!(err = sampler_start(sp))) {
+		/* A signal ends the view as q does: the terminal is put back. */
+		stop_begin();
+		lo.done = signalled;
+		err = live_view_run(&s, sampler_probes(sp), &lo);
+		stop_end();
 	}
 	if (err)
 		sl_err("%s", strerror(-err));

@@ -19,9 +19,5 @@ int netns_enter(int fd);
 int netns_run(int fd, int (*fn)(void *arg), void *arg);
 /* Reads /proc/thread-self/net/NAME as seen inside the namespace; length or -errno. */
 long netns_read_file(int fd, const char *name, char *buf, size_t size);
-/* TcpExt ListenOverflows and ListenDrops of the namespace (/proc/net/netstat); 0 or -errno. */
-int netns_listen_counters(int fd, uint64_t *overflows, uint64_t *drops);
-/* Finds "Prefix: ... NAME ..." / "Prefix: ... VALUE ..." in /proc/net/netstat text; 0 or -ENOENT. */
-int netstat_value(const char *text, const char *prefix, const char *name, uint64_t *out);
 
 #endif

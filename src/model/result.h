@@ -142,6 +142,7 @@ void confirm_free(struct confirm_result *c);
 /* How the run went, as the orchestrator saw it: the text report says it after the evidence. */
 struct run_facts {
 	int signal; /* the signal that cut the run short, or 0 */
+	char stopped_by[16]; /* what ended the churn: ops, time, SIGINT, SIGTERM, SIGHUP, guard */
 	char guard[256]; /* why the memory guard stopped the churn, or "" */
 	bool settled; /* quiesce ended because everything settled */
 	char unsettled[256]; /* what was still moving when quiesce reached its maximum */

@@ -302,6 +302,7 @@ const struct jtable jt_confirm = JT_TABLE(confirm_f, struct confirm_result, fals
 #define R struct run_facts
 static const struct jfield facts_f[] = {
 	JF_INT(R, "signal", signal, .min = 0, .max = 64),
+	JF_CHARS(R, "stopped_by", stopped_by, .flags = JF_OPTIONAL),
 	JF_CHARS(R, "guard", guard, .flags = JF_EMPTY_NULL),
 	JF_BOOL(R, "settled", settled),
 	JF_CHARS(R, "unsettled", unsettled, .flags = JF_EMPTY_NULL),

@@ -4,7 +4,6 @@
 #include <curses.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@ struct cache_row {
 
 struct view {
 	struct series *s;
-	const struct sampler *sp;
+	const struct probe_set *ps;
 	const struct live_opts *o;
 	enum live_sort sort;
 	size_t ncols;
@@ -479,7 +478,7 @@ static void sec_netstat(struct view *v, struct sink *k)
 
 static void sec_probes(struct view *v, struct sink *k)
 {
-	const struct probe_set *ps = sampler_probes(v->sp);
+	const struct probe_set *ps = v->ps;
 	char line[512];
 	size_t i, len;
 
@@ -610,9 +609,9 @@ static void view_free(struct view *v)
 	free(v->caches);
 }
 
-int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct live_opts *o)
+int live_print(FILE *f, struct series *s, const struct probe_set *ps, const struct live_opts *o)
 {
-	struct view v = { .s = s, .sp = sp, .o = o, .sort = o->sort };
+	struct view v = { .s = s, .ps = ps, .o = o, .sort = o->sort };
 	struct sink k = { .f = f, .cols = wrap_width(f) };
 	int err = snapshot(&v);
 
@@ -623,18 +622,10 @@ int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct
 	return err;
 }
 
-static volatile sig_atomic_t quit_signal;
-
-static void on_quit(int sig)
+int live_view_run(struct series *s, const struct probe_set *ps, const struct live_opts *o)
 {
-	quit_signal = sig;
-}
-
-int live_view_run(struct series *s, const struct sampler *sp, const struct live_opts *o)
-{
-	struct view v = { .s = s, .sp = sp, .o = o, .sort = o->sort };
+	struct view v = { .s = s, .ps = ps, .o = o, .sort = o->sort };
 	double refresh = o->refresh > 0 ? o->refresh : 1, next;
-	struct sigaction sa = { .sa_handler = on_quit }, old_int, old_term;
 	int err = 0;
 
 	if (!initscr())
@@ -643,12 +634,8 @@ int live_view_run(struct series *s, const struct sampler *sp, const struct live_
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	quit_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	next = sl_now();
-	while (!quit_signal) {
+	for (;;) {
 		struct sink k = { .curses = true };
 		double wait;
 		int ch;
@@ -679,8 +666,6 @@ int live_view_run(struct series *s, const struct sampler *sp, const struct live_
 			v.sort = LIVE_SORT_SIZE;
 	}
 	endwin();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	view_free(&v);
 	return err;
 }

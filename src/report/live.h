@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "model/series.h"
-#include "run/sampler.h"
+#include "probe/probe.h"
 
 enum live_sort {
 	LIVE_SORT_GROWTH, /* slab bytes gained since the view started */
@@ -19,7 +19,7 @@ struct live_opts {
 	enum live_sort sort;
 	const char *title; /* what is watched: "host", "netns NAME", "pid N", "churn" */
 	unsigned top; /* slab caches in a snapshot; 0: all */
-	/* Ends the view when it returns true (the engine finished); NULL: only q ends it. */
+	/* Ends the view when it returns true (the engine finished, a signal came); NULL: q only. */
 	bool (*done)(void *arg);
 	void *arg;
 };
@@ -29,12 +29,13 @@ int live_parse_sort(const char *s, enum live_sort *out);
 
 /*
  * Full-screen view over a series a running sampler fills: redraws every refresh, keys g/r/s sort
- * the slab caches by growth, rate or size, q quits (so does SIGINT or SIGTERM). Returns 0, or
- * -errno when the terminal cannot be set up.
+ * the slab caches by growth, rate or size, q quits, and so does done() (checked after each redraw
+ * and each key; a signal wakes the wait for a key). Returns 0, or -errno when the terminal cannot
+ * be set up.
  */
-int live_view_run(struct series *s, const struct sampler *sp, const struct live_opts *o);
+int live_view_run(struct series *s, const struct probe_set *ps, const struct live_opts *o);
 
 /* One plain snapshot of the latest sample with every section, for scripts. */
-int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct live_opts *o);
+int live_print(FILE *f, struct series *s, const struct probe_set *ps, const struct live_opts *o);
 
 #endif

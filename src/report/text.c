@@ -647,9 +647,26 @@ int report_text_confirm(FILE *f, const struct series *sa, const struct confirm_r
 	return e ? done(e, f, text_confirm(e, sa, c, w)) : -ENOMEM;
 }
 
+static int text_stop(FILE *f, const struct run_facts *x)
+{
+	if (x && x->guard[0])
+		fprintf(f, "Stopped early: %s; the verdict below covers what ran.\n\n", x->guard);
+	return ferror(f) ? -EIO : 0;
+}
+
+int report_text_stop(FILE *f, const struct run_facts *x)
+{
+	FILE *e = escaped(f);
+
+	return e ? done(e, f, text_stop(e, x)) : -ENOMEM;
+}
+
 int report_text_all(FILE *f, const struct report_in *in, int w)
 {
-	int err = report_text(f, in->s, in->r, in->cfg, w);
+	int err = report_text_stop(f, in->facts);
+
+	if (!err)
+		err = report_text(f, in->s, in->r, in->cfg, w);
 
 	if (!err)
 		err = report_text_attribution(f, in->s, in->attr, w);

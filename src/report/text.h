@@ -18,6 +18,9 @@
 int report_text(FILE *f, const struct series *s, const struct result *r,
 		const struct run_config *cfg, int width);
 
+/* The memory guard's stop, when it came: it leads the report (exit 3 is why). */
+int report_text_stop(FILE *f, const struct run_facts *x);
+
 /* What the orchestrator saw: stopped by the guard or a signal, quiesce unsettled, no cgroup. */
 int report_text_facts(FILE *f, const struct run_facts *x);
 

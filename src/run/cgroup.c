@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "run/stop.h"
 
 /* True when the comma-separated list holds item. */
 static bool in_list(const char *list, const char *item)
@@ -260,43 +261,21 @@ int cgroup_sweep_stale(char *said, size_t size)
 	return sw.n;
 }
 
-/* The exit handlers' own copy: the caller's struct may be gone (main's stack) when they run. */
-static struct sl_cgroup exit_copy;
-static bool atexit_done;
+/*
+ * The cgroup the process is in, for the clean-up that runs on a fatal signal or at exit: the
+ * caller's struct may be gone by then (main's stack). One at a time.
+ */
+static struct sl_cgroup live;
+static int live_slot = -1;
 
 static int leave(struct sl_cgroup *cg);
 
-static void leave_at_exit(void)
-{
-	leave(&exit_copy);
-}
-
-static void leave_on_signal(int sig)
+static void leave_cleanup(void *arg)
 {
 	int saved = errno;
 
-	leave(&exit_copy);
+	leave(arg);
 	errno = saved;
-	/* SA_RESETHAND put the default action back: die of the same signal once this returns. */
-	raise(sig);
-}
-
-static void hook_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa, old;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = leave_on_signal;
-	sa.sa_flags = SA_RESETHAND;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
-		/* A handler the program set itself stays: its own exit path leaves. */
-		if (sigaction(sigs[i], NULL, &old) || old.sa_handler != SIG_DFL)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
 }
 
 static int enable_v2_memory(struct sl_cgroup *cg)
@@ -371,13 +350,15 @@ int cgroup_enter(struct sl_cgroup *cg)
 	}
 	snprintf(cg->home_procs, sizeof(cg->home_procs), "%s/cgroup.procs", cg->home);
 	cg->version = version;
-	exit_copy = *cg;
-	if (!atexit_done && !atexit(leave_at_exit))
-		atexit_done = true;
-	hook_signals();
+	live = *cg;
+	live_slot = stop_cleanup_push(leave_cleanup, &live);
 	return 0;
 }
 
+/*
+ * Async-signal-safe and idempotent: it may run again from a signal handler after a first call was
+ * cut short, so the cgroup counts as gone only once rmdir said so.
+ */
 static int leave(struct sl_cgroup *cg)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
@@ -385,7 +366,6 @@ static int leave(struct sl_cgroup *cg)
 
 	if (!cg->version)
 		return 0;
-	cg->version = 0;
 	fd = open(cg->home_procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, cg->pid, strlen(cg->pid)) < 0)
 		err = -errno;
@@ -394,8 +374,8 @@ static int leave(struct sl_cgroup *cg)
 	/* The move is done when write returns, but a dying thread may hold the cgroup a moment. */
 	for (i = 0; i < 100; i++) {
 		if (!rmdir(cg->dir) || errno == ENOENT) {
-			err = 0;
-			break;
+			cg->version = 0;
+			return 0;
 		}
 		err = -errno;
 		if (errno != EBUSY)
@@ -407,9 +387,19 @@ static int leave(struct sl_cgroup *cg)
 
 int cgroup_leave(struct sl_cgroup *cg)
 {
+	int err;
+
 	if (!cg || !cg->version)
 		return 0;
-	if (!strcmp(exit_copy.dir, cg->dir))
-		exit_copy.version = 0;
-	return leave(cg);
+	if (live.version && !strcmp(live.dir, cg->dir)) {
+		err = leave(&live);
+		if (!live.version) {
+			stop_cleanup_pop(live_slot);
+			live_slot = -1;
+		}
+	} else {
+		err = leave(cg);
+	}
+	cg->version = 0;
+	return err;
 }

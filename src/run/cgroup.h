@@ -30,14 +30,13 @@ int cgroup_parse_path(char *text, int version, char *path, size_t n);
 /*
  * Creates sockleak.<pid> under this process's memory cgroup (v1, or v2 when the unified hierarchy
  * has the memory controller), turns on v1 TCP accounting in it, and moves the process in, so memcg
- * figures are the workload's kernel memory alone. Call it before starting threads. Registers an
- * atexit handler, and handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that are at their default
- * action, which leave, remove the cgroup and die of the signal as before.
+ * figures are the workload's kernel memory alone. Call it before starting threads. Leaving is
+ * registered with the stop module (run/stop.h): a fatal signal or exit removes the cgroup too.
  * Returns -errno and says why in cg->why (e.g. not root); the run goes on without it.
  */
 int cgroup_enter(struct sl_cgroup *cg);
 
-/* Moves the process back and removes the cgroup. Idempotent and async-signal-safe. */
+/* Moves the process back and removes the cgroup; idempotent. */
 int cgroup_leave(struct sl_cgroup *cg);
 
 /*

@@ -1,4 +1,4 @@
-/* One measured run: the phases around the engine, the sampler throughout, then the analysis. */
+/* One run: the phases around the engine, the sampler throughout, then the analysis. */
 #include "run/run.h"
 
 #include <errno.h>
@@ -7,90 +7,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common.h"
-#include "engine/seq.h"
-#include "run/cgroup.h"
 #include "engine/guard.h"
+#include "engine/seq.h"
 #include "engine/transport.h"
 #include "report/attribution.h"
-#include "run/sampler.h"
+#include "report/live.h"
+#include "run/listen.h"
+#include "run/stop.h"
 
 #define NAP 0.05 /* the orchestrator's tick while waiting: signals answered this fast */
+#define PROGRESS_EVERY 0.5
 
-static struct engine *volatile g_engine;
-static struct sl_cgroup g_cg;
-static volatile sig_atomic_t g_signal;
-
-/* --attribute: told the cycles at each nap, and each phase as it begins. */
-static struct {
-	struct attr *a;
+struct state {
+	const struct run_config *cfg;
+	struct run_output *out;
+	struct engine *e;
 	struct sampler *sp;
-	struct cycles_src *cyc;
-	enum phase ph;
-} g_at;
-
-static uint64_t cycles_of(void *arg);
-
-static void at_tick(void)
-{
-	if (g_at.a && g_at.sp)
-		attr_tick(g_at.a, sampler_elapsed(g_at.sp), cycles_of(g_at.cyc), g_at.ph);
-}
-
-/* A phase begins: in the series, and in the attribution's snapshots. */
-static void mark(struct sampler *sp, enum phase ph)
-{
-	sampler_mark(sp, ph);
-	g_at.ph = ph;
-	if (g_at.a)
-		attr_mark(g_at.a, sampler_elapsed(sp), cycles_of(g_at.cyc), ph);
-}
-
-/*
- * The first signal ends the phase under way (the engine stops, quiesce is cut short) and the run
- * still writes what it measured; a second one leaves the cgroup and dies of the signal.
- */
-static void on_signal(int sig)
-{
-	if (g_signal) {
-		cgroup_leave(&g_cg);
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	g_signal = sig;
-	if (g_engine)
-		engine_request_stop(g_engine);
-}
-
-int run_interrupted(void)
-{
-	return g_signal;
-}
-
-/* Sleeps for seconds, waking early on a signal; false when a signal came. */
-static bool nap(double seconds)
-{
-	double end = sl_now() + seconds;
-
-	while (!g_signal) {
-		double left = end - sl_now();
-		struct timespec ts;
-
-		at_tick();
-		if (left <= 0)
-			return true;
-		if (left > NAP)
-			left = NAP;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(left * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
+	struct sl_cgroup cg;
+	struct cycles_src cyc;
+	struct guard g;
+	bool guard_on;
+	bool show; /* the progress line */
+	double t0, tlast;
+	uint64_t clast;
+	unsigned signals; /* stop_count() when the run began */
+	struct run_ctx ctx;
+	struct engine_thread_hook thread_hook;
+	struct attr *at; /* --attribute: told the cycles at each nap, and each phase as it begins */
+};
 
 static uint64_t cycles_of(void *arg)
 {
@@ -114,93 +63,223 @@ void run_engine_gone(struct cycles_src *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-struct progress {
-	bool on;
-	double t0, tlast;
-	uint64_t clast;
-};
+static int hooks(struct state *st, enum run_point p)
+{
+	const struct run_hook *const *h;
+	int err = 0, r;
 
-static void progress(struct progress *p, const char *phase, struct engine *e, const char *extra)
+	for (h = st->cfg->hooks; h && *h; h++) {
+		r = (*h)->at(*h, p, &st->ctx);
+		if (r && !err)
+			err = r;
+	}
+	return err;
+}
+
+/*
+ * Sleeps up to seconds in ticks of NAP, telling --attribute's side the cycles at each; false when
+ * a signal came since `since`.
+ */
+static bool nap(struct state *st, double seconds, unsigned since)
+{
+	double end = sl_now() + seconds, left;
+
+	for (;;) {
+		if (st->at && st->sp)
+			attr_tick(st->at, sampler_elapsed(st->sp), cycles_of(&st->cyc),
+				  st->ctx.phase);
+		left = end - sl_now();
+		if (left <= 0)
+			return true;
+		if (!stop_nap(left < NAP ? left : NAP, since))
+			return false;
+	}
+}
+
+/* The progress line; while the loop runs (errors), it counts the failed cycles too. */
+static void progress(struct state *st, const char *phase, const char *extra, bool errors)
 {
 	double now = sl_now();
-	uint64_t c = e ? engine_cycles(e) : p->clast;
+	uint64_t c = st->e ? engine_cycles(st->e) : st->clast;
+	struct engine_stats es;
+	char buf[48];
 
-	if (!p->on || now - p->tlast < 0.5)
+	if (!st->show || now - st->tlast < PROGRESS_EVERY)
 		return;
-	fprintf(stderr, "\r\033[K  %-9s %6.1f s  %12llu cycles  %9.0f cycles/s  %s", phase,
-		now - p->t0, (unsigned long long)c,
-		now > p->tlast && c >= p->clast ? (c - p->clast) / (now - p->tlast) : 0.0,
-		extra ? extra : "");
-	p->tlast = now;
-	p->clast = c;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->on)
-		fprintf(stderr, "\r\033[K");
-}
-
-/* Churn: the engine's workers run until their stop condition, a signal or the memory guard. */
-static void churn(const struct run_config *cfg, struct engine *e, struct sampler *sp,
-		  struct run_output *out, struct progress *pg)
-{
-	struct guard g = { 0 };
-	bool guard_on = guard_init(&g) == 0;
-	double t0 = sl_now();
-	bool warm = cfg->warmup > 0;
-
-	if (!guard_on)
-		sl_err("no memory guard: /proc/meminfo has no MemAvailable; watch memory yourself");
-	mark(sp, warm ? PHASE_WARMUP : PHASE_CHURN);
-	if (engine_start(e)) {
-		sl_err("the client workers did not start; nothing was churned");
-		return;
+	if (errors) {
+		engine_stats(st->e, &es);
+		snprintf(buf, sizeof(buf), "%llu errors", (unsigned long long)es.failed_cycles);
+		extra = buf;
 	}
-	while (!engine_done(e)) {
-		nap(NAP);
+	fprintf(stderr, "\r\033[K  %-9s %6.1f s  %12llu cycles  %9.0f cycles/s  %s", phase,
+		now - st->t0, (unsigned long long)c,
+		now > st->tlast && c >= st->clast ? (c - st->clast) / (now - st->tlast) : 0.0,
+		extra ? extra : "");
+	st->tlast = now;
+	st->clast = c;
+}
+
+/* A phase begins: its mark (time and cycles now), then the hooks. */
+static void begin_phase(struct state *st, enum phase ph)
+{
+	if (st->sp)
+		sampler_mark(st->sp, ph);
+	st->ctx.phase = ph;
+	if (st->at && st->sp)
+		attr_mark(st->at, sampler_elapsed(st->sp), cycles_of(&st->cyc), ph);
+	hooks(st, RUN_AT_PHASE);
+}
+
+/*
+ * A phase ends with a sample of its own: every phase holds a row at its end, and the last row
+ * comes after the last mark, so lengths and cycle counts derived from the series never run
+ * backwards, however early a signal cut the phase.
+ */
+static void end_phase(struct state *st)
+{
+	if (st->sp)
+		sampler_sample_now(st->sp);
+}
+
+/* Baseline: idle, each metric's level and noise. False when a signal ended it. */
+static bool baseline(struct state *st)
+{
+	unsigned since = stop_count();
+	double t0 = sl_now(), left;
+
+	begin_phase(st, PHASE_BASELINE);
+	while ((left = st->cfg->baseline - (sl_now() - t0)) > 0) {
+		if (!nap(st, left < NAP ? left : NAP, since))
+			break;
+		progress(st, "baseline", NULL, false);
+	}
+	end_phase(st);
+	return stop_count() == since;
+}
+
+static void check_guard(struct state *st)
+{
+	struct run_output *out = st->out;
+
+	if (st->guard_on && !out->guard[0] &&
+	    guard_tripped(&st->g, out->guard, sizeof(out->guard))) {
+		sl_err("%s", out->guard);
+		engine_request_stop(st->e);
+	}
+}
+
+struct watch_arg {
+	struct state *st;
+	unsigned since;
+};
+
+/* What the live view checks between redraws: the engine's end, a signal, the memory guard. */
+static bool watch_done(void *arg)
+{
+	struct watch_arg *w = arg;
+
+	check_guard(w->st);
+	return engine_done(w->st->e) || stop_count() > w->since;
+}
+
+/* Churn: the loop runs until its stop condition, a signal, the memory guard or q in the view. */
+static int churn(struct state *st)
+{
+	const struct run_config *cfg = st->cfg;
+	unsigned since = stop_count();
+	bool warm = !cfg->churn_only && cfg->warmup > 0;
+	double t0;
+	int rc = 0;
+
+	st->g.path = cfg->guard_meminfo;
+	st->guard_on = guard_init(&st->g) == 0;
+	if (!st->guard_on)
+		sl_err("no memory guard: %s has no MemAvailable; watch memory yourself",
+		       cfg->guard_meminfo ? cfg->guard_meminfo : "/proc/meminfo");
+	begin_phase(st, warm ? PHASE_WARMUP : PHASE_CHURN);
+	if (engine_start(st->e)) {
+		sl_err("the client workers did not start; nothing was churned");
+		return SL_EXIT_RUNTIME;
+	}
+	t0 = sl_now();
+	if (cfg->watch && st->sp) {
+		struct watch_arg w = { st, since };
+		struct live_opts lo = {
+			.refresh = 1, .title = "churn", .done = watch_done, .arg = &w
+		};
+
+		if (live_view_run(&st->out->series, sampler_probes(st->sp), &lo))
+			rc = SL_EXIT_RUNTIME;
+		/* q in the view: the user is done watching, so the churn stops too. */
+		engine_request_stop(st->e);
+	}
+	while (!engine_done(st->e)) {
+		if (!nap(st, NAP, since))
+			engine_request_stop(st->e);
 		if (warm && sl_now() - t0 >= cfg->warmup) {
-			mark(sp, PHASE_CHURN);
+			end_phase(st);
+			begin_phase(st, PHASE_CHURN);
 			warm = false;
 		}
-		if (guard_on && !out->guard[0] &&
-		    guard_tripped(&g, out->guard, sizeof(out->guard))) {
-			sl_err("%s", out->guard);
-			engine_request_stop(e);
-		}
-		progress(pg, warm ? "warm-up" : "churn", e, NULL);
+		check_guard(st);
+		progress(st, warm ? "warm-up" : "churn", NULL, true);
 	}
 	/* A run shorter than its warm-up still gets a churn phase to fit. */
-	if (warm)
-		mark(sp, PHASE_CHURN);
-	engine_join(e);
-	engine_stats(e, &out->stats);
+	if (warm) {
+		end_phase(st);
+		begin_phase(st, PHASE_CHURN);
+	}
+	if (engine_join(st->e))
+		rc = SL_EXIT_RUNTIME;
+	engine_stats(st->e, &st->out->stats);
+	st->out->io_pending_max = engine_io_pending_max(st->e);
+	end_phase(st);
+	hooks(st, RUN_AT_CHURN_END);
+	return rc;
 }
 
 /* Quiesce: the loop has stopped; wait until every metric that moved is stable, or the maximum. */
-static void quiesce(const struct run_config *cfg, struct sampler *sp, struct run_output *out,
-		    struct progress *pg)
+static void quiesce(struct state *st)
 {
+	const struct run_config *cfg = st->cfg;
+	struct run_output *out = st->out;
+	unsigned since = stop_count();
 	double t0 = sl_now(), left;
 	char why[256] = "";
 	bool settled = false;
 
-	mark(sp, PHASE_QUIESCE);
-	while (!g_signal && (left = cfg->quiesce_max - (sl_now() - t0)) > 0) {
-		nap(left < cfg->interval ? left : cfg->interval);
+	begin_phase(st, PHASE_QUIESCE);
+	while ((left = cfg->quiesce_max - (sl_now() - t0)) > 0) {
+		if (!nap(st, left < cfg->interval ? left : cfg->interval, since))
+			break;
 		series_lock(&out->series);
 		settled = analysis_settled(&out->series, &out->params, why, sizeof(why));
 		series_unlock(&out->series);
 		if (settled)
 			break;
-		progress(pg, "quiesce", NULL, why);
+		progress(st, "quiesce", why, false);
 	}
+	end_phase(st);
 	out->settled = settled;
 	if (!settled)
 		snprintf(out->settle, sizeof(out->settle), "%s",
-			 g_signal ? "interrupted" :
-			 why[0]	  ? why :
-				    "not settled");
+			 stop_count() > since ? "interrupted" :
+			 why[0]		      ? why :
+						"not settled");
+}
+
+/* Teardown: the netns is gone; the host-wide pools are measured once more. */
+static void teardown(struct state *st)
+{
+	unsigned since = stop_count();
+	double t0 = sl_now(), left;
+
+	begin_phase(st, PHASE_TEARDOWN);
+	while ((left = RUN_TEARDOWN_SECONDS - (sl_now() - t0)) > 0) {
+		if (!nap(st, left < NAP ? left : NAP, since))
+			break;
+		progress(st, "teardown", NULL, false);
+	}
 }
 
 static void params_for(const struct run_config *cfg, struct run_output *out)
@@ -297,13 +376,13 @@ static struct attr *attribution_start(const struct run_config *cfg, struct run_o
 }
 
 /* Reads what the eBPF side kept, once, after the last phase; the decision comes with analysis. */
-static void attribution_end(struct attr *a, struct sampler *sp, struct cycles_src *cyc,
-			    struct run_output *out)
+static void attribution_end(struct state *st)
 {
+	struct run_output *out = st->out;
 	int err;
 
-	attr_mark(a, sampler_elapsed(sp), cycles_of(cyc), g_at.ph);
-	err = attr_collect(a, &out->attribution);
+	attr_mark(st->at, sampler_elapsed(st->sp), cycles_of(&st->cyc), st->ctx.phase);
+	err = attr_collect(st->at, &out->attribution);
 	if (err) {
 		attribution_free(&out->attribution);
 		snprintf(out->attribution.why, sizeof(out->attribution.why),
@@ -312,118 +391,167 @@ static void attribution_end(struct attr *a, struct sampler *sp, struct cycles_sr
 	}
 }
 
-int run_measure(const struct run_config *cfg, struct run_output *out)
+/* The listen queue's counters in the run's namespace, for TCP-like transports. */
+static bool listen_counters(const struct state *st, uint64_t *overflows, uint64_t *drops)
 {
-	struct sigaction sa = { 0 }, old_int, old_term;
-	struct sampler *sp = NULL;
-	struct engine *e = NULL;
-	struct progress pg = { 0 };
-	struct cycles_src cyc = CYCLES_SRC_INIT;
-	struct engine_thread_hook hook = { on_engine_thread, NULL };
-	struct attr *at = NULL;
-	int err, rc = 0;
+	const struct transport *tr = transport_get(st->cfg->transport);
 
-	memset(out, 0, sizeof(*out));
-	memset(&g_at, 0, sizeof(g_at));
-	out->started = (double)time(NULL);
-	g_signal = 0;
-	if (series_init(&out->series, 0))
+	return tr->stream && tr->family != AF_UNIX &&
+	       !netns_listen_counters(engine_netns_fd(st->e), overflows, drops);
+}
+
+/* Isolation, the engine and the sampler; 0 or SL_EXIT_RUNTIME. */
+static int set_up(struct state *st)
+{
+	const struct run_config *cfg = st->cfg;
+	struct run_output *out = st->out;
+	bool sampling = !cfg->churn_only || cfg->watch || cfg->csv_path;
+
+	if (hooks(st, RUN_AT_START))
 		return SL_EXIT_RUNTIME;
-
-	/* Our handler first: cgroup_enter then leaves SIGINT/SIGTERM to us (and we leave it). */
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	if (cfg->attribute)
-		at = attribution_start(cfg, out);
-
+	if (cfg->attribute && !cfg->churn_only)
+		st->at = attribution_start(cfg, out);
 	/* Before any thread: the cgroup move takes the whole process. */
-	memset(&g_cg, 0, sizeof(g_cg));
 	if (cfg->cgroup) {
-		if (cgroup_enter(&g_cg) == 0)
-			out->cgroup_version = g_cg.version;
-		else
-			snprintf(out->cgroup_why, sizeof(out->cgroup_why), "%s", g_cg.why);
+		if (cgroup_enter(&st->cg) == 0) {
+			out->cgroup_version = st->cg.version;
+			st->ctx.cgroup = &st->cg;
+		} else {
+			snprintf(out->cgroup_why, sizeof(out->cgroup_why), "%s", st->cg.why);
+		}
 	} else {
 		snprintf(out->cgroup_why, sizeof(out->cgroup_why), "off (--no-cgroup)");
 	}
-
-	err = engine_create(cfg, &e);
-	if (err) {
-		rc = SL_EXIT_RUNTIME;
-		goto out;
+	if (engine_create(cfg, &st->e))
+		return SL_EXIT_RUNTIME;
+	st->ctx.engine = st->e;
+	st->ctx.netns_fd = engine_netns_fd(st->e);
+	if (st->at) {
+		st->thread_hook = (struct engine_thread_hook){ on_engine_thread, st->at };
+		engine_set_thread_hook(st->e, &st->thread_hook);
 	}
-	engine_peer(e, out->peer, sizeof(out->peer));
-	if (at) {
-		hook.arg = at;
-		engine_set_thread_hook(e, &hook);
-	}
-	out->netns = engine_netns_fd(e) >= 0;
+	engine_peer(st->e, out->peer, sizeof(out->peer));
+	out->netns = st->ctx.netns_fd >= 0;
 	params_for(cfg, out);
-	if (run_sampler_start(cfg, e, out->cgroup_version ? &g_cg : NULL, at, &out->series, &cyc,
-			      &sp)) {
-		rc = SL_EXIT_RUNTIME;
-		goto out;
+	if (sampling) {
+		if (series_init(&out->series, 0))
+			return SL_EXIT_RUNTIME;
+		out->sampled = true;
+		if (run_sampler_start(cfg, st->e, st->ctx.cgroup, st->at, &out->series, &st->cyc,
+				      &st->sp))
+			return SL_EXIT_RUNTIME;
+		st->ctx.series = &out->series;
+		st->ctx.sampler = st->sp;
 	}
-	g_engine = e;
-	g_at.a = at;
-	g_at.sp = sp;
-	g_at.cyc = &cyc;
-	pg.on = !cfg->quiet && isatty(STDERR_FILENO);
-	pg.t0 = pg.tlast = sl_now();
+	if (hooks(st, RUN_AT_READY))
+		return SL_EXIT_RUNTIME;
+	st->show = !cfg->quiet && !cfg->watch && isatty(STDERR_FILENO);
+	st->t0 = st->tlast = sl_now();
+	return 0;
+}
 
-	mark(sp, PHASE_BASELINE);
-	for (double t0 = sl_now(); !g_signal && sl_now() - t0 < cfg->baseline;) {
-		nap(NAP);
-		progress(&pg, "baseline", NULL, NULL);
+/* The phases; 0 or SL_EXIT_RUNTIME. */
+static int phases(struct state *st)
+{
+	const struct run_config *cfg = st->cfg;
+	struct run_output *out = st->out;
+	uint64_t ov0 = 0, dr0 = 0;
+	bool go = true;
+	int rc;
+
+	if (!cfg->churn_only)
+		go = baseline(st);
+	if (!go) {
+		engine_stats(st->e, &out->stats);
+		return 0;
 	}
-	if (!g_signal)
-		churn(cfg, e, sp, out, &pg);
-	else
-		engine_stats(e, &out->stats);
-	quiesce(cfg, sp, out, &pg);
+	out->have_listen = listen_counters(st, &ov0, &dr0);
+	rc = churn(st);
+	if (out->have_listen && listen_counters(st, &out->overflows, &out->drops)) {
+		out->overflows -= ov0;
+		out->drops -= dr0;
+	} else {
+		out->have_listen = false;
+	}
+	/* A lone Ctrl-C leaves room for quiesce: the verdict then covers what ran. */
+	if (!rc && !cfg->churn_only && !stop_hurry()) {
+		if (stop_count() > st->signals) {
+			if (st->show)
+				fprintf(stderr, "\r\033[K");
+			sl_err("%s: the loop stopped; quiescing for the verdict (up to %gs; "
+			       "Ctrl-C again ends it now)",
+			       stop_signal_name(stop_signal()), cfg->quiesce_max);
+		}
+		quiesce(st);
+	}
+	return rc;
+}
 
+/* The netns goes (and with it the engine), then teardown is measured without them. */
+static void wind_down(struct state *st)
+{
+	const struct run_config *cfg = st->cfg;
+
+	hooks(st, RUN_AT_NETNS_GOING);
 	/* The per-netns probes hold the namespace: close them before it goes. */
-	sampler_drop_netns(sp);
-	g_engine = NULL;
-	run_engine_gone(&cyc);
-	engine_destroy(e);
-	e = NULL;
-	if (cfg->teardown && out->netns && !g_signal) {
-		mark(sp, PHASE_TEARDOWN);
-		for (double t0 = sl_now(); !g_signal && sl_now() - t0 < RUN_TEARDOWN_SECONDS;) {
-			nap(NAP);
-			progress(&pg, "teardown", NULL, NULL);
+	if (st->sp)
+		sampler_drop_netns(st->sp);
+	run_engine_gone(&st->cyc);
+	engine_destroy(st->e);
+	st->e = NULL;
+	st->ctx.engine = NULL;
+	st->ctx.netns_fd = -1;
+	if (st->sp && !cfg->churn_only && cfg->teardown && st->out->netns &&
+	    stop_count() == st->signals)
+		teardown(st);
+	if (st->show)
+		fprintf(stderr, "\r\033[K");
+	if (st->at && st->sp)
+		attribution_end(st);
+	if (st->sp) {
+		sampler_stop(st->sp);
+		end_phase(st);
+		series_flush(&st->out->series);
+	}
+}
+
+int run_measure(const struct run_config *cfg, struct run_output *out)
+{
+	struct state st = { .cfg = cfg, .out = out, .cyc = CYCLES_SRC_INIT };
+	int rc, err;
+
+	memset(out, 0, sizeof(*out));
+	out->started = (double)time(NULL);
+	stop_begin();
+	st.signals = stop_count();
+	st.ctx = (struct run_ctx){ .cfg = cfg, .netns_fd = -1, .out = out };
+
+	rc = set_up(&st);
+	if (!rc)
+		rc = phases(&st);
+	if (st.e)
+		wind_down(&st);
+	if (stop_count() > st.signals)
+		out->signal = stop_signal();
+	hooks(&st, RUN_AT_END);
+	if (!rc && out->sampled && !cfg->churn_only) {
+		err = analyse(&out->series, &out->params, &out->result);
+		if (err) {
+			sl_err("cannot analyse the run: %s", strerror(-err));
+			rc = SL_EXIT_RUNTIME;
+		} else {
+			out->analysed = true;
+			if (attribution_decide(&out->attribution, &out->series, &out->result,
+					       &out->params))
+				sl_err("--attribute: out of memory deciding on the stacks");
 		}
 	}
-	progress_end(&pg);
-	if (at)
-		attribution_end(at, sp, &cyc, out);
-	sampler_stop(sp);
-	series_flush(&out->series);
-	out->signal = g_signal;
-
-	err = analyse(&out->series, &out->params, &out->result);
-	if (err) {
-		sl_err("cannot analyse the run: %s", strerror(-err));
-		rc = SL_EXIT_RUNTIME;
-	} else {
-		out->analysed = true;
-		if (attribution_decide(&out->attribution, &out->series, &out->result, &out->params))
-			sl_err("--attribute: out of memory deciding on the stacks");
-	}
-out:
-	g_engine = NULL;
-	memset(&g_at, 0, sizeof(g_at));
-	run_engine_gone(&cyc);
-	sampler_destroy(sp);
-	attr_close(at);
-	engine_destroy(e);
-	cgroup_leave(&g_cg);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	run_engine_gone(&st.cyc);
+	sampler_destroy(st.sp);
+	attr_close(st.at);
+	engine_destroy(st.e);
+	cgroup_leave(&st.cg);
+	stop_end();
 	return rc;
 }
 
@@ -431,7 +559,26 @@ void run_output_free(struct run_output *out)
 {
 	if (out->analysed)
 		result_free(&out->result);
-	series_free(&out->series);
+	if (out->sampled)
+		series_free(&out->series);
 	attribution_free(&out->attribution);
-	out->analysed = false;
+	out->analysed = out->sampled = false;
+}
+
+const char *run_stopped_by(const struct run_output *out)
+{
+	if (out->guard[0])
+		return "guard";
+	if (out->signal)
+		return stop_signal_name(out->signal);
+	return engine_stop_name(out->stats.stop);
+}
+
+int run_exit_code(int signal, bool runtime_error, bool guard, bool fails)
+{
+	if (signal)
+		return 128 + signal;
+	if (runtime_error || guard)
+		return SL_EXIT_RUNTIME;
+	return fails ? SL_EXIT_FAIL : SL_EXIT_OK;
 }

@@ -1,4 +1,4 @@
-/* One measured run: baseline, churn, quiesce, teardown, then the analysis of what was sampled. */
+/* One run: baseline, churn, quiesce, teardown around the engine, sampled, then analysed. */
 #ifndef SOCKLEAK_RUN_H
 #define SOCKLEAK_RUN_H
 
@@ -9,11 +9,11 @@
 #include "analysis/analysis.h"
 #include "attr/attr.h"
 #include "model/attribution.h"
+#include "config.h"
+#include "engine/engine.h"
 #include "model/result.h"
 #include "model/series.h"
-#include "config.h"
 #include "run/cgroup.h"
-#include "engine/engine.h"
 #include "run/sampler.h"
 
 /* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
@@ -28,23 +28,84 @@ struct run_output {
 	int cgroup_version; /* 0: no cgroup of its own */
 	char cgroup_why[512]; /* why not, when not */
 	bool netns; /* the run had its own network namespace */
+	bool sampled; /* the series holds what the sampler saw */
 	bool analysed;
-	int signal; /* the signal that cut the run short, or 0 */
+	int signal; /* the first signal that cut the run short, or 0 */
 	char guard[256]; /* why the memory guard stopped the churn, or "" */
-	char settle[256]; /* what was still moving when quiesce hit its maximum */
+	char settle[256]; /* why quiesce ended unsettled: "interrupted", or what was still moving */
 	bool settled; /* quiesce ended because everything settled */
+	bool have_listen; /* overflows and drops were read (TCP in its own namespace or the host's) */
+	uint64_t overflows, drops; /* TcpExt ListenOverflows, ListenDrops during churn */
+	uint64_t io_pending_max; /* Windows --io: most sends in flight in one worker */
 	double started; /* wall clock (time(2)) at the start */
 	struct attribution attribution; /* --attribute: on, or why not */
 };
 
 /*
- * Runs the phases for cfg, sampling throughout, and analyses the series. Prints a progress line
- * on stderr when it is a terminal (unless cfg->quiet). A signal (SIGINT, SIGTERM) ends the phase
- * under way and skips to teardown: what was measured is kept and analysed. Returns 0 or
+ * Runs cfg's phases. A run (cfg->churn_only false) samples throughout and is analysed: baseline,
+ * churn (an optional warm-up first), quiesce, teardown. churn_only is churn alone, sampled only
+ * for --csv or --watch (a live view then stands in for the progress line), and not analysed.
+ * Every run is in its own network namespace and memory cgroup when cfg says so.
+ *
+ * Signals (run/stop.h): each ends the phase under way. After a lone SIGINT (Ctrl-C) in churn the
+ * run moves on to quiesce, so the verdict covers what ran; after a second signal, a SIGTERM or a
+ * SIGHUP it ends at once (no quiesce, no teardown) with what was measured. Every phase ends with
+ * a sample, so the series stays consistent however early it was cut. A third signal leaves at
+ * once. The memory guard ends churn as a SIGINT would, and says why in out->guard.
+ *
+ * Prints a progress line on stderr when it is a terminal (unless cfg->quiet). Returns 0 or
  * SL_EXIT_RUNTIME (the message said why); out is to be freed with run_output_free either way.
  */
 int run_measure(const struct run_config *cfg, struct run_output *out);
 void run_output_free(struct run_output *out);
+
+/* What ended the churn: "guard", "SIGINT", "SIGTERM", "SIGHUP", "ops", "time" or "request". */
+const char *run_stopped_by(const struct run_output *out);
+
+/*
+ * The exit code, decided here for every command that runs: a signal (128+N) first, then a runtime
+ * error or the memory guard (3), then a verdict at or above --fail-on (1), else 0. Usage errors
+ * (2) come before any work and are returned where they are found.
+ */
+int run_exit_code(int signal, bool runtime_error, bool guard, bool fails);
+
+/* ---- plugging in at phase boundaries ---- */
+
+/* Where a run calls its hooks, in this order. */
+enum run_point {
+	RUN_AT_START, /* before anything: not yet in the run's memory cgroup */
+	RUN_AT_READY, /* in the cgroup, the netns and sockleak's server up; nothing sampled yet */
+	RUN_AT_PHASE, /* a phase begins (ctx->phase; its mark is set, its first sample not taken) */
+	RUN_AT_CHURN_END, /* the loop has stopped and its workers are joined (ctx->phase: churn) */
+	RUN_AT_NETNS_GOING, /* the run's netns is about to go (quiesce is over): stop what lives in it */
+	RUN_AT_END, /* every phase is over, the sampler stopped; still in the cgroup; not analysed */
+};
+
+/* What a hook sees. */
+struct run_ctx {
+	const struct run_config *cfg;
+	enum phase phase; /* RUN_AT_PHASE, RUN_AT_CHURN_END */
+	int netns_fd; /* the run's network namespace, or -1: the host's (or already gone) */
+	const struct sl_cgroup *cgroup; /* the run's memory cgroup, or NULL */
+	struct engine *engine; /* NULL once destroyed (from RUN_AT_NETNS_GOING on) */
+	struct series *series; /* NULL when the run is not sampled */
+	struct sampler *sampler; /* NULL when the run is not sampled */
+	struct run_output *out;
+};
+
+/*
+ * A hook: cfg->hooks is a NULL-ended array of them, called at every point in array order. A
+ * nonzero return at RUN_AT_START or RUN_AT_READY ends the run as a runtime error (the hook says
+ * why); elsewhere it is ignored. RUN_AT_END comes on every path that passed RUN_AT_START, failed
+ * runs included, so a hook can always release what it took.
+ */
+struct run_hook {
+	const char *name;
+	int (*at)(const struct run_hook *h, enum run_point p, const struct run_ctx *ctx);
+	void *arg;
+};
+
+/* ---- the sampler of a run ---- */
 
 /*
  * The sampler reads the engine's cycle count from its own thread; the engine goes before the
@@ -73,8 +134,5 @@ int run_sampler_start(const struct run_config *cfg, struct engine *e, const stru
 		      struct sampler **out);
 /* Freezes the cycle count before the engine is destroyed. */
 void run_engine_gone(struct cycles_src *c);
-
-/* The signal that interrupted the last run_measure, for a caller running several (sweep). */
-int run_interrupted(void);
 
 #endif

@@ -35,6 +35,8 @@ typedef uint32_t in_addr_t;
 #define MSG_ZEROCOPY 0x4000000
 #define SO_ZEROCOPY 60
 #define SIGPIPE 13 /* no such signal: signal() refuses it, harmlessly */
+#define SIGHUP 1 /* neither: the stop module's handler for them is refused the same way */
+#define SIGQUIT 3
 #define SHUT_RD SD_RECEIVE
 #define SHUT_WR SD_SEND
 #define SHUT_RDWR SD_BOTH
@@ -139,6 +141,12 @@ static inline int sigemptyset(sigset_t *s)
 static inline int sigfillset(sigset_t *s)
 {
 	*s = (sigset_t)~0ull;
+	return 0;
+}
+
+static inline int sigaddset(sigset_t *s, int sig)
+{
+	*s |= (sigset_t)1 << (sig & 63);
 	return 0;
 }
 

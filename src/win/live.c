@@ -2,7 +2,6 @@
  * and its change since the view started, redrawn each refresh. */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +9,6 @@
 #include "common.h"
 #include "report/fmt.h"
 #include "report/live.h"
-
-static volatile sig_atomic_t g_quit;
-
-static void on_quit(int sig)
-{
-	(void)sig;
-	g_quit = 1;
-}
 
 int live_parse_sort(const char *s, enum live_sort *out)
 {
@@ -51,23 +42,22 @@ static void print_with(FILE *f, struct series *s, const double *first, const str
 	series_unlock(s);
 }
 
-int live_print(FILE *f, struct series *s, const struct sampler *sp, const struct live_opts *o)
+int live_print(FILE *f, struct series *s, const struct probe_set *ps, const struct live_opts *o)
 {
-	(void)sp;
+	(void)ps;
 	print_with(f, s, NULL, o);
 	return ferror(f) ? -EIO : 0;
 }
 
-int live_view_run(struct series *s, const struct sampler *sp, const struct live_opts *o)
+/* Ctrl-C ends the view through o->done: the caller's stop module counts the signals. */
+int live_view_run(struct series *s, const struct probe_set *ps, const struct live_opts *o)
 {
 	double refresh = o->refresh > 0 ? o->refresh : 1.0;
-	void (*old_int)(int) = signal(SIGINT, on_quit);
 	double *first = NULL;
 	size_t n = 0;
 
-	(void)sp;
-	g_quit = 0;
-	while (!g_quit && !(o->done && o->done(o->arg))) {
+	(void)ps;
+	while (!(o->done && o->done(o->arg))) {
 		Sleep((DWORD)(refresh * 1000));
 		series_lock(s);
 		if (!first && s->samples) {
@@ -82,6 +72,5 @@ int live_view_run(struct series *s, const struct sampler *sp, const struct live_
 	}
 	(void)n;
 	free(first);
-	signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
 	return 0;
 }

@@ -7,7 +7,7 @@ need_jq
 
 before=$(ns_snapshot)
 j="$TMP/int.json"
-"$SOCKLEAK" run --seconds 120 --quiet --json "$j" >"$TMP/int.txt" 2>"$TMP/int.err" &
+"$SOCKLEAK" run --seconds 120 --quiesce-max 5s --quiet --json "$j" >"$TMP/int.txt" 2>"$TMP/int.err" &
 pid=$!
 # Wait until it churns (client threads up, cycles counted), then interrupt it.
 i=0

@@ -200,6 +200,59 @@ static void test_sigint(void **state)
 }
 
 /*
+ * A signal that comes while the cgroup is being left still removes it: the cgroup counts as gone
+ * only once rmdir said so. A process of its own (G) keeps the cgroup busy, so the child's leave
+ * is retrying rmdir when SIGINT comes; G then goes, and the handler's own leave must finish.
+ */
+static void test_signal_while_leaving(void **state)
+{
+	char dir[PATH_MAX];
+	int p[2], st;
+	pid_t pid, g = 0;
+	bool gone;
+
+	(void)state;
+	if (!sl_is_root())
+		skip();
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sl_cgroup cg;
+
+		close(p[0]);
+		if (cgroup_enter(&cg))
+			_exit(20);
+		g = fork();
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (write(p[1], &g, sizeof(g)) < 0 || write(p[1], cg.dir, strlen(cg.dir) + 1) < 0)
+			_exit(21);
+		cgroup_leave(&cg);
+		_exit(22); /* the signal should have ended it first */
+	}
+	close(p[1]);
+	memset(dir, 0, sizeof(dir));
+	assert_int_equal(read(p[0], &g, sizeof(g)), sizeof(g));
+	assert_true(read(p[0], dir, sizeof(dir) - 1) > 0);
+	close(p[0]);
+	/* The child moved out and retries rmdir while G holds the cgroup (1 s at most). */
+	usleep(100 * 1000);
+	kill(pid, SIGINT);
+	usleep(50 * 1000);
+	kill(g, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	gone = !exists(dir);
+	if (!gone)
+		rmdir(dir); /* left behind: not for the next test to trip on */
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGINT);
+	assert_true(gone);
+}
+
+/*
  * A run killed with SIGKILL leaves its cgroup: the next run removes it, wherever it is under a
  * memory hierarchy, and leaves alone one whose pid lives or that holds a task.
  */
@@ -259,7 +312,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_of_self),	    cmocka_unit_test(test_parse_path),
 		cmocka_unit_test(test_enter_leave), cmocka_unit_test(test_at_exit),
-		cmocka_unit_test(test_sigint),	    cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_sigint),	    cmocka_unit_test(test_signal_while_leaving),
+		cmocka_unit_test(test_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

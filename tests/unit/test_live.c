@@ -11,6 +11,7 @@
 
 #include "probe_fixture.h"
 #include "report/live.h"
+#include "run/sampler.h"
 
 static char *snapshot(enum live_sort sort, unsigned top)
 {
@@ -27,7 +28,7 @@ static char *snapshot(enum live_sort sort, unsigned top)
 	series_init(&s, 0);
 	assert_int_equal(sampler_create(&cfg, &s, &sp), 0);
 	assert_int_equal(sampler_sample_now(sp), 0);
-	assert_int_equal(live_print(f, &s, sp, &lo), 0);
+	assert_int_equal(live_print(f, &s, sampler_probes(sp), &lo), 0);
 	fclose(f);
 	sampler_destroy(sp);
 	series_free(&s);

@@ -1,4 +1,4 @@
-/* Unit tests for src/engine/netns.c: netstat parsing; namespace creation when root. */
+/* Unit tests for src/engine/netns.c and src/run/listen.c: namespaces (root), netstat parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "engine/netns.h"
+#include "run/listen.h"
 
 static void test_netstat_value(void **state)
 {

@@ -5,6 +5,7 @@
 
 #include "run/cgroup.h"
 #include "engine/netns.h"
+#include "run/listen.h"
 
 int cgroup_enter(struct sl_cgroup *cg)
 {
