@@ -64,3 +64,15 @@ attr_on() {
 	esac
 	die "$1: attribution off: $why"
 }
+
+# wait_tasks PID N: waits (10 s at most) until process PID has N tasks, or fails the test. With
+# --server-threads 1 a run churns at five (main, server, sampler, client, controller) and churn at
+# four (no sampler).
+wait_tasks() {
+	i=0
+	while [ "$(ls /proc/$1/task 2>/dev/null | wc -l)" -lt "$2" ]; do
+		[ $i -lt 200 ] || die "process $1 never reached $2 tasks"
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
