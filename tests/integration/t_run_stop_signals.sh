@@ -6,7 +6,7 @@
 need_root
 need_jq
 
-before=$(ns_snapshot)
+named=$(ls /run/netns 2>/dev/null || true)
 
 # start NAME CMD ARGS...: sockleak CMD in the background with one server thread, so that churn
 # shows as five tasks (main, server, sampler, client, controller; churn has no sampler); waits
@@ -23,6 +23,10 @@ start() {
 	cg=""
 	grep -q "/sockleak.$pid\$" /proc/$pid/cgroup &&
 		cg=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "sockleak.$pid" | head -n 1)
+	# The run's own netns: the one its client thread entered (the main thread stays home).
+	ns=$(for t in /proc/$pid/task/*; do readlink $t/ns/net; done | sort -u |
+		grep -vxF "$(readlink /proc/$pid/ns/net)" | head -n 1)
+	[ -n "$ns" ] || die "$name: no netns of its own"
 	return 0
 }
 
@@ -36,7 +40,20 @@ finish() {
 		rmdir "$cg" 2>/dev/null || true
 		die "$1: memory cgroup $cg left behind (exit $rc)"
 	fi
-	[ "$(ns_snapshot)" = "$before" ] || die "$1: network namespace left behind"
+	# Other runs on the host make and drop namespaces: only this run's own must be gone.
+	ns_held "$ns" && die "$1: its network namespace $ns is still held"
+	[ "$(ls /run/netns 2>/dev/null || true)" = "$named" ] || die "$1: a named netns was left"
+	return 0
+}
+
+# ns_held NS: whether a sockleak thread is still in the namespace (net:[inode]). Other programs
+# on the host make namespaces too, and a freed inode number is handed out again at once.
+ns_held() {
+	for f in $(find /proc/[0-9]*/task/*/ns/net -maxdepth 0 \
+		-lname "net:\\[$(echo "$1" | tr -dc 0-9)\\]" 2>/dev/null); do
+		[ "$(cat "${f%/ns/net}/comm" 2>/dev/null)" = sockleak ] && return 0
+	done
+	return 1
 }
 
 # churn has its own memory cgroup, as run does.
