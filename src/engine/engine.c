@@ -19,8 +19,6 @@
 #include "engine/uring.h"
 
 #define FD_RESERVE 64 /* fds kept free for everything that is not a parked socket */
-#define KICK_GRACE 0.05 /* seconds a stopping worker may finish its cycle before a kick */
-#define KICK_EVERY_MS 20
 
 static void wake_handler(int sig)
 {
@@ -41,27 +39,6 @@ static int install_wake_handler(void)
 		return -errno;
 	atomic_store(&done, true);
 	return 0;
-}
-
-static void set_reason(struct engine *e, enum engine_stop r)
-{
-	int none = ENGINE_STOP_NONE;
-
-	atomic_compare_exchange_strong(&e->reason, &none, (int)r);
-}
-
-const char *engine_stop_name(enum engine_stop s)
-{
-	switch (s) {
-	case ENGINE_STOP_OPS:
-		return "ops";
-	case ENGINE_STOP_TIME:
-		return "time";
-	case ENGINE_STOP_REQUEST:
-		return "request";
-	default:
-		return "running";
-	}
 }
 
 static unsigned reserve_fds(const struct run_config *cfg)
@@ -374,32 +351,20 @@ static void *controller_main(void *arg)
 {
 	struct engine *e = arg;
 	struct pollfd pfd = { .fd = e->kick_fd, .events = POLLIN };
-	double stop_at = 0, now;
+	double stop_at = 0;
 	uint64_t v;
 	int timeout;
+	bool kick;
 
 	while (atomic_load(&e->running)) {
-		now = sl_now();
-		if (!atomic_load(&e->stop) && e->deadline > 0 && now >= e->deadline) {
-			set_reason(e, ENGINE_STOP_TIME);
-			atomic_store(&e->stop, 1);
-		}
-		if (atomic_load(&e->stop)) {
-			if (!stop_at)
-				stop_at = now;
-			if (now - stop_at >= KICK_GRACE)
-				kick_workers(e);
-			timeout = KICK_EVERY_MS;
-		} else if (e->deadline > 0) {
-			timeout = (int)((e->deadline - now) * 1000) + 1;
-			timeout = timeout > 1000 ? 1000 : timeout;
-		} else {
-			timeout = 1000;
-		}
+		timeout = engine_control_turn(&e->stop, &e->reason, e->deadline, sl_now(), &stop_at,
+					      &kick);
+		if (kick)
+			kick_workers(e);
 		if (poll(&pfd, 1, timeout) > 0 && read(e->kick_fd, &v, sizeof(v)) < 0)
 			(void)0;
 	}
-	set_reason(e, ENGINE_STOP_OPS);
+	engine_stop_first(&e->reason, ENGINE_STOP_OPS);
 	return NULL;
 }
 
@@ -425,10 +390,8 @@ int engine_start(struct engine *e)
 	for (i = 0; i < n; i++) {
 		struct worker *w = &e->workers[i];
 
-		/* --ops splits exactly: contiguous ranges of the global cycle index. */
-		w->budget = cfg->ops ? cfg->ops / n + (i < cfg->ops % n) : UINT64_MAX;
 		w->first = first;
-		first += cfg->ops ? w->budget : 0;
+		w->budget = engine_ops_share(cfg, n, i, &first);
 		w->period = cfg->rate > 0 ? n / cfg->rate : 0;
 		w->slow = w->period > 0 || cfg->yield;
 	}
@@ -470,7 +433,7 @@ uint64_t engine_cycles(const struct engine *e)
 	unsigned i;
 
 	for (i = 0; i < e->nworkers; i++)
-		sum += counter_get(&e->workers[i].cycles);
+		sum += counter_get(&e->workers[i].n.cycles);
 	return sum;
 }
 
@@ -480,7 +443,7 @@ void engine_request_stop(struct engine *e)
 
 	if (!e)
 		return;
-	set_reason(e, ENGINE_STOP_REQUEST);
+	engine_stop_first(&e->reason, ENGINE_STOP_REQUEST);
 	atomic_store(&e->stop, 1);
 	if (write(e->kick_fd, &one, sizeof(one)) < 0)
 		(void)0;
@@ -521,7 +484,7 @@ void engine_stats(const struct engine *e, struct engine_stats *st)
 {
 	struct rusage_pair cpu;
 	double end = 0;
-	unsigned i, op, er;
+	unsigned i, op;
 
 	memset(st, 0, sizeof(*st));
 	st->threads = e->nworkers;
@@ -529,19 +492,10 @@ void engine_stats(const struct engine *e, struct engine_stats *st)
 	st->thread_min = UINT64_MAX;
 	for (i = 0; i < e->nworkers; i++) {
 		const struct worker *w = &e->workers[i];
-		uint64_t c = counter_get(&w->cycles);
 
-		st->cycles += c;
-		st->failed_cycles += counter_get(&w->failed);
-		st->leaked += counter_get(&w->leaked);
-		st->left_open += counter_get(&w->left_open);
-		st->thread_min = c < st->thread_min ? c : st->thread_min;
-		st->thread_max = c > st->thread_max ? c : st->thread_max;
-		for (op = 0; op < e->seq->nops; op++) {
-			for (er = 0; er < ENGINE_MAX_ERRNO; er++)
-				st->errors[op][er] += counter_get(&w->errors[op][er]);
+		engine_stats_add(st, &w->n, w->errors, e->seq->nops);
+		for (op = 0; op < e->seq->nops; op++)
 			st->wouldblock[op] += counter_get(&w->wouldblock[op]);
-		}
 		if (e->joined && w->end > end)
 			end = w->end;
 	}

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "engine/core.h"
 #include "engine/counter.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
@@ -39,10 +40,7 @@ struct cycle_api {
 /* One client worker. Aligned so that no two workers share a cache line. */
 struct worker {
 	/* written by the worker while it runs */
-	_Alignas(CACHELINE) counter_t cycles;
-	counter_t failed;
-	counter_t leaked;
-	counter_t left_open;
+	_Alignas(CACHELINE) struct worker_counts n;
 	_Atomic bool done;
 	double end; /* sl_now() when it ended; read after join */
 	_Atomic pid_t tid; /* its thread id, once started */

@@ -42,7 +42,7 @@ static void keep_open(struct worker *w, int *fds)
 		if (fds[k] < 0)
 			continue;
 		if (engine_park(w->e, fds[k]))
-			counter_inc(&w->left_open);
+			counter_inc(&w->n.left_open);
 		else
 			close(fds[k]);
 		fds[k] = -1;
@@ -65,11 +65,8 @@ void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct engine *e = w->e;
 	const struct seq *s = e->seq;
-	uint64_t n = e->cfg.inject_leak;
 	uint64_t left = w->budget;
-	/* Cycles until the next leak, counted on the global cycle index: (g + 1) % n == 0. */
-	uint64_t until_leak = n ? n - w->first % n : 0;
-	uint64_t leak_debt = 0; /* leaks due; a failed cycle passes its leak to the next */
+	struct leak_plan lp;
 	int fds[SEQ_FD_SLOTS];
 	bool parked;
 	struct timespec next;
@@ -78,6 +75,7 @@ void *worker_main(void *arg)
 	int err;
 
 	engine_thread_started(&e->srv, &w->tid, true);
+	leak_plan_init(&lp, e->cfg.inject_leak, w->first);
 	for (k = 0; k < SEQ_FD_SLOTS; k++)
 		fds[k] = -1;
 	/* Only the engine's wake signal may interrupt this thread's syscalls. */
@@ -100,18 +98,10 @@ void *worker_main(void *arg)
 		if (unlikely(w->slow))
 			between_cycles(w, &next);
 		left--;
-		if (n && --until_leak == 0) {
-			leak_debt++;
-			until_leak = n;
-		}
 		parked = false;
-		switch (w->cycle(w, s, leak_debt > 0, fds, &op_idx, &err, &parked)) {
+		switch (w->cycle(w, s, leak_plan_cycle(&lp), fds, &op_idx, &err, &parked)) {
 		case CYCLE_OK:
-			counter_inc(&w->cycles);
-			if (parked) {
-				counter_inc(&w->leaked);
-				leak_debt--;
-			}
+			worker_counts_end(&w->n, &lp, true, parked);
 			if (unlikely(!s->closes))
 				keep_open(w, fds);
 			break;
@@ -119,11 +109,7 @@ void *worker_main(void *arg)
 			counter_inc(
 				&w->errors[op_idx]
 					  [err < ENGINE_MAX_ERRNO ? err : ENGINE_MAX_ERRNO - 1]);
-			counter_inc(&w->failed);
-			if (parked) {
-				counter_inc(&w->leaked);
-				leak_debt--;
-			}
+			worker_counts_end(&w->n, &lp, false, parked);
 			cycle_cleanup(w, s, fds);
 			break;
 		case CYCLE_STOPPED:

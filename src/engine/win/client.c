@@ -278,41 +278,34 @@ void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct engine *e = w->e;
 	const struct seq *sq = e->seq;
-	uint64_t n = e->cfg.inject_leak, left = w->budget;
-	uint64_t until_leak = n ? n - w->first % n : 0, leak_debt = 0;
+	uint64_t left = w->budget;
+	struct leak_plan lp;
 	double next = sl_now();
 	unsigned op_idx = 0, slot = 0;
 	bool parked;
 	SOCKET s;
 
+	leak_plan_init(&lp, e->cfg.inject_leak, w->first);
 	while (left) {
 		if (atomic_load_explicit(&e->stop, memory_order_relaxed))
 			break;
 		if (unlikely(w->slow))
 			between_cycles(w, &next);
 		left--;
-		if (n && --until_leak == 0) {
-			leak_debt++;
-			until_leak = n;
-		}
 		parked = false;
-		switch (run_cycle(w, sq, leak_debt > 0, &s, &op_idx, &slot, &parked)) {
+		switch (run_cycle(w, sq, leak_plan_cycle(&lp), &s, &op_idx, &slot, &parked)) {
 		case CYCLE_OK:
-			counter_inc(&w->cycles);
-			if (parked) {
-				counter_inc(&w->leaked);
-				leak_debt--;
-			}
+			worker_counts_end(&w->n, &lp, true, parked);
 			if (unlikely(s != INVALID_SOCKET)) {
 				if (engine_park(e, s))
-					counter_inc(&w->left_open);
+					counter_inc(&w->n.left_open);
 				else
 					closesocket(s);
 			}
 			break;
 		case CYCLE_FAILED:
 			counter_inc(&w->errors[op_idx][slot]);
-			counter_inc(&w->failed);
+			worker_counts_end(&w->n, &lp, false, parked);
 			if (s != INVALID_SOCKET)
 				closesocket(s);
 			break;

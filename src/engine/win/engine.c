@@ -9,9 +9,6 @@
 #include "common.h"
 #include "engine/win/internal.h"
 
-#define KICK_GRACE 0.05 /* seconds a stopping worker may finish its cycle before a cancel */
-#define KICK_EVERY_MS 20
-
 /* Winsock's errors by name, in the errors[] slot of code - WSABASEERR. */
 static const struct {
 	int code;
@@ -115,27 +112,6 @@ bool engine_errno_ports_out(unsigned slot)
 	/* Windows says WSAENOBUFS too when the ephemeral ports are gone. */
 	return slot == WSAEADDRNOTAVAIL - WSABASEERR || slot == WSAEADDRINUSE - WSABASEERR ||
 	       slot == WSAENOBUFS - WSABASEERR;
-}
-
-static void set_reason(struct engine *e, enum engine_stop r)
-{
-	int none = ENGINE_STOP_NONE;
-
-	atomic_compare_exchange_strong(&e->reason, &none, (int)r);
-}
-
-const char *engine_stop_name(enum engine_stop s)
-{
-	switch (s) {
-	case ENGINE_STOP_OPS:
-		return "ops";
-	case ENGINE_STOP_TIME:
-		return "time";
-	case ENGINE_STOP_REQUEST:
-		return "request";
-	default:
-		return "running";
-	}
 }
 
 int engine_api_check(const struct run_config *cfg, char *why, size_t whylen)
@@ -333,31 +309,18 @@ static void kick_workers(struct engine *e)
 static void *controller_main(void *arg)
 {
 	struct engine *e = arg;
-	double stop_at = 0, now;
-	DWORD timeout;
+	double stop_at = 0;
+	int timeout;
+	bool kick;
 
 	while (atomic_load(&e->running)) {
-		now = sl_now();
-		if (!atomic_load(&e->stop) && e->deadline > 0 && now >= e->deadline) {
-			set_reason(e, ENGINE_STOP_TIME);
-			atomic_store(&e->stop, 1);
-		}
-		if (atomic_load(&e->stop)) {
-			if (!stop_at)
-				stop_at = now;
-			if (now - stop_at >= KICK_GRACE)
-				kick_workers(e);
-			timeout = KICK_EVERY_MS;
-		} else if (e->deadline > 0) {
-			double ms = (e->deadline - now) * 1000 + 1;
-
-			timeout = ms > 1000 ? 1000 : (DWORD)ms;
-		} else {
-			timeout = 1000;
-		}
-		WaitForSingleObject(e->kick, timeout);
+		timeout = engine_control_turn(&e->stop, &e->reason, e->deadline, sl_now(), &stop_at,
+					      &kick);
+		if (kick)
+			kick_workers(e);
+		WaitForSingleObject(e->kick, (DWORD)timeout);
 	}
-	set_reason(e, ENGINE_STOP_OPS);
+	engine_stop_first(&e->reason, ENGINE_STOP_OPS);
 	return NULL;
 }
 
@@ -384,9 +347,8 @@ int engine_start(struct engine *e)
 	for (i = 0; i < n; i++) {
 		struct worker *w = &e->workers[i];
 
-		w->budget = cfg->ops ? cfg->ops / n + (i < cfg->ops % n) : UINT64_MAX;
 		w->first = first;
-		first += cfg->ops ? w->budget : 0;
+		w->budget = engine_ops_share(cfg, n, i, &first);
 		w->period = cfg->rate > 0 ? n / cfg->rate : 0;
 		w->slow = w->period > 0 || cfg->yield || cfg->alertable;
 	}
@@ -424,7 +386,7 @@ uint64_t engine_cycles(const struct engine *e)
 	unsigned i;
 
 	for (i = 0; i < e->nworkers; i++)
-		sum += counter_get(&e->workers[i].cycles);
+		sum += counter_get(&e->workers[i].n.cycles);
 	return sum;
 }
 
@@ -432,7 +394,7 @@ void engine_request_stop(struct engine *e)
 {
 	if (!e)
 		return;
-	set_reason(e, ENGINE_STOP_REQUEST);
+	engine_stop_first(&e->reason, ENGINE_STOP_REQUEST);
 	atomic_store(&e->stop, 1);
 	SetEvent(e->kick);
 }
@@ -460,7 +422,7 @@ int engine_join(struct engine *e)
 void engine_stats(const struct engine *e, struct engine_stats *st)
 {
 	double end = 0, user, sys;
-	unsigned i, op, er;
+	unsigned i;
 
 	memset(st, 0, sizeof(*st));
 	st->threads = e->nworkers;
@@ -468,17 +430,8 @@ void engine_stats(const struct engine *e, struct engine_stats *st)
 	st->thread_min = UINT64_MAX;
 	for (i = 0; i < e->nworkers; i++) {
 		const struct worker *w = &e->workers[i];
-		uint64_t c = counter_get(&w->cycles);
 
-		st->cycles += c;
-		st->failed_cycles += counter_get(&w->failed);
-		st->leaked += counter_get(&w->leaked);
-		st->left_open += counter_get(&w->left_open);
-		st->thread_min = c < st->thread_min ? c : st->thread_min;
-		st->thread_max = c > st->thread_max ? c : st->thread_max;
-		for (op = 0; op < e->seq->nops; op++)
-			for (er = 0; er < ENGINE_MAX_ERRNO; er++)
-				st->errors[op][er] += counter_get(&w->errors[op][er]);
+		engine_stats_add(st, &w->n, w->errors, e->seq->nops);
 		if (e->joined && w->end > end)
 			end = w->end;
 	}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "engine/core.h"
 #include "engine/counter.h"
 #include "engine/engine.h"
 #include "engine/seq.h"
@@ -24,10 +25,7 @@ struct io_ctx {
 };
 
 struct worker {
-	_Alignas(CACHELINE) counter_t cycles;
-	counter_t failed;
-	counter_t leaked;
-	counter_t left_open;
+	_Alignas(CACHELINE) struct worker_counts n;
 	counter_t inflight; /* overlapped sends whose completion has not run yet */
 	_Atomic bool done;
 	_Atomic bool in_call; /* inside a blocking Winsock call: the controller may cancel it */
