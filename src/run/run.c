@@ -353,6 +353,17 @@ static void on_engine_thread(void *arg, pid_t tid, bool client)
  * on without it. Before the memory cgroup (the maps' memory is not the run's) and before the
  * engine (its netns's first sockets and threads are seen).
  */
+/* A sweep measures its variants in one process: a line about --attribute is said once. */
+static void attr_say(const char *line)
+{
+	static char said[512];
+
+	if (!strcmp(said, line))
+		return;
+	snprintf(said, sizeof(said), "%s", line);
+	sl_err("--attribute: %s", line);
+}
+
 static struct attr *attribution_start(const struct run_config *cfg, struct run_output *out)
 {
 	struct attr_opts o = { .max_objects = cfg->attribute_objects, .quiet = cfg->quiet };
@@ -362,14 +373,15 @@ static struct attr *attribution_start(const struct run_config *cfg, struct run_o
 	size_t n = 0;
 
 	if (attr_open(&o, &a, why, sizeof(why)) || attr_start(a, why, sizeof(why))) {
-		sl_err("--attribute: %s; the run goes on without it", why);
+		snprintf(line, sizeof(line), "%s; the run goes on without it", why);
+		attr_say(line);
 		snprintf(out->attribution.why, sizeof(out->attribution.why), "%s", why);
 		attr_close(a);
 		return NULL;
 	}
 	if (!cfg->quiet && !attr_sources(a, &src, &n)) {
 		report_attr_sources(line, sizeof(line), src, n);
-		sl_err("--attribute: %s", line);
+		attr_say(line);
 	}
 	free(src);
 	return a;
@@ -491,7 +503,12 @@ static int phases(struct state *st)
 static void wind_down(struct state *st)
 {
 	const struct run_config *cfg = st->cfg;
+	bool measured_teardown = st->sp && !cfg->churn_only && cfg->teardown && st->out->netns &&
+				 stop_count() == st->signals;
 
+	/* Without a teardown measured, what the run kept is read while its sockets are still open. */
+	if (st->at && st->sp && !measured_teardown)
+		attribution_end(st);
 	hooks(st, RUN_AT_NETNS_GOING);
 	/* The per-netns probes hold the namespace: close them before it goes. */
 	if (st->sp)
@@ -501,12 +518,11 @@ static void wind_down(struct state *st)
 	st->e = NULL;
 	st->ctx.engine = NULL;
 	st->ctx.netns_fd = -1;
-	if (st->sp && !cfg->churn_only && cfg->teardown && st->out->netns &&
-	    stop_count() == st->signals)
+	if (measured_teardown)
 		teardown(st);
 	if (st->show)
 		fprintf(stderr, "\r\033[K");
-	if (st->at && st->sp)
+	if (st->at && st->sp && measured_teardown)
 		attribution_end(st);
 	if (st->sp) {
 		sampler_stop(st->sp);
