@@ -372,6 +372,8 @@ static void run_variant(struct state *st, size_t i, double churn)
 	} else {
 		v->status = o->signal ? VS_INTERRUPTED : VS_DONE;
 		sweep_record(v, &o->series, &o->result, &o->stats, cfg.fail_on);
+		if (cfg.attribute)
+			sweep_record_where(v, &o->attribution);
 		m.cgroup = o->cgroup_version > 0;
 		m.netns = o->netns;
 		if (st->a->base.html_path) {

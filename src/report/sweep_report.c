@@ -15,6 +15,7 @@
 #include "report/report.h"
 
 #define NAME_W 40
+#define WHERE_TEXT_FRAMES 2 /* frames of a stack under its variant's row, from each end */
 #define SWEEP_SCHEMA 1
 
 static const char css[] =
@@ -122,6 +123,42 @@ void sweep_table_head(FILE *f)
 		"peak growth", "residual/cycle", "verdict", "metric (or why not run)");
 }
 
+/* Under a variant's row, its top stacks (--attribute): what each keeps per cycle and where. */
+static void where_rows(FILE *f, const struct sweep_variant *v)
+{
+	size_t i, k;
+
+	if (!measured(v) || !v->attr_asked)
+		return;
+	if (!v->attr_on) {
+		fprintf(f, "%6s where: not attributed: %s\n", "", v->attr_why);
+		return;
+	}
+	for (i = 0; i < v->nwhere; i++) {
+		const struct sweep_where *w = &v->where[i];
+		char b[32];
+
+		amount(b, sizeof(b), w->bytes_per_cycle, UNIT_BYTES, AMT_HUMAN);
+		fprintf(f, "%6s where: %-8s %s %.3g objects, %s per cycle: ", "",
+			verdict_name(w->verdict), w->cache, w->objs_per_cycle, b);
+		/* The first frames (what allocated) and the last (where it came from). */
+		for (k = 0; k < w->nframes; k++) {
+			if (w->nframes > 2 * WHERE_TEXT_FRAMES + 1 && k == WHERE_TEXT_FRAMES) {
+				fprintf(f, " < ... %zu more", w->nframes - 2 * WHERE_TEXT_FRAMES);
+				k = w->nframes - WHERE_TEXT_FRAMES;
+			}
+			fprintf(f, "%s%s", k ? " < " : "", w->frames[k]);
+		}
+		if (w->more)
+			fprintf(f, " < ... %zu more", w->more);
+		fputc('\n', f);
+	}
+	if (!v->nwhere && v->verdict >= VERDICT_BACKLOG)
+		fprintf(f, "%6s where: no stack is a leak's or a backlog's\n", "");
+	if (v->attr_lost)
+		fprintf(f, "%6s where: events were lost (the variant's report says which)\n", "");
+}
+
 void sweep_table_row(FILE *f, size_t index, const struct sweep_variant *v)
 {
 	char name[NAME_W + 1], detail[512];
@@ -132,6 +169,7 @@ void sweep_table_row(FILE *f, size_t index, const struct sweep_variant *v)
 	fprintf(f, "%4zu  %-*s %10s %12s %15s  %-13s %s\n", index, NAME_W,
 		fit(name, sizeof(name), v->name, NAME_W), c.rate, c.peak, c.residual, state_of(v),
 		detail);
+	where_rows(f, v);
 	fflush(f);
 }
 
@@ -163,6 +201,41 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 }
 
 /* ---- JSON ---- */
+
+/* "attribution" of a variant (--attribute): null when not asked or not measured. */
+static void json_where(struct jw *w, const struct sweep_variant *v)
+{
+	size_t i, k;
+
+	if (!measured(v) || !v->attr_asked) {
+		jw_null(w, "attribution");
+		return;
+	}
+	jw_object(w, "attribution", false);
+	jw_bool(w, "on", v->attr_on);
+	jw_str(w, "why", v->attr_on ? NULL : v->attr_why);
+	jw_int(w, "leak_stacks", (int64_t)v->attr_leak);
+	jw_int(w, "backlog_stacks", (int64_t)v->attr_backlog);
+	jw_bool(w, "lost_any", v->attr_lost);
+	jw_array(w, "stacks", false);
+	for (i = 0; i < v->nwhere; i++) {
+		const struct sweep_where *s = &v->where[i];
+
+		jw_object(w, NULL, true);
+		jw_str(w, "cache", s->cache);
+		jw_str(w, "verdict", verdict_name(s->verdict));
+		jw_num(w, "objects_per_cycle", s->objs_per_cycle);
+		jw_num(w, "bytes_per_cycle", s->bytes_per_cycle);
+		jw_array(w, "frames", true);
+		for (k = 0; k < s->nframes; k++)
+			jw_str(w, NULL, s->frames[k]);
+		jw_end(w);
+		jw_int(w, "more_frames", (int64_t)s->more);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
 
 static void json_plan(struct jw *w, const struct sweep_summary *sum)
 {
@@ -222,6 +295,7 @@ static void json_variant(struct jw *w, size_t index, const struct sweep_variant 
 	jw_num(w, "elapsed_seconds",
 	       v->status == VS_SKIPPED || v->status == VS_NOT_RUN ? NAN : v->elapsed);
 	jw_str(w, "html", v->html[0] ? v->html : NULL);
+	json_where(w, v);
 	jw_end(w);
 }
 

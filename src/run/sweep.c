@@ -13,6 +13,8 @@
 #include "engine/engine.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
+#include "model/attribution.h"
+#include "report/attribution.h"
 #include "config.h"
 
 #define DEFAULT_PRESET "kb171996"
@@ -633,6 +635,48 @@ void sweep_record(struct sweep_variant *v, const struct series *s, const struct 
 	}
 }
 
+static void where_free(struct sweep_variant *v)
+{
+	size_t i, k;
+
+	for (i = 0; i < v->nwhere; i++)
+		for (k = 0; k < v->where[i].nframes; k++)
+			free(v->where[i].frames[k]);
+	v->nwhere = 0;
+}
+
+void sweep_record_where(struct sweep_variant *v, const struct attribution *a)
+{
+	size_t i, k, skip, n;
+
+	where_free(v);
+	v->attr_asked = true;
+	v->attr_on = a->on;
+	v->attr_lost = a->lost_any;
+	v->attr_leak = a->nleak;
+	v->attr_backlog = a->nbacklog;
+	snprintf(v->attr_why, sizeof(v->attr_why), "%s", a->on ? "" : a->why);
+	/* Analysis sorted the stacks: LEAK, then BACKLOG, most kept first. */
+	for (i = 0; i < a->nstacks && v->nwhere < SWEEP_WHERE; i++) {
+		const struct attr_stack *st = &a->stacks[i];
+		struct sweep_where *w = &v->where[v->nwhere];
+
+		if (st->verdict != VERDICT_LEAK && st->verdict != VERDICT_BACKLOG)
+			continue;
+		memset(w, 0, sizeof(*w));
+		snprintf(w->cache, sizeof(w->cache), "%s", st->cache);
+		w->verdict = st->verdict;
+		w->objs_per_cycle = st->objs_per_cycle;
+		w->bytes_per_cycle = st->bytes_per_cycle;
+		n = report_attr_frames(st, &skip);
+		for (k = 0; k < n && w->nframes < SWEEP_WHERE_FRAMES; k++)
+			if ((w->frames[w->nframes] = strdup(st->frames[skip + k])))
+				w->nframes++;
+		w->more = n - w->nframes;
+		v->nwhere++;
+	}
+}
+
 size_t sweep_count(const struct sweep *s, enum sweep_status st)
 {
 	size_t i, n = 0;
@@ -649,6 +693,7 @@ void sweep_free(struct sweep *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->v[i].base);
 		free(s->v[i].sequence);
+		where_free(&s->v[i]);
 	}
 	free(s->v);
 	s->v = NULL;

@@ -29,6 +29,19 @@
  */
 #define SWEEP_OVERHEAD 0.5
 
+#define SWEEP_WHERE 3 /* stacks kept per variant (--attribute): its top LEAK and BACKLOG ones */
+#define SWEEP_WHERE_FRAMES 24
+
+/* A kernel stack that explains a variant's growth (--attribute), as the run's report shows it. */
+struct sweep_where {
+	char cache[64];
+	enum verdict verdict;
+	double objs_per_cycle, bytes_per_cycle;
+	char *frames[SWEEP_WHERE_FRAMES]; /* innermost first: allocator folded, entry frames cut */
+	size_t nframes;
+	size_t more; /* frames past those */
+};
+
 enum sweep_status {
 	VS_PENDING, /* runnable, not run yet ("planned") */
 	VS_SKIPPED, /* cannot run on its transport; reason says why */
@@ -69,6 +82,13 @@ struct sweep_variant {
 	bool settled;
 	double elapsed; /* wall seconds the variant took, all phases and set-up */
 	char html[128]; /* its report's file name in --html DIR; "" when none */
+
+	/* --attribute: whether it ran (else attr_why), its LEAK and BACKLOG stacks, the top ones */
+	bool attr_asked, attr_on, attr_lost;
+	char attr_why[200];
+	size_t attr_leak, attr_backlog;
+	struct sweep_where where[SWEEP_WHERE];
+	size_t nwhere;
 };
 
 struct sweep {
@@ -139,6 +159,9 @@ struct engine_stats;
  */
 void sweep_record(struct sweep_variant *v, const struct series *s, const struct result *r,
 		  const struct engine_stats *st, unsigned fail_on);
+struct attribution;
+/* Takes what --attribute found in a variant's run: its top LEAK and BACKLOG stacks. */
+void sweep_record_where(struct sweep_variant *v, const struct attribution *a);
 
 /* Counts variants with status st. */
 size_t sweep_count(const struct sweep *s, enum sweep_status st);
