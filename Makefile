@@ -184,10 +184,11 @@ check-integration: $(BIN) $(DOCS)
 # The VM tests are minutes of software-emulated boots; their host side has unit tests run there.
 # t_attr_leak, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
 # --attribute there.
-# t_run_stop_signals is eleven trials timed to the millisecond; t_run_stop_phases covers the same
-# code under the sanitizers.
+# t_run_stop_signals and t_run_stop_term are trials timed to the millisecond; t_run_stop_phases
+# covers the same code under the sanitizers.
 ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
-	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr
+	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
+	t_run_stop_term
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
