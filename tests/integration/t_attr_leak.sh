@@ -9,7 +9,7 @@ need_root
 need_jq
 TEST_NAME=t_attr_leak
 
-srun leak 1 --attribute --ops 40000 --inject-leak 1000 --baseline 1 --quiesce-max 4s
+srun leak 1 --attribute --ops 30000 --inject-leak 1000 --baseline 0.5 --quiesce-max 3s
 attr_on leak
 A=.attribution
 # The stack of each end: its index among the LEAK stacks of the TCP cache, by a frame it holds.
@@ -21,7 +21,7 @@ CLIENT=$(stk inet_create sk_alloc)
 SERVER=$(stk tcp_v4_syn_recv_sock sk_clone_lock)
 rjq leak "$CLIENT | length == 1" "a LEAK stack of TCP through inet_create -> sk_alloc"
 rjq leak "$SERVER | length == 1" "a LEAK stack of TCP through tcp_v4_syn_recv_sock -> sk_clone_lock"
-# Leaked sockets: the engine kept 40 connections open, each two TCP sockets.
+# Leaked sockets: the engine kept 30 connections open, each two TCP sockets.
 LEAKED='(.engine.leaked * 2)'
 rjq leak "($CLIENT[0].objects_kept + $SERVER[0].objects_kept) >= 0.9 * $LEAKED" \
 	"the two stacks hold at least 90% of the leaked sockets"
