@@ -49,12 +49,15 @@ const struct command command_repro = {
 static void run_command(const struct report_run *run, char *buf, size_t size)
 {
 	const struct run_config *c = &run->cfg;
+	unsigned i;
 	int n = snprintf(buf, size, "sockleak run --sequence '%s' --transport %s",
 			 c->preset ? c->preset : c->sequence, transport_name(c->transport));
 
 	if (c->inject_leak && n > 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, " --inject-leak %llu",
 			      (unsigned long long)c->inject_leak);
+	for (i = 0; i < c->nsysctl && n > 0 && (size_t)n < size; i++)
+		n += snprintf(buf + n, size - n, " --netns-sysctl '%s'", c->netns_sysctl[i]);
 	if (c->server_sequence && n > 0 && (size_t)n < size)
 		snprintf(buf + n, size - n, " --server-sequence '%s'", c->server_sequence);
 	else if (c->server_close != SC_EOF && n > 0 && (size_t)n < size)

@@ -382,6 +382,7 @@ void report_run_free(struct report_run *run)
 {
 	series_free(&run->s);
 	result_free(&run->r);
+	config_sysctls_free(&run->cfg);
 	jt_free(&jt_config, &run->cfg);
 	json_decref(run->engine);
 	confirm_free(&run->confirm);

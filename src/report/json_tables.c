@@ -83,6 +83,51 @@ static const struct jfield machine_f[] = {
 #undef M
 const struct jtable jt_machine = JT_TABLE(machine_f, struct machine, false, NULL);
 
+/* --netns-sysctl: "net.KEY=VALUE" strings, set in the run's own namespace. */
+static void write_sysctls(struct jw *w, const char *key, const void *base, const struct series *s)
+{
+	const struct run_config *c = base;
+	unsigned i;
+
+	(void)s;
+	jw_array(w, key, true);
+	for (i = 0; i < c->nsysctl; i++)
+		jw_str(w, NULL, c->netns_sysctl[i]);
+	jw_end(w);
+}
+
+static void read_sysctls(struct jt_reader *rd, json_t *v, const char *where, const char *key,
+			 void *base)
+{
+	struct run_config *c = base;
+	const char *t;
+	json_t *e;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) > RUN_MAX_SYSCTL) {
+		jt_bad(rd, where, key, "expected an array of at most %d strings", RUN_MAX_SYSCTL);
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		t = json_string_value(e);
+		if (!t || strncmp(t, "net.", 4) || !strchr(t, '=')) {
+			jt_bad(rd, where, key, "element %zu is not a \"net.KEY=VALUE\" string", i);
+			return;
+		}
+		if (!(c->netns_sysctl[c->nsysctl] = strdup(t))) {
+			rd->err = -ENOMEM;
+			return;
+		}
+		c->nsysctl++;
+	}
+}
+
+void config_sysctls_free(struct run_config *c)
+{
+	while (c->nsysctl)
+		free((char *)c->netns_sysctl[--c->nsysctl]);
+}
+
 #define C struct run_config
 static const struct jfield config_f[] = {
 	JF_STR(C, "sequence", sequence),
@@ -104,6 +149,7 @@ static const struct jfield config_f[] = {
 	JF_BOOL(C, "fixed_files", fixed_files, .flags = JF_OPTIONAL),
 	JF_INT(C, "backlog", backlog),
 	JF_BOOL(C, "netns", netns),
+	JF_CUSTOM("netns_sysctl", write_sysctls, read_sysctls, .flags = JF_OPTIONAL),
 	JF_BOOL(C, "cgroup", cgroup),
 	JF_NUM(C, "interval", interval, .flags = JF_NONNEG),
 	JF_NUM(C, "baseline", baseline, .flags = JF_NONNEG),

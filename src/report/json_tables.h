@@ -21,4 +21,8 @@ extern const struct jtable jt_confirm; /* struct confirm_result: "confirm" */
 extern const struct jtable jt_facts; /* struct run_facts: "run" */
 extern const struct jtable jt_column; /* struct series_col: "series"."columns"[], values aside */
 
+struct run_config;
+/* Frees the --netns-sysctl strings jt_config read (a loaded run's; not argv's). */
+void config_sysctls_free(struct run_config *c);
+
 #endif

@@ -227,6 +227,26 @@ static void server_table(FILE *f, const struct sseq *ss, const char *text)
 	fprintf(f, "};\n\n");
 }
 
+/* The run's own namespace, with its --netns-sysctl settings, as main's first block. */
+static void netns_setup(FILE *f, const struct run_config *c)
+{
+	const char *p;
+	unsigned i;
+
+	fprintf(f, "\t{\n\t\t/* The run's --netns-sysctl settings. */\n"
+		   "\t\tstatic const char *const sysctls[] = { ");
+	for (i = 0; i < c->nsysctl; i++) {
+		fputc('"', f);
+		for (p = c->netns_sysctl[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fprintf(f, "\", ");
+	}
+	fprintf(f, "NULL };\n\n\t\town_netns(sysctls);\n\t}\n");
+}
+
 static const char *sockstat_prefix(const struct transport *tr, const char **file)
 {
 	*file = tr->family == AF_INET6 ? "/proc/net/sockstat6" : "/proc/net/sockstat";
@@ -367,21 +387,22 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 	for (i = 0; i < s->nops; i++)
 		op_code(f, s, &s->ops[i], i + 1, c->sequence);
 	fprintf(f, "\t(void)keep;\n\treturn 0;\n}\n\n");
+	fprintf(f, "int main(void)\n{\n"
+		   "\tstruct figures a = { 0 }, b = { 0 };\n"
+		   "\tunsigned long long i, failed = 0;\n"
+		   "\tint fds[NFDS], first_errno = 0, k;\n"
+		   "\tunsigned op, first_op = 0;\n"
+		   "\tstruct rlimit rl;\n\n"
+		   "\tsetvbuf(stdout, NULL, _IOLBF, 0);\n"
+		   "\tif (!getrlimit(RLIMIT_NOFILE, &rl)) {\n"
+		   "\t\trl.rlim_cur = rl.rlim_max;\n"
+		   "\t\tsetrlimit(RLIMIT_NOFILE, &rl);\n"
+		   "\t}\n"
+		   "\tkept = calloc(KEEP_EVERY ? CYCLES / KEEP_EVERY + 1 : 1, sizeof(int));\n"
+		   "\tif (!kept)\n\t\tdie(\"calloc\");\n");
+	if (c->netns)
+		netns_setup(f, c);
 	fprintf(f,
-		"int main(void)\n{\n"
-		"\tstruct figures a = { 0 }, b = { 0 };\n"
-		"\tunsigned long long i, failed = 0;\n"
-		"\tint fds[NFDS], first_errno = 0, k;\n"
-		"\tunsigned op, first_op = 0;\n"
-		"\tstruct rlimit rl;\n\n"
-		"\tsetvbuf(stdout, NULL, _IOLBF, 0);\n"
-		"\tif (!getrlimit(RLIMIT_NOFILE, &rl)) {\n"
-		"\t\trl.rlim_cur = rl.rlim_max;\n"
-		"\t\tsetrlimit(RLIMIT_NOFILE, &rl);\n"
-		"\t}\n"
-		"\tkept = calloc(KEEP_EVERY ? CYCLES / KEEP_EVERY + 1 : 1, sizeof(int));\n"
-		"\tif (!kept)\n\t\tdie(\"calloc\");\n"
-		"%s"
 		"\tstart_server();\n"
 		"\tfigures(\"before\", &a);\n"
 		"\tfor (k = 0; k < NFDS; k++)\n\t\tfds[k] = -1;\n"
@@ -406,12 +427,7 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 		"\tgrowth(\"fds\", (double)a.fds, (double)b.fds, CYCLES);\n"
 		"\tgrowth(\"memcg kernel memory (bytes)\", (double)a.memcg, (double)b.memcg, "
 		"CYCLES);\n"
-		"\treturn 0;\n}\n",
-		c->netns ? "\t{\n\t\t/* The run's --netns-sysctl settings, if any, are not in its "
-			   "report: add\n\t\t * them here as \"net.KEY=VALUE\". */\n"
-			   "\t\tstatic const char *const sysctls[] = { NULL };\n\n"
-			   "\t\town_netns(sysctls);\n\t}\n" :
-			   "");
+		"\treturn 0;\n}\n");
 	free(s);
 	return ferror(f) ? -EIO : 0;
 }

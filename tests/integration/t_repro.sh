@@ -19,8 +19,8 @@ cycles=$(sed -n 's/^#define CYCLES \([0-9]*\)ULL$/\1/p' "$TMP/leak.c")
 [ "$cycles" -ge 1000 ] || die "default cycles $cycles"
 echo "ok: default length $cycles cycles"
 
-# The programs run side by side: each loops in a network namespace of its own (as its run did),
-# where the sockstat figures it prints are its own.
+# The programs are built and run side by side: each loops in a network namespace of its own (as
+# its run did), where the sockstat figures it prints are its own.
 "$SOCKLEAK" repro --cycles 5000 "$TMP/leak.json" >"$TMP/leak5.c"
 "$SOCKLEAK" repro --cycles 5000 "$TMP/kb.json" >"$TMP/kb5.c"
 for r in udp unix; do
@@ -39,14 +39,27 @@ grep -q "the run:   sockleak run .* --server-sequence 'accept,recv:64,send:4k,cl
 tr -d '\n\t' <"$TMP/ss.c" | grep -qF "server_seq[] = {{ SV_ACCEPT, 0 },{ SV_RECV, 64 },{ SV_SEND, 4096 },{ SV_CLOSE, 0 },};" ||
 	die "the program's server does not follow the run's sequence"
 echo "ok: the scripted server is in the program, op by op"
-for r in leak5 kb5 udp unix ss; do
+# The run's --netns-sysctl settings are made in the program's namespace: no TIME_WAIT bucket,
+# no TIME_WAIT socket, where kb5's clients leave one each.
+jq '.config.netns_sysctl = ["net.ipv4.tcp_max_tw_buckets=0"]' "$TMP/kb.json" >"$TMP/kbtw.json"
+"$SOCKLEAK" repro --cycles 3000 "$TMP/kbtw.json" >"$TMP/kbtw.c" || die "repro with a sysctl"
+grep -q "sysctls\[\] = { \"net.ipv4.tcp_max_tw_buckets=0\", NULL };" "$TMP/kbtw.c" ||
+	die "the run's sysctl is not in the program"
+grep -q "the run:   sockleak run .* --netns-sysctl 'net.ipv4.tcp_max_tw_buckets=0'" "$TMP/kbtw.c" ||
+	die "the command in the comment lacks --netns-sysctl"
+for r in leak5 kb5 udp unix ss kbtw; do
 	grep -q "own_netns(sysctls);" "$TMP/$r.c" || die "$r: not in a namespace of its own"
-	cc -O2 -Wall -Wextra -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread || die "$r: does not compile"
-	"$TMP/$r" >"$TMP/$r.out" 2>&1 &
+	{ cc -O2 -Wall -Wextra -Werror "$TMP/$r.c" -o "$TMP/$r" -pthread >"$TMP/$r.out" 2>&1 ||
+		exit 99; "$TMP/$r" >"$TMP/$r.out" 2>&1; } &
 	echo $! >"$TMP/$r.pid"
 done
-for r in leak5 kb5 udp unix ss; do
-	wait "$(cat "$TMP/$r.pid")" || { cat "$TMP/$r.out"; die "the $r reproducer exited $?"; }
+for r in leak5 kb5 udp unix ss kbtw; do
+	set +e
+	wait "$(cat "$TMP/$r.pid")"
+	rc=$?
+	set -e
+	[ $rc -ne 99 ] || { cat "$TMP/$r.out"; die "$r: does not compile with -Wall -Wextra -Werror"; }
+	[ $rc -eq 0 ] || { cat "$TMP/$r.out"; die "the $r reproducer exited $rc"; }
 done
 cat "$TMP/leak5.out"
 grep -q "^growth: TCP: inuse  *+10 " "$TMP/leak5.out" || die "leak: TCP inuse did not grow by 10"
@@ -66,6 +79,9 @@ tw() {
 grep -q "3000 cycles, 0 failed" "$TMP/ss.out" || { cat "$TMP/ss.out"; die "ss: cycles failed"; }
 [ "$(tw ss)" -lt 300 ] || { cat "$TMP/ss.out"; die "ss: $(tw ss) TIME_WAIT: the server did not send 4k"; }
 grep -q "^growth: TCP: inuse  *+0 " "$TMP/ss.out" || { cat "$TMP/ss.out"; die "ss: grew"; }
+[ "$(tw kbtw)" -lt 300 ] || { cat "$TMP/kbtw.out"; die "kbtw: $(tw kbtw) TIME_WAIT: no sysctl"; }
+grep -q "3000 cycles, 0 failed" "$TMP/kbtw.out" || { cat "$TMP/kbtw.out"; die "kbtw failed"; }
+echo "ok: the program sets the run's sysctl in its namespace: $(tw kbtw) TIME_WAIT"
 echo "ok: the scripted server's program runs as the run's server did: $(tw ss) TIME_WAIT, kb5 $(tw kb5)"
 
 echo '{"tool": "other"}' >"$TMP/bad.json"

@@ -10,8 +10,9 @@ need_jq
 TEST_NAME=t_run_server_rst
 
 srun rst 0 --server-sequence accept,close:rst --seconds 2 --baseline 1s --quiesce-max 15s \
-	--no-teardown --html "$TMP/rst.html"
+	--no-teardown --html "$TMP/rst.html" --netns-sysctl net.core.somaxconn=4096
 rjq rst '.config.server_sequence == "accept,close:rst"' "the JSON has the server sequence"
+rjq rst '.config.netns_sysctl == ["net.core.somaxconn=4096"]' "and the namespace's sysctl"
 rjq rst '.engine.cycles > 1000' "cycles ran"
 rjq rst '[.engine.errors[] | .name] | all(. == "ECONNRESET" or . == "EPIPE")' \
 	"the only failures are resets ($(jq -c '[.engine.errors[] | {op, name, count}]' "$TMP/rst.json"))"
@@ -28,6 +29,7 @@ echo "ok: the page says it too"
 
 "$SOCKLEAK" repro --cycles 3000 "$TMP/rst.json" >"$TMP/rst.c" || die "repro exited $?"
 grep -q "^ \*   server:    accept,close:rst, per connection$" "$TMP/rst.c" || die "repro: no server"
+grep -q "sysctls\[\] = { \"net.core.somaxconn=4096\", NULL };" "$TMP/rst.c" || die "repro: no sysctl"
 cc -O2 -Wall -Wextra -Werror "$TMP/rst.c" -o "$TMP/rst" -pthread || die "repro does not compile"
 timeout 60 "$TMP/rst" >"$TMP/rst.out" || { cat "$TMP/rst.out"; die "the reproducer exited $?"; }
 cat "$TMP/rst.out"
