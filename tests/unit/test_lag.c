@@ -8,11 +8,9 @@
 
 /*
  * A namespace per cycle: the net_namespace cache stands far above what per-CPU slabs keep while
- * the loop runs and comes back in 0.3 s. The loop held none of those namespaces: clean-up work
- * lagged it (BACKLOG). Without a namespace per cycle the same shape is a plateau (BOUNDED), and
- * the run's own socket counts, which see nothing, do not make it INCONCLUSIVE.
+ * the loop runs and comes back in 0.3 s; analysed with or without the flag that says so.
  */
-static void test_netns_lag_backlog(void **state)
+static void netns_run(bool per_cycle, struct series *s, struct result *r)
 {
 	struct gen o = {
 		.base = 28, .noise = 2, .plateau = 800, .tau = 0.5, .back_tau = 0.1, .integer = true
@@ -25,18 +23,29 @@ static void test_netns_lag_backlog(void **state)
 	};
 	struct synth_plan pl = plan(10, 10);
 	struct analysis_params p;
+
+	b.scale = 4480;
+	pl.rate = 2000; /* 20000 cycles: too few for the socket counts alone to decide */
+	params(&p);
+	p.netns_per_cycle = per_cycle;
+	run(&pl, cols, ARRAY_SIZE(cols), &p, s, r);
+}
+
+/*
+ * The loop held none of those namespaces: clean-up work lagged it (BACKLOG). Without a namespace
+ * per cycle the same shape is a plateau (BOUNDED), and the run's own socket counts, which see
+ * nothing, do not make it INCONCLUSIVE.
+ */
+static void test_netns_lag_backlog(void **state)
+{
 	const struct metric_result *m;
 	struct series s;
 	struct result r;
 	int pass;
 
 	(void)state;
-	b.scale = 4480;
-	pl.rate = 2000; /* 20000 cycles: too few for the socket counts alone to decide */
 	for (pass = 0; pass < 2; pass++) {
-		params(&p);
-		p.netns_per_cycle = pass == 0;
-		run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+		netns_run(pass == 0, &s, &r);
 		m = get(&r, &s, "slab.net_namespace.objs");
 		if (pass == 0) {
 			assert_int_equal(r.verdict, VERDICT_BACKLOG);
@@ -96,17 +105,6 @@ static bool says(const char *text, const char *what)
  */
 static void test_netns_lag_headline(void **state)
 {
-	struct gen o = {
-		.base = 28, .noise = 2, .plateau = 800, .tau = 0.5, .back_tau = 0.1, .integer = true
-	};
-	struct gen b = o, none = { .base = 1, .integer = true };
-	struct synth_col cols[] = {
-		COL("slab.net_namespace.objs", UNIT_COUNT, MK_LEVEL, &o),
-		COL("slab.net_namespace.bytes", UNIT_BYTES, MK_LEVEL, &b),
-		COL("sockstat.sockets.used", UNIT_COUNT, MK_LEVEL, &none),
-	};
-	struct synth_plan pl = plan(10, 10);
-	struct analysis_params p;
 	struct report_in in = { 0 };
 	struct report_run back;
 	struct series s;
@@ -118,11 +116,7 @@ static void test_netns_lag_headline(void **state)
 	int fd;
 
 	(void)state;
-	b.scale = 4480;
-	pl.rate = 2000;
-	params(&p);
-	p.netns_per_cycle = true;
-	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	netns_run(true, &s, &r);
 	assert_int_equal(r.verdict, VERDICT_BACKLOG);
 	assert_int_equal(r.reason.code, RS_NETNS_LAG);
 	reason_backlog(head, sizeof(head), &r.reason, UNIT_COUNT);
