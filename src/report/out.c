@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "run/stop.h"
 
 /* A temporary file younger than this may be one a writer has just made and not yet locked. */
 #define STALE_AGE 10.0
@@ -277,6 +278,15 @@ int out_check_dir(const char *opt, const char *dir)
 	return check_in_dir(opt, dir, parent, name);
 }
 
+/* A signal that ends the process while a report is written: its temporary file goes too. */
+static void remove_tmp(void *arg)
+{
+	const struct out *o = arg;
+
+	if (o->tmp[0])
+		unlinkat(o->dirfd, o->tmp, 0);
+}
+
 int out_open(struct out *o, const char *path)
 {
 	char dir[4096], why[256];
@@ -285,6 +295,7 @@ int out_open(struct out *o, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	o->dirfd = -1;
+	o->cleanup = -1;
 	if (!path || !*path) {
 		sl_err("no output file given");
 		return -EINVAL;
@@ -312,6 +323,8 @@ int out_open(struct out *o, const char *path)
 	} else {
 		fd = make_tmp(o->dirfd, o->name, o->tmp, sizeof(o->tmp));
 		err = fd < 0 ? fd : 0;
+		if (!err)
+			o->cleanup = stop_cleanup_push(remove_tmp, o);
 	}
 	if (err) {
 		fd = -1;
@@ -331,6 +344,8 @@ out:
 		close(fd);
 	if (o->tmp[0])
 		unlinkat(o->dirfd, o->tmp, 0);
+	stop_cleanup_pop(o->cleanup);
+	o->cleanup = -1;
 	if (o->dirfd >= 0)
 		close(o->dirfd);
 	o->dirfd = -1;
@@ -362,6 +377,8 @@ int out_close(struct out *o, int err)
 			e = -errno;
 		if (err || e)
 			unlinkat(o->dirfd, o->tmp, 0);
+		stop_cleanup_pop(o->cleanup);
+		o->cleanup = -1;
 	}
 	if (e && !err)
 		sl_err("cannot write %s: %s", strcmp(o->path, "-") ? o->path : "standard output",

@@ -17,6 +17,7 @@ struct out {
 	int dirfd; /* the target's directory, held from open to rename; -1 for stdout */
 	char name[256]; /* the target's name in that directory */
 	char tmp[256]; /* the temporary file's name in that directory; "" when written in place */
+	int cleanup; /* its removal should the process die before out_close (stop module), or -1 */
 };
 
 /*
@@ -34,8 +35,9 @@ int out_check_dir(const char *opt, const char *dir);
 /*
  * Opens the output: a temporary file created exclusively (O_EXCL|O_NOFOLLOW) with an unpredictable
  * name beside the target, locked while written so that a later run can tell a killed writer's
- * leftover from a file being written. The target is checked again as out_check does. On failure
- * says why (sl_err) and returns -errno.
+ * leftover from a file being written, and removed should a signal end the process before
+ * out_close (a clean-up of the stop module). The target is checked again as out_check does. On
+ * failure says why (sl_err) and returns -errno. o must stay where it is until out_close.
  */
 int out_open(struct out *o, const char *path);
 /*

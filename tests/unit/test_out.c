@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -277,6 +278,32 @@ static void test_sweep_stale(void **state)
 	assert_int_equal(others(NULL), 0);
 }
 
+/* A signal that ends the process while a report is written takes its temporary file along. */
+static void test_signal_removes_tmp(void **state)
+{
+	char path[128];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sig.json", dir);
+	pid = fork();
+	if (pid == 0) {
+		struct out o;
+
+		if (out_open(&o, path))
+			_exit(1);
+		fputs("half a report", o.f);
+		fflush(o.f);
+		raise(SIGTERM);
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGTERM);
+	assert_int_equal(others(NULL), 0);
+}
+
 static void test_errors(void **state)
 {
 	struct capture c;
@@ -322,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_sweep_stale),
+		cmocka_unit_test(test_signal_removes_tmp),
 		cmocka_unit_test(test_errors),
 	};
 
