@@ -59,7 +59,9 @@ static void usage(FILE *f, bool start)
 		"'man sockleak-COMMAND' are the manual.\n"
 		"\n"
 		"Exit codes: 0 clean or bounded, 1 leak or backlog (see run --fail-on), 2 usage "
-		"error, 3 runtime error, 128+N stopped by signal N.\n",
+		"error (before any work), 3 runtime error (the memory guard, a report that could "
+		"not be written), 128+N ended by signal N (SIGINT: 130). When several apply: "
+		"128+N, then 3, then 1.\n",
 		width);
 }
 
@@ -108,7 +110,10 @@ static int help(int argc, char **argv)
 	return SL_EXIT_OK;
 }
 
-/* What the command wrote to standard output must have arrived: else a runtime error (3). */
+/*
+ * What the command wrote to standard output must have arrived: else a runtime error, which beats
+ * a verdict (0, 1) and yields to a signal (128+N), as run_exit_code orders them.
+ */
 static int finish_stdout(int rc)
 {
 	errno = 0;

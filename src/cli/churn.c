@@ -71,7 +71,8 @@ const struct command command_churn = {
 		"A second signal while they are written ends sockleak at once.\n"
 		"\n"
 		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n",
+		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary,\n"
+		"which comes first.\n",
 };
 
 static void print_summary(FILE *f, const struct run_config *cfg, const struct run_output *o)

@@ -59,7 +59,8 @@ const struct command command_compare = {
 	.epilogue =
 		"Exit codes: 0 SAME or IMPROVEMENT, 1 REGRESSION, 2 usage error, a file that is\n"
 		"            not a sockleak JSON report, or runs of different sequences,\n"
-		"            3 the --json output could not be written.\n",
+		"            3 an output could not be written (before 1: a REGRESSION whose\n"
+		"            table or JSON did not arrive is 3).\n",
 };
 
 static void run_line(FILE *f, const char *tag, const struct report_run *r)

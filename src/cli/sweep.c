@@ -174,7 +174,8 @@ const struct command command_sweep = {
 		"\n"
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error\n"
 		"(including a budget too small), 3 runtime error (a variant could not run, an output\n"
-		"could not be written, the memory guard stopped the sweep).\n",
+		"could not be written, the memory guard stopped the sweep), 128+N ended by signal N;\n"
+		"when several apply: 128+N, then 3, then 1.\n",
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
