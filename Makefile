@@ -77,7 +77,7 @@ DOCS := $(MANS) $(COMPLETION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-.PHONY: all deps run check check-unit check-integration asan fuzz fuzz-build fuzz-targets bench install uninstall clean format \
+.PHONY: all deps run check check-unit check-integration asan fault fuzz fuzz-build fuzz-targets bench install uninstall clean format \
 	format-check windows check-windows
 
 all: $(BIN) $(DOCS)
@@ -184,16 +184,24 @@ check-integration: $(BIN) $(DOCS)
 # The VM tests are minutes of software-emulated boots; their host side has unit tests run there.
 # t_attr_leak, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
 # --attribute there.
-# t_run_stop_signals and t_run_stop_term are trials timed to the millisecond; t_run_stop_phases
-# covers the same code under the sanitizers.
+# t_run_stop_signals and t_run_stop_term are trials timed to the millisecond, and t_fault_quick and
+# t_exit_codes signal runs at chosen moments of their phases; t_run_stop_phases covers the same
+# code under the sanitizers, and test_common the exit code's order.
 ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
-	t_run_stop_term
+	t_run_stop_term t_fault_quick t_exit_codes
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
 		check-unit check-integration
+
+# Fault trials (tests/fault/run.sh): FAULT_TRIALS (30) signals at random moments of every phase,
+# SIGKILL and the run after it; nothing of a run may stay. About five minutes; make check runs
+# the bounded version (t_fault_quick).
+FAULT_TRIALS ?= 30
+fault: $(BIN)
+	@FAULT_TRIALS=$(FAULT_TRIALS) tests/fault/run.sh $(BIN)
 
 fuzz-targets: $(FUZZ_BINS)
 
