@@ -20,6 +20,15 @@ void sl_set_command(const char *name)
 	command = name;
 }
 
+int sl_exit_code(int signal, bool runtime_error, bool fails)
+{
+	if (signal > 0)
+		return 128 + signal;
+	if (runtime_error)
+		return SL_EXIT_RUNTIME;
+	return fails ? SL_EXIT_FAIL : SL_EXIT_OK;
+}
+
 void sl_err(const char *fmt, ...)
 {
 	char raw[1024], msg[1024];

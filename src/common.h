@@ -6,13 +6,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes, documented in README.md and every --help. */
+/*
+ * Exit codes, documented in README.md, sockleak(1) and every --help, and 128+N: ended by signal N.
+ * When several apply, the first of these wins: 2, found before any work and returned where it is
+ * found; 128+N, even after a Ctrl-C the run handled and still gave a verdict for; 3; 1; 0.
+ * sl_exit_code decides the rest.
+ */
 enum sl_exit {
 	SL_EXIT_OK = 0, /* CLEAN or BOUNDED (or a command that succeeded) */
-	SL_EXIT_FAIL = 1, /* LEAK or BACKLOG (see --fail-on), REGRESSION for compare */
-	SL_EXIT_USAGE = 2, /* bad command line or input file */
-	SL_EXIT_RUNTIME = 3, /* the run could not be carried out */
+	SL_EXIT_FAIL =
+		1, /* at or above --fail-on (default: LEAK or BACKLOG), REGRESSION for compare */
+	SL_EXIT_USAGE = 2, /* bad command line or input file, an output that cannot be written */
+	SL_EXIT_RUNTIME =
+		3, /* the run could not be carried out, the memory guard, a failed write */
 };
+
+/*
+ * The exit code of a command that got past its usage checks: signal N ended it (0: none), a
+ * runtime error (the memory guard and an output that did not arrive included), a failing verdict.
+ */
+int sl_exit_code(int signal, bool runtime_error, bool fails);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define likely(x) __builtin_expect(!!(x), 1)

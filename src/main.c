@@ -112,7 +112,7 @@ static int help(int argc, char **argv)
 
 /*
  * What the command wrote to standard output must have arrived: else a runtime error, which beats
- * a verdict (0, 1) and yields to a signal (128+N), as run_exit_code orders them.
+ * a verdict (0, 1) and yields to usage errors and signals (sl_exit_code).
  */
 static int finish_stdout(int rc)
 {
@@ -120,7 +120,8 @@ static int finish_stdout(int rc)
 	if (!fflush(stdout) && !ferror(stdout))
 		return rc;
 	sl_err("cannot write standard output: %s", strerror(errno ? errno : EIO));
-	return rc == SL_EXIT_OK || rc == SL_EXIT_FAIL ? SL_EXIT_RUNTIME : rc;
+	return rc == SL_EXIT_OK || rc == SL_EXIT_FAIL ? sl_exit_code(0, true, rc == SL_EXIT_FAIL) :
+							rc;
 }
 
 int main(int argc, char **argv)

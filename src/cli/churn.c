@@ -71,8 +71,8 @@ const struct command command_churn = {
 		"A second signal while they are written ends sockleak at once.\n"
 		"\n"
 		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary,\n"
-		"which comes first.\n",
+		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n"
+		"When several apply: 128+N, then 3.\n",
 };
 
 static void print_summary(FILE *f, const struct run_config *cfg, const struct run_output *o)
@@ -327,7 +327,7 @@ int cmd_churn(int argc, char **argv)
 	}
 	if (cfg.csv_path && o->sampled && report_csv(cfg.csv_path, &o->series))
 		failed = true;
-	rc = run_exit_code(o->signal, failed, o->guard[0], false);
+	rc = sl_exit_code(o->signal, failed || o->guard[0], false);
 	run_output_free(o);
 	free(o);
 	engine_opts_free(&cfg);

@@ -342,9 +342,8 @@ int cmd_compare(int argc, char **argv)
 		cmp.tests, cmp.z_crit, cmp.alpha);
 	print_table(tbl, &cmp, all);
 	fclose(tbl); /* the names in it come from the files: escaped on their way out */
-	rc = cmp.outcome == CMP_REGRESSION ? SL_EXIT_FAIL : SL_EXIT_OK;
-	if (json && write_json(json, &cmp, &a, &b, force))
-		rc = SL_EXIT_RUNTIME;
+	rc = sl_exit_code(0, json && write_json(json, &cmp, &a, &b, force),
+			  cmp.outcome == CMP_REGRESSION);
 	comparison_free(&cmp);
 out:
 	report_run_free(&a);

@@ -52,7 +52,8 @@ const struct command command_run = {
 		"\n"
 		"Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
 		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error or stopped by the\n"
-		"memory guard, 128+N stopped by signal N (SIGINT: 130), which comes first.\n",
+		"memory guard, 128+N stopped by signal N (SIGINT: 130). When several apply:\n"
+		"128+N (even after a Ctrl-C that still gave a verdict), then 3, then 1.\n",
 };
 
 static int parse_args(int argc, char **argv, struct run_config *cfg)
@@ -117,7 +118,7 @@ int cmd_run(int argc, char **argv)
 	rc = run_measure(&cfg, o);
 	if (!o->analysed) {
 		stop_end();
-		rc = run_exit_code(o->signal, true, o->guard[0], false);
+		rc = sl_exit_code(o->signal, true, false);
 		goto done;
 	}
 	m.cgroup = o->cgroup_version > 0;
@@ -134,7 +135,7 @@ int cmd_run(int argc, char **argv)
 	failed = rc != 0;
 	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL))
 		failed = true;
-	rc = run_exit_code(o->signal, failed, o->guard[0], cfg.fail_on & (1u << v));
+	rc = sl_exit_code(o->signal, failed || o->guard[0], cfg.fail_on & (1u << v));
 done:
 	confirm_free(&conf);
 	if (o)

@@ -453,7 +453,7 @@ static void sweep_loop(struct state *st)
 /* The exit code: a signal first, then a runtime error (the guard's included), then verdicts. */
 static int exit_code(const struct state *st)
 {
-	return run_exit_code(st->sum.signal, st->runtime_err, false, st->sum.failing);
+	return sl_exit_code(st->sum.signal, st->runtime_err, st->sum.failing);
 }
 
 static int finish(struct state *st)

@@ -79,7 +79,9 @@ const struct command command_watch = {
 	.epilogue =
 		"Per-cache slab figures need root (/proc/slabinfo); the rest works without.\n"
 		"\n"
-		"Exit codes: 0 done, 2 usage error, 3 runtime error (nothing could be watched).\n",
+		"Exit codes: 0 done (q, or a signal: Ctrl-C, SIGTERM and SIGHUP end the view as q\n"
+		"does and put the terminal back), 2 usage error, 3 runtime error (nothing could be\n"
+		"watched).\n",
 };
 
 static bool signalled(void *arg)

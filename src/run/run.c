@@ -589,12 +589,3 @@ const char *run_stopped_by(const struct run_output *out)
 		return stop_signal_name(out->signal);
 	return engine_stop_name(out->stats.stop);
 }
-
-int run_exit_code(int signal, bool runtime_error, bool guard, bool fails)
-{
-	if (signal)
-		return 128 + signal;
-	if (runtime_error || guard)
-		return SL_EXIT_RUNTIME;
-	return fails ? SL_EXIT_FAIL : SL_EXIT_OK;
-}

@@ -62,13 +62,6 @@ void run_output_free(struct run_output *out);
 /* What ended the churn: "guard", "SIGINT", "SIGTERM", "SIGHUP", "ops", "time" or "request". */
 const char *run_stopped_by(const struct run_output *out);
 
-/*
- * The exit code, decided here for every command that runs: a signal (128+N) first, then a runtime
- * error or the memory guard (3), then a verdict at or above --fail-on (1), else 0. Usage errors
- * (2) come before any work and are returned where they are found.
- */
-int run_exit_code(int signal, bool runtime_error, bool guard, bool fails);
-
 /* ---- plugging in at phase boundaries ---- */
 
 /* Where a run calls its hooks, in this order. */

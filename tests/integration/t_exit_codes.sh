@@ -1,7 +1,8 @@
 #!/bin/sh
 # The exit-code table, row by row, and which code wins when several apply: 2 before any work, then
 # 128+N (a signal, even after a handled Ctrl-C that still gave a verdict), then 3 (a runtime error,
-# the memory guard, an output that did not arrive), then 1 (the verdict), then 0.
+# the memory guard, an output that did not arrive), then 1 (the verdict), then 0; and that the
+# table, with that order, is where users read it: --help, run --help, sockleak(1), README.
 . "$TESTDIR/lib.sh"
 need_root
 command -v jq >/dev/null || skip "needs jq"
@@ -9,7 +10,7 @@ command -v jq >/dev/null || skip "needs jq"
 data="$TESTDIR/../data"
 leak="$data/synthetic-leak.json"
 clean="$data/synthetic-clean.json"
-short="--quiet --seconds 1 --baseline 1s --quiesce-max 1s --no-teardown --server-threads 1"
+short="--quiet --seconds 1 --baseline 0.5s --quiesce-max 1s --no-teardown --server-threads 1"
 
 # code WANT WHAT COMMAND...: runs it (stdout to $TMP/out) and checks its exit code.
 code() {
@@ -24,6 +25,14 @@ code() {
 	echo "ok: $what: $want"
 }
 
+# reap PID: waits for the background command; its exit code in $got.
+reap() {
+	set +e
+	wait "$1"
+	got=$?
+	set -e
+}
+
 # to_closed_pipe CMD...: runs it with stdout a pipe nobody reads any more; its exit code in $got.
 to_closed_pipe() {
 	{
@@ -31,9 +40,25 @@ to_closed_pipe() {
 		set +e
 		"$@" 2>"$TMP/err"
 		echo $? >"$TMP/rc"
-	} | (exec 0<&- && sleep 1)
+	} | (exec 0<&-)
 	got=$(cat "$TMP/rc")
 }
+
+# The table says which code wins.
+"$SOCKLEAK" --help | tr '\n' ' ' | grep -q "When several apply: 128+N, then 3, then 1" ||
+	die "sockleak --help does not say which exit code wins"
+"$SOCKLEAK" run --help | tr '\n' ' ' |
+	grep -q "When several apply: 128+N (even after a Ctrl-C that still gave a verdict), then 3" ||
+	die "sockleak run --help does not say which exit code wins"
+if command -v man >/dev/null; then
+	MANWIDTH=200 man -l "$(dirname "$SOCKLEAK")/man/sockleak.1" 2>/dev/null | tr -s ' \n' '  ' |
+		grep -q "When several apply, the first of these wins: 2" ||
+		die "sockleak(1) does not say which exit code wins"
+fi
+readme="$TESTDIR/../../README.md"
+grep -q "^When several apply, the first of these wins:" "$readme" ||
+	die "README does not say which exit code wins"
+echo "ok: --help, run --help, sockleak(1) and README say which code wins"
 
 # Row 0 and row 1, and 1 from a verdict (compare's REGRESSION is deterministic on saved runs).
 code 0 "a command that did what it was asked" "$SOCKLEAK" report "$leak" --json "$TMP/r.json"
@@ -67,12 +92,9 @@ jq -e '.run.stopped_by == "guard"' "$TMP/g.json" >/dev/null || die "the guard di
 "$SOCKLEAK" run $short --seconds 30 --fail-on bounded --json "$TMP/i.json" >"$TMP/i.txt" \
 	2>"$TMP/i.err" &
 pid=$!
-sleep 2
+sleep 1.2
 kill -INT $pid
-set +e
-wait $pid
-got=$?
-set -e
+reap $pid
 [ "$got" -eq 130 ] || { cat "$TMP/i.err"; die "a handled SIGINT with a verdict: exit $got, expected 130"; }
 jq -e '.result.verdict and .run.signal == 2' "$TMP/i.json" >/dev/null ||
 	die "the interrupted run gave no verdict"
@@ -88,9 +110,9 @@ rm -f "$TMP/rc" "$TMP/pid"
 	set +e
 	wait $!
 	echo $? >"$TMP/rc"
-} | (exec 0<&- && sleep 6) &
+} | (exec 0<&-) &
 pipeline=$!
-sleep 2
+sleep 1.2
 kill -TERM "$(cat "$TMP/pid")"
 wait $pipeline || true
 got=$(cat "$TMP/rc")
@@ -104,15 +126,12 @@ printf 'MemTotal: 25165824 kB\nMemFree: 20971520 kB\nMemAvailable: 20971520 kB\n
 "$SOCKLEAK" run $short --seconds 30 --guard-meminfo "$mi" --json "$TMP/gs.json" >/dev/null \
 	2>"$TMP/gs.err" &
 pid=$!
-sleep 2
+sleep 1.2
 printf 'MemTotal: 25165824 kB\nMemFree: 102400 kB\nMemAvailable: 102400 kB\n' >"$mi.new"
 mv "$mi.new" "$mi"
 sleep 0.3
 kill -HUP $pid
-set +e
-wait $pid
-got=$?
-set -e
+reap $pid
 [ "$got" -eq 129 ] || { cat "$TMP/gs.err"; die "the guard and SIGHUP: exit $got, expected 129"; }
 jq -e '.run.guard != null and .run.signal == 1' "$TMP/gs.json" >/dev/null ||
 	die "not both the guard and the signal: $(jq -c .run "$TMP/gs.json")"

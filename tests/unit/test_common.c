@@ -80,12 +80,27 @@ static void test_read_file(void **state)
 	assert_int_equal(sl_read_file("/nonexistent/file", buf, sizeof(buf)), -ENOENT);
 }
 
+/* The exit-code table's order: a signal, then a runtime error (the guard, a failed write), then 1. */
+static void test_exit_code(void **state)
+{
+	(void)state;
+	assert_int_equal(sl_exit_code(0, false, false), SL_EXIT_OK);
+	assert_int_equal(sl_exit_code(0, false, true), SL_EXIT_FAIL);
+	assert_int_equal(sl_exit_code(0, true, false), SL_EXIT_RUNTIME);
+	assert_int_equal(sl_exit_code(0, true, true), SL_EXIT_RUNTIME);
+	assert_int_equal(sl_exit_code(2, false, false), 130);
+	assert_int_equal(sl_exit_code(2, false, true),
+			 130); /* a handled Ctrl-C that gave a verdict */
+	assert_int_equal(sl_exit_code(15, true, true), 143);
+	assert_int_equal(sl_exit_code(1, true, false), 129);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64),	  cmocka_unit_test(test_int),
 		cmocka_unit_test(test_duration),  cmocka_unit_test(test_size),
-		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_read_file), cmocka_unit_test(test_exit_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
