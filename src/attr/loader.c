@@ -83,7 +83,7 @@ static bool kernel_has(const struct btf *vm, const struct src *s)
 
 static const char *errtext(int err)
 {
-	return err == -EPERM || err == -EACCES ? "refused (EPERM)" : strerror(-err);
+	return err == -EPERM || err == -EACCES ? "refused" : strerror(-err);
 }
 
 /* A group whose free events are missing would call every object leaked: it stays off. */

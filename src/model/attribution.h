@@ -85,7 +85,7 @@ struct attr_source {
 	char group[24]; /* what it counts: "slab", "pages", "per-CPU", "socket charges", ... */
 	char name[40]; /* "kmem_cache_alloc", "__sk_mem_raise_allocated", "inet_sock_set_state" */
 	bool on;
-	char why[120]; /* when off: "not in this kernel", "fentry refused (EPERM)" */
+	char why[120]; /* when off: "not in this kernel", "fentry refused" */
 };
 
 /* Events the program could not account: every one is counted, none is dropped silently. */

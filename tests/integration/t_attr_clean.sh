@@ -20,5 +20,5 @@ rjq kb '(.series.phase | [to_entries[] | select(.value == "churn") | .key]) as $
 	(.series.columns[] | select(.name == "tcp.state.ESTABLISHED") | .values) as $v |
 	[$rows[] | $v[.] | select(. == null)] | length == 0' "tcp.state.ESTABLISHED at every churn row"
 says kb "no stack is a leak's"
-says kb "socket charges:"
+says kb "socket charges: not traceable on this kernel (fentry refused)"
 echo "ok: text says no stack leaked, and which source is missing"
