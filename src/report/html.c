@@ -1065,6 +1065,16 @@ static void config_table(struct page *p)
 		     c->server_threads == 1 ? "" : "s", server_close_name(c->server_close),
 		     c->backlog);
 	row(p, "network namespace", yes(c->netns));
+	if (c->nsysctl) {
+		char buf[512];
+		size_t n = 0;
+		unsigned i;
+
+		for (i = 0; i < c->nsysctl && n < sizeof(buf); i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
+					      c->netns_sysctl[i]);
+		row(p, "netns sysctl", buf);
+	}
 	row(p, "memory cgroup", yes(c->cgroup));
 	rowf(p, "sampling", "every %g s", c->interval);
 	rowf(p, "phases", "baseline %g s, warm-up %g s, quiesce up to %g s%s", c->baseline,

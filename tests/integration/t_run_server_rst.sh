@@ -25,7 +25,8 @@ rjq rst '[.result.metrics[] | select(.role == "sockets") | .residual] | all(. ==
 says rst "server per connection: accept,close:rst"
 echo "ok: the text says what the server did"
 grep -q "per connection: accept,close:rst" "$TMP/rst.html" || die "the page lacks the server sequence"
-echo "ok: the page says it too"
+grep -q "net.core.somaxconn=4096" "$TMP/rst.html" || die "the page lacks the namespace's sysctl"
+echo "ok: the page says them too"
 
 "$SOCKLEAK" repro --cycles 3000 "$TMP/rst.json" >"$TMP/rst.c" || die "repro exited $?"
 grep -q "^ \*   server:    accept,close:rst, per connection$" "$TMP/rst.c" || die "repro: no server"
