@@ -347,6 +347,12 @@ int engine_opts_finish(struct run_config *cfg)
 	rc = resolve_server_sequence(cfg);
 	if (rc)
 		goto usage;
+	if (cfg->seq->has_until && !cfg->target) {
+		sl_err("recv-until waits for what a real server answers, and sockleak's own server "
+		       "answers zeros: give --target ADDR (your server)%s",
+		       cfg->preset ? "; the preset is for one that speaks its protocol" : "");
+		goto usage;
+	}
 	if (engine_fd_check(cfg, why, sizeof(why))) {
 		sl_err("%s", why);
 		goto usage;

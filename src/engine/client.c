@@ -60,6 +60,54 @@ static int recv_all(int fd, char *buf, size_t len, int flags)
 	return 0;
 }
 
+/*
+ * recv-until: reads until the delimiter has come and takes no byte past it (a peek finds it, a
+ * recv takes up to its end), or with no delimiter until EOF; at most op->len bytes (EMSGSIZE).
+ * buf holds SEQ_UNTIL_CHUNK + SEQ_MAX_DELIM bytes: a piece and the tail of the one before, where
+ * a delimiter split between two pieces starts.
+ */
+static int recv_until(int fd, char *buf, const struct seq_op *op, const char *delim)
+{
+	size_t got = 0, keep = 0, want, total, dl = op->dlen;
+	ssize_t n, took;
+	char *at;
+
+	for (;;) {
+		want = op->len - got < SEQ_UNTIL_CHUNK ? op->len - got : SEQ_UNTIL_CHUNK;
+		if (!want) {
+			errno = EMSGSIZE; /* no delimiter (or no EOF) within the bound */
+			return -1;
+		}
+		n = recv(fd, buf + keep, want, dl ? MSG_PEEK : 0);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			if (!dl)
+				return 0; /* the server closed: all read */
+			errno = ENODATA; /* closed before the delimiter */
+			return -1;
+		}
+		got += n;
+		if (!dl)
+			continue;
+		/* Take what the peek saw: up to the delimiter's end, or all of it. */
+		at = memmem(buf, keep + n, delim, dl);
+		if (at)
+			n = at + dl - (buf + keep);
+		took = recv(fd, buf + keep, n, 0);
+		if (took != n) {
+			errno = took < 0 ? errno : EIO;
+			return -1;
+		}
+		if (at)
+			return 0;
+		/* The last dl - 1 bytes may start a delimiter the next piece ends. */
+		total = keep + n;
+		keep = total < dl - 1 ? total : dl - 1;
+		memmove(buf, buf + total - keep, keep);
+	}
+}
+
 /* N bytes of the send buffer in op->iovs iovecs; a stream sends the rest of a short one. */
 static int send_iov(int fd, const char *buf, const struct seq_op *op)
 {
@@ -232,6 +280,7 @@ static inline long do_op(struct worker *w, const struct seq_op *op, int *fds, bo
 			      *addr = (const struct sockaddr *)&op->addr;
 	socklen_t peerlen = e->peerlen;
 	int *fd = &fds[op->fd];
+	const char *sbuf = seq_send_buf(e->seq, op, w->sbuf);
 
 	/* One line per op keeps the loop on one screen. */
 	/* clang-format off */
@@ -243,12 +292,13 @@ static inline long do_op(struct worker *w, const struct seq_op *op, int *fds, bo
 	case EX_BIND: return bind(*fd, addr, op->len);
 	case EX_CONNECT: return connect(*fd, peer, peerlen);
 	case EX_CONNECT_ADDR: return connect(*fd, addr, op->len);
-	case EX_SEND_ALL: return send_all(*fd, w->sbuf, op->len, op->flags);
-	case EX_SEND_DGRAM: return send(*fd, w->sbuf, op->len, op->flags);
-	case EX_SENDTO: return sendto(*fd, w->sbuf, op->len, op->flags, peer, peerlen);
-	case EX_SENDTO_ADDR: return sendto(*fd, w->sbuf, op->len, op->flags, addr, op->len);
-	case EX_SENDMSG: return send_iov(*fd, w->sbuf, op);
+	case EX_SEND_ALL: return send_all(*fd, sbuf, op->len, op->flags);
+	case EX_SEND_DGRAM: return send(*fd, sbuf, op->len, op->flags);
+	case EX_SENDTO: return sendto(*fd, sbuf, op->len, op->flags, peer, peerlen);
+	case EX_SENDTO_ADDR: return sendto(*fd, sbuf, op->len, op->flags, addr, op->len);
+	case EX_SENDMSG: return send_iov(*fd, sbuf, op);
 	case EX_RECV_ALL: return recv_all(*fd, w->rbuf, op->len, op->flags);
+	case EX_RECV_UNTIL: return recv_until(*fd, w->rbuf, op, e->seq->data + op->off);
 	case EX_RECV_DGRAM: return recv(*fd, w->rbuf, op->len, op->flags);
 	case EX_SENDFD: return send_fds(fds, op, tr);
 	case EX_RECVFD: return recv_fd(fds, op);

@@ -32,10 +32,13 @@ static const struct {
 		      "bind before connect: A.B.C.D[:PORT], [V6ADDR][:PORT], /path, @abstract; "
 		      "bare bind is the wildcard address (UNIX: autobind)" },
 	[OP_CONNECT] = { "connect", "connect", "to the local server (or --target)" },
-	[OP_SEND] = { "send", "send:N",
-		      "N bytes (64, 4k, up to 1M); all of them on stream transports" },
-	[OP_SENDTO] = { "sendto", "sendto:N",
-			"one datagram to the server without connecting (datagram transports)" },
+	[OP_SEND] = { "send", "send:N|\"TEXT\"|hex:HEX",
+		      "N bytes (64, 4k, up to 1M), or a payload: \"TEXT\" with C escapes "
+		      "(\\r \\n \\t \\0 \\xHH ...) or hex:HEX (hex:0d0a); all of them on "
+		      "stream transports" },
+	[OP_SENDTO] = { "sendto", "sendto:N|PAYLOAD",
+			"one datagram to the server without connecting (datagram transports); "
+			"PAYLOAD as for send" },
 	[OP_RECV] = { "recv", "recv:N",
 		      "N bytes from the server; on datagram transports the answer to the datagram "
 		      "just sent" },
@@ -47,9 +50,9 @@ static const struct {
 	[OP_SOCKETPAIR] = { "socketpair", "socketpair",
 			    "(unix, unix-dgram) a connected pair: the cycle's descriptors 0 and 1 "
 			    "(a second pair is 2 and 3, ...)" },
-	[OP_SENDMSG] = { "sendmsg", "sendmsg:N[:iov=K]",
-			 "N bytes in one sendmsg of K iovecs (default one per 4 KiB, at most 64); "
-			 "all of them on stream transports" },
+	[OP_SENDMSG] = { "sendmsg", "sendmsg:N|PAYLOAD[:iov=K]",
+			 "N bytes (or PAYLOAD, as for send) in one sendmsg of K iovecs (default "
+			 "one per 4 KiB, at most 64); all of them on stream transports" },
 	[OP_SENDFD] = { "sendfd", "sendfd:SELF|PEER|@K|N",
 			"(unix, unix-dgram) sendmsg with SCM_RIGHTS over the descriptor, carrying "
 			"itself (SELF), the other end of its pair (PEER), descriptor K, or N fresh "
@@ -64,6 +67,11 @@ static const struct {
 		       "(first op) the rest of the cycle runs in a network namespace made for it, "
 		       "with lo up and a listener of its own; dropped at the end of the cycle "
 		       "(root)" },
+	[OP_RECV_UNTIL] = { "recv-until", "recv-until:\"DELIM\"|eof[:max=N]",
+			    "(stream, a server that speaks the protocol: --target) read until "
+			    "DELIM has come (C escapes, e.g. \"\\r\\n\\r\\n\"; what follows it "
+			    "stays for the next op), or until the server closes (eof); at most "
+			    "max bytes (64k; eof: 1M), else the op fails with EMSGSIZE" },
 };
 
 #define OPB(k) (1u << (k))
@@ -167,6 +175,15 @@ static const char *const syntax_of[] = {
 #define SCM_CROSS "socketpair,sendfd:SELF,sendfd@1:SELF,close"
 #define SCM_TRIANGLE "socketpair,socketpair,socketpair,sendfd@1:@2,sendfd@3:@4,sendfd@5:@0,close"
 
+/* Protocol presets: real requests for a real server (--target, --server-cmd); stream only. */
+#define HEAD_REQ \
+	"send:\"HEAD / HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n\",recv-until:\"\\r\\n\\r\\n\""
+#define HTTP \
+	"socket,connect,send:\"GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n\",recv-until:eof,close"
+#define HTTP_KEEPALIVE "socket,connect," HEAD_REQ "," HEAD_REQ "," HEAD_REQ "," HEAD_REQ ",close"
+#define REDIS_PING "socket,connect,send:\"*1\\r\\n$4\\r\\nPING\\r\\n\",recv-until:\"\\r\\n\",close"
+#define MEMCACHED_VERSION "socket,connect,send:\"version\\r\\n\",recv-until:\"\\r\\n\",close"
+
 /* Presets: one text per kind of transport (NULL: does not apply); tmask: where (0: all). */
 static const struct preset {
 	const char *name, *stream, *dgram, *unix_dgram, *what;
@@ -194,6 +211,14 @@ static const struct preset {
 	  "two sockets sent over each other, then closed: a cycle of two", SCM_ONLY },
 	{ "scm-triangle", SCM_TRIANGLE, NULL, SCM_TRIANGLE,
 	  "three pairs, each holding the next one's socket: a cycle of three", SCM_ONLY },
+	{ "http", HTTP, NULL, NULL,
+	  "HTTP/1.0 GET /, the answer read until the server closes (a web server: --target)" },
+	{ "http-keepalive", HTTP_KEEPALIVE, NULL, NULL,
+	  "four HTTP/1.1 HEAD / on one connection, each answer read to its blank line, then "
+	  "close" },
+	{ "redis-ping", REDIS_PING, NULL, NULL, "Redis PING (RESP), +PONG read to its CRLF" },
+	{ "memcached-version", MEMCACHED_VERSION, NULL, NULL,
+	  "memcached's text command version, its answer read to its CRLF" },
 };
 
 const char *seq_op_name(enum seq_opk k)
@@ -501,20 +526,226 @@ static int parse_flags(struct parser *p, struct seq_op *op, const char *s, size_
 	return 0;
 }
 
-/* send:N[:FLAG...], sendto:N[:FLAG...], sendmsg:N[:iov=K][:FLAG...], recv:N[:FLAG...] */
+/* Where the quoted string that starts at s[0] ends (its closing quote), or n when it does not. */
+static size_t quote_end(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i;
+	}
+	return n;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+				      -1;
+}
+
+/* Room for n more bytes of payload or delimiter in the sequence's data. */
+static int data_room(struct parser *p, size_t n, unsigned pos, unsigned len)
+{
+	if (p->seq->ndata + n <= SEQ_MAX_DATA)
+		return 0;
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "payloads and delimiters of one sequence take at most %d bytes together",
+		 SEQ_MAX_DATA);
+	return fail(p, pos, len, "payload too long");
+}
+
+/*
+ * The C escapes of a quoted string s[1..q) into the sequence's data: \a \b \f \n \r \t \v \e
+ * \\ \" \' \? \xHH and octal \NNN. Its length into *len.
+ */
+static int unescape(struct parser *p, const char *s, size_t q, unsigned pos, size_t *len)
+{
+	static const char from[] = "abfnrtve\\\"'?", to[] = "\a\b\f\n\r\t\v\033\\\"'?";
+	char *out = p->seq->data + p->seq->ndata;
+	size_t i, n = 0, room = SEQ_MAX_DATA - p->seq->ndata;
+	const char *e;
+	int v, k, d;
+
+	for (i = 1; i < q; i++) {
+		if (n == room)
+			return data_room(p, n + 1, pos, (unsigned)q + 1);
+		if (s[i] != '\\') {
+			out[n++] = s[i];
+			continue;
+		}
+		i++;
+		if (s[i] == 'x' && i + 1 < q && hexval(s[i + 1]) >= 0) {
+			v = hexval(s[++i]);
+			if (i + 1 < q && hexval(s[i + 1]) >= 0)
+				v = v * 16 + hexval(s[++i]);
+			out[n++] = (char)v;
+		} else if (s[i] >= '0' && s[i] <= '7') {
+			for (v = 0, k = 0; k < 3 && i < q && s[i] >= '0' && s[i] <= '7'; k++, i++)
+				v = v * 8 + (s[i] - '0');
+			i--;
+			if (v > 255)
+				goto bad;
+			out[n++] = (char)v;
+		} else if (s[i] && (e = strchr(from, s[i]))) {
+			d = (int)(e - from);
+			out[n++] = to[d];
+		} else {
+			goto bad;
+		}
+	}
+	*len = n;
+	return 0;
+bad:
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "escapes: \\r \\n \\t \\0 \\\\ \\\" \\xHH \\NNN (octal) \\a \\b \\f \\v \\e");
+	return fail(p, pos + (unsigned)i - 1, 2, "unknown escape");
+}
+
+/*
+ * A payload's bytes into the sequence's data at op->off: "TEXT" (C escapes) or hex:HEX. *used
+ * gets how much of arg it took: what follows is flags.
+ */
+static int parse_payload(struct parser *p, struct seq_op *op, const char *arg, size_t n,
+			 unsigned pos, size_t *used)
+{
+	struct seq *sq = p->seq;
+	size_t q, len = 0, i;
+	int hi, lo;
+
+	op->off = (uint16_t)sq->ndata;
+	if (arg[0] == '"') {
+		q = quote_end(arg, n);
+		if (q == n) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "close it with '\"'; write a quote inside as \\\"");
+			return fail(p, pos, (unsigned)n, "unterminated string");
+		}
+		if (unescape(p, arg, q, pos, &len))
+			return -EINVAL;
+		*used = q + 1;
+	} else {
+		for (q = 4; q < n && arg[q] != ':'; q++)
+			;
+		if (q == 4 || (q - 4) % 2) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "hex:HEX takes pairs of hex digits, e.g. hex:0d0a");
+			return fail(p, pos, (unsigned)q, "bad hex payload");
+		}
+		if (data_room(p, (q - 4) / 2, pos, (unsigned)q))
+			return -EINVAL;
+		for (i = 4; i < q; i += 2) {
+			hi = hexval(arg[i]);
+			lo = hexval(arg[i + 1]);
+			if (hi < 0 || lo < 0) {
+				snprintf(p->err->choices, sizeof(p->err->choices),
+					 "hex:HEX takes pairs of hex digits, e.g. hex:0d0a");
+				return fail(p, pos + (unsigned)i, 2, "not a hex digit");
+			}
+			sq->data[sq->ndata + len++] = (char)(hi * 16 + lo);
+		}
+		*used = q;
+	}
+	if (!len) {
+		snprintf(p->err->choices, sizeof(p->err->choices),
+			 "give it at least one byte, e.g. send:\"PING\\r\\n\"");
+		return fail(p, pos, (unsigned)*used, "an empty payload");
+	}
+	sq->ndata += (unsigned)len;
+	op->len = (uint32_t)len;
+	op->payload = true;
+	return 0;
+}
+
+/* What may follow a size or a payload: nothing, or ':' and flags. */
+static int parse_after(struct parser *p, struct seq_op *op, const char *rest, size_t n,
+		       unsigned pos)
+{
+	if (!n)
+		return 0;
+	if (rest[0] != ':' || n == 1) {
+		choices_flags(p, op->kind);
+		return fail(p, pos + (rest[0] == ':'), 1,
+			    rest[0] == ':' ? "a flag after ':'" : "':' and a flag, or ','");
+	}
+	return parse_flags(p, op, rest + 1, n - 1, pos + 1);
+}
+
+/* send:N|"TEXT"|hex:HEX[:FLAG...], sendto, sendmsg:..[:iov=K][:FLAG...], recv:N[:FLAG...] */
 static int parse_bytes(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
 {
 	const char *colon = memchr(arg, ':', n);
 	size_t sn = colon ? (size_t)(colon - arg) : n;
-	int rc = parse_size(p, op, arg, sn, pos);
+	int rc;
 
+	if (op->kind != OP_RECV && (arg[0] == '"' || (n >= 4 && !strncmp(arg, "hex:", 4)))) {
+		if (parse_payload(p, op, arg, n, pos, &sn))
+			return -EINVAL;
+		return parse_after(p, op, arg + sn, n - sn, pos + (unsigned)sn);
+	}
+	rc = parse_size(p, op, arg, sn, pos);
 	if (rc || !colon)
 		return rc;
-	if (colon + 1 == arg + n) {
-		choices_flags(p, op->kind);
-		return fail(p, pos + (unsigned)n, 1, "a flag after ':'");
+	return parse_after(p, op, arg + sn, n - sn, pos + (unsigned)sn);
+}
+
+/* recv-until:"DELIM"[:max=N] or recv-until:eof[:max=N]: the delimiter into the data. */
+static int parse_until(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
+{
+	struct seq *sq = p->seq;
+	size_t used, len = 0;
+	uint64_t v;
+	char buf[32];
+
+	op->len = SEQ_UNTIL_MAX;
+	if (n >= 3 && !strncmp(arg, "eof", 3) && (n == 3 || arg[3] == ':')) {
+		used = 3;
+		op->len = SEQ_MAX_BYTES;
+	} else if (arg[0] == '"') {
+		used = quote_end(arg, n);
+		if (used == n) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "close it with '\"'; write a quote inside as \\\"");
+			return fail(p, pos, (unsigned)n, "unterminated string");
+		}
+		op->off = (uint16_t)sq->ndata;
+		if (unescape(p, arg, used, pos, &len))
+			return -EINVAL;
+		if (!len || len > SEQ_MAX_DELIM) {
+			snprintf(p->err->choices, sizeof(p->err->choices),
+				 "a delimiter of 1 to %d bytes, e.g. recv-until:\"\\r\\n\"",
+				 SEQ_MAX_DELIM);
+			return fail(p, pos, (unsigned)used + 1,
+				    len ? "delimiter too long" : "an empty delimiter");
+		}
+		sq->ndata += (unsigned)len;
+		op->dlen = (uint16_t)len;
+		used++;
+	} else {
+		snprintf(
+			p->err->choices, sizeof(p->err->choices),
+			"recv-until:\"DELIM\" (C escapes, e.g. \"\\r\\n\\r\\n\") or recv-until:eof, "
+			"then :max=N if need be");
+		return fail(p, pos, (unsigned)n, "recv-until needs a quoted delimiter or eof");
 	}
-	return parse_flags(p, op, colon + 1, n - sn - 1, pos + (unsigned)sn + 1);
+	if (used == n)
+		return 0;
+	if (n - used < 6 || strncmp(arg + used, ":max=", 5) || n - used - 5 >= sizeof(buf))
+		goto bad_max;
+	memcpy(buf, arg + used + 5, n - used - 5);
+	buf[n - used - 5] = '\0';
+	if (sl_parse_size(buf, &v) || v < 1 || v > SEQ_MAX_BYTES)
+		goto bad_max;
+	op->len = (uint32_t)v;
+	return 0;
+bad_max:
+	snprintf(p->err->choices, sizeof(p->err->choices),
+		 "after the delimiter: :max=N, the most bytes it reads (1 to 1M), e.g. :max=16k");
+	return fail(p, pos + (unsigned)used, (unsigned)(n - used), "bad bound for recv-until");
 }
 
 static int parse_bind(struct parser *p, struct seq_op *op, const char *arg, size_t n, unsigned pos)
@@ -579,6 +810,7 @@ static int parse_sendfd(struct parser *p, struct seq_op *op, const char *arg, si
 /* What the ops so far have done to each descriptor, to reject what cannot work. */
 struct fdstate {
 	bool open, closed, bound, connected, wr_shut, rd_shut, zerocopy;
+	bool eof_read; /* recv-until:eof read it to the end: the server has closed */
 	bool server; /* talks to the server: its sends and recvs make the server's plan */
 	bool pair; /* one end of a socketpair: fd ^ 1 is the other */
 	unsigned queued, fdmsgs; /* socketpair: messages and SCM_RIGHTS messages waiting */
@@ -727,6 +959,9 @@ static int check_recv(struct parser *p, struct state *st, struct fdstate *f, str
 
 	if (f->rd_shut)
 		return fail(p, pos, len, "%s after shutdown for reading", opdefs[op->kind].name);
+	if (f->eof_read)
+		return fail(p, pos, len, "%s after recv-until:eof: the server has closed",
+			    opdefs[op->kind].name);
 	if (op->kind == OP_RECVFD || f->pair) {
 		if (op->kind == OP_RECVFD ? !f->fdmsgs : !f->queued) {
 			snprintf(p->err->choices, sizeof(p->err->choices),
@@ -793,6 +1028,35 @@ static int check_recv(struct parser *p, struct state *st, struct fdstate *f, str
 			    "on unix-dgram the server answers to the client's address: "
 			    "bind before");
 	}
+	return 0;
+}
+
+/* recv-until reads what a real server answers: a stream, connected to the server. */
+static int check_until(struct parser *p, struct state *st, struct fdstate *f, struct seq_op *op)
+{
+	unsigned pos = op->pos, len = op->tlen;
+
+	if (!p->tr->stream || f->pair || st->netns) {
+		snprintf(p->err->choices, sizeof(p->err->choices), "%s",
+			 !p->tr->stream ? "on datagram transports recv:N takes the answer" :
+					  "recv-until reads a server's answer over socket,connect");
+		return fail(p, pos, len, "recv-until on %s",
+			    !p->tr->stream ? transport_name(p->tr->kind) :
+			    f->pair	   ? "a socketpair" :
+					     "a netns cycle");
+	}
+	if (!f->connected)
+		return fail(p, pos, len, "recv-until before connect");
+	if (f->rd_shut)
+		return fail(p, pos, len, "recv-until after shutdown for reading");
+	if (f->peeked)
+		return fail(p, pos, len,
+			    "recv-until after recv:N:peek: take the peeked bytes first");
+	if (f->eof_read)
+		return fail(p, pos, len, "recv-until after recv-until:eof: the server has closed");
+	f->eof_read = !op->dlen;
+	st->sent = 0;
+	p->seq->has_until = true;
 	return 0;
 }
 
@@ -885,6 +1149,8 @@ static int check_op(struct parser *p, struct state *st, struct seq_op *op, bool 
 	case OP_RECV:
 	case OP_RECVFD:
 		return check_recv(p, st, f, op);
+	case OP_RECV_UNTIL:
+		return check_until(p, st, f, op);
 	case OP_ZCDRAIN:
 		if (!f->zerocopy) {
 			snprintf(p->err->choices, sizeof(p->err->choices),
@@ -918,7 +1184,7 @@ static void set_exec(struct seq *s, const struct transport *tr)
 		[OP_CLOSE] = EX_CLOSE,	     [OP_SOCKETPAIR] = EX_SOCKETPAIR,
 		[OP_SENDMSG] = EX_SENDMSG,   [OP_SENDFD] = EX_SENDFD,
 		[OP_RECVFD] = EX_RECVFD,     [OP_ZCDRAIN] = EX_ZCDRAIN,
-		[OP_NETNS] = EX_NETNS_ENTER,
+		[OP_NETNS] = EX_NETNS_ENTER, [OP_RECV_UNTIL] = EX_RECV_UNTIL,
 	};
 	unsigned i;
 
@@ -1044,6 +1310,7 @@ static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, s
 	case OP_RECV:
 	case OP_SHUTDOWN:
 	case OP_SENDFD:
+	case OP_RECV_UNTIL:
 		if (!arg || !an) {
 			snprintf(p->err->choices, sizeof(p->err->choices), "write it as %s",
 				 opdefs[k].syntax);
@@ -1070,6 +1337,8 @@ static int parse_op(struct parser *p, const char *tok, size_t n, unsigned pos, s
 		return parse_bytes(p, op, arg, an, apos);
 	case OP_SENDFD:
 		return parse_sendfd(p, op, arg, an, apos);
+	case OP_RECV_UNTIL:
+		return parse_until(p, op, arg, an, apos);
 	case OP_BIND:
 		return parse_bind(p, op, arg, an, arg ? apos : pos);
 	case OP_SHUTDOWN:
@@ -1141,8 +1410,14 @@ int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct
 		size_t b = i, e;
 		struct seq_op *op;
 
-		while (i < len && text[i] != ',')
-			i++;
+		/* A comma inside a quoted payload is part of it. */
+		for (; i < len && text[i] != ','; i++) {
+			if (text[i] == '"') {
+				size_t q = quote_end(text + i, len - i);
+
+				i += q < len - i ? q : len - i - 1;
+			}
+		}
 		e = i;
 		/* Spaces around an op are allowed: "socket, connect". */
 		while (b < e && text[b] == ' ')
@@ -1164,6 +1439,8 @@ int seq_compile(const char *text, enum transport_kind t, bool allow_open, struct
 			out->max_recv = op->len > out->max_recv ? op->len : out->max_recv;
 			out->has_recv |= st.fd[op->fd].server;
 		}
+		if (op->kind == OP_RECV_UNTIL && out->max_recv < SEQ_UNTIL_CHUNK + SEQ_MAX_DELIM)
+			out->max_recv = SEQ_UNTIL_CHUNK + SEQ_MAX_DELIM;
 		if (!st.fd[op->fd].pair)
 			st.prev = op;
 		out->nops++;
@@ -1201,6 +1478,7 @@ bool seq_op_needs_fd(const struct seq_op *op)
 	case EX_ZCDRAIN:
 	case EX_NETNS_ENTER:
 	case EX_NETNS_LEAVE:
+	case EX_RECV_UNTIL:
 		return true;
 	default:
 		return false;

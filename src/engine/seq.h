@@ -19,6 +19,10 @@
 #define SEQ_MAX_SENDFD 16 /* fresh sockets one sendfd:N may carry */
 #define SEQ_MAX_IOV 64 /* iovecs of one sendmsg */
 #define SEQ_CYCLE_PORT 40000 /* a netns cycle's listener: any port is free in a fresh namespace */
+#define SEQ_MAX_DATA 4096 /* bytes of every payload and delimiter of one sequence together */
+#define SEQ_MAX_DELIM 64 /* longest recv-until delimiter */
+#define SEQ_UNTIL_MAX (64u << 10) /* recv-until's default bound on the bytes it reads */
+#define SEQ_UNTIL_CHUNK (16u << 10) /* recv-until reads in pieces of at most this */
 
 enum seq_opk {
 	OP_SOCKET,
@@ -36,6 +40,7 @@ enum seq_opk {
 	OP_RECVFD,
 	OP_ZCDRAIN,
 	OP_NETNS,
+	OP_RECV_UNTIL,
 	OP_KINDS,
 };
 
@@ -64,6 +69,7 @@ enum seq_exec {
 	EX_ZCDRAIN, /* MSG_ERRQUEUE until empty: zerocopy completions */
 	EX_NETNS_ENTER, /* unshare, lo up, the cycle's listener */
 	EX_NETNS_LEAVE, /* (hidden, last) close the listener, back to the worker's namespace */
+	EX_RECV_UNTIL, /* stream: until a delimiter (the bytes after it stay queued), or EOF */
 };
 
 struct seq_op {
@@ -79,6 +85,9 @@ struct seq_op {
 	int level, name; /* setsockopt */
 	int how; /* shutdown: SHUT_RD, SHUT_WR, SHUT_RDWR */
 	bool has_addr; /* bind with an address (else: wildcard or autobind) */
+	bool payload; /* send with bytes of its own (send:"TEXT", send:hex:..): data + off */
+	uint16_t off; /* payload or delimiter: where its bytes are in seq->data */
+	uint16_t dlen; /* recv-until: the delimiter's length; 0: until EOF (len: the bound) */
 	union {
 		int i;
 		struct linger linger;
@@ -113,7 +122,17 @@ struct seq {
 	bool has_nb; /* a dontwait op: its would-block is counted, not a failure of the cycle */
 	unsigned nfds; /* descriptors a cycle opens (table slots in use) */
 	uint32_t max_send, max_recv; /* buffer sizes the client needs */
+	bool has_until; /* recv-until: waits for what a real server answers (--target) */
+	unsigned ndata; /* bytes of data in use */
+	char data[SEQ_MAX_DATA]; /* payloads and delimiters, each at its op's off */
 };
+
+/* The bytes an op sends: its payload, or zeros from the worker's buffer (send:N). */
+static inline const char *seq_send_buf(const struct seq *s, const struct seq_op *op,
+				       const char *zeros)
+{
+	return op->payload ? s->data + op->off : zeros;
+}
 
 /* A compile error: what, where in the text, and the valid choices. */
 struct seq_error {
@@ -144,8 +163,9 @@ void seq_op_text(const char *text, const struct seq_op *op, char *buf, size_t si
 bool seq_op_needs_fd(const struct seq_op *op);
 
 /* The presets' names, in the order --list-presets prints them. */
-#define SEQ_PRESET_NAMES \
-	"kb171996 crr abort halfclose sendto netns-kb scm-self scm-cross scm-triangle"
+#define SEQ_PRESET_NAMES                                                                     \
+	"kb171996 crr abort halfclose sendto netns-kb scm-self scm-cross scm-triangle http " \
+	"http-keepalive redis-ping memcached-version"
 
 /* A preset's text for a transport; NULL when no such preset, *why says when it does not apply. */
 const char *seq_preset(const char *name, enum transport_kind t, const char **why);

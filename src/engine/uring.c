@@ -191,7 +191,7 @@ static void prep(struct worker *w, struct batch *b, const struct seq_op *op, uns
 		break;
 	case EX_SEND_ALL:
 	case EX_SEND_DGRAM:
-		io_uring_prep_send(sqe, fd, w->sbuf, op->len,
+		io_uring_prep_send(sqe, fd, seq_send_buf(e->seq, op, w->sbuf), op->len,
 				   op->flags | (op->exec == EX_SEND_ALL ? MSG_WAITALL : 0));
 		break;
 	case EX_SENDTO:
@@ -202,7 +202,7 @@ static void prep(struct worker *w, struct batch *b, const struct seq_op *op, uns
 		mh->msg_iovlen = op->exec == EX_SENDMSG ? op->iovs : 1;
 		each = (op->len + mh->msg_iovlen - 1) / mh->msg_iovlen;
 		for (k = 0, off = 0; k < mh->msg_iovlen; k++, off += each) {
-			iov[k].iov_base = w->sbuf + off;
+			iov[k].iov_base = (char *)seq_send_buf(e->seq, op, w->sbuf) + off;
 			iov[k].iov_len = off >= op->len	      ? 0 :
 					 op->len - off < each ? op->len - off :
 								each;

@@ -68,7 +68,16 @@ static void flags_text(int flags, char *buf, size_t size)
 					      names[i].name);
 }
 
-/* A byte array holding an address, as C. */
+/* Text for a block comment: a star-slash (a payload's, say) must not end it. */
+static void comment(FILE *f, const char *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && t[i]; i++)
+		fprintf(f, "%c%s", t[i], t[i] == '*' && i + 1 < n && t[i + 1] == '/' ? " " : "");
+}
+
+/* A byte array (an address, a payload), as C. */
 static void bytes(FILE *f, const char *name, const void *p, size_t len)
 {
 	const unsigned char *b = p;
@@ -89,8 +98,17 @@ static void op_code(FILE *f, const struct seq *s, const struct seq_op *op, unsig
 	unsigned k;
 
 	flags_text(op->flags, fl, sizeof(fl));
-	fprintf(f, "\t/* %.*s */\n", (int)op->tlen, text + op->pos);
+	fprintf(f, "\t/* ");
+	comment(f, text + op->pos, op->tlen);
+	fprintf(f, " */\n");
 	call[0] = '\0';
+	if (op->payload) {
+		/* A payload's bytes, in the send buffer for its send. */
+		snprintf(a, sizeof(a), "payload%u", i);
+		fprintf(f, "\t{\n");
+		bytes(f, a, s->data + op->off, op->len);
+		fprintf(f, "\t\tmemcpy(sbuf, %s, sizeof(%s));\n\t}\n", a, a);
+	}
 	switch (op->exec) {
 	case EX_SOCKET:
 	case EX_SOCKET_RCVTIMEO:
@@ -189,7 +207,6 @@ static void op_code(FILE *f, const struct seq *s, const struct seq_op *op, unsig
 	default:
 		return;
 	}
-	(void)s;
 	if (op->flags & MSG_DONTWAIT)
 		fprintf(f, "\tif (%s < 0 && errno != EAGAIN)\n\t\treturn %u;\n", call, i);
 	else
@@ -332,12 +349,15 @@ int repro_write(FILE *f, const struct report_run *run, uint64_t cycles, const ch
 	}
 	fprintf(f,
 		"/*\n * Reproducer of a kernel memory figure that grew with a socket call sequence.\n"
-		" *\n *   sequence:  %s\n *   transport: %s%s\n *   server:    %s, per connection\n"
-		" *   kernel:    %s (%s)\n"
-		" *   the run:   %s\n *   verdict:   %s: %s\n",
-		c->sequence, transport_name(c->transport),
-		c->netns ? ", in a network namespace of its own" : "", server, run->m.kernel,
-		run->m.arch, command, verdict_name(r->verdict), r->why);
+		" *\n *   sequence:  ");
+	comment(f, c->sequence, strlen(c->sequence));
+	fprintf(f, "\n *   transport: %s%s\n *   server:    ", transport_name(c->transport),
+		c->netns ? ", in a network namespace of its own" : "");
+	comment(f, server, strlen(server));
+	fprintf(f, ", per connection\n *   kernel:    %s (%s)\n *   the run:   ", run->m.kernel,
+		run->m.arch);
+	comment(f, command, strlen(command));
+	fprintf(f, "\n *   verdict:   %s: %s\n", verdict_name(r->verdict), r->why);
 	if (c->inject_leak)
 		fprintf(f,
 			" *   The run kept one client socket open every %llu cycles on purpose\n"

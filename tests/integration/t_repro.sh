@@ -84,6 +84,16 @@ grep -q "3000 cycles, 0 failed" "$TMP/kbtw.out" || { cat "$TMP/kbtw.out"; die "k
 echo "ok: the program sets the run's sysctl in its namespace: $(tw kbtw) TIME_WAIT"
 echo "ok: the scripted server's program runs as the run's server did: $(tw ss) TIME_WAIT, kb5 $(tw kb5)"
 
+# A payload goes out byte for byte; a star-slash in it does not end the op's comment.
+jq '.config.sequence = "socket,connect,send:\"a*/b\\r\\n\",send:hex:00ff,close" | .config.preset = null' \
+	"$TMP/kb.json" >"$TMP/payload.json"
+"$SOCKLEAK" repro --cycles 2000 "$TMP/payload.json" >"$TMP/payload.c"
+grep -q "97, 42, 47, 98, 13, 10 }" "$TMP/payload.c" || die "payload: bytes not in the program"
+cc -O2 -Wall -Wextra -Werror "$TMP/payload.c" -o "$TMP/payload" -pthread || die "payload: cc"
+"$TMP/payload" >"$TMP/payload.out" || die "the payload reproducer exited $?"
+grep -q "2000 cycles, 0 failed" "$TMP/payload.out" || { cat "$TMP/payload.out"; die "payload"; }
+echo "ok: payload sends in a reproducer"
+
 echo '{"tool": "other"}' >"$TMP/bad.json"
 expect_exit 2 "$SOCKLEAK" repro "$TMP/bad.json" >/dev/null 2>"$TMP/bad.err"
 grep -q "bad.json" "$TMP/bad.err" || die "a bad file is not named"

@@ -5,8 +5,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -238,6 +244,110 @@ static void test_inject_leak(void **state)
 	assert_int_equal(count_fds(), fds0);
 }
 
+/*
+ * A protocol server of the test's own: checks each request's bytes, answers with the delimiter
+ * split over two writes and three more bytes after it, which must stay queued for recv:3.
+ */
+struct proto_srv {
+	int lfd;
+	uint16_t port;
+	pthread_t thread;
+	_Atomic unsigned served, bad;
+};
+
+static bool read_exact(int fd, char *buf, size_t n)
+{
+	size_t off = 0;
+	ssize_t r;
+
+	while (off < n && (r = recv(fd, buf + off, n - off, 0)) > 0)
+		off += r;
+	return off == n;
+}
+
+static void *proto_serve(void *arg)
+{
+	struct proto_srv *p = arg;
+	char buf[16];
+	int fd;
+
+	while ((fd = accept(p->lfd, NULL, NULL)) >= 0) {
+		if (!read_exact(fd, buf, 7) || memcmp(buf, "pi,ng\r\n", 7))
+			atomic_fetch_add(&p->bad, 1);
+		if (send(fd, "ok\r\n\r", 5, 0) != 5)
+			atomic_fetch_add(&p->bad, 1);
+		usleep(100);
+		if (send(fd, "\nXYZ", 4, 0) != 4)
+			atomic_fetch_add(&p->bad, 1);
+		if (!read_exact(fd, buf, 4) || memcmp(buf, "A\0B\xff", 4))
+			atomic_fetch_add(&p->bad, 1);
+		close(fd);
+		atomic_fetch_add(&p->served, 1);
+	}
+	return NULL;
+}
+
+static void proto_start(struct proto_srv *p)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	memset(p, 0, sizeof(*p));
+	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(p->lfd >= 0);
+	assert_int_equal(bind(p->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(p->lfd, 64), 0);
+	assert_int_equal(getsockname(p->lfd, (struct sockaddr *)&a, &len), 0);
+	p->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&p->thread, NULL, proto_serve, p), 0);
+}
+
+static void proto_stop(struct proto_srv *p)
+{
+	shutdown(p->lfd, SHUT_RDWR); /* accept returns */
+	pthread_join(p->thread, NULL);
+	close(p->lfd);
+}
+
+/*
+ * Payloads go out byte for byte; recv-until finds a delimiter split between two reads and takes
+ * nothing past it (else recv:3 would meet EOF); eof reads to the close; a bound too small for the
+ * answer fails with EMSGSIZE. Under io_uring recv-until runs as a plain syscall.
+ */
+static void test_payloads(void **state)
+{
+	const char *seq = "socket,connect,send:\"pi,ng\\r\\n\",recv-until:\"\\r\\n\\r\\n\","
+			  "send:hex:4100:dontwait,send:\"B\\xff\",recv:3,recv-until:eof,close";
+	struct run_config cfg;
+	struct engine_stats st;
+	struct proto_srv p;
+	char target[32];
+	unsigned api;
+
+	(void)state;
+	proto_start(&p);
+	snprintf(target, sizeof(target), "127.0.0.1:%u", p.port);
+	for (api = 0; api < API_COUNT; api++) {
+		config(&cfg, seq, TR_TCP);
+		cfg.target = target;
+		cfg.api = api;
+		cfg.ops = 300;
+		run(&cfg, &st);
+		assert_int_equal(st.cycles, 300);
+		assert_int_equal(st.failed_cycles, 0);
+	}
+	assert_int_equal(atomic_load(&p.bad), 0);
+	assert_int_equal(atomic_load(&p.served), 600);
+	config(&cfg, "socket,connect,send:\"pi,ng\\r\\n\",recv-until:\"\\r\\n\\r\\n\":max=4,close",
+	       TR_TCP);
+	cfg.target = target;
+	cfg.ops = 20;
+	run(&cfg, &st);
+	assert_int_equal(st.failed_cycles, 20);
+	assert_int_equal(st.errors[3][EMSGSIZE], 20);
+	proto_stop(&p);
+}
+
 static void test_fd_check(void **state)
 {
 	struct run_config cfg;
@@ -389,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_would_block),
 		cmocka_unit_test(test_netns_cycle),
 		cmocka_unit_test(test_io_uring),
+		cmocka_unit_test(test_payloads),
 		cmocka_unit_test(test_fd_check),
 		cmocka_unit_test(test_stop_request_and_time),
 		cmocka_unit_test(test_blocked_worker_stops),

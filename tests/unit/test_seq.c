@@ -272,9 +272,12 @@ static void test_option_values(void **state)
 
 static void test_presets(void **state)
 {
-	static const char *const names[] = { "kb171996",  "crr",       "abort",
-					     "halfclose", "sendto",    "netns-kb",
-					     "scm-self",  "scm-cross", "scm-triangle" };
+	static const char *const names[] = {
+		"kb171996",	    "crr",	"abort",	  "halfclose",
+		"sendto",	    "netns-kb", "scm-self",	  "scm-cross",
+		"scm-triangle",	    "http",	"http-keepalive", "redis-ping",
+		"memcached-version"
+	};
 	const char *text, *why;
 	unsigned i, t, n = 0;
 
@@ -303,6 +306,90 @@ static void test_presets(void **state)
 	assert_true(n >= 33);
 	text = seq_preset("crr", TR_UNIX_DGRAM, &why);
 	assert_non_null(strstr(text, "bind"));
+}
+
+/* Payloads: C escapes and hex, bytes kept in the sequence's data; commas inside quotes. */
+static void test_payloads(void **state)
+{
+	(void)state;
+	assert_int_equal(compile("socket,connect,send:\"GET /, x\\r\\n\\t\\0\\x41\\101\\\"\\\\\","
+				 "send:hex:0d0A:dontwait,sendmsg:\"abc\":iov=2,close",
+				 TR_TCP),
+			 0);
+	assert_int_equal(s.nops, 6);
+	assert_true(s.ops[2].payload);
+	assert_int_equal(s.ops[2].len, 16);
+	assert_memory_equal(s.data + s.ops[2].off, "GET /, x\r\n\t\0AA\"\\", 16);
+	assert_int_equal(s.ops[2].exec, EX_SEND_ALL);
+	assert_true(s.ops[3].payload);
+	assert_int_equal(s.ops[3].len, 2);
+	assert_memory_equal(s.data + s.ops[3].off, "\r\n", 2);
+	assert_true(s.ops[3].flags & MSG_DONTWAIT);
+	assert_int_equal(s.ops[4].len, 3);
+	assert_int_equal(s.ops[4].iovs, 2);
+	assert_memory_equal(s.data + s.ops[4].off, "abc", 3);
+	assert_int_equal(s.ndata, 21);
+	assert_false(s.has_until);
+	/* The local server expects what was sent: a payload's length. */
+	assert_int_equal(compile("socket,connect,send:\"ping\",recv:4,close", TR_TCP), 0);
+	assert_int_equal(s.plan.nsteps, 1);
+	assert_int_equal(s.plan.step[0].expect, 4);
+	assert_int_equal(compile("socket,sendto:hex:ff,recv:1,close", TR_UDP), 0);
+	assert_int_equal(s.plan.step[0].expect, 1);
+	assert_int_equal(s.ops[1].exec, EX_SENDTO);
+	assert_true(s.ops[1].payload);
+	/* recv-until: a delimiter, or to EOF; bounds. */
+	assert_int_equal(compile("socket,connect,send:\"x\",recv-until:\"\\r\\n\\r\\n\","
+				 "send:\"y\",recv-until:\",\":max=100,recv-until:eof,close",
+				 TR_TCP),
+			 0);
+	assert_true(s.has_until);
+	assert_int_equal(s.ops[3].exec, EX_RECV_UNTIL);
+	assert_int_equal(s.ops[3].dlen, 4);
+	assert_int_equal(s.ops[3].len, SEQ_UNTIL_MAX);
+	assert_memory_equal(s.data + s.ops[3].off, "\r\n\r\n", 4);
+	assert_int_equal(s.ops[5].dlen, 1);
+	assert_int_equal(s.ops[5].len, 100);
+	assert_int_equal(s.ops[6].dlen, 0);
+	assert_int_equal(s.ops[6].len, SEQ_MAX_BYTES);
+	assert_true(s.max_recv >= SEQ_UNTIL_CHUNK + SEQ_MAX_DELIM);
+	assert_true(seq_op_needs_fd(&s.ops[3]));
+	assert_int_equal(compile("socket,connect,recv-until:eof:max=2k,close", TR_UNIX), 0);
+	assert_int_equal(s.ops[2].len, 2048);
+}
+
+static void test_payload_errors(void **state)
+{
+	char big[SEQ_MAX_DATA + 64];
+
+	(void)state;
+	expect_error("socket,connect,send:\"abc,close", TR_TCP, "\"abc,close",
+		     "unterminated string");
+	expect_error("socket,connect,send:\"a\\qb\",close", TR_TCP, "\\q", "unknown escape");
+	expect_error("socket,connect,send:\"\",close", TR_TCP, "\"\"", "an empty payload");
+	expect_error("socket,connect,send:hex:0d0,close", TR_TCP, "hex:0d0", "bad hex payload");
+	expect_error("socket,connect,send:hex:0g,close", TR_TCP, "0g", "not a hex digit");
+	expect_error("socket,connect,send:hex:,close", TR_TCP, "hex:", "bad hex payload");
+	expect_error("socket,connect,send:\"a\"x,close", TR_TCP, "x", "':' and a flag");
+	expect_error("socket,connect,send:\"a\":peek,close", TR_TCP, "peek", "unknown flag");
+	expect_error("socket,connect,recv:\"a\",close", TR_TCP, "\"a\"", "bad byte count");
+	expect_error("socket,connect,recv-until,close", TR_TCP, "recv-until", "needs an argument");
+	expect_error("socket,connect,recv-until:x,close", TR_TCP, "x", "quoted delimiter or eof");
+	expect_error("socket,connect,recv-until:\"\",close", TR_TCP, "\"\"", "an empty delimiter");
+	expect_error("socket,connect,recv-until:eof:max=0,close", TR_TCP, ":max=0", "bad bound");
+	expect_error("socket,connect,recv-until:\"\\n\":mux=1,close", TR_TCP, ":mux=1",
+		     "bad bound");
+	expect_error("socket,recv-until:eof,close", TR_TCP, "recv-until:eof", "before connect");
+	expect_error("socket,connect,send:1,recv-until:eof,close", TR_UDP, "recv-until:eof",
+		     "recv-until on udp");
+	expect_error("socketpair,recv-until:eof,close", TR_UNIX, "recv-until:eof",
+		     "on a socketpair");
+	expect_error("socket,connect,recv-until:eof,recv:1,close", TR_TCP, "recv:1",
+		     "server has closed");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "socket,connect,send:\"", 21);
+	memcpy(big + sizeof(big) - 8, "\",close", 8);
+	expect_error(big, TR_TCP, NULL, "payload too long");
 }
 
 static void test_caret_print(void **state)
@@ -353,6 +440,8 @@ static void test_lists(void **state)
 	assert_non_null(strstr(out, "SOL_SOCKET"));
 	assert_non_null(strstr(out, "IPPROTO_TCP"));
 	assert_non_null(strstr(out, "halfclose"));
+	assert_non_null(strstr(out, "redis-ping"));
+	assert_non_null(strstr(out, "send:\"*1\\r\\n$4\\r\\nPING\\r\\n\""));
 	free(out);
 }
 
@@ -530,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_option_values),
 		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_payloads),
+		cmocka_unit_test(test_payload_errors),
 		cmocka_unit_test(test_caret_print),
 		cmocka_unit_test(test_op_text),
 		cmocka_unit_test(test_lists),
