@@ -16,6 +16,7 @@ const struct probe_ops *const probe_registry[PROBE_COUNT] = {
 	[PROBE_SOCKSTAT] = &sockstat_probe, [PROBE_NETSTAT] = &netstat_probe,
 	[PROBE_TCPSTATE] = &tcpstate_probe, [PROBE_SOCKDIAG] = &sockdiag_probe,
 	[PROBE_MEMCG] = &memcg_probe,	    [PROBE_PROC] = &proc_probe,
+	[PROBE_SERVER] = &server_probe,	    [PROBE_PORT] = &port_probe,
 };
 
 int probe_buf_init(struct probe_buf *b, size_t cap)

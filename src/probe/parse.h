@@ -5,7 +5,10 @@
 #ifndef SOCKLEAK_PROBE_PARSE_H
 #define SOCKLEAK_PROBE_PARSE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Callbacks return 0 to go on or a negative errno to stop the parse with it. */
 /* /proc/meminfo: every "Key: value [kB]" line, value in bytes. */
@@ -41,6 +44,26 @@ int proc_statm_resident(const char *buf, uint64_t *pages);
  */
 typedef int (*slab_alias_fn)(void *arg, const char *shown, const char *merged);
 int slab_aliases(const char *root, const char *slabinfo_buf, slab_alias_fn fn, void *arg);
+
+/* /proc/PID/stat: the parent's pid. */
+int proc_stat_ppid(const char *buf, pid_t *ppid);
+/* /proc/PID/limits: "Max open files" soft and hard (UINT64_MAX: unlimited). 0, -ENOENT, -EPROTO. */
+int proc_limits_nofile(const char *buf, uint64_t *soft, uint64_t *hard);
+
+/* What an fd is, from its /proc/PID/fd link: "socket:[N]", "pipe:[N]", "anon_inode:[eventfd]". */
+enum fd_kind { FDK_SOCKET, FDK_PIPE, FDK_ANON, FDK_FILE, FDK_COUNT };
+enum fd_kind fd_link_kind(const char *link);
+const char *fd_kind_name(enum fd_kind k);
+
+/*
+ * A process tree: l (sorted here by pid) holds every process and its parent; in[i] says whether
+ * l[i] is root or descends from it, or (adopter > 0) is a child of adopter or descends from one.
+ * Returns how many are.
+ */
+struct proc_link {
+	pid_t pid, ppid;
+};
+size_t proc_tree(struct proc_link *l, size_t n, pid_t root, pid_t adopter, bool *in);
 
 /* sock_diag names: TCP states as the kernel calls them (index = state), unix states likewise. */
 const char *tcp_state_name(unsigned state);

@@ -29,6 +29,11 @@ static void open_one(struct probe *p, const struct probe_ops *ops, const struct 
 	memset(p, 0, sizeof(*p));
 	p->ops = ops;
 	p->cost_col = -1;
+	if (ops->applies && !ops->applies(ctx)) {
+		p->unasked = true;
+		snprintf(p->why, sizeof(p->why), "nothing to watch in this run");
+		return;
+	}
 	if (ops->open(p, ctx, s) < 0) {
 		if (!p->why[0])
 			snprintf(p->why, sizeof(p->why), "not available");

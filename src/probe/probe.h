@@ -26,6 +26,9 @@ struct probe_ctx {
 	 */
 	int (*tcp_states)(void *arg, uint64_t netns_cookie, int64_t out[2][16]);
 	void *tcp_states_arg;
+	pid_t server_pid; /* the user's server (--server-cmd, --pid): its process tree; 0 none */
+	bool server_adopted; /* orphans of that tree become pid's children (a child subreaper) */
+	bool server_port_states; /* its port's sockets by state and side (the port probe) */
 };
 
 struct probe;
@@ -34,6 +37,8 @@ struct probe_ops {
 	const char *name;
 	/* Reads the run's network namespace: opened inside it, closed before it is destroyed. */
 	bool per_netns;
+	/* Whether it has anything to watch in this run (NULL: always); else it stays off, unsaid. */
+	bool (*applies)(const struct probe_ctx *ctx);
 	/* Detects availability and adds its columns; on failure returns -errno and says why. */
 	int (*open)(struct probe *p, const struct probe_ctx *ctx, struct series *s);
 	/* Sets this sample's values with series_set; never allocates in steady state. */
@@ -48,7 +53,7 @@ struct probe {
 	bool on;
 	int cost_col; /* probe.NAME.us: this probe's own cost per sample */
 	bool failed; /* a sample failed: said once */
-	bool unasked; /* off because nothing asked for it: not worth a line */
+	bool unasked; /* off because nothing asked for it (or ops->applies): not worth a line */
 	unsigned skip; /* ticks to sit out: its last sample cost more than the budget */
 };
 
@@ -71,11 +76,13 @@ enum probe_id {
 	PROBE_SOCKDIAG,
 	PROBE_MEMCG,
 	PROBE_PROC,
+	PROBE_SERVER,
+	PROBE_PORT,
 	PROBE_COUNT,
 };
 
 extern const struct probe_ops meminfo_probe, slabinfo_probe, sockstat_probe, netstat_probe,
-	tcpstate_probe, sockdiag_probe, memcg_probe, proc_probe;
+	tcpstate_probe, sockdiag_probe, memcg_probe, proc_probe, server_probe, port_probe;
 #endif
 
 struct probe_set {

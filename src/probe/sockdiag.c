@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "probe/diag.h"
 #include "probe/parse.h"
 #include "probe/probe.h"
 
@@ -31,7 +32,6 @@
 #define ST_CLOSE 7
 #define ST_LISTEN 10
 #define ST_NEW_SYN_RECV 12
-#define DUMP_BUF (64 * 1024)
 #define TIMER_TIMEWAIT 3 /* idiag_timer of a timewait minisocket */
 
 static const char *const state_names[NSTATES] = {
@@ -54,9 +54,7 @@ struct u32vec {
 };
 
 struct sockdiag {
-	struct mnl_socket *nl;
-	unsigned portid, seq;
-	char *buf;
+	struct diag d;
 	uint16_t port; /* server port, network order; 0 unknown */
 	char upath[108]; /* server unix name as the kernel reports it */
 	size_t upath_len; /* 0 unknown */
@@ -92,56 +90,9 @@ static int push(struct u32vec *a, uint32_t x)
 	return 0;
 }
 
-typedef void (*msg_fn)(struct sockdiag *sd, const struct nlmsghdr *nlh, int arg);
-
-/*
- * One sock_diag dump. Messages of other sequence numbers (the rest of a dump an earlier error cut
- * short) are skipped, so one bad dump never poisons the next.
- */
-static int dump(struct sockdiag *sd, const void *req, size_t len, unsigned proto, msg_fn fn,
-		int arg)
+static void on_inet(void *arg, const struct nlmsghdr *nlh, int v6)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(sd->buf);
-	unsigned seq = ++sd->seq;
-
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	memcpy(mnl_nlmsg_put_extra_header(nlh, len), req, len);
-	/* Protocols past 255 (MPTCP) do not fit the request's u8 field. */
-	if (proto > 255)
-		mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, proto);
-	if (mnl_socket_sendto(sd->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(sd->nl, sd->buf, DUMP_BUF);
-		int left;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		left = (int)n;
-		for (nlh = (struct nlmsghdr *)sd->buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-				return e->error ? e->error : -EPROTO;
-			}
-			if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY)
-				fn(sd, nlh, arg);
-		}
-	}
-}
-
-static void on_inet(struct sockdiag *sd, const struct nlmsghdr *nlh, int v6)
-{
+	struct sockdiag *sd = arg;
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	unsigned st = m->idiag_state;
 
@@ -166,8 +117,10 @@ static void on_inet(struct sockdiag *sd, const struct nlmsghdr *nlh, int v6)
 		sd->server++;
 }
 
-static void on_count(struct sockdiag *sd, const struct nlmsghdr *nlh, int which)
+static void on_count(void *arg, const struct nlmsghdr *nlh, int which)
 {
+	struct sockdiag *sd = arg;
+
 	(void)nlh;
 	if (which == IPPROTO_UDP)
 		sd->udp++;
@@ -205,8 +158,9 @@ static bool is_server_name(const struct sockdiag *sd, const struct nlattr *name)
 	return len == sd->upath_len && !memcmp(p, sd->upath, len);
 }
 
-static void on_unix(struct sockdiag *sd, const struct nlmsghdr *nlh, int unused)
+static void on_unix(void *arg, const struct nlmsghdr *nlh, int unused)
 {
+	struct sockdiag *sd = arg;
 	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	struct unix_attrs ua = { 0 };
 
@@ -248,7 +202,7 @@ static void count_unix_clients(struct sockdiag *sd)
 			sd->unix_client++;
 }
 
-static int dump_inet(struct sockdiag *sd, int family, unsigned proto, msg_fn fn, int arg)
+static int dump_inet(struct sockdiag *sd, int family, unsigned proto, diag_fn fn, int arg)
 {
 	struct inet_diag_req_v2 req = {
 		.sdiag_family = (uint8_t)family,
@@ -256,7 +210,7 @@ static int dump_inet(struct sockdiag *sd, int family, unsigned proto, msg_fn fn,
 		.idiag_states = ~(1U << ST_TIME_WAIT),
 	};
 
-	return dump(sd, &req, sizeof(req), proto, fn, arg);
+	return diag_dump(&sd->d, &req, sizeof(req), proto, NULL, 0, fn, sd, arg);
 }
 
 static int dump_unix(struct sockdiag *sd)
@@ -269,7 +223,7 @@ static int dump_unix(struct sockdiag *sd)
 	};
 
 	sd->unix_srv.n = sd->unix_peer.n = 0;
-	return dump(sd, &req, sizeof(req), 0, on_unix, 0);
+	return diag_dump(&sd->d, &req, sizeof(req), 0, NULL, 0, on_unix, sd, 0);
 }
 
 static int on_tw(void *arg, const char *proto, const char *key, double v)
@@ -405,12 +359,10 @@ static void sockdiag_close(struct probe *p)
 
 	if (!sd)
 		return;
-	if (sd->nl)
-		mnl_socket_close(sd->nl);
+	diag_close(&sd->d);
 	if (sd->sockstat_fd >= 0)
 		close(sd->sockstat_fd);
 	probe_buf_free(&sd->ssbuf);
-	free(sd->buf);
 	free(sd->unix_srv.v);
 	free(sd->unix_peer.v);
 	free(sd);
@@ -432,17 +384,11 @@ static int sockdiag_open(struct probe *p, const struct probe_ctx *ctx, struct se
 		err = probe_off(p, -ENOTSUP, "sock_diag reads the live kernel only");
 		goto fail;
 	}
-	if (!(sd->buf = malloc(DUMP_BUF))) {
-		err = probe_off(p, -ENOMEM, "out of memory");
+	if ((err = diag_open(&sd->d))) {
+		err = probe_off(p, err, "cannot open a NETLINK_SOCK_DIAG socket: %s",
+				strerror(-err));
 		goto fail;
 	}
-	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!sd->nl || mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = probe_off(p, -errno, "cannot open a NETLINK_SOCK_DIAG socket: %s",
-				strerror(errno));
-		goto fail;
-	}
-	sd->portid = mnl_socket_get_portid(sd->nl);
 	probe_net_path(ctx, "sockstat", path, sizeof(path));
 	sd->sockstat_fd = probe_open_path(ctx, path);
 	err = sd->sockstat_fd < 0 ? sd->sockstat_fd : probe_buf_init(&sd->ssbuf, 4096);
