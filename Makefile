@@ -247,7 +247,8 @@ WIN_DEPS := $(WIN_BUILD)/deps
 WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
 	src/engine/netns.c src/run/cgroup.c src/run/listen.c src/probe/meminfo.c \
 	src/probe/slabinfo.c src/probe/sockstat.c src/probe/netstat.c src/probe/sockdiag.c src/probe/memcg.c \
-	src/probe/proc.c src/probe/linux.c src/report/live.c src/report/out.c src/run/sweep.c \
+	src/probe/proc.c src/probe/linux.c src/probe/diag.c src/probe/port.c src/probe/server.c \
+	src/report/live.c src/report/out.c src/run/sweep.c \
 	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c src/cli/vm.c \
 	$(wildcard src/repro/*.c) $(wildcard src/vm/*.c) \
 	src/cli/sweep.c src/report/sweep_report.c src/probe/tcpstate.c src/attr/loader.c \

@@ -80,21 +80,21 @@ static void reap_port(struct worker *w, DWORD wait)
 	}
 }
 
-/* One send of len bytes as --io says; 0 or SOCKET_ERROR with WSAGetLastError set. */
-static int send_once(struct worker *w, SOCKET s, int len, int flags, const struct sockaddr *to,
-		     int tolen)
+/* One send of len bytes of buf as --io says; 0 or SOCKET_ERROR with WSAGetLastError set. */
+static int send_once(struct worker *w, SOCKET s, const char *buf, int len, int flags,
+		     const struct sockaddr *to, int tolen)
 {
 	struct io_ctx *c;
-	WSABUF b = { (ULONG)len, w->sbuf };
+	WSABUF b = { (ULONG)len, (char *)buf };
 	DWORD sent = 0;
 
 	if (w->e->cfg.io == IO_BLOCKING) {
 		int off = 0, n;
 
 		if (to)
-			return sendto(s, w->sbuf, len, flags, to, tolen) < 0 ? SOCKET_ERROR : 0;
+			return sendto(s, buf, len, flags, to, tolen) < 0 ? SOCKET_ERROR : 0;
 		while (off < len) {
-			n = send(s, w->sbuf + off, len - off, flags);
+			n = send(s, buf + off, len - off, flags);
 			if (n == SOCKET_ERROR)
 				return SOCKET_ERROR;
 			off += n;
@@ -194,10 +194,12 @@ static enum cycle_end run_cycle(struct worker *w, const struct seq *sq, bool lea
 			break;
 		case EX_SEND_ALL:
 		case EX_SEND_DGRAM:
-			rc = send_once(w, s, (int)op->len, op->flags, NULL, 0);
+			rc = send_once(w, s, seq_send_buf(sq, op, w->sbuf), (int)op->len, op->flags,
+				       NULL, 0);
 			break;
 		case EX_SENDTO:
-			rc = send_once(w, s, (int)op->len, op->flags, peer, peerlen);
+			rc = send_once(w, s, seq_send_buf(sq, op, w->sbuf), (int)op->len, op->flags,
+				       peer, peerlen);
 			break;
 		case EX_RECV_ALL:
 			rc = recv_all(s, w->rbuf, (int)op->len, op->flags);
