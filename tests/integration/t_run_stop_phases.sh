@@ -28,9 +28,9 @@ finish() {
 	echo "ok: $1 exits $2"
 }
 
-# The run: 5 s of churn, SIGINT about 2 s into it.
-bg one --seconds 5 --baseline 1s --quiesce-max 5s
-sleep 2
+# The run, shorter: 5 s of churn, SIGINT 1 s into it (bg waited for the churn).
+bg one --seconds 5 --baseline 0.5s --quiesce-max 3s
+sleep 1
 kill -INT $pid
 finish one 130
 grep -q "SIGINT: the loop stopped; quiescing for the verdict" "$TMP/one.err" ||
@@ -53,10 +53,10 @@ echo "ok: the phases table is consistent"
 says one "Interrupted by signal 2"
 
 # A second Ctrl-C ends quiesce at once: what was measured is analysed and written.
-bg two --seconds 30 --baseline 1s --quiesce-max 60s
-sleep 1
+bg two --seconds 30 --baseline 0.5s --quiesce-max 60s
+sleep 0.5
 kill -INT $pid
-sleep 1.5
+sleep 1
 kill -INT $pid
 t0=$(date +%s)
 finish two 130
