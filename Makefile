@@ -262,7 +262,7 @@ WIN_CFLAGS = -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-missing-field-ini
 WIN_LDLIBS = -static -L$(WIN_DEPS)/lib -ljansson -lws2_32 -liphlpapi -lpsapi -lntdll -lm -pthread
 # The shared code's unit tests (model, analysis, reports) built for Windows, and the Windows parts'.
 WIN_SHARED_TESTS := stats series verdict settle confirm lag verdict_real golden compare reason \
-	csv fmt html json jw svg text junit wrap escape names opt engine_opts engine_core server_seq \
+	csv fmt html json jw svg text junit wrap escape names opt engine_opts engine_core seq server_seq \
 	sampler common
 WIN_UNIT_BINS := $(WIN_SHARED_TESTS:%=$(WIN_BUILD)/tests/test_%.exe) \
 	$(patsubst tests/windows/%.c,$(WIN_BUILD)/tests/%.exe,$(sort $(wildcard tests/windows/test_*.c)))
