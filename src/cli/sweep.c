@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "cli/cli.h"
 #include "cli/engine_opts.h"
@@ -13,6 +14,7 @@
 #include "engine/seq.h"
 #include "engine/transport.h"
 #include "report/machine.h"
+#include "report/out.h"
 #include "report/sweep_report.h"
 #include "run/outputs.h"
 #include "run/run.h"
@@ -239,6 +241,82 @@ static int build(struct args *a, struct sweep *s)
 	return 0;
 }
 
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* A phase's length as the matrix has it: fixed by the user, or planned from the budget. */
+static void phase(FILE *f, const char *name, double v)
+{
+	if (v > 0)
+		fprintf(f, " %s=%g", name, v);
+	else
+		fprintf(f, " %s=planned", name);
+}
+
+/*
+ * The settings every variant shares that decide what is measured, as text: part of the matrix's
+ * identity, so that only sweeps that measured alike are merged. The budget is not (each shard
+ * has its own), nor are the outputs.
+ */
+static char *matrix_settings(const struct run_config *c)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "threads=%u rate=%s", c->threads, c->rate_max ? "max" : "");
+	if (!c->rate_max)
+		fprintf(f, "%g", c->rate);
+	fprintf(f, " yield=%s inject-leak=%llu allow-open=%s api=%s sqpoll=%s fixed-files=%s",
+		yes_no(c->yield), (unsigned long long)c->inject_leak, yes_no(c->allow_open),
+		api_name(c->api), yes_no(c->sqpoll), yes_no(c->fixed_files));
+	fprintf(f, " server-threads=%u server-sequence=%s backlog=%d netns=%s cgroup=%s",
+		c->server_threads, c->server_sequence ? c->server_sequence : "-", c->backlog,
+		yes_no(c->netns), yes_no(c->cgroup));
+	for (i = 0; i < c->nsysctl; i++)
+		fprintf(f, " netns-sysctl=%s", c->netns_sysctl[i]);
+	fprintf(f, " interval=%g", c->interval);
+	phase(f, "seconds", c->seconds);
+	phase(f, "baseline", c->baseline);
+	phase(f, "quiesce-max", c->quiesce_max);
+	fprintf(f, " teardown=%s", yes_no(c->teardown));
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The whole matrix, numbered and identified; the variants on this host say its kernel. */
+static int fix_matrix(const struct args *a, struct sweep *s)
+{
+	char *settings = matrix_settings(&a->base);
+	struct utsname u;
+	int err = settings ? sweep_matrix_set(s, settings) : -ENOMEM;
+	size_t i;
+
+	free(settings);
+	if (err == -E2BIG) {
+		sl_err("more than %d variants; choose fewer transports, presets or options",
+		       SWEEP_MAX_VARIANTS);
+		return SL_EXIT_USAGE;
+	}
+	if (err) {
+		sl_err("out of memory");
+		return SL_EXIT_RUNTIME;
+	}
+	if (uname(&u))
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (sweep_on_host(s, &s->v[i]))
+			snprintf(s->v[i].kernel, sizeof(s->v[i].kernel), "%s", u.release);
+	return 0;
+}
+
 /* A variant's configuration: the shared one with its transport, sequence and phases. */
 static void variant_cfg(const struct args *a, const struct sweep_plan *p,
 			const struct sweep_variant *v, double churn, struct run_config *cfg)
@@ -298,10 +376,10 @@ static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 }
 
 /* "03-tcp-kb171996-SO_LINGER=1-0.html": numbered, and safe in a file name and a relative URL. */
-static void html_name(const struct sweep_variant *v, size_t index, size_t n, char *buf, size_t size)
+static void html_name(const struct sweep_variant *v, size_t n, char *buf, size_t size)
 {
 	int w = n >= 100 ? (n >= 1000 ? 4 : 3) : 2;
-	size_t k = (size_t)snprintf(buf, size, "%0*zu-", w, index);
+	size_t k = (size_t)snprintf(buf, size, "%0*zu-", w, v->index);
 	const char *p;
 	bool dash = true;
 
@@ -378,7 +456,7 @@ static void run_variant(struct state *st, size_t i, double churn)
 		m.cgroup = o->cgroup_version > 0;
 		m.netns = o->netns;
 		if (st->a->base.html_path) {
-			html_name(v, i + 1, st->s->n, v->html, sizeof(v->html));
+			html_name(v, st->s->matrix.size, v->html, sizeof(v->html));
 			snprintf(path, sizeof(path), "%s/%s", st->a->base.html_path, v->html);
 			cfg.html_path = path;
 			if (run_write_reports(&cfg, o, &m, NULL)) {
@@ -411,7 +489,7 @@ static void sweep_loop(struct state *st)
 		double churn;
 
 		if (v->status == VS_SKIPPED) {
-			sweep_table_row(st->out, i + 1, v);
+			sweep_table_row(st->out, s, v);
 			continue;
 		}
 		if (stop_signal() && !st->sum.signal)
@@ -432,7 +510,7 @@ static void sweep_loop(struct state *st)
 			break;
 		}
 		run_variant(st, i, churn);
-		sweep_table_row(st->out, i + 1, v);
+		sweep_table_row(st->out, s, v);
 		if (st->a->base.html_path) {
 			sweep_summarise(&st->sum);
 			st->sum.elapsed = sl_now() - st->t0;
@@ -459,7 +537,6 @@ static int exit_code(const struct state *st)
 static int finish(struct state *st)
 {
 	struct sweep_summary *sum = &st->sum;
-	size_t i;
 	int rc;
 
 	sweep_summarise(sum);
@@ -467,10 +544,7 @@ static int finish(struct state *st)
 	sum->exit_code = exit_code(st);
 	sum->elapsed = sl_now() - st->t0;
 	fprintf(st->out, "\n");
-	sweep_table_head(st->out);
-	for (i = 0; i < st->s->n; i++)
-		sweep_table_row(st->out, i + 1, &st->s->v[i]);
-	sweep_table_end(st->out, sum);
+	sweep_table(st->out, sum);
 	/* Written last: the outputs carry the exit code; a failure to write them changes it. */
 	if (st->a->base.json_path && sweep_json(st->a->base.json_path, sum))
 		st->runtime_err = true;
@@ -482,17 +556,6 @@ static int finish(struct state *st)
 	if (rc != sum->exit_code)
 		sl_err("an output could not be written (above): exit %d", rc);
 	return rc;
-}
-
-static int make_dir(const char *dir)
-{
-	struct stat sb;
-
-	if (!mkdir(dir, 0755) || (errno == EEXIST && !stat(dir, &sb) && S_ISDIR(sb.st_mode)))
-		return 0;
-	sl_err("--html %s: %s; give a directory that can be created or written", dir,
-	       errno == EEXIST ? "exists and is not a directory" : strerror(errno));
-	return -errno;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -523,6 +586,8 @@ int cmd_sweep(int argc, char **argv)
 		a->base.netns = false;
 	}
 	rc = build(a, &s);
+	if (!rc)
+		rc = fix_matrix(a, &s);
 	if (rc)
 		goto out;
 	sweep_check_kernel(&s);
@@ -540,9 +605,9 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	if (!in.variants) {
-		sweep_table_head(st.out);
+		sweep_table_head(st.out, &s);
 		for (size_t i = 0; i < s.n; i++)
-			sweep_table_row(st.out, i + 1, &s.v[i]);
+			sweep_table_row(st.out, &s, &s.v[i]);
 		sl_err("no variant can run here (every one is skipped, above); choose "
 		       "others");
 		rc = SL_EXIT_USAGE;
@@ -553,13 +618,13 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	say_plan(st.out, a, &s, &st.plan);
 	if (a->dry_run) {
-		sweep_table_head(st.out);
+		sweep_table_head(st.out, &s);
 		for (size_t i = 0; i < s.n; i++)
-			sweep_table_row(st.out, i + 1, &s.v[i]);
+			sweep_table_row(st.out, &s, &s.v[i]);
 		rc = SL_EXIT_OK;
 		goto out;
 	}
-	if (a->base.html_path && make_dir(a->base.html_path)) {
+	if (a->base.html_path && out_make_dir("--html", a->base.html_path)) {
 		rc = SL_EXIT_USAGE;
 		goto out;
 	}
@@ -576,7 +641,7 @@ int cmd_sweep(int argc, char **argv)
 	st.deadline = st.t0 + a->budget - st.plan.reserve;
 	/* Signals end variants' phases, then the sweep; once the outputs are written, sockleak. */
 	stop_begin();
-	sweep_table_head(st.out);
+	sweep_table_head(st.out, &s);
 	sweep_loop(&st);
 	stop_end();
 	rc = finish(&st);

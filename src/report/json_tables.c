@@ -39,10 +39,10 @@ static const struct jt_names jn_role = { role_name_at, ROLE_COUNT, NULL,
 					 "sockets, slab, memcg, time-wait, host or counter" };
 static const struct jt_names jn_phase = { phase_name_at, PHASE_COUNT, NULL,
 					  "baseline, warmup, churn, quiesce or teardown" };
-static const struct jt_names jn_transport = { transport_name_at, TR_COUNT, "transport",
-					      "tcp, tcp6, udp, udp6, unix, unix-dgram or mptcp" };
-static const struct jt_names jn_close = { server_close_name_at, SC_COUNT, "server-close mode",
-					  "eof, immediate, never-read or rst" };
+const struct jt_names jn_transport = { transport_name_at, TR_COUNT, "transport",
+				       "tcp, tcp6, udp, udp6, unix, unix-dgram or mptcp" };
+const struct jt_names jn_close = { server_close_name_at, SC_COUNT, "server-close mode",
+				   "eof, immediate, never-read or rst" };
 static const struct jt_names jn_api = { api_name_at, API_COUNT, "syscall layer",
 					"syscalls or io_uring" };
 static const struct jt_names jn_unit = { unit_name_at, UNIT_NAMES, NULL, "count, bytes or us" };

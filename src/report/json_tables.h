@@ -12,6 +12,8 @@
 #include "report/jtab.h"
 
 extern const struct jt_names jn_verdict; /* CLEAN ... LEAK */
+extern const struct jt_names jn_transport; /* tcp ... mptcp */
+extern const struct jt_names jn_close; /* eof, immediate, never-read, rst */
 
 extern const struct jtable jt_machine; /* struct machine: "machine" */
 extern const struct jtable jt_config; /* struct run_config: "config" */

@@ -278,6 +278,21 @@ int out_check_dir(const char *opt, const char *dir)
 	return check_in_dir(opt, dir, parent, name);
 }
 
+int out_make_dir(const char *opt, const char *dir)
+{
+	struct stat st;
+	int err;
+
+	if (!mkdir(dir, 0755))
+		return 0;
+	err = errno;
+	if (err == EEXIST && !stat(dir, &st) && S_ISDIR(st.st_mode))
+		return 0;
+	sl_err("%s %s: %s; give a directory that can be created or written", opt, dir,
+	       err == EEXIST ? "exists and is not a directory" : strerror(err));
+	return -err;
+}
+
 /* A signal that ends the process while a report is written: its temporary file goes too. */
 static void remove_tmp(void *arg)
 {

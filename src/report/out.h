@@ -31,6 +31,9 @@ struct out {
 int out_check(const char *opt, const char *path);
 /* The same for a directory that files will be written into (created when missing, parent given). */
 int out_check_dir(const char *opt, const char *dir);
+/* Creates an output directory (mode 0755 less the umask), or takes the one there. 0 or -errno,
+ * said with sl_err naming opt. */
+int out_make_dir(const char *opt, const char *dir);
 
 /*
  * Opens the output: a temporary file created exclusively (O_EXCL|O_NOFOLLOW) with an unpredictable

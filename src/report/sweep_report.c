@@ -16,7 +16,8 @@
 
 #define NAME_W 40
 #define WHERE_TEXT_FRAMES 2 /* frames of a stack under its variant's row, from each end */
-#define SWEEP_SCHEMA 1
+#define KERNEL_W_MAX 24
+#define MISSING_SAID 20 /* missing variants named in the table's closing lines */
 
 static const char css[] =
 #include "report/html_css.inc"
@@ -117,10 +118,16 @@ static const char *fit(char *buf, size_t size, const char *name, size_t w)
 	return buf;
 }
 
-void sweep_table_head(FILE *f)
+bool sweep_by_kernel(const struct sweep *s)
 {
-	fprintf(f, "%4s  %-*s %10s %12s %15s  %-13s %s\n", "#", NAME_W, "variant", "cycles/s",
-		"peak growth", "residual/cycle", "verdict", "metric (or why not run)");
+	size_t i;
+
+	if (s->matrix.nkernels)
+		return true;
+	for (i = 1; i < s->n; i++)
+		if (strcmp(s->v[i].kernel, s->v[0].kernel))
+			return true;
+	return false;
 }
 
 /* Under a variant's row, its top stacks (--attribute): what each keeps per cycle and where. */
@@ -159,18 +166,155 @@ static void where_rows(FILE *f, const struct sweep_variant *v)
 		fprintf(f, "%6s where: events were lost (the variant's report says which)\n", "");
 }
 
-void sweep_table_row(FILE *f, size_t index, const struct sweep_variant *v)
+/* The kernel a variant ran on, or the axis' entry it will run on. */
+static const char *kernel_of(const struct sweep *s, const struct sweep_variant *v)
 {
-	char name[NAME_W + 1], detail[512];
+	if (v->kernel[0] || !s->matrix.nkernels)
+		return v->kernel;
+	return s->matrix.kernels[v->kernel_at].label;
+}
+
+static int kernel_w(const struct sweep *s)
+{
+	size_t i, w = strlen("kernel");
+
+	for (i = 0; i < s->n; i++)
+		if (strlen(kernel_of(s, &s->v[i])) > w)
+			w = strlen(kernel_of(s, &s->v[i]));
+	return (int)(w < KERNEL_W_MAX ? w : KERNEL_W_MAX);
+}
+
+void sweep_table_head(FILE *f, const struct sweep *s)
+{
+	fprintf(f, "%4s  %-*s ", "#", NAME_W, "variant");
+	if (sweep_by_kernel(s))
+		fprintf(f, "%-*s ", kernel_w(s), "kernel");
+	fprintf(f, "%10s %12s %15s  %-13s %s\n", "cycles/s", "peak growth", "residual/cycle",
+		"verdict", "metric (or why not run)");
+}
+
+void sweep_table_row(FILE *f, const struct sweep *s, const struct sweep_variant *v)
+{
+	char name[NAME_W + 1], kernel[KERNEL_W_MAX + 1], detail[512];
 	struct cells c;
+	int kw;
 
 	cells_of(v, &c);
 	detail_of(v, detail, sizeof(detail));
-	fprintf(f, "%4zu  %-*s %10s %12s %15s  %-13s %s\n", index, NAME_W,
-		fit(name, sizeof(name), v->name, NAME_W), c.rate, c.peak, c.residual, state_of(v),
-		detail);
+	fprintf(f, "%4zu  %-*s ", v->index, NAME_W, fit(name, sizeof(name), v->name, NAME_W));
+	if (sweep_by_kernel(s)) {
+		kw = kernel_w(s);
+		fprintf(f, "%-*s ", kw, fit(kernel, sizeof(kernel), kernel_of(s, v), (size_t)kw));
+	}
+	fprintf(f, "%10s %12s %15s  %-13s %s\n", c.rate, c.peak, c.residual, state_of(v), detail);
 	where_rows(f, v);
 	fflush(f);
+}
+
+size_t sweep_missing(const struct sweep *s, size_t *out, size_t cap)
+{
+	const struct sweep_matrix *m = &s->matrix;
+	bool *seen;
+	size_t i, k, n = 0;
+
+	if (!m->size || !(seen = calloc(m->size + 1, sizeof(*seen))))
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].index >= 1 && s->v[i].index <= m->size)
+			seen[s->v[i].index] = true;
+	for (k = 1; k <= m->size; k++) {
+		if (seen[k] || (m->shards && sweep_shard_of(k, m->shards) != m->shard))
+			continue;
+		if (n < cap)
+			out[n] = k;
+		n++;
+	}
+	free(seen);
+	return n;
+}
+
+void sweep_index_name(const struct sweep *s, size_t index, char *buf, size_t size)
+{
+	const struct sweep_matrix *m = &s->matrix;
+	size_t at;
+
+	if (!m->nnames || index < 1) {
+		snprintf(buf, size, "#%zu", index);
+		return;
+	}
+	at = (index - 1) % m->nnames;
+	if (m->nkernels && (index - 1) / m->nnames < m->nkernels)
+		snprintf(buf, size, "%s on %s", m->names[at],
+			 m->kernels[(index - 1) / m->nnames].label);
+	else
+		snprintf(buf, size, "%s", m->names[at]);
+}
+
+/* A variant's outcome on one kernel: "LEAK on 6.1.0-47-amd64", "skipped on host". */
+static void on_kernel(FILE *f, const struct sweep *s, const struct sweep_variant *v, bool first)
+{
+	fprintf(f, "%s%s on %s", first ? "" : ", ", state_of(v), kernel_of(s, v));
+}
+
+/* Per variant, its outcome on each kernel, in matrix order: the question a kernel axis asks. */
+static void across_kernels(FILE *f, const struct sweep *s)
+{
+	size_t i, j;
+
+	fprintf(f, "\nAcross kernels:\n");
+	for (i = 0; i < s->n; i++) {
+		bool first = true;
+
+		for (j = 0; j < i && strcmp(s->v[j].name, s->v[i].name); j++)
+			;
+		if (j < i)
+			continue; /* said with the first of its name */
+		fprintf(f, "  %s: ", s->v[i].name);
+		for (j = i; j < s->n; j++) {
+			if (strcmp(s->v[j].name, s->v[i].name))
+				continue;
+			on_kernel(f, s, &s->v[j], first);
+			first = false;
+		}
+		fputc('\n', f);
+	}
+}
+
+static void missing_lines(FILE *f, const struct sweep *s)
+{
+	size_t idx[MISSING_SAID], n = sweep_missing(s, idx, MISSING_SAID), i;
+	char name[256];
+
+	if (!n)
+		return;
+	fprintf(f, "Missing %zu of the matrix's %zu variants%s:", n, s->matrix.size,
+		s->matrix.shards ? " in this shard" : " (no report holds them)");
+	for (i = 0; i < n && i < MISSING_SAID; i++) {
+		sweep_index_name(s, idx[i], name, sizeof(name));
+		fprintf(f, "%s#%zu %s", i ? ", " : " ", idx[i], name);
+	}
+	if (n > MISSING_SAID)
+		fprintf(f, " and %zu more", n - MISSING_SAID);
+	fputc('\n', f);
+}
+
+static void sources_lines(FILE *f, const struct sweep_summary *sum)
+{
+	char a[32];
+	size_t i;
+
+	fprintf(f, "Merged from %zu report%s:\n", sum->nsources, sum->nsources == 1 ? "" : "s");
+	for (i = 0; i < sum->nsources; i++) {
+		const struct sweep_source *r = &sum->sources[i];
+		char shard[32] = "whole";
+
+		if (r->shards)
+			snprintf(shard, sizeof(shard), "shard %u/%u", r->shard, r->shards);
+		fprintf(f, "  %s: %s, %zu variant%s, Linux %s on %s, %s, exit %d\n", r->path, shard,
+			r->variants, r->variants == 1 ? "" : "s", r->kernel[0] ? r->kernel : "?",
+			r->hostname[0] ? r->hostname : "?",
+			sweep_fmt_duration(a, sizeof(a), r->elapsed), r->exit_code);
+	}
 }
 
 void sweep_table_end(FILE *f, const struct sweep_summary *sum)
@@ -187,191 +331,68 @@ void sweep_table_end(FILE *f, const struct sweep_summary *sum)
 		fprintf(f, "; %zu at or above --fail-on", sum->failing);
 		for (i = 0, k = 0; i < s->n; i++)
 			if (measured(&s->v[i]) && s->v[i].fails)
-				fprintf(f, "%s#%zu", k++ ? ", " : ": ", i + 1);
+				fprintf(f, "%s#%zu", k++ ? ", " : ": ", s->v[i].index);
 		fputc('\n', f);
 	} else {
 		fprintf(f, "\nOverall: nothing measured\n");
 	}
-	fprintf(f, "Skipped %zu, failed %zu, not run %zu; %s elapsed of a %s budget\n",
+	fprintf(f, "Skipped %zu, failed %zu, not run %zu; %s elapsed of a %s budget%s\n",
 		sweep_count(s, VS_SKIPPED), sweep_count(s, VS_FAILED), sweep_count(s, VS_NOT_RUN),
 		sweep_fmt_duration(a, sizeof(a), sum->elapsed),
-		sweep_fmt_duration(b, sizeof(b), sum->budget));
+		sweep_fmt_duration(b, sizeof(b), sum->budget),
+		sum->nsources > 1 ? " (the reports' together)" : "");
+	if (s->matrix.shards)
+		fprintf(f, "Shard %u of %u: %zu of the matrix's %zu variants\n", s->matrix.shard,
+			s->matrix.shards, s->n, s->matrix.size);
+	missing_lines(f, s);
 	if (sum->stopped[0])
 		fprintf(f, "Stopped early: %s\n", sum->stopped);
+	if (sum->nsources)
+		sources_lines(f, sum);
+	if (sweep_by_kernel(s))
+		across_kernels(f, s);
 }
 
-/* ---- JSON ---- */
-
-/* "attribution" of a variant (--attribute): null when not asked or not measured. */
-static void json_where(struct jw *w, const struct sweep_variant *v)
+void sweep_table(FILE *f, const struct sweep_summary *sum)
 {
-	size_t i, k;
-
-	if (!measured(v) || !v->attr_asked) {
-		jw_null(w, "attribution");
-		return;
-	}
-	jw_object(w, "attribution", false);
-	jw_bool(w, "on", v->attr_on);
-	jw_str(w, "why", v->attr_on ? NULL : v->attr_why);
-	jw_int(w, "leak_stacks", (int64_t)v->attr_leak);
-	jw_int(w, "backlog_stacks", (int64_t)v->attr_backlog);
-	jw_bool(w, "lost_any", v->attr_lost);
-	jw_array(w, "stacks", false);
-	for (i = 0; i < v->nwhere; i++) {
-		const struct sweep_where *s = &v->where[i];
-
-		jw_object(w, NULL, true);
-		jw_str(w, "cache", s->cache);
-		jw_str(w, "verdict", verdict_name(s->verdict));
-		jw_num(w, "objects_per_cycle", s->objs_per_cycle);
-		jw_num(w, "bytes_per_cycle", s->bytes_per_cycle);
-		jw_array(w, "frames", true);
-		for (k = 0; k < s->nframes; k++)
-			jw_str(w, NULL, s->frames[k]);
-		jw_end(w);
-		jw_int(w, "more_frames", (int64_t)s->more);
-		jw_end(w);
-	}
-	jw_end(w);
-	jw_end(w);
-}
-
-static void json_plan(struct jw *w, const struct sweep_summary *sum)
-{
-	const struct sweep_plan *p = sum->plan;
-
-	jw_object(w, "plan", false);
-	jw_num(w, "budget_seconds", sum->budget);
-	jw_int(w, "variants", p ? p->variants : 0);
-	jw_num(w, "baseline_seconds", p ? p->baseline : NAN);
-	jw_num(w, "churn_seconds", p ? p->churn : NAN);
-	jw_num(w, "quiesce_max_seconds", p ? p->quiesce_max : NAN);
-	jw_num(w, "teardown_seconds", p ? p->teardown : NAN);
-	jw_num(w, "overhead_seconds", p ? p->overhead : NAN);
-	jw_num(w, "per_variant_seconds", p ? p->per_variant : NAN);
-	jw_num(w, "expected_seconds", p ? p->total : NAN);
-	jw_end(w);
-}
-
-static void json_variant(struct jw *w, size_t index, const struct sweep_variant *v)
-{
-	bool m = measured(v);
-
-	jw_object(w, NULL, false);
-	jw_int(w, "index", (int64_t)index);
-	jw_str(w, "name", v->name);
-	jw_str(w, "status", sweep_status_name(v->status));
-	jw_str(w, "reason", v->reason[0] ? v->reason : NULL);
-	jw_str(w, "transport", transport_name(v->transport));
-	jw_str(w, "preset", v->preset ? v->base : NULL);
-	jw_str(w, "option", v->option[0] ? v->option : NULL);
-	jw_str(w, "server_close", server_close_name(v->server_close));
-	jw_str(w, "sequence", v->sequence);
-	if (m) {
-		jw_str(w, "verdict", verdict_name(v->verdict));
-		jw_bool(w, "fails", v->fails);
-		jw_str(w, "why", v->why);
-	} else {
-		jw_null(w, "verdict");
-		jw_bool(w, "fails", false);
-		jw_null(w, "why");
-	}
-	jw_int(w, "cycles", (int64_t)v->cycles);
-	jw_int(w, "failed_cycles", (int64_t)v->failed_cycles);
-	jw_num(w, "cycles_per_second", m ? v->cycles_per_second : NAN);
-	jw_str(w, "metric", m && v->metric[0] ? v->metric : NULL);
-	jw_str(w, "unit", m && v->metric[0] ? unit_name(v->unit) : NULL);
-	jw_num(w, "peak", m ? v->peak : NAN);
-	jw_num(w, "residual_per_cycle", m ? v->residual_per_cycle : NAN);
-	jw_num(w, "leaked_sockets_per_cycle", m ? v->leaked_sockets_per_cycle : NAN);
-	jw_num(w, "leaked_bytes_per_cycle", m ? v->leaked_bytes_per_cycle : NAN);
-	jw_num(w, "churn_seconds", m ? v->churn_seconds : NAN);
-	jw_num(w, "quiesce_seconds", m ? v->quiesce_seconds : NAN);
-	if (m)
-		jw_bool(w, "settled", v->settled);
-	else
-		jw_null(w, "settled");
-	jw_num(w, "elapsed_seconds",
-	       v->status == VS_SKIPPED || v->status == VS_NOT_RUN ? NAN : v->elapsed);
-	jw_str(w, "html", v->html[0] ? v->html : NULL);
-	json_where(w, v);
-	jw_end(w);
-}
-
-int sweep_json_write(FILE *f, const struct sweep_summary *sum)
-{
-	const struct sweep *s = sum->s;
-	struct jw w;
 	size_t i;
 
-	jw_init(&w, f);
-	jw_object(&w, NULL, false);
-	jw_int(&w, "schema", SWEEP_SCHEMA);
-	jw_str(&w, "tool", "sockleak");
-	jw_str(&w, "kind", "sweep");
-	jw_str(&w, "version", SOCKLEAK_VERSION);
-	if (sum->m)
-		report_json_machine(&w, sum->m);
-	json_plan(&w, sum);
-	jw_object(&w, "overall", false);
-	if (sum->measured)
-		jw_str(&w, "verdict", verdict_name(sum->verdict));
-	else
-		jw_null(&w, "verdict");
-	report_json_verdict_set(&w, "fail_on", sum->fail_on);
-	jw_int(&w, "variants", (int64_t)s->n);
-	jw_int(&w, "measured", (int64_t)(sweep_count(s, VS_DONE) + sweep_count(s, VS_INTERRUPTED)));
-	jw_int(&w, "skipped", (int64_t)sweep_count(s, VS_SKIPPED));
-	jw_int(&w, "failed", (int64_t)sweep_count(s, VS_FAILED));
-	jw_int(&w, "not_run", (int64_t)sweep_count(s, VS_NOT_RUN));
-	jw_int(&w, "failing", (int64_t)sum->failing);
-	jw_num(&w, "budget_seconds", sum->budget);
-	jw_num(&w, "elapsed_seconds", sum->elapsed);
-	if (sum->signal)
-		jw_int(&w, "signal", sum->signal);
-	else
-		jw_null(&w, "signal");
-	jw_str(&w, "stopped", sum->stopped[0] ? sum->stopped : NULL);
-	jw_int(&w, "exit_code", sum->exit_code);
-	jw_end(&w);
-	jw_array(&w, "variants", false);
-	for (i = 0; i < s->n; i++)
-		json_variant(&w, i + 1, &s->v[i]);
-	jw_end(&w);
-	jw_end(&w);
-	fputc('\n', f);
-	return w.failed ? -ENOMEM : 0;
-}
-
-static int json_write(FILE *f, const void *sum)
-{
-	return sweep_json_write(f, sum);
-}
-
-int sweep_json(const char *path, const struct sweep_summary *sum)
-{
-	return out_write(path, json_write, sum);
+	sweep_table_head(f, sum->s);
+	for (i = 0; i < sum->s->n; i++)
+		sweep_table_row(f, sum->s, &sum->s->v[i]);
+	sweep_table_end(f, sum);
 }
 
 /* ---- JUnit ---- */
 
-/* A variant as a test case: its verdict against --fail-on, or why it was not measured. */
-static void junit_case_of(const struct sweep_variant *v, struct junit_case *c, char *msg,
-			  size_t msize, char *detail, size_t dsize, char *classname, size_t csize)
+/* Its strings, one set per case. */
+struct case_text {
+	char msg[512], detail[512], cls[64], name[280];
+};
+
+/* A variant as a test case: its verdict against --fail-on, or why it was not measured; on more
+ * than one kernel, the case's name says which. */
+static void junit_case_of(const struct sweep *s, const struct sweep_variant *v,
+			  struct junit_case *c, struct case_text *t)
 {
 	bool measured = v->status == VS_DONE || v->status == VS_INTERRUPTED;
+	char *msg = t->msg;
+	size_t msize = sizeof(t->msg);
 
-	snprintf(classname, csize, "sockleak.sweep.%s", transport_name(v->transport));
-	detail_of(v, detail, dsize);
-	*c = (struct junit_case){ .name = v->name, .classname = classname, .message = msg };
+	snprintf(t->cls, sizeof(t->cls), "sockleak.sweep.%s", transport_name(v->transport));
+	if (sweep_by_kernel(s))
+		snprintf(t->name, sizeof(t->name), "%s on %s", v->name, kernel_of(s, v));
+	else
+		snprintf(t->name, sizeof(t->name), "%s", v->name);
+	detail_of(v, t->detail, sizeof(t->detail));
+	*c = (struct junit_case){ .name = t->name, .classname = t->cls, .message = msg };
 	c->time = measured || v->status == VS_FAILED ? v->elapsed : NAN;
 	if (measured) {
 		c->status = v->fails ? JUNIT_FAIL : JUNIT_PASS;
 		c->type = verdict_name(v->verdict);
 		snprintf(msg, msize, "%s: %s%s", verdict_name(v->verdict), v->why,
 			 v->status == VS_INTERRUPTED ? " (interrupted)" : "");
-		c->detail = detail;
+		c->detail = t->detail;
 	} else {
 		c->status = v->status == VS_FAILED ? JUNIT_ERROR : JUNIT_SKIP;
 		c->type = v->status == VS_FAILED ? "failed" : NULL;
@@ -384,9 +405,7 @@ int sweep_junit(const char *path, const struct sweep_summary *sum)
 {
 	const struct sweep *s = sum->s;
 	struct junit_case *cases = calloc(s->n + 1, sizeof(*cases));
-	char(*msg)[512] = calloc(s->n + 1, sizeof(*msg));
-	char(*detail)[512] = calloc(s->n + 1, sizeof(*detail));
-	char(*cls)[64] = calloc(s->n + 1, sizeof(*cls));
+	struct case_text *text = calloc(s->n + 1, sizeof(*text));
 	char *table = NULL, fail_on[64] = "";
 	size_t len = 0, i, k = 0;
 	struct junit_property props[4];
@@ -394,16 +413,12 @@ int sweep_junit(const char *path, const struct sweep_summary *sum)
 	FILE *f = NULL;
 	int v, np = 0, err = -ENOMEM;
 
-	if (!cases || !msg || !detail || !cls || !(f = open_memstream(&table, &len)))
+	if (!cases || !text || !(f = open_memstream(&table, &len)))
 		goto out;
-	sweep_table_head(f);
-	for (i = 0; i < s->n; i++)
-		sweep_table_row(f, i + 1, &s->v[i]);
-	sweep_table_end(f, sum);
+	sweep_table(f, sum);
 	fclose(f);
 	for (i = 0; i < s->n; i++)
-		junit_case_of(&s->v[i], &cases[i], msg[i], sizeof(msg[i]), detail[i],
-			      sizeof(detail[i]), cls[i], sizeof(cls[i]));
+		junit_case_of(s, &s->v[i], &cases[i], &text[i]);
 	for (v = 0; v < VERDICT_COUNT; v++)
 		if (sum->fail_on & (1u << v))
 			k += (size_t)snprintf(fail_on + k, sizeof(fail_on) - k, "%s%s",
@@ -426,9 +441,7 @@ int sweep_junit(const char *path, const struct sweep_summary *sum)
 out:
 	free(table);
 	free(cases);
-	free(msg);
-	free(detail);
-	free(cls);
+	free(text);
 	return err;
 }
 
@@ -456,7 +469,7 @@ static void kv(FILE *f, const char *k, const char *v)
 	fputs("</td></tr>", f);
 }
 
-static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
+static void index_row(FILE *f, const struct sweep *s, const struct sweep_variant *v)
 {
 	char detail[512];
 	struct cells c;
@@ -464,7 +477,7 @@ static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
 	cells_of(v, &c);
 	detail_of(v, detail, sizeof(detail));
 	fprintf(f, "<tr data-status=\"%s\"><td class=\"num\">%zu</td><td class=\"name\">",
-		sweep_status_name(v->status), index);
+		sweep_status_name(v->status), v->index);
 	if (v->html[0]) {
 		fputs("<a href=\"", f);
 		fmt_html(f, v->html);
@@ -477,6 +490,11 @@ static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
 	fputs("<div class=\"why\"><code>", f);
 	fmt_html(f, v->sequence);
 	fputs("</code></div></td>", f);
+	if (sweep_by_kernel(s)) {
+		fputs("<td class=\"kernel\">", f);
+		fmt_html(f, kernel_of(s, v));
+		fputs("</td>", f);
+	}
 	fprintf(f, "<td class=\"num\">%s</td><td class=\"num\">", c.rate);
 	fmt_html(f, c.peak);
 	fputs("</td><td class=\"num\">", f);
@@ -495,6 +513,93 @@ static void index_row(FILE *f, size_t index, const struct sweep_variant *v)
 		fputs("</div>", f);
 	}
 	fputs("</td></tr>\n", f);
+}
+
+/* The closing lines' sections, as HTML: the variants missing, across kernels, the reports. */
+static void index_missing(FILE *f, const struct sweep *s)
+{
+	size_t idx[MISSING_SAID], n = sweep_missing(s, idx, MISSING_SAID), i;
+	char name[256];
+
+	if (!n)
+		return;
+	fprintf(f,
+		"<p class=\"missing\" data-missing=\"%zu\">Missing %zu of the matrix's %zu "
+		"variants%s:",
+		n, n, s->matrix.size,
+		s->matrix.shards ? " in this shard" : " (no report holds them)");
+	for (i = 0; i < n && i < MISSING_SAID; i++) {
+		sweep_index_name(s, idx[i], name, sizeof(name));
+		fprintf(f, "%s#%zu ", i ? ", " : " ", idx[i]);
+		fmt_html(f, name);
+	}
+	if (n > MISSING_SAID)
+		fprintf(f, " and %zu more", n - MISSING_SAID);
+	fputs("</p>\n", f);
+}
+
+static void index_kernels(FILE *f, const struct sweep *s)
+{
+	size_t i, j;
+
+	fputs("<section id=\"kernels\"><h2>Across kernels</h2><table class=\"kv\">", f);
+	for (i = 0; i < s->n; i++) {
+		for (j = 0; j < i && strcmp(s->v[j].name, s->v[i].name); j++)
+			;
+		if (j < i)
+			continue;
+		fputs("<tr><th>", f);
+		fmt_html(f, s->v[i].name);
+		fputs("</th><td>", f);
+		for (j = i; j < s->n; j++) {
+			const struct sweep_variant *v = &s->v[j];
+
+			if (strcmp(v->name, s->v[i].name))
+				continue;
+			if (j > i)
+				fputs(", ", f);
+			if (measured(v))
+				fprintf(f, "<span class=\"badge %s\">%s</span>", verdict_cls(v),
+					verdict_name(v->verdict));
+			else
+				fputs(state_of(v), f);
+			fputs(" on ", f);
+			fmt_html(f, kernel_of(s, v));
+		}
+		fputs("</td></tr>", f);
+	}
+	fputs("</table></section>\n", f);
+}
+
+static void index_sources(FILE *f, const struct sweep_summary *sum)
+{
+	char a[32];
+	size_t i;
+
+	fputs("<section id=\"merged\"><h2>Reports merged</h2><table><thead><tr><th>report</th>"
+	      "<th>slice</th><th class=\"num\">variants</th><th>kernel</th><th>host</th>"
+	      "<th>started</th><th class=\"num\">elapsed</th><th class=\"num\">exit</th>"
+	      "</tr></thead><tbody>\n",
+	      f);
+	for (i = 0; i < sum->nsources; i++) {
+		const struct sweep_source *r = &sum->sources[i];
+
+		fputs("<tr><td>", f);
+		fmt_html(f, r->path);
+		if (r->shards)
+			fprintf(f, "</td><td>shard %u/%u", r->shard, r->shards);
+		else
+			fputs("</td><td>whole", f);
+		fprintf(f, "</td><td class=\"num\">%zu</td><td>", r->variants);
+		fmt_html(f, r->kernel);
+		fputs("</td><td>", f);
+		fmt_html(f, r->hostname);
+		fputs("</td><td>", f);
+		fmt_html(f, r->start);
+		fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">%d</td></tr>\n",
+			sweep_fmt_duration(a, sizeof(a), r->elapsed), r->exit_code);
+	}
+	fputs("</tbody></table></section>\n", f);
 }
 
 static void index_plan(FILE *f, const struct sweep_summary *sum)
@@ -538,6 +643,14 @@ static void index_plan(FILE *f, const struct sweep_summary *sum)
 	}
 	if (sum->stopped[0])
 		kv(f, "stopped early", sum->stopped);
+	if (sum->s->matrix.shards) {
+		snprintf(buf, sizeof(buf), "%u of %u: %zu of the matrix's %zu variants",
+			 sum->s->matrix.shard, sum->s->matrix.shards, sum->s->n,
+			 sum->s->matrix.size);
+		kv(f, "shard", buf);
+	}
+	if (sum->s->matrix.id[0])
+		kv(f, "matrix", sum->s->matrix.id);
 	fputs("</table></div><div><h3>Machine</h3><table class=\"kv\">", f);
 	if (m) {
 		snprintf(buf, sizeof(buf), "Linux %s %s", m->kernel, m->arch);
@@ -596,25 +709,32 @@ int sweep_index_html_write(FILE *f, const struct sweep_summary *sum)
 	fprintf(f, "%s of a %s budget</div></div></header>\n<main>\n",
 		sweep_fmt_duration(a, sizeof(a), sum->elapsed),
 		sweep_fmt_duration(b, sizeof(b), sum->budget));
-	fputs("<section id=\"variants\"><h2>Variants</h2><table><thead><tr><th class=\"num\">#"
-	      "</th><th>variant</th><th class=\"num\">cycles/s</th><th class=\"num\">peak growth"
-	      "</th><th class=\"num\">residual/cycle</th><th>verdict</th><th>metric (or why not "
-	      "run)</th></tr></thead>\n<tbody>\n",
-	      f);
+	fprintf(f,
+		"<section id=\"variants\"><h2>Variants</h2><table><thead><tr><th class=\"num\">#"
+		"</th><th>variant</th>%s<th class=\"num\">cycles/s</th><th class=\"num\">peak "
+		"growth</th><th class=\"num\">residual/cycle</th><th>verdict</th><th>metric (or "
+		"why not run)</th></tr></thead>\n<tbody>\n",
+		sweep_by_kernel(s) ? "<th>kernel</th>" : "");
 	for (i = 0; i < s->n; i++) {
-		index_row(f, i + 1, &s->v[i]);
+		index_row(f, s, &s->v[i]);
 		reports += s->v[i].html[0] != '\0';
 	}
 	fputs("</tbody></table>\n<p class=\"note\">Each variant is a run of its own in a network "
 	      "namespace of its own. Peak growth and residual per cycle are those of the "
 	      "variant's headline metric (the last column): the decisive metric that gave its "
-	      "verdict.</p></section>\n",
+	      "verdict.</p>\n",
 	      f);
+	index_missing(f, s);
+	fputs("</section>\n", f);
+	if (sweep_by_kernel(s))
+		index_kernels(f, s);
+	if (sum->nsources)
+		index_sources(f, sum);
 	index_plan(f, sum);
 	fprintf(f,
-		"</main>\n<footer data-reports=\"%zu\">sockleak %s · sweep schema %d</footer>\n"
+		"</main>\n<footer data-reports=\"%zu\">sockleak %s · sweep schema 1</footer>\n"
 		"</body></html>\n",
-		reports, SOCKLEAK_VERSION, SWEEP_SCHEMA);
+		reports, SOCKLEAK_VERSION);
 	return 0;
 }
 

@@ -405,6 +405,7 @@ int sweep_add(struct sweep *s, enum transport_kind t, const char *base, const ch
 	if (!v->base)
 		return -ENOMEM;
 	s->n++;
+	v->index = s->n;
 	n = snprintf(v->name, sizeof(v->name), "%s %s", transport_name(t), base);
 	if (v->option[0] && n < (int)sizeof(v->name))
 		n += snprintf(v->name + n, sizeof(v->name) - n, " +%s", v->option);
@@ -579,7 +580,7 @@ void sweep_check_kernel(struct sweep *s)
 	if (!sq)
 		return;
 	for (i = 0; i < s->n; i++)
-		if (s->v[i].status == VS_PENDING)
+		if (s->v[i].status == VS_PENDING && sweep_on_host(s, &s->v[i]))
 			check_one(&s->v[i], sq);
 	free(sq);
 }
@@ -698,6 +699,163 @@ void sweep_free(struct sweep *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
+	sweep_matrix_free(&s->matrix);
+}
+
+/* ---- the matrix and its shards ---- */
+
+bool sweep_on_host(const struct sweep *s, const struct sweep_variant *v)
+{
+	return !s->matrix.nkernels || !s->matrix.kernels[v->kernel_at].image[0];
+}
+
+void sweep_hash(const char *text, char out[SWEEP_ID_LEN + 1])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ull;
+	}
+	snprintf(out, SWEEP_ID_LEN + 1, "%016llx", (unsigned long long)h);
+}
+
+void sweep_matrix_free(struct sweep_matrix *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nnames; i++)
+		free(m->names[i]);
+	free(m->names);
+	free(m->settings);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The variants again for each kernel of the axis after the first: the axis is outermost. */
+static int per_kernel(struct sweep *s)
+{
+	size_t base = s->n, i;
+	unsigned k;
+
+	if (s->matrix.nkernels < 2)
+		return 0;
+	if (base * s->matrix.nkernels > SWEEP_MAX_VARIANTS)
+		return -E2BIG;
+	if (s->cap < base * s->matrix.nkernels) {
+		struct sweep_variant *nv = realloc(s->v, base * s->matrix.nkernels * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = base * s->matrix.nkernels;
+	}
+	for (k = 1; k < s->matrix.nkernels; k++) {
+		for (i = 0; i < base; i++) {
+			struct sweep_variant *v = &s->v[s->n];
+
+			*v = s->v[i];
+			v->kernel_at = k;
+			v->base = strdup(s->v[i].base);
+			v->sequence = s->v[i].sequence ? strdup(s->v[i].sequence) : NULL;
+			if (!v->base || (s->v[i].sequence && !v->sequence)) {
+				free(v->base);
+				free(v->sequence);
+				return -ENOMEM;
+			}
+			s->n++;
+		}
+	}
+	return 0;
+}
+
+int sweep_matrix_set(struct sweep *s, const char *settings)
+{
+	struct sweep_matrix *m = &s->matrix;
+	size_t i, len = 0, nbase = s->n;
+	char *text = NULL;
+	unsigned k;
+	FILE *f;
+	int err;
+
+	m->names = calloc(nbase + 1, sizeof(*m->names));
+	m->settings = strdup(settings ? settings : "");
+	if (!m->names || !m->settings)
+		return -ENOMEM;
+	for (i = 0; i < nbase; i++) {
+		m->names[i] = strdup(s->v[i].name);
+		if (!m->names[i])
+			return -ENOMEM;
+		m->nnames = i + 1;
+	}
+	err = per_kernel(s);
+	if (err)
+		return err;
+	m->size = s->n;
+	for (i = 0; i < s->n; i++)
+		s->v[i].index = i + 1;
+	/* The identity: what the variants are and how they run, never what came of them. */
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "sockleak sweep matrix\nsettings %s\n", m->settings);
+	for (k = 0; k < m->nkernels; k++)
+		fprintf(f, "kernel %s\n", m->kernels[k].label);
+	for (i = 0; i < nbase; i++) {
+		const struct sweep_variant *v = &s->v[i];
+
+		fprintf(f, "variant %s\t%s\t%s\t%s\n", transport_name(v->transport), v->base,
+			v->option, server_close_name(v->server_close));
+	}
+	if (fclose(f))
+		return -ENOMEM;
+	sweep_hash(text, m->id);
+	free(text);
+	return 0;
+}
+
+int sweep_parse_shard(const char *text, unsigned *shard, unsigned *shards, char *why, size_t whylen)
+{
+	unsigned long i, n;
+	char *end;
+
+	errno = 0;
+	i = strtoul(text, &end, 10);
+	if (end == text || *end != '/' || errno || text[0] == '-' || text[0] == '+')
+		return say(why, whylen, "'%s': expected I/N, the I-th of N shards (1/4)", text);
+	text = end + 1;
+	n = strtoul(text, &end, 10);
+	if (end == text || *end || errno || text[0] == '-' || text[0] == '+')
+		return say(why, whylen, "'%s': expected I/N, the I-th of N shards (1/4)", text);
+	if (n < 1 || n > SWEEP_MAX_VARIANTS)
+		return say(why, whylen, "%lu shards: give 1 to %d", n, SWEEP_MAX_VARIANTS);
+	if (i < 1 || i > n)
+		return say(why, whylen, "shard %lu of %lu: shards are numbered 1 to %lu", i, n, n);
+	*shard = (unsigned)i;
+	*shards = (unsigned)n;
+	return 0;
+}
+
+unsigned sweep_shard_of(size_t index, unsigned shards)
+{
+	return shards ? (unsigned)((index - 1) % shards) + 1 : 0;
+}
+
+void sweep_shard(struct sweep *s, unsigned shard, unsigned shards)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (sweep_shard_of(s->v[i].index, shards) == shard) {
+			s->v[k++] = s->v[i];
+			continue;
+		}
+		free(s->v[i].base);
+		free(s->v[i].sequence);
+	}
+	s->n = k;
+	s->matrix.shard = shard;
+	s->matrix.shards = shards;
 }
 
 /* ---- the budget ---- */
@@ -732,6 +890,7 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 	char t1[32], t2[32];
 
 	memset(out, 0, sizeof(*out));
+	out->budget = in->budget;
 	out->variants = in->variants;
 	out->teardown = in->teardown;
 	out->overhead = SWEEP_OVERHEAD;

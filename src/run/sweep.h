@@ -89,12 +89,44 @@ struct sweep_variant {
 	size_t attr_leak, attr_backlog;
 	struct sweep_where where[SWEEP_WHERE];
 	size_t nwhere;
+
+	/* where it stands in the matrix, and where it ran */
+	size_t index; /* its number in the whole matrix, from 1 (every kernel's, every shard's) */
+	unsigned kernel_at; /* its kernel: an entry of the matrix's kernel axis (0 without one) */
+	char kernel[72]; /* the kernel it ran on (uname release); "" when not known */
+	char json[128]; /* its run's JSON report's file name in --json-dir DIR; "" when none */
+};
+
+#define SWEEP_MAX_KERNELS 8
+#define SWEEP_ID_LEN 16 /* hex digits of a matrix's identity */
+
+/* An entry of the kernel axis. */
+struct sweep_kernel {
+	char label
+		[72]; /* "host", or an image's release ("6.1.0-47-amd64"): same on every machine */
+	char image[256]; /* the image's path on the machine that ran the sweep; "" for host */
+};
+
+/*
+ * What makes reports of sweeps comparable, and mergeable: the variants of the whole matrix and
+ * the settings they share. Two sweeps with the same id ran the same variants the same way.
+ */
+struct sweep_matrix {
+	char id[SWEEP_ID_LEN + 1]; /* "" when not known (a report written before ids) */
+	char *settings; /* the shared settings, as text: "threads=1 rate=max ..." */
+	char **names; /* the variants of one kernel, in matrix order */
+	size_t nnames;
+	struct sweep_kernel kernels[SWEEP_MAX_KERNELS]; /* the kernel axis, outermost */
+	size_t nkernels; /* 0: no kernel axis (the variants run on the machine's own) */
+	size_t size; /* variants in the whole matrix: nnames x max(1, nkernels) */
+	unsigned shard, shards; /* this sweep's slice: shard of shards; 0 of 0: all of it */
 };
 
 struct sweep {
 	struct sweep_variant *v;
 	size_t n, cap;
 	bool allow_open; /* --allow-open: sequences without close compile */
+	struct sweep_matrix matrix;
 };
 
 /* The axes of a matrix built from the command line; unset axes take their defaults. */
@@ -147,7 +179,8 @@ int sweep_add(struct sweep *s, enum transport_kind t, const char *base, const ch
 /*
  * Asks the kernel: a socket of each runnable variant's transport, with the options the sequence
  * sets right after socket. A variant whose socket or option the kernel refuses is skipped with
- * the errno (an option needing CAP_NET_ADMIN, a kernel without MPTCP).
+ * the errno (an option needing CAP_NET_ADMIN, a kernel without MPTCP). Only variants that run on
+ * this machine's kernel are asked: a VM's kernel is asked by the sweep inside it.
  */
 void sweep_check_kernel(struct sweep *s);
 
@@ -163,6 +196,30 @@ struct attribution;
 /* Takes what --attribute found in a variant's run: its top LEAK and BACKLOG stacks. */
 void sweep_record_where(struct sweep_variant *v, const struct attribution *a);
 
+/* ---- the matrix and its shards ---- */
+
+/*
+ * Fixes the variants as the whole matrix: numbers them (index), keeps their names and the shared
+ * settings, and makes the id (a hash of the settings, the kernel axis and every variant's
+ * transport, sequence, option and server close). Kernels, when an axis, must be set first.
+ * 0 or -ENOMEM.
+ */
+int sweep_matrix_set(struct sweep *s, const char *settings);
+/* Whether v runs on this machine's own kernel (not in a VM of another). */
+bool sweep_on_host(const struct sweep *s, const struct sweep_variant *v);
+/* Frees what the matrix holds and clears it. */
+void sweep_matrix_free(struct sweep_matrix *m);
+/* 64-bit FNV-1a of text as SWEEP_ID_LEN hex digits: a matrix's id. */
+void sweep_hash(const char *text, char out[SWEEP_ID_LEN + 1]);
+
+/* "I/N", 1 <= I <= N <= SWEEP_MAX_VARIANTS: 0, or -EINVAL with why. */
+int sweep_parse_shard(const char *text, unsigned *shard, unsigned *shards, char *why,
+		      size_t whylen);
+/* Which shard of shards the variant of matrix index k (from 1) belongs to: ((k-1) mod N) + 1. */
+unsigned sweep_shard_of(size_t index, unsigned shards);
+/* Keeps the variants of shard I of N (skipped ones too, so the split is the same everywhere). */
+void sweep_shard(struct sweep *s, unsigned shard, unsigned shards);
+
 /* Counts variants with status st. */
 size_t sweep_count(const struct sweep *s, enum sweep_status st);
 void sweep_free(struct sweep *s);
@@ -177,6 +234,7 @@ struct sweep_plan_in {
 };
 
 struct sweep_plan {
+	double budget; /* the budget it was made for */
 	unsigned variants;
 	double baseline, churn, quiesce_max, teardown, overhead; /* per variant */
 	double per_variant; /* their sum: the most one variant takes */

@@ -427,15 +427,149 @@ static void test_record(void **state)
 	series_free(&s);
 }
 
+/* A default matrix made and fixed: the same axes give the same id on every machine. */
+static void matrix_of(struct sweep *s, const char *presets, const char *settings)
+{
+	struct sweep_axes a = { 0 };
+	char why[256];
+
+	memset(s, 0, sizeof(*s));
+	if (presets) {
+		assert_int_equal(sweep_parse_presets(&a, presets, why, sizeof(why)), 0);
+		assert_int_equal(sweep_parse_transports(&a, "tcp,udp", why, sizeof(why)), 0);
+	}
+	assert_int_equal(sweep_expand(&a, s), 0);
+	assert_int_equal(sweep_matrix_set(s, settings), 0);
+	sweep_axes_free(&a);
+}
+
+static void test_matrix_id(void **state)
+{
+	struct sweep a, b, c, d;
+	size_t i;
+
+	(void)state;
+	matrix_of(&a, NULL, "threads=1");
+	matrix_of(&b, NULL, "threads=1");
+	matrix_of(&c, NULL, "threads=2");
+	matrix_of(&d, "kb171996,abort", "threads=1");
+	assert_int_equal(strlen(a.matrix.id), SWEEP_ID_LEN);
+	assert_string_equal(a.matrix.id, b.matrix.id);
+	/* Settings and variants are the identity; what came of the variants is not. */
+	assert_string_not_equal(a.matrix.id, c.matrix.id);
+	assert_string_not_equal(a.matrix.id, d.matrix.id);
+	b.v[0].status = VS_SKIPPED;
+	sweep_free(&b);
+	matrix_of(&b, NULL, "threads=1");
+	assert_string_equal(a.matrix.id, b.matrix.id);
+	/* Numbered from 1 in matrix order, with every name kept. */
+	assert_int_equal(a.matrix.size, a.n);
+	assert_int_equal(a.matrix.nnames, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(a.v[i].index, i + 1);
+		assert_string_equal(a.matrix.names[i], a.v[i].name);
+	}
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.matrix.names[3], "udp abort");
+	sweep_free(&a);
+	sweep_free(&b);
+	sweep_free(&c);
+	sweep_free(&d);
+}
+
+/* A kernel axis: the variants again for each kernel, outermost, and a kernel in the identity. */
+static void test_matrix_kernels(void **state)
+{
+	struct sweep s = { 0 }, t;
+	struct sweep_axes a = { 0 };
+	char why[256];
+
+	(void)state;
+	assert_int_equal(sweep_parse_presets(&a, "kb171996,abort", why, sizeof(why)), 0);
+	assert_int_equal(sweep_parse_transports(&a, "tcp", why, sizeof(why)), 0);
+	assert_int_equal(sweep_expand(&a, &s), 0);
+	snprintf(s.matrix.kernels[0].label, sizeof(s.matrix.kernels[0].label), "host");
+	snprintf(s.matrix.kernels[1].label, sizeof(s.matrix.kernels[1].label), "6.1.0-47-amd64");
+	snprintf(s.matrix.kernels[1].image, sizeof(s.matrix.kernels[1].image), "/c/vmlinuz");
+	s.matrix.nkernels = 2;
+	assert_int_equal(sweep_matrix_set(&s, "x"), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.matrix.size, 4);
+	assert_int_equal(s.matrix.nnames, 2);
+	assert_string_equal(s.v[2].name, "tcp kb171996");
+	assert_int_equal(s.v[2].kernel_at, 1);
+	assert_int_equal(s.v[2].index, 3);
+	assert_string_equal(s.v[3].sequence, s.v[1].sequence);
+	assert_ptr_not_equal(s.v[3].sequence, s.v[1].sequence);
+	assert_true(sweep_on_host(&s, &s.v[1]));
+	assert_false(sweep_on_host(&s, &s.v[3]));
+	matrix_of(&t, "kb171996,abort", "x");
+	assert_string_not_equal(s.matrix.id, t.matrix.id);
+	sweep_free(&s);
+	sweep_free(&t);
+	sweep_axes_free(&a);
+}
+
+/* Shards: each variant in exactly one, by its number, skipped ones included. */
+static void test_shards(void **state)
+{
+	struct sweep whole, part;
+	unsigned n, i, k, seen[SWEEP_MAX_VARIANTS + 1];
+	char why[256];
+	size_t j;
+
+	(void)state;
+	matrix_of(&whole, NULL, "");
+	for (n = 1; n <= 5; n++) {
+		memset(seen, 0, sizeof(seen));
+		for (i = 1; i <= n; i++) {
+			matrix_of(&part, NULL, "");
+			sweep_shard(&part, i, n);
+			assert_int_equal(part.matrix.shard, i);
+			assert_int_equal(part.matrix.shards, n);
+			/* The identity is the whole matrix's, whatever the slice. */
+			assert_string_equal(part.matrix.id, whole.matrix.id);
+			assert_int_equal(part.matrix.size, whole.n);
+			for (j = 0; j < part.n; j++) {
+				assert_int_equal((part.v[j].index - 1) % n + 1, i);
+				assert_string_equal(part.v[j].name,
+						    whole.v[part.v[j].index - 1].name);
+				seen[part.v[j].index]++;
+			}
+			assert_true(part.n == whole.n / n || part.n == whole.n / n + 1);
+			sweep_free(&part);
+		}
+		for (k = 1; k <= whole.n; k++)
+			assert_int_equal(seen[k], 1);
+	}
+	assert_int_equal(sweep_shard_of(1, 3), 1);
+	assert_int_equal(sweep_shard_of(3, 3), 3);
+	assert_int_equal(sweep_shard_of(4, 3), 1);
+	assert_int_equal(sweep_parse_shard("2/3", &i, &n, why, sizeof(why)), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(sweep_parse_shard("4/3", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "numbered 1 to 3"));
+	assert_int_equal(sweep_parse_shard("0/3", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_shard("1/0", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_shard("1/-2", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_shard("1", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "expected I/N"));
+	assert_int_equal(sweep_parse_shard("1/2x", &i, &n, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_shard("a/2", &i, &n, why, sizeof(why)), -EINVAL);
+	sweep_free(&whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),	  cmocka_unit_test(test_presets),
-		cmocka_unit_test(test_options),	  cmocka_unit_test(test_transports_closes),
-		cmocka_unit_test(test_sequences), cmocka_unit_test(test_matrix),
-		cmocka_unit_test(test_kernel),	  cmocka_unit_test(test_plan),
-		cmocka_unit_test(test_churn_now), cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_default),	       cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_options),	       cmocka_unit_test(test_transports_closes),
+		cmocka_unit_test(test_sequences),      cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_kernel),	       cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_churn_now),      cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_record),	       cmocka_unit_test(test_matrix_id),
+		cmocka_unit_test(test_matrix_kernels), cmocka_unit_test(test_shards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

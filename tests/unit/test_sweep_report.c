@@ -97,12 +97,7 @@ static char *render(void (*fn)(FILE *, const struct fixture *), const struct fix
 
 static void table(FILE *f, const struct fixture *fx)
 {
-	size_t i;
-
-	sweep_table_head(f);
-	for (i = 0; i < fx->s.n; i++)
-		sweep_table_row(f, i + 1, &fx->s.v[i]);
-	sweep_table_end(f, &fx->sum);
+	sweep_table(f, &fx->sum);
 }
 
 static void test_summary(void **state)
