@@ -6,6 +6,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_churn(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -13,7 +14,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 
-extern const struct command command_run, command_sweep, command_churn, command_watch,
+extern const struct command command_run, command_sweep, command_merge, command_churn, command_watch,
 	command_report, command_compare, command_repro, command_vm;
 
 /* Every command, in the order `sockleak --help` lists them, ending with NULL. */

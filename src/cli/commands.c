@@ -4,7 +4,7 @@
 const struct command *const commands[] = {
 	&command_run,
 #ifndef _WIN32 /* sweep's variants, repro's C program and QEMU guests are Linux's */
-	&command_sweep,
+	&command_sweep, &command_merge,
 #endif
 	&command_churn, &command_watch, &command_report, &command_compare,
 #ifndef _WIN32

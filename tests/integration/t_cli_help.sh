@@ -3,7 +3,7 @@
 # to the terminal's width.
 . "$TESTDIR/lib.sh"
 
-commands="run sweep churn watch report compare"
+commands="run sweep merge churn watch report compare"
 
 # sockleak help CMD prints what CMD --help prints; an unknown topic is a usage error.
 for c in $commands; do
@@ -17,7 +17,7 @@ done
 echo "ok: help CMD is CMD --help, and points to man sockleak-CMD"
 expect_exit 2 "$SOCKLEAK" help nosuch 2>"$TMP/err"
 grep -q "^sockleak: help: no help on 'nosuch'" "$TMP/err" || die "help nosuch: $(cat "$TMP/err")"
-grep -q "run sweep churn" "$TMP/err" || die "help nosuch: the topics are not named"
+grep -q "run sweep merge churn" "$TMP/err" || die "help nosuch: the topics are not named"
 "$SOCKLEAK" help >"$TMP/top"
 grep -q '^Commands:' "$TMP/top" || die "help: no command list"
 echo "ok: help nosuch exits 2 naming the topics; bare help is the top level"

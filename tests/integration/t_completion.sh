@@ -38,12 +38,12 @@ expect() { # LINE WORD...: each WORD is offered
 }
 
 line='sockleak '
-expect "$line" run sweep churn watch report compare vm help
+expect "$line" run sweep merge churn watch report compare vm help
 line='sockleak help r'
 expect "$line" run report
 echo "ok: commands, and help's topics"
 
-for c in run sweep churn watch report compare vm; do
+for c in run sweep merge churn watch report compare vm; do
 	"$SOCKLEAK" "$c" --help | grep -o '^  \(-., \|    \)--[a-z-]*' | sed 's/.*--/--/' >"$TMP/opts"
 	line="sockleak $c --"
 	complete_line "$line"
@@ -88,6 +88,8 @@ mkdir "$TMP/runs"
 : >"$TMP/runs/new.json"
 line="sockleak compare $TMP/runs/o"
 expect "$line" "$TMP/runs/old.json"
+line="sockleak merge $TMP/runs/old.json $TMP/runs/n"
+expect "$line" "$TMP/runs/new.json"
 line="sockleak run --json $TMP/runs/n"
 expect "$line" "$TMP/runs/new.json"
 echo "ok: files for operands and file options"

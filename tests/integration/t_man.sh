@@ -7,7 +7,7 @@
 command -v man >/dev/null || skip "man is not installed (scripts/deps.sh installs man-db)"
 build=$(dirname "$SOCKLEAK")
 repo=$(readlink -f "$TESTDIR/../..")
-commands="run sweep churn watch report compare vm"
+commands="run sweep merge churn watch report compare vm"
 
 render() {
 	MANWIDTH=80 man --warnings -l "$1" >"$TMP/page" 2>"$TMP/warn" || die "man -l $1 failed"
