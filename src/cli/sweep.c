@@ -29,6 +29,8 @@ struct args {
 	const char *matrix;
 	double budget;
 	bool dry_run;
+	unsigned shard, shards; /* --shard I/N; 0 of 0: the whole matrix */
+	const char *json_dir;
 };
 
 /* The axes: each list adds to its axis; a bad entry is a usage error naming it. */
@@ -75,6 +77,16 @@ static int parse_sequence(const struct opt_call *c, const char *arg)
 	return 0;
 }
 
+static int parse_shard(const struct opt_call *c, const char *arg)
+{
+	struct args *a = c->obj;
+	char why[256];
+
+	if (sweep_parse_shard(arg, &a->shard, &a->shards, why, sizeof(why)))
+		return opt_bad(c, arg, "%s", why);
+	return 0;
+}
+
 static bool axes_given(const struct args *a)
 {
 	return a->axes.ntransports || a->axes.nseqs || a->axes.options_set || a->axes.ncloses ||
@@ -110,6 +122,10 @@ static const struct opt sweep_opts[] = {
 	  .help = "one variant per line instead: blank-separated KEY=VALUE fields transport=, "
 		  "sequence= (a preset or a sequence without blanks), option=NAME[=VALUE], "
 		  "server-close=; '#' starts a comment" },
+	{ "shard", .arg = "I/N", .kind = OPT_TEXT, .parse = parse_shard, .group = G_MATRIX,
+	  .help = "run the I-th of N slices of the matrix: the variants numbered I, I+N, I+2N, ... "
+		  "(skipped ones too), the same on every machine; the budget is the shard's. "
+		  "'sockleak merge' joins the shards' --json reports" },
 	{ "budget", .arg = "DUR", OPT_SECONDS(A, budget), .min = 1, .group = G_BUDGET,
 	  .help = "the whole sweep (default: 10m); refused, with what would fit, when the variants "
 		  "cannot fit in it" },
@@ -141,6 +157,9 @@ static const struct opt sweep_opts[] = {
 	{ "html", .arg = "DIR", OPT_STR(A, base.html_path, OPT_DIR_OUT), .group = G_VERDICT,
 	  .help = "one HTML report per variant and DIR/index.html linking them, with the table "
 		  "(the index is rewritten as each variant finishes)" },
+	{ "json-dir", .arg = "DIR", OPT_STR(A, json_dir, OPT_DIR_OUT), .group = G_VERDICT,
+	  .help = "each variant's run report as JSON, DIR/NN-variant.json (NN its number in the "
+		  "matrix), for 'sockleak report' and 'compare'; named in --json" },
 	{ "junit", .arg = "FILE", OPT_STR(A, base.junit_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "a JUnit XML report for CI: one test case per variant, failing at or above "
 		  "--fail-on (its verdict and why as the message), skipped with the reason when "
@@ -357,14 +376,41 @@ static int validate(const struct args *a, const struct sweep *s, const struct sw
 	return 0;
 }
 
+/* Which variants a shard has: "shard 2 of 3, the matrix's #2, #5, ..., #44 (...): 15 of 44; " */
+static void say_shard(FILE *f, const struct sweep *s)
+{
+	const struct sweep_matrix *m = &s->matrix;
+	size_t i;
+
+	if (!s->n) {
+		fprintf(f, "shard %u of %u, none of the matrix's %zu variant%s; ", m->shard,
+			m->shards, m->size, m->size == 1 ? "" : "s");
+		return;
+	}
+	fprintf(f, "shard %u of %u, the matrix's ", m->shard, m->shards);
+	for (i = 0; i < s->n && i < 3; i++)
+		fprintf(f, "%s#%zu", i ? ", " : "", s->v[i].index);
+	if (s->n > 4)
+		fprintf(f, ", ...");
+	if (s->n > 3)
+		fprintf(f, ", #%zu", s->v[s->n - 1].index);
+	if (s->n > 1)
+		fprintf(f, " (every %u%s from #%u)", m->shards,
+			m->shards == 2 ? "nd" : m->shards == 3 ? "rd" : "th", m->shard);
+	fprintf(f, ": %zu of %zu; ", s->n, m->size);
+}
+
 static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 		     const struct sweep_plan *p)
 {
 	char t1[32], t2[32];
 
-	fprintf(f, "sockleak sweep: %u variant%s to run, %zu skipped; budget %s\n", p->variants,
+	fprintf(f, "sockleak sweep: ");
+	if (s->matrix.shards)
+		say_shard(f, s);
+	fprintf(f, "%u variant%s to run, %zu skipped; budget %s%s\n", p->variants,
 		p->variants == 1 ? "" : "s", sweep_count(s, VS_SKIPPED),
-		sweep_fmt_duration(t1, sizeof(t1), a->budget));
+		sweep_fmt_duration(t1, sizeof(t1), a->budget), s->matrix.shards ? " (the shard's)" : "");
 	if (!p->variants)
 		return;
 	fprintf(f,
@@ -375,8 +421,12 @@ static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 		sweep_fmt_duration(t2, sizeof(t2), p->total));
 }
 
-/* "03-tcp-kb171996-SO_LINGER=1-0.html": numbered, and safe in a file name and a relative URL. */
-static void html_name(const struct sweep_variant *v, size_t n, char *buf, size_t size)
+/*
+ * "03-tcp-kb171996-SO_LINGER=1-0.html": numbered as in the matrix (so that the shards' files do
+ * not collide), and safe in a file name and a relative URL. ext is ".html" or ".json".
+ */
+static void file_name(const struct sweep_variant *v, size_t n, const char *ext, char *buf,
+		      size_t size)
 {
 	int w = n >= 100 ? (n >= 1000 ? 4 : 3) : 2;
 	size_t k = (size_t)snprintf(buf, size, "%0*zu-", w, v->index);
@@ -397,7 +447,7 @@ static void html_name(const struct sweep_variant *v, size_t n, char *buf, size_t
 	}
 	if (dash && k > 0 && buf[k - 1] == '-')
 		k--;
-	snprintf(buf + k, size - k, ".html");
+	snprintf(buf + k, size - k, "%s", ext);
 }
 
 static int write_index(const struct args *a, const struct sweep_summary *sum)
@@ -418,6 +468,26 @@ struct state {
 	bool runtime_err;
 };
 
+/* A variant's run report, HTML or JSON, in its directory; name is left "" when not written. */
+static void variant_report(struct state *st, struct sweep_variant *v, const struct run_output *o,
+			   const struct machine *m, struct run_config *cfg, const char *ext,
+			   char *name, size_t size)
+{
+	bool html = !strcmp(ext, ".html");
+	char path[4096];
+
+	file_name(v, st->s->matrix.size, ext, name, size);
+	snprintf(path, sizeof(path), "%s/%s", html ? st->a->base.html_path : st->a->json_dir,
+		 name);
+	cfg->html_path = html ? path : NULL;
+	cfg->json_path = html ? NULL : path;
+	if (run_write_reports(cfg, o, m, NULL)) {
+		name[0] = '\0';
+		st->runtime_err = true;
+	}
+	cfg->html_path = cfg->json_path = NULL;
+}
+
 /* One variant: configure, measure, record, write its report. */
 static void run_variant(struct state *st, size_t i, double churn)
 {
@@ -426,7 +496,6 @@ static void run_variant(struct state *st, size_t i, double churn)
 	double t = sl_now();
 	struct run_config cfg;
 	struct machine m;
-	char path[4096];
 
 	variant_cfg(st->a, &st->plan, v, churn, &cfg);
 	v->churn_seconds = churn;
@@ -455,15 +524,10 @@ static void run_variant(struct state *st, size_t i, double churn)
 			sweep_record_where(v, &o->attribution);
 		m.cgroup = o->cgroup_version > 0;
 		m.netns = o->netns;
-		if (st->a->base.html_path) {
-			html_name(v, st->s->matrix.size, v->html, sizeof(v->html));
-			snprintf(path, sizeof(path), "%s/%s", st->a->base.html_path, v->html);
-			cfg.html_path = path;
-			if (run_write_reports(&cfg, o, &m, NULL)) {
-				v->html[0] = '\0';
-				st->runtime_err = true;
-			}
-		}
+		if (st->a->base.html_path)
+			variant_report(st, v, o, &m, &cfg, ".html", v->html, sizeof(v->html));
+		if (st->a->json_dir)
+			variant_report(st, v, o, &m, &cfg, ".json", v->json, sizeof(v->json));
 	}
 	if (o->guard[0]) {
 		snprintf(st->sum.stopped, sizeof(st->sum.stopped), "the memory guard: %.200s",
@@ -590,6 +654,8 @@ int cmd_sweep(int argc, char **argv)
 		rc = fix_matrix(a, &s);
 	if (rc)
 		goto out;
+	if (a->shards)
+		sweep_shard(&s, a->shard, a->shards);
 	sweep_check_kernel(&s);
 
 	in.budget = a->budget;
@@ -604,7 +670,11 @@ int cmd_sweep(int argc, char **argv)
 		rc = SL_EXIT_USAGE;
 		goto out;
 	}
-	if (!in.variants) {
+	if (!in.variants && a->shards) {
+		/* Not an error: its report says so, and the merge counts its variants as done. */
+		sl_err("note: shard %u of %u has nothing to run here (%s)", a->shard, a->shards,
+		       s.n ? "each of its variants is skipped" : "the matrix has fewer variants");
+	} else if (!in.variants) {
 		sweep_table_head(st.out, &s);
 		for (size_t i = 0; i < s.n; i++)
 			sweep_table_row(st.out, &s, &s.v[i]);
@@ -624,7 +694,8 @@ int cmd_sweep(int argc, char **argv)
 		rc = SL_EXIT_OK;
 		goto out;
 	}
-	if (a->base.html_path && out_make_dir("--html", a->base.html_path)) {
+	if ((a->base.html_path && out_make_dir("--html", a->base.html_path)) ||
+	    (a->json_dir && out_make_dir("--json-dir", a->json_dir))) {
 		rc = SL_EXIT_USAGE;
 		goto out;
 	}
@@ -638,6 +709,7 @@ int cmd_sweep(int argc, char **argv)
 	st.sum.m = &m;
 	st.sum.budget = a->budget;
 	st.sum.fail_on = a->base.fail_on;
+	st.sum.json_dir = a->json_dir;
 	st.deadline = st.t0 + a->budget - st.plan.reserve;
 	/* Signals end variants' phases, then the sweep; once the outputs are written, sockleak. */
 	stop_begin();

@@ -816,17 +816,18 @@ int sweep_matrix_set(struct sweep *s, const char *settings)
 
 int sweep_parse_shard(const char *text, unsigned *shard, unsigned *shards, char *why, size_t whylen)
 {
+	static const char expect[] = "expected I/N, the I-th of N shards (such as 1/4)";
 	unsigned long i, n;
 	char *end;
 
 	errno = 0;
 	i = strtoul(text, &end, 10);
 	if (end == text || *end != '/' || errno || text[0] == '-' || text[0] == '+')
-		return say(why, whylen, "'%s': expected I/N, the I-th of N shards (1/4)", text);
+		return say(why, whylen, "%s", expect);
 	text = end + 1;
 	n = strtoul(text, &end, 10);
 	if (end == text || *end || errno || text[0] == '-' || text[0] == '+')
-		return say(why, whylen, "'%s': expected I/N, the I-th of N shards (1/4)", text);
+		return say(why, whylen, "%s", expect);
 	if (n < 1 || n > SWEEP_MAX_VARIANTS)
 		return say(why, whylen, "%lu shards: give 1 to %d", n, SWEEP_MAX_VARIANTS);
 	if (i < 1 || i > n)

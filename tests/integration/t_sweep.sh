@@ -67,13 +67,36 @@ grep -q 'skipped  *IPV6_V6ONLY does not apply to tcp' "$TMP/plan.txt" ||
 	die "IPV6_V6ONLY on tcp is not skipped with its reason"
 echo "ok: default sweep planned within 10m, $opts options per transport, skips with reasons"
 
+# Shards: every variant of the default matrix in exactly one of 3, numbered as in the whole plan.
+"$SOCKLEAK" sweep --dry-run | grep -E '^ +[0-9]+  ' | sed 's/  */ /g' | sort >"$TMP/whole.rows"
+: >"$TMP/shards.rows"
+for i in 1 2 3; do
+	"$SOCKLEAK" sweep --dry-run --shard "$i/3" >"$TMP/shard$i.txt"
+	head -n 1 "$TMP/shard$i.txt" | grep -q "^sockleak sweep: shard $i of 3, the matrix's #$i, " ||
+		die "shard $i/3: the plan does not say which variants it has: $(head -n 1 "$TMP/shard$i.txt")"
+	grep -E '^ +[0-9]+  ' "$TMP/shard$i.txt" | sed 's/  */ /g' >>"$TMP/shards.rows"
+	for n in $(grep -E '^ +[0-9]+  ' "$TMP/shard$i.txt" | awk '{ print $1 }'); do
+		[ $(((n - 1) % 3 + 1)) -eq "$i" ] || die "shard $i/3 has variant #$n"
+	done
+done
+sort "$TMP/shards.rows" >"$TMP/shards.sorted"
+cmp -s "$TMP/whole.rows" "$TMP/shards.sorted" ||
+	die "the shards' variants are not the matrix's, each once: $(diff "$TMP/whole.rows" "$TMP/shards.sorted")"
+echo "ok: 3 shards cover the default matrix's $(wc -l <"$TMP/whole.rows") variants exactly once"
+for bad in 0/3 4/3 3 1/0 a/b; do
+	expect_exit 2 "$SOCKLEAK" sweep --dry-run --shard "$bad" 2>"$TMP/shard.err"
+	grep -q "^sockleak: sweep: --shard '$bad': " "$TMP/shard.err" || die "--shard $bad: $(cat "$TMP/shard.err")"
+done
+echo "ok: a bad --shard is a usage error naming it"
+
 need_root
 before=$(ns_snapshot)
 
 # The sweep of the issue: two variants in two minutes.
 set +e
 "$SOCKLEAK" sweep --budget 2m --presets kb171996,abort --transports tcp \
-	--json "$TMP/sweep.json" --html "$TMP/html" >"$TMP/sweep.txt" 2>"$TMP/sweep.err"
+	--json "$TMP/sweep.json" --html "$TMP/html" --json-dir "$TMP/runs" >"$TMP/sweep.txt" \
+	2>"$TMP/sweep.err"
 rc=$?
 set -e
 cat "$TMP/sweep.txt" "$TMP/sweep.err"
@@ -102,6 +125,24 @@ echo "ok: exit $rc follows the verdicts"
 links_ok "$TMP/html" "$TMP/sweep.json"
 [ "$(grep -o 'href=' "$TMP/html/index.html" | wc -l)" -eq 2 ] || die "expected two links"
 cp "$TMP/html/index.html" "$ARTIFACTS/sweep-index.html"
+
+# --json-dir: each variant's run report, named in the sweep's JSON, re-rendered and compared.
+jq_ok "$TMP/sweep.json" ".json_dir == \"$TMP/runs\" and
+	all(.variants[]; .json | test(\"^0[12]-tcp-(kb171996|abort)[.]json$\"))" \
+	"the sweep's JSON names each variant's run report"
+for f in $(jq -r '.variants[].json' "$TMP/sweep.json"); do
+	want=$(jq -r --arg f "$f" '.variants[] | select(.json == $f) | .verdict' "$TMP/sweep.json")
+	[ "$(jq -r .result.verdict "$TMP/runs/$f")" = "$want" ] || die "$f is not a $want run"
+	"$SOCKLEAK" report "$TMP/runs/$f" >"$TMP/rerun.txt" || die "report $f failed"
+	head -n 1 "$TMP/rerun.txt" | grep -q "^$want" || die "report $f does not say $want"
+done
+set +e
+"$SOCKLEAK" compare "$TMP/runs/01-tcp-kb171996.json" "$TMP/runs/02-tcp-abort.json" --force \
+	>"$TMP/cmp.txt" 2>&1
+rc=$?
+set -e
+[ "$rc" -le 1 ] || die "compare of two variants' runs: exit $rc: $(cat "$TMP/cmp.txt")"
+echo "ok: --json-dir keeps each variant's run report: report re-renders it, compare compares them"
 
 # An injected leak: the variant is a LEAK and the sweep exits 1.
 set +e
