@@ -252,7 +252,8 @@ WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
 	src/engine/worker.c src/engine/uring.c src/spawn.c src/cli/repro.c src/cli/vm.c \
 	$(wildcard src/repro/*.c) $(wildcard src/vm/*.c) \
 	src/cli/sweep.c src/report/sweep_report.c src/probe/tcpstate.c src/attr/loader.c \
-	src/attr/collect.c src/attr/ksym.c
+	src/attr/collect.c src/attr/ksym.c src/cli/merge.c src/report/sweep_json.c \
+	src/report/sweep_merge.c
 WIN_SRCS := $(filter-out $(WIN_LINUX_ONLY),$(SRCS)) $(sort $(shell find src -path '*/win/*' -name '*.c'))
 WIN_OBJS := $(WIN_SRCS:%.c=$(WIN_BUILD)/%.o)
 WIN_LIB_OBJS := $(filter-out $(WIN_BUILD)/src/main.o,$(WIN_OBJS))

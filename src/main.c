@@ -101,6 +101,14 @@ static int help(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	c = find(argv[1]);
+#ifdef _WIN32
+	if (!c && linux_only(argv[1])) {
+		sl_err("%s: runs on Linux only (its variants, C program or guests are Linux's); "
+		       "run it there, and read its reports here with 'sockleak report'",
+		       argv[1]);
+		return SL_EXIT_USAGE;
+	}
+#endif
 	if (!c) {
 		command_list(names, sizeof(names));
 		sl_err("no help on '%s': the topics are the commands, %s", argv[1], names);
@@ -123,6 +131,20 @@ static int finish_stdout(int rc)
 	return rc == SL_EXIT_OK || rc == SL_EXIT_FAIL ? sl_exit_code(0, true, rc == SL_EXIT_FAIL) :
 							rc;
 }
+
+#ifdef _WIN32
+/* The commands this build leaves out: named as such, not as unknown. */
+static bool linux_only(const char *name)
+{
+	static const char *const names[] = { "sweep", "merge", "repro", "vm" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+#endif
 
 int main(int argc, char **argv)
 {

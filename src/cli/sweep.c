@@ -396,7 +396,10 @@ static void say_shard(FILE *f, const struct sweep *s)
 		fprintf(f, ", #%zu", s->v[s->n - 1].index);
 	if (s->n > 1)
 		fprintf(f, " (every %u%s from #%u)", m->shards,
-			m->shards == 2 ? "nd" : m->shards == 3 ? "rd" : "th", m->shard);
+			m->shards == 2 ? "nd" :
+			m->shards == 3 ? "rd" :
+					 "th",
+			m->shard);
 	fprintf(f, ": %zu of %zu; ", s->n, m->size);
 }
 
@@ -410,7 +413,8 @@ static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 		say_shard(f, s);
 	fprintf(f, "%u variant%s to run, %zu skipped; budget %s%s\n", p->variants,
 		p->variants == 1 ? "" : "s", sweep_count(s, VS_SKIPPED),
-		sweep_fmt_duration(t1, sizeof(t1), a->budget), s->matrix.shards ? " (the shard's)" : "");
+		sweep_fmt_duration(t1, sizeof(t1), a->budget),
+		s->matrix.shards ? " (the shard's)" : "");
 	if (!p->variants)
 		return;
 	fprintf(f,
@@ -477,8 +481,7 @@ static void variant_report(struct state *st, struct sweep_variant *v, const stru
 	char path[4096];
 
 	file_name(v, st->s->matrix.size, ext, name, size);
-	snprintf(path, sizeof(path), "%s/%s", html ? st->a->base.html_path : st->a->json_dir,
-		 name);
+	snprintf(path, sizeof(path), "%s/%s", html ? st->a->base.html_path : st->a->json_dir, name);
 	cfg->html_path = html ? path : NULL;
 	cfg->json_path = html ? NULL : path;
 	if (run_write_reports(cfg, o, m, NULL)) {

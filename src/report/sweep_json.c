@@ -383,7 +383,7 @@ static bool r_where(struct jt_reader *rd, json_t *o, const char *where, struct s
 	s->objs_per_cycle = json_number_value(objs);
 	s->bytes_per_cycle = json_number_value(bytes);
 	s->more = (size_t)json_integer_value(more);
-	json_array_foreach (frames, k, f) {
+	json_array_foreach(frames, k, f) {
 		if (!json_is_string(f)) {
 			jt_bad(rd, where, "frames", "item %zu is not a string", k);
 			return false;
@@ -397,12 +397,12 @@ static bool r_where(struct jt_reader *rd, json_t *o, const char *where, struct s
 	return true;
 }
 
-static void r_attr(struct jt_reader *rd, json_t *v, const char *where, const char *key,
-		   void *base)
+static void r_attr(struct jt_reader *rd, json_t *v, const char *where, const char *key, void *base)
 {
 	struct sweep_variant *sv = base;
 	json_t *on = json_object_get(v, "on"), *why = json_object_get(v, "why");
-	json_t *leak = json_object_get(v, "leak_stacks"), *backlog = json_object_get(v, "backlog_stacks");
+	json_t *leak = json_object_get(v, "leak_stacks"),
+	       *backlog = json_object_get(v, "backlog_stacks");
 	json_t *lost = json_object_get(v, "lost_any"), *stacks = json_object_get(v, "stacks"), *o;
 	char at[96];
 	size_t i;
@@ -413,10 +413,11 @@ static void r_attr(struct jt_reader *rd, json_t *v, const char *where, const cha
 	    !json_is_integer(leak) || !json_is_integer(backlog) || json_integer_value(leak) < 0 ||
 	    json_integer_value(backlog) < 0 || !json_is_array(stacks) ||
 	    json_array_size(stacks) > SWEEP_WHERE || (!json_is_string(why) && !json_is_null(why)))
-		return jt_bad(rd, where, key,
-			      "expected null or an object with on, why, leak_stacks, backlog_stacks, "
-			      "lost_any and stacks (at most %d)",
-			      SWEEP_WHERE);
+		return jt_bad(
+			rd, where, key,
+			"expected null or an object with on, why, leak_stacks, backlog_stacks, "
+			"lost_any and stacks (at most %d)",
+			SWEEP_WHERE);
 	sv->attr_asked = true;
 	sv->attr_on = json_is_true(on);
 	sv->attr_lost = json_is_true(lost);
@@ -424,7 +425,7 @@ static void r_attr(struct jt_reader *rd, json_t *v, const char *where, const cha
 		 json_is_string(why) ? json_string_value(why) : "");
 	sv->attr_leak = (size_t)json_integer_value(leak);
 	sv->attr_backlog = (size_t)json_integer_value(backlog);
-	json_array_foreach (stacks, i, o) {
+	json_array_foreach(stacks, i, o) {
 		snprintf(at, sizeof(at), "%s.%s.stacks[%zu]", where, key, i);
 		if (!json_is_object(o))
 			return jt_bad(rd, at, NULL, "expected an object");

@@ -16,7 +16,7 @@
 #include "report/machine.h"
 #include "report/sweep_merge.h"
 #include "report/sweep_report.h"
-#include "sweep.h"
+#include "run/sweep.h"
 
 /* A sweep as a CLI makes it: tcp,udp x kb171996,abort (udp abort skipped), results filled. */
 struct fixture {
