@@ -85,6 +85,20 @@ static void command_list(char *buf, size_t size)
 		k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? " " : "", (*c)->name);
 }
 
+#ifdef _WIN32
+/* The commands this build leaves out: named as such, not as unknown. */
+static bool linux_only(const char *name)
+{
+	static const char *const names[] = { "sweep", "merge", "repro", "vm" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+#endif
+
 /* sockleak help [COMMAND] */
 static int help(int argc, char **argv)
 {
@@ -131,20 +145,6 @@ static int finish_stdout(int rc)
 	return rc == SL_EXIT_OK || rc == SL_EXIT_FAIL ? sl_exit_code(0, true, rc == SL_EXIT_FAIL) :
 							rc;
 }
-
-#ifdef _WIN32
-/* The commands this build leaves out: named as such, not as unknown. */
-static bool linux_only(const char *name)
-{
-	static const char *const names[] = { "sweep", "merge", "repro", "vm" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
-#endif
 
 int main(int argc, char **argv)
 {
