@@ -42,8 +42,14 @@ static void settings_diff(const struct sweep_doc *a, const struct sweep_doc *b, 
 		m = strcspn(q, " ");
 		if (n != m || strncmp(p, q, n))
 			break;
-		if (!p[n] || !q[m])
+		if (!p[n] || !q[m]) {
+			/* one ends here: the other's next setting, against none */
+			p += p[n] ? n + 1 : n;
+			q += q[m] ? m + 1 : m;
+			n = strcspn(p, " ");
+			m = strcspn(q, " ");
 			break;
+		}
 		p += n + 1;
 		q += m + 1;
 	}
