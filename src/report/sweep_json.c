@@ -522,13 +522,7 @@ static void write_missing(struct jw *w, const struct sweep *s)
 int sweep_json_write(FILE *f, const struct sweep_summary *sum)
 {
 	const struct sweep *s = sum->s;
-	struct sweep_plan plan = { .baseline = NAN,
-				   .churn = NAN,
-				   .quiesce_max = NAN,
-				   .teardown = NAN,
-				   .overhead = NAN,
-				   .per_variant = NAN,
-				   .total = NAN };
+	struct sweep_plan plan = SWEEP_PLAN_UNKNOWN;
 	struct sweep_variant c;
 	struct jw w;
 	size_t i;

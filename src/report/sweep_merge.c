@@ -471,13 +471,7 @@ static void summarise(struct sweep_merged *out, struct sweep_doc *docs, size_t n
 	struct sweep_summary *sum = &out->sum;
 	size_t i;
 
-	out->plan = (struct sweep_plan){ .baseline = NAN,
-					 .churn = NAN,
-					 .quiesce_max = NAN,
-					 .teardown = NAN,
-					 .overhead = NAN,
-					 .per_variant = NAN,
-					 .total = NAN };
+	out->plan = SWEEP_PLAN_UNKNOWN;
 	sum->s = &out->s;
 	sum->plan = &out->plan;
 	sum->m = out->has_machine ? &out->m : NULL;

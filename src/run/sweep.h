@@ -243,6 +243,16 @@ struct sweep_plan {
 	double min_budget; /* the least budget these variants fit in */
 };
 
+/* A plan not known (a report read back, or merged): its phases NAN, its counts 0. */
+#define SWEEP_PLAN_UNKNOWN                        \
+	((struct sweep_plan){ .baseline = NAN,    \
+			      .churn = NAN,       \
+			      .quiesce_max = NAN, \
+			      .teardown = NAN,    \
+			      .overhead = NAN,    \
+			      .per_variant = NAN, \
+			      .total = NAN })
+
 /*
  * Splits the budget: each variant gets the same slot, (budget - reserve) / variants, of which
  * set-up and teardown take their share, the baseline 15% of the rest (1-3 s), quiesce 30%
