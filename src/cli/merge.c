@@ -71,7 +71,7 @@ const struct command command_merge = {
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error or\n"
 		"a report that cannot be merged (the message says why), 3 the merged sweep is\n"
 		"incomplete (variants missing, or a report of a sweep that ended in an error or a\n"
-		"signal), or an output could not be written.\n",
+		"signal), or an output could not be written; when both apply, 3, then 1.\n",
 };
 
 /* Where a variant's run report is: the directory given, else the one its report named. */
