@@ -45,6 +45,15 @@ struct analysis_params {
 	bool netns_per_cycle;
 	double sockets_per_leak; /* sockets a leaked cycle pins in sockstat totals (default 2:
 					   the client end and the accepted end the server holds) */
+	/*
+	 * The user's server (--server-cmd, --pid), src/analysis/server.c: the fds its processes may
+	 * hold together (their soft RLIMIT_NOFILE, summed; 0 unknown), where a leak of fds stops
+	 * growing; and what allocators may keep of its resident memory after a burst without
+	 * anything having leaked (default 16 MiB: glibc's arenas keep freed memory up to their trim
+	 * thresholds).
+	 */
+	double server_fd_limit;
+	double alloc_hold_bytes;
 };
 
 /* Fills the defaults above. */

@@ -1,5 +1,6 @@
 /* The figures of one metric: baseline level and noise, churn growth and shape, quiesce residual. */
 #include "analysis/measure.h"
+#include "analysis/server.h"
 
 #include <errno.h>
 #include <math.h>
@@ -347,6 +348,7 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	 */
 	l->percpu = l->hold > (bytes ? p->min_bytes : p->min_count);
 	l->min_eff = l->hold;
+	server_limits(w, c, l);
 }
 
 /* A row's value, sign-corrected, with k x (TIME_WAIT above baseline) taken off. */

@@ -7,6 +7,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/lag.h"
+#include "analysis/server.h"
 #include "analysis/measure.h"
 #include "common.h"
 #include "model/amount.h"
@@ -55,6 +56,7 @@ void analysis_defaults(struct analysis_params *p)
 	p->max_fit_points = 256;
 	p->private_netns = true;
 	p->sockets_per_leak = 2;
+	p->alloc_hold_bytes = 16 << 20;
 }
 
 /* The reason of m: its code and up to REASON_FIGS figures; the sentence is reason.c's. */
@@ -441,7 +443,7 @@ static int decide(struct work *w, int col, struct metric_result *m)
 	m->col = col;
 	m->role = metric_role(&c->d);
 	m->decisive = m->role == ROLE_SOCKETS || m->role == ROLE_SLAB || m->role == ROLE_TW ||
-		      (m->role == ROLE_MEMCG && w->p->private_cgroup);
+		      (m->role == ROLE_MEMCG && w->p->private_cgroup) || server_decides(&c->d);
 	m->after_teardown = NAN;
 	m->residual_per_cycle = NAN;
 	if (m->role == ROLE_COUNTER) {
@@ -475,6 +477,7 @@ static int decide(struct work *w, int col, struct metric_result *m)
 	fill_figures(w, &raw, &f, m);
 	judge_level(w, c, &l, &f, m);
 	lag_judge(w, c, &l, &f, m);
+	server_judge(w, c, &l, &f, m);
 	/*
 	 * Other tasks moved this cache between one stretch of quiesce and another by more than
 	 * half of what the run kept: the host's doing outweighs the run's, it cannot decide.
@@ -904,6 +907,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		goto out;
 	tw_evidence(r, s, &w);
 	socket_evidence(r, s, p);
+	server_evidence(r, s, p);
 	if ((err = pool_evidence(r, s)))
 		goto out;
 	overall(r, s, p);

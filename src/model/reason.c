@@ -97,6 +97,18 @@ static const struct {
 			   "pending): clean-up work lagged the loop, caught up %F1 s after",
 			   "stood +%m0 above its baseline while the loop ran: namespace clean-up "
 			   "work lagged the loop, caught up %F1 s after" },
+	[RS_SERVER_NEVER_CLOSES] = { "server-never-closes",
+				     "kept +%a0 (%a1/cycle) in CLOSE_WAIT: the server never closes "
+				     "connections its clients closed" },
+	[RS_FD_CAPPED] = { "capped-by-fd-limit",
+			   "kept +%a0, capped by the server's fd limit (%f1): %a2/cycle until it "
+			   "reached it, the leak could grow no further" },
+	[RS_ALLOC_HOLD] = { "kept-within-allocator-hold",
+			    "rose +%a0, kept +%a1: within what allocators hold, %a2 (a longer run or "
+			    "--confirm tells a leak)" },
+	[RS_UNSEEN_ALLOC] = { "unseen-within-allocator-hold",
+			      "no growth seen; a leak under %a0/cycle would stay within the %a1 "
+			      "allocators may hold at %g2 cycles; ~%g3 would decide" },
 };
 
 const char *reason_name(enum reason r)

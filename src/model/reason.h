@@ -49,6 +49,10 @@ enum reason {
 	RS_NOT_STEADY, /* 0 residual, 1 cycles that would decide */
 	RS_FOLLOWS_TW, /* 0 units per TIME_WAIT socket */
 	RS_NETNS_LAG, /* 0 pending while the loop ran, 1 seconds it took to catch up */
+	RS_SERVER_NEVER_CLOSES, /* server's CLOSE_WAIT: 0 residual, 1 per cycle */
+	RS_FD_CAPPED, /* 0 residual, 1 the server's fd limit (count), 2 per cycle until the cap */
+	RS_ALLOC_HOLD, /* a server's RSS: 0 peak, 1 residual, 2 what allocators hold */
+	RS_UNSEEN_ALLOC, /* 0 smallest rate, 1 allocators' hold, 2 cycles, 3 cycles to decide */
 	RS_COUNT,
 };
 

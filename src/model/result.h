@@ -74,6 +74,23 @@ struct pool_row {
 	double confidence;
 };
 
+/* The user's server (--server-cmd, --pid): its figures as the verdict judged them. */
+struct server_figs {
+	bool watched; /* the series holds its process tree's figures */
+	bool exact; /* counted in a namespace of the run's own (else: filtered by its port) */
+	int fds_col; /* its open fds; -1 none */
+	double fds_per_cycle; /* kept per cycle (capped: the rate until the cap); NAN */
+	double fd_limit; /* what its processes may hold together; 0 unknown */
+	bool capped; /* its fds reached that limit: the leak could grow no further */
+	int close_wait_col; /* its side's CLOSE_WAIT sockets on the port; -1 none */
+	double close_wait_per_cycle; /* NAN */
+	bool never_closes; /* those were judged LEAK: the "server never closes" bug */
+	int rss_col; /* its resident memory; -1 none */
+	double rss_per_cycle; /* NAN */
+	bool rss_in_hold; /* RSS kept something, within what allocators hold */
+	double alloc_hold; /* that hold, bytes */
+};
+
 struct result {
 	enum verdict verdict; /* overall */
 	struct metric_result *m; /* analysed metrics, most severe and largest first */
@@ -110,6 +127,7 @@ struct result {
 	size_t nclean; /* level metrics judged CLEAN */
 	size_t nunseen; /* level metrics that showed nothing at this length */
 	double unseen_cycles; /* the most cycles one of those would need to decide */
+	struct server_figs server;
 };
 
 void result_free(struct result *r);

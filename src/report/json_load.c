@@ -230,6 +230,9 @@ static void load_result(struct jt_reader *rd, json_t *o, const struct series *s,
 	r->socket_divisor = 1;
 	r->tw_recycled = r->tw_overflow = NAN;
 	r->unseen_cycles = 0;
+	/* A file without a server object watched none. */
+	r->server.fds_col = r->server.close_wait_col = r->server.rss_col = -1;
+	r->server.fds_per_cycle = r->server.close_wait_per_cycle = r->server.rss_per_cycle = NAN;
 	jt_read(rd, o, "result", &jt_result, r);
 	/* A report without the verdict's reason: the one of the metric that made it. */
 	for (i = 0; !json_object_get(o, "reason") && r->verdict_col >= 0 && i < r->nm; i++)

@@ -273,6 +273,24 @@ static const struct jfield time_wait_f[] = {
 };
 static const struct jtable jt_time_wait = JT_TABLE(time_wait_f, struct result, false, NULL);
 
+/* The user's server's figures: a run without one says "watched": false, and nulls. */
+static const struct jfield server_f[] = {
+	JF_BOOL(R, "watched", server.watched),
+	JF_BOOL(R, "exact", server.exact),
+	JF_COL(R, "fds_metric", server.fds_col, .flags = JF_NULLABLE),
+	JF_NUM(R, "fds_per_cycle", server.fds_per_cycle),
+	JF_NUM(R, "fd_limit", server.fd_limit, .flags = JF_NONNEG),
+	JF_BOOL(R, "capped", server.capped),
+	JF_COL(R, "close_wait_metric", server.close_wait_col, .flags = JF_NULLABLE),
+	JF_NUM(R, "close_wait_per_cycle", server.close_wait_per_cycle),
+	JF_BOOL(R, "never_closes", server.never_closes),
+	JF_COL(R, "rss_metric", server.rss_col, .flags = JF_NULLABLE),
+	JF_NUM(R, "rss_per_cycle", server.rss_per_cycle),
+	JF_BOOL(R, "rss_in_allocator_hold", server.rss_in_hold),
+	JF_NUM(R, "allocator_hold", server.alloc_hold, .flags = JF_NONNEG),
+};
+static const struct jtable jt_server = JT_TABLE(server_f, struct result, false, NULL);
+
 static const struct jfield result_f[] = {
 	JF_ENUM(R, "verdict", verdict, jn_verdict),
 	JF_UINT(R, "cycles", cycles),
@@ -300,6 +318,7 @@ static const struct jfield result_f[] = {
 	JF_ENUM(R, "reason", reason.code, jn_reason, .flags = JF_OPTIONAL, .since = 2),
 	JF_NUMS(R, "figures", reason.fig, .flags = JF_OPTIONAL, .since = 2),
 	JF_OBJECT("time_wait", jt_time_wait, .flags = JF_OPTIONAL),
+	JF_OBJECT("server", jt_server, .flags = JF_OPTIONAL),
 	JF_ARRAY(R, "metrics", m, nm, jt_metric),
 	JF_ARRAY(R, "pool_tags", pools, npools, jt_pool),
 };

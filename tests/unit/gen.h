@@ -20,6 +20,7 @@ struct gen {
 	double step, step_at; /* a step of `step` at time step_at (another task's allocation) */
 	double spike, spike_at, spike_len; /* a transient */
 	double scale; /* multiply everything (e.g. object size); 0 means 1 */
+	double cap; /* the level never goes above base + cap (a limit reached); 0: none */
 	bool integer; /* exact counts: rounded */
 	double state; /* the walk so far */
 };
@@ -37,6 +38,8 @@ static inline double gen_value(const struct synth_row *r, const void *arg)
 		v += g->plateau * (g->tau > 0 ? 1 - exp(-t_in / g->tau) : 1) * drain;
 		v += g->backlog * cyc * drain;
 	}
+	if (g->cap && v > g->base + g->cap)
+		v = g->base + g->cap;
 	if (g->tw_k)
 		v += g->tw_k * synth_tw(r, g->rate, 60);
 	if (g->step && r->t >= g->step_at)

@@ -27,6 +27,7 @@ struct synth_col {
 	enum metric_kind kind;
 	synth_fn f;
 	const void *arg;
+	const struct metric_desc *desc; /* its descriptor; NULL: the catalog's for its name */
 };
 
 struct synth_plan {
@@ -72,8 +73,9 @@ static inline int synth_build(struct series *s, const struct synth_plan *p,
 	if ((err = series_init(s, p->max_rows)))
 		return err;
 	for (i = 0; i < ncols; i++)
-		if ((idx[i] = series_add_named(s, cols[i].name, cols[i].unit, cols[i].kind, NULL)) <
-		    0)
+		if ((idx[i] = cols[i].desc ? series_add(s, cols[i].name, cols[i].desc) :
+					     series_add_named(s, cols[i].name, cols[i].unit,
+							      cols[i].kind, NULL)) < 0)
 			return idx[i];
 	ends[PHASE_BASELINE] = p->baseline;
 	ends[PHASE_WARMUP] = ends[PHASE_BASELINE] + p->warmup;
