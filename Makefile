@@ -187,9 +187,14 @@ check-integration: $(BIN) $(DOCS)
 # t_run_stop_signals and t_run_stop_term are trials timed to the millisecond, and t_fault_quick and
 # t_exit_codes signal runs at chosen moments of their phases; t_run_stop_phases covers the same
 # code under the sanitizers, and test_common the exit code's order.
+# t_run_confirm, t_compare, t_run_fail_on, t_html, t_run_transports, t_run_kb and t_run_linger are
+# the longest verdict runs (3.2 minutes together in the plain pass; t_run_transports' udp verdict
+# has missed under the sanitizers' slowdown): their paths run there through t_run_leak, t_run_signal,
+# t_run_guard, t_run_stop_phases and the unit tests of compare, html and verdict.
 ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
-	t_run_stop_term t_fault_quick t_exit_codes
+	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
+	t_run_transports t_run_kb t_run_linger
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
