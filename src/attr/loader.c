@@ -47,6 +47,8 @@ const struct src attr_srcs[ATTR_NSRC] = {
 	{ "sched_process_fork", G_FORK, false, false },
 };
 
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap) SL_PRINTF(2, 0);
+
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's own log is for debugging the loader: SOCKLEAK_BPF_DEBUG=1 shows it. */
