@@ -250,7 +250,7 @@ WIN_BUILD ?= build-win
 WIN_CC ?= x86_64-w64-mingw32-gcc-posix
 WIN_DEPS := $(WIN_BUILD)/deps
 WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
-	src/engine/netns.c src/run/cgroup.c src/run/listen.c src/probe/meminfo.c \
+	src/engine/netns.c src/run/cgroup.c src/run/listen.c src/run/nsbatch.c src/probe/meminfo.c \
 	src/probe/slabinfo.c src/probe/sockstat.c src/probe/netstat.c src/probe/sockdiag.c src/probe/memcg.c \
 	src/probe/proc.c src/probe/linux.c src/probe/diag.c src/probe/port.c src/probe/server.c \
 	src/report/live.c src/report/out.c src/run/sweep.c \

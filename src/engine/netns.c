@@ -155,6 +155,18 @@ int netns_create(const char *const *sysctls, unsigned nsysctls, char *why, size_
 	return rc;
 }
 
+static int drop_in_thread(void *p)
+{
+	(void)p;
+	/* The namespace goes with this thread: nothing else holds it. */
+	return unshare(CLONE_NEWNET) ? -errno : 0;
+}
+
+int netns_flush(void)
+{
+	return netns_run(-1, drop_in_thread, NULL);
+}
+
 struct read_arg {
 	const char *name;
 	char *buf;

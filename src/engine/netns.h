@@ -12,6 +12,14 @@
  * why filled in.
  */
 int netns_create(const char *const *sysctls, unsigned nsysctls, char *why, size_t whylen);
+/*
+ * Makes a namespace and drops it at once; 0 or -errno. Since Linux 6.8 the kernel frees the
+ * namespaces of one clean-up batch only when the next namespace is dismantled (cleanup_net()
+ * frees the batch before it, after its RCU barrier): a loop that made a namespace per cycle
+ * leaves its last batch allocated until something else drops one, for minutes on a quiet host.
+ * This lets that work run.
+ */
+int netns_flush(void);
 /* Moves the calling thread into the namespace (setns); 0 or -errno. */
 int netns_enter(int fd);
 /* Runs fn(arg) on a short-lived thread inside the namespace (fd < 0: the caller's) and returns its

@@ -6,6 +6,7 @@
 #include "run/cgroup.h"
 #include "engine/netns.h"
 #include "run/listen.h"
+#include "run/nsbatch.h"
 
 int cgroup_enter(struct sl_cgroup *cg)
 {
@@ -34,4 +35,10 @@ int netns_listen_counters(int fd, uint64_t *overflows, uint64_t *drops)
 	(void)fd;
 	*overflows = *drops = 0;
 	return -EOPNOTSUPP; /* no ListenOverflows counter on Windows: the churn report leaves it out */
+}
+
+long nsbatch_flush(double wait)
+{
+	(void)wait;
+	return -EOPNOTSUPP; /* no namespaces: nothing of theirs to free */
 }
