@@ -1,5 +1,5 @@
 #!/bin/sh
-# sockleak sweep: usage errors (exit 2), the default plan, a real two-variant sweep within its 2m
+# sockleak sweep: usage errors (exit 2), the default plan, a real two-variant sweep within its
 # budget (one row per variant, JSON, an HTML index linking each report, an exit code that follows
 # the verdicts), an injected leak that exits 1, and SIGINT writing what was measured (exit 130).
 . "$TESTDIR/lib.sh"
@@ -92,9 +92,10 @@ echo "ok: a bad --shard is a usage error naming it"
 need_root
 before=$(ns_snapshot)
 
-# The sweep of the issue: two variants in two minutes.
+# The sweep of the issue: two variants within a budget (the issue's is 2m; 40s keeps every phase
+# of each variant and its verdict, in a third of the time).
 set +e
-"$SOCKLEAK" sweep --budget 2m --presets kb171996,abort --transports tcp \
+"$SOCKLEAK" sweep --budget 40s --presets kb171996,abort --transports tcp \
 	--json "$TMP/sweep.json" --html "$TMP/html" --json-dir "$TMP/runs" >"$TMP/sweep.txt" \
 	2>"$TMP/sweep.err"
 rc=$?
@@ -106,13 +107,13 @@ grep -q '^ *1  tcp kb171996 ' "$TMP/sweep.txt" || die "no row for tcp kb171996"
 grep -q '^ *2  tcp abort ' "$TMP/sweep.txt" || die "no row for tcp abort"
 [ "$(grep -c '^ *[0-9]  tcp ' "$TMP/sweep.txt")" -eq 4 ] ||
 	die "expected each row as it finished and once more in the full table"
-grep -q 'elapsed of a 2m budget' "$TMP/sweep.txt" || die "the elapsed time is not said"
+grep -q 'elapsed of a 40s budget' "$TMP/sweep.txt" || die "the elapsed time is not said"
 jq_ok "$TMP/sweep.json" '.tool == "sockleak" and .kind == "sweep" and (.variants | length) == 2' \
 	"JSON: two variants"
 jq_ok "$TMP/sweep.json" 'all(.variants[]; .status == "done" and .verdict != null and
 	.cycles > 0 and .cycles_per_second > 0)' "JSON: both measured, with a verdict"
 jq_ok "$TMP/sweep.json" '.overall.elapsed_seconds <= .overall.budget_seconds and
-	.overall.budget_seconds == 120 and .plan.expected_seconds <= 120' \
+	.overall.budget_seconds == 40 and .plan.expected_seconds <= 40' \
 	"the sweep ended within its budget"
 jq_ok "$TMP/sweep.json" '.overall.verdict == ([.variants[].verdict] |
 	max_by(["CLEAN","BOUNDED","INCONCLUSIVE","BACKLOG","LEAK"] | index(.)))' \
