@@ -106,6 +106,8 @@ struct run_config {
 	double baseline; /* seconds */
 	double warmup; /* seconds of churn excluded from fits */
 	double quiesce_max; /* seconds */
+	/* quiesce waits for TIME_WAIT to expire (--quiesce-max given); else the netns's purge ends it */
+	bool quiesce_tw;
 	bool teardown; /* destroy the netns and measure again */
 	bool confirm; /* run again at 3x length: a leak scales */
 	bool attribute; /* eBPF: the kernel stacks of what the run kept */

@@ -18,17 +18,18 @@ static void start_here(FILE *f, int width)
 {
 	struct run_config d = { 0 };
 	char text[1024], t1[32], t2[32];
-	/* A TCP run's quiesce waits for its TIME_WAIT sockets: they live 60 s. */
+	/* Quiesce: settled after ~6 s; TIME_WAIT sockets go with the run's netns at teardown. */
 	double typical, most;
 
 	run_defaults(&d);
-	typical = d.baseline + ENGINE_DEFAULT_SECONDS + 64 + RUN_TEARDOWN_SECONDS;
+	typical = d.baseline + ENGINE_DEFAULT_SECONDS + 6 + RUN_TEARDOWN_SECONDS;
 	most = d.baseline + ENGINE_DEFAULT_SECONDS + d.quiesce_max + RUN_TEARDOWN_SECONDS;
 	snprintf(
 		text, sizeof(text),
 		"Start with 'sockleak run' (as root): the KB Q171996 sequence over tcp against "
 		"sockleak's own server, %.0f s of baseline, %.0f s of churn, then quiesce until "
-		"every pool has settled (TCP's TIME_WAIT sockets take 60 s) and a %.0f s teardown: "
+		"every pool has settled (TCP's TIME_WAIT sockets go with the run's netns) and a %.0f s "
+		"teardown: "
 		"about %s in all, at most %s, and a verdict with its evidence.",
 		d.baseline, ENGINE_DEFAULT_SECONDS, RUN_TEARDOWN_SECONDS,
 		sweep_fmt_duration(t1, sizeof(t1), typical),

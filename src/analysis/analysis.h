@@ -36,6 +36,8 @@ struct analysis_params {
 	unsigned max_fit_points; /* a fit uses at most this many rows, evenly thinned (256) */
 
 	bool private_netns; /* socket counts are the run's own: exact */
+	/* TIME_WAIT is the run's netns's, purged with it at teardown: quiesce does not wait for it */
+	bool tw_purged;
 	bool private_cgroup; /* memcg figures are the run's own: they may decide */
 	/*
 	 * Each cycle ran in a network namespace of its own (sequence op netns): the run's socket

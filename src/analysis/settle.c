@@ -46,6 +46,24 @@ static bool moved(const struct work *w, const struct series_col *c, double base,
 	return hits >= 3;
 }
 
+/*
+ * TIME_WAIT sockets are flat for 60 s and then go: flat is not settled while they remain, unless
+ * the netns they are in goes at teardown and takes them with it (p->tw_purged).
+ */
+static bool tw_waiting(const struct work *w, const struct analysis_params *p, char *why,
+		       size_t why_len)
+{
+	if (p->tw_purged || !w->tw_moved)
+		return false;
+	if (w->tw_tail > 3 * w->tw_noise && w->tw_tail >= p->min_count)
+		return !say(why, why_len, "%.0f TIME_WAIT sockets still to expire", w->tw_tail);
+	if (w->tw_tail_change < -fmax(3 * w->tw_noise, p->min_count))
+		return !say(why, why_len,
+			    "TIME_WAIT sockets still expiring (%.0f over the last %.0f s)",
+			    w->tw_tail_change, p->settle_seconds);
+	return false;
+}
+
 bool analysis_settled(const struct series *s, const struct analysis_params *p, char *why,
 		      size_t why_len)
 {
@@ -65,15 +83,8 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		goto out;
 	}
 
-	/* TIME_WAIT sockets are flat for 60 s and then go: flat is not settled while they remain. */
-	if (w.tw_moved && w.tw_tail > 3 * w.tw_noise && w.tw_tail >= p->min_count) {
-		ok = say(why, why_len, "%.0f TIME_WAIT sockets still to expire", w.tw_tail);
-		goto out;
-	}
-	if (w.tw_moved && w.tw_tail_change < -fmax(3 * w.tw_noise, p->min_count)) {
-		ok = say(why, why_len,
-			 "TIME_WAIT sockets still expiring (%.0f over the last %.0f s)",
-			 w.tw_tail_change, p->settle_seconds);
+	if (tw_waiting(&w, p, why, why_len)) {
+		ok = false;
 		goto out;
 	}
 

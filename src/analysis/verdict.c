@@ -129,6 +129,8 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
 	if (isnan(f->residual))
 		SAY(m, RS_TW_DEFERRED, f->peak);
+	else if (f->residual > thr && w->p->tw_purged)
+		SAY(m, RS_TW_PURGED, f->peak, f->residual);
 	else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds)
 		SAY(m, RS_TW_PENDING_SHORT, f->peak, f->residual, w->ph.quiesce_seconds,
 		    w->p->tw_seconds);
@@ -901,7 +903,9 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		r->tw_peak = w.tw_moved ? w.tw_peak : 0;
 		r->tw_pending =
 			w.tw_tail > 3 * w.tw_noise && w.tw_tail >= p->min_count ? w.tw_tail : 0;
-		r->tw_short_quiesce = r->tw_pending > 0 && w.ph.quiesce_seconds < p->tw_seconds;
+		r->tw_purged = r->tw_pending > 0 && p->tw_purged;
+		r->tw_short_quiesce =
+			r->tw_pending > 0 && !r->tw_purged && w.ph.quiesce_seconds < p->tw_seconds;
 	}
 	if ((err = sort_metrics(r)))
 		goto out;

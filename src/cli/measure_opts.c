@@ -46,12 +46,27 @@ static int parse_attribute_objects(const struct opt_call *c, const char *arg)
 	return err;
 }
 
+/*
+ * --quiesce-max given: quiesce waits for TIME_WAIT to expire, up to it. Without it, the TIME_WAIT
+ * sockets of the run's own netns go with the netns at teardown, and quiesce need not wait.
+ */
+static int parse_quiesce_max(const struct opt_call *c, const char *arg)
+{
+	int err = opt_seconds(c, arg);
+
+	if (!err)
+		((RC *)c->obj)->quiesce_tw = true;
+	return err;
+}
+
 const struct opt measure_opts[] = {
 	{ "baseline", .arg = "DUR", OPT_SECONDS(RC, baseline), .min = 0.5, .group = G_PHASES,
 	  .help = "idle measurement before churn (default 3s)" },
-	{ "quiesce-max", .arg = "DUR", OPT_SECONDS(RC, quiesce_max), .group = G_PHASES,
-	  .help = "longest wait after churn for metrics to settle (default 90s: TIME_WAIT lasts "
-		  "60s); ends early when settled" },
+	{ "quiesce-max", .arg = "DUR", .kind = OPT_DURATION, .parse = parse_quiesce_max,
+	  .off = OPT_AT(RC, quiesce_max, double), .group = G_PHASES,
+	  .help = "longest wait after churn for metrics to settle (default 90s); ends early when "
+		  "settled. Given, quiesce also waits for TIME_WAIT (60s) to expire; by default "
+		  "the run's TIME_WAIT sockets go with its netns at teardown" },
 	{ "no-teardown", OPT_OFF(RC, teardown), .group = G_PHASES,
 	  .help = "do not measure again after the netns is destroyed" },
 	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_PHASES,

@@ -97,6 +97,16 @@ static bool axes_given(const struct args *a)
 #define G_MATRIX "Matrix"
 #define G_BUDGET "Budget (each variant gets an equal share, said before the first starts)"
 
+/* --quiesce-max given: each variant's quiesce also waits for TIME_WAIT, as run's does. */
+static int parse_quiesce_max(const struct opt_call *c, const char *arg)
+{
+	int err = opt_seconds(c, arg);
+
+	if (!err)
+		((A *)c->obj)->base.quiesce_tw = true;
+	return err;
+}
+
 static const struct opt sweep_opts[] = {
 	{ "transports", .arg = "LIST", .kind = OPT_LIST, .parse = parse_transports,
 	  .choices = TRANSPORT_CHOICES, .flags = OPT_REPEAT, .group = G_MATRIX,
@@ -133,9 +143,10 @@ static const struct opt sweep_opts[] = {
 	  .group = G_BUDGET, .help = "churn per variant (default: what the budget leaves)" },
 	{ "baseline", .arg = "DUR", OPT_SECONDS(A, base.baseline), .min = 0.5, .group = G_BUDGET,
 	  .help = "baseline per variant (default: 15% of its share, 1-3s)" },
-	{ "quiesce-max", .arg = "DUR", OPT_SECONDS(A, base.quiesce_max), .group = G_BUDGET,
+	{ "quiesce-max", .arg = "DUR", .kind = OPT_DURATION, .parse = parse_quiesce_max,
+	  .off = OPT_AT(A, base.quiesce_max, double), .group = G_BUDGET,
 	  .help = "quiesce maximum per variant (default: 30% of its share, 2-90s); ends early "
-		  "when everything settled" },
+		  "when everything settled. Given, quiesce also waits for TIME_WAIT to expire" },
 	{ "no-teardown", OPT_OFF(A, base.teardown), .group = G_BUDGET,
 	  .help = "do not measure after each variant's netns is gone (saves 3 s per variant)" },
 	{ "dry-run", OPT_ON(A, dry_run), .group = G_BUDGET,

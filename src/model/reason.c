@@ -109,6 +109,9 @@ static const struct {
 	[RS_UNSEEN_ALLOC] = { "unseen-within-allocator-hold",
 			      "no growth seen; a leak under %a0/cycle would stay within the %a1 "
 			      "allocators may hold at %g2 cycles; ~%g3 would decide" },
+	[RS_TW_PURGED] = { "time-wait-purged-with-netns",
+			   "TIME_WAIT: peak +%a0, +%a1 left to the purge of the run's netns at "
+			   "teardown" },
 };
 
 const char *reason_name(enum reason r)

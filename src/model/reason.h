@@ -53,6 +53,7 @@ enum reason {
 	RS_FD_CAPPED, /* 0 residual, 1 the server's fd limit (count), 2 per cycle until the cap */
 	RS_ALLOC_HOLD, /* a server's RSS: 0 peak, 1 residual, 2 what allocators hold */
 	RS_UNSEEN_ALLOC, /* 0 smallest rate, 1 allocators' hold, 2 cycles, 3 cycles to decide */
+	RS_TW_PURGED, /* 0 peak, 1 still in TIME_WAIT at the end of quiesce */
 	RS_COUNT,
 };
 

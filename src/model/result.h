@@ -116,6 +116,7 @@ struct result {
 	double tw_peak; /* TIME_WAIT sockets above baseline at their peak; 0: none */
 	double tw_pending; /* still pending at the end of quiesce */
 	bool tw_short_quiesce; /* pending because quiesce was shorter than TIME_WAIT */
+	bool tw_purged; /* pending ones went with the run's netns (quiesce did not wait for them) */
 	double cycles_to_decide; /* overall INCONCLUSIVE: the longest a decisive metric needs */
 	size_t ndecisive; /* decisive metrics analysed */
 	/* Added by calibration on real runs: */

@@ -266,6 +266,7 @@ static const struct jfield time_wait_f[] = {
 	JF_NUM(R, "peak", tw_peak),
 	JF_NUM(R, "pending", tw_pending),
 	JF_BOOL(R, "short_quiesce", tw_short_quiesce),
+	JF_BOOL(R, "purged", tw_purged, .flags = JF_OPTIONAL, .since = 2),
 	JF_BOOL(R, "capped", tw_capped),
 	JF_NUM(R, "cap", tw_cap, .flags = JF_NONNEG),
 	JF_NUM(R, "recycled", tw_recycled, .flags = JF_NONNEG),

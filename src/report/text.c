@@ -351,7 +351,12 @@ static void time_wait(FILE *f, const struct result *r)
 			n += snprintf(line + n, sizeof(line) - n,
 				      " (a limit: port reuse or net.ipv4.tcp_max_tw_buckets)");
 	}
-	if (r->tw_short_quiesce)
+	if (r->tw_purged)
+		snprintf(line + n, sizeof(line) - n,
+			 "; %.0f still pending at the end of quiesce went with the run's netns at "
+			 "teardown (deferred clean-up, not a leak)",
+			 r->tw_pending);
+	else if (r->tw_short_quiesce)
 		snprintf(line + n, sizeof(line) - n,
 			 "; %.0f still pending at the end: quiesce %.0f s was shorter than "
 			 "TIME_WAIT's 60 s (deferred clean-up, not a leak)",

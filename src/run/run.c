@@ -310,6 +310,7 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 	out->params.injected_per_cycle = cfg->inject_leak ? 1.0 / cfg->inject_leak : 0;
 	out->params.private_netns = out->netns;
 	out->params.private_cgroup = out->cgroup_version > 0;
+	out->params.tw_purged = out->netns && !cfg->quiesce_tw;
 	out->params.netns_per_cycle = cfg->seq && cfg->seq->netns_cycle;
 	/* A leaked stream socket pins its accepted end in sockleak's own server too. */
 	out->params.sockets_per_leak = tr->stream && !cfg->target ? 2 : 1;
