@@ -57,6 +57,26 @@ const struct opt *opt_find(const struct opt *table, const char *name, size_t *of
 	return NULL;
 }
 
+const struct opt *opt_match(const struct opt *table, const char *name, char key)
+{
+	struct opt_ref rows[OPT_MAX_ROWS];
+	size_t n = opt_rows(table, rows, OPT_MAX_ROWS), i, len = name ? strlen(name) : 0;
+	const struct opt *o = NULL;
+	unsigned prefixes = 0;
+
+	for (i = 0; i < n; i++) {
+		if (key) {
+			if (rows[i].o->key == key)
+				return rows[i].o;
+		} else if (!strcmp(rows[i].o->name, name)) {
+			return rows[i].o;
+		} else if (!strncmp(rows[i].o->name, name, len) && !prefixes++) {
+			o = rows[i].o;
+		}
+	}
+	return key || prefixes > 1 ? NULL : o;
+}
+
 int opt_bad(const struct opt_call *c, const char *arg, const char *fmt, ...)
 {
 	char what[512];

@@ -153,6 +153,11 @@ struct opt_ref {
 size_t opt_rows(const struct opt *table, struct opt_ref *out, size_t cap);
 /* The row named name in a table and its includes, or NULL. */
 const struct opt *opt_find(const struct opt *table, const char *name, size_t *off);
+/*
+ * The row a long option of the command line names, as getopt_long reads it: the whole name, else
+ * the one row it abbreviates; NULL when none or ambiguous. key != 0: the row of short option -key.
+ */
+const struct opt *opt_match(const struct opt *table, const char *name, char key);
 
 /*
  * Parses argv's options into obj by the command's table (getopt_long: operands may come anywhere

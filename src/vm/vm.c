@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ void vm_defaults(struct vm_config *c)
 		.accel = VM_ACCEL_AUTO,
 		.boot_timeout = VM_DEFAULT_BOOT_TIMEOUT,
 		.qemu = VM_QEMU,
+		.timeout_opt = "--boot-timeout",
 	};
 }
 
@@ -49,19 +51,9 @@ void vm_defaults(struct vm_config *c)
 
 enum vm_arg_kind vm_arg_kind(const struct opt *opts, const char *name)
 {
-	struct opt_ref rows[OPT_MAX_ROWS];
-	size_t n = opts ? opt_rows(opts, rows, OPT_MAX_ROWS) : 0, i, len = strlen(name);
-	const struct opt *o = NULL;
-	unsigned prefixes = 0;
+	const struct opt *o = opts ? opt_match(opts, name, 0) : NULL;
 
-	/* As getopt_long reads it: the whole name, else the one option it abbreviates. */
-	for (i = 0; i < n && (!o || strcmp(o->name, name)); i++) {
-		if (!strcmp(rows[i].o->name, name))
-			o = rows[i].o;
-		else if (!strncmp(rows[i].o->name, name, len) && !prefixes++)
-			o = rows[i].o;
-	}
-	if (!o || (strcmp(o->name, name) && prefixes > 1))
+	if (!o)
 		return VM_ARG_OTHER;
 	return o->kind == OPT_FILE_OUT ? VM_ARG_FILE_OUT :
 	       o->kind == OPT_DIR_OUT  ? VM_ARG_DIR_OUT :
@@ -229,8 +221,7 @@ static int copy_fd(FILE *f, const void *arg)
 	return n < 0 ? -errno : 0;
 }
 
-/* Copies the regular file name in dirfd (never through a link) to path, whole or not at all. */
-static int land_file(int dirfd, const char *name, const char *path)
+int vm_copy_file(int dirfd, const char *name, const char *path)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err;
 	struct stat st;
@@ -280,7 +271,7 @@ static int land_dir(int dirfd, const char *name, const char *path)
 		else if (S_ISDIR(st.st_mode))
 			e = land_dir(fd, d->d_name, to);
 		else if (S_ISREG(st.st_mode))
-			e = land_file(fd, d->d_name, to);
+			e = vm_copy_file(fd, d->d_name, to);
 		else
 			e = 0; /* a report is a file: links and the like stay in the share */
 		free(to);
@@ -300,7 +291,7 @@ int vm_land(const struct vm_args *a, const char *share)
 		return -errno;
 	for (i = 0; i < a->nout; i++) {
 		e = a->out[i].dir ? land_dir(dirfd, a->out[i].rel, a->out[i].user) :
-				    land_file(dirfd, a->out[i].rel, a->out[i].user);
+				    vm_copy_file(dirfd, a->out[i].rel, a->out[i].user);
 		if (e && !err)
 			err = e;
 	}
@@ -310,8 +301,7 @@ int vm_land(const struct vm_args *a, const char *share)
 
 /* ---- the host side of a boot ---- */
 
-/* Removes name under dirfd and all it holds, never following a link. */
-static void rm_tree(int dirfd, const char *name)
+void vm_rm_tree(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *d;
@@ -328,7 +318,7 @@ static void rm_tree(int dirfd, const char *name)
 	}
 	while ((d = readdir(dir)))
 		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			rm_tree(fd, d->d_name);
+			vm_rm_tree(fd, d->d_name);
 	closedir(dir);
 	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
@@ -360,7 +350,7 @@ static void sweep_stale(const char *tmp)
 		    fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode) ||
 		    st.st_uid != geteuid() || !(kill((pid_t)pid, 0) && errno == ESRCH))
 			continue;
-		rm_tree(fd, d->d_name);
+		vm_rm_tree(fd, d->d_name);
 	}
 	closedir(dir);
 }
@@ -578,6 +568,22 @@ static int boot(struct ctx *x, struct qemu_result *r)
 	return err;
 }
 
+static void fail(const struct ctx *x, const char *fmt, ...) SL_PRINTF(2, 3);
+
+/* What went wrong, said (sl_err) and kept for the caller (vm_config.said). */
+static void fail(const struct ctx *x, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	sl_err("vm: %s", why);
+	if (x->c->said && x->c->said_size)
+		snprintf(x->c->said, x->c->said_size, "%s", why);
+}
+
 /* The exit code of a boot, and what went wrong in words. */
 static int outcome(const struct ctx *x, const struct qemu_result *r)
 {
@@ -587,31 +593,30 @@ static int outcome(const struct ctx *x, const struct qemu_result *r)
 	case QEMU_EXITED:
 		if (!r->oom)
 			return r->code;
-		sl_err("vm: the guest ran out of memory (--memory %llu MiB; its kernel's OOM "
-		       "killer acted): give it more with --memory",
-		       (unsigned long long)(x->c->memory >> 20));
+		fail(x,
+		     "the guest ran out of memory (--memory %llu MiB; its kernel's OOM killer acted): "
+		     "give it more with --memory",
+		     (unsigned long long)(x->c->memory >> 20));
 		return SL_EXIT_RUNTIME;
 	case QEMU_SIGNALLED:
 		return 128 + r->signal;
 	case QEMU_STALLED:
 		show_tail(x, r);
-		sl_err("vm: %s did not boot: no sign of the guest's sockleak within %gs, twice "
-		       "(--boot-timeout)",
-		       x->kernel, x->c->boot_timeout);
+		fail(x, "%s did not boot: no sign of the guest's sockleak within %gs, twice (%s)",
+		     x->kernel, x->c->boot_timeout, x->c->timeout_opt);
 		return SL_EXIT_RUNTIME;
 	case QEMU_NO_START:
 		show_tail(x, r);
 		if (said[0])
-			sl_err("vm: the guest did not start sockleak: %s", said);
+			fail(x, "the guest did not start sockleak: %s", said);
 		else
-			sl_err("vm: qemu stopped before the guest started sockleak (wait status "
-			       "0x%x)",
-			       (unsigned)r->status);
+			fail(x, "qemu stopped before the guest started sockleak (wait status 0x%x)",
+			     (unsigned)r->status);
 		return SL_EXIT_RUNTIME;
 	case QEMU_LOST:
 		show_tail(x, r);
-		sl_err("vm: the VM stopped while the guest's sockleak ran%s%s", said[0] ? ": " : "",
-		       said);
+		fail(x, "the VM stopped while the guest's sockleak ran%s%s", said[0] ? ": " : "",
+		     said);
 		return SL_EXIT_RUNTIME;
 	case QEMU_FAILED:
 		break;
@@ -736,7 +741,7 @@ int vm_run(const struct vm_config *c, int argc, char **argv)
 		rc = SL_EXIT_RUNTIME;
 restore:
 	if (x.dir[0])
-		rm_tree(AT_FDCWD, x.dir);
+		vm_rm_tree(AT_FDCWD, x.dir);
 	if (x.sigfd >= 0) {
 		struct signalfd_siginfo si;
 

@@ -25,6 +25,9 @@ struct vm_config {
 	bool quiet; /* no console, no progress notes */
 	const char *qemu; /* the binary: a path, or a name looked up in PATH (VM_QEMU) */
 	const struct opt *guest_opts; /* the guest command's options: which ones name outputs */
+	const char *timeout_opt; /* the option of boot_timeout, for messages: "--boot-timeout" */
+	char *said; /* when not NULL: why the VM could not run the command, in words ("" if it did) */
+	size_t said_size;
 };
 
 /* vm_config's defaults. */
@@ -70,6 +73,13 @@ void vm_args_free(struct vm_args *a);
 /* Checks each output's path on the host before the boot, as the command itself would: 0, or
  * -EINVAL said with sl_err. */
 int vm_check_outputs(const struct vm_args *a);
+/*
+ * Copies the regular file name in dirfd (never through a link) to path, whole or not at all
+ * (out_write). 0 also when name is missing or not a file; else -errno (said).
+ */
+int vm_copy_file(int dirfd, const char *name, const char *path);
+/* Removes name under dirfd (AT_FDCWD: a path) and all it holds, never following a link. */
+void vm_rm_tree(int dirfd, const char *name);
 /* Puts what the guest wrote under share where the user named it. 0, or -errno (said). */
 int vm_land(const struct vm_args *a, const char *share);
 
