@@ -181,7 +181,8 @@ check-integration: $(BIN) $(DOCS)
 # cover under the sanitizers, and its own logic has unit tests that run here. t_run_netns_kb*
 # depend on the loop's speed, and t_run_scm_* are verdict runs side by side whose ops test_engine
 # runs there.
-# The VM tests are minutes of software-emulated boots; their host side has unit tests run there.
+# The VM tests (t_vm, t_vm_run, t_sweep_kernels) are software-emulated boots; their host side has
+# unit tests run there.
 # t_attr_leak, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
 # --attribute there.
 # t_run_stop_signals and t_run_stop_term are trials timed to the millisecond, and t_fault_quick and
@@ -194,7 +195,7 @@ check-integration: $(BIN) $(DOCS)
 ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
-	t_run_transports t_run_kb t_run_linger t_run_tw_purge
+	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels
 asan:
 	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS='-O1 -g -fno-omit-frame-pointer' \

@@ -1,11 +1,14 @@
 /* sockleak sweep: a matrix of variants, each a measured run of its own, within a time budget. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/engine_opts.h"
@@ -20,6 +23,7 @@
 #include "run/run.h"
 #include "run/stop.h"
 #include "run/sweep.h"
+#include "vm/vm.h"
 
 struct args {
 	struct run_config base; /* what every variant shares; baseline, quiesce_max < 0: planned */
@@ -31,6 +35,12 @@ struct args {
 	bool dry_run;
 	unsigned shard, shards; /* --shard I/N; 0 of 0: the whole matrix */
 	const char *json_dir;
+	const char *kernels; /* --kernels LIST: the kernel axis */
+	enum vm_accel vm_accel;
+	double vm_boot_timeout;
+	bool *only; /* --variants (a VM's slice of its host's sweep): by matrix index */
+	int argc; /* the command line, for the guests of --kernels */
+	char **argv;
 };
 
 /* The axes: each list adds to its axis; a bad entry is a usage error naming it. */
@@ -87,6 +97,20 @@ static int parse_shard(const struct opt_call *c, const char *arg)
 	return 0;
 }
 
+static int parse_variants(const struct opt_call *c, const char *arg)
+{
+	struct args *a = c->obj;
+	char why[256];
+
+	if (!a->only)
+		a->only = calloc(SWEEP_MAX_VARIANTS + 1, sizeof(*a->only));
+	if (!a->only)
+		return opt_bad(c, arg, "out of memory");
+	if (sweep_parse_indices(arg, a->only, SWEEP_MAX_VARIANTS, why, sizeof(why)))
+		return opt_bad(c, arg, "%s", why);
+	return 0;
+}
+
 static bool axes_given(const struct args *a)
 {
 	return a->axes.ntransports || a->axes.nseqs || a->axes.options_set || a->axes.ncloses ||
@@ -132,6 +156,23 @@ static const struct opt sweep_opts[] = {
 	  .help = "one variant per line instead: blank-separated KEY=VALUE fields transport=, "
 		  "sequence= (a preset or a sequence without blanks), option=NAME[=VALUE], "
 		  "server-close=; '#' starts a comment" },
+	{ "kernels", .arg = "LIST", OPT_STR(A, kernels, OPT_TEXT), .group = G_MATRIX,
+	  .help = "the matrix on each kernel: 'host' (this machine's, run here) and kernel images "
+		  "(bzImage, its modules beside it as scripts/vm-kernel.sh unpacks them), each "
+		  "booted once in a VM that runs its variants (as 'sockleak vm'); the table gains a "
+		  "kernel column and says per variant which kernels leak" },
+	{ "vm-accel", .arg = "MODE", OPT_ENUM(A, vm_accel, "auto kvm tcg"), .group = G_MATRIX,
+	  .help = "the VMs of --kernels: auto (default: KVM when it starts the guest within 20s, "
+		  "else TCG), kvm or tcg" },
+	{ "vm-boot-timeout", .arg = "DUR", OPT_SECONDS(A, vm_boot_timeout), .min = 1,
+	  .group = G_MATRIX,
+	  .help = "the longest wait for a VM's sweep to start (default 60s); a boot that stalls is "
+		  "tried once more, then that kernel's variants are reported not run" },
+	{ "planned-quiesce-max", .arg = "DUR", OPT_SECONDS(A, base.quiesce_max),
+	  .flags = OPT_HIDDEN,
+	  .help = "the quiesce maximum a plan gave (TIME_WAIT not waited for, unlike --quiesce-max)" },
+	{ "variants", .arg = "LIST", .kind = OPT_TEXT, .parse = parse_variants, .flags = OPT_HIDDEN,
+	  .help = "run only the variants of these matrix numbers" },
 	{ "shard", .arg = "I/N", .kind = OPT_TEXT, .parse = parse_shard, .group = G_MATRIX,
 	  .help = "run the I-th of N slices of the matrix: the variants numbered I, I+N, I+2N, ... "
 		  "(skipped ones too), the same on every machine; the budget is the shard's. "
@@ -196,7 +237,9 @@ const struct command command_sweep = {
 		"Default: the KB Q171996 sequence with each option of the catalogue, over tcp and\n"
 		"tcp6, within 10 minutes. The engine's options (--threads, --rate, --yield,\n"
 		"--inject-leak, --allow-open, --server-threads, --backlog, --no-netns,\n"
-		"--netns-sysctl) apply to every variant, as in 'sockleak run'.\n",
+		"--netns-sysctl) apply to every variant, as in 'sockleak run'.\n"
+		"--kernels host,IMAGE runs the matrix on each kernel: host here, each image in a VM\n"
+		"booted once for its variants (as 'sockleak vm'); the kernel becomes a column.\n",
 	.opts = sweep_opts,
 	.epilogue =
 		"Signals stop the variant under way as in 'sockleak run' (Ctrl-C once: it quiesces;\n"
@@ -206,7 +249,8 @@ const struct command command_sweep = {
 		"\n"
 		"Exit codes: 0 every variant below --fail-on, 1 any at or above it, 2 usage error\n"
 		"(including a budget too small), 3 runtime error (a variant could not run, an output\n"
-		"could not be written, the memory guard stopped the sweep), 128+N ended by signal N;\n"
+		"could not be written, the memory guard stopped the sweep, a VM of --kernels did not\n"
+		"run its variants), 128+N ended by signal N;\n"
 		"when several apply: 128+N, then 3, then 1.\n",
 };
 
@@ -321,6 +365,28 @@ static char *matrix_settings(const struct run_config *c)
 	return text;
 }
 
+/* --kernels: the kernel axis, set before the matrix is fixed (its identity holds it). */
+static int kernel_axis(const struct args *a, struct sweep *s)
+{
+	char why[1024];
+	size_t k;
+
+	if (!a->kernels)
+		return 0;
+	if (sweep_parse_kernels(&s->matrix, a->kernels, why, sizeof(why))) {
+		sl_err("--kernels: %s", why);
+		return SL_EXIT_USAGE;
+	}
+	for (k = 0; k < s->matrix.nkernels; k++) {
+		if (s->matrix.kernels[k].image[0] && a->matrix && !strcmp(a->matrix, "-")) {
+			sl_err("--matrix -: a VM of --kernels cannot read this standard input; give "
+			       "the matrix as a file");
+			return SL_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /* The whole matrix, numbered and identified; the variants on this host say its kernel. */
 static int fix_matrix(const struct args *a, struct sweep *s)
 {
@@ -430,9 +496,13 @@ static void say_plan(FILE *f, const struct args *a, const struct sweep *s,
 		return;
 	fprintf(f,
 		"  each: %.1f s baseline + %.1f s churn + quiesce up to %.1f s + %.0f s teardown "
-		"+ ~%.1f s set-up = %.1f s\n"
-		"  expected at most %s (sooner when quiesce settles early)\n\n",
-		p->baseline, p->churn, p->quiesce_max, p->teardown, p->overhead, p->per_variant,
+		"+ ~%.1f s set-up = %.1f s\n",
+		p->baseline, p->churn, p->quiesce_max, p->teardown, p->overhead, p->per_variant);
+	if (p->boots)
+		fprintf(f,
+			"  and %u VM boot%s (--kernels), ~%.0f s each, the variants of a kernel in one\n",
+			p->boots, p->boots == 1 ? "" : "s", p->boot);
+	fprintf(f, "  expected at most %s (sooner when quiesce settles early)\n\n",
 		sweep_fmt_duration(t2, sizeof(t2), p->total));
 }
 
@@ -556,6 +626,315 @@ static void run_variant(struct state *st, size_t i, double churn)
 	engine_opts_free(&cfg);
 }
 
+/* ---- the kernels of --kernels other than this machine's: one VM each ---- */
+
+/*
+ * The options of this command line that stay with the host: the kernel axis, the outputs (the
+ * guest writes its own into the VM's share), the budget and the phases (the host fixes them).
+ */
+static bool host_only(const struct opt *o)
+{
+	static const char *const names[] = { "kernels",	 "vm-accel",	"vm-boot-timeout",
+					     "variants", "shard",	"json",
+					     "html",	 "json-dir",	"junit",
+					     "dry-run",	 "budget",	"seconds",
+					     "baseline", "quiesce-max", "planned-quiesce-max" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(o->name, names[i]))
+			return true;
+	return false;
+}
+
+static int push_word(char **argv, int *argc, const char *fmt, ...) SL_PRINTF(3, 4);
+
+static int push_word(char **argv, int *argc, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&argv[*argc], fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		argv[*argc] = NULL;
+		return -ENOMEM;
+	}
+	argv[++*argc] = NULL;
+	return 0;
+}
+
+static void free_words(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/*
+ * The guest's command line: sweep with this one's options but the host's own, then the slice it
+ * runs (--variants, numbered as its matrix without the kernel axis numbers them), the phases the
+ * host planned and its outputs under dir. NULL when out of memory.
+ */
+static char **guest_argv(const struct state *st, const char *list, double budget, const char *dir,
+			 int *argc)
+{
+	const struct args *a = st->a;
+	char **argv = calloc((size_t)a->argc + 24, sizeof(*argv));
+	int i, err = 0;
+
+	*argc = 0;
+	if (!argv)
+		return NULL;
+	err = push_word(argv, argc, "sweep");
+	for (i = 1; i < a->argc && !err; i++) {
+		const char *w = a->argv[i], *eq = strchr(w, '=');
+		const struct opt *o = NULL;
+		bool value = false;
+		char name[64];
+
+		if (w[0] == '-' && w[1] == '-' && w[2]) {
+			size_t n = eq ? (size_t)(eq - w - 2) : strlen(w + 2);
+
+			snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), w + 2);
+			o = opt_match(sweep_opts, name, 0);
+			value = o && o->arg && !eq;
+		} else if (w[0] == '-' && w[1] && w[1] != '-') {
+			o = opt_match(sweep_opts, NULL, w[1]);
+			value = o && o->arg && !w[2];
+		}
+		if (!o || !host_only(o)) {
+			err = push_word(argv, argc, "%s", w);
+			if (value && i + 1 < a->argc && !err)
+				err = push_word(argv, argc, "%s", a->argv[i + 1]);
+		}
+		i += value;
+	}
+	if (!err)
+		err = push_word(argv, argc, "--variants=%s", list) ||
+		      push_word(argv, argc, "--seconds=%.3f", st->plan.churn) ||
+		      push_word(argv, argc, "--baseline=%.3f", st->plan.baseline) ||
+		      push_word(argv, argc, "--%squiesce-max=%.3f",
+				a->base.quiesce_tw ? "" : "planned-", st->plan.quiesce_max) ||
+		      push_word(argv, argc, "--budget=%.0f", ceil(budget)) ||
+		      push_word(argv, argc, "--json=%s/sweep.json", dir);
+	if (!err && a->base.html_path)
+		err = push_word(argv, argc, "--html=%s/html", dir);
+	if (!err && a->json_dir)
+		err = push_word(argv, argc, "--json-dir=%s/json", dir);
+	if (err) {
+		free_words(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+/* The variant's report the guest wrote (sub/NAME under dir), under this sweep's name for it. */
+static void take_file(struct state *st, const char *dir, const char *sub, const char *out_dir,
+		      struct sweep_variant *v, const char *ext, char *name, size_t size)
+{
+	char from[4096], to[4096];
+
+	if (!name[0] || !out_dir)
+		return;
+	snprintf(from, sizeof(from), "%s/%s/%s", dir, sub, name);
+	file_name(v, st->s->matrix.size, ext, name, size);
+	snprintf(to, sizeof(to), "%s/%s", out_dir, name);
+	if (vm_copy_file(AT_FDCWD, from, to)) {
+		name[0] = '\0';
+		st->runtime_err = true;
+	}
+}
+
+/* What the guest's sweep said of a variant, taken into this sweep's (v is where it stands here). */
+static void take(struct state *st, const char *dir, struct sweep_variant *v,
+		 struct sweep_variant *g)
+{
+	struct sweep_variant here = *v;
+
+	*v = *g;
+	g->nwhere = 0; /* the stacks' frames are v's now */
+	v->transport = here.transport;
+	v->base = here.base;
+	v->preset = here.preset;
+	memcpy(v->option, here.option, sizeof(v->option));
+	v->server_close = here.server_close;
+	v->sequence = here.sequence;
+	memcpy(v->name, here.name, sizeof(v->name));
+	v->index = here.index;
+	v->kernel_at = here.kernel_at;
+	v->fails = (v->status == VS_DONE || v->status == VS_INTERRUPTED) &&
+		   (st->a->base.fail_on & (1u << v->verdict));
+	if (!v->kernel[0])
+		snprintf(v->kernel, sizeof(v->kernel), "%s", here.kernel);
+	take_file(st, dir, "html", st->a->base.html_path, v, ".html", v->html, sizeof(v->html));
+	take_file(st, dir, "json", st->a->json_dir, v, ".json", v->json, sizeof(v->json));
+}
+
+/* The variants of kernel k still to run: "1,3" as its guest numbers them; how many. */
+static size_t kernel_slice(const struct sweep *s, unsigned k, char *list, size_t size)
+{
+	size_t i, n = 0, used = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		const struct sweep_variant *v = &s->v[i];
+
+		if (v->kernel_at != k || v->status != VS_PENDING)
+			continue;
+		used += (size_t)snprintf(list + used, used < size ? size - used : 0, "%s%zu",
+					 n ? "," : "", (v->index - 1) % s->matrix.nnames + 1);
+		n++;
+	}
+	return used < size ? n : 0;
+}
+
+/* Marks the variants of kernel k not taken from its guest: not run, and why. */
+static void kernel_not_run(struct sweep *s, unsigned k, const char *fmt, ...) SL_PRINTF(3, 4);
+
+static void kernel_not_run(struct sweep *s, unsigned k, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].kernel_at != k || s->v[i].status != VS_PENDING)
+			continue;
+		s->v[i].status = VS_NOT_RUN;
+		snprintf(s->v[i].reason, sizeof(s->v[i].reason), "%s", why);
+	}
+}
+
+/* Takes the guest's report: each of kernel k's variants it holds, by its number there. */
+static void kernel_results(struct state *st, unsigned k, const char *dir, struct sweep_doc *d)
+{
+	struct sweep *s = st->s;
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		struct sweep_variant *v = &s->v[i];
+		size_t at = (v->index - 1) % s->matrix.nnames + 1;
+
+		if (v->kernel_at != k || v->status != VS_PENDING)
+			continue;
+		for (j = 0; j < d->s.n; j++) {
+			struct sweep_variant *g = &d->s.v[j];
+
+			if (g->index == at && g->status != VS_PENDING && g->status != VS_NOT_RUN)
+				take(st, dir, v, g);
+			else if (g->index == at && g->status == VS_NOT_RUN)
+				snprintf(v->reason, sizeof(v->reason), "%s", g->reason);
+		}
+	}
+}
+
+/*
+ * Boots kernel k once and runs its variants there: the guest's sweep writes its JSON (and the
+ * variants' reports) into the VM's share; each variant's outcome is taken from it. A VM that did
+ * not boot (tried twice) or could not run the sweep leaves its variants not run, with the reason.
+ */
+static void run_kernel(struct state *st, unsigned k)
+{
+	struct sweep *s = st->s;
+	const struct sweep_kernel *K = &s->matrix.kernels[k];
+	const char *tmp = getenv("TMPDIR");
+	char list[8192], dir[4096], json[4200], said[512] = "";
+	double budget = st->deadline - sl_now() - st->plan.boot;
+	size_t n = kernel_slice(s, k, list, sizeof(list));
+	struct sweep_doc *d = NULL;
+	struct vm_config c;
+	struct stat sb;
+	char **argv = NULL;
+	int argc, rc, out;
+
+	if (!n)
+		return;
+	if (budget < n * st->plan.per_variant) {
+		snprintf(st->sum.stopped, sizeof(st->sum.stopped),
+			 "the budget ran out: no time left to boot %s and run its variants",
+			 K->label);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/sockleak-sweep.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir))
+		argv = guest_argv(st, list, budget, dir, &argc);
+	else
+		dir[0] = '\0';
+	if (!argv) {
+		sl_err("cannot prepare the VM of %s: %s", K->label, strerror(errno));
+		kernel_not_run(s, k, "its VM could not be prepared");
+		st->runtime_err = true;
+		if (dir[0])
+			vm_rm_tree(AT_FDCWD, dir);
+		return;
+	}
+	vm_defaults(&c);
+	c.kernel = K->image;
+	c.accel = st->a->vm_accel;
+	c.boot_timeout = st->a->vm_boot_timeout;
+	c.timeout_opt = "--vm-boot-timeout";
+	c.said = said;
+	c.said_size = sizeof(said);
+	c.quiet = true;
+	c.guest_opts = sweep_opts;
+	fprintf(st->out,
+		"  (booting %s for its %zu variant%s; the guest's progress goes to stderr)\n",
+		K->label, n, n == 1 ? "" : "s");
+	fflush(st->out);
+	fflush(stdout);
+	/* The guest's table is progress: stdout keeps this sweep's own (and --json -). */
+	out = dup(STDOUT_FILENO);
+	if (out >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	rc = vm_run(&c, argc, argv);
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		close(out);
+	}
+	if (rc >= 128)
+		st->sum.signal = rc - 128;
+	snprintf(json, sizeof(json), "%s/sweep.json", dir);
+	if (!stat(json, &sb)) {
+		d = calloc(1, sizeof(*d));
+		if (d && !sweep_report_load(json, d))
+			kernel_results(st, k, dir, d);
+		if (d)
+			sweep_doc_free(d);
+		free(d);
+	}
+	if (rc >= 128)
+		kernel_not_run(s, k, "interrupted by signal %d in the VM of %s", rc - 128,
+			       K->label);
+	else if (said[0])
+		kernel_not_run(s, k, "its VM could not run it: %.200s", said);
+	else if (rc == SL_EXIT_RUNTIME || rc == SL_EXIT_USAGE)
+		kernel_not_run(s, k,
+			       "its VM could not run it (exit %d: the messages above say why)", rc);
+	else
+		kernel_not_run(s, k, "the VM of %s did not report it", K->label);
+	if (rc == SL_EXIT_RUNTIME || rc == SL_EXIT_USAGE)
+		st->runtime_err = true;
+	vm_rm_tree(AT_FDCWD, dir);
+	free_words(argv);
+}
+
+/* --html: the index as it stands, rewritten after each variant. */
+static void index_now(struct state *st)
+{
+	if (!st->a->base.html_path)
+		return;
+	sweep_summarise(&st->sum);
+	st->sum.elapsed = sl_now() - st->t0;
+	write_index(st->a, &st->sum);
+}
+
 static void sweep_loop(struct state *st)
 {
 	struct sweep *s = st->s;
@@ -563,10 +942,12 @@ static void sweep_loop(struct state *st)
 
 	for (i = 0; i < s->n; i++) {
 		struct sweep_variant *v = &s->v[i];
+		bool on_host = sweep_on_host(s, v);
+		double churn, remaining;
 		unsigned left = 0;
-		double churn;
 
-		if (v->status == VS_SKIPPED) {
+		/* A VM's variants are done together: their rows come as the loop passes them. */
+		if (v->status == VS_SKIPPED || (!on_host && v->status != VS_PENDING)) {
 			sweep_table_row(st->out, s, v);
 			continue;
 		}
@@ -574,14 +955,23 @@ static void sweep_loop(struct state *st)
 			st->sum.signal = stop_signal();
 		if (st->sum.signal || st->sum.stopped[0])
 			break;
+		if (!on_host) {
+			run_kernel(st, v->kernel_at);
+			if (v->status == VS_PENDING)
+				break; /* the budget ran out before its boot */
+			sweep_table_row(st->out, s, v);
+			index_now(st);
+			continue;
+		}
 		for (j = i; j < s->n; j++)
 			left += s->v[j].status == VS_PENDING;
+		/* What is left for the variants, the VMs still to boot aside. */
+		remaining = st->deadline - sl_now() - st->plan.boot * sweep_boots(s);
 		/* A churn the user fixed is not shortened: the variant runs if it fits whole. */
 		if (st->a->base.seconds > 0)
-			churn = st->deadline - sl_now() >= st->plan.per_variant ? st->plan.churn :
-										  0;
+			churn = remaining >= st->plan.per_variant ? st->plan.churn : 0;
 		else
-			churn = sweep_churn_now(&st->plan, st->deadline - sl_now(), left);
+			churn = sweep_churn_now(&st->plan, remaining, left);
 		if (churn <= 0) {
 			snprintf(st->sum.stopped, sizeof(st->sum.stopped),
 				 "the budget ran out: variants took longer than planned");
@@ -589,11 +979,7 @@ static void sweep_loop(struct state *st)
 		}
 		run_variant(st, i, churn);
 		sweep_table_row(st->out, s, v);
-		if (st->a->base.html_path) {
-			sweep_summarise(&st->sum);
-			st->sum.elapsed = sl_now() - st->t0;
-			write_index(st->a, &st->sum);
-		}
+		index_now(st);
 	}
 	if (st->sum.signal && !st->sum.stopped[0])
 		snprintf(st->sum.stopped, sizeof(st->sum.stopped), "interrupted by signal %d (%s)",
@@ -649,8 +1035,11 @@ int cmd_sweep(int argc, char **argv)
 	if (!a)
 		return SL_EXIT_RUNTIME;
 	st.t0 = sl_now();
+	a->argc = argc;
+	a->argv = argv;
 	run_defaults(&a->base);
 	a->budget = SWEEP_DEFAULT_BUDGET;
+	a->vm_boot_timeout = VM_DEFAULT_BOOT_TIMEOUT;
 	a->base.baseline = a->base.quiesce_max = -1;
 	r = parse_args(argc, argv, a);
 	if (r == OPT_EXIT) {
@@ -665,11 +1054,15 @@ int cmd_sweep(int argc, char **argv)
 	}
 	rc = build(a, &s);
 	if (!rc)
+		rc = kernel_axis(a, &s);
+	if (!rc)
 		rc = fix_matrix(a, &s);
 	if (rc)
 		goto out;
 	if (a->shards)
 		sweep_shard(&s, a->shard, a->shards);
+	if (a->only)
+		sweep_keep(&s, a->only, SWEEP_MAX_VARIANTS);
 	sweep_check_kernel(&s);
 
 	in.budget = a->budget;
@@ -678,6 +1071,7 @@ int cmd_sweep(int argc, char **argv)
 	in.churn = a->base.seconds > 0 ? a->base.seconds : -1;
 	in.quiesce_max = a->base.quiesce_max;
 	in.teardown = a->base.teardown && a->base.netns ? RUN_TEARDOWN_SECONDS : 0;
+	in.boots = sweep_boots(&s);
 	st.out = a->base.json_path && !strcmp(a->base.json_path, "-") ? stderr : stdout;
 	if (sweep_plan(&in, &st.plan, why, sizeof(why))) {
 		sl_err("%s", why);
@@ -734,6 +1128,7 @@ int cmd_sweep(int argc, char **argv)
 out:
 	sweep_free(&s);
 	sweep_axes_free(&a->axes);
+	free(a->only);
 	free(a);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "engine/transport.h"
 #include "model/attribution.h"
 #include "report/attribution.h"
+#include "vm/kmod.h"
 #include "config.h"
 
 #define DEFAULT_PRESET "kb171996"
@@ -704,6 +705,120 @@ void sweep_free(struct sweep *s)
 
 /* ---- the matrix and its shards ---- */
 
+int sweep_parse_kernels(struct sweep_matrix *m, const char *list, char *why, size_t whylen)
+{
+	char tok[TOKEN_MAX], release[72];
+	size_t k;
+	int err;
+
+	while (next_token(&list, tok, sizeof(tok))) {
+		struct sweep_kernel *e = &m->kernels[m->nkernels];
+
+		if (!tok[0])
+			return say(why, whylen,
+				   "an empty entry; give host or a kernel image's path");
+		if (!strcmp(tok, "host")) {
+			snprintf(release, sizeof(release), "host");
+		} else {
+			err = kmod_image_release(tok, release, sizeof(release), NULL, 0);
+			if (err == -ENOEXEC)
+				return say(
+					why, whylen,
+					"'%s' is not a kernel image (a bzImage, such as "
+					"/boot/vmlinuz-6.1.0-57-amd64); 'host' is this machine's",
+					tok);
+			if (err)
+				return say(why, whylen, "'%s': %s", tok, strerror(-err));
+			if ((size_t)snprintf(e->image, sizeof(e->image), "%s", tok) >=
+			    sizeof(e->image))
+				return say(why, whylen, "'%.64s...': path too long", tok);
+		}
+		for (k = 0; k < m->nkernels; k++)
+			if (!strcmp(m->kernels[k].label, release))
+				return say(why, whylen, "%s given twice%s%s", release,
+					   strcmp(tok, release) ? " (the release of " : "",
+					   strcmp(tok, release) ? tok : "");
+		if (m->nkernels == SWEEP_MAX_KERNELS)
+			return say(why, whylen, "more than %d kernels", SWEEP_MAX_KERNELS);
+		snprintf(e->label, sizeof(e->label), "%s", release);
+		if (!strcmp(tok, "host"))
+			e->image[0] = '\0';
+		m->nkernels++;
+	}
+	if (!m->nkernels)
+		return say(why, whylen, "no kernels; give host and kernel images, comma-separated");
+	return 0;
+}
+
+unsigned sweep_boots(const struct sweep *s)
+{
+	bool seen[SWEEP_MAX_KERNELS] = { false };
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct sweep_variant *v = &s->v[i];
+
+		if (v->status == VS_PENDING && !sweep_on_host(s, v) &&
+		    v->kernel_at < SWEEP_MAX_KERNELS && !seen[v->kernel_at]) {
+			seen[v->kernel_at] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+int sweep_parse_indices(const char *list, bool *keep, size_t max, char *why, size_t whylen)
+{
+	char tok[TOKEN_MAX], *end;
+	unsigned long i;
+
+	while (next_token(&list, tok, sizeof(tok))) {
+		errno = 0;
+		i = strtoul(tok, &end, 10);
+		if (end == tok || *end || errno || tok[0] == '-' || i < 1 || i > max)
+			return say(why, whylen, "'%s': expected matrix numbers 1 to %zu", tok, max);
+		keep[i] = true;
+	}
+	return 0;
+}
+
+/* Keeps the variants for which keep(v) holds, in order; frees the others. */
+static void filter(struct sweep *s, bool (*keep)(const struct sweep_variant *, const void *),
+		   const void *arg)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (keep(&s->v[i], arg)) {
+			s->v[k++] = s->v[i];
+			continue;
+		}
+		free(s->v[i].base);
+		free(s->v[i].sequence);
+	}
+	s->n = k;
+}
+
+struct keep_arg {
+	const bool *keep;
+	size_t max;
+};
+
+static bool listed(const struct sweep_variant *v, const void *arg)
+{
+	const struct keep_arg *k = arg;
+
+	return v->index <= k->max && k->keep[v->index];
+}
+
+void sweep_keep(struct sweep *s, const bool *keep, size_t max)
+{
+	struct keep_arg k = { keep, max };
+
+	filter(s, listed, &k);
+}
+
 bool sweep_on_host(const struct sweep *s, const struct sweep_variant *v)
 {
 	return !s->matrix.nkernels || !s->matrix.kernels[v->kernel_at].image[0];
@@ -842,19 +957,18 @@ unsigned sweep_shard_of(size_t index, unsigned shards)
 	return shards ? (unsigned)((index - 1) % shards) + 1 : 0;
 }
 
+static bool in_shard(const struct sweep_variant *v, const void *arg)
+{
+	const unsigned *sh = arg;
+
+	return sweep_shard_of(v->index, sh[1]) == sh[0];
+}
+
 void sweep_shard(struct sweep *s, unsigned shard, unsigned shards)
 {
-	size_t i, k = 0;
+	unsigned sh[2] = { shard, shards };
 
-	for (i = 0; i < s->n; i++) {
-		if (sweep_shard_of(s->v[i].index, shards) == shard) {
-			s->v[k++] = s->v[i];
-			continue;
-		}
-		free(s->v[i].base);
-		free(s->v[i].sequence);
-	}
-	s->n = k;
+	filter(s, in_shard, sh);
 	s->matrix.shard = shard;
 	s->matrix.shards = shards;
 }
@@ -887,7 +1001,7 @@ static double budget_for(double need)
 int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why, size_t whylen)
 {
 	double fixed_b = in->baseline, fixed_c = in->churn, fixed_q = in->quiesce_max;
-	double slot, avail, b, c, q, min_slot, over, d;
+	double slot, avail, b, c, q, min_slot, over, d, boots;
 	char t1[32], t2[32];
 
 	memset(out, 0, sizeof(*out));
@@ -895,14 +1009,17 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 	out->variants = in->variants;
 	out->teardown = in->teardown;
 	out->overhead = SWEEP_OVERHEAD;
+	out->boots = in->variants ? in->boots : 0;
+	out->boot = SWEEP_VM_BOOT;
+	boots = out->boots * out->boot;
 	min_slot = in->teardown + SWEEP_OVERHEAD + (fixed_b >= 0 ? fixed_b : SWEEP_MIN_BASELINE) +
 		   (fixed_c > 0 ? fixed_c : SWEEP_MIN_CHURN) +
 		   (fixed_q >= 0 ? fixed_q : SWEEP_MIN_QUIESCE);
-	out->min_budget = in->variants ? budget_for(in->variants * min_slot) : 0;
+	out->min_budget = in->variants ? budget_for(in->variants * min_slot + boots) : 0;
 	if (!in->variants)
 		return 0;
 	out->reserve = reserve_for(in->budget);
-	slot = (in->budget - out->reserve) / in->variants;
+	slot = (in->budget - out->reserve - boots) / in->variants;
 	avail = slot - in->teardown - SWEEP_OVERHEAD;
 
 	b = fixed_b >= 0 ? fixed_b : clamp(0.15 * avail, SWEEP_MIN_BASELINE, SWEEP_MAX_BASELINE);
@@ -925,10 +1042,10 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 	if (in->budget <= 0 || c < SWEEP_MIN_CHURN - 1e-9 || b + c + q > avail + 1e-9) {
 		say(why, whylen,
 		    "%u variants do not fit in a budget of %s: each needs at least %.1f s "
-		    "(baseline, churn, quiesce, %.0f s teardown, %.1f s set-up); give --budget %s "
+		    "(baseline, churn, quiesce, %.0f s teardown, %.1f s set-up)%s; give --budget %s "
 		    "or more, or fewer variants (--transports, --presets, --options)%s",
 		    in->variants, sweep_fmt_duration(t1, sizeof(t1), in->budget), min_slot,
-		    in->teardown, SWEEP_OVERHEAD,
+		    in->teardown, SWEEP_OVERHEAD, boots > 0 ? ", and each VM its boot" : "",
 		    sweep_fmt_duration(t2, sizeof(t2), out->min_budget),
 		    in->teardown > 0 ? ", or --no-teardown" : "");
 		return -ENOSPC;
@@ -937,7 +1054,7 @@ int sweep_plan(const struct sweep_plan_in *in, struct sweep_plan *out, char *why
 	out->churn = c;
 	out->quiesce_max = q;
 	out->per_variant = b + c + q + in->teardown + SWEEP_OVERHEAD;
-	out->total = in->variants * out->per_variant + out->reserve;
+	out->total = in->variants * out->per_variant + boots + out->reserve;
 	return 0;
 }
 

@@ -28,6 +28,11 @@
  * at 0.06-0.35 s on a busy 2-core VM; later variants' churn absorbs any overrun.
  */
 #define SWEEP_OVERHEAD 0.5
+/*
+ * A kernel of --kernels other than the host's: its VM's boot to the guest's sockleak and its
+ * power-off. bench/vm.sh measured 9-10 s on a busy 2-core VM under TCG; KVM boots sooner.
+ */
+#define SWEEP_VM_BOOT 20.0
 
 #define SWEEP_WHERE 3 /* stacks kept per variant (--attribute): its top LEAK and BACKLOG ones */
 #define SWEEP_WHERE_FRAMES 24
@@ -205,6 +210,22 @@ void sweep_record_where(struct sweep_variant *v, const struct attribution *a);
  * 0 or -ENOMEM.
  */
 int sweep_matrix_set(struct sweep *s, const char *settings);
+/*
+ * The kernel axis from --kernels: a comma-separated list of "host" (this machine's kernel, run
+ * natively) and kernel images (bzImage; each runs in a VM, labelled with the release read from
+ * the image). 0, or -EINVAL with why saying which entry and what to give: not a kernel image, one
+ * given twice, more than SWEEP_MAX_KERNELS.
+ */
+int sweep_parse_kernels(struct sweep_matrix *m, const char *list, char *why, size_t whylen);
+/* Image kernels (VMs to boot) with a variant still to run: one boot each. */
+unsigned sweep_boots(const struct sweep *s);
+/*
+ * "I,J,K": the matrix indices (from 1, each at most max) into keep[] (max + 1 entries). 0, or
+ * -EINVAL with why.
+ */
+int sweep_parse_indices(const char *list, bool *keep, size_t max, char *why, size_t whylen);
+/* Keeps the variants whose index keep[] holds (a VM's slice of its host's sweep). */
+void sweep_keep(struct sweep *s, const bool *keep, size_t max);
 /* Whether v runs on this machine's own kernel (not in a VM of another). */
 bool sweep_on_host(const struct sweep *s, const struct sweep_variant *v);
 /* Frees what the matrix holds and clears it. */
@@ -231,6 +252,7 @@ struct sweep_plan_in {
 	unsigned variants; /* to run */
 	double baseline, churn, quiesce_max; /* fixed by the user, or < 0: planned here */
 	double teardown; /* per variant: RUN_TEARDOWN_SECONDS, or 0 without */
+	unsigned boots; /* VMs to boot (--kernels): SWEEP_VM_BOOT each, off the variants' share */
 };
 
 struct sweep_plan {
@@ -238,8 +260,10 @@ struct sweep_plan {
 	unsigned variants;
 	double baseline, churn, quiesce_max, teardown, overhead; /* per variant */
 	double per_variant; /* their sum: the most one variant takes */
+	unsigned boots; /* VMs booted, each taking boot seconds */
+	double boot;
 	double reserve; /* kept for the sweep's own work (reports) */
-	double total; /* variants x per_variant + reserve: at most the budget */
+	double total; /* variants x per_variant + boots x boot + reserve: at most the budget */
 	double min_budget; /* the least budget these variants fit in */
 };
 

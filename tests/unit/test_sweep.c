@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "describe.h"
 #include "common.h"
@@ -477,22 +478,37 @@ static void test_matrix_id(void **state)
 	sweep_free(&d);
 }
 
+/* kb171996 and abort over tcp on n kernels: host, then images of 6.1.0-47 and 5.10.0-9. */
+static void kernel_matrix(struct sweep *s, size_t n)
+{
+	static const char *const label[] = { "host", "6.1.0-47-amd64", "5.10.0-9-amd64" };
+	static const char *const image[] = { "", "/c/vmlinuz", "/c/vmlinuz-5" };
+	struct sweep_axes a = { 0 };
+	char why[256];
+	size_t k;
+
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(sweep_parse_presets(&a, "kb171996,abort", why, sizeof(why)), 0);
+	assert_int_equal(sweep_parse_transports(&a, "tcp", why, sizeof(why)), 0);
+	assert_int_equal(sweep_expand(&a, s), 0);
+	for (k = 0; k < n; k++) {
+		snprintf(s->matrix.kernels[k].label, sizeof(s->matrix.kernels[k].label), "%s",
+			 label[k]);
+		snprintf(s->matrix.kernels[k].image, sizeof(s->matrix.kernels[k].image), "%s",
+			 image[k]);
+	}
+	s->matrix.nkernels = n;
+	assert_int_equal(sweep_matrix_set(s, "x"), 0);
+	sweep_axes_free(&a);
+}
+
 /* A kernel axis: the variants again for each kernel, outermost, and a kernel in the identity. */
 static void test_matrix_kernels(void **state)
 {
-	struct sweep s = { 0 }, t;
-	struct sweep_axes a = { 0 };
-	char why[256];
+	struct sweep s, t;
 
 	(void)state;
-	assert_int_equal(sweep_parse_presets(&a, "kb171996,abort", why, sizeof(why)), 0);
-	assert_int_equal(sweep_parse_transports(&a, "tcp", why, sizeof(why)), 0);
-	assert_int_equal(sweep_expand(&a, &s), 0);
-	snprintf(s.matrix.kernels[0].label, sizeof(s.matrix.kernels[0].label), "host");
-	snprintf(s.matrix.kernels[1].label, sizeof(s.matrix.kernels[1].label), "6.1.0-47-amd64");
-	snprintf(s.matrix.kernels[1].image, sizeof(s.matrix.kernels[1].image), "/c/vmlinuz");
-	s.matrix.nkernels = 2;
-	assert_int_equal(sweep_matrix_set(&s, "x"), 0);
+	kernel_matrix(&s, 2);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.matrix.size, 4);
 	assert_int_equal(s.matrix.nnames, 2);
@@ -507,7 +523,125 @@ static void test_matrix_kernels(void **state)
 	assert_string_not_equal(s.matrix.id, t.matrix.id);
 	sweep_free(&s);
 	sweep_free(&t);
-	sweep_axes_free(&a);
+}
+
+/* A file with a bzImage's setup header naming release: what --kernels reads. */
+static void fake_image(const char *path, const char *release)
+{
+	unsigned char img[0x600] = { 0 };
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x20f] = 0x03; /* the version string at 0x300 + 0x200 */
+	snprintf((char *)img + 0x500, 0x100, "%s (debian-kernel@lists.debian.org) #1 SMP", release);
+	assert_int_equal(fwrite(img, 1, sizeof(img), f), sizeof(img));
+	fclose(f);
+}
+
+/* --kernels: host and images, labelled by their release; what is refused, and why. */
+static void test_parse_kernels(void **state)
+{
+	char dir[] = "/tmp/test_sweep.XXXXXX", a[64], b[64], list[256], why[512];
+	struct sweep_matrix m = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/vmlinuz-a", dir);
+	snprintf(b, sizeof(b), "%s/vmlinuz-b", dir);
+	fake_image(a, "6.1.0-57-amd64");
+	fake_image(b, "6.1.0-57-amd64");
+	snprintf(list, sizeof(list), "host, %s", a);
+	assert_int_equal(sweep_parse_kernels(&m, list, why, sizeof(why)), 0);
+	assert_int_equal(m.nkernels, 2);
+	assert_string_equal(m.kernels[0].label, "host");
+	assert_string_equal(m.kernels[0].image, "");
+	assert_string_equal(m.kernels[1].label, "6.1.0-57-amd64");
+	assert_string_equal(m.kernels[1].image, a);
+
+	/* The same release twice, under another name: one axis entry would hide the other. */
+	memset(&m, 0, sizeof(m));
+	snprintf(list, sizeof(list), "%s,%s", a, b);
+	assert_int_equal(sweep_parse_kernels(&m, list, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "6.1.0-57-amd64 given twice (the release of"));
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(sweep_parse_kernels(&m, "host,host", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "host given twice"));
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(sweep_parse_kernels(&m, "host,/etc/hostname", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "'/etc/hostname' is not a kernel image"));
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(sweep_parse_kernels(&m, "/nonexistent/vmlinuz", why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "No such file"));
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(sweep_parse_kernels(&m, "host,,", why, sizeof(why)), -EINVAL);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(sweep_parse_kernels(&m, "", why, sizeof(why)), -EINVAL);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
+/*
+ * The plan of a sweep across kernels: one boot per kernel that runs in a VM (with a variant to
+ * run), taken off the budget before the variants share it, and in the least budget.
+ */
+static void test_plan_kernels(void **state)
+{
+	struct sweep_plan_in in = { 600, 4, -1, -1, -1, 0, 0 };
+	struct sweep_plan p, q;
+	struct sweep s;
+	char why[512];
+
+	(void)state;
+	kernel_matrix(&s, 3);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(sweep_boots(&s), 2);
+	/* A kernel whose variants all are done, or skipped, needs no boot. */
+	s.v[4].status = VS_SKIPPED;
+	s.v[5].status = VS_DONE;
+	assert_int_equal(sweep_boots(&s), 1);
+	s.v[2].status = s.v[3].status = VS_NOT_RUN;
+	assert_int_equal(sweep_boots(&s), 0);
+
+	assert_int_equal(sweep_plan(&in, &q, why, sizeof(why)), 0);
+	in.boots = 2;
+	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), 0);
+	assert_int_equal(p.boots, 2);
+	assert_float_equal(p.boot, SWEEP_VM_BOOT, 1e-9);
+	assert_float_equal(p.per_variant, (600.0 - 10 - 2 * SWEEP_VM_BOOT) / 4, 1e-9);
+	assert_float_equal(p.total, 600, 1e-9);
+	assert_true(p.churn < q.churn);
+	assert_float_equal(p.min_budget, ceil(q.min_budget + 2 * SWEEP_VM_BOOT), 1.0);
+	in.budget = p.min_budget - 1;
+	assert_int_equal(sweep_plan(&in, &p, why, sizeof(why)), -ENOSPC);
+	assert_non_null(strstr(why, "each VM its boot"));
+	sweep_free(&s);
+}
+
+/* A VM's slice (--variants): the variants of those numbers, in order; a bad list refused. */
+static void test_keep(void **state)
+{
+	static bool keep[SWEEP_MAX_VARIANTS + 1];
+	struct sweep s;
+	char why[256];
+
+	(void)state;
+	matrix_of(&s, "kb171996,abort,crr", "x");
+	assert_int_equal(s.n, 6);
+	assert_int_equal(sweep_parse_indices("3, 1", keep, SWEEP_MAX_VARIANTS, why, sizeof(why)),
+			 0);
+	sweep_keep(&s, keep, SWEEP_MAX_VARIANTS);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[0].index, 1);
+	assert_int_equal(s.v[1].index, 3);
+	assert_string_equal(s.v[1].base, "crr");
+	assert_int_equal(sweep_parse_indices("0", keep, 4, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_indices("5", keep, 4, why, sizeof(why)), -EINVAL);
+	assert_int_equal(sweep_parse_indices("1,x", keep, 4, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "'x': expected matrix numbers 1 to 4"));
+	sweep_free(&s);
 }
 
 /* Shards: each variant in exactly one, by its number, skipped ones included. */
@@ -570,6 +704,8 @@ int main(void)
 		cmocka_unit_test(test_churn_now),      cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_record),	       cmocka_unit_test(test_matrix_id),
 		cmocka_unit_test(test_matrix_kernels), cmocka_unit_test(test_shards),
+		cmocka_unit_test(test_parse_kernels),  cmocka_unit_test(test_plan_kernels),
+		cmocka_unit_test(test_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
