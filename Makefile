@@ -77,8 +77,8 @@ DOCS := $(MANS) $(COMPLETION)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
-.PHONY: all deps run check check-unit check-integration asan fault fuzz fuzz-build fuzz-targets bench install uninstall clean format \
-	format-check windows check-windows
+.PHONY: all deps run check check-build check-unit check-integration asan fault fuzz fuzz-build fuzz-targets bench install uninstall clean format \
+	format-check windows windows-build check-windows
 
 all: $(BIN) $(DOCS)
 
@@ -163,12 +163,21 @@ run:
 	@$(MAKE) --no-print-directory all
 	@$(BIN) $(RUN_ARGS); rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
+# make check compiles each build tree on every core (CI calls it without -j), then runs the tests
+# one at a time: they measure, and must not share the machine with each other.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_J = $(if $(findstring j,$(firstword -$(MAKEFLAGS)))$(findstring jobserver,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 check:
 	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(CHECK_J) check-build
 	@$(MAKE) --no-print-directory check-unit check-integration
+	@$(MAKE) --no-print-directory $(CHECK_J) windows-build
 	@$(MAKE) --no-print-directory check-windows
 	@$(MAKE) --no-print-directory asan
-	@$(MAKE) --no-print-directory fuzz-build
+	@$(MAKE) --no-print-directory $(CHECK_J) fuzz-build
+
+# What check-unit and check-integration run, built.
+check-build: $(BIN) $(DOCS) $(UNIT_BINS)
 
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
@@ -196,11 +205,11 @@ ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
 	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
 asan:
-	@SKIP_TESTS="$(ASAN_SKIP)" $(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS='-O1 -g -fno-omit-frame-pointer' \
-		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
-		check-unit check-integration
+	@$(ASAN_MAKE) $(CHECK_J) check-build
+	@SKIP_TESTS="$(ASAN_SKIP)" $(ASAN_MAKE) check-unit check-integration
 
 # Fault trials (tests/fault/run.sh): FAULT_TRIALS (30) signals at random moments of every phase,
 # SIGKILL and the run after it; nothing of a run may stay. About five minutes; make check runs
@@ -305,5 +314,7 @@ $(WIN_BUILD)/tests/%.exe: tests/unit/%.c $(WIN_LIB_OBJS)
 
 # Unit tests of the shared code and the Windows parts as Windows programs, then the Winsock
 # engine against its own IOCP server on loopback; all under Wine.
-check-windows: $(WIN_EXE) $(WIN_UNIT_BINS) $(WIN_GOLDEN)
+windows-build: $(WIN_EXE) $(WIN_UNIT_BINS) $(WIN_GOLDEN)
+
+check-windows: windows-build
 	@tests/windows/run.sh $(WIN_EXE) $(WIN_UNIT_BINS)
