@@ -174,6 +174,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'sockleak --help' for more information.\n");
 		return SL_EXIT_USAGE;
 	}
+	/*
+	 * In a VM of sockleak vm, stdout is a serial port relayed to the host: written line by line
+	 * as on a terminal, so that progress (a sweep's rows) comes as it is printed, not at the end.
+	 */
+	if (sl_vm())
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A reader that went away is a write error (EPIPE, exit 3), not death by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	/* Every message names the command; a usage error ends with where to read more. */
