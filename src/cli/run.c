@@ -10,6 +10,7 @@
 #include "cli/measure_opts.h"
 #include "common.h"
 #include "engine/seq.h"
+#include "report/failures.h"
 #include "report/machine.h"
 #include "run/outputs.h"
 #include "run/run.h"
@@ -24,6 +25,9 @@ static const struct opt run_opts[] = {
 	  .help = "first part of churn left out of the fits (default 0)" },
 	{ "confirm", OPT_ON(RC, confirm), .group = G_PHASES,
 	  .help = "run again with 3x the cycles: a true leak's residual scales" },
+	{ "allow-failures", OPT_ON(RC, allow_failures), .group = G_VERDICT,
+	  .help = "cycles that nearly all fail (90% or more: a refused connect, a bad option) are "
+		  "intended: give the verdict's exit code, not 3" },
 	{ "csv", .arg = "FILE", OPT_STR(RC, csv_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "the time series as CSV" },
 	OPT_HELP_ROW,
@@ -51,8 +55,10 @@ const struct command command_run = {
 		"reports are written, ends it at once (its cgroup still removed).\n"
 		"\n"
 		"Exit codes: 0 CLEAN or BOUNDED (below --fail-on), 1 at or above --fail-on\n"
-		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error or stopped by the\n"
-		"memory guard, 128+N stopped by signal N (SIGINT: 130). When several apply:\n"
+		"(default: BACKLOG or LEAK), 2 usage error, 3 runtime error, stopped by the\n"
+		"memory guard, or 90% or more of the cycles failed (without --allow-failures;\n"
+		"the report leads with FAILED CYCLES and lists the errors by op and errno),\n"
+		"128+N stopped by signal N (SIGINT: 130). When several apply:\n"
 		"128+N (even after a Ctrl-C that still gave a verdict), then 3, then 1.\n",
 };
 
@@ -126,6 +132,13 @@ int cmd_run(int argc, char **argv)
 	out = run_text_out(&cfg);
 	run_print(out, &cfg, o);
 	v = o->result.verdict;
+	if (failures_most((double)o->stats.cycles, (double)o->stats.failed_cycles) &&
+	    !cfg.allow_failures) {
+		sl_err("%.0f%% of the cycles failed (FAILED CYCLES above): the run measured the "
+		       "failures, not the sequence; --allow-failures if that is intended",
+		       100.0 * o->stats.failed_cycles / (o->stats.cycles + o->stats.failed_cycles));
+		rc = SL_EXIT_RUNTIME;
+	}
 	if (cfg.confirm && !o->signal && !o->guard[0] && !rc) {
 		rc = run_confirm(&cfg, o, out, &conf, &have_conf);
 		if (have_conf)

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "report/fmt.h"
+#include "report/failures.h"
 #include "report/html_attr.h"
 #include "config.h"
 #include "report/out.h"
@@ -422,7 +423,7 @@ static void banner(struct page *p)
 	const struct run_config *c = p->in->cfg;
 	const struct machine *m = p->in->m;
 	const struct result *r = p->r;
-	char a[48], b[48];
+	char a[48], b[48], line[512];
 
 	fprintf(p->f, "<header class=\"banner %s\"><div class=\"verdict\">%s</div><div>",
 		verdict_cls(r->verdict), verdict_name(r->verdict));
@@ -432,7 +433,14 @@ static void banner(struct page *p)
 			verdict_name(p->in->confirm->final));
 	fputs("<div class=\"headline\">", p->f);
 	headline(p);
-	fputs("</div><div class=\"sub\">", p->f);
+	fputs("</div>", p->f);
+	failures_line(p->in->engine, line, sizeof(line));
+	if (line[0]) {
+		fputs("<div class=\"headline\"><a href=\"#engine\">Failed cycles</a>: ", p->f);
+		esc(p, line);
+		fputs("</div>", p->f);
+	}
+	fputs("<div class=\"sub\">", p->f);
 	if (c) {
 		fputs("<code>", p->f);
 		esc(p, c->preset ? c->preset : c->sequence);

@@ -158,6 +158,7 @@ static const struct jfield config_f[] = {
 	JF_BOOL(C, "teardown", teardown),
 	JF_BOOL(C, "confirm", confirm),
 	JF_BITS(C, "fail_on", fail_on, jn_verdict),
+	JF_BOOL(C, "allow_failures", allow_failures, .flags = JF_OPTIONAL),
 };
 #undef C
 const struct jtable jt_config = JT_TABLE(config_f, struct run_config, false, NULL);

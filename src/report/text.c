@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "model/amount.h"
 #include "report/attribution.h"
+#include "report/failures.h"
 #include "report/wrap.h"
 
 /*
@@ -671,7 +672,11 @@ int report_text_all(FILE *f, const struct report_in *in, int w)
 	int err = report_text_stop(f, in->facts);
 
 	if (!err)
+		err = report_text_failures(f, in->engine);
+	if (!err)
 		err = report_text(f, in->s, in->r, in->cfg, w);
+	if (!err)
+		err = report_text_errors(f, in->engine);
 
 	if (!err)
 		err = report_text_attribution(f, in->s, in->attr, w);

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "engine/seq.h"
 #include "report/attribution.h"
+#include "report/failures.h"
 #include "report/junit.h"
 #include "report/report.h"
 #include "report/text.h"
@@ -34,13 +35,28 @@ static void facts_of(const struct run_config *cfg, const struct run_output *o, s
 	x->text_width = wrap_width(run_text_out(cfg));
 }
 
+/* The engine summary a report stores (report_engine_json); NULL: no memory. */
+static json_t *engine_of(const struct run_config *cfg, const struct run_output *o)
+{
+	const char *names[ENGINE_MAX_OPS];
+	unsigned i;
+
+	for (i = 0; i < cfg->seq->nops; i++)
+		names[i] = seq_op_name(cfg->seq->ops[i].kind);
+	return report_engine_json(&o->stats, names, cfg->seq->nops);
+}
+
 void run_print(FILE *f, const struct run_config *cfg, const struct run_output *o)
 {
 	struct run_facts facts;
+	json_t *eng = engine_of(cfg, o);
 
 	facts_of(cfg, o, &facts);
 	report_text_stop(f, &facts);
+	report_text_failures(f, eng);
 	report_text(f, &o->series, &o->result, cfg, wrap_width(f));
+	report_text_errors(f, eng);
+	json_decref(eng);
 	report_text_attribution(f, &o->series, &o->attribution, wrap_width(f));
 	report_text_facts(f, &facts);
 }
@@ -48,16 +64,11 @@ void run_print(FILE *f, const struct run_config *cfg, const struct run_output *o
 int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 		      const struct machine *m, const struct confirm_result *conf)
 {
-	const char *names[ENGINE_MAX_OPS];
 	struct report_in in = { &o->series, &o->result, cfg, m, NULL, conf };
 	struct run_facts facts;
-	json_t *eng;
-	unsigned i;
+	json_t *eng = engine_of(cfg, o);
 	int rc = 0;
 
-	for (i = 0; i < cfg->seq->nops; i++)
-		names[i] = seq_op_name(cfg->seq->ops[i].kind);
-	eng = report_engine_json(&o->stats, names, cfg->seq->nops);
 	in.engine = eng;
 	facts_of(cfg, o, &facts);
 	in.facts = &facts;
