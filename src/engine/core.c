@@ -58,6 +58,7 @@ void engine_stats_add(struct engine_stats *st, const struct worker_counts *n,
 	st->failed_cycles += counter_get(&n->failed);
 	st->leaked += counter_get(&n->leaked);
 	st->left_open += counter_get(&n->left_open);
+	st->closed_over_cap += counter_get(&n->closed_over_cap);
 	st->thread_min = c < st->thread_min ? c : st->thread_min;
 	st->thread_max = c > st->thread_max ? c : st->thread_max;
 	for (op = 0; op < nops; op++)

@@ -20,6 +20,7 @@ struct worker_counts {
 	counter_t failed; /* cycles cut short by a failed op */
 	counter_t leaked; /* sockets kept by --inject-leak */
 	counter_t left_open; /* sockets an --allow-open sequence left open */
+	counter_t closed_over_cap; /* sockets to keep that were closed: the fd store was full */
 };
 
 /*

@@ -117,7 +117,8 @@ bool engine_park(struct engine *e, int fd)
 		return false;
 	i = atomic_fetch_add(&e->nparked, 1);
 	if (i >= e->park_cap) {
-		atomic_store(&e->park_full, true);
+		if (!atomic_exchange(&e->park_full, true))
+			atomic_store(&e->park_full_at, engine_cycles(e));
 		return false;
 	}
 	e->parked[i] = fd;
@@ -513,6 +514,8 @@ void engine_stats(const struct engine *e, struct engine_stats *st)
 	st->user_seconds = cpu.user - e->cpu0.user;
 	st->system_seconds = cpu.sys - e->cpu0.sys;
 	st->leak_capped = atomic_load(&((struct engine *)e)->park_full);
+	st->park_cap = e->park_cap;
+	st->capped_at = atomic_load(&((struct engine *)e)->park_full_at);
 	st->stop = (enum engine_stop)atomic_load(&((struct engine *)e)->reason);
 }
 

@@ -33,6 +33,10 @@ struct engine_stats {
 	/* added with the engine */
 	uint64_t left_open; /* sockets left open by an --allow-open sequence */
 	bool leak_capped; /* the fd store was full: fewer kept than asked */
+	uint64_t park_cap; /* sockets the fd store holds: what RLIMIT_NOFILE leaves free */
+	uint64_t capped_at; /* cycles completed when the store became full (leak_capped) */
+	uint64_t
+		closed_over_cap; /* sockets to keep that sockleak closed itself: the store was full */
 	enum engine_stop stop; /* what ended the churn */
 	unsigned nops; /* ops in the sequence: rows of errors[] in use */
 	uint64_t wouldblock[ENGINE_MAX_OPS]; /* [op index]: dontwait ops that would have blocked */

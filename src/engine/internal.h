@@ -116,6 +116,7 @@ struct engine {
 	size_t park_cap;
 	_Atomic size_t nparked;
 	_Atomic bool park_full;
+	_Atomic uint64_t park_full_at; /* cycles completed when park_full was set */
 };
 
 void *worker_main(void *arg);

@@ -41,10 +41,12 @@ static void keep_open(struct worker *w, int *fds)
 	for (k = 0; k < SEQ_FD_SLOTS; k++) {
 		if (fds[k] < 0)
 			continue;
-		if (engine_park(w->e, fds[k]))
+		if (engine_park(w->e, fds[k])) {
 			counter_inc(&w->n.left_open);
-		else
+		} else {
 			close(fds[k]);
+			counter_inc(&w->n.closed_over_cap);
+		}
 		fds[k] = -1;
 	}
 }

@@ -66,9 +66,32 @@ void failures_line(const json_t *engine, char *buf, size_t size)
 		snprintf(buf + n, size - n, " (+%zu more below)", json_array_size(errs) - shown);
 }
 
+void capped_line(const json_t *engine, char *buf, size_t size)
+{
+	double open = num(engine, "left_open"), at = num(engine, "capped_at_cycle");
+	char a[48], b[48], c[48], d[48], e[48];
+
+	buf[0] = '\0';
+	if (!engine || !json_is_true(json_object_get(engine, "leak_capped")) || open <= 0)
+		return;
+	snprintf(
+		buf, size,
+		"%s sockets left open in the first %s cycles (%.3g per cycle) filled the fd store "
+		"(%s sockets: what the fd limit leaves free); sockleak closed the %s after that itself, "
+		"so per-cycle figures over all %s cycles understate the leak",
+		fmt_count(a, sizeof(a), open), fmt_count(b, sizeof(b), at),
+		at > 0 ? open / at : 0.0, fmt_count(c, sizeof(c), num(engine, "park_cap")),
+		fmt_count(d, sizeof(d), num(engine, "closed_over_cap")),
+		fmt_count(e, sizeof(e), num(engine, "cycles")));
+}
+
 static int text_failures(FILE *f, const json_t *engine)
 {
 	char line[512], c[48];
+
+	capped_line(engine, line, sizeof(line));
+	if (line[0])
+		fprintf(f, "LEAK CAPPED: %s.\n", line);
 
 	failures_line(engine, line, sizeof(line));
 	if (line[0])

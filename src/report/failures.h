@@ -22,7 +22,13 @@ static inline bool failures_most(double cycles, double failed)
  */
 void failures_line(const json_t *engine, char *buf, size_t size);
 
-/* The line above, leading the text report ("FAILED CYCLES: ..."), when a cycle failed. */
+/*
+ * "N sockets left open in the first C cycles (R per cycle) before ..." when the fd store capped
+ * what an --allow-open sequence left open; "" otherwise.
+ */
+void capped_line(const json_t *engine, char *buf, size_t size);
+
+/* The lines above, leading the text report ("FAILED CYCLES: ..."), when a cycle failed. */
 int report_text_failures(FILE *f, const json_t *engine);
 /* The engine's errors by op and errno, a section of the text report, when there were any. */
 int report_text_errors(FILE *f, const json_t *engine);

@@ -434,6 +434,12 @@ static void banner(struct page *p)
 	fputs("<div class=\"headline\">", p->f);
 	headline(p);
 	fputs("</div>", p->f);
+	capped_line(p->in->engine, line, sizeof(line));
+	if (line[0]) {
+		fputs("<div class=\"headline\">Leak capped: ", p->f);
+		esc(p, line);
+		fputs("</div>", p->f);
+	}
 	failures_line(p->in->engine, line, sizeof(line));
 	if (line[0]) {
 		fputs("<div class=\"headline\"><a href=\"#engine\">Failed cycles</a>: ", p->f);

@@ -176,6 +176,16 @@ json_t *report_engine_json(const struct engine_stats *st, const char *const *op_
 	}
 	if (json_object_set_new(o, "errors", errs))
 		goto fail_o;
+	/* Sockets a sequence left open (--allow-open) and the fd store's cap on them. */
+	if (json_object_set_new(o, "left_open", json_integer((json_int_t)st->left_open)) ||
+	    json_object_set_new(o, "leak_capped", json_boolean(st->leak_capped)) ||
+	    json_object_set_new(o, "park_cap", json_integer((json_int_t)st->park_cap)) ||
+	    json_object_set_new(o, "capped_at_cycle",
+				st->leak_capped ? json_integer((json_int_t)st->capped_at) :
+						  json_null()) ||
+	    json_object_set_new(o, "closed_over_cap",
+				json_integer((json_int_t)st->closed_over_cap)))
+		goto fail_o;
 	/* dontwait ops that would have blocked: counted, not failures. */
 	errs = json_array();
 	for (op = 0; errs && op < ENGINE_MAX_OPS && op < nops; op++) {
