@@ -7,6 +7,7 @@
 #include "analysis/analysis.h"
 #include "analysis/measure.h"
 #include "common.h"
+#include "model/amount.h"
 
 static bool say(char *why, size_t len, const char *fmt, ...) SL_PRINTF(3, 4);
 
@@ -109,10 +110,15 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 			continue;
 		if (measure_level(&w, (int)i, 0, &f) || !f.nt)
 			continue;
-		if (tail_moving(&f, &l))
-			ok = say(why, why_len, "%s still %s (%+.3g over the last %.0f s)", c->name,
+		if (tail_moving(&f, &l)) {
+			char a[48];
+
+			ok = say(why, why_len, "%s still %s (%s over the last %.0f s)", c->name,
 				 f.tail_change > 0 ? "rising" : "falling",
-				 desc_sign(&c->d) * f.tail_change, p->settle_seconds);
+				 amount(a, sizeof(a), desc_sign(&c->d) * f.tail_change, c->d.unit,
+					AMT_PLAIN | AMT_SIGN),
+				 p->settle_seconds);
+		}
 	}
 out:
 	work_free(&w);

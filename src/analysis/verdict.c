@@ -421,10 +421,16 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->peak = fmax(fmax(raw->peak, raw->q90), raw->rise_end);
 	if (w->s->cols[m->col].d.unit == UNIT_COUNT)
 		m->peak = round(m->peak);
-	m->residual = raw->residual;
+	/*
+	 * The residual judged, and the same per cycle: with TIME_WAIT's part taken off (tw_part
+	 * says how much of the raw level it held), never one figure from each.
+	 */
+	m->residual = f->residual;
 	m->residual_sd = f->residual_sd;
 	m->after_teardown = raw->after_teardown;
-	m->tw_part = f->tw_k != 0 ? f->tw_end : 0;
+	m->tw_part = f->tw_k != 0 && !isnan(raw->residual) && !isnan(f->residual) ?
+			     raw->residual - f->residual :
+			     0;
 	m->residual_per_cycle = N > 0 && !isnan(f->residual) ? f->residual / N : NAN;
 	m->slope = f->have_all ? f->all.slope : 0;
 	m->slope_lo = f->have_all ? f->all.lo : 0;
@@ -766,6 +772,32 @@ static bool enters_overall(const struct series *s, const struct analysis_params 
 	return true;
 }
 
+/* Decided first, the metric that made the verdict the very first; then those that spoke. */
+static int group(const struct result *r, const struct metric_result *m)
+{
+	if (m->decided)
+		return m->col == r->verdict_col ? 0 : 1;
+	return metric_spoke(m) ? 2 : 3;
+}
+
+/* Stable: within a group, the order sort_metrics gave. */
+static int regroup(struct result *r)
+{
+	struct metric_result *out = malloc((r->nm ? r->nm : 1) * sizeof(*out));
+	size_t i, n = 0;
+	int g;
+
+	if (!out)
+		return -ENOMEM;
+	for (g = 0; g < 4; g++)
+		for (i = 0; i < r->nm; i++)
+			if (group(r, &r->m[i]) == g)
+				out[n++] = r->m[i];
+	free(r->m);
+	r->m = out;
+	return 0;
+}
+
 static void overall(struct result *r, const struct series *s, const struct analysis_params *p)
 {
 	const char **names = calloc(r->nm + 1, sizeof(*names));
@@ -801,7 +833,7 @@ static void overall(struct result *r, const struct series *s, const struct analy
 	 */
 	for (k = 0; k < 3; k++) {
 		for (i = 0; i < r->nm; i++) {
-			const struct metric_result *m = &r->m[i];
+			struct metric_result *m = &r->m[i];
 			const char *name = s->cols[m->col].name;
 
 			if (!enters_overall(s, p, m) || m->verdict != r->verdict ||
@@ -812,6 +844,7 @@ static void overall(struct result *r, const struct series *s, const struct analy
 				continue;
 			if (r->verdict_col < 0)
 				r->verdict_col = m->col;
+			m->decided = true;
 			if (names)
 				names[n++] = name;
 		}
@@ -915,6 +948,8 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 	if ((err = pool_evidence(r, s)))
 		goto out;
 	overall(r, s, p);
+	if ((err = regroup(r)))
+		goto out;
 	r->quiesce_stable = analysis_settled(s, p, NULL, 0);
 out:
 	work_free(&w);

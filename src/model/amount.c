@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -92,6 +93,58 @@ static const char *bytes(char *buf, size_t size, double v, const char *plus)
 	return buf;
 }
 
+/* Digits of an integral |v| with thousands separated: "32,400". */
+static void grouped(char *buf, size_t size, double a, const char *sign)
+{
+	char digits[32];
+	size_t n, i, o, lead;
+
+	n = (size_t)snprintf(digits, sizeof(digits), "%.0f", a);
+	lead = n % 3 ? n % 3 : 3;
+	o = (size_t)snprintf(buf, size, "%s", sign);
+	for (i = 0; i < n && o + 2 < size; i++) {
+		if (i >= lead && (i - lead) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	if (o < size)
+		buf[o] = '\0';
+}
+
+/*
+ * A number as prose writes it: never an exponent. Counts from 1000 with thousands separated,
+ * at least 10 as integers, smaller fractions with two significant digits ("0.5", "0.00001").
+ */
+static void prose(char *buf, size_t size, double v, const char *plus)
+{
+	const char *sign = v < 0 ? "-" : plus;
+	double a = fabs(v);
+	char num[64];
+	int d;
+	size_t n;
+
+	if (!isfinite(v)) {
+		snprintf(buf, size, "%s%s", plus, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+		return;
+	}
+	if (a >= 9.5 || a == round(a)) {
+		if (round(a) >= 1000 && round(a) < 1e18)
+			grouped(buf, size, round(a), sign);
+		else
+			snprintf(buf, size, "%s%.0f", sign, a);
+		return;
+	}
+	d = 1 - (int)floor(log10(a));
+	snprintf(num, sizeof(num), "%.*f", d, a);
+	/* Trailing zeros say nothing: "0.0020" is "0.002". */
+	n = strlen(num);
+	while (n > 1 && num[n - 1] == '0')
+		num[--n] = '\0';
+	if (n && num[n - 1] == '.')
+		num[--n] = '\0';
+	snprintf(buf, size, "%s%s", sign, num);
+}
+
 static const char *plain(char *buf, size_t size, double v, enum unit u, const char *plus,
 			 bool table)
 {
@@ -99,12 +152,16 @@ static const char *plain(char *buf, size_t size, double v, enum unit u, const ch
 
 	if (u == UNIT_BYTES)
 		return bytes(buf, size, v, plus);
-	if (table && a >= 1e7)
+	if (!table) {
+		prose(buf, size, v, plus);
+		return buf;
+	}
+	if (a >= 1e7)
 		snprintf(buf, size, "%s%.3g", plus, v);
 	else if (a >= 100 || a == round(a))
 		snprintf(buf, size, "%s%.0f", plus, v);
 	else
-		snprintf(buf, size, table ? "%s%.3g" : "%s%.2g", plus, v);
+		snprintf(buf, size, "%s%.3g", plus, v);
 	return buf;
 }
 
@@ -132,7 +189,13 @@ const char *amount(char *buf, size_t size, double v, enum unit u, unsigned style
 	bool sign = style & AMT_SIGN;
 	const char *plus = sign && v >= 0 ? "+" : "";
 
-	switch (style & ~AMT_SIGN) {
+	if ((style & AMT_ROUND) && isfinite(v) && v != 0) {
+		/* An estimate: three significant digits are all it has ("~32,400 cycles"). */
+		double p = pow(10, floor(log10(fabs(v))) - 2);
+
+		v = round(v / p) * p;
+	}
+	switch (style & ~(AMT_SIGN | AMT_ROUND)) {
 	case AMT_HUMAN:
 		if (isnan(v))
 			break;
@@ -148,6 +211,6 @@ const char *amount(char *buf, size_t size, double v, enum unit u, unsigned style
 			break;
 		return shortest(buf, size, v, sign);
 	}
-	snprintf(buf, size, (style & ~AMT_SIGN) == AMT_HUMAN ? "n/a" : "-");
+	snprintf(buf, size, (style & ~(AMT_SIGN | AMT_ROUND)) == AMT_HUMAN ? "n/a" : "-");
 	return buf;
 }

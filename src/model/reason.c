@@ -1,7 +1,9 @@
 /*
  * The sentences of the reasons: every "why" a report shows is written here, from a reason code
  * and its figures. In a sentence, %a0 is figure 0 as an amount in the metric's unit, %s0 the
- * same with its sign, %g0 "%.3g", %f0 "%.0f", %F0 "%.1f", %m0 bytes in MiB or a count.
+ * same with its sign, %n0 a plain number ("253", "0.00001"), %c0 an estimate of cycles
+ * ("32,400": three significant digits), %f0 "%.0f", %F0 "%.1f", %m0 bytes in MiB or a count.
+ * Numbers in prose never have an exponent.
  */
 #include "model/reason.h"
 
@@ -19,7 +21,7 @@ static const struct {
 } reasons[RS_COUNT] = {
 	[RS_NONE] = { "none", "" },
 	[RS_NO_BASELINE] = { "no-baseline", "no baseline sample: no reference level" },
-	[RS_COUNTED] = { "counted", "counted %f0 events (%g1 per cycle)" },
+	[RS_COUNTED] = { "counted", "counted %n0 events (%n1 per cycle)" },
 	[RS_DID_NOT_MOVE] = { "did-not-move", "did not move" },
 	[RS_TW_NO_GROWTH] = { "time-wait-no-growth", "TIME_WAIT: no growth" },
 	[RS_TW_DEFERRED] = { "time-wait-deferred", "TIME_WAIT: deferred clean-up, peak +%a0" },
@@ -43,18 +45,18 @@ static const struct {
 				"rose +%a0, kept +%a1: under the smallest leak counted, %a2" },
 	[RS_RESIDUAL_UNCERTAIN] = { "residual-uncertain",
 				    "rose +%a0; residual +%a1 too uncertain to say it came back; "
-				    "~%g2 cycles would decide" },
+				    "~%c2 cycles would decide" },
 	[RS_NO_GROWTH] = { "no-growth", "no growth (noise %a0)" },
 	[RS_UNSEEN_PERCPU] = { "unseen-within-per-cpu-hold",
 			       "no growth seen; a leak under %a0/cycle would stay within the %a1 "
-			       "per-CPU caches may hold at %g2 cycles; ~%g3 would decide" },
+			       "per-CPU caches may hold at %n2 cycles; ~%c3 would decide" },
 	[RS_UNSEEN_NOISE] = { "unseen-under-noise",
-			      "no growth seen, but noise %a0 hides leaks under %a1/cycle at %g2 "
-			      "cycles; ~%g3 would decide" },
+			      "no growth seen, but noise %a0 hides leaks under %a1/cycle at %n2 "
+			      "cycles; ~%c3 would decide" },
 	[RS_NO_QUIESCE] = { "no-quiesce",
 			    "rose +%a0; no quiesce phase to tell a leak from a backlog" },
 	[RS_TW_STILL_EXPIRING] = { "follows-time-wait-still-expiring",
-				   "follows TIME_WAIT (%g0 per tw socket), which was still "
+				   "follows TIME_WAIT (%n0 per tw socket), which was still "
 				   "expiring at the end of quiesce" },
 	[RS_STILL_FALLING] = { "still-falling",
 			       "+%a0 above baseline but still falling (%a1) at the end of quiesce; "
@@ -83,15 +85,15 @@ static const struct {
 			      "plateau at +%a0, +%a1 kept after quiesce; flat at the end of churn, "
 			      "not growing with cycles (--confirm tells)" },
 	[RS_KEPT_NO_GROWTH] = { "kept-without-growth",
-				"kept +%a0 after quiesce without clear growth during churn; ~%g1 "
+				"kept +%a0 after quiesce without clear growth during churn; ~%c1 "
 				"cycles would decide" },
 	[RS_NOT_TIED] = { "kept-not-tied-to-loop",
 			  "kept +%a0 after quiesce, but neither rose steadily with cycles nor "
 			  "dropped when the loop stopped: another task's?" },
 	[RS_NOT_STEADY] = { "kept-not-steady",
 			    "kept +%a0 after quiesce, but churn growth was not steady enough to "
-			    "call it a leak; ~%g1 cycles would decide" },
-	[RS_FOLLOWS_TW] = { "follows-time-wait", "follows TIME_WAIT (%g0 per tw socket)" },
+			    "call it a leak; ~%c1 cycles would decide" },
+	[RS_FOLLOWS_TW] = { "follows-time-wait", "follows TIME_WAIT (%n0 per tw socket)" },
 	[RS_NETNS_LAG] = { "netns-clean-up-lagged",
 			   "stood +%m0 above its baseline while the loop ran (namespaces "
 			   "pending): clean-up work lagged the loop, caught up %F1 s after",
@@ -144,8 +146,11 @@ static void figure(char *buf, size_t size, char form, double v, enum unit u)
 		snprintf(buf, size, "%s%s", v < 0 ? "-" : "+",
 			 amount(a, sizeof(a), fabs(v), u, AMT_PLAIN));
 		break;
-	case 'g':
-		snprintf(buf, size, "%.3g", v);
+	case 'n':
+		amount(buf, size, v, UNIT_COUNT, AMT_PLAIN);
+		break;
+	case 'c':
+		amount(buf, size, v, UNIT_COUNT, AMT_PLAIN | AMT_ROUND);
 		break;
 	case 'f':
 		snprintf(buf, size, "%.0f", v);
@@ -209,7 +214,8 @@ const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum 
 			 amount(a, sizeof(a), r->later, u, AMT_PLAIN));
 	n = strlen(buf);
 	if (r->tw_removed > 0 && n + 40 < size)
-		snprintf(buf + n, size - n, "; TIME_WAIT part (%.3g/tw) removed", r->tw_removed);
+		snprintf(buf + n, size - n, "; TIME_WAIT part (%s/tw) removed",
+			 amount(a, sizeof(a), r->tw_removed, UNIT_COUNT, AMT_PLAIN));
 	return buf;
 }
 
@@ -239,5 +245,17 @@ const char *reason_overall(char *buf, size_t size, const char *verdict, bool cle
 						names[i]);
 	if (n > 4 && len + 16 < size)
 		snprintf(buf + len, size - len, " (+%zu more)", n - 4);
+	return buf;
+}
+
+const char *reason_quiet(char *buf, size_t size, size_t nclean, size_t nunseen)
+{
+	int n = snprintf(buf, size, "%zu metric%s CLEAN", nclean, nclean == 1 ? "" : "s");
+
+	if (nunseen && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - n,
+			 ", %zu with no growth seen (too few cycles to rule out the smallest leak "
+			 "in them)",
+			 nunseen);
 	return buf;
 }

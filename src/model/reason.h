@@ -91,4 +91,10 @@ const char *reason_backlog(char *buf, size_t size, const struct reason_of *r, en
 const char *reason_overall(char *buf, size_t size, const char *verdict, bool clean,
 			   size_t ndecisive, const char *const *names, size_t n);
 
+/*
+ * The quiet majority in words, the same in every report: "N metrics CLEAN, M with no growth seen
+ * (too few cycles to rule out the smallest leak in them)".
+ */
+const char *reason_quiet(char *buf, size_t size, size_t nclean, size_t nunseen);
+
 #endif

@@ -61,7 +61,17 @@ struct metric_result {
 	double total; /* counters: events from the end of baseline to the end */
 	double residual_sd; /* standard error of residual */
 	double tw_part; /* part of residual that is TIME_WAIT still pending */
+	bool decided; /* made the overall verdict: named in the result's why */
 };
+
+/*
+ * Said something about the run: grew during churn, or was judged on what it did (kept, came
+ * back). The others are CLEAN or showed no growth at this length ("no growth seen").
+ */
+static inline bool metric_spoke(const struct metric_result *m)
+{
+	return m->moved || (m->verdict != VERDICT_CLEAN && !m->nothing_seen);
+}
 
 /* One slab cache in the pool-tag table: its objs and bytes columns judged together. */
 struct pool_row {
@@ -93,7 +103,11 @@ struct server_figs {
 
 struct result {
 	enum verdict verdict; /* overall */
-	struct metric_result *m; /* analysed metrics, most severe and largest first */
+	/*
+	 * Analysed metrics: those that decided first (verdict_col the very first), then those
+	 * that spoke (metric_spoke), then the rest; each group most severe and largest first.
+	 */
+	struct metric_result *m;
 	size_t nm;
 	uint64_t cycles; /* churn cycles */
 	double churn_seconds;

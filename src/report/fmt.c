@@ -27,23 +27,10 @@ const char *fmt_exact(char buf[FMT_NUM_MAX], double v)
 
 const char *fmt_count(char *buf, size_t size, double v)
 {
-	char digits[32];
-	size_t n, i, o = 0, lead;
-
-	if (isnan(v) || !(fabs(v) < 1e18) || v != trunc(v)) {
-		snprintf(buf, size, isnan(v) ? "n/a" : "%.3g", v);
-		return buf;
-	}
-	n = (size_t)snprintf(digits, sizeof(digits), "%.0f", fabs(v));
-	lead = n % 3 ? n % 3 : 3;
-	if (v < 0 && o + 1 < size)
-		buf[o++] = '-';
-	for (i = 0; i < n && o + 2 < size; i++) {
-		if (i >= lead && (i - lead) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
+	if (isnan(v))
+		snprintf(buf, size, "n/a");
+	else
+		amount(buf, size, v, UNIT_COUNT, AMT_PLAIN);
 	return buf;
 }
 

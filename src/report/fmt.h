@@ -13,7 +13,7 @@
 /* The shortest "%.Ng" text that reads back as exactly v ("nan"/"inf" for those). */
 const char *fmt_exact(char buf[FMT_NUM_MAX], double v);
 
-/* A count with thousands separated: "250,000"; non-integers as "%.3g"; NaN as "n/a". */
+/* A count as prose writes it (AMT_PLAIN): "250,000", "0.5"; NaN as "n/a". */
 const char *fmt_count(char *buf, size_t size, double v);
 
 /* Writes s with &, <, >, " and ' escaped: safe in HTML/SVG text and in quoted attributes. */

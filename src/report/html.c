@@ -15,7 +15,8 @@
 #include "report/out.h"
 #include "report/svg.h"
 
-#define MAX_JUDGED_CHARTS 12 /* metrics judged other than CLEAN */
+#define MAX_JUDGED_CHARTS 12 /* metrics that spoke and were judged other than CLEAN */
+#define MAX_EVIDENCE_ROWS 12 /* in the Evidence table: the decided ones, then those that moved */
 #define MAX_MOVER_CHARTS 4 /* CLEAN metrics that moved most against their noise */
 #define MOVER_MIN_SNR 5 /* ... at least this many noise sigmas */
 #define MAX_POOL_ROWS 20
@@ -266,7 +267,7 @@ static void chart_vs_cycles(struct page *p, const struct metric_result *m)
 		lines[nl++] = (struct svg_line){ "injected", ix, iy, 2, C_GREEN, true, false };
 	}
 	if (isfinite(b) && isfinite(m->residual)) {
-		qx[0] = c1, qy[0] = b + m->residual;
+		qx[0] = c1, qy[0] = b + m->residual + m->tw_part;
 		lines[nl++] =
 			(struct svg_line){ "after quiesce", qx, qy, 1, C_PURPLE, false, true };
 	}
@@ -355,6 +356,18 @@ static size_t deciding(const struct result *r)
 	return n;
 }
 
+/* The run's memcg kernel memory was part of the LEAK: only then does the banner give its rate. */
+static bool memcg_leaked(const struct page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->r->nm; i++)
+		if (p->r->m[i].decided && p->r->m[i].verdict == VERDICT_LEAK &&
+		    p->s->cols[p->r->m[i].col].d.cls == MC_MEMCG)
+			return true;
+	return false;
+}
+
 static void headline(struct page *p)
 {
 	const struct result *r = p->r;
@@ -379,7 +392,7 @@ static void headline(struct page *p)
 			fprintf(p->f, ", %s in %zu slab cache%s",
 				per_cycle(a, sizeof(a), r->leaked_bytes_per_cycle, UNIT_BYTES),
 				r->leak_caches, r->leak_caches == 1 ? "" : "s");
-		if (isfinite(r->memcg_bytes_per_cycle))
+		if (isfinite(r->memcg_bytes_per_cycle) && memcg_leaked(p))
 			fprintf(p->f, ", memcg %s",
 				per_cycle(a, sizeof(a), r->memcg_bytes_per_cycle, UNIT_BYTES));
 		break;
@@ -395,7 +408,8 @@ static void headline(struct page *p)
 		fputs("noise too large for this run's length", p->f);
 		if (r->cycles_to_decide > 0)
 			fprintf(p->f, ": about %s cycles would decide",
-				amount(a, sizeof(a), r->cycles_to_decide, UNIT_COUNT, AMT_HUMAN));
+				amount(a, sizeof(a), r->cycles_to_decide, UNIT_COUNT,
+				       AMT_PLAIN | AMT_ROUND));
 		break;
 	default:
 		fprintf(p->f, "no significant growth in %zu judged metrics over %s cycles", r->nm,
@@ -612,34 +626,59 @@ static void metric_cells(struct page *p, const struct metric_result *m, bool ful
 	fprintf(p->f, "<td class=\"num\">%.0f%%</td>", 100 * m->confidence);
 }
 
+/* The head of a table of metrics: the peak is a rise above the baseline beside it. */
+static void metric_head(struct page *p)
+{
+	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th>"
+	      "<th class=\"num\">baseline</th><th class=\"num\">noise σ</th>"
+	      "<th class=\"num\" title=\"largest rise above the baseline while the loop ran\">"
+	      "peak rise in churn</th><th class=\"num\">growth <span class=\"ci\">[95% CI]"
+	      "</span></th><th class=\"num\">residual</th><th class=\"num\">residual/cycle</th>"
+	      "<th class=\"num\">confidence</th></tr></thead><tbody>",
+	      p->f);
+}
+
+/*
+ * The metrics that decided first, then those that moved or were judged on what they did; the
+ * CLEAN ones and those with no growth seen are counted in the words the text report uses.
+ */
 static void evidence(struct page *p)
 {
 	const struct result *r = p->r;
-	size_t i, shown = 0;
+	size_t i, shown = 0, more = 0;
+	char quiet[240];
 
 	fputs("<section id=\"evidence\"><h2>Evidence</h2>", p->f);
 	if (!r->nm) {
 		fputs("<p class=\"muted\">No metric was judged.</p></section>\n", p->f);
 		return;
 	}
-	fputs("<table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">peak rise</th>"
-	      "<th class=\"num\">growth <span class=\"ci\">[95% CI]</span></th><th class=\"num\">residual/cycle</th>"
-	      "<th class=\"num\">confidence</th></tr></thead><tbody>",
-	      p->f);
-	for (i = 0; i < r->nm && shown < 12; i++) {
-		if (r->m[i].verdict == VERDICT_CLEAN)
+	metric_head(p);
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+
+		if (m->role == ROLE_COUNTER || (!m->decided && !metric_spoke(m)))
 			continue;
-		fputs("<tr>", p->f);
-		metric_cells(p, &r->m[i], false);
+		if (m->verdict == VERDICT_CLEAN && !m->decided)
+			continue;
+		if (shown == MAX_EVIDENCE_ROWS) {
+			more++;
+			continue;
+		}
+		fprintf(p->f, "<tr%s>", m->decided ? " class=\"decided\"" : "");
+		metric_cells(p, m, true);
 		fputs("</tr>", p->f);
 		shown++;
 	}
 	if (!shown)
-		fprintf(p->f,
-			"<tr><td colspan=\"6\" class=\"muted\">All %zu judged metrics are "
-			"CLEAN.</td></tr>",
-			r->nm);
-	fputs("</tbody></table></section>\n", p->f);
+		fputs("<tr><td colspan=\"9\" class=\"muted\">No metric moved.</td></tr>", p->f);
+	fputs("</tbody></table><p class=\"muted\">", p->f);
+	if (more)
+		fprintf(p->f, "%zu more moved: see <a href=\"#metrics\">Judged metrics</a>. ",
+			more);
+	fputs("Not shown: ", p->f);
+	esc(p, reason_quiet(quiet, sizeof(quiet), r->nclean, r->nunseen));
+	fputs(".</p></section>\n", p->f);
 }
 
 static const char *col_note(const struct series *s, int col)
@@ -767,6 +806,9 @@ static void moved(struct page *p)
 				movers[nm++] = m;
 			continue;
 		}
+		/* No growth seen: nothing to show; counted where the tables are. */
+		if (!m->decided && !metric_spoke(m))
+			continue;
 		judged++;
 		if (same_cache_charted(s, sel, n, &s->cols[m->col].d))
 			continue;
@@ -813,8 +855,8 @@ static void moved(struct page *p)
 	}
 	if (hidden)
 		fprintf(p->f,
-			"<p class=\"muted\">%zu more of the %zu metrics judged other than "
-			"CLEAN are in the table below.</p>",
+			"<p class=\"muted\">%zu more of the %zu metrics that moved are in the "
+			"tables below.</p>",
 			hidden, judged);
 	fputs("</section>\n", p->f);
 out:
@@ -908,27 +950,34 @@ static void sockets(struct page *p)
 }
 
 /*
- * Every metric that was judged other than CLEAN or moved beyond its noise; the CLEAN ones that sat
- * still (hundreds of slab caches, typically) are counted, not listed: the JSON report has them.
+ * Every metric that decided, moved, or was judged on what it did, and the CLEAN ones that moved
+ * beyond their noise; the CLEAN ones that sat still (hundreds of slab caches, typically) and
+ * those with no growth seen are counted, not listed: the JSON report has them.
  */
 static void all_metrics(struct page *p)
 {
 	const struct result *r = p->r;
-	size_t i, shown = 0, quiet = 0;
+	size_t i, shown = 0, cut = 0, quiet_clean = 0, unseen = 0;
+	char quiet[240];
 
 	fprintf(p->f,
 		"<section id=\"metrics\"><details><summary><h2>Judged metrics (%zu)</h2>"
-		"</summary><table><thead><tr><th>metric and why</th><th>verdict</th><th class=\"num\">baseline</th>"
-		"<th class=\"num\">noise σ</th><th class=\"num\">peak rise</th><th class=\"num\">growth <span class=\"ci\">[95%% CI]"
-		"</span></th><th class=\"num\">residual</th><th class=\"num\">residual/cycle</th><th class=\"num\">confidence</th>"
-		"</tr></thead><tbody>",
+		"</summary>",
 		r->nm);
+	metric_head(p);
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
 
-		if ((m->verdict == VERDICT_CLEAN && snr(m) < QUIET_SNR) ||
-		    shown == MAX_TABLE_ROWS) {
-			quiet++;
+		if (m->verdict == VERDICT_CLEAN && !m->decided && snr(m) < QUIET_SNR) {
+			quiet_clean++;
+			continue;
+		}
+		if (!m->decided && !metric_spoke(m) && m->verdict != VERDICT_CLEAN) {
+			unseen++;
+			continue;
+		}
+		if (shown == MAX_TABLE_ROWS) {
+			cut++;
 			continue;
 		}
 		fputs("<tr>", p->f);
@@ -936,13 +985,12 @@ static void all_metrics(struct page *p)
 		fputs("</tr>\n", p->f);
 		shown++;
 	}
-	fputs("</tbody></table>", p->f);
-	if (quiet)
-		fprintf(p->f,
-			"<p class=\"muted\">%zu more metrics are CLEAN and stayed within %d noise "
-			"sigmas (or past the first %d rows); the JSON report lists them.</p>",
-			quiet, QUIET_SNR, MAX_TABLE_ROWS);
-	fputs("</details></section>\n", p->f);
+	fputs("</tbody></table><p class=\"muted\">", p->f);
+	if (cut)
+		fprintf(p->f, "%zu more past the first %d rows. ", cut, MAX_TABLE_ROWS);
+	fprintf(p->f, "Not listed (CLEAN within %d noise sigmas, or no growth seen): ", QUIET_SNR);
+	esc(p, reason_quiet(quiet, sizeof(quiet), quiet_clean, unseen));
+	fputs("; the JSON report lists them.</p></details></section>\n", p->f);
 }
 
 static void phases(struct page *p)

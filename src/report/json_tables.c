@@ -222,6 +222,7 @@ static const struct jfield metric_f[] = {
 	JF_NUM(R, "other_tasks", reason.other_tasks, .flags = JF_NONNEG, .since = 2),
 	JF_NUM(R, "later", reason.later, .flags = JF_NONNEG, .since = 2),
 	JF_NUM(R, "tw_removed", reason.tw_removed, .flags = JF_NONNEG, .since = 2),
+	JF_BOOL(R, "decided", decided, .flags = JF_OPTIONAL, .since = 2),
 };
 #undef R
 static const struct jtable jt_metric = JT_TABLE(metric_f, struct metric_result, true, NULL);

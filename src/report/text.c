@@ -46,6 +46,12 @@ static const char *fmt_rate(char *buf, size_t len, double v, enum unit u)
 	return buf;
 }
 
+/* A number in prose: "133,789", "0.5"; an estimate (round) to three significant digits. */
+static const char *num(char *buf, size_t len, double v, bool round3)
+{
+	return amount(buf, len, v, UNIT_COUNT, AMT_PLAIN | (round3 ? AMT_ROUND : 0));
+}
+
 /* Names longer than the column keep their head and tail: both tell which metric it is. */
 static const char *fit_name(char *buf, size_t len, const char *name, size_t w)
 {
@@ -122,7 +128,7 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		if (n <= 5 && m)
 			snprintf(line + n, sizeof(line) - n, " %s kept %s (%s/cycle)",
 				 s->cols[m->col].name,
-				 amount(a, sizeof(a), m->residual, u, AMT_TABLE | AMT_SIGN),
+				 amount(a, sizeof(a), m->residual, u, AMT_PLAIN | AMT_SIGN),
 				 fmt_rate(b, sizeof(b), m->residual_per_cycle, u));
 		break;
 	case VERDICT_BACKLOG:
@@ -134,27 +140,28 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		n = snprintf(line, sizeof(line), "BOUNDED: growth stayed bounded");
 		if (r->tw_peak > 0)
 			n += snprintf(line + n, sizeof(line) - n,
-				      "; TIME_WAIT peaked at %.0f sockets%s", r->tw_peak,
+				      "; TIME_WAIT peaked at %s sockets%s",
+				      num(a, sizeof(a), r->tw_peak, false),
 				      r->tw_capped ? " (capped)" : "");
 		if ((m = other_bounded(r))) {
 			u = s->cols[m->col].d.unit;
 			snprintf(line + n, sizeof(line) - n, "; largest other %s %s",
 				 s->cols[m->col].name,
-				 amount(a, sizeof(a), m->peak, u, AMT_TABLE | AMT_SIGN));
+				 amount(a, sizeof(a), m->peak, u, AMT_PLAIN | AMT_SIGN));
 		}
 		break;
 	case VERDICT_INCONCLUSIVE:
-		snprintf(
-			line, sizeof(line),
-			"INCONCLUSIVE: noise too large for %llu cycles; a run of ~%.3g cycles would "
-			"decide (%s)",
-			(unsigned long long)r->cycles, r->cycles_to_decide,
-			m ? s->cols[m->col].name : "?");
+		snprintf(line, sizeof(line),
+			 "INCONCLUSIVE: noise too large for %s cycles; a run of ~%s cycles would "
+			 "decide (%s)",
+			 num(a, sizeof(a), (double)r->cycles, false),
+			 num(b, sizeof(b), r->cycles_to_decide, true),
+			 m ? s->cols[m->col].name : "?");
 		break;
 	default:
 		snprintf(line, sizeof(line),
-			 "CLEAN: no significant growth in %zu decisive metrics over %llu cycles",
-			 r->ndecisive, (unsigned long long)r->cycles);
+			 "CLEAN: no significant growth in %zu decisive metrics over %s cycles",
+			 r->ndecisive, num(a, sizeof(a), (double)r->cycles, false));
 		break;
 	}
 	/* Ground truth not found is the first thing a user checking the tool must see. */
@@ -169,7 +176,7 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 
 static void summary(FILE *f, const struct result *r, const struct run_config *cfg)
 {
-	char line[600];
+	char line[600], a[48], b[48];
 	int n;
 
 	fprintf(f, "  ");
@@ -192,10 +199,11 @@ static void summary(FILE *f, const struct result *r, const struct run_config *cf
 		fprintf(f, "  ");
 		wrap(f, line, 2, 4);
 	}
-	fprintf(f, "  %llu cycles in %.1f s of churn", (unsigned long long)r->cycles,
+	fprintf(f, "  %s cycles in %.1f s of churn", num(a, sizeof(a), (double)r->cycles, false),
 		r->churn_seconds);
 	if (r->churn_seconds > 0)
-		fprintf(f, " (%.0f/s)", r->cycles / r->churn_seconds);
+		fprintf(f, " (%s/s)",
+			num(b, sizeof(b), round(r->cycles / r->churn_seconds), false));
 	fprintf(f, "; quiesce %.1f s, %s\n", r->quiesce_seconds,
 		r->quiesce_stable ? "settled" : "not settled at its end");
 }
@@ -329,25 +337,28 @@ static size_t table(FILE *f, const struct series *s, const struct result *r, con
 
 static void time_wait(FILE *f, const struct result *r)
 {
-	char line[400];
+	char line[400], a[48], b[48];
 	int n;
 
 	if (r->tw_peak <= 0)
 		return;
-	n = snprintf(line, sizeof(line), "TIME_WAIT: peak %.0f sockets", r->tw_peak);
+	n = snprintf(line, sizeof(line), "TIME_WAIT: peak %s sockets",
+		     num(a, sizeof(a), r->tw_peak, false));
 	if (r->tw_capped) {
 		n += snprintf(line + n, sizeof(line) - n,
-			      "; it stopped growing at about %.0f while the loop ran", r->tw_cap);
+			      "; it stopped growing at about %s while the loop ran",
+			      num(a, sizeof(a), round(r->tw_cap), false));
 		if (r->tw_recycled > 0)
 			n += snprintf(line + n, sizeof(line) - n,
-				      ": connect() reused %.0f TIME_WAIT ports (TWRecycled; "
+				      ": connect() reused %s TIME_WAIT ports (TWRecycled; "
 				      "net.ipv4.tcp_tw_reuse)",
-				      r->tw_recycled);
+				      num(a, sizeof(a), r->tw_recycled, false));
 		if (r->tw_overflow > 0)
 			n += snprintf(line + n, sizeof(line) - n,
-				      "%s %.0f closed without TIME_WAIT (TCPTimeWaitOverflow; "
+				      "%s %s closed without TIME_WAIT (TCPTimeWaitOverflow; "
 				      "net.ipv4.tcp_max_tw_buckets)",
-				      r->tw_recycled > 0 ? "," : ":", r->tw_overflow);
+				      r->tw_recycled > 0 ? "," : ":",
+				      num(a, sizeof(a), r->tw_overflow, false));
 		if (!(r->tw_recycled > 0) && !(r->tw_overflow > 0))
 			n += snprintf(line + n, sizeof(line) - n,
 				      " (a limit: port reuse or net.ipv4.tcp_max_tw_buckets)");
@@ -359,12 +370,12 @@ static void time_wait(FILE *f, const struct result *r)
 			 r->tw_pending);
 	else if (r->tw_short_quiesce)
 		snprintf(line + n, sizeof(line) - n,
-			 "; %.0f still pending at the end: quiesce %.0f s was shorter than "
+			 "; %s still pending at the end: quiesce %.0f s was shorter than "
 			 "TIME_WAIT's 60 s (deferred clean-up, not a leak)",
-			 r->tw_pending, r->quiesce_seconds);
+			 num(b, sizeof(b), round(r->tw_pending), false), r->quiesce_seconds);
 	else if (r->tw_pending > 0)
-		snprintf(line + n, sizeof(line) - n, "; %.0f still pending at the end",
-			 r->tw_pending);
+		snprintf(line + n, sizeof(line) - n, "; %s still pending at the end",
+			 num(b, sizeof(b), round(r->tw_pending), false));
 	else
 		snprintf(line + n, sizeof(line) - n, "; all expired during quiesce (BOUNDED)");
 	fprintf(f, "  ");
@@ -453,18 +464,12 @@ static void findings(FILE *f, const struct series *s, const struct result *r)
 /* What the tables leave out, in one line: the quiet majority. */
 static void not_shown(FILE *f, const struct result *r)
 {
-	char line[300];
-	int n;
+	char line[300], quiet[240];
 
 	if (!r->nclean && !r->nunseen)
 		return;
-	n = snprintf(line, sizeof(line), "Not shown: %zu metric%s CLEAN", r->nclean,
-		     r->nclean == 1 ? "" : "s");
-	if (r->nunseen)
-		snprintf(line + n, sizeof(line) - n,
-			 ", %zu that did not move (the run is too short to rule out the smallest "
-			 "leak in them)",
-			 r->nunseen);
+	snprintf(line, sizeof(line), "Not shown: %s",
+		 reason_quiet(quiet, sizeof(quiet), r->nclean, r->nunseen));
 	fprintf(f, "\n");
 	wrap(f, line, 0, 2);
 }

@@ -55,7 +55,19 @@ static void test_styles(void **state)
 	char b[32];
 
 	(void)state;
-	assert_string_equal(amount(b, sizeof(b), 1234, UNIT_COUNT, AMT_PLAIN), "1234");
+	assert_string_equal(amount(b, sizeof(b), 1234, UNIT_COUNT, AMT_PLAIN), "1,234");
+	/* Prose never has an exponent: "+100", not "+1e+02"; "0.00001", not "1e-05". */
+	assert_string_equal(amount(b, sizeof(b), 99.6, UNIT_COUNT, AMT_PLAIN | AMT_SIGN), "+100");
+	assert_string_equal(amount(b, sizeof(b), 1e-5, UNIT_COUNT, AMT_PLAIN), "0.00001");
+	assert_string_equal(amount(b, sizeof(b), 9.96, UNIT_COUNT, AMT_PLAIN), "10");
+	assert_string_equal(amount(b, sizeof(b), 0.5, UNIT_COUNT, AMT_PLAIN), "0.5");
+	assert_string_equal(amount(b, sizeof(b), -0.25, UNIT_COUNT, AMT_PLAIN), "-0.25");
+	assert_string_equal(amount(b, sizeof(b), 3.2e7, UNIT_COUNT, AMT_PLAIN), "32,000,000");
+	/* An estimate keeps three significant digits: "~32,400 cycles". */
+	assert_string_equal(amount(b, sizeof(b), 32412.7, UNIT_COUNT, AMT_PLAIN | AMT_ROUND),
+			    "32,400");
+	assert_string_equal(amount(b, sizeof(b), 2.1e6, UNIT_COUNT, AMT_PLAIN | AMT_ROUND),
+			    "2,100,000");
 	assert_string_equal(amount(b, sizeof(b), 0.0019, UNIT_COUNT, AMT_PLAIN), "0.0019");
 	assert_string_equal(amount(b, sizeof(b), 0.00199, UNIT_COUNT, AMT_PLAIN), "0.002");
 	assert_string_equal(amount(b, sizeof(b), 222617.6, UNIT_BYTES, AMT_PLAIN), "217.4 KiB");

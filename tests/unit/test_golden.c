@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -261,6 +262,28 @@ static void assert_same_text(const char *got, const char *want, const char *what
 	fail_msg("%s differs at byte %u: '%.60s' vs '%.60s'", what, (unsigned)i, got + i, want + i);
 }
 
+/*
+ * SOCKLEAK_GOLDEN_UPDATE=DIR: what the current code says of each recording, for update.sh to
+ * take as the new expectation once a change of verdicts is deliberate: DIR/NAME.txt (the text)
+ * and DIR/NAME.json (a report whose "result" replaces the recorded one).
+ */
+static void update(const char *name, const struct report_in *in, const char *text)
+{
+	const char *dir = getenv("SOCKLEAK_GOLDEN_UPDATE");
+	char path[512];
+	FILE *f;
+
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.txt", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	assert_int_equal(report_json(path, in), 0);
+}
+
 static void check_text(const char *name, const struct report_run *run, const struct result *r,
 		       const struct analysis_params *p)
 {
@@ -270,6 +293,7 @@ static void check_text(const char *name, const struct report_run *run, const str
 
 	facts_of(name, run, p, &facts);
 	got = render(&in, false);
+	update(name, &in, got);
 	golden_path(path, sizeof(path), name, "txt");
 	want = slurp(path);
 	assert_non_null(want);
@@ -322,6 +346,78 @@ static void check_round_trip(const char *name, const struct report_run *run, con
 	report_run_free(&back);
 }
 
+/* A number with an exponent ("1e+02", "3.24e+04", "1e-05") in the first n bytes of s. */
+static bool exponent(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i + 2 < n; i++)
+		if (s[i] == 'e' && (s[i + 1] == '+' || s[i + 1] == '-') && isdigit(s[i - 1]) &&
+		    isdigit(s[i + 2]))
+			return true;
+	return false;
+}
+
+/*
+ * One vocabulary and one order in every report: the metric that made the verdict leads the JSON
+ * list and the HTML Evidence table; metrics with no growth seen are counted, in the words the
+ * text report uses, never listed as evidence; no number in prose has an exponent.
+ */
+static void check_vocabulary(const struct report_run *run, const struct result *r)
+{
+	struct report_in in = { &run->s, r, &run->cfg, &run->m, NULL, NULL, NULL };
+	char *html = render(&in, true), *text = render(&in, false), quiet[240], first[300];
+	const char *ev = strstr(html, "<section id=\"evidence\">"), *end, *p;
+	size_t i;
+
+	assert_non_null(ev);
+	end = strstr(ev, "</section>");
+	assert_non_null(end);
+	if (r->verdict != VERDICT_CLEAN) {
+		assert_int_equal(r->m[0].col, r->verdict_col);
+		assert_true(r->m[0].decided);
+		snprintf(first, sizeof(first), "<tr class=\"decided\"><td class=\"name\"><code>%s<",
+			 run->s.cols[r->verdict_col].name);
+		p = strstr(ev, "<tbody>");
+		p = p ? strstr(p, "<tr") : NULL;
+		if (!p || strncmp(p, first, strlen(first)))
+			fail_msg("the Evidence table does not start with %s: %.120s",
+				 run->s.cols[r->verdict_col].name, p ? p : "(no row)");
+	}
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+		char cell[300];
+
+		/* Decided ones first, then those that spoke, then the rest. */
+		if (i > 0 && m->decided && !r->m[i - 1].decided)
+			fail_msg("%s decided but comes after one that did not",
+				 run->s.cols[m->col].name);
+		if (i > 0 && metric_spoke(m) && !m->decided && !r->m[i - 1].decided &&
+		    !metric_spoke(&r->m[i - 1]))
+			fail_msg("%s moved but comes after one that did not",
+				 run->s.cols[m->col].name);
+		if (!m->nothing_seen)
+			continue;
+		snprintf(cell, sizeof(cell), "<code>%s</code>", run->s.cols[m->col].name);
+		p = strstr(ev, cell);
+		if (p && p < end)
+			fail_msg("%s showed no growth but is listed as evidence",
+				 run->s.cols[m->col].name);
+	}
+	reason_quiet(quiet, sizeof(quiet), r->nclean, r->nunseen);
+	assert_non_null(strstr(html, quiet));
+	assert_null(strstr(html, "judged other than CLEAN"));
+	/* Prose: the headline paragraph and every reason. */
+	end = strstr(text, "\n\n");
+	assert_false(exponent(text, end ? (size_t)(end - text) : strlen(text)));
+	for (i = 0; i < r->nm; i++)
+		if (exponent(r->m[i].why, strlen(r->m[i].why)))
+			fail_msg("%s: an exponent in '%s'", run->s.cols[r->m[i].col].name,
+				 r->m[i].why);
+	free(html);
+	free(text);
+}
+
 static void golden(const char *name)
 {
 	struct analysis_params p;
@@ -342,8 +438,9 @@ static void golden(const char *name)
 	assert_true(run.has_cfg && run.has_machine);
 	params_of(&run, &p);
 	assert_int_equal(analyse(&run.s, &p, &r), 0);
-	check_result(&run.s, &r, json_object_get(root, "result"));
 	check_text(name, &run, &r, &p);
+	check_result(&run.s, &r, json_object_get(root, "result"));
+	check_vocabulary(&run, &r);
 	check_round_trip(name, &run, &r, &p);
 	result_free(&r);
 	report_run_free(&run);

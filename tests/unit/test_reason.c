@@ -86,11 +86,11 @@ static void test_beside(void **state)
 	assert_string_equal(reason_text(buf, sizeof(buf), &r, UNIT_BYTES),
 			    "other tasks moved it by +-8.0 KiB during quiesce, more than the run "
 			    "did; kept +40.0 KiB after quiesce without clear growth during churn; "
-			    "~3e+06 cycles would decide");
+			    "~3,000,000 cycles would decide");
 	r.other_tasks = 0;
 	assert_string_equal(
 		reason_text(buf, sizeof(buf), &r, UNIT_BYTES),
-		"kept +40.0 KiB after quiesce without clear growth during churn; ~3e+06 "
+		"kept +40.0 KiB after quiesce without clear growth during churn; ~3,000,000 "
 		"cycles would decide; +4.0 KiB more came during quiesce only; TIME_WAIT "
 		"part (1.5/tw) removed");
 	/* What does not fit is left out whole, never cut in the middle. */

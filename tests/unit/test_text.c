@@ -204,8 +204,8 @@ static void test_inconclusive_and_missed_injection(void **state)
 	p.private_netns = false;
 	p.injected_per_cycle = 0.0005;
 	render(&pl, cols, 1, &p, NULL, NULL, &out);
-	assert_true(!strncmp(out.text, "INCONCLUSIVE: noise too large for 20000 cycles; a run of ~",
-			     58));
+	assert_true(!strncmp(out.text,
+			     "INCONCLUSIVE: noise too large for 20,000 cycles; a run of ~", 59));
 	assert_non_null(strstr(out.text, "cycles would decide"));
 	assert_non_null(strstr(out.text, "(sockstat.sockets.used)"));
 	assert_non_null(strstr(out.text, "(injected 0.0005 sockets/cycle, estimated"));
@@ -240,7 +240,7 @@ static void test_backlog_and_long_names(void **state)
 	assert_non_null(strstr(out.text, "Counters that moved"));
 	assert_non_null(strstr(out.text, "netstat.TcpExt~LongCounterName "));
 	assert_non_null(strstr(out.text, "\nWhy (decisive metrics that moved"));
-	assert_non_null(strstr(out.text, "rose +2397 steadily while the loop ran"));
+	assert_non_null(strstr(out.text, "rose +2,397 steadily while the loop ran"));
 	/* A host figure that did not move is only counted. */
 	assert_null(strstr(out.text, "meminfo.SUnreclaim"));
 	assert_non_null(strstr(out.text, "\nNot shown: "));
@@ -317,7 +317,7 @@ static void test_real_kb_report(void **state)
 	if (getenv("SOCKLEAK_TEST_VERBOSE"))
 		fprintf(stderr, "%s\n", text);
 	assert_true(
-		!strncmp(text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at 14153", 57));
+		!strncmp(text, "BOUNDED: growth stayed bounded; TIME_WAIT peaked at 14,153", 58));
 	why = strstr(text, "\nWhy (");
 	sockets = strstr(text, "\nSockets (");
 	states = strstr(text, "\nTCP states\n");
@@ -328,7 +328,7 @@ static void test_real_kb_report(void **state)
 	/* TCP states that never moved are counted, not listed. */
 	assert_null(strstr(states, "tcp.state.ESTABLISHED"));
 	assert_non_null(strstr(states, "tcp.state.CLOSE_WAIT"));
-	assert_non_null(strstr(states, "it stopped growing at about 14136 while the loop ran"));
+	assert_non_null(strstr(states, "it stopped growing at about 14,136 while the loop ran"));
 	assert_non_null(strstr(text, "\nNot shown: "));
 	assert_null(strstr(text, "decisive metrics showed nothing"));
 	assert_true(lines(text) < 80);
