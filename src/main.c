@@ -23,7 +23,7 @@ static void start_here(FILE *f, int width)
 
 	run_defaults(&d);
 	typical = d.baseline + ENGINE_DEFAULT_SECONDS + 6 + RUN_TEARDOWN_SECONDS;
-	most = d.baseline + ENGINE_DEFAULT_SECONDS + d.quiesce_max + RUN_TEARDOWN_SECONDS;
+	most = d.baseline + ENGINE_DEFAULT_SECONDS + RUN_QUIESCE_PURGED_MAX + RUN_TEARDOWN_SECONDS;
 	snprintf(
 		text, sizeof(text),
 		"Start with 'sockleak run' (as root): the KB Q171996 sequence over tcp against "

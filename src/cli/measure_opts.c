@@ -64,9 +64,10 @@ const struct opt measure_opts[] = {
 	  .help = "idle measurement before churn (default 3s)" },
 	{ "quiesce-max", .arg = "DUR", .kind = OPT_DURATION, .parse = parse_quiesce_max,
 	  .off = OPT_AT(RC, quiesce_max, double), .group = G_PHASES,
-	  .help = "longest wait after churn for metrics to settle (default 90s); ends early when "
-		  "settled. Given, quiesce also waits for TIME_WAIT (60s) to expire; by default "
-		  "the run's TIME_WAIT sockets go with its netns at teardown" },
+	  .help = "longest wait after churn for metrics to settle; ends early when settled. "
+		  "Default: 12s, the run's TIME_WAIT sockets go with its netns at teardown (90s "
+		  "without a netns of its own). Given, quiesce also waits for TIME_WAIT (60s) to "
+		  "expire, up to it" },
 	{ "no-teardown", OPT_OFF(RC, teardown), .group = G_PHASES,
 	  .help = "do not measure again after the netns is destroyed" },
 	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_PHASES,

@@ -29,7 +29,7 @@ static void facts_of(const struct run_config *cfg, const struct run_output *o, s
 	snprintf(x->guard, sizeof(x->guard), "%s", o->guard);
 	x->settled = o->settled;
 	snprintf(x->unsettled, sizeof(x->unsettled), "%s", o->settle);
-	x->quiesce_max = cfg->quiesce_max;
+	x->quiesce_max = o->quiesce_max;
 	x->cgroup = o->cgroup_version > 0;
 	snprintf(x->cgroup_why, sizeof(x->cgroup_why), "%s", o->cgroup_why);
 	x->text_width = wrap_width(run_text_out(cfg));

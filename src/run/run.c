@@ -2,6 +2,7 @@
 #include "run/run.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -254,7 +255,7 @@ static void quiesce(struct state *st)
 	unsigned flushes = 0, early = 0;
 
 	begin_phase(st, PHASE_QUIESCE);
-	while ((left = cfg->quiesce_max - (sl_now() - t0)) > 0) {
+	while ((left = out->quiesce_max - (sl_now() - t0)) > 0) {
 		/*
 		 * What the loop's last namespaces left is freed only when another one goes: let one
 		 * go now, and twice more within the first second for the batches still on their way
@@ -311,6 +312,8 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 	out->params.private_netns = out->netns;
 	out->params.private_cgroup = out->cgroup_version > 0;
 	out->params.tw_purged = out->netns && !cfg->quiesce_tw;
+	out->quiesce_max = out->params.tw_purged ? fmin(cfg->quiesce_max, RUN_QUIESCE_PURGED_MAX) :
+						   cfg->quiesce_max;
 	out->params.netns_per_cycle = cfg->seq && cfg->seq->netns_cycle;
 	/* A leaked stream socket pins its accepted end in sockleak's own server too. */
 	out->params.sockets_per_leak = tr->stream && !cfg->target ? 2 : 1;
@@ -516,7 +519,7 @@ static int phases(struct state *st)
 				fprintf(stderr, "\r\033[K");
 			sl_err("%s: the loop stopped; quiescing for the verdict (up to %gs; "
 			       "Ctrl-C again ends it now)",
-			       stop_signal_name(stop_signal()), cfg->quiesce_max);
+			       stop_signal_name(stop_signal()), out->quiesce_max);
 		}
 		quiesce(st);
 	}

@@ -18,6 +18,12 @@
 
 /* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
 #define RUN_TEARDOWN_SECONDS 3.0
+/*
+ * The default longest quiesce when the run's TIME_WAIT sockets go with its netns: what the kernel
+ * defers besides them (RCU, work queues, per-CPU caches) settles within seconds, and the default
+ * run stays within 30 s. --quiesce-max given, or no netns of its own: that maximum (90 s).
+ */
+#define RUN_QUIESCE_PURGED_MAX 12.0
 
 struct run_output {
 	struct series series;
@@ -34,6 +40,7 @@ struct run_output {
 	char guard[256]; /* why the memory guard stopped the churn, or "" */
 	char settle[256]; /* why quiesce ended unsettled: "interrupted", or what was still moving */
 	bool settled; /* quiesce ended because everything settled */
+	double quiesce_max; /* the longest quiesce of this run (run_quiesce_max) */
 	bool have_listen; /* overflows and drops were read (TCP in its own namespace or the host's) */
 	uint64_t overflows, drops; /* TcpExt ListenOverflows, ListenDrops during churn */
 	uint64_t io_pending_max; /* Windows --io: most sends in flight in one worker */
