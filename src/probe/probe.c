@@ -90,39 +90,54 @@ report:
 	return 0;
 }
 
-void probes_sample(struct probe_set *ps, struct series *s)
+static void sample_one(struct probe_set *ps, struct probe *p, struct series *s)
+{
+	double t0 = sl_now(), cost;
+	int err;
+
+	err = p->ops->sample(p, s);
+	cost = (sl_now() - t0) * 1e6;
+	series_set(s, p->cost_col, cost);
+	if (ps->budget_us > 0 && cost > ps->budget_us * (p->every ? p->every : 1)) {
+		p->over_min = p->over++ ? fmin(p->over_min, cost) : cost;
+		if (p->over >= PROBE_OVER_RUN) {
+			double k = ceil(p->over_min / ps->budget_us);
+
+			p->every = k < PROBE_MAX_EVERY ? (unsigned)k : PROBE_MAX_EVERY;
+			p->over = 0;
+		}
+	} else {
+		p->over = 0;
+	}
+	if (err < 0 && !p->failed) {
+		p->failed = true;
+		if (!ps->quiet)
+			sl_err("%s probe: a sample failed (%s); its figures are missing there",
+			       p->ops->name, strerror(-err));
+	}
+}
+
+static void sample_set(struct probe_set *ps, struct series *s, bool all)
 {
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {
 		struct probe *p = &ps->p[i];
-		double t0;
-		int err;
 
-		double cost;
-
-		if (!p->on)
-			continue;
-		if (p->skip) {
-			p->skip--;
-			continue;
-		}
-		t0 = sl_now();
-		err = p->ops->sample(p, s);
-		cost = (sl_now() - t0) * 1e6;
-		series_set(s, p->cost_col, cost);
-		if (ps->budget_us > 0 && cost > ps->budget_us) {
-			double over = ceil(cost / ps->budget_us) - 1;
-
-			p->skip = over < PROBE_MAX_SKIP ? (unsigned)over : PROBE_MAX_SKIP;
-		}
-		if (err < 0 && !p->failed) {
-			p->failed = true;
-			if (!ps->quiet)
-				sl_err("%s probe: a sample failed (%s); its figures are missing there",
-				       p->ops->name, strerror(-err));
-		}
+		if (p->on && (all || ps->ticks % (p->every ? p->every : 1) == 0))
+			sample_one(ps, p, s);
 	}
+}
+
+void probes_sample(struct probe_set *ps, struct series *s)
+{
+	sample_set(ps, s, false);
+	ps->ticks++;
+}
+
+void probes_sample_all(struct probe_set *ps, struct series *s)
+{
+	sample_set(ps, s, true);
 }
 
 static void close_one(struct probe *p)

@@ -54,7 +54,10 @@ struct probe {
 	int cost_col; /* probe.NAME.us: this probe's own cost per sample */
 	bool failed; /* a sample failed: said once */
 	bool unasked; /* off because nothing asked for it (or ops->applies): not worth a line */
-	unsigned skip; /* ticks to sit out: its last sample cost more than the budget */
+	/* Samples every this many ticks (0, 1: each): raised when its samples cost more than budget */
+	unsigned every;
+	unsigned over; /* samples in a row that cost more than the budget allows at this rate */
+	double over_min; /* the cheapest of them, µs */
 };
 
 /* The registry: every probe of the platform, in a fixed order. */
@@ -90,14 +93,18 @@ struct probe_set {
 	bool quiet; /* do not print why probes are off */
 	/*
 	 * Each probe's share of the time between samples, in µs (0: no limit). A probe whose sample
-	 * cost more sits out as many ticks as it overspent (at most PROBE_MAX_SKIP), so sampling
-	 * never takes more than its share from the run it measures; the rows it sits out carry no
-	 * figure of it (NAN), and probe.NAME.us shows what it cost when it ran.
+	 * costs more, PROBE_OVER_RUN samples in a row (one slow sample on a busy host is not the
+	 * probe's cost), is sampled less often but regularly: every k-th tick, k the cheapest of
+	 * them over the budget (never lowered, at most PROBE_MAX_EVERY, so that every phase still
+	 * holds enough of its samples to be judged and drawn). The rows between carry no figure of it (NAN), and
+	 * probe.NAME.us shows what it cost when it ran.
 	 */
 	double budget_us;
+	uint64_t ticks; /* probes_sample calls so far */
 };
 
-#define PROBE_MAX_SKIP 10
+#define PROBE_MAX_EVERY 5
+#define PROBE_OVER_RUN 3
 
 /*
  * Opens every probe; the per-netns ones inside ctx->netns_fd (setns on this thread and back).
@@ -105,8 +112,10 @@ struct probe_set {
  * Fails only when no probe at all could open, or setns failed.
  */
 int probes_open(struct probe_set *ps, const struct probe_ctx *ctx, struct series *s, bool quiet);
-/* Samples every probe that is on and due, with its cost in µs into probe.NAME.us. */
+/* One tick: samples every probe that is on and due, with its cost in µs into probe.NAME.us. */
 void probes_sample(struct probe_set *ps, struct series *s);
+/* Samples every probe that is on, due or not (a phase's last row); not a tick. */
+void probes_sample_all(struct probe_set *ps, struct series *s);
 /* Closes the per-netns probes (their fds keep the netns alive); their columns read NAN after. */
 void probes_close_netns(struct probe_set *ps);
 void probes_close(struct probe_set *ps);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -493,6 +494,39 @@ static void phases(FILE *f, const struct series *s)
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The usual time between two rows that hold a value of v (NULL: between rows): the median gap, so
+ * that a phase's own last sample, off the tick grid, does not count. 0 with fewer than 2 rows.
+ */
+static double sample_spacing(const struct series *s, const double *v)
+{
+	double *gap = malloc((s->nrows ? s->nrows : 1) * sizeof(*gap)), last = NAN, m = 0;
+	size_t r, n = 0;
+
+	if (!gap)
+		return 0;
+	for (r = 0; r < s->nrows; r++) {
+		if (v && isnan(v[r]))
+			continue;
+		if (!isnan(last))
+			gap[n++] = s->t[r] - last;
+		last = s->t[r];
+	}
+	if (n) {
+		qsort(gap, n, sizeof(*gap), cmp_double);
+		m = gap[n / 2];
+	}
+	free(gap);
+	return m;
+}
+
 static void figures(FILE *f, const struct series *s, const struct result *r)
 {
 	size_t i, levels = 0, ctrs = 0, costs = 0;
@@ -533,10 +567,10 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 	if (!isnan(r->memcg_bytes_per_cycle))
 		fprintf(f, "  memcg kernel memory per cycle: %.2f bytes\n",
 			r->memcg_bytes_per_cycle);
-	/* What watching cost: each probe's mean time per sample. */
+	/* What watching cost: each probe's mean time per sample, and how often a costly one ran. */
 	for (i = 0; i < s->ncols && n < (int)sizeof(line) - 64; i++) {
 		const struct series_col *c = &s->cols[i];
-		double sum = 0;
+		double sum = 0, every;
 		size_t k, cnt = 0;
 
 		if (c->d.kind != MK_COST || !c->d.object)
@@ -550,6 +584,10 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 			continue;
 		n += snprintf(line + n, sizeof(line) - n, "%s%s %.0f us", n ? ", " : "",
 			      c->d.object, sum / cnt);
+		every = sample_spacing(s, c->v);
+		if (every > 1.5 * sample_spacing(s, NULL))
+			n += snprintf(line + n, sizeof(line) - n, " (sampled every %.0f ms)",
+				      1e3 * every);
 	}
 	if (n) {
 		fprintf(f, "  probe cost per sample: ");

@@ -69,7 +69,7 @@ int sampler_create(const struct sampler_cfg *cfg, struct series *s, struct sampl
 		free(sp);
 		return err;
 	}
-	/* Sampling takes at most 1% of the interval per probe from the run it measures. */
+	/* Each probe takes about 1% of the interval from the run it measures (see probe_set.budget_us). */
 	sp->probes.budget_us = sp->interval * 1e6 * SAMPLER_PROBE_SHARE;
 	sp->t0 = sl_now();
 	*out = sp;
@@ -86,14 +86,20 @@ static uint64_t cycles_now(const struct sampler *sp)
 	return sp->cycles ? sp->cycles(sp->arg) : 0;
 }
 
-/* One row: time and cycles read together first, then every probe. Called with mu held. */
-static int sample_locked(struct sampler *sp)
+/*
+ * One row: time and cycles read together first, then every probe due at this tick (all: every
+ * probe, off the tick grid). Called with mu held.
+ */
+static int sample_locked(struct sampler *sp, bool all)
 {
 	double t = sampler_elapsed(sp);
 	uint64_t c = cycles_now(sp);
 	int err;
 
-	probes_sample(&sp->probes, sp->s);
+	if (all)
+		probes_sample_all(&sp->probes, sp->s);
+	else
+		probes_sample(&sp->probes, sp->s);
 	err = series_commit(sp->s, t, c);
 	if (err && !sp->commit_failed) {
 		sp->commit_failed = true;
@@ -108,7 +114,7 @@ int sampler_sample_now(struct sampler *sp)
 	int err;
 
 	pthread_mutex_lock(&sp->mu);
-	err = sample_locked(sp);
+	err = sample_locked(sp, true);
 	pthread_mutex_unlock(&sp->mu);
 	return err;
 }
@@ -130,7 +136,7 @@ static void *run(void *arg)
 	while (!sp->stop) {
 		double now;
 
-		sample_locked(sp);
+		sample_locked(sp, false);
 		next += sp->interval;
 		now = sl_now();
 		if (next <= now) {
