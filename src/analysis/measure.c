@@ -351,14 +351,72 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	server_limits(w, c, l);
 }
 
-/* A row's value, sign-corrected, with k x (TIME_WAIT above baseline) taken off. */
+/*
+ * A row's value, sign-corrected, with the host drift (w->drift) and k x (TIME_WAIT above
+ * baseline) taken off.
+ */
 static inline double val(const struct work *w, const double *v, size_t r, double sign, double k)
 {
+	double y = sign * v[r];
+
+	if (w->drift != 0)
+		y -= w->drift * (w->s->t[r] - w->drift_t0);
 	if (k == 0)
-		return sign * v[r];
+		return y;
 	if (isnan(w->tw[r]))
 		return NAN;
-	return sign * v[r] - k * (w->tw[r] - w->tw_base);
+	return y - k * (w->tw[r] - w->tw_base);
+}
+
+/* A robust trend against time of rows [r0, r1) of c (through w->a and w->c). */
+static bool time_trend(struct work *w, const struct series_col *c, double sign, double tw_k,
+		       size_t r0, size_t r1, struct st_trend *t)
+{
+	size_t r, n = 0;
+
+	for (r = r0; r < r1; r++) {
+		if (isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+			continue;
+		w->c[n++] = w->s->t[r];
+	}
+	return fit_thinned(w, w->c, w->a, n, 64, t);
+}
+
+/*
+ * Host drift: a host-wide figure that moves at one steady rate during the baseline and through
+ * the later half of quiesce, when no cycle runs, is moved by time (other tasks on the host), not
+ * by the loop. Both stretches need a significant trend (Mann-Kendall, autocorrelation-aware) of
+ * the same sign whose confidence intervals overlap; the rate is the two slopes weighted by their
+ * points. The earlier half of quiesce is left out: what the loop had in flight drains there.
+ * Sets w->drift (0: none) and w->drift_t0, the middle of the baseline, so that the baseline level
+ * stays what it was.
+ */
+static void drift_fit(struct work *w, const struct series_col *c, double sign, double tw_k,
+		      struct figures *f)
+{
+	const struct phases *ph = &w->ph;
+	const struct series *s = w->s;
+	struct st_trend tb, tq;
+	double za = w->z_alpha, rate;
+	size_t t0;
+
+	w->drift = 0;
+	if (c->d.kind != MK_LEVEL || !desc_has(&c->d, MT_HOST) || desc_has(&c->d, MT_NETNS) ||
+	    !have_tail(ph) || ph->b1 <= ph->b0)
+		return;
+	if (!time_trend(w, c, sign, tw_k, ph->b0, ph->b1, &tb) ||
+	    !time_trend(w, c, sign, tw_k, ph->q0 + (ph->q1 - ph->q0) / 2, ph->q1, &tq))
+		return;
+	if (!((tb.z > za && tq.z > za) || (tb.z < -za && tq.z < -za)) || tb.lo > tq.hi ||
+	    tq.lo > tb.hi)
+		return;
+	rate = (tb.slope * (double)tb.n + tq.slope * (double)tq.n) / (double)(tb.n + tq.n);
+	if (!isfinite(rate) || rate == 0)
+		return;
+	w->drift = f->drift = rate;
+	w->drift_t0 = (s->t[ph->b0] + s->t[ph->b1 - 1]) / 2;
+	t0 = tail_begin(s, ph, w->p->settle_seconds);
+	f->drift_added = rate * ((s->t[t0] + s->t[ph->q1 - 1]) / 2 - w->drift_t0);
 }
 
 /* Median of five without a loop: the running peak calls it once per churn row. */
@@ -488,6 +546,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
 	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = f->td_drop = NAN;
+	drift_fit(w, c, sign, tw_k, f);
 
 	/* Baseline: level, spread, short-term jitter. */
 	n = st_finite(c->v + ph->b0, ph->b1 - ph->b0, w->a);
@@ -549,7 +608,15 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 			f->after_teardown = sign * (st_median(w->a, n) - f->base);
 		/* What went with the netns: from the quiesce tail, seconds apart. */
 		if (n >= 3 && f->nt && tw_k == 0) {
-			f->td_drop = f->residual + f->later - f->after_teardown;
+			double td = f->after_teardown;
+
+			if (w->drift != 0) {
+				for (r = ph->t0, n = 0; r < ph->t1; r++)
+					if (!isnan(w->a[n] = val(w, c->v, r, sign, 0)))
+						n++;
+				td = n ? st_median(w->a, n) - f->base_u : td;
+			}
+			f->td_drop = f->residual + f->later - td;
 			f->td_se =
 				ST_MEDIAN_SE * f->noise * sqrt(1.0 / n + 1 / st_neff(f->nt, rho_t));
 		}

@@ -45,6 +45,12 @@ struct work {
 	bool sockets_leaked;
 	double leaked_sockets;
 	unsigned leaked_families; /* SOCK_* of the counts that leaked */
+	/*
+	 * The host drift of the column being measured (units per second, sign-corrected; 0: none)
+	 * and the time it is reckoned from: every row's value has drift x (t - drift_t0) taken off.
+	 * Set by measure_level for each column (drift_fit).
+	 */
+	double drift, drift_t0;
 };
 
 int work_init(struct work *w, const struct series *s, const struct analysis_params *p);
@@ -96,6 +102,13 @@ struct figures {
 	double tw_k; /* units per TIME_WAIT socket removed from every row; 0: none */
 	double tw_end; /* the TIME_WAIT part of the residual (tw_k x pending tw) */
 	bool flat; /* never left its baseline noise band: no fit done */
+	/*
+	 * Host drift (host-wide figures only): the same steady rate, units per second, in the
+	 * baseline and through the later half of quiesce, when no cycle runs: time's, not the
+	 * loop's. Taken off every row before anything else is measured; 0 when none was found.
+	 * drift_added: what it would have added between the baseline and the quiesce tail.
+	 */
+	double drift, drift_added;
 
 	/*
 	 * The churn's shape, from the medians of SHAPE_BLOCKS consecutive blocks of rows. jitter is

@@ -31,6 +31,11 @@
  *   and mem) are advisory: a busy host moves them by megabytes, so they are shown with their own
  *   verdict but never decide.
  * - netstat counters are events: reported as moved or not, never judged.
+ * - Host drift (measure.c, drift_fit) is taken off host-wide figures before any of this; what it
+ *   explains is CLEAN with its rate said. The run's exact socket counts overrule the caches that
+ *   hold only their sockets (overrule_covered).
+ * - An INCONCLUSIVE run names more cycles than ran, or says that no length would decide
+ *   (no_length) and, through the deciding metric's reason, why.
  *
  * BACKLOG and LEAK need a sustained rise during churn (struct figures): on a shared machine, in
  * flight objects, per-CPU slabs and other tasks move every cache by hundreds of objects, in bursts.
@@ -304,6 +309,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			SAY(m, RS_TW_STILL_EXPIRING, f->tw_k);
 			return;
 		}
+		/* A longer quiesce would decide, not more cycles: the overall says no length. */
 		m->verdict = VERDICT_INCONCLUSIVE;
 		m->cycles_to_decide = N;
 		m->confidence = 0;
@@ -439,6 +445,28 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->slope_late = f->have_late ? f->late.slope : 0;
 }
 
+/*
+ * A host-wide figure with host drift was judged on what is left once the drift is taken off
+ * (measure_level). When that left nothing of the loop's, the drift is what moved it: said so in
+ * place of a verdict on cycles. Else the drift taken off is said beside the reason.
+ */
+static void host_drift(const struct series_col *c, const struct figures *f, struct metric_result *m)
+{
+	double sign = desc_sign(&c->d);
+
+	m->drift = sign * f->drift;
+	if (m->verdict != VERDICT_CLEAN && !m->nothing_seen) {
+		m->reason.drift = m->drift;
+		return;
+	}
+	if (m->nothing_seen)
+		m->confidence = 0.9;
+	m->verdict = VERDICT_CLEAN;
+	m->nothing_seen = false;
+	m->cycles_to_decide = 0;
+	m->reason = (struct reason_of){ RS_HOST_DRIFT, { m->drift, sign * f->drift_added } };
+}
+
 static int decide(struct work *w, int col, struct metric_result *m)
 {
 	const struct series_col *c = &w->s->cols[col];
@@ -449,6 +477,7 @@ static int decide(struct work *w, int col, struct metric_result *m)
 
 	memset(m, 0, sizeof(*m));
 	m->col = col;
+	m->covered_by = -1;
 	m->role = metric_role(&c->d);
 	m->decisive = m->role == ROLE_SOCKETS || m->role == ROLE_SLAB || m->role == ROLE_TW ||
 		      (m->role == ROLE_MEMCG && w->p->private_cgroup) || server_decides(&c->d);
@@ -483,9 +512,12 @@ static int decide(struct work *w, int col, struct metric_result *m)
 	if (k > 0 && (err = measure(w, col, k, &f)))
 		return err;
 	fill_figures(w, &raw, &f, m);
+	m->sustained = f.sustained;
 	judge_level(w, c, &l, &f, m);
 	lag_judge(w, c, &l, &f, m);
 	server_judge(w, c, &l, &f, m);
+	if (f.drift != 0)
+		host_drift(c, &f, m);
 	/*
 	 * Other tasks moved this cache between one stretch of quiesce and another by more than
 	 * half of what the run kept: the host's doing outweighs the run's, it cannot decide.
@@ -825,6 +857,10 @@ static void overall(struct result *r, const struct series *s, const struct analy
 	}
 	if (r->verdict != VERDICT_INCONCLUSIVE)
 		r->cycles_to_decide = 0;
+	/* A length that would decide is more cycles than ran, or none: the reason says why. */
+	r->no_length = r->verdict == VERDICT_INCONCLUSIVE && !(r->cycles_to_decide > r->cycles);
+	if (r->no_length)
+		r->cycles_to_decide = 0;
 	if (r->verdict == VERDICT_CLEAN)
 		goto say;
 	/*
@@ -882,6 +918,90 @@ static double sockets_leaked(const struct result *r, const struct series *s,
 	return n;
 }
 
+/* The families a socket count is of: every family for a total. */
+static unsigned count_families(const struct metric_desc *d)
+{
+	return desc_has(d, MT_TOTAL) ? (1u << FAM_NAMES) - 1 : d->families;
+}
+
+/*
+ * The run's own socket counts, exact in its netns, overrule the host-wide slab caches they cover
+ * (desc_covered_by_sockets): when every one of a family's counts came back to where it started,
+ * what a cache of those sockets kept (INCONCLUSIVE, or a plateau kept) is not the run's sockets,
+ * and the exact count decides in its place. A cache that rose steadily with cycles keeps its
+ * verdict: objects the socket counts no longer see (a reference leaked after close) are a leak
+ * too. Caches no count covers (dentry, filp, merged ones) are judged on their own.
+ */
+static void overrule_covered(struct result *r, const struct series *s,
+			     const struct analysis_params *p)
+{
+	unsigned back = 0, kept = 0;
+	int by[FAM_NAMES] = { -1, -1, -1, -1 };
+	size_t i, b;
+
+	if (!p->private_netns || p->netns_per_cycle)
+		return;
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+		const struct metric_desc *d = &s->cols[m->col].d;
+		unsigned fam = count_families(d);
+
+		if (m->role != ROLE_SOCKETS || d->cls != MC_SOCKETS || d->unit != UNIT_COUNT ||
+		    !desc_has(d, MT_NETNS) || desc_has(d, MT_ADVISORY) || desc_has(d, MT_SPLIT) ||
+		    !fam)
+			continue;
+		if (m->verdict == VERDICT_LEAK || m->verdict == VERDICT_BACKLOG ||
+		    !(fabs(m->residual) < 0.5)) {
+			kept |= fam;
+			continue;
+		}
+		back |= fam;
+		for (b = 0; b < FAM_NAMES; b++)
+			if ((fam & (1u << b)) && (by[b] < 0 || !desc_has(d, MT_TOTAL)))
+				by[b] = m->col;
+	}
+	back &= ~kept;
+	for (i = 0; back && i < r->nm; i++) {
+		struct metric_result *m = &r->m[i];
+		const struct metric_desc *d = &s->cols[m->col].d;
+
+		if (m->role != ROLE_SLAB || m->sustained || !desc_covered_by_sockets(d, back) ||
+		    !((m->verdict == VERDICT_INCONCLUSIVE && !m->nothing_seen) ||
+		      m->reason.code == RS_PLATEAU_KEPT))
+			continue;
+		for (b = 0; b < FAM_NAMES && m->covered_by < 0; b++)
+			if ((d->families ? d->families : back) & (1u << b))
+				m->covered_by = by[b];
+		m->verdict = VERDICT_CLEAN;
+		m->decisive = false;
+		m->cycles_to_decide = 0;
+		m->confidence = 0.9;
+		m->reason = (struct reason_of){ RS_COVERED, { m->residual }, .drift = m->drift };
+		reason_text(m->why, sizeof(m->why), &m->reason, d->unit);
+	}
+}
+
+/* The host-wide figure whose host drift explained most (against its noise), and how many. */
+static void drift_evidence(struct result *r)
+{
+	double best = 0;
+	size_t i;
+
+	r->drift_col = -1;
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+		double z = m->noise > 0 ? fabs(m->reason.fig[1]) / m->noise : 0;
+
+		if (m->reason.code != RS_HOST_DRIFT)
+			continue;
+		r->ndrift++;
+		if (r->drift_col < 0 || z > best) {
+			r->drift_col = m->col;
+			best = z;
+		}
+	}
+}
+
 /* TIME_WAIT's limits, from the counters that say which one was met. */
 static void tw_evidence(struct result *r, const struct series *s, const struct work *w)
 {
@@ -904,7 +1024,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 	memset(r, 0, sizeof(*r));
 	r->leaked_sockets_per_cycle = r->memcg_bytes_per_cycle = NAN;
 	r->tw_recycled = r->tw_overflow = NAN;
-	r->socket_col = r->verdict_col = -1;
+	r->socket_col = r->verdict_col = r->drift_col = -1;
 	if ((err = work_init(&w, s, p)))
 		return err;
 	r->m = calloc(s->ncols ? s->ncols : 1, sizeof(*r->m));
@@ -940,6 +1060,8 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 		r->tw_short_quiesce =
 			r->tw_pending > 0 && !r->tw_purged && w.ph.quiesce_seconds < p->tw_seconds;
 	}
+	overrule_covered(r, s, p);
+	drift_evidence(r);
 	if ((err = sort_metrics(r)))
 		goto out;
 	tw_evidence(r, s, &w);

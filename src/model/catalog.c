@@ -44,9 +44,9 @@ static const char *const class_names[MC_NAMES] = {
 static const char *const family_names[FAM_NAMES] = { "tcp", "udp", "unix", "mptcp" };
 
 static const char *const trait_names[MT_NAMES] = {
-	"netns", "host",	  "advisory",	  "time-wait", "split",
-	"part",	 "total",	  "client",	  "server",    "key",
-	"falls", "holds-sockets", "socket-cache", "merged",    "protocol",
+	"netns",	"host",	  "advisory", "time-wait",    "split", "part",
+	"total",	"client", "server",   "key",	      "falls", "holds-sockets",
+	"socket-cache", "merged", "protocol", "sockets-only",
 };
 
 const char *unit_name(enum unit u)
@@ -130,14 +130,19 @@ static const struct {
 	const char *name;
 	bool holds_sockets; /* a socket's own object: its sock, inode, file or dentry */
 	unsigned families; /* holds_sockets: of these families (0: any) */
+	bool only; /* holds nothing but sockets' objects (not filp, dentry: any file's) */
 } slab_socket_caches[] = {
-#define SOCK(name, fam)         \
-	{                       \
-		name, true, fam \
+#define SOCK(name, fam)               \
+	{                             \
+		name, true, fam, true \
 	}
-#define TOUCHED(name)          \
-	{                      \
-		name, false, 0 \
+#define SHARED(name)                 \
+	{                            \
+		name, true, 0, false \
+	}
+#define TOUCHED(name)                 \
+	{                             \
+		name, false, 0, false \
 	}
 	SOCK("TCP", FAM_TCP),
 	SOCK("TCPv6", FAM_TCP),
@@ -164,9 +169,10 @@ static const struct {
 	TOUCHED("skbuff_ext_cache"),
 	TOUCHED("ip_dst_cache"),
 	TOUCHED("ip6_dst_cache"),
-	SOCK("filp", 0),
-	SOCK("dentry", 0),
+	SHARED("filp"),
+	SHARED("dentry"),
 #undef SOCK
+#undef SHARED
 #undef TOUCHED
 };
 
@@ -186,7 +192,8 @@ unsigned slab_cache_traits(const char *name, size_t len, unsigned *families)
 			continue;
 		traits |= MT_SOCKET_CACHE;
 		if (slab_socket_caches[i].holds_sockets) {
-			traits |= MT_HOLDS_SOCKETS;
+			traits |= MT_HOLDS_SOCKETS |
+				  (slab_socket_caches[i].only ? MT_SOCKETS_ONLY : 0);
 			*families = slab_socket_caches[i].families;
 		}
 	}

@@ -85,7 +85,10 @@ enum {
 	MT_MERGED = 1u << 13,
 	/* Every socket of one protocol, as the kernel counts it (sockstat's inuse). */
 	MT_PROTOCOL = 1u << 14,
-	MT_NAMES = 15,
+	/* Every object of the cache is a socket's (its sock or socket inode), none another's: a
+	   count of the sockets it holds accounts for all of it (unlike filp and dentry). */
+	MT_SOCKETS_ONLY = 1u << 15,
+	MT_NAMES = 16,
 };
 
 /*
@@ -140,6 +143,19 @@ static inline bool desc_holds_sockets(const struct metric_desc *d, unsigned mask
 {
 	return desc_has(d, MT_HOLDS_SOCKETS) && desc_is_slab(d) &&
 	       (d->families == 0 || (d->families & mask));
+}
+
+/*
+ * A slab cache that a count of the sockets of families `mask` accounts for whole: it holds only
+ * sockets, of those families (a cache of any family's: only with every family counted), and SLUB
+ * merged no other cache into it.
+ */
+static inline bool desc_covered_by_sockets(const struct metric_desc *d, unsigned mask)
+{
+	unsigned all = (1u << FAM_NAMES) - 1;
+
+	return desc_holds_sockets(d, mask) && desc_has(d, MT_SOCKETS_ONLY) &&
+	       !desc_has(d, MT_MERGED) && (d->families ? !(d->families & ~mask) : mask == all);
 }
 
 /* -1 for figures that fall when memory is used, else +1. */

@@ -114,6 +114,12 @@ static const struct {
 	[RS_TW_PURGED] = { "time-wait-purged-with-netns",
 			   "TIME_WAIT: peak +%a0, +%a1 left to the purge of the run's netns at "
 			   "teardown" },
+	[RS_HOST_DRIFT] = { "host-drift",
+			    "host drift %s0/s, not tied to cycles: the same rate in baseline and "
+			    "quiesce (%s1 by the end of quiesce), taken off" },
+	[RS_COVERED] = { "covered-by-run-sockets",
+			 "kept %s0, but the run's own sockets, counted exactly in its netns, came "
+			 "back: not the run's (the exact count decides)" },
 };
 
 const char *reason_name(enum reason r)
@@ -216,6 +222,30 @@ const char *reason_text(char *buf, size_t size, const struct reason_of *r, enum 
 	if (r->tw_removed > 0 && n + 40 < size)
 		snprintf(buf + n, size - n, "; TIME_WAIT part (%s/tw) removed",
 			 amount(a, sizeof(a), r->tw_removed, UNIT_COUNT, AMT_PLAIN));
+	n = strlen(buf);
+	if (r->drift != 0 && n + 60 < size)
+		snprintf(buf + n, size - n, "; host drift (%s%s/s) removed",
+			 r->drift < 0 ? "-" : "+",
+			 amount(a, sizeof(a), fabs(r->drift), u, AMT_PLAIN));
+	return buf;
+}
+
+const char *reason_drift(char *buf, size_t size, const char *name, double rate, enum unit u,
+			 size_t more)
+{
+	char a[48];
+	int n;
+
+	if (!size)
+		return buf;
+	n = snprintf(buf, size, "host drift in %s (%s%s/s)", name, rate < 0 ? "-" : "+",
+		     amount(a, sizeof(a), fabs(rate), u, AMT_PLAIN));
+	if (more && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " and %zu more figure%s", more,
+			      more == 1 ? "" : "s");
+	if (n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n,
+			 ", not tied to cycles, taken off before judging");
 	return buf;
 }
 

@@ -54,6 +54,8 @@ enum reason {
 	RS_ALLOC_HOLD, /* a server's RSS: 0 peak, 1 residual, 2 what allocators hold */
 	RS_UNSEEN_ALLOC, /* 0 smallest rate, 1 allocators' hold, 2 cycles, 3 cycles to decide */
 	RS_TW_PURGED, /* 0 peak, 1 still in TIME_WAIT at the end of quiesce */
+	RS_HOST_DRIFT, /* 0 host drift per second (signed), 1 what it added by the quiesce tail */
+	RS_COVERED, /* 0 residual (signed); the run's exact socket count (covered_by) came back */
 	RS_COUNT,
 };
 
@@ -66,6 +68,7 @@ struct reason_of {
 	double other_tasks; /* other tasks moved it by +- this during quiesce (0: not said) */
 	double later; /* this much more came during quiesce only (0: not said) */
 	double tw_removed; /* units per TIME_WAIT socket taken off before judging (0: not said) */
+	double drift; /* host drift per second taken off before judging (0: not said) */
 };
 
 /* "leak-steady", ...: part of the JSON schema; "?" out of range. */
@@ -96,5 +99,11 @@ const char *reason_overall(char *buf, size_t size, const char *verdict, bool cle
  * (too few cycles to rule out the smallest leak in them)".
  */
 const char *reason_quiet(char *buf, size_t size, size_t nclean, size_t nunseen);
+/*
+ * What host drift explained, for a headline: "host drift in slab.TCP.objs (+12/s) and 3 more
+ * figures, not tied to cycles, taken off before judging". Returns buf.
+ */
+const char *reason_drift(char *buf, size_t size, const char *name, double rate, enum unit u,
+			 size_t more);
 
 #endif

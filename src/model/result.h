@@ -62,6 +62,10 @@ struct metric_result {
 	double residual_sd; /* standard error of residual */
 	double tw_part; /* part of residual that is TIME_WAIT still pending */
 	bool decided; /* made the overall verdict: named in the result's why */
+	/* Host drift taken off before judging (host-wide figures), per second, in its own sign. */
+	double drift;
+	int covered_by; /* the run's exact socket count that overruled it; -1: none */
+	bool sustained; /* rose steadily with cycles during churn (analysis only, not saved) */
 };
 
 /*
@@ -143,6 +147,10 @@ struct result {
 	size_t nunseen; /* level metrics that showed nothing at this length */
 	double unseen_cycles; /* the most cycles one of those would need to decide */
 	struct server_figs server;
+	/* INCONCLUSIVE, yet no number of cycles would decide: verdict_col's reason says why. */
+	bool no_length;
+	int drift_col; /* the host-wide figure whose host drift explained most; -1: none */
+	size_t ndrift; /* figures that host drift explained (judged CLEAN for it) */
 };
 
 void result_free(struct result *r);

@@ -405,6 +405,16 @@ static void headline(struct page *p)
 		fputs("grew to a plateau or by deferred clean-up (TIME_WAIT), and came back", p->f);
 		break;
 	case VERDICT_INCONCLUSIVE:
+		if (r->no_length) {
+			fputs("no run length would decide: ", p->f);
+			for (i = 0; i < r->nm; i++)
+				if (r->m[i].col == r->verdict_col) {
+					esc(p, col_name(s, r->m[i].col));
+					fputc(' ', p->f);
+					esc(p, r->m[i].why);
+				}
+			break;
+		}
 		fputs("noise too large for this run's length", p->f);
 		if (r->cycles_to_decide > 0)
 			fprintf(p->f, ": about %s cycles would decide",
@@ -415,6 +425,14 @@ static void headline(struct page *p)
 		fprintf(p->f, "no significant growth in %zu judged metrics over %s cycles", r->nm,
 			count(a, sizeof(a), (double)r->cycles));
 	}
+	/* What host drift explained is said with the verdict, as in the text report. */
+	for (i = 0; r->drift_col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == r->drift_col) {
+			fputs("; ", p->f);
+			esc(p, reason_drift(line, sizeof(line), col_name(s, r->m[i].col),
+					    r->m[i].drift, s->cols[r->m[i].col].d.unit,
+					    r->ndrift - 1));
+		}
 	n = deciding(r);
 	if (r->verdict != VERDICT_CLEAN && n) {
 		fputs("<div class=\"by\">decided by ", p->f);

@@ -226,7 +226,7 @@ static void load_result(struct jt_reader *rd, json_t *o, const struct series *s,
 {
 	size_t i;
 
-	r->verdict_col = r->socket_col = -1;
+	r->verdict_col = r->socket_col = r->drift_col = -1;
 	r->socket_divisor = 1;
 	r->tw_recycled = r->tw_overflow = NAN;
 	r->unseen_cycles = 0;

@@ -223,9 +223,20 @@ static const struct jfield metric_f[] = {
 	JF_NUM(R, "later", reason.later, .flags = JF_NONNEG, .since = 2),
 	JF_NUM(R, "tw_removed", reason.tw_removed, .flags = JF_NONNEG, .since = 2),
 	JF_BOOL(R, "decided", decided, .flags = JF_OPTIONAL, .since = 2),
+	/* Host drift taken off before judging, per second; the exact count that overruled it. */
+	JF_NUM(R, "drift_per_second", drift, .flags = JF_OPTIONAL, .since = 2),
+	JF_COL(R, "overruled_by", covered_by, .flags = JF_NULLABLE | JF_OPTIONAL, .since = 2),
 };
 #undef R
-static const struct jtable jt_metric = JT_TABLE(metric_f, struct metric_result, true, NULL);
+
+static void metric_init(void *base)
+{
+	struct metric_result *m = base;
+
+	m->covered_by = -1;
+}
+
+static const struct jtable jt_metric = JT_TABLE(metric_f, struct metric_result, true, metric_init);
 
 /* The merged caches a pool row's columns carry, in words (the descriptors have them listed). */
 static void write_pool_note(struct jw *w, const char *key, const void *base, const struct series *s)
@@ -320,6 +331,10 @@ static const struct jfield result_f[] = {
 	/* The reason of the metric that made the verdict (the BACKLOG headline's): newer. */
 	JF_ENUM(R, "reason", reason.code, jn_reason, .flags = JF_OPTIONAL, .since = 2),
 	JF_NUMS(R, "figures", reason.fig, .flags = JF_OPTIONAL, .since = 2),
+	/* INCONCLUSIVE that no run length would decide; what host drift explained. */
+	JF_BOOL(R, "no_length_decides", no_length, .flags = JF_OPTIONAL, .since = 2),
+	JF_COL(R, "drift_metric", drift_col, .flags = JF_NULLABLE | JF_OPTIONAL, .since = 2),
+	JF_UINT(R, "drift_metrics", ndrift, .flags = JF_OPTIONAL, .since = 2),
 	JF_OBJECT("time_wait", jt_time_wait, .flags = JF_OPTIONAL),
 	JF_OBJECT("server", jt_server, .flags = JF_OPTIONAL),
 	JF_ARRAY(R, "metrics", m, nm, jt_metric),

@@ -98,9 +98,20 @@ static const struct metric_result *other_bounded(const struct result *r)
 	return NULL;
 }
 
+/* The analysed metric of column col, or NULL. */
+static const struct metric_result *by_col(const struct result *r, int col)
+{
+	size_t i;
+
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].col == col)
+			return &r->m[i];
+	return NULL;
+}
+
 static void verdict_line(FILE *f, const struct series *s, const struct result *r)
 {
-	const struct metric_result *m = top(r);
+	const struct metric_result *m = top(r), *d;
 	enum unit u = m ? s->cols[m->col].d.unit : UNIT_COUNT;
 	char a[48], b[48], c[48], line[512], why[240];
 	int n = 0;
@@ -152,18 +163,30 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		}
 		break;
 	case VERDICT_INCONCLUSIVE:
-		snprintf(line, sizeof(line),
-			 "INCONCLUSIVE: noise too large for %s cycles; a run of ~%s cycles would "
-			 "decide (%s)",
-			 num(a, sizeof(a), (double)r->cycles, false),
-			 num(b, sizeof(b), r->cycles_to_decide, true),
-			 m ? s->cols[m->col].name : "?");
+		if (r->no_length)
+			snprintf(line, sizeof(line),
+				 "INCONCLUSIVE: no run length would decide: %s %s",
+				 m ? s->cols[m->col].name : "?", m ? m->why : "");
+		else
+			snprintf(line, sizeof(line),
+				 "INCONCLUSIVE: noise too large for %s cycles; a run of ~%s cycles "
+				 "would decide (%s)",
+				 num(a, sizeof(a), (double)r->cycles, false),
+				 num(b, sizeof(b), r->cycles_to_decide, true),
+				 m ? s->cols[m->col].name : "?");
 		break;
 	default:
 		snprintf(line, sizeof(line),
 			 "CLEAN: no significant growth in %zu decisive metrics over %s cycles",
 			 r->ndecisive, num(a, sizeof(a), (double)r->cycles, false));
 		break;
+	}
+	/* What host drift explained is said with the verdict: it did not decide. */
+	if (r->drift_col >= 0 && (size_t)r->drift_col < s->ncols && (d = by_col(r, r->drift_col))) {
+		n = (int)strlen(line);
+		snprintf(line + n, sizeof(line) - n, "; %s",
+			 reason_drift(why, sizeof(why), s->cols[d->col].name, d->drift,
+				      s->cols[d->col].d.unit, r->ndrift - 1));
 	}
 	/* Ground truth not found is the first thing a user checking the tool must see. */
 	if (r->verdict != VERDICT_LEAK && r->injected_per_cycle > 0) {

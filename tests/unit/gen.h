@@ -10,6 +10,7 @@ struct gen {
 	double base; /* level before churn */
 	double noise; /* Gaussian sigma per sample */
 	double walk; /* random-walk step sigma per sample (system drift) */
+	double drift; /* units per second from the start, in every phase (another task's, steady) */
 	double leak; /* units per cycle, kept forever */
 	double plateau; /* rises to this with time constant tau during churn ... */
 	double tau;
@@ -30,7 +31,7 @@ static inline double gen_value(const struct synth_row *r, const void *arg)
 	struct gen *g = (struct gen *)arg;
 	double v = g->base, cyc = r->cycles, t_in, drain = 1;
 
-	v += g->leak * cyc;
+	v += g->leak * cyc + g->drift * r->t;
 	if (r->ph >= PHASE_QUIESCE)
 		drain = g->back_tau > 0 ? exp(-r->tq / g->back_tau) : 0;
 	if (r->ph >= PHASE_WARMUP) {
