@@ -201,7 +201,9 @@ check-integration: $(BIN) $(DOCS)
 # the longest verdict runs (3.2 minutes together in the plain pass; t_run_transports' udp verdict
 # has missed under the sanitizers' slowdown): their paths run there through t_run_leak, t_run_signal,
 # t_run_guard, t_run_stop_phases and the unit tests of compare, html and verdict.
-ASAN_SKIP ?= t_sweep t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
+# t_run_host_drift judges a run beside a background opener paced in time; test_drift covers its
+# analysis under the sanitizers.
+ASAN_SKIP ?= t_sweep t_run_host_drift t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
 	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels

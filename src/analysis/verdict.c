@@ -981,7 +981,7 @@ static void overrule_covered(struct result *r, const struct series *s,
 	}
 }
 
-/* The host-wide figure whose host drift explained most (against its noise), and how many. */
+/* The host-wide figure with the most host drift taken off (against its noise), and how many. */
 static void drift_evidence(struct result *r)
 {
 	double best = 0;
@@ -990,9 +990,9 @@ static void drift_evidence(struct result *r)
 	r->drift_col = -1;
 	for (i = 0; i < r->nm; i++) {
 		const struct metric_result *m = &r->m[i];
-		double z = m->noise > 0 ? fabs(m->reason.fig[1]) / m->noise : 0;
+		double z = m->noise > 0 ? fabs(m->drift) / m->noise : 0;
 
-		if (m->reason.code != RS_HOST_DRIFT)
+		if (m->drift == 0 || m->role == ROLE_COUNTER)
 			continue;
 		r->ndrift++;
 		if (r->drift_col < 0 || z > best) {

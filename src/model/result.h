@@ -149,8 +149,8 @@ struct result {
 	struct server_figs server;
 	/* INCONCLUSIVE, yet no number of cycles would decide: verdict_col's reason says why. */
 	bool no_length;
-	int drift_col; /* the host-wide figure whose host drift explained most; -1: none */
-	size_t ndrift; /* figures that host drift explained (judged CLEAN for it) */
+	int drift_col; /* the host-wide figure with the most host drift taken off; -1: none */
+	size_t ndrift; /* figures that had host drift taken off before judging */
 };
 
 void result_free(struct result *r);

@@ -57,6 +57,7 @@ static void test_host_drift_clean(void **state)
 	assert_int_equal(get(&r, &s, "slab.TCP.objs")->reason.code, RS_HOST_DRIFT);
 	assert_true(r.drift_col >= 0);
 	assert_int_equal(r.ndrift, 2);
+	assert_int_equal(get(&r, &s, "tcp.client")->drift, 0);
 	result_free(&r);
 	series_free(&s);
 }
