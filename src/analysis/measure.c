@@ -386,8 +386,9 @@ static bool time_trend(struct work *w, const struct series_col *c, double sign, 
  * Host drift: a host-wide figure that moves at one steady rate during the baseline and through
  * the later half of quiesce, when no cycle runs, is moved by time (other tasks on the host), not
  * by the loop. Both stretches need a significant trend (Mann-Kendall, autocorrelation-aware) of
- * the same sign whose confidence intervals overlap; the rate is the two slopes weighted by their
- * points. The earlier half of quiesce is left out: what the loop had in flight drains there.
+ * the same sign, one rate within the other's confidence interval or within a quarter of it (a
+ * paced process's rate wanders by a few percent, and a clean line has a narrow interval); the
+ * rate is the two slopes weighted by their points. The earlier half of quiesce is left out: what the loop had in flight drains there.
  * Sets w->drift (0: none) and w->drift_t0, the middle of the baseline, so that the baseline level
  * stays what it was.
  */
@@ -407,8 +408,10 @@ static void drift_fit(struct work *w, const struct series_col *c, double sign, d
 	if (!time_trend(w, c, sign, tw_k, ph->b0, ph->b1, &tb) ||
 	    !time_trend(w, c, sign, tw_k, ph->q0 + (ph->q1 - ph->q0) / 2, ph->q1, &tq))
 		return;
-	if (!((tb.z > za && tq.z > za) || (tb.z < -za && tq.z < -za)) || tb.lo > tq.hi ||
-	    tq.lo > tb.hi)
+	/* One rate: within each other's intervals, or within a quarter when both are precise. */
+	if (!((tb.z > za && tq.z > za) || (tb.z < -za && tq.z < -za)) ||
+	    ((tb.lo > tq.hi || tq.lo > tb.hi) &&
+	     fabs(tb.slope - tq.slope) > 0.25 * fmax(fabs(tb.slope), fabs(tq.slope))))
 		return;
 	rate = (tb.slope * (double)tb.n + tq.slope * (double)tq.n) / (double)(tb.n + tq.n);
 	if (!isfinite(rate) || rate == 0)

@@ -62,6 +62,38 @@ static void test_host_drift_clean(void **state)
 	series_free(&s);
 }
 
+/* A paced opener's rate wanders: 360 a second until the loop stops, 390 after, on clean lines. */
+static double paced(const struct synth_row *r, const void *arg)
+{
+	double split = *(const double *)arg;
+
+	return round(170 + 360 * fmin(r->t, split) + 390 * fmax(0, r->t - split));
+}
+
+static void test_host_drift_paced(void **state)
+{
+	struct gen client = client_gen();
+	struct synth_plan pl = slow_plan();
+	double split = pl.baseline + pl.churn;
+	struct synth_col cols[] = {
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+		{ "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, paced, &split, NULL },
+	};
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	m = get(&r, &s, "slab.TCP.objs");
+	assert_int_equal(m->reason.code, RS_HOST_DRIFT);
+	assert_float_equal(m->drift, 375, 20);
+	result_free(&r);
+	series_free(&s);
+}
+
 /* The same drift with a real leak of one object per cycle: LEAK, its rate within 10%. */
 static void test_host_drift_leak(void **state)
 {
@@ -214,6 +246,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_drift_clean),
+		cmocka_unit_test(test_host_drift_paced),
 		cmocka_unit_test(test_host_drift_leak),
 		cmocka_unit_test(test_covered_overruled),
 		cmocka_unit_test(test_uncovered_leak_kept),
