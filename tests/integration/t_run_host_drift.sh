@@ -51,7 +51,7 @@ while [ ! -e "$TMP/opening" ]; do
 	i=$((i + 1))
 done
 
-srun drift 0 --sequence abort --seconds 3 --baseline 2s --quiesce-max 3s --no-teardown
+srun drift 0 --sequence abort --seconds 3 --baseline 2s --quiesce-max 2.5s --no-teardown
 kill -0 "$OPENER" 2>/dev/null || die "the background opener stopped before the run ended"
 rjq drift '.result.verdict != "LEAK"' "overall not LEAK"
 rjq drift '[.result.metrics[] | select(.metric | test("^slab[.](TCP|TCPv6|sock_inode_cache)[.]")) |
