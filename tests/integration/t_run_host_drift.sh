@@ -54,10 +54,11 @@ done
 srun drift 0 --sequence abort --seconds 3 --baseline 2s --quiesce-max 2.5s --no-teardown
 kill -0 "$OPENER" 2>/dev/null || die "the background opener stopped before the run ended"
 # A loaded machine makes the slabinfo probe sit out ticks: with too few samples of the TCP cache in
-# the baseline (2 s at 10 Hz) no rate can be fitted, and the test cannot judge what it is about.
+# the baseline (2 s at 10 Hz; a probe slower than its share is read every k-th tick) no rate can
+# be fitted, and the test cannot judge what it is about.
 rows=$(jq '[.series.columns[] | select(.name == "slab.TCP.objs") | .values[:20][] |
 	select(. != null)] | length' "$TMP/drift.json")
-[ "$rows" -ge 12 ] || skip "slabinfo sampled $rows of the baseline's 20 rows: machine too loaded"
+[ "$rows" -ge 8 ] || skip "slabinfo sampled $rows of the baseline's 20 rows: machine too loaded"
 rjq drift '.result.verdict != "LEAK"' "overall not LEAK"
 rjq drift '[.result.metrics[] | select(.metric | test("^slab[.](TCP|TCPv6|sock_inode_cache)[.]")) |
 	select(.verdict == "LEAK" or (.verdict == "INCONCLUSIVE" and (.nothing_seen | not)))] |
