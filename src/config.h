@@ -72,6 +72,7 @@ struct run_config {
 	struct seq *seq; /* compiled sequence, owned by the config */
 	enum transport_kind transport;
 	const char *target; /* the user's server (host:port or path); NULL: sockleak's own */
+	const char *server_cmd; /* --server-cmd: sockleak starts the target's server (/bin/sh -c) */
 
 	/* client */
 	unsigned threads; /* client workers */

@@ -184,7 +184,12 @@ const struct opt engine_opts[] = {
 		  "/proc/meminfo (to test the guard without exhausting the host's memory)" },
 	{ "target", .arg = "ADDR", OPT_STR(RC, target, OPT_ADDR), .group = G_ISOLATION,
 	  .help = "churn against your server: HOST:PORT, [V6]:PORT, /path or @abstract; no local "
-		  "server, no namespace" },
+		  "server, no namespace (unless --server-cmd)" },
+	{ "server-cmd", .arg = "CMD", OPT_STR(RC, server_cmd, OPT_TEXT), .group = G_ISOLATION,
+	  .help = "with --target: start your server with /bin/sh -c CMD inside the run's network "
+		  "namespace and memory cgroup, wait until ADDR accepts, watch its processes' fds, "
+		  "memory and its port's sockets, stop it at the end (SIGTERM, SIGKILL after 3 s); "
+		  "it must stay in the foreground" },
 	{ 0 },
 };
 
@@ -300,7 +305,18 @@ int engine_opts_finish(struct run_config *cfg)
 		sl_err("--alertable lets completion routines run: it goes with --io overlapped-apc");
 		return SL_EXIT_USAGE;
 	}
-	if (cfg->target) {
+	if (cfg->server_cmd && (!cfg->target || !tr->stream || tr->family == AF_UNIX)) {
+		sl_err("--server-cmd starts the server that --target names: %s",
+		       !cfg->target ?
+			       "give --target ADDR, the address it listens on" :
+			       "it needs a TCP-like transport (tcp, tcp6, mptcp) to see it accept");
+		return SL_EXIT_USAGE;
+	}
+	if (cfg->server_cmd && !*cfg->server_cmd) {
+		sl_err("--server-cmd: an empty command");
+		return SL_EXIT_USAGE;
+	}
+	if (cfg->target && !cfg->server_cmd) {
 		/* The user's server lives in the host's namespace. */
 		cfg->netns = false;
 	} else if (cfg->netns && !sl_is_root()) {

@@ -162,14 +162,15 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 	unsigned nthreads = cfg->server_threads ? cfg->server_threads : 1;
 	int err;
 
-	if (cfg->target)
-		return transport_target_resolve(e->tr, cfg->target, &e->peer, &e->peerlen, why,
-						whylen);
+	/* A --target has a namespace of the run's only when its server runs there (--server-cmd). */
 	if (cfg->netns) {
 		e->netns_fd = netns_create(cfg->netns_sysctl, cfg->nsysctl, why, whylen);
 		if (e->netns_fd < 0)
 			return e->netns_fd;
 	}
+	if (cfg->target)
+		return transport_target_resolve(e->tr, cfg->target, &e->peer, &e->peerlen, why,
+						whylen);
 	if (e->seq->netns_cycle || !e->seq->has_server)
 		return 0; /* each cycle has its own listener, or talks only to itself */
 	la.nfds = e->tr->reuseport ? nthreads : 1;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -322,14 +324,31 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 #endif
 }
 
+/* The port of --target, for the probes of the user's server; 0 for a path. */
+static uint16_t target_port(const struct run_config *cfg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char why[256];
+
+	if (!cfg->target || transport_target_resolve(transport_get(cfg->transport), cfg->target,
+						     &ss, &len, why, sizeof(why)))
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 static int tcp_states(void *arg, uint64_t cookie, int64_t out[2][16])
 {
 	return attr_tcp_states(arg, cookie, out);
 }
 
 int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,
-		      struct attr *at, struct series *s, struct cycles_src *cyc,
-		      struct sampler **out)
+		      struct attr *at, const struct server_cmd *srv, struct series *s,
+		      struct cycles_src *cyc, struct sampler **out)
 {
 	struct sampler_cfg scfg = { 0 };
 	char path[108] = "";
@@ -345,6 +364,12 @@ int run_sampler_start(const struct run_config *cfg, struct engine *e, const stru
 	scfg.ctx.cgroup_version = cg ? cg->version : 0;
 	scfg.ctx.server_port = port;
 	scfg.ctx.server_path = path[0] ? path : NULL;
+	if (srv && srv->pid > 0) {
+		scfg.ctx.server_pid = srv->pid;
+		scfg.ctx.server_adopted = true;
+		scfg.ctx.server_port_states = true;
+		scfg.ctx.server_port = target_port(cfg);
+	}
 	if (at) {
 		scfg.ctx.tcp_states = tcp_states;
 		scfg.ctx.tcp_states_arg = at;
@@ -436,6 +461,48 @@ static bool listen_counters(const struct state *st, uint64_t *overflows, uint64_
 	       !netns_listen_counters(engine_netns_fd(st->e), overflows, drops);
 }
 
+/*
+ * --server-cmd: the user's server starts in the run's cgroup (sockleak is in it already) and
+ * netns, before anything is sampled; the run goes on once its address accepts.
+ */
+static int server_up(struct state *st)
+{
+	const struct run_config *cfg = st->cfg;
+	struct run_output *out = st->out;
+	char why[1536];
+
+#ifdef _WIN32
+	(void)cfg;
+	(void)out;
+	(void)why;
+	return SL_EXIT_RUNTIME;
+#else
+	if (server_cmd_start(&out->server, cfg->server_cmd, cfg->transport, cfg->target,
+			     st->ctx.netns_fd, why, sizeof(why))) {
+		sl_err("--server-cmd: %s", why);
+		return SL_EXIT_RUNTIME;
+	}
+	out->params.server_fd_limit = (double)out->server.fd_limit;
+	return 0;
+#endif
+}
+
+/* The user's server stops before its namespace goes; how it ended goes to the report. */
+static void server_down(struct state *st)
+{
+#ifndef _WIN32
+	struct server_cmd *s = &st->out->server;
+
+	if (!st->cfg->server_cmd || s->pid <= 0 || s->stopped)
+		return;
+	server_cmd_stop(s);
+	if (!st->cfg->quiet)
+		sl_err("--server-cmd: the server %s", s->how);
+#else
+	(void)st;
+#endif
+}
+
 /* Isolation, the engine and the sampler; 0 or SL_EXIT_RUNTIME. */
 static int set_up(struct state *st)
 {
@@ -469,6 +536,8 @@ static int set_up(struct state *st)
 	engine_peer(st->e, out->peer, sizeof(out->peer));
 	out->netns = st->ctx.netns_fd >= 0;
 	params_for(cfg, out);
+	if (cfg->server_cmd && server_up(st))
+		return SL_EXIT_RUNTIME;
 	/* Namespaces an earlier loop dropped, still counted: gone before the baseline, not in churn. */
 	if (out->params.netns_per_cycle && sampling)
 		nsbatch_flush(NSBATCH_WAIT);
@@ -476,7 +545,8 @@ static int set_up(struct state *st)
 		if (series_init(&out->series, 0))
 			return SL_EXIT_RUNTIME;
 		out->sampled = true;
-		if (run_sampler_start(cfg, st->e, st->ctx.cgroup, st->at, &out->series, &st->cyc,
+		if (run_sampler_start(cfg, st->e, st->ctx.cgroup, st->at,
+				      cfg->server_cmd ? &out->server : NULL, &out->series, &st->cyc,
 				      &st->sp))
 			return SL_EXIT_RUNTIME;
 		st->ctx.series = &out->series;
@@ -537,6 +607,7 @@ static void wind_down(struct state *st)
 	if (st->at && st->sp && !measured_teardown)
 		attribution_end(st);
 	hooks(st, RUN_AT_NETNS_GOING);
+	server_down(st);
 	/* The per-netns probes hold the namespace: close them before it goes. */
 	if (st->sp)
 		sampler_drop_netns(st->sp);
@@ -576,6 +647,7 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		wind_down(&st);
 	if (stop_count() > st.signals)
 		out->signal = stop_signal();
+	server_down(&st);
 	hooks(&st, RUN_AT_END);
 	if (!rc && out->sampled && !cfg->churn_only) {
 		err = analyse(&out->series, &out->params, &out->result);

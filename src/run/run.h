@@ -15,6 +15,7 @@
 #include "model/series.h"
 #include "run/cgroup.h"
 #include "run/sampler.h"
+#include "run/server_cmd.h"
 
 /* Measuring after the netns is gone (cfg->teardown): long enough for its clean-up. */
 #define RUN_TEARDOWN_SECONDS 3.0
@@ -46,6 +47,8 @@ struct run_output {
 	uint64_t io_pending_max; /* Windows --io: most sends in flight in one worker */
 	double started; /* wall clock (time(2)) at the start */
 	struct attribution attribution; /* --attribute: on, or why not */
+	struct server_cmd
+		server; /* --server-cmd: the user's server, how it ended, its last lines */
 };
 
 /*
@@ -126,12 +129,13 @@ struct cycles_src {
 /*
  * Starts a sampler on the pools an engine's run touches: its netns, its server's port or path (so
  * sockets are counted by side), this process, and cg's memory cgroup when given; with at
- * (--attribute), TCP states counted in the kernel. Says why and returns -errno when no probe
+ * (--attribute), TCP states counted in the kernel; with srv (--server-cmd), the user's server's
+ * process tree and its port's sockets by state. Says why and returns -errno when no probe
  * could open.
  */
 int run_sampler_start(const struct run_config *cfg, struct engine *e, const struct sl_cgroup *cg,
-		      struct attr *at, struct series *s, struct cycles_src *cyc,
-		      struct sampler **out);
+		      struct attr *at, const struct server_cmd *srv, struct series *s,
+		      struct cycles_src *cyc, struct sampler **out);
 /* Freezes the cycle count before the engine is destroyed. */
 void run_engine_gone(struct cycles_src *c);
 

@@ -1,0 +1,252 @@
+/* The user's server (--server-cmd): started in the run's netns and cgroup, waited for, stopped. */
+#include "run/server_cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "engine/netns.h"
+#include "engine/transport.h"
+#include "probe/parse.h"
+#include "run/stop.h"
+#include "spawn.h"
+
+#define POLL 0.05
+
+struct probe_arg {
+	const struct transport *tr;
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* One connection attempt in the namespace: 0 when it was accepted, -errno when not. */
+static int try_connect(void *p)
+{
+	struct probe_arg *a = p;
+	int fd = socket(a->tr->family, a->tr->type | SOCK_CLOEXEC, a->tr->protocol), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a->ss, a->len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* However sockleak ends, its server's group goes too (async-signal-safe). */
+static void kill_group(void *arg)
+{
+	struct server_cmd *s = arg;
+
+	if (s->pid > 0 && !s->stopped)
+		kill(-s->pid, SIGKILL);
+}
+
+/* The file the server writes to: sockleak's own, created exclusively and unlinked at once. */
+static int log_open(void)
+{
+	char path[] = "/tmp/sockleak-server.XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static void read_limit(struct server_cmd *s)
+{
+	char path[64], buf[4096];
+	uint64_t soft = 0, hard = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)s->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (!proc_limits_nofile(buf, &soft, &hard))
+		s->fd_limit = soft;
+}
+
+static void describe(struct server_cmd *s, const char *after)
+{
+	if (WIFEXITED(s->status))
+		snprintf(s->how, sizeof(s->how), "exited with status %d%s", WEXITSTATUS(s->status),
+			 after);
+	else if (WIFSIGNALED(s->status))
+		snprintf(s->how, sizeof(s->how), "killed by %s%s", strsignal(WTERMSIG(s->status)),
+			 after);
+	else
+		snprintf(s->how, sizeof(s->how), "ended%s", after);
+}
+
+/* The last lines it wrote (at most SERVER_CMD_TAIL bytes, from a line's start). */
+static void read_tail(struct server_cmd *s)
+{
+	off_t end, from;
+	ssize_t n;
+	char *p;
+
+	s->tail[0] = '\0';
+	if (s->log_fd < 0 || (end = lseek(s->log_fd, 0, SEEK_END)) <= 0)
+		return;
+	from = end > SERVER_CMD_TAIL - 1 ? end - (SERVER_CMD_TAIL - 1) : 0;
+	n = pread(s->log_fd, s->tail, SERVER_CMD_TAIL - 1, from);
+	if (n <= 0) {
+		s->tail[0] = '\0';
+		return;
+	}
+	s->tail[n] = '\0';
+	p = s->tail;
+	if (from > 0 && (p = strchr(s->tail, '\n')))
+		memmove(s->tail, p + 1, strlen(p + 1) + 1);
+	n = (ssize_t)strlen(s->tail);
+	while (n > 0 && s->tail[n - 1] == '\n')
+		s->tail[--n] = '\0';
+}
+
+/*
+ * Kills what is left of its group and reaps what sockleak adopted as their subreaper (a daemon's
+ * children), waiting up to a second for them to die.
+ */
+static void reap_orphans(pid_t group)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	double end = sl_now() + 1;
+	pid_t r;
+
+	kill(-group, SIGKILL);
+	for (;;) {
+		r = waitpid(-1, NULL, WNOHANG);
+		if (r > 0)
+			continue;
+		if (r < 0 || kill(-group, 0) || sl_now() >= end)
+			break;
+		nanosleep(&nap, NULL);
+	}
+}
+
+int server_cmd_start(struct server_cmd *s, const char *cmd, int transport, const char *target,
+		     int netns_fd, char *why, size_t whylen)
+{
+	struct spawn_opts o = SPAWN_OPTS_INIT;
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	struct probe_arg a = { .tr = transport_get(transport) };
+	unsigned since = stop_count();
+	double end;
+	int err, st;
+	pid_t r;
+
+	memset(s, 0, sizeof(*s));
+	s->log_fd = -1;
+	s->cleanup = -1;
+	if (transport_target_resolve(a.tr, target, &a.ss, &a.len, why, whylen))
+		return -EINVAL;
+	s->log_fd = log_open();
+	if (s->log_fd < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cannot make a file for its output: %s", strerror(errno));
+		return err;
+	}
+	/* What its processes leave behind when they exit (a daemon's parent) comes to sockleak. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	o.out = o.err = s->log_fd;
+	o.netns_fd = netns_fd;
+	o.own_group = true;
+	err = sl_spawn(argv, &o, &s->pid, why, whylen);
+	if (err) {
+		s->pid = 0;
+		return err;
+	}
+	s->cleanup = stop_cleanup_push(kill_group, s);
+	end = sl_now() + SERVER_CMD_START_SECONDS;
+	for (;;) {
+		r = waitpid(s->pid, &st, WNOHANG);
+		if (r == s->pid) {
+			s->status = st;
+			s->stopped = true;
+			describe(s, "");
+			read_tail(s);
+			snprintf(
+				why, whylen,
+				"the server command %s before %s accepted a connection: the server "
+				"must stay in the foreground (no daemon mode, no fork to the "
+				"background)%s%s",
+				s->how, target, s->tail[0] ? "; its last lines:\n" : "", s->tail);
+			server_cmd_stop(s);
+			return -ECHILD;
+		}
+		if (!netns_run(netns_fd, try_connect, &a))
+			break;
+		if (sl_now() >= end || !stop_nap(POLL, since)) {
+			bool sig = stop_count() > since;
+
+			server_cmd_stop(s);
+			if (sig)
+				snprintf(why, whylen,
+					 "a signal came while waiting for %s to accept", target);
+			else
+				snprintf(
+					why, whylen,
+					"%s did not accept a connection within %gs of the server's "
+					"start (is it listening there?)%s%s",
+					target, SERVER_CMD_START_SECONDS,
+					s->tail[0] ? "; its last lines:\n" : "", s->tail);
+			return sig ? -EINTR : -ETIMEDOUT;
+		}
+	}
+	read_limit(s);
+	return 0;
+}
+
+void server_cmd_stop(struct server_cmd *s)
+{
+	double end = sl_now() + SERVER_CMD_GRACE_SECONDS;
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	bool killed = false;
+	pid_t r;
+
+	if (s->pid > 0 && !s->stopped) {
+		kill(-s->pid, SIGTERM);
+		for (;;) {
+			r = waitpid(s->pid, &s->status, WNOHANG);
+			if (r == s->pid || (r < 0 && errno == ECHILD))
+				break;
+			if (sl_now() >= end) {
+				kill(-s->pid, SIGKILL);
+				killed = true;
+				while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR)
+					;
+				break;
+			}
+			nanosleep(&nap, NULL);
+		}
+		s->stopped = true;
+		describe(s, killed ? " (SIGKILL after SIGTERM's grace period)" : " after SIGTERM");
+	}
+	if (s->pid > 0)
+		reap_orphans(s->pid);
+	if (s->cleanup >= 0) {
+		stop_cleanup_pop(s->cleanup);
+		s->cleanup = -1;
+	}
+	if (s->log_fd >= 0) {
+		read_tail(s);
+		close(s->log_fd);
+		s->log_fd = -1;
+	}
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# --server-cmd: a server that reads to EOF and closes keeps nothing: no LEAK, exit 0, its figures
+# watched.
+. "$TESTDIR/lib.sh"
+. "$TESTDIR/run_lib.sh"
+TEST_NAME=t_server_clean
+. "$TESTDIR/server_lib.sh"
+
+before=$(ns_snapshot)
+srun clean 0 --server-cmd "exec $TMP/leaky_server $PORT clean" --target 127.0.0.1:$PORT \
+	--ops 300 --rate 1000 --baseline 1s --quiesce-max 3s
+rjq clean '.result.server.watched == true' "the server is watched"
+rjq clean '.result.verdict != "LEAK"' "not LEAK"
+rjq clean '[.result.metrics[] | select(.metric | startswith("server.") or
+	startswith("port.server.")) | .verdict] | index("LEAK") == null' "no server figure is LEAK"
+rjq clean '(.result.server.fds_per_cycle | fabs) < 0.1' "no server fd kept per cycle"
+no_leftovers "$before"

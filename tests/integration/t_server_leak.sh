@@ -1,0 +1,18 @@
+#!/bin/sh
+# --server-cmd: a server that keeps the fd of every connection ending in a reset is LEAK on its
+# own fds, one per cycle (within 10%), started in the run's namespace and stopped at the end.
+. "$TESTDIR/lib.sh"
+. "$TESTDIR/run_lib.sh"
+TEST_NAME=t_server_leak
+. "$TESTDIR/server_lib.sh"
+
+before=$(ns_snapshot)
+srun leak 1 --server-cmd "exec $TMP/leaky_server $PORT rst-fd" --target 127.0.0.1:$PORT \
+	--sequence abort --ops 300 --rate 1000 --baseline 1s --quiesce-max 3s
+rjq leak '.result.server.watched == true' "the server is watched"
+rjq leak '.result.server.exact == true' "its counts are exact (the run's own namespace)"
+rjq leak '.result.verdict == "LEAK"' "overall LEAK"
+rjq leak "$(metric server.fds) | .verdict == \"LEAK\"" "server.fds LEAK"
+rjq leak '(.result.server.fds_per_cycle - 1 | fabs) <= 0.1' "server fds per cycle within 10% of 1"
+rjq leak '.result.server.fd_limit > 0' "the server's fd limit read"
+no_leftovers "$before"
