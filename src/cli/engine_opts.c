@@ -284,6 +284,11 @@ int engine_opts_finish(struct run_config *cfg)
 		return SL_EXIT_USAGE;
 	}
 	cfg->netns = false;
+	if (cfg->server_cmd) {
+		sl_err("--server-cmd is Linux-only: it starts your server in the run's network "
+		       "namespace; on Windows start it yourself and give --target");
+		return SL_EXIT_USAGE;
+	}
 	if (cfg->server_sequence) {
 		sl_err("--server-sequence is not in the Windows build: its IOCP server answers the "
 		       "client's requests and closes as --server-close eof, immediate or rst says");
