@@ -8,6 +8,11 @@ cc -O2 -Wall -Wextra -Werror "$TESTDIR/leaky_server.c" -o "$TMP/leaky_server" ||
 # The port is in the run's own namespace: nothing else uses it there.
 PORT=7781
 
+no_server_left() {
+	! pgrep -f "$TMP/leaky_server" >/dev/null || die "a leaky server is still running"
+	echo "ok: nothing left running"
+}
+
 # no_leftovers BEFORE: no leaky server runs, and the namespaces are those of BEFORE.
 no_leftovers() {
 	! pgrep -f "$TMP/leaky_server" >/dev/null || die "a leaky server is still running"

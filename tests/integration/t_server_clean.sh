@@ -8,7 +8,7 @@ TEST_NAME=t_server_clean
 
 before=$(ns_snapshot)
 srun clean 0 --server-cmd "exec $TMP/leaky_server $PORT clean" --target 127.0.0.1:$PORT \
-	--ops 300 --rate 1000 --baseline 1s --quiesce-max 3s
+	--ops 600 --rate 600 --baseline 1s --quiesce-max 3s
 rjq clean '.result.server.watched == true' "the server is watched"
 rjq clean '.result.verdict != "LEAK"' "not LEAK"
 rjq clean '[.result.metrics[] | select(.metric | startswith("server.") or

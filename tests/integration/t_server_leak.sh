@@ -8,7 +8,7 @@ TEST_NAME=t_server_leak
 
 before=$(ns_snapshot)
 srun leak 1 --server-cmd "exec $TMP/leaky_server $PORT rst-fd" --target 127.0.0.1:$PORT \
-	--sequence abort --ops 300 --rate 1000 --baseline 1s --quiesce-max 3s
+	--sequence abort --ops 600 --rate 600 --baseline 1s --quiesce-max 3s
 rjq leak '.result.server.watched == true' "the server is watched"
 rjq leak '.result.server.exact == true' "its counts are exact (the run's own namespace)"
 rjq leak '.result.verdict == "LEAK"' "overall LEAK"
