@@ -260,8 +260,8 @@ static void quiesce(struct state *st)
 	while ((left = out->quiesce_max - (sl_now() - t0)) > 0) {
 		/*
 		 * What the loop's last namespaces left is freed only when another one goes: let one
-		 * go now, and twice more within the first second for the batches still on their way
-		 * (their last sockets going, or the kernel's clean-up not yet at its list).
+		 * go now, and again 0.4 s and 1.6 s in for the batches still on their way (their
+		 * last sockets going, or the kernel's clean-up not yet at its list).
 		 */
 		if (ns && early < 3 && sl_now() - t0 >= 0.4 * early * early) {
 			nsbatch_flush(0);
