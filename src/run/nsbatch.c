@@ -1,14 +1,15 @@
 /* The kernel's last batch of dismantled namespaces, freed before a run measures and when it stops. */
 #include "run/nsbatch.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common.h"
 #include "engine/netns.h"
 #include "probe/parse.h"
+#include "run/stop.h"
 
 #define SLABINFO_MAX (1u << 20)
 
@@ -38,7 +39,8 @@ static long netns_objs(char *buf)
 
 long nsbatch_flush(double wait)
 {
-	const struct timespec tick = { 0, 20 * 1000 * 1000 };
+	const double tick = 0.02;
+	unsigned since = stop_count();
 	char *buf = wait > 0 ? malloc(SLABINFO_MAX) : NULL;
 	long before = buf ? netns_objs(buf) : -1, now = before, last = before;
 	double t0 = sl_now(), still = t0;
@@ -53,7 +55,11 @@ long nsbatch_flush(double wait)
 	 * nothing pending the count shows one more, and the wait runs out.
 	 */
 	while (sl_now() - t0 < wait) {
-		nanosleep(&tick, NULL);
+		/* A signal ends the wait at once: the run's own clean-up must not wait on it. */
+		if (!stop_nap(tick, since)) {
+			free(buf);
+			return -EINTR;
+		}
 		now = netns_objs(buf);
 		if (now < 0)
 			break;
