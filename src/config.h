@@ -114,7 +114,7 @@ struct run_config {
 	bool attribute; /* eBPF: the kernel stacks of what the run kept */
 	uint64_t attribute_objects; /* objects --attribute tracks at once; 0: its default */
 	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
-	bool allow_failures; /* run: cycles that nearly all fail are intended, not exit 3 */
+	bool allow_failures; /* run, churn: cycles that nearly all fail are intended, not exit 3 */
 #define FAIL_ON_DEFAULT (1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK)
 	bool churn_only; /* churn: no baseline, quiesce, teardown or analysis */
 	const char *guard_meminfo; /* the guard's meminfo instead of /proc/meminfo (tests) */

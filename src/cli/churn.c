@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "engine/seq.h"
 #include "engine/transport.h"
+#include "report/failures.h"
 #include "report/out.h"
 #include "report/report.h"
 #include "run/run.h"
@@ -49,6 +50,9 @@ static const struct opt churn_opts[] = {
 		  "a verdict, use 'sockleak run')" },
 	{ "interval", .arg = "DUR", OPT_SECONDS(RC, interval), .min = 0.01, .group = G_OUT,
 	  .help = "sampling interval for --watch and --csv (default 100ms)" },
+	{ "allow-failures", OPT_ON(RC, allow_failures), .group = G_OUT,
+	  .help = "cycles that nearly all fail (90% or more: a refused connect, a bad option) are "
+		  "intended: exit 0, not 3" },
 	{ "no-cgroup", OPT_OFF(RC, cgroup), .group = G_OUT,
 	  .help = "do not run in a memory cgroup of its own" },
 	{ "quiet", 'q', OPT_ON(RC, quiet), .group = G_OUT, .help = "no progress line" },
@@ -70,9 +74,10 @@ const struct command command_churn = {
 		"SIGINT, SIGTERM or SIGHUP stops the churn; the summary and JSON are still written.\n"
 		"A second signal while they are written ends sockleak at once.\n"
 		"\n"
-		"Exit codes: 0 done, 2 usage error, 3 runtime error or stopped by the memory\n"
-		"guard, 128+N stopped by signal N (SIGINT: 130) after printing the summary.\n"
-		"When several apply: 128+N, then 3.\n",
+		"Exit codes: 0 done, 2 usage error, 3 runtime error, stopped by the memory\n"
+		"guard, or 90% or more of the cycles failed (without --allow-failures; the\n"
+		"summary lists the errors by op and errno), 128+N stopped by signal N\n"
+		"(SIGINT: 130) after printing the summary. When several apply: 128+N, then 3.\n",
 };
 
 static void print_summary(FILE *f, const struct run_config *cfg, const struct run_output *o)
@@ -220,6 +225,8 @@ static json_t *json_doc(const struct run_config *cfg, const struct run_output *o
 				      cfg->allow_open, "server_threads", cfg->server_threads,
 				      "server_close", server_close_name(cfg->server_close),
 				      "backlog", cfg->backlog));
+	json_object_set_new(json_object_get(doc, "config"), "allow_failures",
+			    json_boolean(cfg->allow_failures));
 	json_object_set_new(json_object_get(doc, "config"), "api", json_string(api_name(cfg->api)));
 	json_object_set_new(json_object_get(doc, "config"), "sqpoll", json_boolean(cfg->sqpoll));
 	json_object_set_new(json_object_get(doc, "config"), "server_sequence",
@@ -326,6 +333,10 @@ int cmd_churn(int argc, char **argv)
 			failed = true;
 	}
 	if (cfg.csv_path && o->sampled && report_csv(cfg.csv_path, &o->series))
+		failed = true;
+	if (o->stats.threads &&
+	    failures_exit((double)o->stats.cycles, (double)o->stats.failed_cycles,
+			  cfg.allow_failures, "errors above"))
 		failed = true;
 	rc = sl_exit_code(o->signal, failed || o->guard[0], false);
 	run_output_free(o);

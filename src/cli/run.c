@@ -132,13 +132,8 @@ int cmd_run(int argc, char **argv)
 	out = run_text_out(&cfg);
 	run_print(out, &cfg, o);
 	v = o->result.verdict;
-	if (failures_most((double)o->stats.cycles, (double)o->stats.failed_cycles) &&
-	    !cfg.allow_failures) {
-		sl_err("%.0f%% of the cycles failed (FAILED CYCLES above): the run measured the "
-		       "failures, not the sequence; --allow-failures if that is intended",
-		       100.0 * o->stats.failed_cycles / (o->stats.cycles + o->stats.failed_cycles));
-		rc = SL_EXIT_RUNTIME;
-	}
+	rc = failures_exit((double)o->stats.cycles, (double)o->stats.failed_cycles,
+			   cfg.allow_failures, "FAILED CYCLES above");
 	if (cfg.confirm && !o->signal && !o->guard[0] && !rc) {
 		rc = run_confirm(&cfg, o, out, &conf, &have_conf);
 		if (have_conf)

@@ -6,8 +6,19 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common.h"
 #include "escape.h"
 #include "report/fmt.h"
+
+int failures_exit(double cycles, double failed, bool allowed, const char *see)
+{
+	if (allowed || !failures_most(cycles, failed))
+		return 0;
+	sl_err("%.0f%% of the cycles failed (%s): the run measured the failures, not the sequence; "
+	       "--allow-failures if that is intended",
+	       100.0 * failed / (cycles + failed), see);
+	return SL_EXIT_RUNTIME;
+}
 
 static double num(const json_t *o, const char *key)
 {

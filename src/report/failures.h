@@ -17,6 +17,12 @@ static inline bool failures_most(double cycles, double failed)
 }
 
 /*
+ * Exit 3 (SL_EXIT_RUNTIME) when failures_most and not allowed (--allow-failures), after a line on
+ * stderr that says so ("see" names where the report lists the errors); else 0. For run and churn.
+ */
+int failures_exit(double cycles, double failed, bool allowed, const char *see);
+
+/*
  * "N of M cycles failed (P%): connect ECONNREFUSED N" from an engine summary
  * (report_engine_json), the largest three errors first; "" when no cycle failed or engine is NULL.
  */

@@ -7,7 +7,7 @@ need_root
 for t in tcp unix; do
 	for m in eof immediate never-read rst; do
 		j="$TMP/$t-$m.json"
-		churn "$j" --transport $t --server-close $m --ops 400 --threads 2
+		churn "$j" --transport $t --server-close $m --ops 400 --threads 2 --allow-failures
 		expect_jq "$j" '.cycles + .failed_cycles == 400' "$t $m: every cycle ran"
 		expect_jq "$j" ".config.server_close == \"$m\"" "$t $m: mode reported"
 		[ $m = immediate ] && continue
@@ -18,7 +18,7 @@ for t in tcp unix; do
 	expect_jq "$j" '.cycles == 400' "$t rst: crr gets its answer before the reset"
 
 	j="$TMP/$t-imm-crr.json"
-	churn "$j" --transport $t --server-close immediate --sequence crr --ops 400
+	churn "$j" --transport $t --server-close immediate --sequence crr --ops 400 --allow-failures
 	expect_jq "$j" '.failed_cycles > 0 and .cycles + .failed_cycles == 400' \
 		"$t immediate: crr cycles fail and the run goes on"
 	expect_jq "$j" '.failed_cycles as $f | [.errors[] | select(.name == "ECONNRESET" or
