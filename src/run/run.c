@@ -514,8 +514,11 @@ static int set_up(struct state *st)
 		return SL_EXIT_RUNTIME;
 	if (cfg->attribute && !cfg->churn_only)
 		st->at = attribution_start(cfg, out);
-	/* Before any thread: the cgroup move takes the whole process. */
-	if (cfg->cgroup) {
+	/*
+	 * Before any thread: the cgroup move takes the whole process. Off by default without root:
+	 * cgroup_enter then says why (not root, or not on Linux), not --no-cgroup.
+	 */
+	if (cfg->cgroup || !sl_is_root()) {
 		if (cgroup_enter(&st->cg) == 0) {
 			out->cgroup_version = st->cg.version;
 			st->ctx.cgroup = &st->cg;
