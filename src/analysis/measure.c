@@ -807,6 +807,17 @@ static double tw_follow_capped(struct work *w, const struct series_col *c,
 	return k;
 }
 
+/*
+ * Figures that TIME_WAIT's expiry can never bring down, whatever they did beside it during
+ * churn: descriptors (a TIME_WAIT socket has none) and sockets in CLOSE_WAIT (they wait for their
+ * own process to close them; a server that never closes makes one per cycle, as TIME_WAIT grows).
+ */
+static bool tw_unrelated(const struct metric_desc *d)
+{
+	return d->cls == MC_FDS ||
+	       (d->cls == MC_STATE && d->object && !strcmp(d->object, "CLOSE_WAIT"));
+}
+
 /* The units per TIME_WAIT socket a metric follows. */
 double tw_follow(struct work *w, int col, const struct figures *raw, bool integral)
 {
@@ -816,7 +827,7 @@ double tw_follow(struct work *w, int col, const struct figures *raw, bool integr
 	size_t r, n = 0;
 
 	thr = fmax(3 * raw->noise, c->d.unit == UNIT_BYTES ? w->p->min_bytes : w->p->min_count);
-	if (!w->tw_moved || desc_has(&c->d, MT_TIME_WAIT) || raw->flat ||
+	if (!w->tw_moved || desc_has(&c->d, MT_TIME_WAIT) || tw_unrelated(&c->d) || raw->flat ||
 	    fmax(raw->q90, raw->peak) < thr)
 		return 0;
 

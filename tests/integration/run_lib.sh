@@ -11,6 +11,8 @@ srun() {
 	"$SOCKLEAK" run --quiet --json "$TMP/$name.json" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
 	rc=$?
 	set -e
+	# When it ended, in clock ticks since boot (a process's start time in /proc/PID/stat).
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", $1 * hz + 1 }' /proc/uptime >"$TMP/$name.end"
 	cp "$TMP/$name.txt" "$ARTIFACTS/${TEST_NAME:-run}-$name.txt" 2>/dev/null || true
 	cp "$TMP/$name.json" "$ARTIFACTS/${TEST_NAME:-run}-$name.json" 2>/dev/null || true
 	cat "$TMP/$name.txt" "$TMP/$name.err"

@@ -8,14 +8,32 @@ cc -O2 -Wall -Wextra -Werror "$TESTDIR/leaky_server.c" -o "$TMP/leaky_server" ||
 # The port is in the run's own namespace: nothing else uses it there.
 PORT=7781
 
+# in_ns NAME: the start of a server command that writes the network namespace it runs in (the
+# run's own) to $TMP/NAME.ns, for no_leftovers. Other people's runs make and drop namespaces on
+# the same host at the same time: only this one's is looked at.
+in_ns() {
+	echo "readlink /proc/self/ns/net >$TMP/$1.ns;"
+}
+
 no_server_left() {
 	! pgrep -f "$TMP/leaky_server" >/dev/null || die "a leaky server is still running"
 	echo "ok: nothing left running"
 }
 
-# no_leftovers BEFORE: no leaky server runs, and the namespaces are those of BEFORE.
+# no_leftovers NAME: no leaky server runs, and the namespace the server of run NAME ran in (see
+# in_ns) is held by no process that was there when the run ended. Namespace numbers are reused:
+# one made later by someone else's run has the same number, and its processes started after ours.
 no_leftovers() {
-	! pgrep -f "$TMP/leaky_server" >/dev/null || die "a leaky server is still running"
-	[ "$(ns_snapshot)" = "$1" ] || die "a network namespace was left behind"
-	echo "ok: nothing left running, no namespace left"
+	no_server_left
+	[ -s "$TMP/$1.ns" ] || die "$1: the server never said which namespace it ran in"
+	ns=$(cat "$TMP/$1.ns")
+	[ "$ns" != "$(readlink /proc/self/ns/net)" ] || die "$1: the server ran in the host's netns"
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] || continue
+		start=$(sed 's/.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f20) || continue
+		[ -z "$start" ] || [ "$start" -gt "$(cat "$TMP/$1.end")" ] ||
+			die "$1: process ${p#/proc/} ($(tr '\0' ' ' <"$p/cmdline")) still holds the" \
+				"run's namespace $ns"
+	done
+	echo "ok: $1: no process holds the run's namespace ($ns)"
 }

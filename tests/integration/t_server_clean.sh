@@ -6,12 +6,11 @@
 TEST_NAME=t_server_clean
 . "$TESTDIR/server_lib.sh"
 
-before=$(ns_snapshot)
-srun clean 0 --server-cmd "exec $TMP/leaky_server $PORT clean" --target 127.0.0.1:$PORT \
-	--ops 600 --rate 600 --baseline 1s --quiesce-max 3s
+srun clean 0 --server-cmd "$(in_ns clean) exec $TMP/leaky_server $PORT clean" \
+	--target 127.0.0.1:$PORT --ops 600 --rate 600 --baseline 1s --quiesce-max 3s
 rjq clean '.result.server.watched == true' "the server is watched"
 rjq clean '.result.verdict != "LEAK"' "not LEAK"
 rjq clean '[.result.metrics[] | select(.metric | startswith("server.") or
 	startswith("port.server.")) | .verdict] | index("LEAK") == null' "no server figure is LEAK"
 rjq clean '(.result.server.fds_per_cycle | fabs) < 0.1' "no server fd kept per cycle"
-no_leftovers "$before"
+no_leftovers clean
