@@ -192,7 +192,7 @@ check-integration: $(BIN) $(DOCS)
 # runs there.
 # The VM tests (t_vm, t_vm_run, t_sweep_kernels) are software-emulated boots; their host side has
 # unit tests run there.
-# t_attr_leak, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
+# t_attr_leak, t_attr_sample, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
 # --attribute there.
 # t_run_stop_signals and t_run_stop_term are trials timed to the millisecond, and t_fault_quick and
 # t_exit_codes signal runs at chosen moments of their phases; t_run_stop_phases covers the same
@@ -203,7 +203,7 @@ check-integration: $(BIN) $(DOCS)
 # t_run_guard, t_run_stop_phases and the unit tests of compare, html and verdict.
 # t_run_host_drift judges a run beside a background opener paced in time; test_drift covers its
 # analysis under the sanitizers.
-ASAN_SKIP ?= t_sweep t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
+ASAN_SKIP ?= t_sweep t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
 	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels

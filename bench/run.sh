@@ -199,48 +199,65 @@ run_rate() {
 }
 
 # Section: what --attribute costs the loop (eBPF programs on every allocation and free of the
-# host, stacks of the run's), paired with the same run without it; and a sample of TCP states
-# counted in the kernel against one dumped through sock_diag.
+# host, stacks of the run's), exact (every stack walked) and sampled (1 in N walked) side by side,
+# each paired with the same run without it; and a sample of TCP states counted in the kernel
+# against one dumped through sock_diag. BENCH_ATTR_SAMPLES: the N compared (default "1 8").
 section_attribute() {
-	echo "## run with --attribute vs without (kb171996, tcp, own netns, ${SECS} s of churn, ${REPS} pairs)"
+	samples=${BENCH_ATTR_SAMPLES:-1 8}
+	echo "## run with --attribute vs without (kb171996, tcp, own netns, ${SECS} s of churn, ${REPS} rounds)"
 	echo
-	printf '%-7s %12s %12s %8s %15s %9s %12s %12s\n' threads "without c/s" "with c/s" ratio \
-		"ratio min-max" "c/cpu-s" "tcpstate us" "sockdiag us"
+	printf '%-7s %-7s %12s %12s %8s %15s %9s %12s %12s\n' threads sample "without c/s" \
+		"with c/s" ratio "ratio min-max" "c/cpu-s" "tcpstate us" "sockdiag us"
 	for t in 1 2; do
-		: >"$OUT/r" ; : >"$OUT/a" ; : >"$OUT/w" ; : >"$OUT/ts" ; : >"$OUT/sd" ; : >"$OUT/x"
+		: >"$OUT/a"; : >"$OUT/ts"; : >"$OUT/sd"
+		for n in $samples; do
+			: >"$OUT/w.$n"; : >"$OUT/r.$n"; : >"$OUT/x.$n"
+		done
 		i=0
 		while [ $i -lt "$REPS" ]; do
-			# Alternate who goes first, so a drift in the machine's load evens out.
-			[ $((i % 2)) -eq 1 ] && w=$(run_rate $t --attribute)
-			set -- $(run_rate $t)
+			# One round: the run without, then each sample rate; the run without goes
+			# first in even rounds and last in odd ones, so a drift in load evens out.
+			[ $((i % 2)) -eq 0 ] && base=$(run_rate $t)
+			for n in $samples; do
+				run_rate $t --attribute-sample "$n" >"$OUT/w.tmp"
+				cat "$OUT/w.tmp" >>"$OUT/wr.$n"
+			done
+			[ $((i % 2)) -eq 1 ] && base=$(run_rate $t)
+			set -- $base
 			a=$1 ax=$4
-			[ $((i % 2)) -eq 0 ] && w=$(run_rate $t --attribute)
-			set -- $w
 			echo "$a" >>"$OUT/a"
-			echo "$1" >>"$OUT/w"
-			[ "$2" != - ] && echo "$2" >>"$OUT/ts"
-			[ "$3" != - ] && echo "$3" >>"$OUT/sd"
-			awk -v a="$a" -v w="$1" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/r"
-			awk -v a="$ax" -v w="$4" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/x"
+			for n in $samples; do
+				set -- $(tail -n 1 "$OUT/wr.$n")
+				echo "$1" >>"$OUT/w.$n"
+				[ "$2" != - ] && echo "$2" >>"$OUT/ts"
+				[ "$3" != - ] && echo "$3" >>"$OUT/sd"
+				awk -v a="$a" -v w="$1" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/r.$n"
+				awk -v a="$ax" -v w="$4" 'BEGIN { printf "%.4f\n", w / a }' >>"$OUT/x.$n"
+			done
 			i=$((i + 1))
 		done
 		if grep -q -- "--attribute:.*goes on without it" "$OUT/r.err"; then
 			echo "  (no attribution here: $(grep -- --attribute: "$OUT/r.err" | head -n 1))"
 		fi
 		set -- $(stats <"$OUT/a"); am=$1
-		set -- $(stats <"$OUT/w"); wm=$1
 		set -- $(stats <"$OUT/ts"); tsm=$1
 		set -- $(stats <"$OUT/sd"); sdm=$1
-		set -- $(stats <"$OUT/x"); xm=$1
-		set -- $(stats <"$OUT/r")
-		printf '%-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %9.3f %12s %12s\n' $t "$am" "$wm" "$1" \
-			"$2" "$3" "$xm" "$tsm" "$sdm"
+		for n in $samples; do
+			set -- $(stats <"$OUT/w.$n"); wm=$1
+			set -- $(stats <"$OUT/x.$n"); xm=$1
+			set -- $(stats <"$OUT/r.$n")
+			printf '%-7s %-7s %12.0f %12.0f %8.3f %7.3f-%-7.3f %9.3f %12s %12s\n' $t "1/$n" \
+				"$am" "$wm" "$1" "$2" "$3" "$xm" "$tsm" "$sdm"
+		done
+		rm -f "$OUT"/wr.*
 	done
 	echo
-	echo "ratio = with / without --attribute, median of the pairs (goal: at least 0.7); c/cpu-s:"
-	echo "the same for cycles per CPU-second of the process (less moved by other load);"
-	echo "tcpstate us and sockdiag us: median cost of one sample of each probe in the runs with"
-	echo "--attribute (the TCP states from the kernel's counts, the rest of the sockets dumped)."
+	echo "sample 1/N: --attribute-sample N, the stack walked for 1 in N allocations (1/1: exact);"
+	echo "ratio = with / without --attribute, median over the rounds, each run with attribution"
+	echo "paired with the round's run without (goal: at least 0.7); c/cpu-s: the same for cycles"
+	echo "per CPU-second of the process (less moved by other load); tcpstate us and sockdiag us:"
+	echo "median cost of one sample of each probe in the runs with --attribute (the TCP states"
+	echo "from the kernel's counts, the rest of the sockets dumped)."
 	echo
 }
 

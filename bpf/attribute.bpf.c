@@ -37,6 +37,12 @@ __u64 cycle; /* engine cycles completed, updated at each sample */
 __u32 armed; /* allocations are tracked */
 __u32 follow_forks; /* children of the scope's processes join the scope */
 __u32 have_tgids; /* whole processes are in the scope (else only the thread ids) */
+/*
+ * The stack is walked for 1 in sample_every allocations, each drawn at random on its own (never
+ * a fixed stride, which a loop of fixed shape would alias into always the same call); 0 or 1:
+ * every allocation. The object is tracked either way, so the outstanding counts stay exact.
+ */
+__u32 sample_every;
 
 struct attr_counters lost;
 
@@ -164,7 +170,7 @@ static __always_inline struct attr_cache_val *cache_of(__u64 key, const struct k
 }
 
 static __always_inline int on_alloc(void *ctx, __u64 ptr, __u32 space, __u64 cache,
-				    const struct kmem_cache *s, __u64 size)
+				    const struct kmem_cache *s, __u64 size, __u64 site)
 {
 	struct attr_obj_key k = { .ptr = ptr, .space = space };
 	struct attr_obj o = {}, *old;
@@ -187,8 +193,11 @@ static __always_inline int on_alloc(void *ctx, __u64 ptr, __u32 space, __u64 cac
 	cache_of(cache, s);
 
 	/* Never BPF_F_REUSE_STACKID: a collision would be charged to another stack silently. */
-	id = bpf_get_stackid(ctx, &stacks, 0);
-	if (id < 0) {
+	if (sample_every > 1 && bpf_get_prandom_u32() % sample_every)
+		id = ATTR_STACK_UNWALKED;
+	else
+		id = bpf_get_stackid(ctx, &stacks, 0);
+	if (id < 0 && id != ATTR_STACK_UNWALKED) {
 		if (id == -EEXIST)
 			__sync_fetch_and_add(&lost.stack_eexist, 1);
 		else
@@ -198,6 +207,7 @@ static __always_inline int on_alloc(void *ctx, __u64 ptr, __u32 space, __u64 cac
 	o.stack.stack_id = (__s32)id;
 	o.stack.space = space;
 	o.stack.cache = cache;
+	o.stack.site = site;
 	o.size = size;
 	o.cycle = cycle;
 	v = totals_of(&o.stack);
@@ -249,7 +259,7 @@ SEC("tp_btf/kmem_cache_alloc")
 int BPF_PROG(kmem_cache_alloc, unsigned long call_site, const void *ptr, struct kmem_cache *s,
 	     gfp_t gfp, int node)
 {
-	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, (__u64)s, s, s->size);
+	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, (__u64)s, s, s->size, call_site);
 }
 
 SEC("tp_btf/kmalloc")
@@ -264,7 +274,7 @@ int BPF_PROG(kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req
 		key |= ATTR_KMALLOC_CG;
 	else if (gfp & GFP_RECLAIMABLE)
 		key |= ATTR_KMALLOC_RCL;
-	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, key, NULL, bytes_alloc);
+	return on_alloc(ctx, (__u64)ptr, ATTR_SLAB, key, NULL, bytes_alloc, call_site);
 }
 
 SEC("tp_btf/kmem_cache_free")
@@ -286,7 +296,7 @@ int BPF_PROG(mm_page_alloc, struct page *page, unsigned int order, gfp_t gfp, in
 	if (gfp & GFP_MOVABLE)
 		return 0;
 	return on_alloc(ctx, (__u64)page, ATTR_PAGE, ATTR_KEY_PAGE | order, NULL,
-			(__u64)1 << (PAGE_SHIFT + order));
+			(__u64)1 << (PAGE_SHIFT + order), 0);
 }
 
 SEC("tp_btf/mm_page_free")
@@ -306,7 +316,8 @@ int BPF_PROG(percpu_alloc_percpu, unsigned long call_site, bool reserved, bool i
 	     size_t size, size_t align, void *base_addr, int off, void *ptr, size_t bytes_alloc,
 	     gfp_t gfp)
 {
-	return on_alloc(ctx, (__u64)ptr, ATTR_PERCPU, ATTR_KEY_PERCPU, NULL, bytes_alloc);
+	return on_alloc(ctx, (__u64)ptr, ATTR_PERCPU, ATTR_KEY_PERCPU, NULL, bytes_alloc,
+			call_site);
 }
 
 SEC("tp_btf/percpu_free_percpu")
@@ -332,7 +343,7 @@ int BPF_PROG(sk_mem_raise, struct sock *sk, int size, int amt, int kind, int ret
 		return 0;
 	o = bpf_map_lookup_elem(&objs, &k);
 	if (!o)
-		return on_alloc(ctx, (__u64)sk, ATTR_SKMEM, ATTR_KEY_SKMEM, NULL, bytes);
+		return on_alloc(ctx, (__u64)sk, ATTR_SKMEM, ATTR_KEY_SKMEM, NULL, bytes, 0);
 	__sync_fetch_and_add(&o->size, bytes);
 	v = bpf_map_lookup_elem(&totals, &o->stack);
 	if (v)

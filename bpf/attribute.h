@@ -36,11 +36,18 @@ enum attr_space {
 
 /* stack_id of allocations whose stack could not be kept (see attr_lost). */
 #define ATTR_STACK_NONE (-1)
+/* stack_id of allocations whose stack was not walked: sampling (sample_every > 1) skipped it. */
+#define ATTR_STACK_UNWALKED (-2)
 
+/*
+ * A group is (space, cache, site): the allocations of one cache from one call site. With
+ * sampling, a group's unwalked objects are shared among its walked stacks in user space.
+ */
 struct attr_stack_key {
-	__s32 stack_id; /* in the stack trace map, or ATTR_STACK_NONE */
+	__s32 stack_id; /* in the stack trace map, ATTR_STACK_NONE or ATTR_STACK_UNWALKED */
 	__u32 space; /* enum attr_space */
 	__u64 cache; /* see ATTR_KEY_* */
+	__u64 site; /* the allocator's call site (its caller's address); 0 for pages */
 };
 
 /* Per stack, updated by the program at each allocation and free: what is outstanding now. */

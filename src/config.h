@@ -113,6 +113,7 @@ struct run_config {
 	bool confirm; /* run again at 3x length: a leak scales */
 	bool attribute; /* eBPF: the kernel stacks of what the run kept */
 	uint64_t attribute_objects; /* objects --attribute tracks at once; 0: its default */
+	uint64_t attribute_sample; /* --attribute-sample: stacks walked for 1 in N; 0: default */
 	unsigned fail_on; /* bitmask of 1u << enum verdict that exit 1 */
 	bool allow_failures; /* run, churn: cycles that nearly all fail are intended, not exit 3 */
 #define FAIL_ON_DEFAULT (1u << VERDICT_BACKLOG | 1u << VERDICT_LEAK)

@@ -77,6 +77,13 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 		      size_t why_len);
 
 /*
+ * Sampling: each group's unwalked objects (same allocator, cache and call site) go to its walked
+ * stacks, at each snapshot in proportion to what each keeps of the group's walked objects; pm
+ * gets each share's 95% interval. What no walked stack keeps stays on the unwalked entry.
+ * Nothing to do when every stack was walked. 0 or -ENOMEM.
+ */
+int attribution_share_unwalked(struct attribution *a);
+/*
  * --attribute: judges each kernel stack of a (s, r) run by its outstanding objects (a leak's grows
  * steadily with cycles and stays through quiesce), sorts the stacks (verdict, then what they keep)
  * and lists for each figure r judged LEAK or BACKLOG the stacks that explain its growth, with

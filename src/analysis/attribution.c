@@ -178,9 +178,11 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 		st->reason = AR_SLAB_OWN;
 		return;
 	}
+	/* The half width of the interval of what it kept, when sampling shared objects to it. */
+	st->kept_pm = st->pm ? st->pm[r->tail < q_end ? q_end - 1 : r->q0] : 0;
 	/* Allocations of several stacks whose own stack was lost: counted, never named a leak's. */
 	if (st->id < 0) {
-		st->reason = AR_NO_STACK;
+		st->reason = st->id == ATTR_ID_UNWALKED ? AR_UNWALKED : AR_NO_STACK;
 		st->verdict = kept >= material ? VERDICT_INCONCLUSIVE : VERDICT_CLEAN;
 		return;
 	}
@@ -212,7 +214,8 @@ static void judge(struct attr_stack *st, const struct attribution *a, const stru
 	 * holds until a cap, was allocated in one part of it. In-flight objects cannot hide that,
 	 * as they hide a trend.
 	 */
-	if (kept >= material && uniform(st, kept)) {
+	/* Sampled: the ages are those of the walked objects, about 1 in sample_every of them. */
+	if (kept >= material && uniform(st, kept / fmax(1, a->sample_every))) {
 		if (events >= 10 && st->missed > MISSED_SHARE * events) {
 			st->verdict = VERDICT_INCONCLUSIVE;
 			st->reason = AR_MISSED_FREES;
@@ -341,6 +344,88 @@ static int cmp_stack(const void *pa, const void *pb)
 	if (bx != by)
 		return bx > by ? -1 : 1;
 	return x->id - y->id;
+}
+
+static bool same_group(const struct attr_stack *x, const struct attr_stack *y)
+{
+	return x->alloc == y->alloc && x->site == y->site && !strcmp(x->cache, y->cache);
+}
+
+/* Row i of one group: the unwalked objects u go to the walked stacks, each with its interval. */
+static void share_row(struct attribution *a, struct attr_stack *u, size_t i)
+{
+	double w = 0, wb = 0, total, f, fb, lo, hi;
+	size_t k;
+
+	for (k = 0; k < a->nstacks; k++) {
+		const struct attr_stack *st = &a->stacks[k];
+
+		if (st->id >= 0 && same_group(st, u)) {
+			w += fmax(0, st->objs[i]);
+			wb += fmax(0, st->bytes[i]);
+		}
+	}
+	/* No walked object of the group outstanding: they stay unwalked. */
+	if (w < 1 || wb <= 0 || u->objs[i] < 0)
+		return;
+	total = w + u->objs[i];
+	f = total / w;
+	fb = (wb + fmax(0, u->bytes[i])) / wb;
+	for (k = 0; k < a->nstacks; k++) {
+		struct attr_stack *st = &a->stacks[k];
+		double est;
+
+		if (st->id < 0 || !same_group(st, u))
+			continue;
+		est = st_share_estimate(fmax(0, st->objs[i]), w, total, 0.95, &lo, &hi);
+		st->pm[i] = est > 0 ? fmax(est - lo, hi - est) / est : 0;
+		st->objs[i] *= f;
+		st->bytes[i] *= fb;
+		st->age_sum[i] *= f;
+		st->age_sq[i] *= f;
+	}
+	u->objs[i] = u->bytes[i] = u->age_sum[i] = u->age_sq[i] = 0;
+}
+
+int attribution_share_unwalked(struct attribution *a)
+{
+	size_t n = a->nsnaps, i, k, j;
+
+	if (!(a->sample_every > 1))
+		return 0;
+	for (k = 0; k < a->nstacks; k++)
+		if (a->stacks[k].id >= 0 && !a->stacks[k].pm) {
+			a->stacks[k].pm = calloc(n ? n : 1, sizeof(double));
+			if (!a->stacks[k].pm)
+				return -ENOMEM;
+		}
+	for (k = 0; k < a->nstacks; k++) {
+		struct attr_stack *u = &a->stacks[k];
+		double aw = 0;
+
+		if (u->id != ATTR_ID_UNWALKED)
+			continue;
+		for (i = 0; i < n; i++)
+			share_row(a, u, i);
+		/* Allocations and frees over the run, in the same way. */
+		for (j = 0; j < a->nstacks; j++)
+			if (a->stacks[j].id >= 0 && same_group(&a->stacks[j], u))
+				aw += a->stacks[j].allocs;
+		if (!(aw > 0))
+			continue;
+		for (j = 0; j < a->nstacks; j++) {
+			struct attr_stack *st = &a->stacks[j];
+			double f = (aw + u->allocs) / aw;
+
+			if (st->id < 0 || !same_group(st, u))
+				continue;
+			st->allocs *= f;
+			st->frees *= f;
+			st->missed *= f;
+		}
+		u->allocs = u->frees = u->missed = 0;
+	}
+	return 0;
 }
 
 int attribution_decide(struct attribution *a, const struct series *s, const struct result *res,

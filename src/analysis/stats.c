@@ -327,3 +327,28 @@ int st_trend(const double *x, const double *y, size_t n, double conf, double *sc
 	out->hi = ihi > mid ? st_select(slopes + mid + 1, k - mid - 1, ihi - mid - 1) : slopes[mid];
 	return 0;
 }
+
+double st_share_estimate(double k, double n, double total, double conf, double *lo, double *hi)
+{
+	double p, z, neff, den, mid, half, l, h;
+
+	*lo = *hi = NAN;
+	if (!(n >= 1) || !(k >= 0) || k > n || !(total >= n))
+		return NAN;
+	p = k / n;
+	if (n >= total) {
+		*lo = *hi = k;
+		return k;
+	}
+	/* Sampling without replacement: the variance of p shrinks by 1 - n/total. */
+	neff = n / (1 - n / total);
+	z = st_norm_quantile(0.5 + conf / 2);
+	den = 1 + z * z / neff;
+	mid = (p + z * z / (2 * neff)) / den;
+	half = z * sqrt(p * (1 - p) / neff + z * z / (4 * neff * neff)) / den;
+	l = total * (mid - half);
+	h = total * (mid + half);
+	*lo = fmax(l, k);
+	*hi = fmin(h, total - (n - k));
+	return total * p;
+}

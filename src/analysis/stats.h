@@ -63,4 +63,14 @@ size_t st_trend_scratch(size_t n);
 int st_trend(const double *x, const double *y, size_t n, double conf, double *scratch,
 	     struct st_trend *out);
 
+/*
+ * A part of a finite population from a random sample of it: total items, of which n were
+ * sampled (each item on its own, with the same chance) and k of those have the trait. The
+ * estimate of how many have it is total * k / n; lo and hi bound it at confidence conf (Wilson's
+ * score interval for k / n, its variance shrunk by the finite-population correction 1 - n/total,
+ * then clamped to what is certain: at least k, at most total - (n - k)). Exact when n == total.
+ * Returns the estimate; NAN (and lo, hi NAN) when n < 1 or the counts are inconsistent.
+ */
+double st_share_estimate(double k, double n, double total, double conf, double *lo, double *hi);
+
 #endif

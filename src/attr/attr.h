@@ -27,6 +27,7 @@
 struct attr_opts {
 	uint64_t max_objects; /* 0: ATTR_DEFAULT_OBJECTS */
 	uint64_t max_stacks; /* 0: ATTR_DEFAULT_STACKS */
+	uint32_t sample_every; /* walk the stack of 1 in N allocations, at random; 0 or 1: all */
 	bool quiet; /* do not list the sources that are missing */
 };
 

@@ -270,6 +270,7 @@ static int add_stack(struct attr *a, struct attribution *out, const struct raw *
 	if ((err = attribution_add_stack(out, &st)))
 		return err;
 	st->id = r->key.stack_id;
+	st->site = r->key.site;
 	st->alloc = r->key.space < ALLOC_COUNT ? (enum attr_alloc)r->key.space : ALLOC_SLAB;
 	cache_name(a, &r->key, name, sizeof(name));
 	holder = st->alloc == ALLOC_SLAB ? holder_of(al, name) : name;
@@ -373,6 +374,7 @@ int attr_collect(struct attr *a, struct attribution *out)
 	memset(out, 0, sizeof(*out));
 	attr_stop(a);
 	out->on = true;
+	out->sample_every = a->sample_every;
 	err = ksyms_load("/proc/kallsyms", &ks);
 	if (err)
 		snprintf(

@@ -41,6 +41,7 @@ struct attr {
 	char why[ATTR_NSRC][120]; /* why a source is off */
 	bool quiet;
 	uint32_t max_stacks;
+	uint32_t sample_every; /* stacks walked for 1 in this many allocations */
 
 	struct raw *raw;
 	size_t nraw;

@@ -208,6 +208,7 @@ int attr_open(const struct attr_opts *o, struct attr **out, char *why, size_t si
 	a->quiet = o->quiet;
 	a->max_stacks = (uint32_t)(o->max_stacks ? o->max_stacks : ATTR_DEFAULT_STACKS);
 	a->snap_every = ATTR_SNAP_SECONDS;
+	a->sample_every = o->sample_every ? o->sample_every : 1;
 	err = open_skel(a, o, vm);
 	if (err) {
 		if (err == -EACCES)
@@ -279,6 +280,7 @@ int attr_start(struct attr *a, char *why, size_t size)
 		snprintf(why, size, "no allocation event of this kernel could be traced");
 		return -ENOENT;
 	}
+	a->skel->bss->sample_every = a->sample_every;
 	a->skel->bss->armed = 1;
 	return 0;
 }
@@ -312,7 +314,7 @@ static uint64_t key_hash(const struct attr_stack_key *k)
 {
 	uint64_t h = (uint64_t)(uint32_t)k->stack_id * 0x9e3779b97f4a7c15ULL;
 
-	h ^= (k->cache + k->space) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= (k->cache + k->space + k->site * 31) * 0xc2b2ae3d27d4eb4fULL;
 	return h ^ (h >> 29);
 }
 
@@ -327,7 +329,7 @@ static struct raw *raw_of(struct attr *a, const struct attr_stack_key *k)
 			break;
 		r = &a->raw[a->slot[i] - 1];
 		if (r->key.stack_id == k->stack_id && r->key.space == k->space &&
-		    r->key.cache == k->cache)
+		    r->key.cache == k->cache && r->key.site == k->site)
 			return r;
 	}
 	if (a->nraw >= a->max_stacks)

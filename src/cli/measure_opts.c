@@ -36,7 +36,7 @@ int measure_parse_fail_on(const struct opt_call *c, const char *arg)
 
 #define RC struct run_config
 
-/* --attribute-objects sizes the attribution's object table: asking for it asks for attribution. */
+/* --attribute-objects and --attribute-sample tune attribution: asking for them asks for it. */
 static int parse_attribute_objects(const struct opt_call *c, const char *arg)
 {
 	int err = opt_u64(c, arg);
@@ -99,5 +99,11 @@ const struct opt measure_opts[] = {
 	  .group = G_WHERE,
 	  .help = "objects --attribute tracks at once (default 262144); implies --attribute. "
 		  "Allocations past it are counted as lost, and the report says so" },
+	{ "attribute-sample", .arg = "N", .kind = OPT_INT, .parse = parse_attribute_objects,
+	  .off = OPT_AT(RC, attribute_sample, uint64_t), .min = 1, .max = 1 << 20, .group = G_WHERE,
+	  .help = "walk the kernel stack of 1 in N tracked allocations, drawn at random (default "
+		  "1: every one, exact); implies --attribute. Every object is still tracked, so what "
+		  "each cache keeps stays exact; each stack's share of its call site's objects is "
+		  "then an estimate, and the report gives its 95% interval" },
 	{ 0 },
 };

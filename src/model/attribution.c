@@ -18,10 +18,17 @@ const char *attr_alloc_name(enum attr_alloc a)
 }
 
 static const char *const reason_names[AR_COUNT] = {
-	[AR_NONE] = "none",	      [AR_LEAK] = "leak",     [AR_BACKLOG] = "backlog",
-	[AR_IN_FLIGHT] = "in-flight", [AR_UNEVEN] = "uneven", [AR_TIME_WAIT] = "time-wait",
-	[AR_SLAB_OWN] = "slab-own",   [AR_SMALL] = "small",   [AR_MISSED_FREES] = "missed-frees",
+	[AR_NONE] = "none",
+	[AR_LEAK] = "leak",
+	[AR_BACKLOG] = "backlog",
+	[AR_IN_FLIGHT] = "in-flight",
+	[AR_UNEVEN] = "uneven",
+	[AR_TIME_WAIT] = "time-wait",
+	[AR_SLAB_OWN] = "slab-own",
+	[AR_SMALL] = "small",
+	[AR_MISSED_FREES] = "missed-frees",
 	[AR_NO_STACK] = "no-stack",
+	[AR_UNWALKED] = "unwalked",
 };
 
 const char *attr_reason_name(enum attr_reason r)
@@ -41,6 +48,7 @@ static void stack_free(struct attr_stack *st)
 	free(st->bytes);
 	free(st->age_sum);
 	free(st->age_sq);
+	free(st->pm);
 }
 
 void attribution_free(struct attribution *a)

@@ -32,6 +32,7 @@ enum attr_reason {
 	AR_SMALL, /* kept fewer objects than a leak must leave */
 	AR_MISSED_FREES, /* most of its frees were never seen: what it keeps cannot be told */
 	AR_NO_STACK, /* allocations whose stack was not captured (lost): never a leak's stack */
+	AR_UNWALKED, /* sampled out: objects of a call site none of whose walked stacks kept any */
 	AR_COUNT,
 };
 
@@ -39,7 +40,8 @@ const char *attr_reason_name(enum attr_reason r); /* stable key for JSON: "leak"
 
 /* One kernel stack with what it allocated (cache and allocator) and what is outstanding. */
 struct attr_stack {
-	int id; /* stack id in the run's stack map; -1: stack not captured (lost) */
+	int id; /* stack id in the run's stack map; ATTR_ID_LOST, ATTR_ID_UNWALKED */
+	uint64_t site; /* the allocator's call site: with the cache, the group sampling shares in */
 	enum attr_alloc alloc;
 	char cache[64]; /* the cache as the pool-tag table names it, or "kmalloc-256", "pages" */
 	char *cache_note; /* caches merged into it (slab aliases), or NULL */
@@ -66,7 +68,16 @@ struct attr_stack {
 	/* Per attribution snapshot: outstanding objects and bytes, and the sum of their allocation
 	   cycles and of those squared (their ages). */
 	double *objs, *bytes, *age_sum, *age_sq;
+	/* Sampling (--attribute-sample N > 1): per snapshot, how far the 95% interval of objs
+	   reaches from it, as a part of it (NULL, or 0: exact); and that of objs_end, which
+	   reports show as +-. A call site with one walked stack still has one: another stack
+	   may have been sampled out. */
+	double *pm;
+	double kept_pm;
 };
+
+#define ATTR_ID_LOST (-1) /* the stack was not captured (lost events) */
+#define ATTR_ID_UNWALKED (-2) /* sampling did not walk it: shared among the group's stacks */
 
 /* A figure judged LEAK or BACKLOG and the stacks that explain it. */
 struct attr_figure {
@@ -129,6 +140,7 @@ struct attribution {
 	size_t ncaches;
 	double cycles; /* churn cycles */
 	double tracked_allocs; /* allocations attributed to a stack */
+	double sample_every; /* stacks walked for 1 in this many allocations (1: all, exact) */
 	size_t nleak, nbacklog; /* stacks judged so */
 	bool states; /* TCP state counts came from inet_sock_set_state */
 	double states_cost_us; /* their mean cost per sample */

@@ -28,7 +28,45 @@ static const char *const reasons[AR_COUNT] = {
 	[AR_MISSED_FREES] =
 		"most frees were not seen (bulk or RCU-batched): what it keeps is unknown",
 	[AR_NO_STACK] = "its stack was not captured (lost events): no code path to name",
+	[AR_UNWALKED] = "sampled out: objects of a call site none of whose walked stacks kept any",
 };
+
+/* The stacks worth a line: LEAK and BACKLOG, most kept first (the order analysis sorted). */
+static bool shown(const struct attr_stack *st)
+{
+	return st->verdict == VERDICT_LEAK || st->verdict == VERDICT_BACKLOG;
+}
+
+bool report_attr_sampling(char *buf, size_t size, const struct attribution *a)
+{
+	double lo = INFINITY, hi = 0;
+	size_t i;
+
+	if (size)
+		buf[0] = '\0';
+	if (!(a->sample_every > 1))
+		return false;
+	for (i = 0; i < a->nstacks; i++)
+		if (shown(&a->stacks[i])) {
+			lo = fmin(lo, a->stacks[i].kept_pm);
+			hi = fmax(hi, a->stacks[i].kept_pm);
+		}
+	if (hi > 0 && lo < hi)
+		snprintf(
+			buf, size,
+			"stacks sampled 1 in %.0f allocations; per-stack counts are estimates "
+			"(+-%.0f%% to +-%.0f%% at 95%% for the stacks judged LEAK or BACKLOG); each "
+			"cache's and call site's totals are exact",
+			a->sample_every, lo * 100, hi * 100);
+	else
+		snprintf(
+			buf, size,
+			"stacks sampled 1 in %.0f allocations; per-stack counts are estimates "
+			"(+-%.0f%% at 95%% for the stacks judged LEAK or BACKLOG); each cache's and "
+			"call site's totals are exact",
+			a->sample_every, hi * 100);
+	return true;
+}
 
 const char *report_attr_reason(enum attr_reason r)
 {
@@ -155,12 +193,6 @@ static void chain(FILE *f, const struct attr_stack *st, size_t indent, size_t wi
 	fputc('\n', f);
 }
 
-/* The stacks worth a line: LEAK and BACKLOG, most kept first (the order analysis sorted). */
-static bool shown(const struct attr_stack *st)
-{
-	return st->verdict == VERDICT_LEAK || st->verdict == VERDICT_BACKLOG;
-}
-
 static void stack_row(FILE *f, size_t no, const struct attr_stack *st, size_t width)
 {
 	char b[32], kept[32], td[32], what[96];
@@ -174,6 +206,10 @@ static void stack_row(FILE *f, size_t no, const struct attr_stack *st, size_t wi
 		st->objs_per_cycle, b, kept, isnan(st->objs_teardown) ? "-" : td, what);
 	if (st->cache_note)
 		fprintf(f, "       %s\n", st->cache_note);
+	if (st->kept_pm > 0)
+		fprintf(f,
+			"       estimated from sampled stacks: kept and per cycle +-%.0f%% at 95%%\n",
+			st->kept_pm * 100);
 	chain(f, st, 7, width);
 }
 
@@ -219,6 +255,10 @@ int report_text_attribution(FILE *f, const struct series *s, const struct attrib
 	}
 	if (a->why[0])
 		fprintf(f, "  note: %s\n", a->why);
+	if (report_attr_sampling(buf, sizeof(buf), a)) {
+		fputs("  ", f);
+		wrap_text(f, buf, 2, 2, width);
+	}
 	number = calloc(a->nstacks ? a->nstacks : 1, sizeof(*number));
 	if (!number)
 		return -1;

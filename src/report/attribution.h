@@ -2,6 +2,7 @@
 #ifndef SOCKLEAK_REPORT_ATTRIBUTION_H
 #define SOCKLEAK_REPORT_ATTRIBUTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -10,6 +11,12 @@
 
 /* "slab, pages, per-CPU, TCP states; socket charges: not traceable on this kernel (...)". */
 void report_attr_sources(char *buf, size_t size, const struct attr_source *s, size_t n);
+/*
+ * With --attribute-sample N > 1: "stacks sampled 1 in N allocations; per-stack counts are
+ * estimates (+-X% at 95% ...)", X the widest of the stacks judged LEAK or BACKLOG. False (buf
+ * empty) when every stack was walked.
+ */
+bool report_attr_sampling(char *buf, size_t size, const struct attribution *a);
 /* Why a stack got its verdict, in words. */
 const char *report_attr_reason(enum attr_reason r);
 /* The losses in words ("none"), for beside the stacks. */

@@ -258,6 +258,9 @@ static void stack_details(FILE *f, size_t no, const struct attr_stack *st)
 		fmt_html(f, st->cache_note);
 		fputs(".", f);
 	}
+	if (st->kept_pm > 0)
+		fprintf(f, " An estimate from sampled stacks: kept and per cycle +-%.0f%% at 95%%.",
+			100 * st->kept_pm);
 	fputs("</p><ol class=\"frames\">", f);
 	if (!st->nframes)
 		fputs("<li class=\"muted\">stack not captured</li>", f);
@@ -341,6 +344,11 @@ void report_html_attribution(FILE *f, const struct series *s, const struct attri
 		"<p>Kernel stacks of the allocations made by the run's own threads (eBPF), judged by "
 		"what they still held after quiesce: %zu a leak's, %zu a backlog's.</p>",
 		a->nleak, a->nbacklog);
+	if (report_attr_sampling(buf, sizeof(buf), a)) {
+		fputs("<p class=\"why\">", f);
+		fmt_html(f, buf);
+		fputs(".</p>", f);
+	}
 	if (a->lost_any) {
 		report_attr_lost(buf, sizeof(buf), a);
 		fputs("<p class=\"lost\"><b>Lost events:</b> ", f);

@@ -74,7 +74,7 @@ static void stack_init(void *base)
 
 #define R struct attr_stack
 static const struct jfield stack_f[] = {
-	JF_INT(R, "id", id, .min = -1, .max = INT32_MAX),
+	JF_INT(R, "id", id, .min = ATTR_ID_UNWALKED, .max = INT32_MAX),
 	JF_ENUM(R, "allocator", alloc, jn_alloc),
 	JF_CHARS(R, "cache", cache),
 	JF_STR(R, "note", cache_note, .flags = JF_NULLABLE),
@@ -84,6 +84,7 @@ static const struct jfield stack_f[] = {
 	JF_NUM(R, "bytes_per_cycle", bytes_per_cycle),
 	JF_NUM(R, "objects_kept", objs_end),
 	JF_NUM(R, "bytes_kept", bytes_end),
+	JF_NUM(R, "kept_pm", kept_pm, .flags = JF_OPTIONAL | JF_NONNEG),
 	JF_NUM(R, "objects_after_teardown", objs_teardown),
 	JF_NUM(R, "bytes_after_teardown", bytes_teardown),
 	JF_NUM(R, "objects_peak", objs_peak),
@@ -206,6 +207,7 @@ static const struct jfield attribution_f[] = {
 	JF_CHARS(R, "why", why, .flags = JF_EMPTY_NULL | JF_NULLABLE),
 	JF_NUM(R, "cycles", cycles, .flags = JF_NONNEG),
 	JF_NUM(R, "tracked_allocations", tracked_allocs, .flags = JF_NONNEG),
+	JF_NUM(R, "sample_every", sample_every, .flags = JF_OPTIONAL | JF_NONNEG),
 	JF_BOOL(R, "lost_any", lost_any),
 	JF_UINT(R, "leak_stacks", nleak),
 	JF_UINT(R, "backlog_stacks", nbacklog),

@@ -415,7 +415,9 @@ static void attr_say(const char *line)
 
 static struct attr *attribution_start(const struct run_config *cfg, struct run_output *out)
 {
-	struct attr_opts o = { .max_objects = cfg->attribute_objects, .quiet = cfg->quiet };
+	struct attr_opts o = { .max_objects = cfg->attribute_objects,
+			       .sample_every = (uint32_t)cfg->attribute_sample,
+			       .quiet = cfg->quiet };
 	struct attr_source *src = NULL;
 	struct attr *a = NULL;
 	char why[200] = "", line[512];
@@ -444,6 +446,8 @@ static void attribution_end(struct state *st)
 
 	attr_mark(st->at, sampler_elapsed(st->sp), cycles_of(&st->cyc), st->ctx.phase);
 	err = attr_collect(st->at, &out->attribution);
+	if (!err)
+		err = attribution_share_unwalked(&out->attribution);
 	if (err) {
 		attribution_free(&out->attribution);
 		snprintf(out->attribution.why, sizeof(out->attribution.why),

@@ -56,6 +56,13 @@ says() {
 	tr '\n' ' ' <"$TMP/$1.txt" | tr -s ' ' | grep -qF -- "$2" || die "text report lacks: $2"
 }
 
+# attr_stk F1 F2: a jq array of the run's LEAK stacks of the TCP cache through frames F1 and F2.
+attr_stk() {
+	echo "[.attribution.stacks[] | select(.verdict == \"LEAK\" and .cache == \"TCP\" and
+		(.frames | map(startswith(\"$1+\")) | any) and
+		(.frames | map(startswith(\"$2+\")) | any))]"
+}
+
 # attr_on NAME: skips the test (exit 77) when the run's attribution could not run here: a build
 # without eBPF, or a kernel without BTF. Anything else that kept it off fails the test.
 attr_on() {

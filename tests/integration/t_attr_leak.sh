@@ -12,13 +12,8 @@ TEST_NAME=t_attr_leak
 srun leak 1 --attribute --ops 30000 --inject-leak 1000 --baseline 0.5 --quiesce-max 3s
 attr_on leak
 A=.attribution
-# The stack of each end: its index among the LEAK stacks of the TCP cache, by a frame it holds.
-stk() {
-	echo "[$A.stacks[] | select(.verdict == \"LEAK\" and .cache == \"TCP\" and
-		(.frames | map(startswith(\"$1+\")) | any) and (.frames | map(startswith(\"$2+\")) | any))]"
-}
-CLIENT=$(stk inet_create sk_alloc)
-SERVER=$(stk tcp_v4_syn_recv_sock sk_clone_lock)
+CLIENT=$(attr_stk inet_create sk_alloc)
+SERVER=$(attr_stk tcp_v4_syn_recv_sock sk_clone_lock)
 rjq leak "$CLIENT | length == 1" "a LEAK stack of TCP through inet_create -> sk_alloc"
 rjq leak "$SERVER | length == 1" "a LEAK stack of TCP through tcp_v4_syn_recv_sock -> sk_clone_lock"
 # Leaked sockets: the engine kept 30 connections open, each two TCP sockets.

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "analysis/stats.h"
 #include "describe.h"
 #include "model/attribution.h"
 #include "report/attribution.h"
@@ -429,6 +430,155 @@ static void test_sources_line(void **state)
 				 "(fentry refused)");
 }
 
+/* The share of a finite population from a random sample: Wilson's interval, exact when whole. */
+static void test_share_estimate(void **state)
+{
+	double lo, hi;
+
+	(void)state;
+	/* Every item sampled: the count is exact. */
+	assert_float_equal(st_share_estimate(3, 10, 10, 0.95, &lo, &hi), 3, 0);
+	assert_float_equal(lo, 3, 0);
+	assert_float_equal(hi, 3, 0);
+	/* Half of 100 sampled out of 1600: 800, 651 to 949 (variance shrunk by 1 - 100/1600). */
+	assert_float_equal(st_share_estimate(50, 100, 1600, 0.95, &lo, &hi), 800, 1e-9);
+	assert_float_equal(lo, 650.84, 0.01);
+	assert_float_equal(hi, 949.16, 0.01);
+	/* None of 10 sampled out of 100: 0, at most 25.7; never below what was seen. */
+	assert_float_equal(st_share_estimate(0, 10, 100, 0.95, &lo, &hi), 0, 0);
+	assert_float_equal(lo, 0, 0);
+	assert_float_equal(hi, 25.69, 0.01);
+	/* Certain bounds: at least the k seen, at most all but the n - k seen without it. */
+	st_share_estimate(9, 10, 12, 0.95, &lo, &hi);
+	assert_true(lo >= 9 && hi <= 11);
+	/* Nothing sampled, or counts that cannot be: no estimate. */
+	assert_true(isnan(st_share_estimate(0, 0, 100, 0.95, &lo, &hi)) && isnan(lo) && isnan(hi));
+	assert_true(isnan(st_share_estimate(5, 4, 100, 0.95, &lo, &hi)));
+	assert_true(isnan(st_share_estimate(5, 10, 8, 0.95, &lo, &hi)));
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+/* xorshift64*: the same draws on every run, so the test is deterministic. */
+static double draw(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/*
+ * The 95% interval covers the truth about 95% of the time: 2000 objects, 700 of one stack, each
+ * walked with chance 1/16 as the eBPF program walks them, 4000 times.
+ */
+static void test_share_coverage(void **state)
+{
+	int trial, i, covered = 0, trials = 4000;
+
+	(void)state;
+	for (trial = 0; trial < trials; trial++) {
+		double k = 0, n = 0, lo, hi;
+
+		for (i = 0; i < 2000; i++)
+			if (draw() < 1.0 / 16) {
+				n++;
+				k += i < 700;
+			}
+		if (!isnan(st_share_estimate(k, n, 2000, 0.95, &lo, &hi)))
+			covered += lo <= 700 && 700 <= hi;
+	}
+	assert_true(covered >= 0.93 * trials && covered <= 0.97 * trials);
+}
+
+/*
+ * Sampled 1 in 16: two stacks of one call site leak 500 and 300 objects, a third alone at its
+ * own call site leaks 400. Each object's stack is walked with chance 1/16; the others go to the
+ * group's unwalked entry. Shared out, the group's total is exact, each stack's count is within
+ * its interval of the truth, the lone stack's count is its call site's (with an interval: a
+ * stack never walked may share it), and nothing stays unwalked.
+ */
+static void test_sampled(void **state)
+{
+	struct attribution a = { 0 };
+	static struct obj all[1200], w1[1200], w2[1200], w3[1200], u1[1200], u3[1200];
+	size_t n1 = 0, n2 = 0, n3 = 0, nu1 = 0, nu3 = 0, k;
+	struct attr_stack *st;
+	double sum = 0;
+
+	(void)state;
+	snaps(&a);
+	a.sample_every = 16;
+	leak_objs(all, 1200);
+	for (k = 0; k < 1200; k++) {
+		bool walked = draw() < 1.0 / 16;
+		size_t who = k % 12 < 5 ? 1 : k % 12 < 8 ? 2 : 3; /* 500, 300, 400 */
+
+		if (who == 1 && walked)
+			w1[n1++] = all[k];
+		else if (who == 2 && walked)
+			w2[n2++] = all[k];
+		else if (who == 3 && walked)
+			w3[n3++] = all[k];
+		else if (who == 3)
+			u3[nu3++] = all[k];
+		else
+			u1[nu1++] = all[k];
+	}
+	stack(&a, "TCP", w1, n1, 2368)->site = 0x100;
+	stack(&a, "TCP", w2, n2, 2368)->site = 0x100;
+	stack(&a, "TCP", w3, n3, 2368)->site = 0x200;
+	st = stack(&a, "TCP", u1, nu1, 2368);
+	st->site = 0x100;
+	st->id = ATTR_ID_UNWALKED;
+	st = stack(&a, "TCP", u3, nu3, 2368);
+	st->site = 0x200;
+	st->id = ATTR_ID_UNWALKED;
+	assert_int_equal(attribution_share_unwalked(&a), 0);
+	decide(&a, NULL);
+	for (k = 1; k <= 3; k++) {
+		double truth = k == 1 ? 500 : k == 2 ? 300 : 400;
+
+		st = find(&a, (int)k);
+		assert_int_equal(st->verdict, VERDICT_LEAK);
+		assert_true(fabs(st->objs_end - truth) <= st->kept_pm * st->objs_end);
+		if (k < 3)
+			sum += st->objs_end;
+	}
+	assert_float_equal(sum, 800, 1e-6);
+	assert_true(find(&a, 1)->kept_pm > 0.05 && find(&a, 1)->kept_pm < 0.5);
+	assert_float_equal(find(&a, 3)->objs_end, 400, 1e-6);
+	assert_true(find(&a, 3)->kept_pm > 0 && find(&a, 3)->kept_pm < 0.2);
+	assert_float_equal(find(&a, 1)->allocs + find(&a, 2)->allocs, 800, 1e-6);
+	for (k = 0; k < a.nstacks; k++)
+		if (a.stacks[k].id == ATTR_ID_UNWALKED) {
+			assert_int_equal(a.stacks[k].reason, AR_UNWALKED);
+			assert_int_equal(a.stacks[k].verdict, VERDICT_CLEAN);
+		}
+	attribution_free(&a);
+}
+
+/* A call site none of whose walked stacks keeps anything: its objects stay unwalked, named so. */
+static void test_unwalked_stays(void **state)
+{
+	struct attribution a = { 0 };
+	struct obj o[200];
+	struct attr_stack *st;
+
+	(void)state;
+	snaps(&a);
+	a.sample_every = 16;
+	st = stack(&a, "TCP", o, leak_objs(o, 200), 2368);
+	st->id = ATTR_ID_UNWALKED;
+	assert_int_equal(attribution_share_unwalked(&a), 0);
+	decide(&a, NULL);
+	st = find(&a, ATTR_ID_UNWALKED);
+	assert_float_equal(st->objs_end, 200, 0);
+	assert_int_equal(st->reason, AR_UNWALKED);
+	assert_int_equal(st->verdict, VERDICT_INCONCLUSIVE);
+	attribution_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,7 +586,9 @@ int main(void)
 		cmocka_unit_test(test_pool),	       cmocka_unit_test(test_time_wait),
 		cmocka_unit_test(test_missed_and_own), cmocka_unit_test(test_backlog),
 		cmocka_unit_test(test_figure),	       cmocka_unit_test(test_json_round_trip),
-		cmocka_unit_test(test_sources_line),
+		cmocka_unit_test(test_sources_line),   cmocka_unit_test(test_share_estimate),
+		cmocka_unit_test(test_share_coverage), cmocka_unit_test(test_sampled),
+		cmocka_unit_test(test_unwalked_stays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
