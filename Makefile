@@ -202,11 +202,12 @@ check-integration: $(BIN) $(DOCS)
 # has missed under the sanitizers' slowdown): their paths run there through t_run_leak, t_run_signal,
 # t_run_guard, t_run_stop_phases and the unit tests of compare, html and verdict.
 # t_run_host_drift judges a run beside a background opener paced in time; test_drift covers its
-# analysis under the sanitizers.
+# analysis under the sanitizers. t_run_exact_open's two verdict runs judge a couple of sockets
+# against the quiesce tail's samples; test_verdict covers the rule under the sanitizers.
 ASAN_SKIP ?= t_sweep t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
-	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels
+	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_exact_open
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
 asan:

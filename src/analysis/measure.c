@@ -311,6 +311,8 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	l->beta_min = bytes ? p->min_bytes_per_cycle : p->min_count_per_cycle;
 	l->k_noise = bytes ? 3 : 2;
 	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
+	l->open_count = l->exact && desc_has(&c->d, MT_NETNS) &&
+			(c->d.cls == MC_SOCKETS || c->d.cls == MC_STATE);
 	switch (role) {
 	case ROLE_SLAB: {
 		double os = objsize(w, c->d.object);
@@ -538,17 +540,30 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 	}
 }
 
+/* The largest of v[0, n) (dir 1) or the smallest (dir -1); n > 0. */
+static double extreme(const double *v, size_t n, double dir)
+{
+	double x = v[0];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (dir * (v[i] - x) > 0)
+			x = v[i];
+	return x;
+}
+
 int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 {
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = desc_sign(&c->d), rho_b, rho_t = 0;
+	double sign = desc_sign(&c->d), rho_b, rho_t = 0, base_hi;
 	size_t r, n, nd = 0, t0 = tail_begin(s, ph, w->p->settle_seconds), i;
 
 	memset(f, 0, sizeof(*f));
 	f->tw_k = tw_k;
 	f->residual = f->after_teardown = f->q_spread = f->q_range = f->q_first = f->td_drop = NAN;
+	f->kept_min = NAN;
 	drift_fit(w, c, sign, tw_k, f);
 
 	/* Baseline: level, spread, short-term jitter. */
@@ -564,6 +579,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 	/* A long run folds its baseline into few rows: their spread is then not measurable, the
 	 * jitter at the end of quiesce (rows folded alike) stands in. */
 	f->nb = n;
+	base_hi = extreme(w->a, n, 1);
 	rho_b = st_lag1(w->a, n);
 	for (i = 0; i + 1 < n; i++)
 		w->b[nd++] = w->a[i + 1] - w->a[i];
@@ -592,6 +608,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 			if (fit_thinned(w, w->c, w->a, n, 64, &t))
 				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
 			f->residual = st_median(w->a, n) - f->base_u;
+			f->kept_min = extreme(w->a, n, -1) - base_hi;
 		}
 	}
 	f->sigma_jitter = nd >= 3 ? st_mad_sigma(w->b, nd, NULL) / M_SQRT2 : 0;

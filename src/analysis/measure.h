@@ -94,6 +94,9 @@ struct figures {
 	double end_level; /* the rise at the last churn row, from the late fit */
 	double peak; /* largest running median (5 rows) of the rise in churn */
 	double after_teardown; /* NAN without teardown */
+	/* The lowest row of the quiesce tail above the highest of the baseline: every row of the
+	   tail stood at least this far above all of the baseline (NAN without a tail). */
+	double kept_min;
 	double td_drop, td_se; /* the quiesce tail above the teardown level: went with the netns */
 	struct st_trend all, early, late;
 	bool have_all, have_early, have_late;
@@ -132,6 +135,9 @@ struct limits {
 	double beta_min; /* smallest rate worth deciding, units per cycle */
 	double k_noise; /* a kept residual clears this many sigma of level noise */
 	bool exact; /* a socket count in the run's own netns */
+	/* An open-socket count (sockets, or sockets in a state) of the run's own netns: one still
+	   open at every row of the quiesce tail is a leak, however churn looked. */
+	bool open_count;
 	double os; /* slab caches: bytes per object, for bytes columns too (else 1) */
 	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
 };

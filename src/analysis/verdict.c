@@ -255,7 +255,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
 	double L = 0, Lhi = INFINITY, zl = 0, z_rise, need, floor_eff, per_socket;
-	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated;
+	bool grew, held, flat_end, sustained, moving, corroborated, td_corroborated, open;
 	enum unit u = c->d.unit;
 
 	if (f->have_late) {
@@ -288,7 +288,15 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			  f->tw_k == 0 && !isnan(f->td_drop) && !moving &&
 			  f->td_drop > fmax(fmax(za * f->td_se, f->noise), floor_eff) &&
 			  f->td_drop < 4 * per_socket + za * f->td_se;
-	m->moved = grew;
+	/*
+	 * An open-socket count of the run's own netns above all of its baseline at every row of
+	 * the quiesce tail, and still there: sockets left open, a leak whatever churn showed
+	 * (in-flight sockets hide a few leaked ones, and a few stay under any noise band). Not a
+	 * count with TIME_WAIT's part taken off (tw_k): TIME_WAIT is sampled apart from it, and
+	 * capped or left to the purge, so what is left of it is not exact.
+	 */
+	open = l->open_count && f->tw_k == 0 && f->kept_min >= 1 && !moving;
+	m->moved = grew || open;
 
 	if (isnan(r)) {
 		if (grew) {
@@ -325,7 +333,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		SAY(m, RS_LOST_AT_TEARDOWN, f->td_drop, f->td_drop / N);
 		return;
 	}
-	if (held || corroborated) {
+	if (held || corroborated || open) {
 		double per = r / N;
 		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
 		double built = fmax(fmax(Rend, f->end_level), f->peak);
@@ -344,6 +352,10 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			m->verdict = VERDICT_LEAK;
 			m->confidence = phi(fmin(fmin((r - thr_r) / sd + za, zl), f->all.z));
 			SAY(m, RS_LEAK_STEADY, r, per, Rend);
+		} else if (open) {
+			m->verdict = VERDICT_LEAK;
+			m->confidence = 0.99;
+			SAY(m, RS_KEPT_OPEN, r, per, f->kept_min, (double)f->nt);
 		} else if (held && l->exact && grew && !flat_end) {
 			/*
 			 * Sockets still open in the run's own netns once everything settled are
@@ -892,6 +904,15 @@ say:
 	/* The words are reason.c's: which metrics made it is decided here. */
 	reason_overall(r->why, sizeof(r->why), verdict_name(r->verdict),
 		       r->verdict == VERDICT_CLEAN, r->ndecisive, names, n);
+	/* Which figure decided a leak, and why: the one the rate per cycle comes from. */
+	if (r->verdict == VERDICT_LEAK && r->verdict_col >= 0) {
+		char d[160];
+		size_t len = strlen(r->why);
+
+		reason_decided(d, sizeof(d), s->cols[r->verdict_col].name, &r->reason);
+		if (len + strlen(d) + 3 < sizeof(r->why))
+			snprintf(r->why + len, sizeof(r->why) - len, "; %s", d);
+	}
 	free(names);
 }
 

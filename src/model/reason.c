@@ -120,6 +120,10 @@ static const struct {
 	[RS_COVERED] = { "covered-by-run-sockets",
 			 "kept %s0, but the run's own sockets, counted exactly in its netns, came "
 			 "back: not the run's (the exact count decides)" },
+	[RS_KEPT_OPEN] = { "kept-open",
+			   "kept +%a0 (%a1/cycle) open: at least +%a2 in each of the %f3 samples of "
+			   "the quiesce tail, counted exactly in the run's own netns (sockets left "
+			   "open are a leak)" },
 };
 
 const char *reason_name(enum reason r)
@@ -275,6 +279,35 @@ const char *reason_overall(char *buf, size_t size, const char *verdict, bool cle
 						names[i]);
 	if (n > 4 && len + 16 < size)
 		snprintf(buf + len, size - len, " (+%zu more)", n - 4);
+	return buf;
+}
+
+const char *reason_decided(char *buf, size_t size, const char *name, const struct reason_of *r)
+{
+	const char *why;
+
+	switch (r->code) {
+	case RS_KEPT_OPEN:
+		why = "an exact count of the run's own netns, open at every sample of the quiesce tail";
+		break;
+	case RS_LEAK_OPEN:
+		why = "an exact count of the run's own netns, still open once quiesce settled";
+		break;
+	case RS_LEAK_STEADY:
+		why = "kept after quiesce what rose steadily with cycles";
+		break;
+	case RS_LEAK_WITH_SOCKETS:
+		why = "kept after quiesce with the sockets the run leaked";
+		break;
+	case RS_LOST_AT_TEARDOWN:
+		why = "lost when the run's netns closed the sockets it leaked";
+		break;
+	default:
+		why = reason_name(r->code);
+		break;
+	}
+	if (size)
+		snprintf(buf, size, "decided by %s: %s", name, why);
 	return buf;
 }
 

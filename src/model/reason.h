@@ -56,6 +56,7 @@ enum reason {
 	RS_TW_PURGED, /* 0 peak, 1 still in TIME_WAIT at the end of quiesce */
 	RS_HOST_DRIFT, /* 0 host drift per second (signed), 1 what it added by the quiesce tail */
 	RS_COVERED, /* 0 residual (signed); the run's exact socket count (covered_by) came back */
+	RS_KEPT_OPEN, /* exact count: 0 residual, 1 per cycle, 2 least kept in the tail, 3 its rows */
 	RS_COUNT,
 };
 
@@ -93,6 +94,12 @@ const char *reason_backlog(char *buf, size_t size, const struct reason_of *r, en
  */
 const char *reason_overall(char *buf, size_t size, const char *verdict, bool clean,
 			   size_t ndecisive, const char *const *names, size_t n);
+
+/*
+ * Which figure decided a LEAK and why, in a few words for the headline: "decided by tcp.client:
+ * an exact count of the run's own netns, open at every sample of the quiesce tail". Returns buf.
+ */
+const char *reason_decided(char *buf, size_t size, const char *name, const struct reason_of *r);
 
 /*
  * The quiet majority in words, the same in every report: "N metrics CLEAN, M with no growth seen

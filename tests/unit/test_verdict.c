@@ -656,6 +656,74 @@ static void test_bursts_bounded(void **state)
 	}
 }
 
+/*
+ * --inject-leak 100000: one client socket kept every 100,000 cycles, two in the run, among bursts
+ * of in-flight sockets during churn. arg: a quiesce time (s) at which one sample reads the
+ * baseline (the count was not above it at every sample of the tail), or NULL.
+ */
+static double few_kept(const struct synth_row *r, const void *arg)
+{
+	const double *dip = arg;
+	double u = synth_uniform(r->rng), kept = floor(r->cycles / 100000);
+
+	if (dip && r->ph == PHASE_QUIESCE && fabs(r->tq - *dip) < 0.05)
+		return 0;
+	if (r->ph != PHASE_CHURN)
+		return kept;
+	return kept + (u < 0.3 ? round(10 + 50 * synth_uniform(r->rng)) : 0);
+}
+
+/* A few sockets left open, counted exactly in the run's netns: a LEAK at their rate per cycle. */
+static void test_few_kept_open(void **state)
+{
+	double dip = 8;
+	struct synth_col cols[] = {
+		{ "tcp.client", UNIT_COUNT, MK_LEVEL, few_kept, NULL },
+		{ "tcp.state.ESTABLISHED", UNIT_COUNT, MK_LEVEL, few_kept, NULL },
+	};
+	struct synth_plan pl = plan(7, 10);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	unsigned seed;
+
+	(void)state;
+	params(&p);
+	for (seed = 1; seed <= 5; seed++) {
+		pl.seed = seed * 7919;
+		run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+		m = get(&r, &s, "tcp.client");
+		assert_int_equal(m->verdict, VERDICT_LEAK);
+		assert_int_equal(m->reason.code, RS_KEPT_OPEN);
+		assert_float_equal(m->residual, 2, 0);
+		assert_float_equal(m->residual_per_cycle, 2.0 / r.cycles, 1e-12);
+		assert_int_equal(get(&r, &s, "tcp.state.ESTABLISHED")->verdict, VERDICT_LEAK);
+		assert_int_equal(r.verdict, VERDICT_LEAK);
+		assert_int_equal(r.verdict_col, series_find(&s, "tcp.client"));
+		assert_float_equal(r.leaked_sockets_per_cycle, 2.0 / r.cycles, 1e-12);
+		assert_non_null(strstr(r.why, "decided by tcp.client: an exact count"));
+		result_free(&r);
+		series_free(&s);
+	}
+	/* Back at its baseline for one sample of the tail: not this rule's to call. */
+	cols[0].arg = &dip;
+	cols[1].arg = &dip;
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_not_equal(get(&r, &s, "tcp.client")->reason.code, RS_KEPT_OPEN);
+	assert_int_not_equal(get(&r, &s, "tcp.client")->verdict, VERDICT_LEAK);
+	result_free(&r);
+	series_free(&s);
+	/* Not the run's own netns: the counts are not exact, and two sockets are not a leak. */
+	cols[0].arg = cols[1].arg = NULL;
+	p.private_netns = false;
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	assert_int_not_equal(get(&r, &s, "tcp.client")->reason.code, RS_KEPT_OPEN);
+	assert_int_not_equal(r.verdict, VERDICT_LEAK);
+	result_free(&r);
+	series_free(&s);
+}
+
 /* TIME_WAIT that stops at the ports connect() may reuse while the loop goes on: capped. */
 static double tw_capped_gen(const struct synth_row *r, const void *arg)
 {
@@ -754,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_teardown_evidence),
 		cmocka_unit_test(test_bursts_bounded),
 		cmocka_unit_test(test_tw_capped),
+		cmocka_unit_test(test_few_kept_open),
 		cmocka_unit_test(test_late_step_not_loop),
 		cmocka_unit_test(test_names),
 	};
