@@ -56,6 +56,13 @@ struct analysis_params {
 	 */
 	double server_fd_limit;
 	double alloc_hold_bytes;
+	/*
+	 * The cycle at which the engine's store of open sockets filled (--allow-open or
+	 * --inject-leak capped by the fd limit; 0: it never did): sockleak closed what came after
+	 * itself, so what the run kept was kept in those first cycles, and every rate per cycle of
+	 * a residual is over them.
+	 */
+	double capped_at_cycle;
 };
 
 /* Fills the defaults above. */

@@ -63,6 +63,9 @@ void phases_find(const struct series *s, const struct analysis_params *p, struct
 		ph->cycles = end > start->cycles ? (double)(end - start->cycles) : 0;
 		ph->churn_seconds = fmax(0, (q ? q->t : s->last_t) - start->t);
 	}
+	ph->kept_cycles = p->capped_at_cycle > 0 && p->capped_at_cycle < ph->cycles ?
+				  p->capped_at_cycle :
+				  ph->cycles;
 	if (q)
 		ph->quiesce_seconds = fmax(0, t_end - q->t);
 }

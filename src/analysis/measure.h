@@ -15,6 +15,7 @@ struct phases {
 	size_t q0, q1; /* quiesce */
 	size_t t0, t1; /* teardown */
 	double cycles; /* churn cycles, warm-up included: what a leak scales with */
+	double kept_cycles; /* those in which what was kept could be kept: up to a cap, else all */
 	double churn_seconds, quiesce_seconds;
 };
 

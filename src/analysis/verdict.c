@@ -329,12 +329,12 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		m->verdict = VERDICT_LEAK;
 		m->confidence =
 			0.9 * phi((f->td_drop - fmax(za * f->td_se, f->noise)) / f->td_se + za);
-		m->residual_per_cycle = f->td_drop / N;
-		SAY(m, RS_LOST_AT_TEARDOWN, f->td_drop, f->td_drop / N);
+		m->residual_per_cycle = f->td_drop / w->ph.kept_cycles;
+		SAY(m, RS_LOST_AT_TEARDOWN, f->td_drop, m->residual_per_cycle);
 		return;
 	}
 	if (held || corroborated || open) {
-		double per = r / N;
+		double per = r / w->ph.kept_cycles;
 		/* A leak keeps what churn built, not more (a quarter's slack for the last rows). */
 		double built = fmax(fmax(Rend, f->end_level), f->peak);
 		/* The level the loop left at its end: a residual far above it came later. */
@@ -449,7 +449,9 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 	m->tw_part = f->tw_k != 0 && !isnan(raw->residual) && !isnan(f->residual) ?
 			     raw->residual - f->residual :
 			     0;
-	m->residual_per_cycle = N > 0 && !isnan(f->residual) ? f->residual / N : NAN;
+	/* Kept in the cycles before a cap, when the engine's store of open sockets filled. */
+	m->residual_per_cycle =
+		N > 0 && !isnan(f->residual) ? f->residual / w->ph.kept_cycles : NAN;
 	m->slope = f->have_all ? f->all.slope : 0;
 	m->slope_lo = f->have_all ? f->all.lo : 0;
 	m->slope_hi = f->have_all ? f->all.hi : 0;

@@ -89,10 +89,10 @@ void capped_line(const json_t *engine, char *buf, size_t size)
 		buf, size,
 		"%s sockets left open in the first %s cycles (%.3g per cycle) filled the fd store "
 		"(%s sockets: what the fd limit leaves free); sockleak closed the %s after that itself, "
-		"so per-cycle figures over all %s cycles understate the leak",
+		"so every figure per cycle of what was kept is over those first %s cycles, not all %s",
 		fmt_count(a, sizeof(a), open), fmt_count(b, sizeof(b), at),
 		at > 0 ? open / at : 0.0, fmt_count(c, sizeof(c), num(engine, "park_cap")),
-		fmt_count(d, sizeof(d), num(engine, "closed_over_cap")),
+		fmt_count(d, sizeof(d), num(engine, "closed_over_cap")), b,
 		fmt_count(e, sizeof(e), num(engine, "cycles")));
 }
 

@@ -657,6 +657,9 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	server_down(&st);
 	hooks(&st, RUN_AT_END);
 	if (!rc && out->sampled && !cfg->churn_only) {
+		/* Rates of what was kept are over the cycles before the fd store filled. */
+		out->params.capped_at_cycle =
+			out->stats.leak_capped ? (double)out->stats.capped_at : 0;
 		err = analyse(&out->series, &out->params, &out->result);
 		if (err) {
 			sl_err("cannot analyse the run: %s", strerror(-err));
