@@ -110,7 +110,7 @@ static const struct {
 			    "--confirm tells a leak)" },
 	[RS_UNSEEN_ALLOC] = { "unseen-within-allocator-hold",
 			      "no growth seen; a leak under %a0/cycle would stay within the %a1 "
-			      "allocators may hold at %g2 cycles; ~%g3 would decide" },
+			      "allocators may hold at %n2 cycles; ~%c3 would decide" },
 	[RS_TW_PURGED] = { "time-wait-purged-with-netns",
 			   "TIME_WAIT: peak +%a0, +%a1 left to the purge of the run's netns at "
 			   "teardown" },

@@ -191,6 +191,8 @@ struct run_facts {
 	bool cgroup; /* the run had a memory cgroup of its own */
 	char cgroup_why[512]; /* why not, when not */
 	int text_width; /* the width the text report was printed at (0: unknown) */
+	char server_stopped[160]; /* --server-cmd: how the server ended ("" none), as server_cmd */
+	char server_output[1024]; /* ... the last lines it wrote */
 };
 
 #endif

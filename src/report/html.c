@@ -11,6 +11,7 @@
 #include "report/fmt.h"
 #include "report/failures.h"
 #include "report/html_attr.h"
+#include "report/server.h"
 #include "config.h"
 #include "report/out.h"
 #include "report/svg.h"
@@ -699,6 +700,52 @@ static void evidence(struct page *p)
 	fputs(".</p></section>\n", p->f);
 }
 
+static void say_p(void *arg, const char *line)
+{
+	struct page *p = arg;
+
+	fputs("<p>", p->f);
+	esc(p, line);
+	fputs(".</p>", p->f);
+}
+
+/* --server-cmd, --pid: the user's server's figures, what they say, how it ended. */
+static void server(struct page *p)
+{
+	const struct run_facts *x = p->in->facts;
+	size_t i;
+
+	if (!p->r->server.watched && !(x && x->server_stopped[0]))
+		return;
+	fputs("<section id=\"server\"><h2>", p->f);
+	esc(p, report_server_title(p->r));
+	fputs("</h2>", p->f);
+	if (p->r->server.watched) {
+		metric_head(p);
+		for (i = 0; i < p->r->nm; i++) {
+			if (!report_server_row(p->s, &p->r->m[i]))
+				continue;
+			fputs("<tr>", p->f);
+			metric_cells(p, &p->r->m[i], true);
+			fputs("</tr>", p->f);
+		}
+		fputs("</tbody></table>", p->f);
+		report_server_says(p->r, say_p, p);
+	}
+	if (x && x->server_stopped[0]) {
+		fputs("<p>Your server ", p->f);
+		esc(p, x->server_stopped);
+		if (!x->server_output[0]) {
+			fputs("; it wrote nothing.</p>", p->f);
+		} else {
+			fputs("; its last lines:</p><pre class=\"tail\">", p->f);
+			esc(p, x->server_output);
+			fputs("</pre>", p->f);
+		}
+	}
+	fputs("</section>\n", p->f);
+}
+
 static const char *col_note(const struct series *s, int col)
 {
 	return col >= 0 && (size_t)col < s->ncols ? s->cols[col].d.note : NULL;
@@ -1237,7 +1284,10 @@ int report_html_write(FILE *f, const struct report_in *in)
 	head(&p);
 	fprintf(f, "<body data-verdict=\"%s\">\n", verdict_name(in->r->verdict));
 	banner(&p);
-	fputs("<nav><a href=\"#evidence\">Evidence</a><a href=\"#pool\">Pool tags</a>", f);
+	fputs("<nav><a href=\"#evidence\">Evidence</a>", f);
+	if (in->r->server.watched)
+		fputs("<a href=\"#server\">Server</a>", f);
+	fputs("<a href=\"#pool\">Pool tags</a>", f);
 	if (in->attr && (in->attr->on || in->attr->why[0]))
 		fputs("<a href=\"#attribution\">Stacks</a>", f);
 	fputs("<a href=\"#charts\">Charts</a><a href=\"#sockets\">Sockets</a>"
@@ -1246,6 +1296,7 @@ int report_html_write(FILE *f, const struct report_in *in)
 	      f);
 	figures(&p);
 	evidence(&p);
+	server(&p);
 	confirmation(&p);
 	pool_table(&p);
 	injected(&p);

@@ -393,6 +393,8 @@ static const struct jfield facts_f[] = {
 	JF_BOOL(R, "cgroup", cgroup),
 	JF_CHARS(R, "cgroup_why", cgroup_why, .flags = JF_EMPTY_NULL),
 	JF_INT(R, "text_width", text_width, .flags = JF_OPTIONAL, .min = 0, .max = WRAP_MAX),
+	JF_CHARS(R, "server_stopped", server_stopped, .flags = JF_EMPTY_NULL | JF_OPTIONAL),
+	JF_CHARS(R, "server_output", server_output, .flags = JF_EMPTY_NULL | JF_OPTIONAL),
 };
 #undef R
 const struct jtable jt_facts = JT_TABLE(facts_f, struct run_facts, false, NULL);

@@ -10,6 +10,7 @@
 #include "model/amount.h"
 #include "report/attribution.h"
 #include "report/failures.h"
+#include "report/server.h"
 #include "report/wrap.h"
 
 /*
@@ -320,14 +321,26 @@ static bool tcp_state(const struct metric_desc *d, const struct metric_result *m
 
 typedef bool (*metric_pick)(const struct series *s, const struct metric_result *m);
 
+/* The user's server's figures have a table of their own. */
+static bool of_server(const struct series *s, const struct metric_result *m)
+{
+	return report_server_col(desc_of(s, m));
+}
+
 static bool pick_sockets(const struct series *s, const struct metric_result *m)
 {
-	return m->role == ROLE_SOCKETS && !tcp_state(desc_of(s, m), m) && interesting(s, m);
+	return m->role == ROLE_SOCKETS && !tcp_state(desc_of(s, m), m) && interesting(s, m) &&
+	       !of_server(s, m);
 }
 
 static bool pick_states(const struct series *s, const struct metric_result *m)
 {
-	return tcp_state(desc_of(s, m), m) && interesting(s, m);
+	return tcp_state(desc_of(s, m), m) && interesting(s, m) && !of_server(s, m);
+}
+
+static bool pick_server(const struct series *s, const struct metric_result *m)
+{
+	return report_server_row(s, m);
 }
 
 static bool pick_memcg(const struct series *s, const struct metric_result *m)
@@ -338,7 +351,7 @@ static bool pick_memcg(const struct series *s, const struct metric_result *m)
 static bool pick_host(const struct series *s, const struct metric_result *m)
 {
 	return m->role == ROLE_HOST && desc_of(s, m)->cls != MC_MEMCG &&
-	       m->verdict != VERDICT_CLEAN && spoke(m);
+	       m->verdict != VERDICT_CLEAN && spoke(m) && !of_server(s, m);
 }
 
 /* One evidence table; returns how many rows it printed. */
@@ -404,6 +417,13 @@ static void time_wait(FILE *f, const struct result *r)
 		snprintf(line + n, sizeof(line) - n, "; all expired during quiesce (BOUNDED)");
 	fprintf(f, "  ");
 	wrap(f, line, 2, 4);
+}
+
+/* A sentence of the report's, wrapped under a table. */
+static void say_line(void *arg, const char *line)
+{
+	fprintf(arg, "  ");
+	wrap(arg, line, 2, 4);
 }
 
 static void counters(FILE *f, const struct series *s, const struct result *r)
@@ -633,6 +653,8 @@ static int text_report(FILE *f, const struct series *s, const struct result *r,
 	if (!table(f, s, r, "TCP states", pick_states) && r->tw_peak > 0)
 		fprintf(f, "\nTCP states\n");
 	time_wait(f, r);
+	if (r->server.watched && table(f, s, r, report_server_title(r), pick_server))
+		report_server_says(r, say_line, f);
 	table(f, s, r, "Kernel memory (memcg)", pick_memcg);
 	counters(f, s, r);
 	table(f, s, r, "Host-wide figures that moved (advisory: a busy host moves them)",
@@ -641,6 +663,31 @@ static int text_report(FILE *f, const struct series *s, const struct result *r,
 	phases(f, s);
 	figures(f, s, r);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* Its last lines, as it wrote them, indented; at most SERVER_TAIL_LINES. */
+#define SERVER_TAIL_LINES 10
+static void text_tail(FILE *f, const char *out)
+{
+	const char *p = out + strlen(out);
+	int n = 0;
+
+	if (!out[0]) {
+		fprintf(f, "; it wrote nothing\n");
+		return;
+	}
+	while (p > out && n < SERVER_TAIL_LINES)
+		if (*--p == '\n' && ++n == SERVER_TAIL_LINES)
+			p++;
+	fprintf(f, "; its last lines:\n");
+	while (*p) {
+		const char *e = strchr(p, '\n');
+
+		if (!e)
+			e = p + strlen(p);
+		fprintf(f, "  | %.*s\n", (int)(e - p), p);
+		p = *e ? e + 1 : e;
+	}
 }
 
 static int text_facts(FILE *f, const struct run_facts *x)
@@ -655,6 +702,10 @@ static int text_facts(FILE *f, const struct run_facts *x)
 			x->quiesce_max, x->unsettled);
 	if (!x->cgroup)
 		fprintf(f, "Memory cgroup: %s\n", x->cgroup_why);
+	if (x->server_stopped[0]) {
+		fprintf(f, "\nYour server %s", x->server_stopped);
+		text_tail(f, x->server_output);
+	}
 	return ferror(f) ? -EIO : 0;
 }
 

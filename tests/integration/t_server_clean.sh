@@ -7,7 +7,7 @@ TEST_NAME=t_server_clean
 . "$TESTDIR/server_lib.sh"
 
 srun clean 0 --server-cmd "$(in_ns clean) exec $TMP/leaky_server $PORT clean" \
-	--target 127.0.0.1:$PORT --ops 600 --rate 600 --baseline 1s --quiesce-max 3s
+	--target 127.0.0.1:$PORT --ops 600 --rate 600 --baseline 1s --quiesce-max 3s --no-teardown
 rjq clean '.result.server.watched == true' "the server is watched"
 rjq clean '.result.verdict != "LEAK"' "not LEAK"
 rjq clean '[.result.metrics[] | select(.metric | startswith("server.") or
