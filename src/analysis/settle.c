@@ -75,10 +75,16 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 
 	if (!q)
 		return say(why, why_len, "not quiescing");
-	if (s->last_t - q->t < p->settle_seconds)
-		return say(why, why_len, "quiesce shorter than %.0f s", p->settle_seconds);
 	if (work_init(&w, s, p))
 		return say(why, why_len, "out of memory");
+	/* Quiesce's own length (to teardown's mark, if any), as the phases table gives it. */
+	if (w.ph.quiesce_seconds < p->settle_seconds) {
+		ok = say(why, why_len,
+			 "%.1f s of quiesce is too short to tell: settling is judged over its "
+			 "last %.0f s",
+			 w.ph.quiesce_seconds, p->settle_seconds);
+		goto out;
+	}
 	if (w.ph.q1 - w.ph.q0 < 5) {
 		ok = say(why, why_len, "too few quiesce samples");
 		goto out;

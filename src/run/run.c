@@ -40,6 +40,7 @@ struct state {
 	struct guard g;
 	bool guard_on;
 	bool show; /* the progress line */
+	bool show_now; /* its next frame now, however soon after the last (the loop's end) */
 	double t0, tlast;
 	uint64_t clast;
 	unsigned signals; /* stop_count() when the run began */
@@ -103,16 +104,20 @@ static bool nap(struct state *st, double seconds, unsigned since)
 	}
 }
 
-/* The progress line; while the loop runs (errors), it counts the failed cycles too. */
+/*
+ * The progress line; while the loop runs (errors), it counts the failed cycles too. Its count is
+ * the engine's, and once the engine is gone the last one it had: the final count.
+ */
 static void progress(struct state *st, const char *phase, const char *extra, bool errors)
 {
 	double now = sl_now();
-	uint64_t c = st->e ? engine_cycles(st->e) : st->clast;
+	uint64_t c = cycles_of(&st->cyc);
 	struct engine_stats es;
 	char buf[48];
 
-	if (!st->show || now - st->tlast < PROGRESS_EVERY)
+	if (!st->show || (now - st->tlast < PROGRESS_EVERY && !st->show_now))
 		return;
+	st->show_now = false;
 	if (errors) {
 		engine_stats(st->e, &es);
 		snprintf(buf, sizeof(buf), "%llu errors", (unsigned long long)es.failed_cycles);
@@ -238,6 +243,9 @@ static int churn(struct state *st)
 	}
 	if (engine_join(st->e))
 		rc = SL_EXIT_RUNTIME;
+	/* The loop's final count, shown at once: a short quiesce may show none of its own. */
+	st->show_now = true;
+	progress(st, warm ? "warm-up" : "churn", NULL, true);
 	engine_stats(st->e, &st->out->stats);
 	st->out->io_pending_max = engine_io_pending_max(st->e);
 	end_phase(st);
@@ -251,12 +259,14 @@ static void quiesce(struct state *st)
 	const struct run_config *cfg = st->cfg;
 	struct run_output *out = st->out;
 	unsigned since = stop_count();
-	double t0 = sl_now(), left;
+	double t0, left;
 	char why[256] = "";
 	bool settled = false, ns = out->params.netns_per_cycle;
 	unsigned flushes = 0, early = 0;
 
+	/* The mark first: quiesce lasts at least quiesce_max from it, as the phases table says. */
 	begin_phase(st, PHASE_QUIESCE);
+	t0 = sl_now();
 	while ((left = out->quiesce_max - (sl_now() - t0)) > 0) {
 		/*
 		 * What the loop's last namespaces left is freed only when another one goes: let one
@@ -283,6 +293,15 @@ static void quiesce(struct state *st)
 		progress(st, "quiesce", why, false);
 	}
 	end_phase(st);
+	/*
+	 * At the maximum, the last look is at the phase's own last row: what the analysis judges,
+	 * so that the report's "settled" and the reason it gives agree with its phases table.
+	 */
+	if (!settled && stop_count() == since) {
+		series_lock(&out->series);
+		settled = analysis_settled(&out->series, &out->params, why, sizeof(why));
+		series_unlock(&out->series);
+	}
 	out->settled = settled;
 	if (!settled)
 		snprintf(out->settle, sizeof(out->settle), "%s",
@@ -535,6 +554,7 @@ static int set_up(struct state *st)
 	if (engine_create(cfg, &st->e))
 		return SL_EXIT_RUNTIME;
 	st->ctx.engine = st->e;
+	st->cyc.e = st->e; /* the progress line's count, sampled or not */
 	st->ctx.netns_fd = engine_netns_fd(st->e);
 	if (st->at) {
 		st->thread_hook = (struct engine_thread_hook){ on_engine_thread, st->at };

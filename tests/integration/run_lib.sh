@@ -85,3 +85,16 @@ wait_tasks() {
 		i=$((i + 1))
 	done
 }
+
+# on_tty NAME ARGS...: sockleak run ARGS --json $TMP/NAME.json with stdout and stderr on a
+# terminal; what the terminal got goes to $TMP/NAME.tty, the progress frames (phase and count, one
+# a line) to $TMP/NAME.counts.
+on_tty() {
+	name=$1
+	shift
+	script -qfec "$SOCKLEAK run --json $TMP/$name.json $*" "$TMP/$name.tty" >/dev/null 2>&1 ||
+		{ cat "$TMP/$name.tty"; die "$name: sockleak run $* failed"; }
+	tr '\r' '\n' <"$TMP/$name.tty" | sed 's/\x1b\[K//g' |
+		grep -E '^ +(baseline|warm-up|churn|quiesce|teardown) +[0-9.]+ s +[0-9]+ cycles' |
+		awk '{ print $1, $4 }' >"$TMP/$name.counts"
+}
