@@ -207,7 +207,7 @@ check-integration: $(BIN) $(DOCS)
 ASAN_SKIP ?= t_sweep t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
-	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_exact_open
+	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_exact_open t_run_quiesce_max
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
 asan:
