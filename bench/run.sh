@@ -284,6 +284,16 @@ section_sensitivity() {
 	"$(dirname "$0")/sensitivity.sh" "$SOCKLEAK"
 }
 
+# Section (opt-in, ~20 min): verdicts under background generators (another netns keeping TCP
+# sockets, a file churner, a memory hog), bench/noise.sh: BENCH_SECTIONS=noise make bench;
+# BENCH_REPS runs of each kind per generator.
+section_noise() {
+	echo "## noise: clean and injected-leak runs under background generators"
+	echo
+	BENCH_REPS=$REPS "$(dirname "$0")/noise.sh" "$SOCKLEAK" || true
+	echo
+}
+
 echo "# sockleak benchmarks ($(uname -r), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
 for s in ${BENCH_SECTIONS:-churn_vs_bare crr io_uring sampler attribute probes vm}; do
