@@ -195,9 +195,9 @@ static const struct opt sweep_opts[] = {
 	{ "ops", .arg = "N", .kind = OPT_INT, .parse = opt_refused, .flags = OPT_HIDDEN,
 	  .help = "a sweep plans each variant's churn by time; give --seconds or let the budget "
 		  "decide" },
-	{ "target", .arg = "ADDR", .kind = OPT_ADDR, .parse = opt_refused, .flags = OPT_HIDDEN,
-	  .help = "each variant runs against a server of its own, in a namespace of its own; use "
-		  "'sockleak run --target'" },
+	{ "target", .arg = "ADDR", OPT_STR(A, base.target, OPT_ADDR), .group = G_MATRIX,
+	  .help = "with --server-cmd: the address your server listens on; each variant starts a "
+		  "fresh one in its own namespace (default transport: tcp, or tcp6 for [V6]:PORT)" },
 	{ "fail-on", .arg = "VERDICT", .kind = OPT_CHOICE, .parse = measure_parse_fail_on,
 	  .off = OPT_AT(A, base.fail_on, unsigned), .choices = "leak backlog inconclusive bounded",
 	  .group = G_VERDICT,
@@ -410,6 +410,29 @@ static int fix_matrix(const struct args *a, struct sweep *s)
 	for (i = 0; i < s->n; i++)
 		if (sweep_on_host(s, &s->v[i]))
 			snprintf(s->v[i].kernel, sizeof(s->v[i].kernel), "%s", u.release);
+	return 0;
+}
+
+/*
+ * --target names the server --server-cmd starts, fresh for each variant (run_measure starts and
+ * stops it); a server of the user's already running is run's business: each variant runs in a
+ * namespace of its own. The transport follows the target's address unless given.
+ */
+static int user_server(struct args *a)
+{
+	if (a->base.target && !a->base.server_cmd) {
+		sl_err("--target: each variant runs against a server of its own, in a namespace of "
+		       "its own: give --server-cmd CMD to start yours there, or use 'sockleak run "
+		       "--target'");
+		return SL_EXIT_USAGE;
+	}
+	if (a->base.server_cmd && a->axes.ncloses) {
+		sl_err("--server-close: with --server-cmd your server decides how it closes");
+		return SL_EXIT_USAGE;
+	}
+	if (a->base.server_cmd && a->base.target && !a->axes.ntransports && !a->matrix)
+		a->axes.transports[a->axes.ntransports++] =
+			a->base.target[0] == '[' ? TR_TCP6 : TR_TCP;
 	return 0;
 }
 
@@ -1052,6 +1075,8 @@ int cmd_sweep(int argc, char **argv)
 		sl_err("not root: every variant runs in the host's network namespace (no isolation)");
 		a->base.netns = false;
 	}
+	if ((rc = user_server(a)))
+		goto out;
 	rc = build(a, &s);
 	if (!rc)
 		rc = kernel_axis(a, &s);
