@@ -30,6 +30,14 @@ struct analysis_params {
 	unsigned cpus; /* online CPUs: per-CPU slabs of big objects hold more (see limits_for) */
 	double sockmem_hold_bytes; /* sockstat.*.mem (default 1 MiB per CPU) */
 	double memcg_hold_bytes; /* memcg.* (default 2 MiB per CPU) */
+	/*
+	 * Charge counters (MT_CHARGE): net.core.mem_pcpu_rsv, the pages each CPU may keep charged
+	 * in reserve (-1: the kernel has none, no reserve; NAN, the default: not read, the roles'
+	 * holds stay), and the page size: a residual up to rsv x cpus pages is the reserve's, not
+	 * a charge kept.
+	 */
+	double mem_pcpu_rsv;
+	double page_size;
 
 	double tw_seconds; /* TIME_WAIT lifetime (60 s on Linux) */
 	double settle_seconds; /* quiesce: stable this long counts as settled (default 5 s) */

@@ -302,6 +302,13 @@ static double slub_hold_objs(double os, unsigned cpus)
 	return 1.5 * (cpus ? cpus : 1) * (2 * part + 2 * per_slab);
 }
 
+double charge_reserve(const struct analysis_params *p, enum unit u)
+{
+	double pages = p->mem_pcpu_rsv > 0 ? p->mem_pcpu_rsv * p->cpus : 0;
+
+	return u == UNIT_BYTES ? pages * p->page_size : pages;
+}
+
 void limits_for(const struct work *w, const struct series_col *c, enum metric_role role,
 		struct limits *l)
 {
@@ -347,6 +354,12 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	default:
 		break;
 	}
+	/*
+	 * A charge counter: per-CPU reserves keep up to mem_pcpu_rsv pages of it per CPU. Where
+	 * that is unknown (not read: a report of an older run), the role's hold stays.
+	 */
+	if (desc_has(&c->d, MT_CHARGE) && !isnan(p->mem_pcpu_rsv))
+		l->hold = fmax(l->min_eff, charge_reserve(p, c->d.unit));
 	/*
 	 * Per-CPU caches jitter by about what they hold while anything runs, however still the
 	 * baseline was: growth smaller than that is not growth.

@@ -71,6 +71,9 @@ size_t tail_begin(const struct series *s, const struct phases *ph, double settle
  */
 enum metric_role metric_role(const struct metric_desc *d);
 
+/* What per-CPU reserves may keep of a charge counter in unit u: mem_pcpu_rsv pages per CPU. */
+double charge_reserve(const struct analysis_params *p, enum unit u);
+
 /* Blocks of churn whose medians give its shape: bursts of in-flight objects cannot move them. */
 #define SHAPE_BLOCKS 5
 

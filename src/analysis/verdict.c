@@ -56,6 +56,8 @@ void analysis_defaults(struct analysis_params *p)
 	p->cpus = cpus;
 	p->sockmem_hold_bytes = 1048576.0 * cpus;
 	p->memcg_hold_bytes = 2097152.0 * cpus;
+	p->mem_pcpu_rsv = NAN;
+	p->page_size = 4096;
 	p->tw_seconds = 60;
 	p->settle_seconds = 5;
 	p->max_fit_points = 256;
@@ -906,6 +908,12 @@ say:
 	/* The words are reason.c's: which metrics made it is decided here. */
 	reason_overall(r->why, sizeof(r->why), verdict_name(r->verdict),
 		       r->verdict == VERDICT_CLEAN, r->ndecisive, names, n);
+	if (r->verdict == VERDICT_LEAK)
+		snprintf(r->leak_kind, sizeof(r->leak_kind), "%s",
+			 r->reason.code == RS_CHARGE_KEPT ||
+					 r->reason.code == RS_CHARGE_KEPT_NO_RSV ?
+				 "charge not returned" :
+				 "memory");
 	/* Which figure decided a leak, and why: the one the rate per cycle comes from. */
 	if (r->verdict == VERDICT_LEAK && r->verdict_col >= 0) {
 		char d[160];
@@ -1004,6 +1012,61 @@ static void overrule_covered(struct result *r, const struct series *s,
 	}
 }
 
+/* Whether a memory figure the charge counter of column col stands for was judged a LEAK. */
+static bool charged_memory_kept(const struct result *r, const struct series *s, int col)
+{
+	size_t i;
+
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].verdict == VERDICT_LEAK &&
+		    desc_charge_stands_for(&s->cols[col].d, &s->cols[r->m[i].col].d))
+			return true;
+	return false;
+}
+
+/*
+ * Charge counters (MT_CHARGE): a charge kept above what per-CPU reserves hold, that rose steadily
+ * with cycles (a steady LEAK of judge_level) while the memory it stands for came back (none of
+ * those figures a LEAK), is a leak of accounting: "charge not returned", and it decides. One
+ * that kept no more than the reserves hold says so with the reserve's figures.
+ */
+static void charge_evidence(struct result *r, const struct series *s,
+			    const struct analysis_params *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nm; i++) {
+		struct metric_result *m = &r->m[i];
+		const struct metric_desc *d = &s->cols[m->col].d;
+		double rsv = charge_reserve(p, d->unit);
+
+		if (!desc_has(d, MT_CHARGE))
+			continue;
+		if (m->verdict != VERDICT_LEAK && rsv > 0 && m->residual <= rsv &&
+		    (m->reason.code == RS_KEPT_PERCPU ||
+		     (m->residual > 3 * m->noise && m->residual > 3 * m->residual_sd))) {
+			/* Kept, but no more than the reserves hold: bounded by them. */
+			if (m->verdict != VERDICT_BOUNDED)
+				m->confidence = 0.9;
+			m->verdict = VERDICT_BOUNDED;
+			m->nothing_seen = false;
+			m->cycles_to_decide = 0;
+			m->moved = true;
+			SAY(m, RS_CHARGE_RESERVE, fmax(m->peak, m->residual), m->residual,
+			    p->mem_pcpu_rsv, p->cpus);
+		} else if (m->verdict == VERDICT_LEAK && m->reason.code == RS_LEAK_STEADY &&
+			   m->residual > rsv && !charged_memory_kept(r, s, m->col)) {
+			m->reason.code =
+				p->mem_pcpu_rsv == -1 ? RS_CHARGE_KEPT_NO_RSV : RS_CHARGE_KEPT;
+			m->reason.fig[2] = rsv;
+			m->decisive = true;
+		} else {
+			continue;
+		}
+		reason_text(m->why, sizeof(m->why), &m->reason, d->unit);
+	}
+}
+
 /* The host-wide figure with the most host drift taken off (against its noise), and how many. */
 static void drift_evidence(struct result *r)
 {
@@ -1084,6 +1147,7 @@ int analyse(const struct series *s, const struct analysis_params *p, struct resu
 			r->tw_pending > 0 && !r->tw_purged && w.ph.quiesce_seconds < p->tw_seconds;
 	}
 	overrule_covered(r, s, p);
+	charge_evidence(r, s, p);
 	drift_evidence(r);
 	if ((err = sort_metrics(r)))
 		goto out;

@@ -44,9 +44,9 @@ static const char *const class_names[MC_NAMES] = {
 static const char *const family_names[FAM_NAMES] = { "tcp", "udp", "unix", "mptcp" };
 
 static const char *const trait_names[MT_NAMES] = {
-	"netns",	"host",	  "advisory", "time-wait",    "split", "part",
-	"total",	"client", "server",   "key",	      "falls", "holds-sockets",
-	"socket-cache", "merged", "protocol", "sockets-only",
+	"netns",	"host",	  "advisory", "time-wait",    "split",	"part",
+	"total",	"client", "server",   "key",	      "falls",	"holds-sockets",
+	"socket-cache", "merged", "protocol", "sockets-only", "charge",
 };
 
 const char *unit_name(enum unit u)
@@ -229,6 +229,9 @@ void sockstat_desc(const char *proto, const char *key, struct metric_desc *d)
 		/* the kernel keeps these per protocol, for all namespaces */
 		d->traits = MT_HOST | MT_ADVISORY;
 		d->note = "host-wide: the kernel counts it per protocol, not per netns";
+		/* mem: the pages charged for the protocol's socket buffers */
+		if (!strcmp(key, "mem"))
+			d->traits |= MT_CHARGE;
 	}
 }
 
@@ -383,6 +386,10 @@ void metric_desc_v1(const char *name, enum unit unit, enum metric_kind kind, con
 			d->traits = MT_ADVISORY;
 		else if (!strcmp(name, "memcg.kmem") || !strcmp(name, "memcg.kernel"))
 			d->traits = MT_TOTAL;
+		else if (!strcmp(name, "memcg.kmem_tcp") || !strcmp(name, "memcg.sock"))
+			d->traits = MT_CHARGE;
+		if (!strcmp(name, "memcg.kmem_tcp"))
+			d->families = FAM_TCP;
 	} else {
 		d->source = starts(name, "meminfo.") ? "meminfo" :
 			    starts(name, "proc.")    ? "proc" :

@@ -88,7 +88,15 @@ enum {
 	/* Every object of the cache is a socket's (its sock or socket inode), none another's: a
 	   count of the sockets it holds accounts for all of it (unlike filp and dentry). */
 	MT_SOCKETS_ONLY = 1u << 15,
-	MT_NAMES = 16,
+	/*
+	 * A charge counter: what the kernel accounts for the socket memory of `families` (0: any
+	 * family), not memory of its own (sockstat's mem, memcg's kmem.tcp and sock). The memory
+	 * it stands for is the sockets of those families and the slab caches a socket sequence
+	 * allocates from (desc_charge_stands_for); per-CPU reserves keep up to
+	 * net.core.mem_pcpu_rsv pages of it per CPU.
+	 */
+	MT_CHARGE = 1u << 16,
+	MT_NAMES = 17,
 };
 
 /*
@@ -156,6 +164,18 @@ static inline bool desc_covered_by_sockets(const struct metric_desc *d, unsigned
 
 	return desc_holds_sockets(d, mask) && desc_has(d, MT_SOCKETS_ONLY) &&
 	       !desc_has(d, MT_MERGED) && (d->families ? !(d->families & ~mask) : mask == all);
+}
+
+/* Whether d is one of the memory figures the charge counter charge stands for. */
+static inline bool desc_charge_stands_for(const struct metric_desc *charge,
+					  const struct metric_desc *d)
+{
+	bool fam = !charge->families || !d->families || (charge->families & d->families);
+
+	if (desc_has(d, MT_CHARGE) || desc_has(d, MT_ADVISORY) || desc_has(d, MT_SPLIT) || !fam)
+		return false;
+	return d->cls == MC_SOCKETS ||
+	       (desc_is_slab(d) && (desc_has(d, MT_SOCKET_CACHE) || desc_has(d, MT_HOLDS_SOCKETS)));
 }
 
 /* -1 for figures that fall when memory is used, else +1. */

@@ -124,6 +124,17 @@ static const struct {
 			   "kept +%a0 (%a1/cycle) open: at least +%a2 in each of the %f3 samples of "
 			   "the quiesce tail, counted exactly in the run's own netns (sockets left "
 			   "open are a leak)" },
+	[RS_CHARGE_KEPT] = { "charge-not-returned",
+			     "charge not returned: kept +%a0 (%a1/cycle), rising with cycles, above "
+			     "per-CPU reserves (%a2), while the memory it stands for came back (a "
+			     "leak of accounting)" },
+	[RS_CHARGE_KEPT_NO_RSV] = { "charge-not-returned-no-reserve",
+				    "charge not returned: kept +%a0 (%a1/cycle), rising with cycles, "
+				    "while the memory it stands for came back (a leak of accounting; "
+				    "no net.core.mem_pcpu_rsv on this kernel)" },
+	[RS_CHARGE_RESERVE] = { "charge-within-per-cpu-reserve",
+				"rose +%a0, kept +%a1: within per-CPU reserves (%f2 pages × %f3 "
+				"CPUs)" },
 };
 
 const char *reason_name(enum reason r)
@@ -301,6 +312,11 @@ const char *reason_decided(char *buf, size_t size, const char *name, const struc
 		break;
 	case RS_LOST_AT_TEARDOWN:
 		why = "lost when the run's netns closed the sockets it leaked";
+		break;
+	case RS_CHARGE_KEPT:
+	case RS_CHARGE_KEPT_NO_RSV:
+		why = "charge not returned: a charge counter kept what rose with cycles while the "
+		      "memory it stands for came back";
 		break;
 	default:
 		why = reason_name(r->code);

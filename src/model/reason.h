@@ -57,6 +57,9 @@ enum reason {
 	RS_HOST_DRIFT, /* 0 host drift per second (signed), 1 what it added by the quiesce tail */
 	RS_COVERED, /* 0 residual (signed); the run's exact socket count (covered_by) came back */
 	RS_KEPT_OPEN, /* exact count: 0 residual, 1 per cycle, 2 least kept in the tail, 3 its rows */
+	RS_CHARGE_KEPT, /* charge counter: 0 residual, 1 per cycle, 2 what per-CPU reserves hold */
+	RS_CHARGE_KEPT_NO_RSV, /* the same on a kernel without net.core.mem_pcpu_rsv: 0, 1 */
+	RS_CHARGE_RESERVE, /* 0 peak, 1 residual, 2 mem_pcpu_rsv pages, 3 CPUs */
 	RS_COUNT,
 };
 

@@ -151,6 +151,12 @@ struct result {
 	bool no_length;
 	int drift_col; /* the host-wide figure with the most host drift taken off; -1: none */
 	size_t ndrift; /* figures that had host drift taken off before judging */
+	/*
+	 * A LEAK's kind: "memory" (memory kept), or "charge not returned" when only a charge
+	 * counter (MT_CHARGE) kept what it was charged while the memory it stands for came back;
+	 * "" for other verdicts.
+	 */
+	char leak_kind[24];
 };
 
 void result_free(struct result *r);

@@ -15,18 +15,19 @@
  */
 static const struct {
 	const char *file, *key;
-	unsigned traits;
+	unsigned traits, families;
 } v1_files[] = {
-	{ "memory.kmem.usage_in_bytes", "kmem", MT_TOTAL },
-	{ "memory.kmem.tcp.usage_in_bytes", "kmem_tcp", 0 },
-	{ "memory.usage_in_bytes", "usage", MT_ADVISORY },
+	{ "memory.kmem.usage_in_bytes", "kmem", MT_TOTAL, 0 },
+	/* what the cgroup is charged for its TCP sockets' buffers */
+	{ "memory.kmem.tcp.usage_in_bytes", "kmem_tcp", MT_CHARGE, FAM_TCP },
+	{ "memory.usage_in_bytes", "usage", MT_ADVISORY, 0 },
 };
 
 /* v2: memory.stat keys (bytes), and memory.current for the total. */
 static const char *const v2_keys[] = { "kernel", "sock", "slab_unreclaimable", "percpu" };
 
 /* Adds the column memcg.KEY. */
-static int add_col(struct series *s, const char *key, unsigned traits)
+static int add_col(struct series *s, const char *key, unsigned traits, unsigned families)
 {
 	char name[96];
 
@@ -36,6 +37,7 @@ static int add_col(struct series *s, const char *key, unsigned traits)
 						 .unit = UNIT_BYTES,
 						 .cls = MC_MEMCG,
 						 .traits = traits,
+						 .families = families,
 						 .source = "memcg",
 						 .object = key });
 }
@@ -96,7 +98,11 @@ static int v2_add(void *arg, const char *key, double v)
 	(void)v;
 	if (i < 0)
 		return 0;
-	m->v2col[i] = add_col(m->s, key, i == 0 ? MT_TOTAL : 0);
+	m->v2col[i] = add_col(m->s, key,
+			      i == 0		   ? MT_TOTAL :
+			      !strcmp(key, "sock") ? MT_CHARGE :
+						     0,
+			      0);
 	return m->v2col[i] < 0 ? m->v2col[i] : 0;
 }
 
@@ -162,7 +168,8 @@ static int open_v1(struct probe *p, struct memcg *m, const struct probe_ctx *ctx
 		if ((err = read_number(m, m->fd[i], &v)))
 			return probe_off(p, err, "cannot read %s/%s", ctx->cgroup,
 					 v1_files[i].file);
-		m->col[i] = add_col(m->s, v1_files[i].key, v1_files[i].traits);
+		m->col[i] =
+			add_col(m->s, v1_files[i].key, v1_files[i].traits, v1_files[i].families);
 		if (m->col[i] < 0)
 			return probe_off(p, m->col[i], "out of memory");
 	}
@@ -186,7 +193,7 @@ static int open_v2(struct probe *p, struct memcg *m, const struct probe_ctx *ctx
 		err = read_number(m, m->fd[1], &v);
 	if (err)
 		return probe_off(p, err, "cannot read %s/memory.stat", ctx->cgroup);
-	m->col[1] = add_col(m->s, "usage", MT_ADVISORY);
+	m->col[1] = add_col(m->s, "usage", MT_ADVISORY, 0);
 	return m->col[1] < 0 ? probe_off(p, m->col[1], "out of memory") : 0;
 }
 

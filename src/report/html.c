@@ -378,6 +378,19 @@ static void headline(struct page *p)
 
 	switch (r->verdict) {
 	case VERDICT_LEAK:
+		if (!strcmp(r->leak_kind, "charge not returned") && r->verdict_col >= 0) {
+			/* A leak of accounting: the charge stayed, the memory came back. */
+			for (i = 0; i < r->nm && r->m[i].col != r->verdict_col; i++)
+				;
+			fputs("charge not returned: ", p->f);
+			if (i < r->nm)
+				fprintf(p->f, "%s in ",
+					per_cycle(a, sizeof(a), r->m[i].residual_per_cycle,
+						  s->cols[r->verdict_col].d.unit));
+			esc(p, s->cols[r->verdict_col].name);
+			fputs(", while the memory it stands for came back", p->f);
+			break;
+		}
 		if (isfinite(r->leaked_sockets_per_cycle)) {
 			fprintf(p->f, "%s sockets/cycle leaked",
 				amount(a, sizeof(a), r->leaked_sockets_per_cycle, UNIT_COUNT,

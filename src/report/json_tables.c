@@ -68,6 +68,10 @@ static const struct jfield machine_f[] = {
 	JF_CHARS(M, "os", os),
 	JF_CHARS(M, "cpu", cpu),
 	JF_UINT(M, "cores", cores),
+	/* What per-CPU reserves of socket memory charge may keep: charge counters' tolerance. */
+	JF_INT(M, "mem_pcpu_rsv", mem_pcpu_rsv, .min = -1, .max = 1 << 30, .flags = JF_OPTIONAL,
+	       .since = 2),
+	JF_UINT(M, "page_size", page_size, .flags = JF_OPTIONAL, .since = 2),
 	JF_UINT(M, "memory_bytes", mem_bytes),
 	JF_INT(M, "cgroup_version", cgroup_version, .min = 0, .max = 2),
 	JF_BOOL(M, "cgroup", cgroup),
@@ -335,6 +339,7 @@ static const struct jfield result_f[] = {
 	JF_BOOL(R, "no_length_decides", no_length, .flags = JF_OPTIONAL, .since = 2),
 	JF_COL(R, "drift_metric", drift_col, .flags = JF_NULLABLE | JF_OPTIONAL, .since = 2),
 	JF_UINT(R, "drift_metrics", ndrift, .flags = JF_OPTIONAL, .since = 2),
+	JF_CHARS(R, "leak_kind", leak_kind, .flags = JF_EMPTY_NULL | JF_OPTIONAL, .since = 2),
 	JF_OBJECT("time_wait", jt_time_wait, .flags = JF_OPTIONAL),
 	JF_OBJECT("server", jt_server, .flags = JF_OPTIONAL),
 	JF_ARRAY(R, "metrics", m, nm, jt_metric),

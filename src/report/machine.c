@@ -174,6 +174,17 @@ static void host_facts(struct machine *m, const char *root)
 }
 #endif
 
+int machine_mem_pcpu_rsv(const char *root)
+{
+	char buf[32], *end;
+	long v;
+
+	if (read_under(root ? root : "", "/proc/sys/net/core/mem_pcpu_rsv", buf, sizeof(buf)) < 0)
+		return -1;
+	v = strtol(buf, &end, 10);
+	return end == buf || v < 0 || v > (1 << 30) ? -1 : (int)v;
+}
+
 void machine_init(struct machine *m, const char *root)
 {
 	time_t now = time(NULL);
@@ -186,6 +197,9 @@ void machine_init(struct machine *m, const char *root)
 	host_facts(m, root);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	m->cores = n > 0 ? (unsigned)n : 0;
+	m->mem_pcpu_rsv = machine_mem_pcpu_rsv(root);
+	n = sysconf(_SC_PAGESIZE);
+	m->page_size = n > 0 ? (unsigned)n : 4096;
 	m->cgroup_version = machine_cgroup_version(root);
 	m->root = sl_is_root();
 	snprintf(m->version, sizeof(m->version), "%s", SOCKLEAK_VERSION);

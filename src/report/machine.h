@@ -15,6 +15,10 @@ struct machine {
 	char os[128]; /* PRETTY_NAME of os-release; "" when unknown */
 	char cpu[128]; /* the first "model name" of cpuinfo; "" when unknown */
 	unsigned cores; /* online CPUs */
+	/* net.core.mem_pcpu_rsv: pages of socket memory charge each CPU may keep in reserve;
+	   -1 when the kernel has none (before 6.9: no reserve) */
+	int mem_pcpu_rsv;
+	unsigned page_size; /* bytes */
 	uint64_t mem_bytes; /* MemTotal */
 	int cgroup_version; /* hierarchy of the memory controller: 1, 2, 0 none */
 	bool cgroup; /* the run had a memory cgroup of its own */
@@ -37,6 +41,9 @@ struct machine {
 void machine_init(struct machine *m, const char *root);
 /* Takes what the run decided (netns, cgroup) from its configuration. */
 void machine_set_run(struct machine *m, const struct run_config *cfg);
+
+/* net.core.mem_pcpu_rsv under ROOT (pages per CPU), or -1 when the kernel has none. */
+int machine_mem_pcpu_rsv(const char *root);
 
 /* Reads the memory controller's hierarchy from ROOT/proc/self/cgroup: 1, 2 or 0. */
 int machine_cgroup_version(const char *root);

@@ -20,6 +20,7 @@
 #include "engine/transport.h"
 #include "report/attribution.h"
 #include "report/live.h"
+#include "report/machine.h"
 #include "run/listen.h"
 #include "run/nsbatch.h"
 #include "run/stop.h"
@@ -332,6 +333,9 @@ static void params_for(const struct run_config *cfg, struct run_output *out)
 	out->params.injected_per_cycle = cfg->inject_leak ? 1.0 / cfg->inject_leak : 0;
 	out->params.private_netns = out->netns;
 	out->params.private_cgroup = out->cgroup_version > 0;
+	/* Read once here, and by machine_init for the report, from the same file. */
+	out->params.mem_pcpu_rsv = machine_mem_pcpu_rsv("");
+	out->params.page_size = (double)sysconf(_SC_PAGESIZE);
 	out->params.tw_purged = out->netns && !cfg->quiesce_tw;
 	out->quiesce_max = out->params.tw_purged ? fmin(cfg->quiesce_max, RUN_QUIESCE_PURGED_MAX) :
 						   cfg->quiesce_max;
