@@ -733,6 +733,9 @@ int measure(struct work *w, int col, double tw_k, struct figures *f)
 	if (n == 0)
 		return 0;
 	f->peak = running_peak(ys, n);
+	/* A probe sampled every k-th tick leaves few rows: no median may hide a real peak. */
+	for (i = 0, f->top = ys[0]; i < n; i++)
+		f->top = fmax(f->top, ys[i]);
 	/* rise_end takes a copy: ys stays in row order for the fits. */
 	lo = n / 10 < 3 ? (n < 3 ? n : 3) : n / 10;
 	memcpy(w->c, ys + n - lo, lo * sizeof(double));

@@ -96,7 +96,8 @@ struct figures {
 	double q90; /* 90th percentile of the churn rise: "it grew" */
 	double rise_end; /* median rise over the last tenth of churn */
 	double end_level; /* the rise at the last churn row, from the late fit */
-	double peak; /* largest running median (5 rows) of the rise in churn */
+	double peak; /* largest running median (5 rows) of the rise in churn: for decisions */
+	double top; /* largest rise in churn, any row: the peak a chart of the series shows */
 	double after_teardown; /* NAN without teardown */
 	/* The lowest row of the quiesce tail above the highest of the baseline: every row of the
 	   tail stood at least this far above all of the baseline (NAN without a tail). */

@@ -135,16 +135,16 @@ static void judge_tw(const struct work *w, const struct series_col *c, const str
 	m->tw_explained = true;
 	m->confidence = phi((fmax(f->q90, f->rise_end) - thr) / f->noise + w->z_alpha);
 	if (isnan(f->residual))
-		SAY(m, RS_TW_DEFERRED, f->peak);
+		SAY(m, RS_TW_DEFERRED, f->top);
 	else if (f->residual > thr && w->p->tw_purged)
-		SAY(m, RS_TW_PURGED, f->peak, f->residual);
+		SAY(m, RS_TW_PURGED, f->top, f->residual);
 	else if (f->residual > thr && w->ph.quiesce_seconds < w->p->tw_seconds)
-		SAY(m, RS_TW_PENDING_SHORT, f->peak, f->residual, w->ph.quiesce_seconds,
+		SAY(m, RS_TW_PENDING_SHORT, f->top, f->residual, w->ph.quiesce_seconds,
 		    w->p->tw_seconds);
 	else if (f->residual > thr)
-		SAY(m, RS_TW_LEFT, f->peak, f->residual, w->ph.quiesce_seconds);
+		SAY(m, RS_TW_LEFT, f->top, f->residual, w->ph.quiesce_seconds);
 	else
-		SAY(m, RS_TW_EXPIRED, f->peak);
+		SAY(m, RS_TW_EXPIRED, f->top);
 }
 
 /* Standard error of the median of the last tenth of churn: what the loop left at its end. */
@@ -178,7 +178,7 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 	double thr_r = fmax(fmax(za * sd, l->k_noise * f->noise), l->hold);
 	double R = fmax(f->q90, f->rise_end), Rend = fmax(f->rise_end, f->noise);
 	double z_rise = (R - thr_level) / f->noise + za, need, top = fmax(R, Rend);
-	double peak = fmax(R, f->peak);
+	double peak = fmax(R, f->top); /* as the table and the charts give it */
 
 	(void)c;
 	if (isnan(r)) {
@@ -304,7 +304,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		if (grew) {
 			m->verdict = VERDICT_INCONCLUSIVE;
 			m->confidence = 0;
-			SAY(m, RS_NO_QUIESCE, fmax(R, f->peak));
+			SAY(m, RS_NO_QUIESCE, fmax(R, f->top));
 			return;
 		}
 		r = 0;
@@ -365,7 +365,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 			 */
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - thr_r) / sd + za);
-			SAY(m, RS_LEAK_OPEN, r, per, f->peak);
+			SAY(m, RS_LEAK_OPEN, r, per, f->top);
 		} else if (corroborated) {
 			m->verdict = VERDICT_LEAK;
 			m->confidence = 0.95 * phi((r - fmax(za * sd, f->noise)) / sd + za);
@@ -380,7 +380,7 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 
 			m->verdict = VERDICT_BOUNDED;
 			m->confidence = phi(fmin(z_rise, se > 0 ? (0.2 * Rend - L) / se : za));
-			SAY(m, RS_PLATEAU_KEPT, fmax(R, f->peak), r);
+			SAY(m, RS_PLATEAU_KEPT, fmax(R, f->top), r);
 		} else if (!grew && (l->exact || touched(w, f))) {
 			need = cycles_needed(w, f, l, thr_level, thr_r, per);
 			set_inconclusive(m, need, N);
@@ -437,8 +437,12 @@ static void fill_figures(const struct work *w, const struct figures *raw, const 
 
 	m->baseline = raw->base;
 	m->noise = raw->noise;
-	/* The table and the why lines speak of one peak: bursts count where they are 1 row in 10. */
-	m->peak = fmax(fmax(raw->peak, raw->q90), raw->rise_end);
+	/*
+	 * The table, the why lines and the charts speak of one peak: the series' largest rise in
+	 * churn, however few rows a probe sampled every k-th tick left (a median of 5 of them
+	 * spans 5k ticks and hid real peaks: "peak rise 91" on a chart reaching 99).
+	 */
+	m->peak = fmax(raw->top, fmax(raw->q90, raw->rise_end));
 	if (w->s->cols[m->col].d.unit == UNIT_COUNT)
 		m->peak = round(m->peak);
 	/*

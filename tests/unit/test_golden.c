@@ -426,6 +426,38 @@ static void check_vocabulary(const struct report_run *run, const struct result *
 	free(text);
 }
 
+/*
+ * The peak rise a metric's table row and reason give is its series' largest rise above the
+ * baseline in churn, the one its chart shows, however few rows a probe sampled every k-th tick
+ * left there (host drift, when taken off, is not drawn: those are left out).
+ */
+static void check_peaks(const struct series *s, const struct result *r)
+{
+	size_t i, row, b, e;
+
+	if (!series_phase_rows(s, PHASE_CHURN, &b, &e))
+		return;
+	for (i = 0; i < r->nm; i++) {
+		const struct metric_result *m = &r->m[i];
+		const struct series_col *c = &s->cols[m->col];
+		double sign = desc_sign(&c->d), top = -INFINITY;
+
+		if (c->d.kind != MK_LEVEL || !isfinite(m->peak) || !isfinite(m->baseline) ||
+		    (m->drift != 0 && !isnan(m->drift)))
+			continue;
+		for (row = b; row < e; row++)
+			if (!isnan(c->v[row]))
+				top = fmax(top, sign * (c->v[row] - m->baseline));
+		if (!isfinite(top))
+			continue;
+		if (c->d.unit == UNIT_COUNT)
+			top = round(top);
+		if (fabs(m->peak - top) > 1e-6 * fmax(1, fabs(top)))
+			fail_msg("%s: peak rise %g, its series rose %g above its baseline in churn",
+				 c->name, m->peak, top);
+	}
+}
+
 static void golden(const char *name)
 {
 	struct analysis_params p;
@@ -446,6 +478,7 @@ static void golden(const char *name)
 	assert_true(run.has_cfg && run.has_machine);
 	params_of(&run, &p);
 	assert_int_equal(analyse(&run.s, &p, &r), 0);
+	check_peaks(&run.s, &r);
 	check_text(name, &run, &r, &p);
 	check_result(&run.s, &r, json_object_get(root, "result"));
 	check_vocabulary(&run, &r);
