@@ -437,3 +437,32 @@ out:
 	series_unlock(s);
 	return err;
 }
+
+static int cmp_gap(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double series_spacing(const struct series *s, const double *v)
+{
+	double *gap = malloc((s->nrows ? s->nrows : 1) * sizeof(*gap)), last = NAN, m = 0;
+	size_t r, n = 0;
+
+	if (!gap)
+		return 0;
+	for (r = 0; r < s->nrows; r++) {
+		if (v && isnan(v[r]))
+			continue;
+		if (!isnan(last))
+			gap[n++] = s->t[r] - last;
+		last = s->t[r];
+	}
+	if (n) {
+		qsort(gap, n, sizeof(*gap), cmp_gap);
+		m = gap[n / 2];
+	}
+	free(gap);
+	return m;
+}

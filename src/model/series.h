@@ -79,6 +79,12 @@ void series_free(struct series *s);
 /* Finds or adds a column described by d (copied); returns its index or -errno. */
 int series_add(struct series *s, const char *name, const struct metric_desc *d);
 int series_find(const struct series *s, const char *name);
+/*
+ * The usual time between two rows that hold a value of v (NULL: between rows): the median gap, so
+ * that a phase's own last sample, off the tick grid, does not count. 0 with fewer than 2 rows.
+ * A probe sampled every k-th tick has k times the rows' spacing.
+ */
+double series_spacing(const struct series *s, const double *v);
 /* Describes col anew (d copied), e.g. once a probe learnt which caches SLUB merged. */
 int series_describe(struct series *s, int col, const struct metric_desc *d);
 /* Sets col's note alone (the rest of its descriptor stays). */

@@ -247,7 +247,7 @@ static void chart_vs_cycles(struct page *p, const struct metric_result *m)
 		goto out;
 	c0 = x[0];
 	c1 = x[n - 1];
-	lines[nl++] = (struct svg_line){ name, x, y, n, C_BLUE, false, false };
+	lines[nl++] = (struct svg_line){ name, x, y, n, C_BLUE, false, false, true };
 	b = m->baseline;
 	if (isfinite(b)) {
 		bx[0] = c0, bx[1] = c1, by[0] = by[1] = b;
@@ -300,7 +300,8 @@ static void chart_vs_time(struct page *p, const struct metric_result *m)
 	size_t nl = 0, nb = time_bands(s, bands);
 	char id[160];
 
-	lines[nl++] = (struct svg_line){ name, s->t, s->cols[m->col].v, s->nrows, C_BLUE };
+	lines[nl++] = (struct svg_line){ name,	   s->t,   s->cols[m->col].v,
+					 s->nrows, C_BLUE, .skip_nan = true };
 	if (isfinite(m->baseline) && s->nrows) {
 		bx[0] = s->t[0], bx[1] = s->t[s->nrows - 1];
 		by[0] = by[1] = m->baseline;
@@ -331,8 +332,9 @@ static int chart_columns(struct page *p, const char *id, const int *cols, size_t
 	if (n > MAX_STATE_LINES)
 		n = MAX_STATE_LINES;
 	for (i = 0; i < n; i++)
-		lines[i] = (struct svg_line){ s->cols[cols[i]].name, s->t, s->cols[cols[i]].v,
-					      s->nrows, (unsigned)i };
+		lines[i] = (struct svg_line){ s->cols[cols[i]].name, s->t,
+					      s->cols[cols[i]].v,    s->nrows,
+					      (unsigned)i,	     .skip_nan = true };
 	chart(p, &(struct svg_chart){ .id = id,
 				      .legend_rows = 2,
 				      .title = id,
@@ -859,6 +861,15 @@ static int cmp_snr(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* A probe sampled every k-th tick: its charts join the rows it has, and say how often. */
+static void sampled_every(struct page *p, const double *v)
+{
+	double every = series_spacing(p->s, v);
+
+	if (every > 1.5 * series_spacing(p->s, NULL))
+		fprintf(p->f, " <span class=\"muted\">(sampled every %.0f ms)</span>", 1e3 * every);
+}
+
 static void moved(struct page *p)
 {
 	const struct result *r = p->r;
@@ -921,6 +932,7 @@ static void moved(struct page *p)
 		fputs(" <span class=\"why\">", p->f);
 		esc(p, m->why);
 		fputs("</span>", p->f);
+		sampled_every(p, s->cols[m->col].v);
 		if (note) {
 			fputs("<div class=\"note\">", p->f);
 			esc(p, note);
@@ -1017,6 +1029,7 @@ static void sockets(struct page *p)
 			continue;
 		fputs("<figure><figcaption>", p->f);
 		esc(p, groups[i].caption);
+		sampled_every(p, p->s->cols[cols[0]].v);
 		fputs("</figcaption>", p->f);
 		chart_columns(p, groups[i].id, cols, n, true);
 		fputs("</figure>", p->f);

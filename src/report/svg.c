@@ -334,7 +334,7 @@ static int write_line(FILE *f, const struct svg_chart *c, const struct frame *fr
 	fprintf(f, "\" data-points=\"%zu\" data-rows=\"%zu\" d=\"", k, raw);
 	for (i = 0; i < n; i++) {
 		if (idx[i] == SVG_BREAK) {
-			move = true;
+			move = !l->skip_nan;
 			continue;
 		}
 		fprintf(f, "%s%.1f,%.1f", move ? (i ? " M" : "M") : " ", px(fr, l->x[idx[i]]),

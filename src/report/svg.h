@@ -31,6 +31,7 @@ struct svg_line {
 	unsigned color; /* palette index: CSS class c0..c9 */
 	bool dashed; /* a reference line (baseline, fit, injected) */
 	bool dot; /* one marked point (e.g. the level after quiesce) */
+	bool skip_nan; /* a NaN point is left out and the line joins the points around it */
 };
 
 struct svg_band {

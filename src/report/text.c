@@ -537,39 +537,6 @@ static void phases(FILE *f, const struct series *s)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * The usual time between two rows that hold a value of v (NULL: between rows): the median gap, so
- * that a phase's own last sample, off the tick grid, does not count. 0 with fewer than 2 rows.
- */
-static double sample_spacing(const struct series *s, const double *v)
-{
-	double *gap = malloc((s->nrows ? s->nrows : 1) * sizeof(*gap)), last = NAN, m = 0;
-	size_t r, n = 0;
-
-	if (!gap)
-		return 0;
-	for (r = 0; r < s->nrows; r++) {
-		if (v && isnan(v[r]))
-			continue;
-		if (!isnan(last))
-			gap[n++] = s->t[r] - last;
-		last = s->t[r];
-	}
-	if (n) {
-		qsort(gap, n, sizeof(*gap), cmp_double);
-		m = gap[n / 2];
-	}
-	free(gap);
-	return m;
-}
-
 static void figures(FILE *f, const struct series *s, const struct result *r)
 {
 	size_t i, levels = 0, ctrs = 0, costs = 0;
@@ -627,8 +594,8 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 			continue;
 		n += snprintf(line + n, sizeof(line) - n, "%s%s %.0f us", n ? ", " : "",
 			      c->d.object, sum / cnt);
-		every = sample_spacing(s, c->v);
-		if (every > 1.5 * sample_spacing(s, NULL))
+		every = series_spacing(s, c->v);
+		if (every > 1.5 * series_spacing(s, NULL))
 			n += snprintf(line + n, sizeof(line) - n, " (sampled every %.0f ms)",
 				      1e3 * every);
 	}

@@ -412,6 +412,28 @@ static void check_vocabulary(const struct report_run *run, const struct result *
 			fail_msg("%s showed no growth but is listed as evidence",
 				 run->s.cols[m->col].name);
 	}
+	/* A probe sampled every k-th tick: its lines join the rows it has, and the page says so. */
+	for (p = strstr(html, "<path class=\"line"); p; p = strstr(p + 1, "<path class=\"line")) {
+		const char *d = strstr(p, " d=\""), *q = d ? strchr(d + 4, '"') : NULL;
+		const char *mv = d ? strstr(d + 4, " M") : NULL;
+
+		if (mv && mv < q)
+			fail_msg("a chart line breaks where a probe sat out: %.100s", p);
+	}
+	for (i = 0; i < r->nm; i++) {
+		const struct series_col *c = &run->s.cols[r->m[i].col];
+		char cap[200];
+		const char *f, *fe;
+
+		snprintf(cap, sizeof(cap), "<figcaption><code>%s</code>", c->name);
+		f = strstr(html, cap);
+		fe = f ? strstr(f, "</figcaption>") : NULL;
+		if (!fe || series_spacing(&run->s, c->v) <= 1.5 * series_spacing(&run->s, NULL))
+			continue;
+		p = strstr(f, "(sampled every");
+		if (!p || p > fe)
+			fail_msg("the chart of %s does not say how often it was sampled", c->name);
+	}
 	reason_quiet(quiet, sizeof(quiet), r->nclean, r->nunseen);
 	assert_non_null(strstr(html, quiet));
 	assert_null(strstr(html, "judged other than CLEAN"));
