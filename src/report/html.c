@@ -1274,6 +1274,12 @@ static void machine_table(struct page *p)
 		     m->cgroup ? ", the run in a cgroup of its own" : ", not used by the run");
 	else
 		row(p, "cgroup", "no memory controller");
+	/* What charge counters may keep in per-CPU reserves (recorded since page_size was). */
+	if (m->page_size && m->mem_pcpu_rsv >= 0)
+		rowf(p, "socket charge reserve", "%d pages × %u CPUs (net.core.mem_pcpu_rsv)",
+		     m->mem_pcpu_rsv, m->cores);
+	else if (m->page_size)
+		row(p, "socket charge reserve", "none: no net.core.mem_pcpu_rsv on this kernel");
 	row(p, "privileges", m->root ? "root" : "unprivileged");
 	row(p, "network namespace", m->netns ? "the run's own" : "the host's");
 	rowf(p, "sockleak", "%s", m->version);
