@@ -31,6 +31,8 @@
  *   and mem) are advisory: a busy host moves them by megabytes, so they are shown with their own
  *   verdict but never decide.
  * - netstat counters are events: reported as moved or not, never judged.
+ * - A charge counter (MT_CHARGE) that kept what rose with cycles above per-CPU reserves while the
+ *   memory it stands for came back decides: a LEAK of accounting (charge_evidence).
  * - Host drift (measure.c, drift_fit) is taken off host-wide figures before any of this; what it
  *   explains is CLEAN with its rate said. The run's exact socket counts overrule the caches that
  *   hold only their sockets (overrule_covered).
