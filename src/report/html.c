@@ -16,7 +16,7 @@
 #include "report/out.h"
 #include "report/svg.h"
 
-#define MAX_JUDGED_CHARTS 12 /* metrics that spoke and were judged other than CLEAN */
+#define MAX_JUDGED_CHARTS 12 /* metrics that spoke: neither CLEAN nor with no growth seen */
 #define MAX_EVIDENCE_ROWS 12 /* in the Evidence table: the decided ones, then those that moved */
 #define MAX_MOVER_CHARTS 4 /* CLEAN metrics that moved most against their noise */
 #define MOVER_MIN_SNR 5 /* ... at least this many noise sigmas */
@@ -775,7 +775,8 @@ static void pool_table(struct page *p)
 	fputs("<section id=\"pool\"><h2>Pool tags: slab caches by residual bytes per cycle</h2>",
 	      p->f);
 	if (!n) {
-		fputs("<p class=\"muted\">No slab cache was judged other than CLEAN.</p></section>\n",
+		fputs("<p class=\"muted\">No slab cache to list: each was CLEAN or had no growth seen "
+		      "(the words of the text report).</p></section>\n",
 		      p->f);
 		return;
 	}

@@ -127,6 +127,18 @@ static void test_clean_page(void **state)
 	assert_non_null(strstr(html, "<code>tw_sock_TCP</code>"));
 	assert_charts(html, 4);
 	free(html);
+	/* No slab cache to list: said in the words every report uses for the quiet ones. */
+	{
+		struct result none = *in.r;
+
+		none.npools = 0;
+		in.r = &none;
+		html = page(&in);
+		assert_null(strstr(html, "judged other than CLEAN"));
+		assert_non_null(strstr(html, "No slab cache to list: each was CLEAN or had no "
+					     "growth seen"));
+		free(html);
+	}
 	synth_free(&x);
 }
 
