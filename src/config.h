@@ -73,6 +73,7 @@ struct run_config {
 	enum transport_kind transport;
 	const char *target; /* the user's server (host:port or path); NULL: sockleak's own */
 	const char *server_cmd; /* --server-cmd: sockleak starts the target's server (/bin/sh -c) */
+	unsigned server_pid; /* --pid: the target's server, already running (0: none) */
 
 	/* client */
 	unsigned threads; /* client workers */

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -190,6 +191,12 @@ const struct opt engine_opts[] = {
 		  "namespace and memory cgroup, wait until ADDR accepts, watch its processes' fds, "
 		  "memory and its port's sockets, stop it at the end (SIGTERM, SIGKILL after 3 s); "
 		  "it must stay in the foreground" },
+	{ "pid", .arg = "PID", .kind = OPT_PID, .parse = opt_uint,
+	  .off = OPT_AT(RC, server_pid, unsigned), .min = 1, .max = INT_MAX, .group = G_ISOLATION,
+	  .help = "with --target: your server is already running as process PID; the loop runs in "
+		  "that process's network namespace and its processes' fds, memory and its port's "
+		  "sockets are watched (counts there are not exact: others may share that "
+		  "namespace); sockleak never signals it" },
 	{ 0 },
 };
 
@@ -263,6 +270,34 @@ static int resolve_server_sequence(struct run_config *cfg)
 	return 0;
 }
 
+/* --pid: a running server that --target names, seen through /proc; 0 or SL_EXIT_USAGE. */
+static int pid_check(const struct run_config *cfg, const struct transport *tr)
+{
+	char path[64];
+
+	if (!cfg->server_pid)
+		return 0;
+	if (cfg->server_cmd) {
+		sl_err("--pid watches a server that is already running, --server-cmd starts one: "
+		       "give one of them");
+		return SL_EXIT_USAGE;
+	}
+	if (!cfg->target || !tr->stream || tr->family == AF_UNIX) {
+		sl_err("--pid watches the server that --target names: %s",
+		       !cfg->target ?
+			       "give --target ADDR, the address it listens on" :
+			       "it needs a TCP-like transport (tcp, tcp6, mptcp) to see its port");
+		return SL_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", cfg->server_pid);
+	if (access(path, F_OK)) {
+		sl_err("--pid %u: %s", cfg->server_pid,
+		       errno == ENOENT ? "no such process" : strerror(errno));
+		return SL_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int engine_opts_finish(struct run_config *cfg)
 {
 	const struct transport *tr = transport_get(cfg->transport);
@@ -284,9 +319,11 @@ int engine_opts_finish(struct run_config *cfg)
 		return SL_EXIT_USAGE;
 	}
 	cfg->netns = false;
-	if (cfg->server_cmd) {
-		sl_err("--server-cmd is Linux-only: it starts your server in the run's network "
-		       "namespace; on Windows start it yourself and give --target");
+	if (cfg->server_cmd || cfg->server_pid) {
+		sl_err("%s is Linux-only: %s", cfg->server_cmd ? "--server-cmd" : "--pid",
+		       cfg->server_cmd ? "it starts your server in the run's network namespace; on "
+					 "Windows start it yourself and give --target" :
+					 "it watches your server's processes through /proc");
 		return SL_EXIT_USAGE;
 	}
 	if (cfg->server_sequence) {
@@ -321,6 +358,9 @@ int engine_opts_finish(struct run_config *cfg)
 		sl_err("--server-cmd: an empty command");
 		return SL_EXIT_USAGE;
 	}
+	rc = pid_check(cfg, tr);
+	if (rc)
+		return rc;
 	if (cfg->target && !cfg->server_cmd) {
 		/* The user's server lives in the host's namespace. */
 		cfg->netns = false;

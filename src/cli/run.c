@@ -140,7 +140,7 @@ int cmd_run(int argc, char **argv)
 			v = conf.final;
 	}
 	stop_end();
-	failed = rc != 0;
+	failed = rc != 0 || o->server_lost;
 	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL))
 		failed = true;
 	rc = sl_exit_code(o->signal, failed || o->guard[0], cfg.fail_on & (1u << v));

@@ -167,6 +167,11 @@ static int setup_peer(struct engine *e, char *why, size_t whylen)
 		e->netns_fd = netns_create(cfg->netns_sysctl, cfg->nsysctl, why, whylen);
 		if (e->netns_fd < 0)
 			return e->netns_fd;
+	} else if (cfg->server_pid) {
+		/* --pid: the loop runs where that server is (-1: the host's, ours already). */
+		err = netns_of_pid(cfg->server_pid, &e->netns_fd, why, whylen);
+		if (err)
+			return err;
 	}
 	if (cfg->target)
 		return transport_target_resolve(e->tr, cfg->target, &e->peer, &e->peerlen, why,

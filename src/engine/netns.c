@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -143,6 +144,30 @@ static int create_in_thread(void *p)
 fail:
 	close(fd);
 	return err;
+}
+
+int netns_of_pid(unsigned pid, int *fd, char *why, size_t whylen)
+{
+	struct stat theirs, ours;
+	char path[64];
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &theirs) || stat("/proc/self/ns/net", &ours)) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open process %u's network namespace (%s): %s", pid,
+			 path, strerror(-err));
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return err;
+	}
+	if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) {
+		close(*fd);
+		*fd = -1;
+	}
+	return 0;
 }
 
 int netns_create(const char *const *sysctls, unsigned nsysctls, char *why, size_t whylen)

@@ -20,6 +20,11 @@ int netns_create(const char *const *sysctls, unsigned nsysctls, char *why, size_
  * This lets that work run.
  */
 int netns_flush(void);
+/*
+ * The network namespace of process pid, to join (--pid): *fd an O_CLOEXEC fd of it, or -1 when it
+ * is the caller's own (nothing to join). 0, or -errno with why filled in.
+ */
+int netns_of_pid(unsigned pid, int *fd, char *why, size_t whylen);
 /* Moves the calling thread into the namespace (setns); 0 or -errno. */
 int netns_enter(int fd);
 /* Runs fn(arg) on a short-lived thread inside the namespace (fd < 0: the caller's) and returns its

@@ -199,6 +199,7 @@ struct run_facts {
 	int text_width; /* the width the text report was printed at (0: unknown) */
 	char server_stopped[160]; /* --server-cmd: how the server ended ("" none), as server_cmd */
 	char server_output[1024]; /* ... the last lines it wrote */
+	int server_pid; /* --pid: the server watched, not started by sockleak (0: none) */
 };
 
 #endif

@@ -728,9 +728,11 @@ static void say_p(void *arg, const char *line)
 static void server(struct page *p)
 {
 	const struct run_facts *x = p->in->facts;
+	char end[400];
+	bool tail;
 	size_t i;
 
-	if (!p->r->server.watched && !(x && x->server_stopped[0]))
+	if (!p->r->server.watched && !(x && (x->server_stopped[0] || x->server_pid)))
 		return;
 	fputs("<section id=\"server\"><h2>", p->f);
 	esc(p, report_server_title(p->r));
@@ -747,10 +749,12 @@ static void server(struct page *p)
 		fputs("</tbody></table>", p->f);
 		report_server_says(p->r, say_p, p);
 	}
-	if (x && x->server_stopped[0]) {
-		fputs("<p>Your server ", p->f);
-		esc(p, x->server_stopped);
-		if (!x->server_output[0]) {
+	if (x && report_server_end(x, end, sizeof(end), &tail)[0]) {
+		fputs("<p>", p->f);
+		esc(p, end);
+		if (!tail) {
+			fputs(".</p>", p->f);
+		} else if (!x->server_output[0]) {
 			fputs("; it wrote nothing.</p>", p->f);
 		} else {
 			fputs("; its last lines:</p><pre class=\"tail\">", p->f);

@@ -2,6 +2,7 @@
 #include "report/json_tables.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +401,7 @@ static const struct jfield facts_f[] = {
 	JF_INT(R, "text_width", text_width, .flags = JF_OPTIONAL, .min = 0, .max = WRAP_MAX),
 	JF_CHARS(R, "server_stopped", server_stopped, .flags = JF_EMPTY_NULL | JF_OPTIONAL),
 	JF_CHARS(R, "server_output", server_output, .flags = JF_EMPTY_NULL | JF_OPTIONAL),
+	JF_INT(R, "server_pid", server_pid, .flags = JF_OPTIONAL, .min = 0, .max = INT_MAX),
 };
 #undef R
 const struct jtable jt_facts = JT_TABLE(facts_f, struct run_facts, false, NULL);

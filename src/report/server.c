@@ -23,6 +23,22 @@ bool report_server_row(const struct series *s, const struct metric_result *m)
 	return metric_spoke(m) || desc_has(d, MT_KEY);
 }
 
+const char *report_server_end(const struct run_facts *x, char *buf, size_t len, bool *tail)
+{
+	*tail = false;
+	buf[0] = '\0';
+	if (x->server_pid)
+		snprintf(buf, len,
+			 "Your server (pid %d, watched with --pid: sockleak did not start it) %s",
+			 x->server_pid,
+			 x->server_stopped[0] ? x->server_stopped : "was left running");
+	else if (x->server_stopped[0]) {
+		snprintf(buf, len, "Your server %s", x->server_stopped);
+		*tail = true;
+	}
+	return buf;
+}
+
 const char *report_server_title(const struct result *r)
 {
 	return r->server.exact ? "Your server (its processes, and its port's sockets counted in "

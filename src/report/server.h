@@ -22,6 +22,12 @@ bool report_server_row(const struct series *s, const struct metric_result *m);
 void report_server_says(const struct result *r, void (*say)(void *arg, const char *line),
 			void *arg);
 
+/*
+ * How the user's server ended, from the run's facts, into buf: "" when there is nothing to say.
+ * *tail: its last lines (server_output) follow (--server-cmd); a --pid server's output is its own.
+ */
+const char *report_server_end(const struct run_facts *x, char *buf, size_t len, bool *tail);
+
 /* The heading of its section: "Your server (its process tree and port; counted ...: exact)". */
 const char *report_server_title(const struct result *r);
 

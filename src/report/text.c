@@ -659,6 +659,9 @@ static void text_tail(FILE *f, const char *out)
 
 static int text_facts(FILE *f, const struct run_facts *x)
 {
+	char line[400];
+	bool tail;
+
 	if (x->guard[0])
 		fprintf(f, "\nStopped early by the memory guard: %s\n", x->guard);
 	if (x->signal)
@@ -669,9 +672,12 @@ static int text_facts(FILE *f, const struct run_facts *x)
 			x->quiesce_max, x->unsettled);
 	if (!x->cgroup)
 		fprintf(f, "Memory cgroup: %s\n", x->cgroup_why);
-	if (x->server_stopped[0]) {
-		fprintf(f, "\nYour server %s", x->server_stopped);
-		text_tail(f, x->server_output);
+	if (report_server_end(x, line, sizeof(line), &tail)[0]) {
+		fprintf(f, "\n%s", line);
+		if (tail)
+			text_tail(f, x->server_output);
+		else
+			fputs("\n", f);
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -33,7 +33,11 @@ static void facts_of(const struct run_config *cfg, const struct run_output *o, s
 	x->cgroup = o->cgroup_version > 0;
 	snprintf(x->cgroup_why, sizeof(x->cgroup_why), "%s", o->cgroup_why);
 	x->text_width = wrap_width(run_text_out(cfg));
-	if (cfg->server_cmd && o->server.stopped) {
+	if (cfg->server_pid) {
+		x->server_pid = (int)cfg->server_pid;
+		snprintf(x->server_stopped, sizeof(x->server_stopped), "%s",
+			 o->server_lost ? o->server.how : "");
+	} else if (cfg->server_cmd && o->server.stopped) {
 		snprintf(x->server_stopped, sizeof(x->server_stopped), "%s", o->server.how);
 		snprintf(x->server_output, sizeof(x->server_output), "%s", o->server.tail);
 	}

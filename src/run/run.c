@@ -389,7 +389,7 @@ int run_sampler_start(const struct run_config *cfg, struct engine *e, const stru
 	scfg.ctx.server_path = path[0] ? path : NULL;
 	if (srv && srv->pid > 0) {
 		scfg.ctx.server_pid = srv->pid;
-		scfg.ctx.server_adopted = true;
+		scfg.ctx.server_adopted = !cfg->server_pid; /* ours only when sockleak started it */
 		scfg.ctx.server_port_states = true;
 		scfg.ctx.server_port = target_port(cfg);
 	}
@@ -565,10 +565,17 @@ static int set_up(struct state *st)
 		engine_set_thread_hook(st->e, &st->thread_hook);
 	}
 	engine_peer(st->e, out->peer, sizeof(out->peer));
-	out->netns = st->ctx.netns_fd >= 0;
+	/* --pid: the namespace joined is the server's, shared: its counts are not the run's own. */
+	out->netns = st->ctx.netns_fd >= 0 && !cfg->server_pid;
 	params_for(cfg, out);
 	if (cfg->server_cmd && server_up(st))
 		return SL_EXIT_RUNTIME;
+#ifndef _WIN32
+	if (cfg->server_pid) {
+		server_cmd_watch(&out->server, (pid_t)cfg->server_pid);
+		out->params.server_fd_limit = (double)out->server.fd_limit;
+	}
+#endif
 	/* Namespaces an earlier loop dropped, still counted: gone before the baseline, not in churn. */
 	if (out->params.netns_per_cycle && sampling)
 		nsbatch_flush(NSBATCH_WAIT);
@@ -577,8 +584,8 @@ static int set_up(struct state *st)
 			return SL_EXIT_RUNTIME;
 		out->sampled = true;
 		if (run_sampler_start(cfg, st->e, st->ctx.cgroup, st->at,
-				      cfg->server_cmd ? &out->server : NULL, &out->series, &st->cyc,
-				      &st->sp))
+				      cfg->server_cmd || cfg->server_pid ? &out->server : NULL,
+				      &out->series, &st->cyc, &st->sp))
 			return SL_EXIT_RUNTIME;
 		st->ctx.series = &out->series;
 		st->ctx.sampler = st->sp;
@@ -679,6 +686,13 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 	if (stop_count() > st.signals)
 		out->signal = stop_signal();
 	server_down(&st);
+#ifndef _WIN32
+	if (cfg->server_pid && !rc && !server_cmd_alive(&out->server)) {
+		sl_err("--pid: process %u %s; the report covers what was measured", cfg->server_pid,
+		       out->server.how);
+		out->server_lost = true;
+	}
+#endif
 	hooks(&st, RUN_AT_END);
 	if (!rc && out->sampled && !cfg->churn_only) {
 		/* Rates of what was kept are over the cycles before the fd store filled. */

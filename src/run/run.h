@@ -49,6 +49,7 @@ struct run_output {
 	struct attribution attribution; /* --attribute: on, or why not */
 	struct server_cmd
 		server; /* --server-cmd: the user's server, how it ended, its last lines */
+	bool server_lost; /* --pid: the watched server exited during the run (exit 3) */
 };
 
 /*

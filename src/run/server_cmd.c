@@ -82,6 +82,52 @@ static void read_limit(struct server_cmd *s)
 		s->fd_limit = soft;
 }
 
+/* Field 22 of /proc/PID/stat, its start time in clock ticks since boot; 0 when it is gone. */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command's name may hold spaces and parentheses */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+void server_cmd_watch(struct server_cmd *s, pid_t pid)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->log_fd = -1;
+	s->cleanup = -1;
+	s->stopped = true; /* nothing of sockleak's to stop */
+	s->start = start_time(pid);
+	read_limit(s);
+}
+
+bool server_cmd_alive(struct server_cmd *s)
+{
+	unsigned long long t = start_time(s->pid);
+
+	if (t && t == s->start)
+		return true;
+	snprintf(s->how, sizeof(s->how), "exited during the run");
+	return false;
+}
+
 static void describe(struct server_cmd *s, const char *after)
 {
 	if (WIFEXITED(s->status))

@@ -20,6 +20,8 @@ struct server_cmd {
 	int status;
 	char how[160]; /* how it ended: "exited with status 0 after SIGTERM" */
 	char tail[SERVER_CMD_TAIL]; /* the last lines it wrote */
+	unsigned long long
+		start; /* --pid: its start time (/proc/PID/stat), 0: started by sockleak */
 };
 
 /*
@@ -31,6 +33,15 @@ struct server_cmd {
  */
 int server_cmd_start(struct server_cmd *s, const char *cmd, int transport, const char *target,
 		     int netns_fd, char *why, size_t whylen);
+
+/*
+ * --pid: a server already running, watched but never signalled: s->pid and s->fd_limit set, and
+ * what tells that process from a later one of the same number. Never stopped by sockleak.
+ */
+void server_cmd_watch(struct server_cmd *s, pid_t pid);
+
+/* A watched server (--pid) still there; false (how says so) once it has exited. */
+bool server_cmd_alive(struct server_cmd *s);
 
 /*
  * Ends it: SIGTERM to its process group, SIGKILL after SERVER_CMD_GRACE_SECONDS, reaped; fills
