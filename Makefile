@@ -204,7 +204,11 @@ check-integration: $(BIN) $(DOCS)
 # t_run_host_drift judges a run beside a background opener paced in time; test_drift covers its
 # analysis under the sanitizers. t_run_exact_open's two verdict runs judge a couple of sockets
 # against the quiesce tail's samples; test_verdict covers the rule under the sanitizers.
-ASAN_SKIP ?= t_sweep t_run_pid t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_sweep_server_cmd t_server_nginx t_server_redis t_server_memcached t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
+# t_run_server_rst is a verdict run of a server that resets (test_server_seq covers its sequence);
+# t_repro's time goes to the C compiler building each reproducer, not to sockleak; t_churn_options
+# runs one churn per socket option, whose parsing and setting test_engine_opts and test_engine cover
+# under the sanitizers (each over 10 s there).
+ASAN_SKIP ?= t_sweep t_run_server_rst t_repro t_churn_options t_run_pid t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_sweep_server_cmd t_server_nginx t_server_redis t_server_memcached t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
 	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_exact_open t_run_quiesce_max
