@@ -32,8 +32,14 @@ check "crr udp: cycles" "$(jq .cycles "$T/udp.json")" 300
 sl churn --ops 200 --server-close rst --json "$T/rst.json" >/dev/null
 check "server-close rst: cycles" "$(jq .cycles "$T/rst.json")" 200
 
-# Errors by op and WSA error: a port nothing listens on refuses every connect.
-sl churn --ops 40 --target 127.0.0.1:9 --json "$T/refused.json" >"$T/refused.txt"
+# Errors by op and WSA error: a port nothing listens on refuses every connect. Cycles that all
+# fail exit 3 after the summary and JSON, unless --allow-failures says it is intended (as on Linux).
+rc=0
+sl churn --ops 40 --target 127.0.0.1:9 --json "$T/refused3.json" >/dev/null 2>"$T/refused3.err" ||
+	rc=$?
+check "refused without --allow-failures: exit" "$rc" 3
+check "refused without --allow-failures: JSON still written" "$(jq .failed_cycles "$T/refused3.json")" 40
+sl churn --ops 40 --target 127.0.0.1:9 --allow-failures --json "$T/refused.json" >"$T/refused.txt"
 check "refused: no cycle completed" "$(jq .cycles "$T/refused.json")" 0
 check "refused: failed cycles" "$(jq .failed_cycles "$T/refused.json")" 40
 check "refused: op" "$(jq -r '.errors[0].op' "$T/refused.json")" connect
