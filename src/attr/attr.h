@@ -21,7 +21,7 @@
 #include "model/series.h"
 
 #define ATTR_DEFAULT_OBJECTS 262144 /* objects tracked at once */
-#define ATTR_DEFAULT_STACKS 16384 /* distinct (stack, cache) pairs */
+#define ATTR_DEFAULT_STACKS 65536 /* distinct (stack, cache) pairs */
 #define ATTR_SNAP_SECONDS 0.25 /* between snapshots of the per-stack totals */
 
 struct attr_opts {
