@@ -11,16 +11,6 @@
 /* A model misses a real process by this fraction at least: leaks are not perfectly linear. */
 #define MODEL_SLACK 0.1
 
-static const struct metric_result *by_col(const struct result *r, int col)
-{
-	size_t i;
-
-	for (i = 0; i < r->nm; i++)
-		if (r->m[i].col == col)
-			return &r->m[i];
-	return NULL;
-}
-
 /*
  * Residual in units (TIME_WAIT part removed), and whether it is kept by the single run's
  * standard: above its noise and above what the pool holds anyway (a slab cache's per-CPU slabs).
@@ -101,7 +91,7 @@ int analysis_confirm(const struct series *sa, const struct result *ra, const str
 
 		if (ma->role == ROLE_TW || ma->role == ROLE_COUNTER || col->d.cls == MC_SLAB_PAGES)
 			continue;
-		if ((cb = series_find(sb, col->name)) < 0 || !(mb = by_col(rb, cb)))
+		if ((cb = series_find(sb, col->name)) < 0 || !(mb = result_metric(rb, cb)))
 			continue;
 		if (!ma->decisive && !mb->decisive && ma->role != ROLE_SLAB)
 			continue;

@@ -115,17 +115,6 @@ void server_judge(const struct work *w, const struct series_col *c, const struct
 		m->reason = (struct reason_of){ RS_SERVER_NEVER_CLOSES, { r, r / w->ph.cycles } };
 }
 
-/* The analysed metric of column col, or NULL. */
-static const struct metric_result *metric_of(const struct result *r, int col)
-{
-	size_t i;
-
-	for (i = 0; col >= 0 && i < r->nm; i++)
-		if (r->m[i].col == col)
-			return &r->m[i];
-	return NULL;
-}
-
 /* Per cycle: what a capped leak grew by until its cap, else its residual's rate. */
 static double per_cycle(const struct metric_result *m)
 {
@@ -150,7 +139,7 @@ void server_evidence(struct result *r, const struct series *s, const struct anal
 	for (j = 0; j < s->ncols; j++) {
 		const struct metric_desc *d = &s->cols[j].d;
 
-		if (!metric_of(r, (int)j))
+		if (!result_metric(r, (int)j))
 			continue;
 		if (is_fds(d) && !desc_has(d, MT_PART) && sv->fds_col < 0)
 			sv->fds_col = (int)j;
@@ -165,13 +154,13 @@ void server_evidence(struct result *r, const struct series *s, const struct anal
 	sv->exact = p->private_netns;
 	sv->fd_limit = p->server_fd_limit;
 	sv->alloc_hold = p->alloc_hold_bytes;
-	m = metric_of(r, sv->fds_col);
+	m = result_metric(r, sv->fds_col);
 	sv->fds_per_cycle = per_cycle(m);
 	sv->capped = m && m->reason.code == RS_FD_CAPPED;
-	m = metric_of(r, sv->close_wait_col);
+	m = result_metric(r, sv->close_wait_col);
 	sv->close_wait_per_cycle = per_cycle(m);
 	sv->never_closes = m && m->reason.code == RS_SERVER_NEVER_CLOSES;
-	m = metric_of(r, sv->rss_col);
+	m = result_metric(r, sv->rss_col);
 	sv->rss_per_cycle = per_cycle(m);
 	sv->rss_in_hold = m && m->reason.code == RS_ALLOC_HOLD;
 }

@@ -650,17 +650,6 @@ static int sort_metrics(struct result *r)
 	return 0;
 }
 
-/* The analysed metric of column col, or NULL. */
-static const struct metric_result *by_col(const struct result *r, int col)
-{
-	size_t i;
-
-	for (i = 0; col >= 0 && i < r->nm; i++)
-		if (r->m[i].col == col)
-			return &r->m[i];
-	return NULL;
-}
-
 /* The first analysed column of class cls with all of traits. */
 static const struct metric_result *find_m(const struct result *r, const struct series *s,
 					  enum metric_class cls, unsigned traits)
@@ -668,8 +657,9 @@ static const struct metric_result *find_m(const struct result *r, const struct s
 	size_t j;
 
 	for (j = 0; j < s->ncols; j++)
-		if (s->cols[j].d.cls == cls && desc_has(&s->cols[j].d, traits) && by_col(r, (int)j))
-			return by_col(r, (int)j);
+		if (s->cols[j].d.cls == cls && desc_has(&s->cols[j].d, traits) &&
+		    result_metric(r, (int)j))
+			return result_metric(r, (int)j);
 	return NULL;
 }
 
@@ -695,7 +685,7 @@ static void socket_evidence(struct result *r, const struct series *s,
 	r->socket_divisor = 1;
 	r->sockets_exact = p->private_netns;
 	for (j = 0; j < s->ncols; j++) {
-		if (!whole_count(&s->cols[j].d, MT_CLIENT) || !(m = by_col(r, (int)j)) ||
+		if (!whole_count(&s->cols[j].d, MT_CLIENT) || !(m = result_metric(r, (int)j)) ||
 		    isnan(m->residual_per_cycle))
 			continue;
 		sum = isnan(sum) ? m->residual_per_cycle : sum + m->residual_per_cycle;
@@ -703,7 +693,7 @@ static void socket_evidence(struct result *r, const struct series *s,
 			r->socket_col = m->col;
 	}
 	for (j = 0; r->socket_col < 0 && j < s->ncols; j++) {
-		if (!whole_count(&s->cols[j].d, MT_TOTAL) || !(m = by_col(r, (int)j)) ||
+		if (!whole_count(&s->cols[j].d, MT_TOTAL) || !(m = result_metric(r, (int)j)) ||
 		    isnan(m->residual_per_cycle))
 			continue;
 		r->socket_col = m->col;

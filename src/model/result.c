@@ -37,6 +37,16 @@ const char *role_name(enum metric_role r)
 	return name_at(role_names, ROLE_COUNT, (unsigned)r);
 }
 
+const struct metric_result *result_metric(const struct result *r, int col)
+{
+	size_t i;
+
+	for (i = 0; col >= 0 && i < r->nm; i++)
+		if (r->m[i].col == col)
+			return &r->m[i];
+	return NULL;
+}
+
 void result_free(struct result *r)
 {
 	free(r->m);

@@ -160,6 +160,8 @@ struct result {
 };
 
 void result_free(struct result *r);
+/* The analysed metric of series column col, or NULL (col < 0, or not judged). */
+const struct metric_result *result_metric(const struct result *r, int col);
 
 /* --confirm: the same sequence run for N and for about 3N cycles. */
 struct confirm_metric {

@@ -47,16 +47,6 @@ const char *report_server_title(const struct result *r)
 				 "port in its netns: not exact, others there add to them)";
 }
 
-static const struct metric_result *judged(const struct result *r, int col)
-{
-	size_t i;
-
-	for (i = 0; col >= 0 && i < r->nm; i++)
-		if (r->m[i].col == col)
-			return &r->m[i];
-	return NULL;
-}
-
 /* A rate per cycle in prose: "1.00", "0.0100". */
 static const char *rate(char *buf, size_t len, double v)
 {
@@ -67,7 +57,7 @@ static const char *rate(char *buf, size_t len, double v)
 static void fds(const struct result *r, char *line, size_t len)
 {
 	const struct server_figs *sv = &r->server;
-	const struct metric_result *m = judged(r, sv->fds_col);
+	const struct metric_result *m = result_metric(r, sv->fds_col);
 	char a[48], b[48];
 	int n;
 
@@ -94,7 +84,7 @@ static void fds(const struct result *r, char *line, size_t len)
 static void close_wait(const struct result *r, char *line, size_t len)
 {
 	const struct server_figs *sv = &r->server;
-	const struct metric_result *m = judged(r, sv->close_wait_col);
+	const struct metric_result *m = result_metric(r, sv->close_wait_col);
 	char a[48];
 
 	if (!m)
@@ -112,7 +102,7 @@ static void close_wait(const struct result *r, char *line, size_t len)
 static void rss(const struct result *r, char *line, size_t len)
 {
 	const struct server_figs *sv = &r->server;
-	const struct metric_result *m = judged(r, sv->rss_col);
+	const struct metric_result *m = result_metric(r, sv->rss_col);
 	char a[48], b[48];
 
 	if (!m)

@@ -99,17 +99,6 @@ static const struct metric_result *other_bounded(const struct result *r)
 	return NULL;
 }
 
-/* The analysed metric of column col, or NULL. */
-static const struct metric_result *by_col(const struct result *r, int col)
-{
-	size_t i;
-
-	for (i = 0; i < r->nm; i++)
-		if (r->m[i].col == col)
-			return &r->m[i];
-	return NULL;
-}
-
 static void verdict_line(FILE *f, const struct series *s, const struct result *r)
 {
 	const struct metric_result *m = top(r), *d;
@@ -183,7 +172,8 @@ static void verdict_line(FILE *f, const struct series *s, const struct result *r
 		break;
 	}
 	/* What host drift explained is said with the verdict: it did not decide. */
-	if (r->drift_col >= 0 && (size_t)r->drift_col < s->ncols && (d = by_col(r, r->drift_col))) {
+	if (r->drift_col >= 0 && (size_t)r->drift_col < s->ncols &&
+	    (d = result_metric(r, r->drift_col))) {
 		n = (int)strlen(line);
 		snprintf(line + n, sizeof(line) - n, "; %s",
 			 reason_drift(why, sizeof(why), s->cols[d->col].name, d->drift,
