@@ -12,10 +12,10 @@ quiesce=""
 "$SOCKLEAK" run --help | grep -q -- '--quiesce-max' && quiesce="--quiesce-max 10"
 for name in clean1 clean2; do
 	# shellcheck disable=SC2086
-	expect_exit 0 "$SOCKLEAK" run --seconds 2 --baseline 2s --server-close rst $quiesce --json "$TMP/$name.json"
+	expect_exit 0 "$SOCKLEAK" run --seconds 2 --baseline 2s --server-close rst --no-teardown $quiesce --json "$TMP/$name.json"
 done
 # shellcheck disable=SC2086
-expect_exit 1 "$SOCKLEAK" run --seconds 2 --baseline 2s --server-close rst --inject-leak 1000 $quiesce \
+expect_exit 1 "$SOCKLEAK" run --seconds 2 --baseline 2s --server-close rst --no-teardown --inject-leak 1000 $quiesce \
 	--json "$TMP/leak.json"
 
 expect_exit 1 "$SOCKLEAK" compare "$TMP/clean1.json" "$TMP/leak.json" --json "$TMP/cmp.json" \

@@ -7,7 +7,7 @@ need_jq
 TEST_NAME=t_run_transports
 
 for tr in udp unix; do
-	srun "$tr" 0 --transport "$tr" --ops 40000 --quiesce-max 8s
+	srun "$tr" 0 --transport "$tr" --ops 40000 --quiesce-max 8s --no-teardown
 	rjq "$tr" '.result.verdict == "CLEAN" or .result.verdict == "BOUNDED"' "$tr: CLEAN or BOUNDED"
 	rjq "$tr" '[.result.metrics[] | select(.decisive and .verdict == "LEAK")] | length == 0' \
 		"$tr: no decisive metric LEAK"
