@@ -190,7 +190,7 @@ check-integration: $(BIN) $(DOCS)
 # cover under the sanitizers, and its own logic has unit tests that run here. t_run_netns_kb*
 # depend on the loop's speed, and t_run_scm_* are verdict runs side by side whose ops test_engine
 # runs there.
-# The VM tests (t_vm, t_vm_run, t_sweep_kernels) are software-emulated boots; their host side has
+# The VM tests (t_vm, t_vm_run, t_sweep_kernels, t_run_kernels) are software-emulated boots; their host side has
 # unit tests run there.
 # t_attr_leak, t_attr_sample, t_attr_clean and t_sweep_attr judge stacks over timed runs; t_attr_lost runs
 # --attribute there.
@@ -211,7 +211,7 @@ check-integration: $(BIN) $(DOCS)
 ASAN_SKIP ?= t_sweep t_run_server_rst t_repro t_churn_options t_run_pid t_attr_sample t_run_host_drift t_server_leak t_server_clean t_server_never_closes t_sweep_server_cmd t_server_nginx t_server_redis t_server_memcached t_run_netns_kb t_run_netns_kb_rate t_run_scm_self t_run_scm_cross \
 	t_run_scm_triangle t_vm t_vm_run t_attr_leak t_attr_clean t_run_stop_signals t_sweep_attr \
 	t_run_stop_term t_fault_quick t_exit_codes t_run_confirm t_compare t_run_fail_on t_html \
-	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_exact_open t_run_quiesce_max
+	t_run_transports t_run_kb t_run_linger t_run_tw_purge t_sweep_kernels t_run_kernels t_run_exact_open t_run_quiesce_max
 ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 	EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined'
 asan:
@@ -275,7 +275,7 @@ WIN_LINUX_ONLY := src/engine/engine.c src/engine/client.c src/engine/server.c \
 	$(wildcard src/repro/*.c) $(wildcard src/vm/*.c) \
 	src/cli/sweep.c src/report/sweep_report.c src/probe/tcpstate.c src/attr/loader.c \
 	src/attr/collect.c src/attr/ksym.c src/cli/merge.c src/report/sweep_json.c \
-	src/report/sweep_merge.c
+	src/report/sweep_merge.c src/cli/run_kernels.c
 WIN_SRCS := $(filter-out $(WIN_LINUX_ONLY),$(SRCS)) $(sort $(shell find src -path '*/win/*' -name '*.c'))
 WIN_OBJS := $(WIN_SRCS:%.c=$(WIN_BUILD)/%.o)
 WIN_LIB_OBJS := $(filter-out $(WIN_BUILD)/src/main.o,$(WIN_OBJS))

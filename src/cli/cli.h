@@ -25,4 +25,12 @@ struct run_config;
  * maximum, teardown, a memory cgroup when root, fail on BACKLOG. */
 void run_defaults(struct run_config *cfg);
 
+struct vm_kernels;
+/*
+ * run --kernels (src/cli/run_kernels.c, Linux only): the run of argv (cfg, already checked) on
+ * each kernel of k in turn, each one's outputs named after it, and a closing line across them.
+ * Returns the worst of their exit codes (128+N, then 3, then 2, then 1).
+ */
+int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int argc, char **argv);
+
 #endif

@@ -15,8 +15,15 @@
 #include "run/outputs.h"
 #include "run/run.h"
 #include "run/stop.h"
+#include "vm/kernels.h"
 
 #define RC struct run_config
+
+/* What run's command line sets: the run, and the kernels it runs on (--kernels). */
+struct run_args {
+	struct run_config cfg; /* first: the shared tables' rows are at their run_config offsets */
+	struct vm_kernels kernels;
+};
 
 static const struct opt run_opts[] = {
 	OPT_INCLUDE(engine_opts),
@@ -30,6 +37,9 @@ static const struct opt run_opts[] = {
 		  "intended: give the verdict's exit code, not 3" },
 	{ "csv", .arg = "FILE", OPT_STR(RC, csv_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "the time series as CSV" },
+#ifndef _WIN32 /* QEMU guests are Linux's */
+	OPT_INCLUDE_AT(vm_kernels_opts, struct run_args, kernels),
+#endif
 	OPT_HELP_ROW,
 	{ 0 },
 };
@@ -59,12 +69,25 @@ const struct command command_run = {
 		"memory guard, or 90% or more of the cycles failed (without --allow-failures;\n"
 		"the report leads with FAILED CYCLES and lists the errors by op and errno),\n"
 		"128+N stopped by signal N (SIGINT: 130). When several apply:\n"
-		"128+N (even after a Ctrl-C that still gave a verdict), then 3, then 1.\n",
+		"128+N (even after a Ctrl-C that still gave a verdict), then 3, then 1.\n"
+#ifndef _WIN32
+		"\n"
+		"Across kernels: --kernels host,IMAGE,... runs the same run on each kernel in turn,\n"
+		"this machine's natively and each image in a VM (as 'sockleak vm' boots it); each\n"
+		"kernel's text report is headed by its release, its files are named after it\n"
+		"(--json out.json: out.6.1.0-47-amd64.json, out.6.18.44.json; likewise --html,\n"
+		"--junit, --csv; '-' is refused), and a closing line says what each kernel gave:\n"
+		"'Across kernels: LEAK on 6.1.0-47-amd64, CLEAN on 6.18.44'. The exit code is the\n"
+		"worst of the kernels' (as above); a kernel whose VM did not boot or run is NOT RUN,\n"
+		"with the reason, and exits 3, never CLEAN.\n"
+#endif
+	,
 };
 
-static int parse_args(int argc, char **argv, struct run_config *cfg)
+static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	int first, r = opt_parse(&command_run, argc, argv, cfg, &first);
+	struct run_config *cfg = &a->cfg;
+	int first, r = opt_parse(&command_run, argc, argv, a, &first);
 
 	if (r)
 		return r;
@@ -92,28 +115,19 @@ void run_defaults(struct run_config *cfg)
 	cfg->fail_on = FAIL_ON_DEFAULT;
 }
 
-int cmd_run(int argc, char **argv)
+/* One run on this machine's kernel: phases, verdict, reports. */
+static int run_here(struct run_config *cfg)
 {
-	struct run_config cfg = { 0 };
 	struct run_output *o = NULL;
 	struct confirm_result conf = { 0 };
 	bool have_conf = false, failed;
 	struct machine m;
 	enum verdict v;
 	FILE *out;
-	int rc, r;
+	int rc;
 
-	run_defaults(&cfg);
-	r = parse_args(argc, argv, &cfg);
-	if (r == OPT_EXIT)
-		return SL_EXIT_OK;
-	if (r)
-		return SL_EXIT_USAGE;
-	rc = engine_opts_finish(&cfg);
-	if (rc)
-		return rc;
 	machine_init(&m, "");
-	machine_set_run(&m, &cfg);
+	machine_set_run(&m, cfg);
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		rc = SL_EXIT_RUNTIME;
@@ -121,7 +135,7 @@ int cmd_run(int argc, char **argv)
 	}
 	/* Signals end phases until the reports are written; from then on they end sockleak. */
 	stop_begin();
-	rc = run_measure(&cfg, o);
+	rc = run_measure(cfg, o);
 	if (!o->analysed) {
 		stop_end();
 		rc = sl_exit_code(o->signal, true, false);
@@ -129,26 +143,52 @@ int cmd_run(int argc, char **argv)
 	}
 	m.cgroup = o->cgroup_version > 0;
 	m.netns = o->netns;
-	out = run_text_out(&cfg);
-	run_print(out, &cfg, o);
+	out = run_text_out(cfg);
+	run_print(out, cfg, o);
 	v = o->result.verdict;
 	rc = failures_exit((double)o->stats.cycles, (double)o->stats.failed_cycles,
-			   cfg.allow_failures, "FAILED CYCLES above");
-	if (cfg.confirm && !o->signal && !o->guard[0] && !rc) {
-		rc = run_confirm(&cfg, o, out, &conf, &have_conf);
+			   cfg->allow_failures, "FAILED CYCLES above");
+	if (cfg->confirm && !o->signal && !o->guard[0] && !rc) {
+		rc = run_confirm(cfg, o, out, &conf, &have_conf);
 		if (have_conf)
 			v = conf.final;
 	}
 	stop_end();
 	failed = rc != 0 || o->server_lost;
-	if (run_write_reports(&cfg, o, &m, have_conf ? &conf : NULL))
+	if (run_write_reports(cfg, o, &m, have_conf ? &conf : NULL))
 		failed = true;
-	rc = sl_exit_code(o->signal, failed || o->guard[0], cfg.fail_on & (1u << v));
+	rc = sl_exit_code(o->signal, failed || o->guard[0], cfg->fail_on & (1u << v));
 done:
 	confirm_free(&conf);
 	if (o)
 		run_output_free(o);
 	free(o);
-	engine_opts_free(&cfg);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	int r, rc;
+
+	run_defaults(&a.cfg);
+#ifndef _WIN32
+	vm_kernels_defaults(&a.kernels);
+#endif
+	r = parse_args(argc, argv, &a);
+	if (r == OPT_EXIT)
+		return SL_EXIT_OK;
+	if (r)
+		return SL_EXIT_USAGE;
+	rc = engine_opts_finish(&a.cfg);
+	if (rc)
+		return rc;
+#ifndef _WIN32
+	if (a.kernels.list)
+		rc = run_kernels(&a.cfg, &a.kernels, argc, argv);
+	else
+#endif
+		rc = run_here(&a.cfg);
+	engine_opts_free(&a.cfg);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include "run/run.h"
 #include "run/stop.h"
 #include "run/sweep.h"
+#include "vm/kernels.h"
 #include "vm/vm.h"
 
 struct args {
@@ -35,9 +36,7 @@ struct args {
 	bool dry_run;
 	unsigned shard, shards; /* --shard I/N; 0 of 0: the whole matrix */
 	const char *json_dir;
-	const char *kernels; /* --kernels LIST: the kernel axis */
-	enum vm_accel vm_accel;
-	double vm_boot_timeout;
+	struct vm_kernels kernels; /* --kernels LIST: the kernel axis */
 	bool *only; /* --variants (a VM's slice of its host's sweep): by matrix index */
 	int argc; /* the command line, for the guests of --kernels */
 	char **argv;
@@ -156,18 +155,7 @@ static const struct opt sweep_opts[] = {
 	  .help = "one variant per line instead: blank-separated KEY=VALUE fields transport=, "
 		  "sequence= (a preset or a sequence without blanks), option=NAME[=VALUE], "
 		  "server-close=; '#' starts a comment" },
-	{ "kernels", .arg = "LIST", OPT_STR(A, kernels, OPT_TEXT), .group = G_MATRIX,
-	  .help = "the matrix on each kernel: 'host' (this machine's, run here) and kernel images "
-		  "(bzImage, its modules beside it as scripts/vm-kernel.sh unpacks them), each "
-		  "booted once in a VM that runs its variants (as 'sockleak vm'); the table gains a "
-		  "kernel column and says per variant which kernels leak" },
-	{ "vm-accel", .arg = "MODE", OPT_ENUM(A, vm_accel, "auto kvm tcg"), .group = G_MATRIX,
-	  .help = "the VMs of --kernels: auto (default: KVM when it starts the guest within 20s, "
-		  "else TCG), kvm or tcg" },
-	{ "vm-boot-timeout", .arg = "DUR", OPT_SECONDS(A, vm_boot_timeout), .min = 1,
-	  .group = G_MATRIX,
-	  .help = "the longest wait for a VM's sweep to start (default 60s); a boot that stalls is "
-		  "tried once more, then that kernel's variants are reported not run" },
+	OPT_INCLUDE_AT(vm_kernels_opts, A, kernels),
 	{ "planned-quiesce-max", .arg = "DUR", OPT_SECONDS(A, base.quiesce_max),
 	  .flags = OPT_HIDDEN,
 	  .help = "the quiesce maximum a plan gave (TIME_WAIT not waited for, unlike --quiesce-max)" },
@@ -371,9 +359,9 @@ static int kernel_axis(const struct args *a, struct sweep *s)
 	char why[1024];
 	size_t k;
 
-	if (!a->kernels)
+	if (!a->kernels.list)
 		return 0;
-	if (sweep_parse_kernels(&s->matrix, a->kernels, why, sizeof(why))) {
+	if (sweep_parse_kernels(&s->matrix, a->kernels.list, why, sizeof(why))) {
 		sl_err("--kernels: %s", why);
 		return SL_EXIT_USAGE;
 	}
@@ -652,104 +640,38 @@ static void run_variant(struct state *st, size_t i, double churn)
 /* ---- the kernels of --kernels other than this machine's: one VM each ---- */
 
 /*
- * The options of this command line that stay with the host: the kernel axis, the outputs (the
- * guest writes its own into the VM's share), the budget and the phases (the host fixes them).
- */
-static bool host_only(const struct opt *o)
-{
-	static const char *const names[] = { "kernels",	 "vm-accel",	"vm-boot-timeout",
-					     "variants", "shard",	"json",
-					     "html",	 "json-dir",	"junit",
-					     "dry-run",	 "budget",	"seconds",
-					     "baseline", "quiesce-max", "planned-quiesce-max" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(o->name, names[i]))
-			return true;
-	return false;
-}
-
-static int push_word(char **argv, int *argc, const char *fmt, ...) SL_PRINTF(3, 4);
-
-static int push_word(char **argv, int *argc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&argv[*argc], fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		argv[*argc] = NULL;
-		return -ENOMEM;
-	}
-	argv[++*argc] = NULL;
-	return 0;
-}
-
-static void free_words(char **argv)
-{
-	size_t i;
-
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/*
- * The guest's command line: sweep with this one's options but the host's own, then the slice it
- * runs (--variants, numbered as its matrix without the kernel axis numbers them), the phases the
- * host planned and its outputs under dir. NULL when out of memory.
+ * The guest's command line: sweep with this one's options but the host's own (the kernel axis,
+ * the outputs: the guest writes its own into the VM's share; the budget and the phases: the host
+ * fixes them), then the slice it runs (--variants, numbered as its matrix without the kernel axis
+ * numbers them), the phases the host planned and its outputs under dir. NULL when out of memory.
  */
 static char **guest_argv(const struct state *st, const char *list, double budget, const char *dir,
 			 int *argc)
 {
+	static const char *const host_only[] = { "variants", "shard",	    "json",
+						 "html",     "json-dir",    "junit",
+						 "dry-run",  "budget",	    "seconds",
+						 "baseline", "quiesce-max", "planned-quiesce-max",
+						 NULL };
 	const struct args *a = st->a;
-	char **argv = calloc((size_t)a->argc + 24, sizeof(*argv));
-	int i, err = 0;
+	char **argv = vm_argv_keep("sweep", sweep_opts, host_only, a->argc, a->argv, 8, argc);
+	int err;
 
-	*argc = 0;
 	if (!argv)
 		return NULL;
-	err = push_word(argv, argc, "sweep");
-	for (i = 1; i < a->argc && !err; i++) {
-		const char *w = a->argv[i], *eq = strchr(w, '=');
-		const struct opt *o = NULL;
-		bool value = false;
-		char name[64];
-
-		if (w[0] == '-' && w[1] == '-' && w[2]) {
-			size_t n = eq ? (size_t)(eq - w - 2) : strlen(w + 2);
-
-			snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), w + 2);
-			o = opt_match(sweep_opts, name, 0);
-			value = o && o->arg && !eq;
-		} else if (w[0] == '-' && w[1] && w[1] != '-') {
-			o = opt_match(sweep_opts, NULL, w[1]);
-			value = o && o->arg && !w[2];
-		}
-		if (!o || !host_only(o)) {
-			err = push_word(argv, argc, "%s", w);
-			if (value && i + 1 < a->argc && !err)
-				err = push_word(argv, argc, "%s", a->argv[i + 1]);
-		}
-		i += value;
-	}
-	if (!err)
-		err = push_word(argv, argc, "--variants=%s", list) ||
-		      push_word(argv, argc, "--seconds=%.3f", st->plan.churn) ||
-		      push_word(argv, argc, "--baseline=%.3f", st->plan.baseline) ||
-		      push_word(argv, argc, "--%squiesce-max=%.3f",
-				a->base.quiesce_tw ? "" : "planned-", st->plan.quiesce_max) ||
-		      push_word(argv, argc, "--budget=%.0f", ceil(budget)) ||
-		      push_word(argv, argc, "--json=%s/sweep.json", dir);
+	err = vm_argv_push(argv, argc, "--variants=%s", list) ||
+	      vm_argv_push(argv, argc, "--seconds=%.3f", st->plan.churn) ||
+	      vm_argv_push(argv, argc, "--baseline=%.3f", st->plan.baseline) ||
+	      vm_argv_push(argv, argc, "--%squiesce-max=%.3f", a->base.quiesce_tw ? "" : "planned-",
+			   st->plan.quiesce_max) ||
+	      vm_argv_push(argv, argc, "--budget=%.0f", ceil(budget)) ||
+	      vm_argv_push(argv, argc, "--json=%s/sweep.json", dir);
 	if (!err && a->base.html_path)
-		err = push_word(argv, argc, "--html=%s/html", dir);
+		err = vm_argv_push(argv, argc, "--html=%s/html", dir);
 	if (!err && a->json_dir)
-		err = push_word(argv, argc, "--json-dir=%s/json", dir);
+		err = vm_argv_push(argv, argc, "--json-dir=%s/json", dir);
 	if (err) {
-		free_words(argv);
+		vm_argv_free(argv);
 		return NULL;
 	}
 	return argv;
@@ -872,10 +794,9 @@ static void run_kernel(struct state *st, unsigned k)
 	double budget = st->deadline - sl_now() - st->plan.boot;
 	size_t n = kernel_slice(s, k, list, sizeof(list));
 	struct sweep_doc *d = NULL;
-	struct vm_config c;
 	struct stat sb;
 	char **argv = NULL;
-	int argc, rc, out;
+	int argc, rc;
 
 	if (!n)
 		return;
@@ -898,29 +819,13 @@ static void run_kernel(struct state *st, unsigned k)
 			vm_rm_tree(AT_FDCWD, dir);
 		return;
 	}
-	vm_defaults(&c);
-	c.kernel = K->image;
-	c.accel = st->a->vm_accel;
-	c.boot_timeout = st->a->vm_boot_timeout;
-	c.timeout_opt = "--vm-boot-timeout";
-	c.said = said;
-	c.said_size = sizeof(said);
-	c.quiet = true;
-	c.guest_opts = sweep_opts;
 	fprintf(st->out,
 		"  (booting %s for its %zu variant%s; the guest's progress goes to stderr)\n",
 		K->label, n, n == 1 ? "" : "s");
 	fflush(st->out);
-	fflush(stdout);
 	/* The guest's table is progress: stdout keeps this sweep's own (and --json -). */
-	out = dup(STDOUT_FILENO);
-	if (out >= 0)
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-	rc = vm_run(&c, argc, argv);
-	if (out >= 0) {
-		dup2(out, STDOUT_FILENO);
-		close(out);
-	}
+	rc = vm_kernel_run(&st->a->kernels, K->image, sweep_opts, true, said, sizeof(said), argc,
+			   argv);
 	if (rc >= 128)
 		st->sum.signal = rc - 128;
 	snprintf(json, sizeof(json), "%s/sweep.json", dir);
@@ -945,7 +850,7 @@ static void run_kernel(struct state *st, unsigned k)
 	if (rc == SL_EXIT_RUNTIME || rc == SL_EXIT_USAGE)
 		st->runtime_err = true;
 	vm_rm_tree(AT_FDCWD, dir);
-	free_words(argv);
+	vm_argv_free(argv);
 }
 
 /* --html: the index as it stands, rewritten after each variant. */
@@ -1062,7 +967,7 @@ int cmd_sweep(int argc, char **argv)
 	a->argv = argv;
 	run_defaults(&a->base);
 	a->budget = SWEEP_DEFAULT_BUDGET;
-	a->vm_boot_timeout = VM_DEFAULT_BOOT_TIMEOUT;
+	vm_kernels_defaults(&a->kernels);
 	a->base.baseline = a->base.quiesce_max = -1;
 	r = parse_args(argc, argv, a);
 	if (r == OPT_EXIT) {
