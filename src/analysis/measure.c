@@ -401,6 +401,25 @@ static bool time_trend(struct work *w, const struct series_col *c, double sign, 
 }
 
 /*
+ * Two trends significant with one sign. The Mann-Kendall variance is inflated for the residuals'
+ * autocorrelation, so that a slow random walk does not read as a trend; a steady ramp in slab
+ * granularity (objects counted a slab at a time, stalls of a few rows) leaves residuals just as
+ * correlated and is never significant in a few seconds. When the two rates agree within a
+ * quarter (a random walk keeps no rate from one stretch to another) and each rises (or falls)
+ * at nearly every row, each need only be significant as if its rows were independent (plain).
+ */
+static bool same_trend(const struct st_trend *a, const struct st_trend *b, double za, bool plain)
+{
+	double ka = plain ? sqrt((1 + a->rho) / (1 - a->rho)) : 1;
+	double kb = plain ? sqrt((1 + b->rho) / (1 - b->rho)) : 1;
+
+	/* A ramp: nearly every pair of rows in order (Kendall's tau >= 0.8), not a step or two. */
+	if (plain && (fabs(a->s) < 0.8 * (double)a->pairs || fabs(b->s) < 0.8 * (double)b->pairs))
+		return false;
+	return (a->z * ka > za && b->z * kb > za) || (a->z * ka < -za && b->z * kb < -za);
+}
+
+/*
  * Host drift: a host-wide figure that moves at one steady rate during the baseline and through
  * the later half of quiesce, when no cycle runs, is moved by time (other tasks on the host), not
  * by the loop. Both stretches need a significant trend (Mann-Kendall, autocorrelation-aware) of
@@ -418,6 +437,7 @@ static void drift_fit(struct work *w, const struct series_col *c, double sign, d
 	struct st_trend tb, tq;
 	double za = w->z_alpha, rate;
 	size_t t0;
+	bool close;
 
 	w->drift = 0;
 	if (c->d.kind != MK_LEVEL || !desc_has(&c->d, MT_HOST) || desc_has(&c->d, MT_NETNS) ||
@@ -427,9 +447,9 @@ static void drift_fit(struct work *w, const struct series_col *c, double sign, d
 	    !time_trend(w, c, sign, tw_k, ph->q0 + (ph->q1 - ph->q0) / 2, ph->q1, &tq))
 		return;
 	/* One rate: within each other's intervals, or within a quarter when both are precise. */
-	if (!((tb.z > za && tq.z > za) || (tb.z < -za && tq.z < -za)) ||
-	    ((tb.lo > tq.hi || tq.lo > tb.hi) &&
-	     fabs(tb.slope - tq.slope) > 0.25 * fmax(fabs(tb.slope), fabs(tq.slope))))
+	close = fabs(tb.slope - tq.slope) <= 0.25 * fmax(fabs(tb.slope), fabs(tq.slope));
+	if (!(same_trend(&tb, &tq, za, false) || (close && same_trend(&tb, &tq, za, true))) ||
+	    ((tb.lo > tq.hi || tq.lo > tb.hi) && !close))
 		return;
 	rate = (tb.slope * (double)tb.n + tq.slope * (double)tq.n) / (double)(tb.n + tq.n);
 	if (!isfinite(rate) || rate == 0)
@@ -519,10 +539,24 @@ static void kept_through(struct work *w, const struct series_col *c, double sign
 		f->q_first = st_median(w->a, n) - f->base_u;
 		f->q_first_se = ST_MEDIAN_SE * f->noise / sqrt(st_neff(n, rho));
 	}
-	/* Still rising after the loop stopped: from that first stretch to the tail. */
-	if (n >= 3 && ph->q0 + len <= t0) {
-		tol = w->z_alpha * M_SQRT2 * f->q_first_se;
-		f->q_rise = f->residual - f->q_first;
+	/*
+	 * Still rising after the loop stopped: from that first stretch to the tail. A quiesce
+	 * shorter than two tails compares the tail with the rows before it, the loop's drain
+	 * included: what is in flight when it stops can only make the rise look smaller.
+	 */
+	if (n >= 3 && ph->q0 + len > t0) {
+		for (r = ph->q0, n = 0; r < t0; r++)
+			if (!isnan(w->a[n] = val(w, c->v, r, sign, tw_k)))
+				n++;
+		ref = n >= 3 ? st_median(w->a, n) - f->base_u : NAN;
+		tol = n >= 3 ? ST_MEDIAN_SE * f->noise / sqrt(st_neff(n, rho)) : NAN;
+	} else {
+		ref = f->q_first;
+		tol = f->q_first_se;
+	}
+	if (n >= 3) {
+		tol *= w->z_alpha * M_SQRT2;
+		f->q_rise = f->residual - ref;
 		f->q_rising =
 			f->q_rise > fmax(fmax(tol, 3 * f->noise), 0.25 * fmax(f->residual, 0));
 	}
@@ -663,6 +697,12 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 bool tail_moving(const struct figures *f, const struct limits *l)
 {
 	return fabs(f->tail_change) > fmax(2 * f->noise, l->min_eff / 2);
+}
+
+bool host_rising(const struct series_col *c, const struct limits *l, const struct figures *f)
+{
+	return !l->exact && desc_has(&c->d, MT_HOST) && !desc_has(&c->d, MT_NETNS) && f->q_rising &&
+	       f->tail_change > 0;
 }
 
 /*

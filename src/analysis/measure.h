@@ -163,6 +163,14 @@ int measure(struct work *w, int col, double tw_k, struct figures *f);
 int measure_level(struct work *w, int col, double tw_k, struct figures *f);
 /* Whether a tail change of f is still movement rather than noise, for the verdict and settle. */
 bool tail_moving(const struct figures *f, const struct limits *l);
+/*
+ * A host-wide figure (not the run's own exact counts) still rising at the end of quiesce, above
+ * the level it held once the loop had stopped (q_rising): the loop's leaks do not grow when no
+ * cycle runs, another task moves it, in steps too coarse for a rate or as disk I/O comes. A
+ * longer quiesce would not settle it: it neither holds quiesce nor decides (the verdict and the
+ * stop rule ask alike).
+ */
+bool host_rising(const struct series_col *c, const struct limits *l, const struct figures *f);
 /* Units per TIME_WAIT socket that col follows (0 when it does not), from the figures without. */
 double tw_follow(struct work *w, int col, const struct figures *raw, bool integral);
 

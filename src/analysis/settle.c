@@ -116,7 +116,7 @@ bool analysis_settled(const struct series *s, const struct analysis_params *p, c
 			continue;
 		if (measure_level(&w, (int)i, 0, &f) || !f.nt)
 			continue;
-		if (tail_moving(&f, &l)) {
+		if (tail_moving(&f, &l) && !host_rising(c, &l, &f)) {
 			char a[48];
 
 			ok = say(why, why_len, "%s still %s (%s over the last %.0f s)", c->name,

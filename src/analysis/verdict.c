@@ -313,6 +313,13 @@ static void judge_level(const struct work *w, const struct series_col *c, const 
 		sd = f->noise;
 	}
 
+	/* Another task's: rising still, and more than when the loop stopped (host_rising). */
+	if (moving && held && grew && host_rising(c, l, f)) {
+		set_inconclusive(m, 3 * N, N);
+		m->decisive = false;
+		SAY(m, RS_ROSE_AFTER_LOOP, r, f->q_rise);
+		return;
+	}
 	if (moving && (held || corroborated) && (grew || l->exact)) {
 		if (f->tw_k > 0 && tw_draining(w) && f->tail_change < 0) {
 			m->verdict = VERDICT_BOUNDED;

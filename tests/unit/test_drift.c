@@ -242,6 +242,47 @@ static void test_drift_settles(void **state)
 	series_free(&s);
 }
 
+/*
+ * What another netns's opener of 400 sockets a second leaves in a socket cache, as
+ * /proc/slabinfo shows it: a slab (19 objects) at a time, its pace wandering around the steady
+ * rate by a tenth of a second over a couple of seconds (bench/noise.sh, tcp).
+ */
+static double slab_ramp(const struct synth_row *r, const void *arg)
+{
+	const double *lag = arg;
+
+	return 300 + 19 * floor(400 * (r->t - *lag * sin(r->t * M_PI)) / 19);
+}
+
+/* A ramp in slab-sized steps: the same host drift (was none: its rows too correlated). */
+static void test_drift_slab_steps(void **state)
+{
+	struct gen client = client_gen();
+	struct synth_plan pl = { .hz = 10, .rate = 14000, .baseline = 3, .churn = 5, .quiesce = 8 };
+	double lag = 0.1;
+	struct synth_col cols[] = {
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+		{ "slab.sock_inode_cache.objs", UNIT_COUNT, MK_LEVEL, slab_ramp, &lag, NULL },
+	};
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	char why[200] = "";
+
+	(void)state;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	m = get(&r, &s, "slab.sock_inode_cache.objs");
+	assert_int_equal(m->reason.code, RS_HOST_DRIFT);
+	assert_float_equal(m->drift, 400, 40);
+	assert_int_not_equal(r.verdict, VERDICT_INCONCLUSIVE);
+	if (!analysis_settled(&s, &p, why, sizeof(why)))
+		fail_msg("not settled: %s", why);
+	result_free(&r);
+	series_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_covered_overruled),
 		cmocka_unit_test(test_uncovered_leak_kept),
 		cmocka_unit_test(test_drift_settles),
+		cmocka_unit_test(test_drift_slab_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
