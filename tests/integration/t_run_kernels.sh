@@ -2,7 +2,8 @@
 # sockleak run --kernels host,IMAGE: the same run on this host's kernel and in one VM booted with
 # Debian's 6.1 (TCG): each kernel's text report is headed by its release, its JSON and HTML are
 # named after it, and a closing line says what each kernel gave; the exit code is the worst. A VM
-# that does not boot is NOT RUN with the reason, exit 3, never CLEAN. Bad input: exit 2.
+# that does not boot is NOT RUN with the reason, exit 3, never CLEAN. Bad input: exit 2. The VM's
+# injected leak is measured within 10%, and compare of the two kernels' reports names both.
 . "$TESTDIR/lib.sh"
 . "$TESTDIR/run_lib.sh"
 . "$TESTDIR/vm_lib.sh"
@@ -44,6 +45,29 @@ grep -q "^Across kernels: LEAK on $host, LEAK on $vmrel$" "$TMP/r.out" ||
 	die "no line across kernels saying each one's verdict"
 echo "ok: LEAK on $host and $vmrel: reports r.KERNEL.json/.html, one line across kernels, exit 1"
 no_qemu_left
+
+# The VM's run: the injected rate within 10%, in a memory cgroup of its own (v2) in the guest.
+vj="$TMP/r.$vmrel.json"
+jq -e '(.result.leaked_sockets_per_cycle - 0.002 | fabs) <= 0.0002' "$vj" >/dev/null ||
+	die "in the VM: $(jq .result.leaked_sockets_per_cycle "$vj") leaked sockets per cycle, not within 10% of the injected 0.002"
+jq -e '.machine.vm == "qemu/tcg" and .machine.cgroup_version == 2 and .machine.cgroup' "$vj" >/dev/null ||
+	die "the VM's run had no memory cgroup of its own (v2), or does not say qemu/tcg"
+echo "ok: in the VM: the injected rate within 10%, a cgroup v2 of its own"
+
+# compare across kernels (its main use): this machine's run against the VM's, both kernels named.
+set +e
+"$SOCKLEAK" compare "$TMP/r.$host.json" "$vj" --json "$TMP/cmp.json" >"$TMP/cmp.out"
+rc=$?
+set -e
+cat "$TMP/cmp.out"
+[ $rc -le 1 ] || die "compare across kernels: exit $rc"
+head -n 1 "$TMP/cmp.out" | grep -q "from Linux $host to Linux $vmrel (VM qemu/tcg)$" ||
+	die "compare does not say the kernels in its headline"
+grep -q "differences:.*kernel $host vs $vmrel; VM none vs qemu/tcg" "$TMP/cmp.out" ||
+	die "compare does not list the kernel and the VM among the differences"
+jq -e --arg h "$host" --arg v "$vmrel" '.a.kernel == $h and .a.vm == null and .b.vm == "qemu/tcg" and
+	.b.kernel == $v' "$TMP/cmp.json" >/dev/null || die "compare's JSON does not name the kernels and the VM"
+echo "ok: compare across kernels says both kernels and the VM"
 
 # A VM that never starts the guest's run: tried once more, then NOT RUN with the reason, exit 3.
 set +e
