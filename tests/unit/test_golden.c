@@ -22,6 +22,7 @@
 #include "engine/transport.h"
 #include "report/report.h"
 #include "report/text.h"
+#include "render.h"
 
 /* tests/data/golden, or $SOCKLEAK_TESTDATA/golden when the tests run from elsewhere. */
 static void golden_path(char *out, size_t n, const char *name, const char *ext)
@@ -237,18 +238,6 @@ static void facts_of(const char *name, const struct report_run *run,
 	facts->quiesce_max = run->cfg.quiesce_max;
 	facts->cgroup = run->m.cgroup;
 	free(rc);
-}
-
-/* A report rendered into memory: text (html false) or HTML. */
-static char *render(const struct report_in *in, bool html)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_int_equal(html ? report_html_write(f, in) : report_text_all(f, in, 100), 0);
-	fclose(f);
-	return buf;
 }
 
 static void assert_same_text(const char *got, const char *want, const char *what)

@@ -17,6 +17,7 @@
 #include "describe.h"
 #include "capture.h"
 #include "report/report.h"
+#include "render.h"
 #include "synth_run.h"
 
 #define FIXTURES "tests/data"
@@ -427,6 +428,57 @@ static void test_refusals(void **state)
 	report_run_free(&run);
 }
 
+/*
+ * Every class of verdict, with what the run saw around it (a signal, the guard, quiesce cut
+ * short, no cgroup and why), renders the same text and the same HTML once written as JSON and
+ * read back: what 'sockleak report run.json' prints is what the run printed. CLEAN has no real
+ * run among the integration tests' (the others do: t_run_*, t_server_*), so it is here too.
+ */
+static void test_every_class(void **state)
+{
+	struct run_facts facts = { 0 };
+	struct report_run run;
+	struct report_in in, back;
+	struct synth x;
+	char *a, *b;
+	int v;
+
+	(void)state;
+	facts.signal = 2;
+	snprintf(facts.stopped_by, sizeof(facts.stopped_by), "SIGINT");
+	snprintf(facts.guard, sizeof(facts.guard), "MemAvailable fell below 1 GiB");
+	snprintf(facts.unsettled, sizeof(facts.unsettled), "slab.TCP.objs");
+	facts.quiesce_max = 12;
+	snprintf(facts.cgroup_why, sizeof(facts.cgroup_why), "not root");
+	facts.text_width = 100;
+	for (v = 0; v < VERDICT_COUNT; v++) {
+		synth_run(&x, v == VERDICT_LEAK);
+		x.r.verdict = (enum verdict)v;
+		x.r.verdict_col = v == VERDICT_CLEAN ? -1 : x.r.m[0].col;
+		in = synth_in(&x);
+		in.facts = &facts;
+		assert_int_equal(report_json(tmp_path("class.json"), &in), 0);
+		assert_int_equal(report_json_load(tmp_path("class.json"), &run), 0);
+		back = report_run_in(&run);
+		a = render(&in, false);
+		b = render(&back, false);
+		if (strcmp(a, b))
+			fail_msg("%s: the text read back differs:\n%s\n----\n%s",
+				 verdict_name((enum verdict)v), a, b);
+		free(a);
+		free(b);
+		a = render(&in, true);
+		b = render(&back, true);
+		if (strcmp(a, b))
+			fail_msg("%s: the HTML read back differs", verdict_name((enum verdict)v));
+		free(a);
+		free(b);
+		report_run_free(&run);
+		synth_free(&x);
+	}
+	unlink(tmp_path("class.json"));
+}
+
 /* The valid report with one value changed (json_t path given key by key), dumped as text. */
 static char *with(const char *const *path, json_t *value)
 {
@@ -642,6 +694,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_descriptors),    cmocka_unit_test(test_impossible),
+		cmocka_unit_test(test_every_class),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
