@@ -189,7 +189,7 @@ run_rate() {
 	shift
 	"$SOCKLEAK" run --quiet --threads "$t" --seconds "$SECS" --baseline 0.5 --quiesce-max 0 \
 		--no-teardown --fail-on leak --json "$OUT/r.json" "$@" >/dev/null 2>"$OUT/r.err" || true
-	jq -r '([.series.columns[] | {(.name): ([.values[] | select(. != null)] | sort |
+	jq -r '([.series.columns[] | {(.name): ([(.values // [.value])[] | select(. != null)] | sort |
 		if length > 0 then .[length / 2 | floor] * 10 | round / 10 else null end)}] | add) as $c |
 		"\(.engine.cycles_per_second) \($c["probe.tcpstate.us"] // "-")
 		\($c["probe.sockdiag.us"] // "-")

@@ -127,6 +127,7 @@ struct run_config {
 	const char *csv_path;
 	const char *html_path;
 	const char *junit_path; /* JUnit XML for CI */
+	bool full_series; /* JSON: every column's values, the constant ones too */
 	bool watch; /* live view while churning */
 	bool quiet;
 };

@@ -81,7 +81,12 @@ const struct opt measure_opts[] = {
 		  "inconclusive or bounded (severity: clean < bounded < inconclusive < backlog < "
 		  "leak)" },
 	{ "json", .arg = "FILE", OPT_STR(RC, json_path, OPT_FILE_OUT), .group = G_VERDICT,
-	  .help = "the report and the time series as JSON (schema 2; \"-\": stdout)" },
+	  .help = "the report and the time series as JSON (schema 3; \"-\": stdout)" },
+	{ "full-series", OPT_ON(RC, full_series), .group = G_VERDICT,
+	  .help = "with --json (sweep: --json-dir): every column's \"values\", the constant "
+		  "ones' too; without it a column that never moved (every sample the same number) is written "
+		  "as that one \"value\" (nothing is lost: report, compare and the CSV read it "
+		  "back whole)" },
 	{ "html", .arg = "FILE", OPT_STR(RC, html_path, OPT_FILE_OUT), .group = G_VERDICT,
 	  .help = "a self-contained HTML report with charts" },
 	{ "junit", .arg = "FILE", OPT_STR(RC, junit_path, OPT_FILE_OUT), .group = G_VERDICT,

@@ -13,7 +13,7 @@
 #include "report/wrap.h"
 
 struct args {
-	bool text;
+	bool text, full_series;
 	const char *html, *csv, *json, *junit;
 	int width;
 };
@@ -29,9 +29,13 @@ static const struct opt report_opts[] = {
 	{ "html", .arg = "OUT", OPT_STR(A, html, OPT_FILE_OUT),
 	  .help = "the self-contained HTML report: verdict, charts, evidence" },
 	{ "csv", .arg = "OUT", OPT_STR(A, csv, OPT_FILE_OUT),
-	  .help = "the time series as CSV: t,cycles,phase,<metric>..." },
+	  .help = "the time series as CSV: t,cycles,phase,<metric>... (every column: a "
+		  "constant one's value in each row, as the run wrote it)" },
 	{ "json", .arg = "OUT", OPT_STR(A, json, OPT_FILE_OUT),
-	  .help = "the JSON report again (schema 2)" },
+	  .help = "the JSON report again (schema 3; a column that never moved, every sample the "
+		  "same number, is written as that one \"value\", as the run wrote it)" },
+	{ "full-series", OPT_ON(A, full_series),
+	  .help = "with --json: every column's \"values\", the constant ones' too" },
 	{ "junit", .arg = "OUT", OPT_STR(A, junit, OPT_FILE_OUT),
 	  .help = "the JUnit XML report 'run --junit' writes, failing at or above the run's "
 		  "--fail-on" },
@@ -90,6 +94,7 @@ int cmd_report(int argc, char **argv)
 		return SL_EXIT_USAGE;
 	}
 	in = report_run_in(&run);
+	in.full_series = a.full_series;
 	/* Not told, and no terminal: the width the run printed at, so the text is the same. */
 	if (!a.width)
 		a.width = wrap_width_or(stdout, run.has_facts ? run.facts.text_width : 0);

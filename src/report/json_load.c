@@ -1,6 +1,7 @@
 /*
- * The JSON report's loader: schema 2 through the tables the writer uses, and schema 1, whose
- * columns carry no descriptor: the catalog's shim (metric_desc_v1) describes them by name.
+ * The JSON report's loader: schemas 2 and 3 through the tables the writer uses (3 gives a column
+ * that never moved as that one "value" and the pattern of its rows), and schema 1, whose columns
+ * carry no descriptor: the catalog's shim (metric_desc_v1) describes them by name.
  */
 #include "report/json_attr.h"
 #include "report/report.h"
@@ -68,12 +69,31 @@ static void load_columns(struct jt_reader *rd, json_t *cols, struct series *s)
 	}
 }
 
+/* Schema 3's series.sampled: one string a pattern, a '1' for each row with a sample, else '0'. */
+static void load_patterns(struct jt_reader *rd, json_t *o, size_t n, json_t **out)
+{
+	json_t *arr = jt_array(rd, o, "series", "sampled", (size_t)-1), *e;
+	char where[48];
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		const char *p = json_string_value(e);
+
+		snprintf(where, sizeof(where), "series.sampled[%zu]", i);
+		if (!p || strlen(p) != n || strspn(p, "01") != n)
+			return jt_bad(rd, where, NULL,
+				      "expected a string of %zu '0' or '1' (a row each)", n);
+	}
+	*out = arr;
+}
+
 static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
 {
 	const char *w = "series";
-	json_t *t, *cyc, *ph, *cols, **vals = NULL;
-	double *row = NULL;
-	size_t i, j, n;
+	json_t *t, *cyc, *ph, *cols, *pats = NULL, **vals = NULL;
+	double *row = NULL, *cst = NULL;
+	const char **pat = NULL; /* per column: its rows with a sample ('1'), NULL: all */
+	size_t i, j, n, nconst = 0;
 	char where[64];
 
 	n = (size_t)jt_int(rd, o, w, "rows", 0, MAX_ROWS_LOADED);
@@ -93,13 +113,38 @@ static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
 		return;
 	vals = calloc(s->ncols + 1, sizeof(*vals));
 	row = calloc(s->ncols + 1, sizeof(*row));
-	if (!vals || !row) {
+	cst = calloc(s->ncols + 1, sizeof(*cst));
+	pat = calloc(s->ncols + 1, sizeof(*pat));
+	if (!vals || !row || !cst || !pat) {
 		rd->err = -ENOMEM;
 		goto out;
 	}
-	for (j = 0; j < s->ncols; j++) {
+	if (rd->schema >= 3)
+		load_patterns(rd, o, n, &pats);
+	for (j = 0; j < s->ncols && !rd->err; j++) {
+		json_t *item = json_array_get(cols, j), *one = json_object_get(item, "value");
+
 		snprintf(where, sizeof(where), "series.columns[%zu]", j);
-		vals[j] = jt_array(rd, json_array_get(cols, j), where, "values", n);
+		/* Schema 3: a column whose samples all hold the same number has that one value. */
+		if (rd->schema >= 3 && one && !json_object_get(item, "values")) {
+			vals[j] = NULL;
+			if (!jt_number(one, &cst[j]))
+				jt_bad(rd, where, "value", "expected a number or null");
+			else if (json_object_get(item, "sampled"))
+				pat[j] = json_string_value(json_array_get(
+					pats, (size_t)jt_int(rd, item, where, "sampled", 0,
+							     (int64_t)json_array_size(pats) - 1)));
+			nconst++;
+		} else {
+			vals[j] = jt_array(rd, item, where, "values", n);
+		}
+	}
+	if (!rd->err && rd->schema >= 3) {
+		int64_t k = jt_int(rd, o, w, "constant_columns", 0, INT64_MAX);
+
+		if (!rd->err && (uint64_t)k != nconst)
+			jt_bad(rd, w, "constant_columns",
+			       "%lld, but %zu columns have one \"value\"", (long long)k, nconst);
 	}
 	for (i = 0; i < n && !rd->err; i++) {
 		enum phase p = PHASE_BASELINE;
@@ -116,7 +161,9 @@ static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
 			       "phase[%zu]: expected baseline, warmup, churn, quiesce or teardown",
 			       i);
 		for (j = 0; j < s->ncols; j++)
-			if (!jt_number(json_array_get(vals[j], i), &row[j]))
+			if (!vals[j])
+				row[j] = !pat[j] || pat[j][i] == '1' ? cst[j] : NAN;
+			else if (!jt_number(json_array_get(vals[j], i), &row[j]))
 				jt_bad(rd, "series", NULL,
 				       "columns[%zu].values[%zu]: expected a number or null", j, i);
 		if (!rd->err && series_put_row(s, ti, ci, p, row))
@@ -128,6 +175,8 @@ static void load_series(struct jt_reader *rd, json_t *o, struct series *s)
 out:
 	free(vals);
 	free(row);
+	free(cst);
+	free(pat);
 }
 
 /*

@@ -1,9 +1,9 @@
 /*
- * The tables of the JSON report (schema 2): one row per key of each object, read by the writer
+ * The tables of the JSON report (schemas 2 and 3): one row per key of each object, read by the writer
  * (json_write.c) and the loader (json_load.c) alike.
  *
  * To add a key: add a row to its object's table with .since = the schema that first carries it
- * (REPORT_SCHEMA, 2 today); the writer writes it, the loader reads it and lets older files lack
+ * (REPORT_SCHEMA, 3 today); the writer writes it, the loader reads it and lets older files lack
  * it. Keys are only ever added within a schema, never renamed or given another meaning.
  */
 #ifndef SOCKLEAK_REPORT_JSON_TABLES_H

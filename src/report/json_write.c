@@ -1,7 +1,8 @@
-/* The JSON report's writer (schema 2): every object through its table, the series streamed. */
+/* The JSON report's writer (schema 3): every object through its table, the series streamed. */
 #include "report/report.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -59,15 +60,81 @@ static void write_phases(struct jw *w, const struct series *s)
 	jw_end(w);
 }
 
-static void write_series(struct jw *w, const struct series *s)
-{
-	size_t i, j;
+/*
+ * A column that never moved, every sample it has the same number, is written as that one "value"
+ * instead of its "values" (unless full is set). When it lacks a sample in some rows but not all,
+ * "sampled" names the pattern of rows that have one: an index into series.sampled, one string of
+ * '1' (a sample) and '0' (none: null) a row, shared by the columns a probe sampled alike. The
+ * loader fills the rows back, so nothing is lost. A value jw_num writes as null is no sample.
+ */
+struct compact {
+	int *pat; /* per column: -1 its "values"; -2 one "value" in every row (or none); else k */
+	size_t *rep; /* per pattern: a column that has it */
+	size_t npat, nconst;
+};
 
+static bool same_rows(const struct series *s, const double *a, const double *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++)
+		if (isfinite(a[i]) != isfinite(b[i]))
+			return false;
+	return true;
+}
+
+static int compact_column(const struct series *s, struct compact *k, size_t j)
+{
+	const double *v = s->cols[j].v;
+	size_t i, n = 0, first = 0;
+
+	for (i = 0; i < s->nrows; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		if (!n++)
+			first = i;
+		else if (v[i] != v[first])
+			return -1;
+	}
+	k->nconst++;
+	if (n == 0 || n == s->nrows)
+		return -2;
+	for (i = 0; i < k->npat; i++)
+		if (same_rows(s, v, s->cols[k->rep[i]].v))
+			return (int)i;
+	k->rep[k->npat] = j;
+	return (int)k->npat++;
+}
+
+static double column_value(const struct series *s, const double *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++)
+		if (isfinite(v[i]))
+			return v[i];
+	return NAN;
+}
+
+static void write_series(struct jw *w, const struct series *s, bool full)
+{
+	struct compact k = { calloc(s->ncols + 1, sizeof(int)),
+			     calloc(s->ncols + 1, sizeof(size_t)) };
+	size_t i, j;
+	char *row = malloc(s->nrows + 1);
+
+	if (!k.pat || !k.rep || !row) {
+		w->failed = true;
+		goto out;
+	}
+	for (j = 0; j < s->ncols; j++)
+		k.pat[j] = full ? -1 : compact_column(s, &k, j);
 	jw_object(w, "series", false);
 	jw_int(w, "rows", (int64_t)s->nrows);
 	jw_int(w, "max_rows", (int64_t)s->max_rows);
 	jw_int(w, "fold", s->fold);
 	jw_int(w, "samples", (int64_t)s->samples);
+	jw_int(w, "constant_columns", (int64_t)k.nconst);
 	jw_array(w, "t", true);
 	for (i = 0; i < s->nrows; i++)
 		jw_num(w, NULL, s->t[i]);
@@ -80,20 +147,38 @@ static void write_series(struct jw *w, const struct series *s)
 	for (i = 0; i < s->nrows; i++)
 		jw_str(w, NULL, phase_name((enum phase)s->phase[i]));
 	jw_end(w);
+	jw_array(w, "sampled", false);
+	for (j = 0; j < k.npat; j++) {
+		for (i = 0; i < s->nrows; i++)
+			row[i] = isfinite(s->cols[k.rep[j]].v[i]) ? '1' : '0';
+		row[s->nrows] = '\0';
+		jw_str(w, NULL, row);
+	}
+	jw_end(w);
 	jw_array(w, "columns", false);
 	for (j = 0; j < s->ncols; j++) {
 		const struct series_col *c = &s->cols[j];
 
 		jw_object(w, NULL, true);
 		jt_write_fields(w, &jt_column, c, s);
-		jw_array(w, "values", true);
-		for (i = 0; i < s->nrows; i++)
-			jw_num(w, NULL, c->v[i]);
-		jw_end(w);
+		if (k.pat[j] == -1) {
+			jw_array(w, "values", true);
+			for (i = 0; i < s->nrows; i++)
+				jw_num(w, NULL, c->v[i]);
+			jw_end(w);
+		} else {
+			jw_num(w, "value", column_value(s, c->v));
+			if (k.pat[j] >= 0)
+				jw_int(w, "sampled", k.pat[j]);
+		}
 		jw_end(w);
 	}
 	jw_end(w);
 	jw_end(w);
+out:
+	free(k.pat);
+	free(k.rep);
+	free(row);
 }
 
 int report_json_write(FILE *f, const struct report_in *in)
@@ -120,7 +205,7 @@ int report_json_write(FILE *f, const struct report_in *in)
 		jw_json(&w, "engine", in->engine);
 	report_json_attribution(&w, in->s, in->attr);
 	/* Last, so that the readable part comes first in the file. */
-	write_series(&w, in->s);
+	write_series(&w, in->s, in->full_series);
 	jw_end(&w);
 	return w.failed ? -ENOMEM : 0;
 }

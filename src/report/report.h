@@ -12,7 +12,7 @@
 #include "report/machine.h"
 
 /* The schema written; the loader reads it and every older one (schema 1: see json_load.c). */
-#define REPORT_SCHEMA 2
+#define REPORT_SCHEMA 3
 
 /* What a report renders; renderers only read it. cfg, m and engine may be NULL. */
 struct report_in {
@@ -24,6 +24,7 @@ struct report_in {
 	const struct confirm_result *confirm; /* --confirm's comparison with a 3x run, or NULL */
 	const struct run_facts *facts; /* how the run went (signal, guard, settled), or NULL */
 	const struct attribution *attr; /* --attribute's stacks (or why not), or NULL */
+	bool full_series; /* JSON: "values" for every column, the constant ones too */
 };
 
 /* A run read back from a JSON report; owns everything it points to. */
@@ -49,7 +50,7 @@ json_t *report_machine_value(const struct machine *m);
 /* A set of verdicts (bit 1 << VERDICT_x) as an array of their names, such as "fail_on". */
 void report_json_verdict_set(struct jw *w, const char *key, unsigned mask);
 
-/* Writes the JSON report (schema 2) to path ("-": stdout). 0 or -errno, said with sl_err. */
+/* Writes the JSON report (schema 3) to path ("-": stdout). 0 or -errno, said with sl_err. */
 int report_json(const char *path, const struct report_in *in);
 int report_json_write(FILE *f, const struct report_in *in);
 

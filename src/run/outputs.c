@@ -81,6 +81,7 @@ int run_write_reports(const struct run_config *cfg, const struct run_output *o,
 	facts_of(cfg, o, &facts);
 	in.facts = &facts;
 	in.attr = &o->attribution;
+	in.full_series = cfg->full_series;
 	if (cfg->json_path && report_json(cfg->json_path, &in))
 		rc = -EIO;
 	if (cfg->csv_path && report_csv(cfg->csv_path, &o->series))

@@ -37,6 +37,15 @@ rjq() {
 	fi
 }
 
+# col_values NAME -> jq expression for the values of series column NAME, one per row, whichever
+# way the file has them: "values", or a column that never moved: one "value" in the rows its
+# "sampled" pattern marks 1 (every row without one), null in the others.
+col_values() {
+	echo "(.series as \$s | .series.columns[] | select(.name == \"$1\") |
+		.values // (.value as \$v | .sampled as \$k | [range(\$s.rows) |
+		if \$k == null or \$s.sampled[\$k][.:. + 1] == \"1\" then \$v else null end]))"
+}
+
 # The verdict of a metric: metric NAME -> jq expression for its result.metrics entry.
 metric() {
 	echo ".result.metrics[] | select(.metric == \"$1\")"

@@ -16,9 +16,9 @@ rjq kb '[.attribution.stacks[] | select(.reason == "time-wait")] | length >= 1' 
 rjq kb '[.attribution.sources[] | select(.name == "inet_sock_set_state" and .on)] | length == 1' \
 	"the TCP state source is on"
 # Every churn row has the states: the dump-based probe sat ticks out, the kernel's counts do not.
-rjq kb '(.series.phase | [to_entries[] | select(.value == "churn") | .key]) as $rows |
-	(.series.columns[] | select(.name == "tcp.state.ESTABLISHED") | .values) as $v |
-	[$rows[] | $v[.] | select(. == null)] | length == 0' "tcp.state.ESTABLISHED at every churn row"
+rjq kb "(.series.phase | [to_entries[] | select(.value == \"churn\") | .key]) as \$rows |
+	$(col_values tcp.state.ESTABLISHED) as \$v |
+	[\$rows[] | \$v[.] | select(. == null)] | length == 0" "tcp.state.ESTABLISHED at every churn row"
 says kb "no stack is a leak's"
 says kb "socket charges: not traceable on this kernel (fentry refused)"
 echo "ok: text says no stack leaked, and which source is missing"

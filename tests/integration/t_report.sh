@@ -11,7 +11,7 @@ clean="$data/synthetic-clean.json"
 check "report writes HTML, CSV and JSON" \
 	"$SOCKLEAK" report "$leak" --html "$TMP/r.html" --csv "$TMP/r.csv" --json "$TMP/r.json"
 check "the HTML is a page with a LEAK banner" grep -q 'class="banner v-leak"' "$TMP/r.html"
-check "the JSON is schema 2" test "$(jq .schema "$TMP/r.json")" = 2
+check "the JSON is schema 3" test "$(jq .schema "$TMP/r.json")" = 3
 check "a schema-1 file's columns are described by name" \
 	test "$(jq -r '.series.columns[] | select(.name == "tcp.client") | .traits | join(",")' \
 		"$TMP/r.json")" = "netns,client,key"
@@ -34,9 +34,9 @@ expect_exit 2 "$SOCKLEAK" report "$leak" --text --json -
 echo 'not json' >"$TMP/bad.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/bad.json" --html "$TMP/x.html" 2>"$TMP/err"
 check "a non-JSON file is named with its line" grep -q "bad.json:1:[0-9]*: not valid JSON" "$TMP/err"
-jq '.schema = 3' "$leak" >"$TMP/s3.json"
+jq '.schema = 4' "$leak" >"$TMP/s3.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/s3.json" --html "$TMP/x.html" 2>"$TMP/err"
-check "another schema is refused by number" grep -q "schema 3 is not supported" "$TMP/err"
+check "another schema is refused by number" grep -q "schema 4 is not supported" "$TMP/err"
 jq 'del(.series.columns[3].values[7])' "$leak" >"$TMP/cut.json"
 expect_exit 2 "$SOCKLEAK" report "$TMP/cut.json" --html "$TMP/x.html" 2>"$TMP/err"
 check "a damaged series is refused with its place" \

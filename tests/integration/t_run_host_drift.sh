@@ -56,8 +56,7 @@ kill -0 "$OPENER" 2>/dev/null || die "the background opener stopped before the r
 # A loaded machine makes the slabinfo probe sit out ticks: with too few samples of the TCP cache in
 # the baseline (2 s at 10 Hz; a probe slower than its share is read every k-th tick) no rate can
 # be fitted, and the test cannot judge what it is about.
-rows=$(jq '[.series.columns[] | select(.name == "slab.TCP.objs") | .values[:20][] |
-	select(. != null)] | length' "$TMP/drift.json")
+rows=$(jq "[$(col_values slab.TCP.objs) | .[:20][] | select(. != null)] | length" "$TMP/drift.json")
 [ "$rows" -ge 8 ] || skip "slabinfo sampled $rows of the baseline's 20 rows: machine too loaded"
 rjq drift '.result.verdict != "LEAK"' "overall not LEAK"
 rjq drift '[.result.metrics[] | select(.metric | test("^slab[.](TCP|TCPv6|sock_inode_cache)[.]")) |

@@ -25,7 +25,7 @@ set -e
 cat "$TMP/int.txt" "$TMP/int.err"
 [ $rc -eq 130 ] || die "SIGINT: expected exit 130, got $rc"
 echo "ok: exit 130"
-jq -e '.schema == 2 and .result.cycles > 0 and (.series.rows > 10)' "$j" >/dev/null ||
+jq -e '.schema == 3 and .result.cycles > 0 and (.series.rows > 10)' "$j" >/dev/null ||
 	die "SIGINT: JSON not written with the series"
 echo "ok: JSON written with what was measured"
 grep -q "Interrupted by signal 2" "$TMP/int.txt" || die "SIGINT: the report does not say so"

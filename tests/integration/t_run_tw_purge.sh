@@ -27,8 +27,7 @@ says tw "went with the run's netns at teardown"
 
 # sock_diag's figures (tcp.*) cost milliseconds a sample: sampled less often, but regularly, and
 # enough of them in every phase to be judged and drawn; the report says how often.
-samples='.series as $s | ($s.columns[] | select(.name == "tcp.client") | .values) as $v |
-	[range(0; $s.rows) | select($v[.] != null)]'
+samples="$(col_values tcp.client) as \$v | [range(0; .series.rows) | select(\$v[.] != null)]"
 rjq tw ". as \$top | [$samples | .[] | \$top.series.phase[.]] as \$p |
 	[\"baseline\", \"churn\", \"quiesce\"] | all(. as \$ph | [\$p[] | select(. == \$ph)] |
 	length >= 3)" "tcp.client: at least 3 samples in each phase"

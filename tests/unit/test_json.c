@@ -16,6 +16,7 @@
 
 #include "describe.h"
 #include "capture.h"
+#include "report/jtab.h"
 #include "report/report.h"
 #include "render.h"
 #include "synth_run.h"
@@ -291,7 +292,7 @@ static void test_schema_layout(void **state)
 	fclose(f);
 	root = json_loadb(buf, len, 0, &e);
 	assert_non_null(root);
-	assert_int_equal(json_integer_value(json_object_get(root, "schema")), 2);
+	assert_int_equal(json_integer_value(json_object_get(root, "schema")), 3);
 	assert_string_equal(json_string_value(json_object_get(root, "tool")), "sockleak");
 	v = json_object_get(json_object_get(root, "result"), "verdict");
 	assert_string_equal(json_string_value(v), "LEAK");
@@ -404,7 +405,7 @@ static void test_refusals(void **state)
 	expect_refusal("[1, 2]", "not a sockleak JSON report");
 	expect_refusal("{\"tool\": \"sockleak\"}", "not a sockleak JSON report");
 	expect_refusal("{\"schema\": 1, \"tool\": \"other\"}", "not a sockleak JSON report");
-	expect_refusal("{\"schema\": 3, \"tool\": \"sockleak\"}", "schema 3 is not supported");
+	expect_refusal("{\"schema\": 4, \"tool\": \"sockleak\"}", "schema 4 is not supported");
 	expect_refusal("{\"schema\": 0, \"tool\": \"sockleak\"}", "schema 0 is not supported");
 	expect_refusal("{\"schema\": \"1\", \"tool\": \"sockleak\"}", "schema \"1\" is not");
 	expect_refusal("{\"schema\": 1, \"tool\": \"sockleak\"}", "series: missing");
@@ -477,6 +478,115 @@ static void test_every_class(void **state)
 		synth_free(&x);
 	}
 	unlink(tmp_path("class.json"));
+}
+
+/* Columns of every kind of constancy, and one that moved: col names "moves", "flat", ... */
+static void constant_series(struct series *s)
+{
+	static const char *const names[] = { "moves", "flat", "never", "gap", "zeros" };
+	int c[5], i, k;
+
+	series_init(s, 64);
+	for (k = 0; k < 5; k++)
+		c[k] = series_add_named(s, names[k], UNIT_COUNT, MK_LEVEL, NULL);
+	series_mark(s, PHASE_BASELINE, 0, 0);
+	for (i = 0; i < 20; i++) {
+		if (i == 10)
+			series_mark(s, PHASE_CHURN, i * 0.1, 0);
+		series_set(s, c[0], i == 15 ? 7 : 1.0 / 3);
+		series_set(s, c[1], 1.0 / 3);
+		series_set(s, c[2], NAN);
+		series_set(s, c[3], i % 4 ? 5 : NAN);
+		series_set(s, c[4], i % 2 ? 0.0 : -0.0);
+		series_commit(s, i * 0.1, (uint64_t)i * 10);
+	}
+}
+
+/*
+ * A column whose samples all hold the same number (or that has none) is written as that one
+ * "value", with "sampled" naming its rows' pattern when it lacks a sample in some of them; one
+ * that moved keeps its "values". The series reads back the same, --full-series writes every
+ * "values", and a count, a pattern or an index the writer cannot produce is refused.
+ */
+static void test_constant_columns(void **state)
+{
+	static const char *const want[] = { NULL, "0.33333333333333333", "null", "5", "0" };
+	struct series s;
+	struct result r = { 0 };
+	struct report_run run;
+	struct report_in in = { &s, &r, NULL, NULL, NULL };
+	char *path = tmp_path("const.json"), *buf = NULL, *full = NULL, *text;
+	json_t *root, *cols;
+	size_t len = 0, flen = 0, j;
+	FILE *f;
+
+	(void)state;
+	constant_series(&s);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(report_json_write(f, &in), 0);
+	fclose(f);
+	root = json_loadb(buf, len, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "series"),
+							    "constant_columns")),
+			 4);
+	/* gap: a sample in 3 rows of 4, the pattern its "sampled" names. */
+	assert_string_equal(
+		json_string_value(json_array_get(
+			json_object_get(json_object_get(root, "series"), "sampled"), 0)),
+		"01110111011101110111");
+	cols = json_object_get(json_object_get(root, "series"), "columns");
+	for (j = 0; j < 5; j++) {
+		json_t *col = json_array_get(cols, j), *one = json_object_get(col, "value");
+		double v = 0;
+
+		assert_true(!want[j] == !!json_object_get(col, "values"));
+		assert_true(!want[j] == !one);
+		assert_true((j == 3) == !!json_object_get(col, "sampled"));
+		if (want[j] && strcmp(want[j], "null"))
+			assert_true(jt_number(one, &v) && v == strtod(want[j], NULL));
+		else if (want[j])
+			assert_true(json_is_null(one));
+	}
+	json_decref(root);
+	f = fopen(path, "w");
+	fputs(buf, f);
+	fclose(f);
+	assert_int_equal(report_json_load(path, &run), 0);
+	assert_same_series(&s, &run.s);
+	report_run_free(&run);
+
+	in.full_series = true;
+	f = open_memstream(&full, &flen);
+	assert_int_equal(report_json_write(f, &in), 0);
+	fclose(f);
+	assert_true(flen > len);
+	root = json_loadb(full, flen, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "series"),
+							    "constant_columns")),
+			 0);
+	json_array_foreach(json_object_get(json_object_get(root, "series"), "columns"), j, cols)
+		assert_int_equal(json_array_size(json_object_get(cols, "values")), 20);
+	json_decref(root);
+
+	/* The count says how many columns have one value: another count is refused. */
+	expect_refusal_of(buf, "\"constant_columns\": 4", "\"constant_columns\": 3",
+			  "series.constant_columns: 3, but 4 columns have one \"value\"");
+	expect_refusal_of(buf, "\"01110", "\"0111x",
+			  "series.sampled[0]: expected a string of 20 '0' or '1'");
+	expect_refusal_of(buf, "\"sampled\": 0", "\"sampled\": 1",
+			  "series.columns[3].sampled: 1 is out of range");
+	expect_refusal_of(buf, "\"value\": ", "\"value\": \"x\", \"y\": ",
+			  "series.columns[1].value: expected a number or null");
+	/* A schema-2 file has "values" in every column. */
+	text = strdup(buf);
+	memcpy(strstr(text, "\"schema\": 3"), "\"schema\": 2", 11);
+	expect_refusal(text, "series.columns[1].values: missing");
+	free(text);
+	free(buf);
+	free(full);
+	series_free(&s);
+	unlink(path);
 }
 
 /* The valid report with one value changed (json_t path given key by key), dumped as text. */
@@ -690,11 +800,11 @@ static int write_fixtures(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_round_trip_folded),
-		cmocka_unit_test(test_schema_layout),  cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_engine_summary), cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_descriptors),    cmocka_unit_test(test_impossible),
-		cmocka_unit_test(test_every_class),
+		cmocka_unit_test(test_round_trip),	 cmocka_unit_test(test_round_trip_folded),
+		cmocka_unit_test(test_schema_layout),	 cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_engine_summary),	 cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_descriptors),	 cmocka_unit_test(test_impossible),
+		cmocka_unit_test(test_constant_columns), cmocka_unit_test(test_every_class),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-fixtures"))
