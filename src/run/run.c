@@ -48,6 +48,7 @@ struct state {
 	struct run_ctx ctx;
 	struct engine_thread_hook thread_hook;
 	struct attr *at; /* --attribute: told the cycles at each nap, and each phase as it begins */
+	bool row_due; /* the phase begun last has no row of its end yet */
 };
 
 static uint64_t cycles_of(void *arg)
@@ -137,6 +138,7 @@ static void begin_phase(struct state *st, enum phase ph)
 {
 	if (st->sp)
 		sampler_mark(st->sp, ph);
+	st->row_due = true;
 	st->ctx.phase = ph;
 	if (st->at && st->sp)
 		attr_mark(st->at, sampler_elapsed(st->sp), cycles_of(&st->cyc), ph);
@@ -152,6 +154,7 @@ static void end_phase(struct state *st)
 {
 	if (st->sp)
 		sampler_sample_now(st->sp);
+	st->row_due = false;
 }
 
 /* Baseline: idle, each metric's level and noise. False when a signal ended it. */
@@ -318,6 +321,9 @@ static void teardown(struct state *st)
 	double t0 = sl_now(), left;
 
 	begin_phase(st, PHASE_TEARDOWN);
+	/* Stopped while the netns went (wind_down): every row from here on is teardown's. */
+	if (sampler_start(st->sp))
+		sl_err("sampler: cannot restart for teardown; one sample at its end");
 	while ((left = RUN_TEARDOWN_SECONDS - (sl_now() - t0)) > 0) {
 		if (!nap(st, left < NAP ? left : NAP, since))
 			break;
@@ -644,6 +650,12 @@ static void wind_down(struct state *st)
 	/* Without a teardown measured, what the run kept is read while its sockets are still open. */
 	if (st->at && st->sp && !measured_teardown)
 		attribution_end(st);
+	/*
+	 * The last phase's rows are of the run as it stood: none of them once its server stops and
+	 * its netns goes (a server's fds at 0 read as a quiesce row). Teardown samples on its own.
+	 */
+	if (st->sp)
+		sampler_stop(st->sp);
 	hooks(st, RUN_AT_NETNS_GOING);
 	server_down(st);
 	/* The per-netns probes hold the namespace: close them before it goes. */
@@ -662,7 +674,8 @@ static void wind_down(struct state *st)
 		attribution_end(st);
 	if (st->sp) {
 		sampler_stop(st->sp);
-		end_phase(st);
+		if (st->row_due)
+			end_phase(st);
 		series_flush(&st->out->series);
 	}
 }
