@@ -323,6 +323,8 @@ void limits_for(const struct work *w, const struct series_col *c, enum metric_ro
 	l->exact = role == ROLE_SOCKETS && !bytes && p->private_netns;
 	l->open_count = l->exact && desc_has(&c->d, MT_NETNS) &&
 			(c->d.cls == MC_SOCKETS || c->d.cls == MC_STATE);
+	l->own_count =
+		l->open_count || (l->exact && desc_has(&c->d, MT_NETNS) && c->d.cls == MC_FDS);
 	switch (role) {
 	case ROLE_SLAB: {
 		double os = objsize(w, c->d.object);
@@ -607,7 +609,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 	const struct series *s = w->s;
 	const struct series_col *c = &s->cols[col];
 	const struct phases *ph = &w->ph;
-	double sign = desc_sign(&c->d), rho_b, rho_t = 0, base_hi;
+	double sign = desc_sign(&c->d), rho_b, rho_t = 0, base_hi, base_lo;
 	size_t r, n, nd = 0, t0 = tail_begin(s, ph, w->p->settle_seconds), i;
 
 	memset(f, 0, sizeof(*f));
@@ -630,6 +632,7 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 	 * jitter at the end of quiesce (rows folded alike) stands in. */
 	f->nb = n;
 	base_hi = extreme(w->a, n, 1);
+	base_lo = extreme(w->a, n, -1);
 	rho_b = st_lag1(w->a, n);
 	for (i = 0; i + 1 < n; i++)
 		w->b[nd++] = w->a[i + 1] - w->a[i];
@@ -659,6 +662,8 @@ int measure_level(struct work *w, int col, double tw_k, struct figures *f)
 				f->tail_change = t.slope * (w->c[n - 1] - w->c[0]);
 			f->residual = st_median(w->a, n) - f->base_u;
 			f->kept_min = extreme(w->a, n, -1) - base_hi;
+			f->at_base =
+				extreme(w->a, n, 1) == base_lo && extreme(w->a, n, -1) == base_lo;
 		}
 	}
 	f->sigma_jitter = nd >= 3 ? st_mad_sigma(w->b, nd, NULL) / M_SQRT2 : 0;

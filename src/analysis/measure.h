@@ -102,6 +102,9 @@ struct figures {
 	/* The lowest row of the quiesce tail above the highest of the baseline: every row of the
 	   tail stood at least this far above all of the baseline (NAN without a tail). */
 	double kept_min;
+	/* Every row of the quiesce tail stood exactly at the lowest level of the baseline: it
+	   kept nothing (false without a tail). */
+	bool at_base;
 	double td_drop, td_se; /* the quiesce tail above the teardown level: went with the netns */
 	struct st_trend all, early, late;
 	bool have_all, have_early, have_late;
@@ -143,6 +146,11 @@ struct limits {
 	/* An open-socket count (sockets, or sockets in a state) of the run's own netns: one still
 	   open at every row of the quiesce tail is a leak, however churn looked. */
 	bool open_count;
+	/*
+	 * An exact count of the run's own (its netns's sockets, or its processes' fds): one back at
+	 * its baseline at every row of the quiesce tail kept nothing, however short the run.
+	 */
+	bool own_count;
 	double os; /* slab caches: bytes per object, for bytes columns too (else 1) */
 	bool percpu; /* hold is what per-CPU caches keep, not just the smallest leak */
 };

@@ -233,6 +233,17 @@ static void judge_level_unheld(const struct work *w, const struct series_col *c,
 		SAY(m, RS_NO_GROWTH, f->noise);
 		return;
 	}
+	/*
+	 * The mirror of kept-open (judge_level): an exact count of the run's own, back at its
+	 * baseline at every row of the quiesce tail, kept nothing, whatever was in flight. Not a
+	 * count with TIME_WAIT's part taken off: what is left of it is not exact.
+	 */
+	if (l->own_count && f->tw_k == 0 && f->at_base) {
+		m->verdict = VERDICT_CLEAN;
+		m->confidence = 0.99;
+		SAY(m, RS_BACK_EXACT, (double)f->nt, peak);
+		return;
+	}
 	set_inconclusive(m, need, N);
 	m->nothing_seen = true;
 	if (l->percpu && l->hold >= fmax(l->k_noise * f->noise, za * sd))

@@ -135,6 +135,9 @@ static const struct {
 	[RS_CHARGE_RESERVE] = { "charge-within-per-cpu-reserve",
 				"rose +%a0, kept +%a1: within per-CPU reserves (%f2 pages × %f3 "
 				"CPUs)" },
+	[RS_BACK_EXACT] = { "back-at-baseline-exact",
+			    "back at its baseline at every one of the %f0 samples of the quiesce "
+			    "tail, counted exactly: kept nothing (peak +%a1 while the loop ran)" },
 };
 
 const char *reason_name(enum reason r)

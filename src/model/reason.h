@@ -60,6 +60,7 @@ enum reason {
 	RS_CHARGE_KEPT, /* charge counter: 0 residual, 1 per cycle, 2 what per-CPU reserves hold */
 	RS_CHARGE_KEPT_NO_RSV, /* the same on a kernel without net.core.mem_pcpu_rsv: 0, 1 */
 	RS_CHARGE_RESERVE, /* 0 peak, 1 residual, 2 mem_pcpu_rsv pages, 3 CPUs */
+	RS_BACK_EXACT, /* exact count at its baseline through the quiesce tail: 0 its rows, 1 peak */
 	RS_COUNT,
 };
 

@@ -39,17 +39,22 @@ no_leftovers() {
 }
 
 # real_server NAME BINARY PORT SEQUENCE CMD: a real server from Debian (scripts/deps.txt) started
-# with --server-cmd CMD on 127.0.0.1:PORT and asked SEQUENCE 1000 times: exit 0, no figure of the
-# server LEAK, its section in the report, stopped with SIGTERM, nothing of the run left.
+# with --server-cmd CMD on 127.0.0.1:PORT and asked SEQUENCE 1000 times: CLEAN or BOUNDED, exit 0,
+# its fds and the run's sockets back at their baseline at every sample of quiesce (counted
+# exactly: CLEAN), its section in the report, stopped with SIGTERM, nothing of the run left.
 real_server() {
 	command -v "$2" >/dev/null || skip "needs $2 (scripts/deps.sh installs it)"
 	srun "$1" 0 --server-cmd "$(in_ns "$1") $5" --target "127.0.0.1:$3" --sequence "$4" \
 		--ops 1000 --rate 1000 --baseline 1s --quiesce-max 3s --no-teardown
 	rjq "$1" '.result.server.watched == true and .result.server.exact == true' \
 		"the server is watched, its counts exact"
+	rjq "$1" '.result.verdict == "CLEAN" or .result.verdict == "BOUNDED"' "CLEAN or BOUNDED"
 	rjq "$1" '[.result.metrics[] | select(.metric | startswith("server.") or
 		startswith("port.server.")) | .verdict] | index("LEAK") == null' \
 		"no figure of the server is LEAK"
+	rjq "$1" "[($(metric server.fds)), ($(metric tcp.client))] | map(.verdict == \"CLEAN\" and
+		.reason == \"back-at-baseline-exact\") | all" \
+		"the server's fds and the client sockets: back at their baseline, counted exactly"
 	rjq "$1" '.run.server_stopped == "exited with status 0 after SIGTERM"' \
 		"the server stopped at SIGTERM"
 	says "$1" "Your server (its processes, and its port's sockets counted in the run's own netns"

@@ -724,6 +724,101 @@ static void test_few_kept_open(void **state)
 	series_free(&s);
 }
 
+/*
+ * A clean real server run (nginx, redis, memcached with --server-cmd: 1,000 cycles in 1 s, 3 s of
+ * quiesce): a socket or two in flight now and then during churn, sock_diag's counts on one tick
+ * of three, everything back at its baseline at every sample of quiesce. arg: its shape.
+ */
+struct inflight {
+	double base; /* the baseline level */
+	double blip; /* a quiesce time (s) at which one sample reads +1; 0: none */
+	int every; /* a value on one tick of this many (1: every tick) */
+};
+
+static double inflight(const struct synth_row *r, const void *arg)
+{
+	const struct inflight *a = arg;
+	long tick = lround(r->t * 10);
+
+	if (a->blip > 0 && r->ph == PHASE_QUIESCE && fabs(r->tq - a->blip) < 0.05)
+		return a->base + 1;
+	if (r->ph != PHASE_BASELINE && tick % a->every)
+		return NAN;
+	if (r->ph != PHASE_CHURN)
+		return a->base;
+	return a->base + (synth_uniform(r->rng) < 0.3 ? 1 : 0);
+}
+
+/* The server's fds, as the server probe declares them. */
+static const struct metric_desc server_fds_d = { .kind = MK_LEVEL,
+						 .unit = UNIT_COUNT,
+						 .cls = MC_FDS,
+						 .traits = MT_SERVER | MT_NETNS | MT_KEY,
+						 .source = "server",
+						 .object = "fds" };
+
+/*
+ * Exact counts of the run's own (sockets of its netns, its processes' fds) back at their baseline
+ * at every sample of the quiesce tail kept nothing: CLEAN at 1,000 cycles, where their noise
+ * floor alone would ask ~32,000 to rule out a leak of 1 in 10,000 cycles.
+ */
+static void test_back_at_baseline_exact(void **state)
+{
+	struct inflight client = { 0, 0, 3 }, inuse = { 1, 0, 1 }, fds = { 25, 0, 1 };
+	struct inflight sfds = { 13, 0, 2 };
+	struct synth_col cols[] = {
+		{ "tcp.client", UNIT_COUNT, MK_LEVEL, inflight, &client, NULL },
+		{ "tcp.state.ESTABLISHED", UNIT_COUNT, MK_LEVEL, inflight, &client, NULL },
+		{ "sockstat.TCP.inuse", UNIT_COUNT, MK_LEVEL, inflight, &inuse, NULL },
+		{ "proc.fds", UNIT_COUNT, MK_LEVEL, inflight, &fds, NULL },
+		{ "server.fds", UNIT_COUNT, MK_LEVEL, inflight, &sfds, &server_fds_d },
+	};
+	struct synth_plan pl = plan(1, 3);
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	size_t i;
+
+	(void)state;
+	pl.baseline = 1;
+	pl.rate = 1000;
+	params(&p);
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	for (i = 0; i < ARRAY_SIZE(cols); i++) {
+		m = get(&r, &s, cols[i].name);
+		assert_int_equal(m->verdict, VERDICT_CLEAN);
+		assert_int_equal(m->reason.code, RS_BACK_EXACT);
+		assert_float_equal(m->residual, 0, 0);
+	}
+	assert_non_null(strstr(get(&r, &s, "tcp.client")->why, "counted exactly: kept nothing"));
+	assert_int_equal(r.verdict, VERDICT_CLEAN);
+	assert_int_equal(r.cycles, 1000);
+	result_free(&r);
+	series_free(&s);
+
+	/* One sample of the tail a socket above: not back at every sample, not this rule's. */
+	client.blip = 2;
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	m = get(&r, &s, "tcp.client");
+	assert_int_not_equal(m->reason.code, RS_BACK_EXACT);
+	assert_int_not_equal(m->verdict, VERDICT_CLEAN);
+	assert_int_equal(get(&r, &s, "proc.fds")->reason.code, RS_BACK_EXACT);
+	assert_int_equal(r.verdict, VERDICT_INCONCLUSIVE);
+	result_free(&r);
+	series_free(&s);
+
+	/* Not the run's own netns (--pid): not exact, the run's length speaks. */
+	client.blip = 0;
+	p.private_netns = false;
+	run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+	for (i = 0; i < ARRAY_SIZE(cols); i++)
+		assert_int_not_equal(get(&r, &s, cols[i].name)->reason.code, RS_BACK_EXACT);
+	assert_int_not_equal(r.verdict, VERDICT_CLEAN);
+	result_free(&r);
+	series_free(&s);
+}
+
 /* TIME_WAIT that stops at the ports connect() may reuse while the loop goes on: capped. */
 static double tw_capped_gen(const struct synth_row *r, const void *arg)
 {
@@ -823,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_bursts_bounded),
 		cmocka_unit_test(test_tw_capped),
 		cmocka_unit_test(test_few_kept_open),
+		cmocka_unit_test(test_back_at_baseline_exact),
 		cmocka_unit_test(test_late_step_not_loop),
 		cmocka_unit_test(test_names),
 	};
