@@ -44,6 +44,8 @@ struct analysis_params {
 	unsigned max_fit_points; /* a fit uses at most this many rows, evenly thinned (256) */
 
 	bool private_netns; /* socket counts are the run's own: exact */
+	/* --pid: they are counted in the watched server's netns (exact only with private_netns) */
+	bool server_netns;
 	/* TIME_WAIT is the run's netns's, purged with it at teardown: quiesce does not wait for it */
 	bool tw_purged;
 	bool private_cgroup; /* memcg figures are the run's own: they may decide */

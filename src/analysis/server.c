@@ -152,6 +152,7 @@ void server_evidence(struct result *r, const struct series *s, const struct anal
 	if (!sv->watched)
 		return;
 	sv->exact = p->private_netns;
+	sv->joined = p->server_netns;
 	sv->fd_limit = p->server_fd_limit;
 	sv->alloc_hold = p->alloc_hold_bytes;
 	m = result_metric(r, sv->fds_col);

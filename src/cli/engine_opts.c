@@ -195,8 +195,8 @@ const struct opt engine_opts[] = {
 	  .off = OPT_AT(RC, server_pid, unsigned), .min = 1, .max = INT_MAX, .group = G_ISOLATION,
 	  .help = "with --target: your server is already running as process PID; the loop runs in "
 		  "that process's network namespace and its processes' fds, memory and its port's "
-		  "sockets are watched (counts there are not exact: others may share that "
-		  "namespace); sockleak never signals it" },
+		  "sockets are watched (counts there are exact only when no other process is in "
+		  "that namespace); sockleak never signals it" },
 	{ 0 },
 };
 

@@ -92,6 +92,7 @@ struct pool_row {
 struct server_figs {
 	bool watched; /* the series holds its process tree's figures */
 	bool exact; /* counted in a namespace of the run's own (else: filtered by its port) */
+	bool joined; /* --pid: in its own netns, which the run joined (exact: nothing else in it) */
 	int fds_col; /* its open fds; -1 none */
 	double fds_per_cycle; /* kept per cycle (capped: the rate until the cap); NAN */
 	double fd_limit; /* what its processes may hold together; 0 unknown */

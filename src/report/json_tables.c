@@ -296,6 +296,7 @@ static const struct jtable jt_time_wait = JT_TABLE(time_wait_f, struct result, f
 static const struct jfield server_f[] = {
 	JF_BOOL(R, "watched", server.watched),
 	JF_BOOL(R, "exact", server.exact),
+	JF_BOOL(R, "joined_netns", server.joined, .flags = JF_OPTIONAL),
 	JF_COL(R, "fds_metric", server.fds_col, .flags = JF_NULLABLE),
 	JF_NUM(R, "fds_per_cycle", server.fds_per_cycle),
 	JF_NUM(R, "fd_limit", server.fd_limit, .flags = JF_NONNEG),

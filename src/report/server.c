@@ -41,6 +41,9 @@ const char *report_server_end(const struct run_facts *x, char *buf, size_t len, 
 
 const char *report_server_title(const struct result *r)
 {
+	if (r->server.exact && r->server.joined)
+		return "Your server (its processes, and its port's sockets counted in its netns, "
+		       "which only it and the run use: exact)";
 	return r->server.exact ? "Your server (its processes, and its port's sockets counted in "
 				 "the run's own netns: exact)" :
 				 "Your server (its processes, and its port's sockets filtered by "

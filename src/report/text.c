@@ -559,8 +559,11 @@ static void figures(FILE *f, const struct series *s, const struct result *r)
 			 s->cols[r->socket_col].name,
 			 r->socket_divisor > 1 ? " (halved: the server holds each accepted end)" :
 						 "",
-			 r->sockets_exact ? ", exact in the run's own netns" :
-					    ", host-wide: other sockets add noise");
+			 !r->sockets_exact ?
+				 ", host-wide: other sockets add noise" :
+			 r->server.joined ?
+				 ", exact in the server's netns (only it and the run use it)" :
+				 ", exact in the run's own netns");
 		fprintf(f, "  ");
 		wrap(f, line, 2, 4);
 	}
@@ -604,8 +607,12 @@ static int text_report(FILE *f, const struct series *s, const struct result *r,
 	findings(f, s, r);
 	pool_table(f, s, r);
 	table(f, s, r,
-	      r->sockets_exact ? "Sockets (counted in the run's own netns: exact)" :
-				 "Sockets (host-wide counts)",
+	      !r->sockets_exact ?
+		      "Sockets (host-wide counts)" :
+	      r->server.joined ?
+		      "Sockets (counted in the server's netns, which only it and the run "
+		      "use: exact)" :
+		      "Sockets (counted in the run's own netns: exact)",
 	      pick_sockets);
 	if (!table(f, s, r, "TCP states", pick_states) && r->tw_peak > 0)
 		fprintf(f, "\nTCP states\n");

@@ -536,6 +536,25 @@ static void server_down(struct state *st)
 #endif
 }
 
+#ifndef _WIN32
+/*
+ * --pid with the server in a netns other than sockleak's: its counts are exact when no process
+ * but the server's and sockleak has a thread there; when another has, say which (when: "" or
+ * " by the end of the run").
+ */
+static bool pid_netns_alone(const struct run_config *cfg, const char *when)
+{
+	char who[64] = "";
+	int alone = server_netns_alone((pid_t)cfg->server_pid, who, sizeof(who));
+
+	if (alone == 0 && !cfg->quiet)
+		sl_err("--pid %u: %s shares its network namespace%s: the socket counts there are not "
+		       "exact",
+		       cfg->server_pid, who, when);
+	return alone == 1;
+}
+#endif
+
 /* Isolation, the engine and the sampler; 0 or SL_EXIT_RUNTIME. */
 static int set_up(struct state *st)
 {
@@ -580,6 +599,8 @@ static int set_up(struct state *st)
 	if (cfg->server_pid) {
 		server_cmd_watch(&out->server, (pid_t)cfg->server_pid);
 		out->params.server_fd_limit = (double)out->server.fd_limit;
+		out->params.server_netns = st->ctx.netns_fd >= 0;
+		out->params.private_netns = out->params.server_netns && pid_netns_alone(cfg, "");
 	}
 #endif
 	/* Namespaces an earlier loop dropped, still counted: gone before the baseline, not in churn. */
@@ -705,6 +726,10 @@ int run_measure(const struct run_config *cfg, struct run_output *out)
 		       out->server.how);
 		out->server_lost = true;
 	}
+	/* Exact only if nothing else came into the server's netns while the run went on. */
+	if (cfg->server_pid && out->params.private_netns &&
+	    !pid_netns_alone(cfg, " by the end of the run"))
+		out->params.private_netns = false;
 #endif
 	hooks(&st, RUN_AT_END);
 	if (!rc && out->sampled && !cfg->churn_only) {

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +118,123 @@ void server_cmd_watch(struct server_cmd *s, pid_t pid)
 	s->stopped = true; /* nothing of sockleak's to stop */
 	s->start = start_time(pid);
 	read_limit(s);
+}
+
+/* Whether a thread of process pid is in the namespace ns (every task looked at). */
+static bool in_netns(pid_t pid, const struct stat *ns)
+{
+	char path[96];
+	struct dirent *d;
+	struct stat st;
+	bool in = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (!(dir = opendir(path)))
+		return false; /* gone */
+	while (!in && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/ns/net", (int)pid, d->d_name);
+		in = !stat(path, &st) && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
+	}
+	closedir(dir);
+	return in;
+}
+
+/* Every process and its parent, from /proc; how many, or -errno. */
+static long proc_links(struct proc_link **out)
+{
+	struct proc_link *l = NULL, *grown;
+	size_t n = 0, cap = 0;
+	char path[64], buf[1024];
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+		pid_t ppid;
+		ssize_t len;
+		int fd;
+
+		if (*end || end == d->d_name || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue; /* gone since the listing */
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		if (proc_stat_ppid(buf, &ppid))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 512;
+			if (!(grown = realloc(l, cap * sizeof(*l)))) {
+				free(l);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			l = grown;
+		}
+		l[n++] = (struct proc_link){ (pid_t)pid, ppid };
+	}
+	closedir(dir);
+	*out = l;
+	return (long)n;
+}
+
+/* A process's name, from /proc/PID/comm ("?" when gone). */
+static void comm_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(buf, len, "?");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? (size_t)n : 1] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int server_netns_alone(pid_t pid, char *who, size_t wholen)
+{
+	struct proc_link *l = NULL;
+	struct stat ns;
+	char path[64], comm[32];
+	bool *in = NULL;
+	long n;
+	size_t i;
+	int alone = 1;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &ns))
+		return -errno;
+	if ((n = proc_links(&l)) < 0)
+		return (int)n;
+	if (!(in = calloc((size_t)n + 1, sizeof(*in)))) {
+		free(l);
+		return -ENOMEM;
+	}
+	proc_tree(l, (size_t)n, pid, 0, in);
+	for (i = 0; alone && i < (size_t)n; i++) {
+		if (in[i] || l[i].pid == getpid() || !in_netns(l[i].pid, &ns))
+			continue;
+		comm_of(l[i].pid, comm, sizeof(comm));
+		snprintf(who, wholen, "%s (pid %d)", comm, (int)l[i].pid);
+		alone = 0;
+	}
+	free(in);
+	free(l);
+	return alone;
 }
 
 bool server_cmd_alive(struct server_cmd *s)

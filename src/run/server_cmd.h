@@ -40,6 +40,13 @@ int server_cmd_start(struct server_cmd *s, const char *cmd, int transport, const
  */
 void server_cmd_watch(struct server_cmd *s, pid_t pid);
 
+/*
+ * --pid: whether the network namespace of pid is used by nothing but pid's process tree and
+ * sockleak itself (no other process has a thread in it): then the counts there are exact. 1 alone,
+ * 0 shared (who names one other process: "nginx (pid 12)"), or -errno.
+ */
+int server_netns_alone(pid_t pid, char *who, size_t wholen);
+
 /* A watched server (--pid) still there; false (how says so) once it has exited. */
 bool server_cmd_alive(struct server_cmd *s);
 
