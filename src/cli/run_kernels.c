@@ -4,6 +4,7 @@
  * across them that says what each kernel gave.
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,15 @@ static void across(FILE *f, const struct outcome *o, size_t n)
 	fprintf(f, "\n");
 }
 
+/* A signal that came between two kernels' runs (blocked then): its number, or 0. */
+static int between(const sigset_t *stop)
+{
+	const struct timespec now = { 0, 0 };
+	int sig = sigtimedwait(stop, NULL, &now);
+
+	return sig > 0 ? sig : 0;
+}
+
 int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int argc, char **argv)
 {
 	struct sweep_matrix *m = calloc(1, sizeof(*m));
@@ -166,6 +176,7 @@ int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int ar
 	char why[1024], dir[4096] = "", json[4400];
 	struct utsname u;
 	int rc = 0, signal = 0;
+	sigset_t stop, old;
 	size_t i, n = 0;
 
 	memset(o, 0, sizeof(o));
@@ -187,6 +198,16 @@ int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int ar
 		rc = SL_EXIT_RUNTIME;
 		goto out;
 	}
+	/*
+	 * Between the kernels' runs a signal waits (blocked) and is taken before the next one: the
+	 * rest are not started and the private directory still goes. The host's run handles its own
+	 * (the stop module); a VM's goes to its guest (vm_run).
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	for (n = 0; n < m->nkernels; n++) {
 		const struct sweep_kernel *K = &m->kernels[n];
 		struct outcome *x = &o[n];
@@ -195,6 +216,8 @@ int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int ar
 
 		x->image = K->image[0] ? K->image : NULL;
 		x->label = x->image ? K->label : u.release;
+		if (!signal)
+			signal = between(&stop);
 		if (signal) {
 			x->rc = 128 + signal;
 			snprintf(x->why, sizeof(x->why), "not started: stopped by signal %d",
@@ -223,7 +246,9 @@ int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int ar
 				snprintf(x->why, sizeof(x->why), "its VM could not run it: %s",
 					 said);
 		} else {
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			x->rc = cmd_run(wc, w);
+			sigprocmask(SIG_BLOCK, &stop, NULL);
 		}
 		vm_argv_free(w);
 		if (x->rc >= 128) {
@@ -234,10 +259,15 @@ int run_kernels(const struct run_config *cfg, const struct vm_kernels *k, int ar
 		if (!x->verdict[0] && rank(x->rc) < rank(SL_EXIT_RUNTIME))
 			x->rc = SL_EXIT_RUNTIME; /* no verdict is never a pass */
 	}
+	if (!signal)
+		signal = between(&stop);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	across(stdout, o, n);
 	for (i = 0; i < n; i++)
 		if (rank(o[i].rc) > rank(rc))
 			rc = o[i].rc;
+	if (signal && rc < 128)
+		rc = 128 + signal; /* after the last run: reports written, still ended by it */
 out:
 	if (dir[0])
 		vm_rm_tree(AT_FDCWD, dir);
