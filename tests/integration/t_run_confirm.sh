@@ -7,14 +7,14 @@ need_jq
 TEST_NAME=t_run_confirm
 
 # Abortive close (no TIME_WAIT) keeps each run short: 30 then 90 client sockets kept.
-srun leak 1 --sequence abort --ops 30000 --inject-leak 1000 --confirm --quiesce-max 8s --no-teardown
+srun leak 1 --sequence abort --ops 3000 --inject-leak 100 --confirm --quiesce-max 8s --no-teardown
 rjq leak '.confirm.verdict == "LEAK" and .confirm.final == "LEAK"' "confirmed LEAK"
-rjq leak '.confirm.cycles_a == 30000 and .confirm.cycles_b == 90000' "N and 3N cycles"
+rjq leak '.confirm.cycles_a == 3000 and .confirm.cycles_b == 9000' "N and 3N cycles"
 rjq leak '[.confirm.metrics[] | select(.metric == "tcp.client")][0] |
 	.verdict == "LEAK" and .residual_a == 30 and .residual_b == 90 and .expected == 3' \
 	"tcp.client kept 30 then 90 sockets: a ratio of 3"
 rjq leak '[.confirm.metrics[] | select(.metric == "tcp.client")][0] |
-	(.per_cycle - 0.001 | fabs) <= 0.0001' "the leak model's rate is the injected one"
+	(.per_cycle - 0.01 | fabs) <= 0.001' "the leak model's rate is the injected one"
 grep -q '^Confirm: LEAK' "$TMP/leak.txt" || die "text: no Confirm line"
 echo "ok: text report: Confirm: LEAK"
 
@@ -29,9 +29,9 @@ echo "ok: report --text shows the confirmation"
 grep -q 'id="confirm"' "$TMP/leak.html" || die "html: no confirmation section"
 echo "ok: html has the confirmation section"
 
-# Ground truth the other way: nothing kept, nothing scales, exit 0 (60000 cycles: enough for the
-# in-flight sockets' noise to rule out a leak of 1 in 10000).
-srun clean 0 --sequence abort --ops 60000 --confirm --quiesce-max 8s --no-teardown
+# Ground truth the other way: nothing kept, nothing scales, exit 0 (the run's exact socket counts
+# back at their baseline decide CLEAN at any length).
+srun clean 0 --sequence abort --ops 10000 --confirm --quiesce-max 8s --no-teardown
 rjq clean '.confirm.verdict == "CLEAN" or .confirm.verdict == "BOUNDED"' "clean run not confirmed LEAK"
 rjq clean '.confirm.final != "LEAK" and .confirm.final != "BACKLOG"' "final verdict exits 0"
 rjq clean '[.confirm.metrics[] | select(.metric == "tcp.client")] | length == 0' \
