@@ -81,6 +81,10 @@ int cmd_report(int argc, char **argv)
 			       "one JSON report at a time (to merge several: sockleak merge)");
 		return SL_EXIT_USAGE;
 	}
+	if (a.full_series && !json) {
+		sl_err("--full-series shapes the JSON report: give --json FILE too");
+		return SL_EXIT_USAGE;
+	}
 	if (!html && !csv && !json && !a.junit)
 		text = true;
 	n_stdout = text + (html && !strcmp(html, "-")) + (csv && !strcmp(csv, "-")) +

@@ -183,6 +183,11 @@ int cmd_run(int argc, char **argv)
 	rc = engine_opts_finish(&a.cfg);
 	if (rc)
 		return rc;
+	if (a.cfg.full_series && !a.cfg.json_path) {
+		sl_err("--full-series shapes the JSON report: give --json FILE too");
+		engine_opts_free(&a.cfg);
+		return SL_EXIT_USAGE;
+	}
 #ifndef _WIN32
 	if (a.kernels.list)
 		rc = run_kernels(&a.cfg, &a.kernels, argc, argv);

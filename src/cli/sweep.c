@@ -982,6 +982,11 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if ((rc = user_server(a)))
 		goto out;
+	if (a->base.full_series && !a->json_dir) {
+		sl_err("--full-series shapes each variant's JSON report: give --json-dir DIR too");
+		rc = SL_EXIT_USAGE;
+		goto out;
+	}
 	rc = build(a, &s);
 	if (!rc)
 		rc = kernel_axis(a, &s);

@@ -23,6 +23,19 @@ bad --baseline 100ms
 bad --interval 0
 bad --warmup 10s --seconds 5
 bad --json
+bad --full-series --ops 10
+grep -q -- "--full-series shapes the JSON report: give --json FILE too" "$TMP/err" ||
+	die "--full-series without --json: not said"
+for cmd in "sweep --full-series --dry-run" "report --full-series $TESTDIR/../data/synthetic-clean.json"; do
+	set +e
+	# shellcheck disable=SC2086
+	"$SOCKLEAK" $cmd >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] && grep -q -- "--full-series shapes .*JSON report: give --json" "$TMP/err" ||
+		die "$cmd: expected exit 2 saying --full-series needs a JSON output, got $rc: $(cat "$TMP/err")"
+	echo "ok: $cmd exits 2: --full-series needs a JSON output"
+done
 bad --no-such-option
 bad extra-argument
 bad --transport sctp
