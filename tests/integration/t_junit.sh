@@ -48,7 +48,8 @@ echo "ok: a BOUNDED run's JUnit has no failure"
 # A short real run writes it too, and its failures follow --fail-on as the exit code does.
 need_root
 set +e
-"$SOCKLEAK" run --seconds 1 --baseline 0.5 --quiesce-max 3 --no-teardown --quiet \
+# At the widest text (COLUMNS=400) the verdict line is one line, as the JUnit message is.
+COLUMNS=400 "$SOCKLEAK" run --seconds 1 --baseline 0.5 --quiesce-max 3 --no-teardown --quiet \
 	--fail-on bounded --junit "$TMP/run.xml" >"$TMP/run.txt" 2>&1
 rc=$?
 set -e
