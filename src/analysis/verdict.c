@@ -969,6 +969,33 @@ static unsigned count_families(const struct metric_desc *d)
 	return desc_has(d, MT_TOTAL) ? (1u << FAM_NAMES) - 1 : d->families;
 }
 
+/* m is the run's sockets' to judge (overrule_covered): CLEAN, no longer deciding. */
+static void cover(struct metric_result *m, const struct metric_desc *d)
+{
+	m->verdict = VERDICT_CLEAN;
+	m->decisive = false;
+	m->cycles_to_decide = 0;
+	m->confidence = 0.9;
+	m->reason = (struct reason_of){ RS_COVERED, { m->residual }, .drift = m->drift };
+	reason_text(m->why, sizeof(m->why), &m->reason, d->unit);
+}
+
+/* The objects column of the slab cache that d (its bytes or pages) is a figure of; NULL. */
+static const struct metric_result *objects_of(const struct result *r, const struct series *s,
+					      const struct metric_desc *d)
+{
+	size_t i;
+
+	for (i = 0; d->object && i < r->nm; i++) {
+		const struct metric_desc *o = &s->cols[r->m[i].col].d;
+
+		if (o->cls == MC_SLAB_OBJS && o->object && !strcmp(o->object, d->object) &&
+		    o->source && d->source && !strcmp(o->source, d->source))
+			return &r->m[i];
+	}
+	return NULL;
+}
+
 /*
  * The run's own socket counts, exact in its netns, overrule the host-wide slab caches they cover
  * (desc_covered_by_sockets): when every one of a family's counts came back to where it started,
@@ -1017,12 +1044,22 @@ static void overrule_covered(struct result *r, const struct series *s,
 		for (b = 0; b < FAM_NAMES && m->covered_by < 0; b++)
 			if ((d->families ? d->families : back) & (1u << b))
 				m->covered_by = by[b];
-		m->verdict = VERDICT_CLEAN;
-		m->decisive = false;
-		m->cycles_to_decide = 0;
-		m->confidence = 0.9;
-		m->reason = (struct reason_of){ RS_COVERED, { m->residual }, .drift = m->drift };
-		reason_text(m->why, sizeof(m->why), &m->reason, d->unit);
+		cover(m, d);
+	}
+	/*
+	 * A cache's pages follow its objects: with those covered, pages that rose with cycles are
+	 * slabs the cache kept for other tasks' objects (or half-empty ones), not a leak of the run.
+	 */
+	for (i = 0; back && i < r->nm; i++) {
+		struct metric_result *m = &r->m[i];
+		const struct metric_desc *d = &s->cols[m->col].d;
+		const struct metric_result *o;
+
+		if (d->cls != MC_SLAB_PAGES || m->decisive || m->verdict != VERDICT_LEAK ||
+		    !(o = objects_of(r, s, d)) || o->reason.code != RS_COVERED)
+			continue;
+		m->covered_by = o->covered_by;
+		cover(m, d);
 	}
 }
 

@@ -187,6 +187,51 @@ static void test_covered_overruled(void **state)
 	series_free(&s);
 }
 
+/*
+ * The TCP cache's objects, which another task moves, are covered by the run's exact count; its
+ * pages rose with cycles (slabs kept half-empty, or for that task): they follow the objects and
+ * are covered too, not a LEAK row beside them. With the objects a real leak, the pages stay LEAK.
+ */
+static void test_pages_follow_objects(void **state)
+{
+	struct gen client = client_gen();
+	struct synth_plan pl = slow_plan();
+	struct other_task o = { pl.baseline + pl.churn + pl.quiesce, 0, true };
+	struct gen pages = { .base = 1 << 20, .noise = 4096, .leak = 64, .scale = 1 };
+	struct gen leak = { .base = 600, .noise = 2, .leak = 1, .integer = true };
+	struct synth_col cols[] = {
+		COL("tcp.client", UNIT_COUNT, MK_LEVEL, &client),
+		{ "slab.TCP.objs", UNIT_COUNT, MK_LEVEL, other_task, &o, NULL },
+		COL("slab.TCP.total_bytes", UNIT_BYTES, MK_LEVEL, &pages),
+	};
+	struct analysis_params p;
+	const struct metric_result *m;
+	struct series s;
+	struct result r;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			cols[1] =
+				(struct synth_col)COL("slab.TCP.objs", UNIT_COUNT, MK_LEVEL, &leak);
+		params(&p);
+		run(&pl, cols, ARRAY_SIZE(cols), &p, &s, &r);
+		m = get(&r, &s, "slab.TCP.total_bytes");
+		if (!pass) {
+			assert_int_equal(get(&r, &s, "slab.TCP.objs")->reason.code, RS_COVERED);
+			assert_int_equal(m->verdict, VERDICT_CLEAN);
+			assert_int_equal(m->reason.code, RS_COVERED);
+			assert_int_equal(m->covered_by, series_find(&s, "tcp.client"));
+		} else {
+			assert_int_equal(get(&r, &s, "slab.TCP.objs")->verdict, VERDICT_LEAK);
+			assert_int_equal(m->verdict, VERDICT_LEAK);
+		}
+		result_free(&r);
+		series_free(&s);
+	}
+}
+
 /* A dentry-like cache no socket count covers, with a real leak, stays LEAK beside them. */
 static void test_uncovered_leak_kept(void **state)
 {
@@ -290,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_host_drift_paced),
 		cmocka_unit_test(test_host_drift_leak),
 		cmocka_unit_test(test_covered_overruled),
+		cmocka_unit_test(test_pages_follow_objects),
 		cmocka_unit_test(test_uncovered_leak_kept),
 		cmocka_unit_test(test_drift_settles),
 		cmocka_unit_test(test_drift_slab_steps),
